@@ -1,0 +1,75 @@
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "base/crc32c.h"
+#include "base/named_type.h"
+#include "base/status.h"
+
+namespace sluice {
+namespace {
+
+TEST(Crc32c, MatchesStandardCheckValue) {
+  EXPECT_EQ(crc32c::Value("123456789"), 0xE3069283u);
+  EXPECT_EQ(crc32c::Value(""), 0u);
+}
+
+TEST(Crc32c, MatchesRfc3720Vectors) {
+  std::string zeros(32, '\0');
+  EXPECT_EQ(crc32c::Value(zeros), 0x8A9136AAu);
+  std::string ones(32, '\xFF');
+  EXPECT_EQ(crc32c::Value(ones), 0x62A8AB43u);
+  std::string inc(32, '\0');
+  for (int i = 0; i < 32; ++i) inc[i] = static_cast<char>(i);
+  EXPECT_EQ(crc32c::Value(inc), 0x46DD794Eu);
+}
+
+TEST(Crc32c, ExtendEqualsWholeValueAtEverySplit) {
+  std::string s;
+  for (int i = 0; i < 1000; ++i) s.push_back(static_cast<char>(i * 7 + 3));
+  const uint32_t whole = crc32c::Value(s);
+  for (size_t cut = 0; cut <= s.size(); cut += 37) {
+    uint32_t c = crc32c::Extend(0, s.data(), cut);
+    c = crc32c::Extend(c, s.data() + cut, s.size() - cut);
+    EXPECT_EQ(c, whole) << "cut at " << cut;
+  }
+}
+
+TEST(Status, CarriesCodeAndMessage) {
+  Status s = Status::Corruption("bad crc in 00000000000000000000.log at 4096");
+  EXPECT_FALSE(s.ok());
+  EXPECT_EQ(s.code(), StatusCode::kCorruption);
+  EXPECT_EQ(s.ToString(), "Corruption: bad crc in 00000000000000000000.log at 4096");
+  EXPECT_EQ(s.WithContext("open log").message(),
+            "open log: bad crc in 00000000000000000000.log at 4096");
+  EXPECT_TRUE(Status::OK().ok());
+  EXPECT_EQ(Status::FromErrno("open", "/x", 2).message(), "open /x: No such file or directory");
+}
+
+Result<int> Half(int x) {
+  if (x % 2 != 0) return Status::InvalidArgument("odd");
+  return x / 2;
+}
+
+Result<int> Quarter(int x) {
+  ASSIGN_OR_RETURN(int h, Half(x));
+  ASSIGN_OR_RETURN(int q, Half(h));
+  return q;
+}
+
+TEST(Result, PropagatesFirstError) {
+  EXPECT_EQ(*Quarter(8), 2);
+  EXPECT_EQ(Quarter(6).status().code(), StatusCode::kInvalidArgument);
+  Result<int> from_ok_status = Status::OK();
+  EXPECT_EQ(from_ok_status.status().code(), StatusCode::kInternal);
+}
+
+TEST(NamedType, ComparesByValueOnly) {
+  using Offset = NamedType<uint64_t, struct OffsetTag>;
+  EXPECT_LT(Offset(1), Offset(2));
+  EXPECT_EQ(Offset(7), Offset(7));
+  EXPECT_EQ(std::hash<Offset>{}(Offset(7)), std::hash<uint64_t>{}(7));
+}
+
+}  // namespace
+}  // namespace sluice
