@@ -1,0 +1,223 @@
+// HTTP/1.1 on Boost.Beast: keep-alive, pipelining through the read buffer,
+// `Expect: 100-continue`, and limits checked before any body is buffered.
+#include <algorithm>
+#include <charconv>
+#include <optional>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include "api/server_core.h"
+
+namespace sluice::api {
+namespace {
+
+namespace net = boost::asio;
+namespace http = beast::http;
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+template <class Stream>
+class Http1Session final : public Connection,
+                           public std::enable_shared_from_this<Http1Session<Stream>> {
+ public:
+  Http1Session(std::shared_ptr<ServerCore> core, Stream stream, beast::flat_buffer buffer)
+      : core_(std::move(core)), stream_(std::move(stream)), buffer_(std::move(buffer)) {
+    beast::error_code ec;
+    const auto ep = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
+    if (!ec) remote_ = ep.address().to_string() + ":" + std::to_string(ep.port());
+  }
+  ~Http1Session() override { core_->Unregister(id_); }
+
+  void Run() {
+    id_ = core_->Register(this->weak_from_this());
+    net::dispatch(stream_.get_executor(), [self = this->shared_from_this()] { self->NextRequest(); });
+  }
+
+  void Drain() override {
+    net::post(stream_.get_executor(), [self = this->shared_from_this()] {
+      self->draining_ = true;
+      if (self->state_ == State::kIdle) self->Close();
+    });
+  }
+
+  void Cut() override {
+    net::post(stream_.get_executor(), [self = this->shared_from_this()] { self->Close(); });
+  }
+
+ private:
+  enum class State { kIdle, kReading, kHandling, kWriting, kClosed };
+
+  auto& Lowest() { return beast::get_lowest_layer(stream_); }
+  const ServerOptions& opts() const { return core_->options; }
+
+  // Waits (idle timeout) for the first byte of the next request, unless pipelined
+  // bytes are already buffered; the header timeout starts with that first byte.
+  void NextRequest() {
+    if (state_ == State::kClosed) return;
+    if (draining_) return Close();
+    state_ = State::kIdle;
+    if (buffer_.size() > 0) return ReadHeader();
+    Lowest().expires_after(opts().idle_timeout);
+    stream_.async_read_some(buffer_.prepare(16 * 1024),
+                            [self = this->shared_from_this()](beast::error_code ec, size_t n) {
+                              if (ec) return self->Close();
+                              self->buffer_.commit(n);
+                              self->ReadHeader();
+                            });
+  }
+
+  void ReadHeader() {
+    if (state_ == State::kClosed) return;
+    state_ = State::kReading;
+    parser_.emplace();
+    parser_->header_limit(opts().max_header_bytes);
+    parser_->body_limit(opts().max_body_bytes);
+    Lowest().expires_after(opts().header_timeout);
+    http::async_read_header(stream_, buffer_, *parser_,
+                            [self = this->shared_from_this()](beast::error_code ec, size_t) {
+                              self->OnHeader(ec);
+                            });
+  }
+
+  void OnHeader(beast::error_code ec) {
+    if (ec == http::error::header_limit) return Fail(431, "request header fields too large");
+    if (ec == beast::error::timeout || ec == http::error::end_of_stream || ec == net::error::eof ||
+        ec == net::error::operation_aborted || ec == net::error::connection_reset) {
+      return Close();
+    }
+    if (ec) return Fail(400, "malformed HTTP request: " + ec.message());
+
+    const auto& msg = parser_->get();
+    head_ = RequestHead{};
+    head_.method = std::string(msg.method_string());
+    head_.target = std::string(msg.target());
+    head_.protocol = Protocol::kHttp1;
+    head_.remote = remote_;
+    for (const auto& field : msg) {
+      head_.headers.emplace_back(Lower(field.name_string()), std::string(field.value()));
+    }
+    head_.host = std::string(head_.Header("host"));
+    keep_alive_ = msg.keep_alive();
+
+    const uint64_t limit = std::min(core_->handler.BodyLimit(head_), opts().max_body_bytes);
+    if (const auto len = parser_->content_length(); len && *len > limit) {
+      return Fail(413, "request body of " + std::to_string(*len) + " bytes exceeds the limit of " +
+                           std::to_string(limit) + " bytes");
+    }
+    parser_->body_limit(limit);
+    limit_ = limit;
+    if (parser_->is_done()) return Dispatch();
+
+    Lowest().expires_after(opts().body_timeout);
+    if (beast::iequals(head_.Header("expect"), "100-continue")) {
+      static const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+      net::async_write(stream_, net::buffer(kContinue),
+                       [self = this->shared_from_this()](beast::error_code ec, size_t) {
+                         if (ec) return self->Close();
+                         self->ReadBody();
+                       });
+      return;
+    }
+    ReadBody();
+  }
+
+  void ReadBody() {
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = this->shared_from_this()](beast::error_code ec, size_t) {
+                       if (ec == http::error::body_limit) {
+                         return self->Fail(413, "request body exceeds the limit of " +
+                                                    std::to_string(self->limit_) + " bytes");
+                       }
+                       if (ec) return self->Close();
+                       self->Dispatch();
+                     });
+  }
+
+  void Dispatch() {
+    state_ = State::kHandling;
+    Lowest().expires_never();
+    Request req{std::move(head_), std::move(parser_->get().body())};
+    parser_.reset();
+    auto self = this->shared_from_this();
+    core_->handler.Handle(std::move(req), [self](Response r) {
+      net::post(self->stream_.get_executor(),
+                [self, r = std::move(r)]() mutable { self->Write(std::move(r)); });
+    });
+  }
+
+  // Answers an error the transport detected itself; the connection closes after,
+  // since the rest of the request is not read.
+  void Fail(int status, const std::string& message) {
+    keep_alive_ = false;
+    Write(TransportError(status, message));
+  }
+
+  void Write(Response r) {
+    if (state_ == State::kClosed) return;
+    state_ = State::kWriting;
+    res_.emplace();
+    res_->result(static_cast<unsigned>(r.status));
+    res_->version(11);
+    res_->set(http::field::server, "sluice");
+    for (auto& [name, value] : r.headers) res_->set(name, value);
+    res_->body() = std::move(r.body);
+    res_->keep_alive(keep_alive_ && !draining_);
+    res_->prepare_payload();
+    Lowest().expires_after(opts().body_timeout);
+    http::async_write(stream_, *res_,
+                      [self = this->shared_from_this()](beast::error_code ec, size_t) {
+                        const bool again = !ec && self->res_->keep_alive();
+                        self->res_.reset();
+                        if (!again) return self->Close();
+                        self->NextRequest();
+                      });
+  }
+
+  void Close() {
+    if (state_ == State::kClosed) return;
+    state_ = State::kClosed;
+    beast::error_code ec;
+    Lowest().socket().shutdown(net::ip::tcp::socket::shutdown_both, ec);
+    Lowest().close();
+  }
+
+  std::shared_ptr<ServerCore> core_;
+  Stream stream_;
+  beast::flat_buffer buffer_;
+  std::string remote_;
+  uint64_t id_ = 0;
+  State state_ = State::kIdle;
+  bool draining_ = false;
+  bool keep_alive_ = true;
+  uint64_t limit_ = 0;
+  RequestHead head_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::optional<http::response<http::string_body>> res_;
+};
+
+template <class Stream>
+void Start(std::shared_ptr<ServerCore> core, Stream stream, beast::flat_buffer initial) {
+  std::make_shared<Http1Session<Stream>>(std::move(core), std::move(stream), std::move(initial))
+      ->Run();
+}
+
+}  // namespace
+
+void StartHttp1(std::shared_ptr<ServerCore> core, PlainStream stream, beast::flat_buffer initial) {
+  Start(std::move(core), std::move(stream), std::move(initial));
+}
+
+void StartHttp1(std::shared_ptr<ServerCore> core, TlsStream stream, beast::flat_buffer initial) {
+  Start(std::move(core), std::move(stream), std::move(initial));
+}
+
+}  // namespace sluice::api

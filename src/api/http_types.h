@@ -1,0 +1,66 @@
+// The transport-neutral request/response types shared by the HTTP/1.1 and HTTP/2
+// front ends and every service handler. No Beast or nghttp2 types leak past here, so
+// services compile without the heavy networking headers.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace sluice::api {
+
+enum class Protocol { kHttp1, kHttp2 };
+
+// Header names are stored lower-case (HTTP/2 requires it; HTTP/1.1 names are
+// case-insensitive), so lookups compare exactly.
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+// What is known before the body is read: enough to route and to choose a body limit.
+struct RequestHead {
+  std::string method;   // "GET", "POST", ...
+  std::string target;   // path and query, as sent: "/bucket/key?list-type=2"
+  std::string host;     // Host header or :authority
+  Headers headers;
+  Protocol protocol = Protocol::kHttp1;
+  std::string remote;   // "127.0.0.1:53122"
+
+  // First header value with this lower-case name, or empty.
+  std::string_view Header(std::string_view lower_name) const;
+  std::string_view Path() const;   // target without the query
+  std::string_view Query() const;  // after '?', or empty
+};
+
+struct Request {
+  RequestHead head;
+  std::string body;
+};
+
+struct Response {
+  int status = 200;
+  Headers headers;
+  std::string body;
+
+  static Response Text(int status, std::string body);
+  static Response Json(int status, std::string body);
+};
+
+// Completes a request. Call exactly once, from any thread; the connection takes the
+// response back to its own executor. Safe to call after the client went away.
+using Responder = std::function<void(Response)>;
+
+// Implemented by the router. Called concurrently from the server's I/O threads.
+class Handler {
+ public:
+  virtual ~Handler() = default;
+  // The largest body accepted for this request, decided from its head before any of
+  // the body is buffered; larger requests are answered 413 without reading the body.
+  virtual uint64_t BodyLimit(const RequestHead& head) const = 0;
+  // Handles a complete request. Must not block for long: slow work (disk syncs)
+  // completes asynchronously through `done`.
+  virtual void Handle(Request request, Responder done) = 0;
+};
+
+}  // namespace sluice::api

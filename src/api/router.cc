@@ -1,0 +1,42 @@
+#include "api/router.h"
+
+#include <fmt/format.h>
+
+namespace sluice::api {
+
+namespace {
+// The health check takes no body; a small one is read so a wrong method gets 405.
+constexpr uint64_t kHealthBodyLimit = 4096;
+constexpr uint64_t kDefaultBodyLimit = 64ull << 20;
+}  // namespace
+
+Router::Router(RouterInfo info) : info_(std::move(info)), started_(std::chrono::steady_clock::now()) {}
+
+uint64_t Router::BodyLimit(const RequestHead& head) const {
+  if (head.Path() == "/health") return kHealthBodyLimit;
+  return kDefaultBodyLimit;
+}
+
+void Router::Handle(Request request, Responder done) {
+  const RequestHead& head = request.head;
+  if (head.Path() == "/health") {
+    if (head.method != "GET" && head.method != "HEAD") {
+      Response r = Response::Text(405, "method not allowed; use GET /health\n");
+      r.headers.emplace_back("allow", "GET, HEAD");
+      return done(std::move(r));
+    }
+    return done(Health());
+  }
+  done(Response::Text(404, fmt::format("no route for {} {}\n", head.method, head.Path())));
+}
+
+Response Router::Health() const {
+  const auto up = std::chrono::duration_cast<std::chrono::seconds>(
+                      std::chrono::steady_clock::now() - started_)
+                      .count();
+  return Response::Json(
+      200, fmt::format(R"({{"status":"ok","version":"{}","uptime_seconds":{}}})", info_.version, up) +
+               "\n");
+}
+
+}  // namespace sluice::api

@@ -1,0 +1,32 @@
+// Router: the one Handler behind the server port. Today it answers the health check;
+// each AWS service registers here as it lands (Kinesis by X-Amz-Target, S3 by path).
+// Thread-safe: Handle runs on any I/O thread.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "api/http_types.h"
+
+namespace sluice::api {
+
+struct RouterInfo {
+  std::string version;
+  std::string data_dir;
+};
+
+class Router final : public Handler {
+ public:
+  explicit Router(RouterInfo info);
+
+  uint64_t BodyLimit(const RequestHead& head) const override;
+  void Handle(Request request, Responder done) override;
+
+ private:
+  Response Health() const;
+
+  const RouterInfo info_;
+  const std::chrono::steady_clock::time_point started_;
+};
+
+}  // namespace sluice::api

@@ -1,0 +1,65 @@
+#include "cli/serve.h"
+
+#include <signal.h>
+
+#include <cstdio>
+
+#include <spdlog/spdlog.h>
+
+#include "api/router.h"
+#include "cli/data_dir.h"
+#include "cli/version.h"
+
+namespace sluice::cli {
+
+namespace {
+
+// Blocks the shutdown signals in this thread and every thread it starts later, so
+// they are received only by the sigwait below, never in the middle of I/O.
+sigset_t BlockShutdownSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+  return set;
+}
+
+int Fail(const Status& st) {
+  std::fprintf(stderr, "sluice: %s\n", st.message().c_str());
+  return 1;
+}
+
+}  // namespace
+
+int RunServe(const ServeOptions& options) {
+  const sigset_t signals = BlockShutdownSignals();
+
+  auto dir = DataDir::Open(options.data_dir);
+  if (!dir.ok()) return Fail(dir.status());
+
+  api::Router router({.version = std::string(kVersion), .data_dir = options.data_dir});
+  auto server = api::Server::Start(options.server, router);
+  if (!server.ok()) return Fail(server.status());
+
+  const std::string scheme = (*server)->tls() ? "https" : "http";
+  const std::string url =
+      scheme + "://" + options.server.bind + ":" + std::to_string((*server)->port());
+  spdlog::info("msg=\"listening\" url={} data_dir=\"{}\" fsync={} threads={}", url,
+               options.data_dir, options.fsync, options.server.threads);
+  std::printf("sluice %s serving on %s (data dir %s)\n", std::string(kVersion).c_str(),
+              url.c_str(), options.data_dir.c_str());
+  std::fflush(stdout);
+
+  int sig = 0;
+  sigwait(&signals, &sig);
+  spdlog::info("msg=\"shutting down\" signal={} grace_ms={}", sig == SIGINT ? "SIGINT" : "SIGTERM",
+               options.server.shutdown_grace.count());
+  (*server)->Stop();
+  (*server)->Wait();
+  spdlog::info("msg=\"stopped\"");
+  return 0;
+}
+
+}  // namespace sluice::cli

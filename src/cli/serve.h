@@ -1,0 +1,20 @@
+// `sluice serve`: opens the data dir, binds the port and serves until SIGINT/SIGTERM,
+// then finishes in-flight requests, syncs and exits.
+#pragma once
+
+#include <string>
+
+#include "api/server.h"
+
+namespace sluice::cli {
+
+struct ServeOptions {
+  std::string data_dir = "./sluice-data";
+  std::string fsync = "always";  // always | interval:MS | never
+  api::ServerOptions server;
+};
+
+// Returns the process exit code; prints a one-line error to stderr on failure.
+int RunServe(const ServeOptions& options);
+
+}  // namespace sluice::cli
