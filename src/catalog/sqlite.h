@@ -1,11 +1,11 @@
 // A thin RAII layer over the SQLite C API: Database, Statement, Transaction.
 //
 // Every failure is a Status whose message names the database file and carries SQLite's
-// own message, e.g. "catalog.db: prepare: no such table: streams". Result codes map to
-// StatusCode as follows: busy/locked -> Unavailable, corrupt/not-a-database -> Corruption,
-// unique/primary-key constraint -> AlreadyExists, other constraints -> FailedPrecondition,
-// I/O, permission, full disk and cannot-open -> IOError, anything else (e.g. an SQL syntax
-// error, which is our bug) -> Internal.
+// own message, e.g. "catalog.db: prepare `SELECT * FROM streams`: no such table: streams"
+// (long SQL is abbreviated). Result codes map to StatusCode as follows: busy/locked ->
+// Unavailable, corrupt/not-a-database -> Corruption, unique/primary-key constraint ->
+// AlreadyExists, other constraints -> FailedPrecondition, I/O, permission, full disk and
+// cannot-open -> IOError, anything else (e.g. an SQL syntax error, our bug) -> Internal.
 //
 // Threading: none of these types is thread-safe. A Database is opened in SQLite's
 // multi-thread mode (no internal mutex), so one thread at a time may use a Database and
