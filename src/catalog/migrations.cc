@@ -1,0 +1,118 @@
+#include "catalog/migrations.h"
+
+#include <string>
+
+namespace sluice::catalog {
+namespace {
+
+// Milliseconds since the Unix epoch, in SQL; 2440587.5 is the Julian day of 1970-01-01.
+#define SLUICE_SQL_NOW_MS "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)"
+
+constexpr std::string_view kSchemaVersionAndMeta = R"sql(
+CREATE TABLE schema_version (
+  version       INTEGER PRIMARY KEY,
+  description   TEXT    NOT NULL,
+  applied_at_ms INTEGER NOT NULL
+) STRICT;
+CREATE TABLE meta (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) STRICT, WITHOUT ROWID;
+INSERT INTO meta (key, value) VALUES
+  ('server_id', lower(hex(randomblob(16)))),
+  ('created_at_ms', CAST()sql" SLUICE_SQL_NOW_MS R"sql( AS TEXT));
+)sql";
+
+// The schema history. Append only; see migrations.h.
+constexpr Migration kMigrations[] = {
+    {1, "schema_version and meta", kSchemaVersionAndMeta},
+};
+
+Status ApplyOne(Database& db, const Migration& m) {
+  ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(db));
+  // Re-read under the write lock: another process may have migrated since we looked.
+  ASSIGN_OR_RETURN(const int64_t current, ReadSchemaVersion(db));
+  if (current >= m.version) return Status::OK();
+
+  RETURN_IF_ERROR(db.Exec(m.sql));
+
+  ASSIGN_OR_RETURN(Statement fk_check, db.Prepare("PRAGMA foreign_key_check"));
+  ASSIGN_OR_RETURN(const StepResult violation, fk_check.Step());
+  if (violation == StepResult::kRow) {
+    return Status::FailedPrecondition(db.path() + ": leaves a foreign key violation in table " +
+                                      fk_check.ColumnText(0));
+  }
+
+  ASSIGN_OR_RETURN(Statement record,
+                   db.Prepare("INSERT INTO schema_version (version, description, applied_at_ms) "
+                              "VALUES (?, ?, " SLUICE_SQL_NOW_MS ")"));
+  RETURN_IF_ERROR(record.BindInt64(1, m.version));
+  RETURN_IF_ERROR(record.BindText(2, m.description));
+  RETURN_IF_ERROR(record.Run());
+  return txn.Commit();
+}
+
+Result<int64_t> ApplyAll(Database& db, std::span<const Migration> migrations) {
+  for (const Migration& m : migrations) {
+    const Status st = ApplyOne(db, m);
+    if (!st.ok()) {
+      return st.WithContext("migration " + std::to_string(m.version) + " (" +
+                            std::string(m.description) + ")");
+    }
+  }
+  return ReadSchemaVersion(db);
+}
+
+#undef SLUICE_SQL_NOW_MS
+
+}  // namespace
+
+std::span<const Migration> CatalogMigrations() { return kMigrations; }
+
+Status ValidateMigrations(std::span<const Migration> migrations) {
+  if (migrations.empty()) return Status::InvalidArgument("migration list is empty");
+  for (size_t i = 0; i < migrations.size(); ++i) {
+    const int64_t want = static_cast<int64_t>(i) + 1;
+    if (migrations[i].version != want) {
+      return Status::InvalidArgument("migration list: entry " + std::to_string(i) +
+                                     " has version " + std::to_string(migrations[i].version) +
+                                     ", expected " + std::to_string(want));
+    }
+  }
+  return Status::OK();
+}
+
+Result<int64_t> ReadSchemaVersion(Database& db) {
+  // The first read of the file: this is where SQLite notices it is not a database.
+  Result<Statement> probe = db.Prepare(
+      "SELECT count(*) FILTER (WHERE type = 'table' AND name = 'schema_version'), count(*) "
+      "FROM sqlite_schema");
+  if (!probe.ok() && probe.status().code() == StatusCode::kCorruption) {
+    return Status::Corruption(db.path() + ": not an SQLite database, or its header is damaged");
+  }
+  if (!probe.ok()) return probe.status();
+  ASSIGN_OR_RETURN(const StepResult r, probe->Step());
+  if (r != StepResult::kRow) return Status::Internal(db.path() + ": empty count(*)");
+  const bool has_version_table = probe->ColumnInt64(0) > 0;
+  const bool has_anything = probe->ColumnInt64(1) > 0;
+  if (!has_version_table) {
+    if (!has_anything) return int64_t{0};
+    return Status::FailedPrecondition(db.path() +
+                                      ": an SQLite database but not a sluice catalog "
+                                      "(no schema_version table)");
+  }
+  ASSIGN_OR_RETURN(Statement max, db.Prepare("SELECT coalesce(max(version), 0) FROM schema_version"));
+  ASSIGN_OR_RETURN(const StepResult r2, max.Step());
+  if (r2 != StepResult::kRow) return Status::Internal(db.path() + ": empty max(version)");
+  return max.ColumnInt64(0);
+}
+
+Result<int64_t> ApplyMigrations(Database& db, std::span<const Migration> migrations) {
+  RETURN_IF_ERROR(ValidateMigrations(migrations));
+  RETURN_IF_ERROR(db.Exec("PRAGMA foreign_keys = OFF"));
+  Result<int64_t> reached = ApplyAll(db, migrations);
+  RETURN_IF_ERROR(db.Exec("PRAGMA foreign_keys = ON"));
+  return reached;
+}
+
+}  // namespace sluice::catalog
