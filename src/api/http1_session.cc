@@ -1,7 +1,7 @@
 // HTTP/1.1 on Boost.Beast: keep-alive, pipelining through the read buffer,
 // `Expect: 100-continue`, and limits checked before any body is buffered.
 #include <algorithm>
-#include <charconv>
+#include <limits>
 #include <optional>
 
 #include <boost/asio/dispatch.hpp>
@@ -80,7 +80,9 @@ class Http1Session final : public Connection,
     state_ = State::kReading;
     parser_.emplace();
     parser_->header_limit(opts().max_header_bytes);
-    parser_->body_limit(opts().max_body_bytes);
+    // The body limit is chosen per request once the head is known (OnHeader); until
+    // then Beast must not judge the Content-Length itself.
+    parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
     Lowest().expires_after(opts().header_timeout);
     http::async_read_header(stream_, buffer_, *parser_,
                             [self = this->shared_from_this()](beast::error_code ec, size_t) {

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "api/router.h"
+#include "catalog/catalog.h"
 #include "cli/data_dir.h"
 #include "cli/version.h"
 
@@ -39,6 +40,9 @@ int RunServe(const ServeOptions& options) {
   auto dir = DataDir::Open(options.data_dir);
   if (!dir.ok()) return Fail(dir.status());
 
+  auto catalog = catalog::Catalog::Open((*dir)->File("catalog.db"));
+  if (!catalog.ok()) return Fail(catalog.status());
+
   api::Router router({.version = std::string(kVersion), .data_dir = options.data_dir});
   auto server = api::Server::Start(options.server, router);
   if (!server.ok()) return Fail(server.status());
@@ -46,8 +50,11 @@ int RunServe(const ServeOptions& options) {
   const std::string scheme = (*server)->tls() ? "https" : "http";
   const std::string url =
       scheme + "://" + options.server.bind + ":" + std::to_string((*server)->port());
-  spdlog::info("msg=\"listening\" url={} data_dir=\"{}\" fsync={} threads={}", url,
-               options.data_dir, options.fsync, options.server.threads);
+  spdlog::info(
+      "msg=\"listening\" url={} data_dir=\"{}\" fsync={} threads={} server_id={} "
+      "catalog_schema={}",
+      url, options.data_dir, options.fsync, options.server.threads, (*catalog)->server_id(),
+      (*catalog)->schema_version());
   std::printf("sluice %s serving on %s (data dir %s)\n", std::string(kVersion).c_str(),
               url.c_str(), options.data_dir.c_str());
   std::fflush(stdout);
