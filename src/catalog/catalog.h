@@ -20,6 +20,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "base/status.h"
 #include "catalog/migrations.h"
@@ -58,6 +59,14 @@ class Catalog {
   // never set. SetMeta inserts or replaces.
   Result<std::string> GetMeta(std::string_view key) const;
   Status SetMeta(std::string_view key, std::string_view value);
+
+  // Runs `fn(Database&)` holding the catalog's lock: how the typed stores of this
+  // module (streams.h, ...) reach SQLite. Not for use outside the catalog module.
+  template <typename Fn>
+  auto WithDatabase(Fn&& fn) -> decltype(fn(std::declval<Database&>())) {
+    const std::lock_guard lock(mu_);
+    return fn(db_);
+  }
 
   // Only Open constructs; the key keeps the constructor usable by make_unique.
   class PassKey {

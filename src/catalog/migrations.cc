@@ -23,9 +23,42 @@ INSERT INTO meta (key, value) VALUES
   ('created_at_ms', CAST()sql" SLUICE_SQL_NOW_MS R"sql( AS TEXT));
 )sql";
 
+// Kinesis streams, their shards (with resharding lineage) and tags. Hash keys are
+// decimal text: they are 128-bit and only ever compared in C++.
+constexpr std::string_view kStreams = R"sql(
+CREATE TABLE streams (
+  id              INTEGER PRIMARY KEY,
+  name            TEXT    NOT NULL UNIQUE,
+  created_ms      INTEGER NOT NULL,
+  retention_hours INTEGER NOT NULL,
+  mode            TEXT    NOT NULL,
+  max_record_kib  INTEGER NOT NULL,
+  deleted_ms      INTEGER
+) STRICT;
+CREATE TABLE shards (
+  stream_id             INTEGER NOT NULL REFERENCES streams(id) ON DELETE CASCADE,
+  shard_index           INTEGER NOT NULL,
+  start_hash            TEXT    NOT NULL,
+  end_hash              TEXT    NOT NULL,
+  parent_index          INTEGER,
+  adjacent_parent_index INTEGER,
+  created_ms            INTEGER NOT NULL,
+  end_offset            INTEGER,
+  closed_ms             INTEGER,
+  PRIMARY KEY (stream_id, shard_index)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE stream_tags (
+  stream_id INTEGER NOT NULL REFERENCES streams(id) ON DELETE CASCADE,
+  key       TEXT    NOT NULL,
+  value     TEXT    NOT NULL,
+  PRIMARY KEY (stream_id, key)
+) STRICT, WITHOUT ROWID;
+)sql";
+
 // The schema history. Append only; see migrations.h.
 constexpr Migration kMigrations[] = {
     {1, "schema_version and meta", kSchemaVersionAndMeta},
+    {2, "kinesis streams, shards and tags", kStreams},
 };
 
 Status ApplyOne(Database& db, const Migration& m) {
