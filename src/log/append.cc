@@ -1,0 +1,179 @@
+// The write path: batches are encoded outside the lock, written to the page cache in
+// offset order under the lock, and acknowledged by the flusher after one fdatasync
+// covers them (group commit). Writes and the fdatasync overlap: while the flusher
+// syncs, the next appends are already being written.
+#include <future>
+
+#include "log/log_state.h"
+
+namespace sluice::log {
+
+Status Log::State::RollLocked(int64_t now_ms) {
+  const std::shared_ptr<Segment>& old = segments.back();
+  const Offset base = next_offset;
+  const std::string path = JoinPath(opts.dir, format::SegmentFileName(base));
+  ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> wf, fs.OpenWritable(path, OpenMode::kCreateNew));
+  Result<std::unique_ptr<RandomAccessFile>> rf = fs.OpenReadable(path);
+  if (!rf.ok()) {
+    const Status st = fs.Remove(path);
+    (void)st;  // an empty stray segment is harmless: recovery treats it as the last one
+    return rf.status();
+  }
+  // The index is a checksummed cache: if this write is lost, the next open rebuilds it.
+  const Status idx = ReplaceFile(fs, JoinPath(opts.dir, format::IndexFileName(old->base())),
+                                 format::EncodeIndexFile(old->ToIndexFile()));
+  (void)idx;
+  sealed_unsynced.push_back(std::move(active_file));
+  active_file = std::move(wf);
+  active_created_ms = now_ms;
+  segments.push_back(std::make_shared<Segment>(path, base, std::move(rf).value(), opts.index_interval_bytes));
+  dir_dirty = true;
+  flush_cv.notify_one();
+  return Status::OK();
+}
+
+Status Log::State::WriteLocked(std::span<const char> batch) {
+  const uint64_t good_end = segments.back()->size();
+  const Status st = WriteAll(*active_file, batch);
+  if (st.ok()) return st;
+  // Leave no partial batch behind: the next append would otherwise follow garbage
+  // that recovery would cut off together with it.
+  const Status tr = active_file->Truncate(good_end);
+  if (tr.ok()) return st;
+  failed = Status::IOError("write failed (" + st.ToString() + ") and truncating back to position " +
+                           std::to_string(good_end) + " failed (" + tr.ToString() + ")");
+  flush_cv.notify_one();  // the flusher fails the waiters
+  return failed;
+}
+
+void Log::AppendAsync(std::span<const RecordInput> records, AppendCallback done) {
+  State& s = *s_;
+  const int64_t now = s.clock.NowMillis();
+  Result<std::vector<char>> encoded = format::EncodeBatch(records, now);
+  if (!encoded.ok()) {
+    done(encoded.status());
+    return;
+  }
+  std::vector<char>& batch = *encoded;
+  format::BatchHeader h;
+  (void)format::DecodeBatchHeader(std::span<const char, format::kBatchHeaderSize>(batch.data(), format::kBatchHeaderSize), &h);
+
+  std::unique_lock lock(s.mu);
+  if (s.closed) {
+    lock.unlock();
+    done(Status::Unavailable("log " + s.opts.dir + " is closed"));
+    return;
+  }
+  if (!s.failed.ok()) {
+    const Status st = s.failed;
+    lock.unlock();
+    done(st);
+    return;
+  }
+  const Segment& active = *s.segments.back();
+  const bool too_big = active.size() + batch.size() > s.opts.segment_bytes;
+  const bool too_old = s.opts.segment_max_age_ms > 0 && now - s.active_created_ms >= s.opts.segment_max_age_ms;
+  if (!active.empty() && (too_big || too_old)) {
+    const Status st = s.RollLocked(now);
+    if (!st.ok()) {
+      lock.unlock();
+      done(st);
+      return;
+    }
+  }
+  const Offset base = s.next_offset;
+  format::SetBaseOffset(batch, base);
+  h.base_offset = base.value();
+  if (const Status st = s.WriteLocked(batch); !st.ok()) {
+    lock.unlock();
+    done(st);
+    return;
+  }
+  s.segments.back()->OnBatch(h, batch.size());
+  s.next_offset = Offset(base.value() + h.record_count);
+  const AppendResult result{base, Offset(base.value() + h.record_count - 1)};
+  if (s.opts.fsync == FsyncPolicy::kAlways) {
+    s.waiters.push_back(State::Waiter{s.next_offset, result, std::move(done)});
+    s.flush_cv.notify_one();
+    return;
+  }
+  s.visible_end = s.next_offset;
+  lock.unlock();
+  done(result);
+}
+
+Result<AppendResult> Log::Append(std::span<const RecordInput> records) {
+  std::promise<Result<AppendResult>> promise;
+  std::future<Result<AppendResult>> future = promise.get_future();
+  AppendAsync(records, [&promise](Result<AppendResult> r) { promise.set_value(std::move(r)); });
+  return future.get();
+}
+
+void Log::State::FlusherLoop() {
+  std::unique_lock lock(mu);
+  while (true) {
+    const auto has_work = [this] {
+      return stop_flusher || !sealed_unsynced.empty() || dir_dirty ||
+             (!waiters.empty() && (opts.fsync == FsyncPolicy::kAlways || !failed.ok()));
+    };
+    if (opts.fsync == FsyncPolicy::kInterval) {
+      flush_cv.wait_for(lock, std::chrono::milliseconds(opts.fsync_interval_ms), has_work);
+    } else {
+      flush_cv.wait(lock, has_work);
+    }
+    const bool stopping = stop_flusher;
+
+    std::deque<Waiter> succeeded;
+    if (failed.ok() && (next_offset != synced_end || !sealed_unsynced.empty() || dir_dirty)) {
+      const Offset target = next_offset;
+      const std::shared_ptr<WritableFile> file = active_file;
+      std::vector<std::shared_ptr<WritableFile>> sealed = std::move(sealed_unsynced);
+      sealed_unsynced.clear();
+      const bool sync_dir = dir_dirty;
+      dir_dirty = false;
+      lock.unlock();
+      Status st;
+      // Older files first: an acknowledgement covers every byte below its offset.
+      for (const std::shared_ptr<WritableFile>& f : sealed) {
+        if (st.ok()) st = f->Sync();
+        const Status closed_st = f->Close();
+        if (st.ok()) st = closed_st;
+      }
+      if (st.ok() && sync_dir) st = fs.SyncDir(opts.dir);
+      if (st.ok()) st = file->Sync();
+      lock.lock();
+      if (st.ok()) {
+        synced_end = std::max(synced_end, target);
+        if (opts.fsync == FsyncPolicy::kAlways) visible_end = std::max(visible_end, target);
+        while (!waiters.empty() && waiters.front().end <= target) {
+          succeeded.push_back(std::move(waiters.front()));
+          waiters.pop_front();
+        }
+      } else if (failed.ok()) {
+        // Never retry: after a failed fdatasync the kernel may have dropped the dirty
+        // pages, so a later "successful" sync would prove nothing.
+        failed = st;
+      }
+    }
+    std::deque<Waiter> doomed;
+    if (!failed.ok()) {
+      doomed = std::move(waiters);
+      waiters.clear();
+      sealed_unsynced.clear();  // nothing more will be synced
+      dir_dirty = false;
+    }
+    if (!succeeded.empty() || !doomed.empty()) {
+      const Status st = failed;
+      lock.unlock();
+      for (Waiter& w : succeeded) w.done(w.result);
+      for (Waiter& w : doomed) w.done(st);
+      lock.lock();
+    }
+    if (stopping && waiters.empty() && sealed_unsynced.empty() && !dir_dirty &&
+        (next_offset == synced_end || !failed.ok())) {
+      return;
+    }
+  }
+}
+
+}  // namespace sluice::log

@@ -1,0 +1,162 @@
+// Log lifetime: Open (recovery of the directory), Close, and simple accessors.
+#include <algorithm>
+#include <cstdio>
+#include <string>
+
+#include "log/log_state.h"
+
+namespace sluice::log {
+namespace {
+
+Status ValidateOptions(const LogOptions& o) {
+  if (o.dir.empty()) return Status::InvalidArgument("log dir is empty");
+  if (o.segment_bytes < 4096 || o.segment_bytes > (4ull << 30)) {
+    return Status::InvalidArgument("segment_bytes must be in [4 KiB, 4 GiB]");
+  }
+  if (o.segment_max_age_ms < 0) return Status::InvalidArgument("segment_max_age_ms must be >= 0");
+  if (o.fsync_interval_ms <= 0) return Status::InvalidArgument("fsync_interval_ms must be > 0");
+  if (o.index_interval_bytes == 0) return Status::InvalidArgument("index_interval_bytes must be > 0");
+  return Status::OK();
+}
+
+void WarnToStderr(std::string_view msg) {
+  std::fprintf(stderr, "sluice log warning: %.*s\n", static_cast<int>(msg.size()), msg.data());
+}
+
+bool EndsWith(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+}  // namespace
+
+Log::Log(PrivateTag, std::unique_ptr<State> state) : s_(std::move(state)) {}
+
+Log::~Log() {
+  const Status st = Close();
+  (void)st;  // already reported to every appender; nobody is left to tell
+}
+
+Result<std::unique_ptr<Log>> Log::Open(LogOptions options) {
+  RETURN_IF_ERROR(ValidateOptions(options));
+  FileSystem& fs = options.file_system ? *options.file_system : FileSystem::Posix();
+  Clock& clock = options.clock ? *options.clock : Clock::Real();
+  WarningSink warn = options.on_warning ? options.on_warning : WarningSink(WarnToStderr);
+  const std::string dir = options.dir;
+  const uint64_t interval = options.index_interval_bytes;
+  RETURN_IF_ERROR(fs.CreateDirs(dir));
+
+  ASSIGN_OR_RETURN(const std::vector<std::string> names, fs.ListDir(dir));
+  std::vector<Offset> bases;
+  std::vector<std::string> leftovers;  // temporary files of an interrupted index write
+  for (const std::string& n : names) {
+    if (const std::optional<Offset> base = format::ParseSegmentFileName(n)) bases.push_back(*base);
+    if (EndsWith(n, ".tmp")) leftovers.push_back(n);
+  }
+  std::sort(bases.begin(), bases.end());
+
+  // Phase 1: read and check everything; modify nothing, so a refused open (e.g. a
+  // newer format version anywhere) leaves the directory untouched.
+  std::vector<SealedSegment> sealed;
+  for (size_t i = 0; i + 1 < bases.size(); ++i) {
+    ASSIGN_OR_RETURN(SealedSegment s, OpenSealedSegment(fs, dir, bases[i], bases[i + 1], interval, warn));
+    sealed.push_back(std::move(s));
+  }
+  std::optional<LastSegment> last;
+  if (!bases.empty()) {
+    ASSIGN_OR_RETURN(LastSegment l, ScanLastSegment(fs, dir, bases.back(), interval));
+    RETURN_IF_ERROR(CheckFirstBatchVersion(*l.segment));
+    last = std::move(l);
+  }
+
+  // Phase 2: repairs.
+  auto state = std::make_unique<State>(std::move(options), fs, clock, std::move(warn));
+  for (SealedSegment& s : sealed) {
+    if (s.index_needs_write) {
+      const Status st = ReplaceFile(fs, JoinPath(dir, format::IndexFileName(s.segment->base())),
+                                    format::EncodeIndexFile(s.segment->ToIndexFile()));
+      if (!st.ok()) state->warn("could not persist a rebuilt index (it will be rebuilt again): " + st.ToString());
+    }
+    state->segments.push_back(std::move(s.segment));
+  }
+  for (const std::string& n : leftovers) {
+    const Status st = fs.Remove(JoinPath(dir, n));
+    (void)st;  // harmless if it stays; the next open tries again
+  }
+  if (last) {
+    const std::string& path = last->segment->path();
+    ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> wf, fs.OpenWritable(path, OpenMode::kOpenExisting));
+    if (last->valid_bytes < last->file_size) {
+      RETURN_IF_ERROR(wf->Truncate(last->valid_bytes));
+      RETURN_IF_ERROR(wf->Sync());
+      state->warn(path + ": dropped " + std::to_string(last->file_size - last->valid_bytes) +
+                  " bytes of torn tail " + last->stop_reason);
+    }
+    // An index next to the active segment is stale by definition: the segment grows.
+    const Status st = fs.Remove(JoinPath(dir, format::IndexFileName(last->segment->base())));
+    (void)st;  // usually NotFound
+    state->active_file = std::move(wf);
+    state->active_created_ms = last->segment->empty()
+                                   ? clock.NowMillis()
+                                   : std::min(clock.NowMillis(), last->segment->first_arrival());
+    state->segments.push_back(std::move(last->segment));
+  } else {
+    const Offset base(0);
+    const std::string path = JoinPath(dir, format::SegmentFileName(base));
+    ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> wf, fs.OpenWritable(path, OpenMode::kCreateNew));
+    ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> rf, fs.OpenReadable(path));
+    RETURN_IF_ERROR(fs.SyncDir(dir));
+    state->active_file = std::move(wf);
+    state->active_created_ms = clock.NowMillis();
+    state->segments.push_back(std::make_shared<Segment>(path, base, std::move(rf), interval));
+  }
+  const Offset end = state->segments.back()->next_offset();
+  state->next_offset = end;
+  state->visible_end = end;
+  state->synced_end = end;
+  State* raw = state.get();
+  state->flusher = std::thread([raw] { raw->FlusherLoop(); });
+  return std::make_unique<Log>(PrivateTag{}, std::move(state));
+}
+
+Status Log::Close() {
+  const std::lock_guard close_lock(s_->close_mu);  // two closers must not both join
+  {
+    const std::lock_guard lock(s_->mu);
+    s_->closed = true;
+    s_->stop_flusher = true;
+  }
+  s_->flush_cv.notify_all();
+  if (s_->flusher.joinable()) s_->flusher.join();
+  const std::lock_guard lock(s_->mu);
+  if (s_->active_file) {
+    const Status st = s_->active_file->Close();
+    s_->active_file.reset();
+    if (!st.ok() && s_->failed.ok()) s_->failed = st;
+  }
+  return s_->failed;
+}
+
+Status Log::health() const {
+  const std::lock_guard lock(s_->mu);
+  return s_->failed;
+}
+
+Offset Log::StartOffset() const {
+  const std::lock_guard lock(s_->mu);
+  return s_->segments.front()->base();
+}
+
+Offset Log::EndOffset() const {
+  const std::lock_guard lock(s_->mu);
+  return s_->visible_end;
+}
+
+Log::State::Snapshot Log::State::TakeSnapshot(Offset from) const {
+  const std::lock_guard lock(mu);
+  auto it = std::upper_bound(segments.begin(), segments.end(), from,
+                             [](Offset o, const std::shared_ptr<Segment>& s) { return o < s->base(); });
+  if (it != segments.begin()) --it;
+  return Snapshot{std::vector<std::shared_ptr<Segment>>(it, segments.end()), segments.front()->base(), visible_end};
+}
+
+}  // namespace sluice::log
