@@ -73,3 +73,46 @@ TEST(NamedType, ComparesByValueOnly) {
 
 }  // namespace
 }  // namespace sluice
+
+#include "base/base64.h"
+
+namespace sluice {
+namespace {
+
+TEST(Base64, RoundTripsEveryLengthAndByte) {
+  std::string s;
+  for (int i = 0; i < 300; ++i) {
+    const std::string enc = Base64Encode(s);
+    EXPECT_EQ(enc.size() % 4, 0u);
+    EXPECT_EQ(Base64DecodedSize(enc), s.size());
+    const auto dec = Base64Decode(enc);
+    ASSERT_TRUE(dec.has_value()) << enc;
+    EXPECT_EQ(*dec, s);
+    s.push_back(static_cast<char>(i * 37 + 11));
+  }
+}
+
+TEST(Base64, MatchesRfc4648Vectors) {
+  EXPECT_EQ(Base64Encode(""), "");
+  EXPECT_EQ(Base64Encode("f"), "Zg==");
+  EXPECT_EQ(Base64Encode("fo"), "Zm8=");
+  EXPECT_EQ(Base64Encode("foo"), "Zm9v");
+  EXPECT_EQ(Base64Encode("foob"), "Zm9vYg==");
+  EXPECT_EQ(Base64Encode("fooba"), "Zm9vYmE=");
+  EXPECT_EQ(Base64Encode("foobar"), "Zm9vYmFy");
+}
+
+TEST(Base64, AcceptsMissingPaddingButRejectsGarbage) {
+  EXPECT_EQ(Base64Decode("Zm9vYg"), "foob");
+  EXPECT_EQ(Base64Decode("Zm8"), "fo");
+  EXPECT_FALSE(Base64Decode("Z"));
+  EXPECT_FALSE(Base64Decode("Zm9v!"));
+  EXPECT_FALSE(Base64Decode("Zm9v YmFy"));
+  EXPECT_FALSE(Base64Decode("Zg=a"));
+  EXPECT_FALSE(Base64Decode("Zg==="));
+  EXPECT_FALSE(Base64Decode("Zh=="));  // non-zero trailing bits
+  EXPECT_FALSE(Base64Decode("Zm9=Zm9v"));
+}
+
+}  // namespace
+}  // namespace sluice

@@ -1,0 +1,20 @@
+// Base64 (RFC 4648, standard alphabet, '=' padding): Kinesis record Data in JSON,
+// shard iterators, Content-MD5. Decoding is strict: any character outside the alphabet,
+// misplaced padding or non-zero trailing bits fail.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace sluice {
+
+std::string Base64Encode(std::string_view bytes);
+// Appends to `out` (no reallocation if reserved); false on invalid input, in which case
+// `out` may hold a partial result.
+bool Base64DecodeAppend(std::string_view text, std::string& out);
+std::optional<std::string> Base64Decode(std::string_view text);
+// Exact decoded size of valid input (uses the padding); an upper bound otherwise.
+size_t Base64DecodedSize(std::string_view text);
+
+}  // namespace sluice

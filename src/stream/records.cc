@@ -1,0 +1,228 @@
+// The data plane: PutRecords, GetShardIterator, GetRecords.
+#include <algorithm>
+#include <atomic>
+
+#include <fmt/format.h>
+
+#include "stream/sequence_number.h"
+#include "stream/shard_iterator.h"
+#include "stream/stream_manager.h"
+#include "stream/stream_state.h"
+
+namespace sluice::stream {
+namespace {
+
+// The open shard whose range holds `key`; open shards partition the space, so
+// exactly one does.
+std::shared_ptr<Shard> ShardFor(const Stream& s, uint128 key) {
+  for (const auto& shard : s.shards) {
+    if (shard->open() && shard->range.Contains(key)) return shard;
+  }
+  return nullptr;
+}
+
+// Everything one PutRecords call waits for: one append per shard it touched.
+struct PutState {
+  std::vector<PutOutcome> outcomes;
+  std::atomic<size_t> pending{0};
+  StreamManager::PutCallback done;
+};
+
+}  // namespace
+
+void StreamManager::PutRecords(const std::string& stream_name, std::span<const PutInput> records,
+                               PutCallback done) {
+  std::shared_ptr<Stream> s;
+  std::vector<std::shared_ptr<Shard>> targets;  // per record
+  {
+    std::shared_lock r(impl_->mu);
+    s = impl_->Find(stream_name);
+    if (!s || impl_->StatusOf(*s) == "CREATING" || s->row.deleted_ms) {
+      return done(impl_->NotFound(stream_name));
+    }
+    targets.reserve(records.size());
+    for (const PutInput& in : records) {
+      const uint128 key = in.explicit_hash_key ? *in.explicit_hash_key
+                                               : HashPartitionKey(in.partition_key);
+      auto shard = ShardFor(*s, key);
+      if (!shard) return done(MakeError(ErrorType::kInternalFailure, "Internal service failure."));
+      targets.push_back(std::move(shard));
+    }
+  }
+
+  // Group record positions by shard, keeping request order inside each group.
+  std::vector<std::pair<std::shared_ptr<Shard>, std::vector<uint32_t>>> groups;
+  for (uint32_t i = 0; i < records.size(); ++i) {
+    auto it = std::find_if(groups.begin(), groups.end(),
+                           [&](const auto& g) { return g.first == targets[i]; });
+    if (it == groups.end()) {
+      groups.emplace_back(targets[i], std::vector<uint32_t>{});
+      it = groups.end() - 1;
+    }
+    it->second.push_back(i);
+  }
+
+  auto state = std::make_shared<PutState>();
+  state->outcomes.resize(records.size());
+  state->pending = groups.size();
+  state->done = std::move(done);
+  const int64_t now = impl_->Now();
+  const int64_t created = s->row.created_ms;
+
+  for (auto& [shard, positions] : groups) {
+    std::vector<log::RecordInput> batch;
+    batch.reserve(positions.size());
+    for (const uint32_t i : positions) {
+      const PutInput& in = records[i];
+      log::RecordInput ri;
+      ri.partition_key = in.partition_key;
+      if (in.explicit_hash_key) ri.explicit_hash_key = ToBytes(*in.explicit_hash_key);
+      ri.data = in.data;
+      ri.arrival_ms = now;
+      batch.push_back(ri);
+    }
+    const uint32_t index = shard->index;
+    shard->log->AppendAsync(
+        batch, [state, positions = std::move(positions), index, created](Result<log::AppendResult> r) {
+          const std::string shard_id = ShardIdFor(index);
+          for (size_t j = 0; j < positions.size(); ++j) {
+            PutOutcome& out = state->outcomes[positions[j]];
+            out.shard_id = shard_id;
+            if (r.ok()) {
+              out.sequence_number = FormatSequenceNumber(
+                  {created, index, log::Offset(r->first_offset.value() + j)});
+            } else {
+              out.error_code = "InternalFailure";
+              out.error_message = "Internal service failure.";
+            }
+          }
+          if (!r.ok()) (void)InternalError(r.status());  // logs the cause once per batch
+          if (state->pending.fetch_sub(1) == 1) state->done(std::move(state->outcomes));
+        });
+  }
+}
+
+KResult<std::string> StreamManager::GetShardIterator(const IteratorRequest& req) const {
+  std::shared_ptr<Stream> s;
+  std::shared_ptr<Shard> shard;
+  {
+    std::shared_lock r(impl_->mu);
+    s = impl_->Find(req.stream_name);
+    if (!s || s->row.deleted_ms) return impl_->NotFound(req.stream_name);
+    const auto index = ParseShardId(req.shard_id);
+    if (!index || *index >= s->shards.size()) {
+      return MakeError(ErrorType::kResourceNotFound,
+                       fmt::format("Shard {} in stream {} under account {} does not exist",
+                                   req.shard_id, req.stream_name, impl_->options.account_id));
+    }
+    shard = s->shards[*index];
+  }
+  const log::Log& lg = *shard->log;
+  log::Offset next;
+  switch (req.type) {
+    case IteratorType::kTrimHorizon:
+      next = lg.StartOffset();
+      break;
+    case IteratorType::kLatest:
+      next = shard->end_offset ? *shard->end_offset : lg.EndOffset();
+      break;
+    case IteratorType::kAtTimestamp: {
+      auto off = lg.OffsetForTimestamp(req.timestamp_ms);
+      if (!off.ok()) return InternalError(off.status());
+      next = *off;
+      break;
+    }
+    case IteratorType::kAtSequenceNumber:
+    case IteratorType::kAfterSequenceNumber: {
+      const auto parts = ParseSequenceNumber(req.sequence_number);
+      if (!parts || parts->stream_created_ms != s->row.created_ms) {
+        return MakeError(ErrorType::kInvalidArgument,
+                         fmt::format("StartingSequenceNumber {} used in GetShardIterator on shard "
+                                     "{} in stream {} under account {} is invalid.",
+                                     req.sequence_number, req.shard_id, req.stream_name,
+                                     impl_->options.account_id));
+      }
+      if (parts->shard_index != shard->index) {
+        return MakeError(ErrorType::kInvalidArgument,
+                         fmt::format("Invalid StartingSequenceNumber. It encodes {}, while it was "
+                                     "used in a call to a shard with {}",
+                                     ShardIdFor(parts->shard_index), req.shard_id));
+      }
+      uint64_t off = parts->offset.value();
+      if (req.type == IteratorType::kAfterSequenceNumber) ++off;
+      // A sequence number this shard never issued (beyond its end) is invalid.
+      if (parts->offset.value() >= lg.EndOffset().value()) {
+        return MakeError(ErrorType::kInvalidArgument,
+                         fmt::format("StartingSequenceNumber {} used in GetShardIterator on shard "
+                                     "{} in stream {} under account {} is invalid because it did "
+                                     "not come from this stream.",
+                                     req.sequence_number, req.shard_id, req.stream_name,
+                                     impl_->options.account_id));
+      }
+      next = log::Offset(std::max(off, lg.StartOffset().value()));
+      break;
+    }
+  }
+  return EncodeIterator({s->row.name, s->row.created_ms, shard->index, next, impl_->Now()});
+}
+
+KResult<GetRecordsOutput> StreamManager::GetRecords(std::string_view iterator, int limit,
+                                                    size_t max_bytes) const {
+  const auto it = DecodeIterator(iterator);
+  if (!it) return MakeError(ErrorType::kInvalidArgument, "Invalid ShardIterator.");
+  const int64_t now = impl_->Now();
+  if (now - it->issued_ms > kIteratorLifetimeMs) {
+    return MakeError(ErrorType::kExpiredIterator,
+                     fmt::format("Iterator expired. The iterator was created at time {} while "
+                                 "right now it is {} which is further in the future than the "
+                                 "tolerated delay of {} milliseconds.",
+                                 it->issued_ms, now, kIteratorLifetimeMs));
+  }
+  std::shared_ptr<Stream> s;
+  std::shared_ptr<Shard> shard;
+  {
+    std::shared_lock r(impl_->mu);
+    s = impl_->Find(it->stream_name);
+    if (!s || s->row.created_ms != it->stream_created_ms || s->row.deleted_ms) {
+      return impl_->NotFound(it->stream_name);
+    }
+    if (it->shard_index >= s->shards.size()) {
+      return MakeError(ErrorType::kInvalidArgument, "Invalid ShardIterator.");
+    }
+    shard = s->shards[it->shard_index];
+  }
+  const log::Log& lg = *shard->log;
+  // Records trimmed by retention since the iterator was issued are skipped, as in AWS.
+  log::Offset from(std::max(it->next.value(), lg.StartOffset().value()));
+  auto read = lg.Read(from, static_cast<size_t>(limit), max_bytes);
+  if (!read.ok() && read.status().code() == StatusCode::kOutOfRange) {
+    from = lg.StartOffset();
+    read = lg.Read(from, static_cast<size_t>(limit), max_bytes);
+  }
+  if (!read.ok()) return InternalError(read.status());
+
+  GetRecordsOutput out;
+  out.batch = std::move(*read);
+  out.records.reserve(out.batch.records.size());
+  for (const log::Record& rec : out.batch.records) {
+    out.records.push_back({impl_->SequenceFor(*s, shard->index, rec.offset), rec.arrival_ms,
+                           rec.partition_key, rec.data});
+  }
+  const log::Offset next = out.batch.next_offset;
+  const log::Offset end = lg.EndOffset();
+  if (shard->end_offset && next >= *shard->end_offset) {
+    out.next_iterator.reset();  // the end of a closed shard: move on to its children
+  } else {
+    out.next_iterator = EncodeIterator({s->row.name, s->row.created_ms, shard->index, next, now});
+  }
+  if (next < end) {
+    // How far behind the tip: the age of the oldest record not yet returned.
+    auto peek = lg.Read(next, 1, 1);
+    if (peek.ok() && !peek->records.empty()) {
+      out.millis_behind_latest = std::max<int64_t>(0, now - peek->records[0].arrival_ms);
+    }
+  }
+  return out;
+}
+
+}  // namespace sluice::stream

@@ -1,0 +1,162 @@
+// StreamManager: Kinesis Data Streams semantics over per-shard logs and the catalog.
+// It owns every stream's shard logs; the API layer validates request shapes and calls
+// these methods; in-process consumers (delivery, functions) use them directly.
+//
+// Threading: every method is thread-safe. Control-plane calls serialize on one lock;
+// data-plane calls take it shared only long enough to find their shards, then append or
+// read without it.
+//
+// Durability: control-plane changes are catalog transactions, durable on return.
+// PutRecords completes only after the records are durable under the fsync policy.
+// Sequence numbers and iterators are derived from durable state, so both stay valid
+// across restarts.
+//
+// Lifetime: the catalog must outlive the manager. Close() (or the destructor) stops the
+// maintenance thread and closes every log.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/status.h"
+#include "catalog/catalog.h"
+#include "log/log.h"
+#include "stream/errors.h"
+#include "stream/hash_key.h"
+
+namespace sluice::stream {
+
+struct StreamManagerOptions {
+  std::string dir;  // <data dir>/streams
+  std::string region = "us-east-1";
+  std::string account_id = "000000000000";
+  // How long a new stream stays CREATING and a deleted one DELETING (AWS takes seconds;
+  // tests and local runs want 0).
+  int64_t create_delay_ms = 0;
+  int64_t delete_delay_ms = 0;
+  // AWS's default per-account, per-region open shard limit.
+  int64_t shard_limit = 500;
+  log::FsyncPolicy fsync = log::FsyncPolicy::kAlways;
+  int64_t fsync_interval_ms = 1000;
+  uint64_t segment_bytes = 128ull << 20;
+  // How often retention runs over every shard.
+  int64_t retention_check_ms = 60'000;
+  Clock* clock = nullptr;  // nullptr: the real clock
+};
+
+struct ShardInfo {
+  std::string shard_id;
+  std::optional<std::string> parent_shard_id;
+  std::optional<std::string> adjacent_parent_shard_id;
+  std::string starting_hash_key;  // decimal
+  std::string ending_hash_key;
+  std::string starting_sequence_number;
+  std::optional<std::string> ending_sequence_number;  // closed shards only
+};
+
+struct StreamInfo {
+  std::string name;
+  std::string arn;
+  std::string status;  // CREATING | ACTIVE | DELETING | UPDATING
+  std::string mode;    // PROVISIONED | ON_DEMAND
+  int64_t created_ms = 0;
+  int64_t retention_hours = 24;
+  int64_t max_record_kib = 1024;
+  std::vector<ShardInfo> shards;  // every shard still within retention, by index
+  int open_shard_count = 0;
+  std::vector<std::pair<std::string, std::string>> tags;  // by key
+};
+
+struct PutInput {
+  std::string_view partition_key;
+  std::optional<uint128> explicit_hash_key;
+  std::string_view data;
+};
+
+struct PutOutcome {
+  std::string shard_id;
+  std::string sequence_number;
+  // Non-empty when this record failed: e.g. "InternalFailure".
+  std::string error_code;
+  std::string error_message;
+};
+
+enum class IteratorType { kTrimHorizon, kLatest, kAtSequenceNumber, kAfterSequenceNumber, kAtTimestamp };
+
+struct IteratorRequest {
+  std::string stream_name;
+  std::string shard_id;
+  IteratorType type = IteratorType::kTrimHorizon;
+  std::string sequence_number;  // AT_/AFTER_SEQUENCE_NUMBER
+  int64_t timestamp_ms = 0;     // AT_TIMESTAMP
+};
+
+struct ReadRecord {
+  std::string sequence_number;
+  int64_t arrival_ms = 0;
+  std::string_view partition_key;  // views into `batch`
+  std::string_view data;
+};
+
+struct GetRecordsOutput {
+  std::vector<ReadRecord> records;
+  std::optional<std::string> next_iterator;  // absent at the end of a closed shard
+  int64_t millis_behind_latest = 0;
+  log::ReadResult batch;  // owns the bytes the records point into
+};
+
+class StreamManager {
+ public:
+  // Loads every stream from the catalog and opens its shard logs (recovering them).
+  static Result<std::unique_ptr<StreamManager>> Open(StreamManagerOptions options,
+                                                     catalog::Catalog& catalog);
+  ~StreamManager();
+
+  KResult<Done> CreateStream(const std::string& name, int shard_count, const std::string& mode,
+                             const std::vector<std::pair<std::string, std::string>>& tags);
+  KResult<Done> DeleteStream(const std::string& name);
+  KResult<StreamInfo> DescribeStream(const std::string& name) const;
+  // Names of streams that exist (any status), sorted.
+  std::vector<std::string> ListStreamNames() const;
+  std::string ArnFor(const std::string& name) const;
+  // "" if `arn` is not this region's and account's stream ARN shape; else the name.
+  std::string NameFromArn(std::string_view arn) const;
+
+  KResult<Done> ChangeRetention(const std::string& name, int64_t hours, bool increase);
+  KResult<Done> AddTags(const std::string& name,
+                        const std::vector<std::pair<std::string, std::string>>& tags);
+  KResult<Done> RemoveTags(const std::string& name, const std::vector<std::string>& keys);
+  int64_t OpenShardCount() const;  // across all streams, for DescribeLimits
+  int64_t shard_limit() const;
+
+  // Appends to the shards the keys hash to; `done` runs once, on any thread, with one
+  // outcome per input in order. Fails as a whole only if the stream cannot take writes.
+  using PutCallback = std::function<void(KResult<std::vector<PutOutcome>>)>;
+  void PutRecords(const std::string& stream_name, std::span<const PutInput> records,
+                  PutCallback done);
+
+  KResult<std::string> GetShardIterator(const IteratorRequest& request) const;
+  // limit: 1..10000 records; max_bytes bounds the data returned (10 MiB in AWS).
+  KResult<GetRecordsOutput> GetRecords(std::string_view iterator, int limit,
+                                       size_t max_bytes) const;
+
+  // Runs retention and finishes deferred deletions now (the maintenance thread does
+  // this periodically); for tests.
+  void RunMaintenance();
+  Status Close();
+
+  struct Impl;
+
+ private:
+  explicit StreamManager(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sluice::stream

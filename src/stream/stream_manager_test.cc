@@ -1,0 +1,266 @@
+#include "stream/stream_manager.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <future>
+
+#include "stream/sequence_number.h"
+#include "stream/shard_iterator.h"
+
+namespace sluice::stream {
+namespace {
+
+namespace fs = std::filesystem;
+
+class StreamManagerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = fs::temp_directory_path() /
+            ("sluice-stream-" + std::to_string(::getpid()) + "-" +
+             ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(root_);
+    fs::create_directories(root_);
+    Open();
+  }
+  void TearDown() override {
+    mgr_.reset();
+    catalog_.reset();
+    fs::remove_all(root_);
+  }
+  void Open() {
+    auto c = catalog::Catalog::Open((root_ / "catalog.db").string());
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    catalog_ = std::move(*c);
+    StreamManagerOptions o;
+    o.dir = (root_ / "streams").string();
+    o.clock = &clock_;
+    o.shard_limit = 10;
+    auto m = StreamManager::Open(o, *catalog_);
+    ASSERT_TRUE(m.ok()) << m.status().ToString();
+    mgr_ = std::move(*m);
+  }
+  void Reopen() {
+    mgr_.reset();
+    catalog_.reset();
+    Open();
+  }
+  std::vector<PutOutcome> Put(const std::string& stream, const std::vector<PutInput>& in) {
+    std::promise<KResult<std::vector<PutOutcome>>> p;
+    mgr_->PutRecords(stream, in, [&p](KResult<std::vector<PutOutcome>> r) { p.set_value(std::move(r)); });
+    auto r = p.get_future().get();
+    EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
+    return r.ok() ? std::move(r).value() : std::vector<PutOutcome>{};
+  }
+  std::vector<std::pair<std::string, std::string>> ReadAll(const std::string& stream,
+                                                           const std::string& shard) {
+    auto it = mgr_->GetShardIterator({.stream_name = stream, .shard_id = shard});
+    EXPECT_TRUE(it.ok());
+    std::vector<std::pair<std::string, std::string>> out;
+    std::string iter = *it;
+    for (int guard = 0; guard < 100; ++guard) {
+      auto r = mgr_->GetRecords(iter, 10000, 10 << 20);
+      EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
+      if (!r.ok() || r->records.empty()) break;
+      for (const auto& rec : r->records) out.emplace_back(rec.sequence_number, std::string(rec.data));
+      iter = *r->next_iterator;
+    }
+    return out;
+  }
+
+  fs::path root_;
+  ManualClock clock_{1'700'000'000'000};
+  std::unique_ptr<catalog::Catalog> catalog_;
+  std::unique_ptr<StreamManager> mgr_;
+};
+
+TEST_F(StreamManagerTest, CreatedStreamSplitsTheHashSpaceEvenly) {
+  ASSERT_TRUE(mgr_->CreateStream("s", 2, "PROVISIONED", {}).ok());
+  auto d = mgr_->DescribeStream("s");
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->status, "ACTIVE");
+  EXPECT_EQ(d->arn, "arn:aws:kinesis:us-east-1:000000000000:stream/s");
+  ASSERT_EQ(d->shards.size(), 2u);
+  EXPECT_EQ(d->shards[0].shard_id, "shardId-000000000000");
+  EXPECT_EQ(d->shards[0].starting_hash_key, "0");
+  EXPECT_EQ(d->shards[1].ending_hash_key, "340282366920938463463374607431768211455");
+  EXPECT_EQ(mgr_->OpenShardCount(), 2);
+}
+
+TEST_F(StreamManagerTest, DuplicateStreamIsResourceInUse) {
+  ASSERT_TRUE(mgr_->CreateStream("s", 1, "PROVISIONED", {}).ok());
+  auto again = mgr_->CreateStream("s", 1, "PROVISIONED", {});
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().type, ErrorType::kResourceInUse);
+}
+
+TEST_F(StreamManagerTest, ShardLimitIsLimitExceeded) {
+  ASSERT_TRUE(mgr_->CreateStream("a", 8, "PROVISIONED", {}).ok());
+  auto over = mgr_->CreateStream("b", 3, "PROVISIONED", {});
+  ASSERT_FALSE(over.ok());
+  EXPECT_EQ(over.error().type, ErrorType::kLimitExceeded);
+  EXPECT_FALSE(mgr_->DescribeStream("b").ok());
+}
+
+TEST_F(StreamManagerTest, RecordsGoToTheShardTheirKeyHashesToInOrder) {
+  ASSERT_TRUE(mgr_->CreateStream("s", 2, "PROVISIONED", {}).ok());
+  std::vector<std::string> keys, data;
+  for (int i = 0; i < 50; ++i) {
+    keys.push_back("key-" + std::to_string(i % 7));
+    data.push_back("record-" + std::to_string(i));
+  }
+  std::vector<PutInput> in;
+  for (int i = 0; i < 50; ++i) in.push_back({keys[i], std::nullopt, data[i]});
+  const auto out = Put("s", in);
+  ASSERT_EQ(out.size(), 50u);
+  for (int i = 0; i < 50; ++i) {
+    const uint128 h = HashPartitionKey(keys[i]);
+    const auto ranges = EvenSplit(2);
+    EXPECT_EQ(out[i].shard_id, ShardIdFor(ranges[0].Contains(h) ? 0 : 1)) << i;
+    EXPECT_TRUE(out[i].error_code.empty());
+  }
+  size_t total = 0;
+  for (const char* shard : {"shardId-000000000000", "shardId-000000000001"}) {
+    const auto got = ReadAll("s", shard);
+    total += got.size();
+    for (size_t j = 1; j < got.size(); ++j) EXPECT_LT(got[j - 1].first, got[j].first);
+  }
+  EXPECT_EQ(total, 50u);
+}
+
+TEST_F(StreamManagerTest, ExplicitHashKeyOverridesThePartitionKey) {
+  ASSERT_TRUE(mgr_->CreateStream("s", 2, "PROVISIONED", {}).ok());
+  const auto out = Put("s", {{"a", uint128{0}, "x"}, {"a", kMaxHashKey, "y"}});
+  EXPECT_EQ(out[0].shard_id, "shardId-000000000000");
+  EXPECT_EQ(out[1].shard_id, "shardId-000000000001");
+}
+
+TEST_F(StreamManagerTest, StreamsRecordsAndSequenceNumbersSurviveRestart) {
+  ASSERT_TRUE(mgr_->CreateStream("s", 1, "PROVISIONED", {{"k", "v"}}).ok());
+  const auto first = Put("s", {{"a", std::nullopt, "one"}, {"b", std::nullopt, "two"}});
+  Reopen();
+  auto d = mgr_->DescribeStream("s");
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->tags.size(), 1u);
+  const auto second = Put("s", {{"c", std::nullopt, "three"}});
+  EXPECT_GT(second[0].sequence_number, first[1].sequence_number);
+  const auto all = ReadAll("s", "shardId-000000000000");
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[0], (std::pair<std::string, std::string>{first[0].sequence_number, "one"}));
+  EXPECT_EQ(all[2].second, "three");
+}
+
+TEST_F(StreamManagerTest, IteratorTypesStartWhereAwsSays) {
+  ASSERT_TRUE(mgr_->CreateStream("s", 1, "PROVISIONED", {}).ok());
+  const auto a = Put("s", {{"k", std::nullopt, "a"}, {"k", std::nullopt, "b"}});
+  clock_.Advance(10'000);
+  const int64_t t = clock_.NowMillis();
+  const auto c = Put("s", {{"k", std::nullopt, "c"}});
+  auto first_data = [&](IteratorRequest req) -> std::string {
+    req.stream_name = "s";
+    req.shard_id = "shardId-000000000000";
+    auto it = mgr_->GetShardIterator(req);
+    EXPECT_TRUE(it.ok()) << (it.ok() ? "" : it.error().message);
+    if (!it.ok()) return "<error>";
+    auto r = mgr_->GetRecords(*it, 1, 1 << 20);
+    EXPECT_TRUE(r.ok());
+    return r->records.empty() ? "<none>" : std::string(r->records[0].data);
+  };
+  EXPECT_EQ(first_data({.type = IteratorType::kTrimHorizon}), "a");
+  EXPECT_EQ(first_data({.type = IteratorType::kLatest}), "<none>");
+  EXPECT_EQ(first_data({.type = IteratorType::kAtSequenceNumber, .sequence_number = a[1].sequence_number}), "b");
+  EXPECT_EQ(first_data({.type = IteratorType::kAfterSequenceNumber, .sequence_number = a[1].sequence_number}), "c");
+  EXPECT_EQ(first_data({.type = IteratorType::kAtTimestamp, .timestamp_ms = t}), "c");
+  EXPECT_EQ(first_data({.type = IteratorType::kAtTimestamp, .timestamp_ms = t + 1}), "<none>");
+  (void)c;
+}
+
+TEST_F(StreamManagerTest, IteratorsExpireAfterFiveMinutes) {
+  ASSERT_TRUE(mgr_->CreateStream("s", 1, "PROVISIONED", {}).ok());
+  auto it = mgr_->GetShardIterator({.stream_name = "s", .shard_id = "shardId-000000000000"});
+  ASSERT_TRUE(it.ok());
+  clock_.Advance(kIteratorLifetimeMs - 1);
+  EXPECT_TRUE(mgr_->GetRecords(*it, 10, 1 << 20).ok());
+  clock_.Advance(2);
+  auto r = mgr_->GetRecords(*it, 10, 1 << 20);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().type, ErrorType::kExpiredIterator);
+}
+
+TEST_F(StreamManagerTest, MillisBehindLatestIsTheAgeOfTheOldestUnreadRecord) {
+  ASSERT_TRUE(mgr_->CreateStream("s", 1, "PROVISIONED", {}).ok());
+  Put("s", {{"k", std::nullopt, "a"}, {"k", std::nullopt, "b"}});
+  clock_.Advance(3000);
+  auto it = mgr_->GetShardIterator({.stream_name = "s", .shard_id = "shardId-000000000000"});
+  auto r = mgr_->GetRecords(*it, 1, 1 << 20);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->millis_behind_latest, 3000);
+  auto r2 = mgr_->GetRecords(*r->next_iterator, 10, 1 << 20);
+  ASSERT_TRUE(r2.ok());
+  EXPECT_EQ(r2->millis_behind_latest, 0);
+}
+
+TEST_F(StreamManagerTest, SequenceNumberFromAnotherShardIsInvalidArgument) {
+  ASSERT_TRUE(mgr_->CreateStream("s", 2, "PROVISIONED", {}).ok());
+  const auto out = Put("s", {{"a", uint128{0}, "x"}});
+  auto it = mgr_->GetShardIterator({.stream_name = "s",
+                                    .shard_id = "shardId-000000000001",
+                                    .type = IteratorType::kAtSequenceNumber,
+                                    .sequence_number = out[0].sequence_number});
+  ASSERT_FALSE(it.ok());
+  EXPECT_EQ(it.error().type, ErrorType::kInvalidArgument);
+  EXPECT_NE(it.error().message.find("shardId-000000000000"), std::string::npos);
+}
+
+TEST_F(StreamManagerTest, UnknownStreamAndShardAreResourceNotFound) {
+  auto d = mgr_->DescribeStream("nope");
+  ASSERT_FALSE(d.ok());
+  EXPECT_EQ(d.error().type, ErrorType::kResourceNotFound);
+  EXPECT_EQ(d.error().message, "Stream nope under account 000000000000 not found.");
+  ASSERT_TRUE(mgr_->CreateStream("s", 1, "PROVISIONED", {}).ok());
+  auto it = mgr_->GetShardIterator({.stream_name = "s", .shard_id = "shardId-000000000009"});
+  ASSERT_FALSE(it.ok());
+  EXPECT_EQ(it.error().type, ErrorType::kResourceNotFound);
+}
+
+TEST_F(StreamManagerTest, DeletedStreamIsGoneWithItsFilesAndItsNameCanBeReused) {
+  ASSERT_TRUE(mgr_->CreateStream("s", 1, "PROVISIONED", {}).ok());
+  const auto old = Put("s", {{"a", std::nullopt, "x"}});
+  auto it = mgr_->GetShardIterator({.stream_name = "s", .shard_id = "shardId-000000000000"});
+  ASSERT_TRUE(mgr_->DeleteStream("s").ok());
+  EXPECT_FALSE(mgr_->DescribeStream("s").ok());
+  EXPECT_TRUE(fs::is_empty(root_ / "streams"));
+  clock_.Advance(1);
+  ASSERT_TRUE(mgr_->CreateStream("s", 1, "PROVISIONED", {}).ok());
+  // An iterator of the old stream does not read the new one.
+  auto r = mgr_->GetRecords(*it, 10, 1 << 20);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().type, ErrorType::kResourceNotFound);
+  EXPECT_TRUE(ReadAll("s", "shardId-000000000000").empty());
+  (void)old;
+}
+
+TEST_F(StreamManagerTest, RetentionChangesFollowAwsRules) {
+  ASSERT_TRUE(mgr_->CreateStream("s", 1, "PROVISIONED", {}).ok());
+  EXPECT_TRUE(mgr_->ChangeRetention("s", 48, true).ok());
+  auto shorter = mgr_->ChangeRetention("s", 24, true);
+  ASSERT_FALSE(shorter.ok());
+  EXPECT_EQ(shorter.error().type, ErrorType::kInvalidArgument);
+  auto longer = mgr_->ChangeRetention("s", 72, false);
+  ASSERT_FALSE(longer.ok());
+  EXPECT_TRUE(mgr_->ChangeRetention("s", 24, false).ok());
+  Reopen();
+  EXPECT_EQ(mgr_->DescribeStream("s")->retention_hours, 24);
+}
+
+TEST_F(StreamManagerTest, PutToMissingStreamFailsWholeCall) {
+  std::promise<KResult<std::vector<PutOutcome>>> p;
+  std::vector<PutInput> in{{"k", std::nullopt, "d"}};
+  mgr_->PutRecords("nope", in, [&p](KResult<std::vector<PutOutcome>> r) { p.set_value(std::move(r)); });
+  auto r = p.get_future().get();
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().type, ErrorType::kResourceNotFound);
+}
+
+}  // namespace
+}  // namespace sluice::stream
