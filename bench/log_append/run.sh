@@ -5,13 +5,13 @@
 #   bench/log_append/run.sh BUILD/bench/log_append/log_append_bench [MB_PER_RUN] [BASE_DIR]
 #
 # MB_PER_RUN (default 2048, the size dd writes) is the record data per writer count.
-# BASE_DIR (default: $TMPDIR, else /tmp) is where a temporary directory is made and
-# removed; the dd file and the logs both go there, so they share one filesystem.
+# BASE_DIR (default: mktemp's choice, i.e. $TMPDIR or the system temp dir) is where a
+# temporary directory is made and removed; the dd file and the logs both go there, so they share one filesystem.
 set -eu
 bin=${1:?usage: run.sh LOG_APPEND_BENCH_BINARY [MB_PER_RUN] [BASE_DIR]}
 mb=${2:-2048}
-base=${3:-${TMPDIR:-/tmp}}
-work=$(mktemp -d "$base/log_append.XXXXXX")
+base=${3:-}
+if [ -n "$base" ]; then work=$(mktemp -d "$base/log_append.XXXXXX"); else work=$(mktemp -d -t log_append.XXXXXX); fi
 trap 'rm -rf "$work"' EXIT INT TERM
 
 # dd's own summary line is "N bytes (...) copied, S s, R MB/s"; recompute MB/s from
