@@ -10,6 +10,14 @@ namespace sluice::log {
 
 Status Log::State::RollLocked(int64_t now_ms) {
   const std::shared_ptr<Segment>& old = segments.back();
+  // Sync the outgoing segment before any later segment exists, whatever the policy:
+  // recovery only repairs the last segment, so a sealed one must never have a torn
+  // tail (it would read as permanent corruption). One fdatasync per segment_bytes.
+  if (Status st = active_file->Sync(); !st.ok()) {
+    failed = st;
+    flush_cv.notify_one();  // the flusher fails the waiters
+    return st;
+  }
   const Offset base = next_offset;
   const std::string path = JoinPath(opts.dir, format::SegmentFileName(base));
   ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> wf, fs.OpenWritable(path, OpenMode::kCreateNew));
@@ -23,11 +31,11 @@ Status Log::State::RollLocked(int64_t now_ms) {
   const Status idx = ReplaceFile(fs, JoinPath(opts.dir, format::IndexFileName(old->base())),
                                  format::EncodeIndexFile(old->ToIndexFile()));
   (void)idx;
-  sealed_unsynced.push_back(std::move(active_file));
+  // The flusher may still hold the old file for an fdatasync; the last holder closes it.
   active_file = std::move(wf);
   active_created_ms = now_ms;
   segments.push_back(std::make_shared<Segment>(path, base, std::move(rf).value(), opts.index_interval_bytes));
-  dir_dirty = true;
+  dir_dirty = true;  // the new name must be durable before records in it are acknowledged
   flush_cv.notify_one();
   return Status::OK();
 }
@@ -113,7 +121,7 @@ void Log::State::FlusherLoop() {
   std::unique_lock lock(mu);
   while (true) {
     const auto has_work = [this] {
-      return stop_flusher || !sealed_unsynced.empty() || dir_dirty ||
+      return stop_flusher || dir_dirty ||
              (!waiters.empty() && (opts.fsync == FsyncPolicy::kAlways || !failed.ok()));
     };
     if (opts.fsync == FsyncPolicy::kInterval) {
@@ -124,22 +132,16 @@ void Log::State::FlusherLoop() {
     const bool stopping = stop_flusher;
 
     std::deque<Waiter> succeeded;
-    if (failed.ok() && (next_offset != synced_end || !sealed_unsynced.empty() || dir_dirty)) {
+    if (failed.ok() && (next_offset != synced_end || dir_dirty)) {
       const Offset target = next_offset;
       const std::shared_ptr<WritableFile> file = active_file;
-      std::vector<std::shared_ptr<WritableFile>> sealed = std::move(sealed_unsynced);
-      sealed_unsynced.clear();
       const bool sync_dir = dir_dirty;
       dir_dirty = false;
       lock.unlock();
+      // Segments before the active one were synced when they were rolled, so the
+      // active file and the directory are all that `target` depends on.
       Status st;
-      // Older files first: an acknowledgement covers every byte below its offset.
-      for (const std::shared_ptr<WritableFile>& f : sealed) {
-        if (st.ok()) st = f->Sync();
-        const Status closed_st = f->Close();
-        if (st.ok()) st = closed_st;
-      }
-      if (st.ok() && sync_dir) st = fs.SyncDir(opts.dir);
+      if (sync_dir) st = fs.SyncDir(opts.dir);
       if (st.ok()) st = file->Sync();
       lock.lock();
       if (st.ok()) {
@@ -159,7 +161,6 @@ void Log::State::FlusherLoop() {
     if (!failed.ok()) {
       doomed = std::move(waiters);
       waiters.clear();
-      sealed_unsynced.clear();  // nothing more will be synced
       dir_dirty = false;
     }
     if (!succeeded.empty() || !doomed.empty()) {
@@ -169,7 +170,7 @@ void Log::State::FlusherLoop() {
       for (Waiter& w : doomed) w.done(st);
       lock.lock();
     }
-    if (stopping && waiters.empty() && sealed_unsynced.empty() && !dir_dirty &&
+    if (stopping && waiters.empty() && !dir_dirty &&
         (next_offset == synced_end || !failed.ok())) {
       return;
     }

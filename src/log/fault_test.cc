@@ -63,6 +63,17 @@ TEST(FaultTest, FailedSyncFailsEveryWaiterAndMakesTheLogReadOnly) {
   EXPECT_FALSE(f.log->Close().ok());
 }
 
+TEST(FaultTest, FailedSyncWhileRollingEntersTheFailedState) {
+  FaultFixture f;
+  f.opts.segment_bytes = 4096;
+  f.Open();
+  ASSERT_TRUE(f.log->Append(Views(MakeRecords("a", 3, 1000))).ok());
+  f.fs.fail_sync = true;
+  EXPECT_EQ(f.log->Append(Views(MakeRecords("b", 1, 1000))).status().code(), StatusCode::kIOError);
+  EXPECT_FALSE(f.log->health().ok());
+  EXPECT_EQ(f.log->EndOffset(), Offset(3));
+}
+
 TEST(FaultTest, NoSpaceFailsOnlyThatAppendAndTheLogStaysConsistent) {
   FaultFixture f;
   ASSERT_TRUE(f.log->Append(Views(MakeRecords("a", 3, 100))).ok());

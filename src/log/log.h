@@ -34,7 +34,7 @@ namespace sluice::log {
 enum class FsyncPolicy {
   kAlways,    // acknowledge after fdatasync (group commit); the default
   kInterval,  // acknowledge after write; fdatasync every fsync_interval_ms
-  kNever,     // acknowledge after write; sync only at roll and Close
+  kNever,     // acknowledge after write; sync only when a segment is sealed and at Close
 };
 
 struct LogOptions {

@@ -38,8 +38,6 @@ struct Log::State {
     AppendCallback done;
   };
   std::deque<Waiter> waiters;  // in offset order
-  // Rolled-away segments whose tail may not be synced yet; the flusher syncs them.
-  std::vector<std::shared_ptr<WritableFile>> sealed_unsynced;
   bool dir_dirty = false;  // a segment file was created since the last directory sync
   Status failed;           // non-OK: read-only failed state, never cleared
   bool closed = false;
@@ -50,7 +48,8 @@ struct Log::State {
   State(LogOptions o, FileSystem& f, Clock& c, WarningSink w)
       : opts(std::move(o)), fs(f), clock(c), warn(std::move(w)) {}
 
-  // Seals the active segment (writes its index) and starts a new one at next_offset.
+  // Seals the active segment (fdatasync, then its index) and starts a new one at
+  // next_offset. A failed sync puts the log into the failed state.
   Status RollLocked(int64_t now_ms);
   // Writes one encoded batch at the active segment's end; on error rewinds the file to
   // the last good end, or enters the failed state if that is impossible.
