@@ -10,10 +10,13 @@ constexpr uint64_t kHealthBodyLimit = 4096;
 constexpr uint64_t kDefaultBodyLimit = 64ull << 20;
 }  // namespace
 
-Router::Router(RouterInfo info) : info_(std::move(info)), started_(std::chrono::steady_clock::now()) {}
+Router::Router(RouterInfo info) : info_(std::move(info)), started_(std::chrono::steady_clock::now()) {
+  if (info_.streams != nullptr) kinesis_ = std::make_unique<KinesisHandler>(*info_.streams);
+}
 
 uint64_t Router::BodyLimit(const RequestHead& head) const {
   if (head.Path() == "/health") return kHealthBodyLimit;
+  if (kinesis_ && KinesisHandler::Claims(head)) return kKinesisMaxRequestBytes;
   return kDefaultBodyLimit;
 }
 
@@ -27,6 +30,7 @@ void Router::Handle(Request request, Responder done) {
     }
     return done(Health());
   }
+  if (kinesis_ && KinesisHandler::Claims(head)) return kinesis_->Handle(std::move(request), std::move(done));
   done(Response::Text(404, fmt::format("no route for {} {}\n", head.method, head.Path())));
 }
 

@@ -4,15 +4,18 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <string>
 
 #include "api/http_types.h"
+#include "api/kinesis_handler.h"
 
 namespace sluice::api {
 
 struct RouterInfo {
   std::string version;
   std::string data_dir;
+  stream::StreamManager* streams = nullptr;  // nullptr: no Kinesis API
 };
 
 class Router final : public Handler {
@@ -26,6 +29,7 @@ class Router final : public Handler {
   Response Health() const;
 
   const RouterInfo info_;
+  std::unique_ptr<KinesisHandler> kinesis_;
   const std::chrono::steady_clock::time_point started_;
 };
 

@@ -65,6 +65,20 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(int64_t{0}, int64_t{3'600'000}));
 
+  auto& so = serve.streams;
+  serve_cmd->add_option("--create-stream-ms", so.create_delay_ms,
+                        "How long a new stream stays CREATING")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{0}, int64_t{600'000}));
+  serve_cmd->add_option("--delete-stream-ms", so.delete_delay_ms,
+                        "How long a deleted stream stays DELETING")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{0}, int64_t{600'000}));
+  serve_cmd->add_option("--shard-limit", so.shard_limit, "Open shards allowed across all streams")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1}, int64_t{1'000'000}));
+  serve_cmd->add_option("--region", so.region, "Region shown in ARNs")->capture_default_str();
+
   CLI11_PARSE(app, argc, argv);
 
   if (auto st = sluice::cli::SetUpLogging(log_level); !st.ok()) {

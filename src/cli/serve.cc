@@ -27,6 +27,18 @@ sigset_t BlockShutdownSignals() {
   return set;
 }
 
+// --fsync always | interval:MS | never (already checked by the flag parser).
+void ApplyFsync(const std::string& flag, stream::StreamManagerOptions& o) {
+  if (flag == "never") {
+    o.fsync = log::FsyncPolicy::kNever;
+  } else if (flag.starts_with("interval:")) {
+    o.fsync = log::FsyncPolicy::kInterval;
+    o.fsync_interval_ms = std::stoll(flag.substr(9));
+  } else {
+    o.fsync = log::FsyncPolicy::kAlways;
+  }
+}
+
 int Fail(const Status& st) {
   std::fprintf(stderr, "sluice: %s\n", st.message().c_str());
   return 1;
@@ -43,7 +55,15 @@ int RunServe(const ServeOptions& options) {
   auto catalog = catalog::Catalog::Open((*dir)->File("catalog.db"));
   if (!catalog.ok()) return Fail(catalog.status());
 
-  api::Router router({.version = std::string(kVersion), .data_dir = options.data_dir});
+  stream::StreamManagerOptions so = options.streams;
+  so.dir = (*dir)->File("streams");
+  ApplyFsync(options.fsync, so);
+  auto streams = stream::StreamManager::Open(so, **catalog);
+  if (!streams.ok()) return Fail(streams.status());
+
+  api::Router router({.version = std::string(kVersion),
+                      .data_dir = options.data_dir,
+                      .streams = streams->get()});
   auto server = api::Server::Start(options.server, router);
   if (!server.ok()) return Fail(server.status());
 
@@ -65,6 +85,11 @@ int RunServe(const ServeOptions& options) {
                options.server.shutdown_grace.count());
   (*server)->Stop();
   (*server)->Wait();
+  // Every request is answered; now sync and close the logs.
+  if (const Status st = (*streams)->Close(); !st.ok()) {
+    spdlog::error("msg=\"closing streams failed\" error=\"{}\"", st.ToString());
+    return 1;
+  }
   spdlog::info("msg=\"stopped\"");
   return 0;
 }

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "api/server.h"
+#include "stream/stream_manager.h"
 
 namespace sluice::cli {
 
@@ -12,6 +13,7 @@ struct ServeOptions {
   std::string data_dir = "./sluice-data";
   std::string fsync = "always";  // always | interval:MS | never
   api::ServerOptions server;
+  stream::StreamManagerOptions streams;  // dir, fsync and clock are filled in by RunServe
 };
 
 // Returns the process exit code; prints a one-line error to stderr on failure.

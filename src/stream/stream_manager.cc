@@ -214,7 +214,7 @@ void StreamManager::RunMaintenance() {
 
 KResult<Done> StreamManager::CreateStream(
     const std::string& name, int shard_count, const std::string& mode,
-    const std::vector<std::pair<std::string, std::string>>& tags) {
+    const std::vector<std::pair<std::string, std::string>>& tags, int64_t max_record_kib) {
   std::unique_lock w(impl_->mu);
   if (impl_->Find(name)) {
     return MakeError(ErrorType::kResourceInUse,
@@ -241,7 +241,7 @@ KResult<Done> StreamManager::CreateStream(
   s->row.created_ms = impl_->Now();
   s->row.retention_hours = 24;
   s->row.mode = mode;
-  s->row.max_record_kib = 1024;
+  s->row.max_record_kib = max_record_kib;
   s->tags = tags;
   std::sort(s->tags.begin(), s->tags.end());
   std::vector<catalog::ShardRow> rows;

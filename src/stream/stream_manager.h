@@ -120,7 +120,8 @@ class StreamManager {
   ~StreamManager();
 
   KResult<Done> CreateStream(const std::string& name, int shard_count, const std::string& mode,
-                             const std::vector<std::pair<std::string, std::string>>& tags);
+                             const std::vector<std::pair<std::string, std::string>>& tags,
+                             int64_t max_record_kib = 1024);
   KResult<Done> DeleteStream(const std::string& name);
   KResult<StreamInfo> DescribeStream(const std::string& name) const;
   // Names of streams that exist (any status), sorted.
