@@ -24,7 +24,6 @@ constexpr int64_t kMaxShardCount = 100000;
 constexpr int64_t kDefaultRecordKib = 1024;
 constexpr int64_t kMaxRecordsBytes = 5 * 1024 * 1024;  // PutRecords, data + partition keys
 constexpr int64_t kGetRecordsMaxBytes = 10 * 1024 * 1024;
-constexpr int64_t kNextTokenLifetimeMs = 300'000;
 constexpr int kOnDemandShards = 4;  // what AWS gives a new on-demand stream
 
 // ------------------------------------------------------------------ field specs
@@ -179,7 +178,8 @@ struct Token {
 };
 
 // Returns the token's stream and position, or an error result.
-std::variant<Token, ActionResult> ReadToken(std::string_view kind, std::string_view text) {
+std::variant<Token, ActionResult> ReadToken(std::string_view kind, std::string_view text,
+                                             int64_t lifetime_ms) {
   auto raw = Base64Decode(text);
   const auto invalid = [&] {
     return ActionResult::Error("InvalidArgumentException", fmt::format("Invalid NextToken: {}", text));
@@ -200,7 +200,7 @@ std::variant<Token, ActionResult> ReadToken(std::string_view kind, std::string_v
   }
   if (parts.size() != 4 || parts[0] != kind) return invalid();
   const int64_t issued = std::strtoll(parts[3].c_str(), nullptr, 10);
-  if (Clock::Real().NowMillis() - issued > kNextTokenLifetimeMs) {
+  if (Clock::Real().NowMillis() - issued > lifetime_ms) {
     return ActionResult::Error("ExpiredNextTokenException", fmt::format("The timestamp of the NextToken has expired: {}", text));
   }
   return Token{parts[1], parts[2]};
@@ -339,7 +339,7 @@ void KinesisHandler::Actions::ListStreams(ActionCall& c, ActionDone done) {
   const Value& req = *c.req;
   std::string after(Str(req, "ExclusiveStartStreamName"));
   if (const std::string_view tok = Str(req, "NextToken"); !tok.empty()) {
-    auto t = ReadToken("streams", tok);
+    auto t = ReadToken("streams", tok, streams_.iterator_lifetime_ms());
     if (auto* err = std::get_if<ActionResult>(&t)) return done(std::move(*err));
     after = std::get<Token>(t).position;
   }
@@ -384,7 +384,7 @@ void KinesisHandler::Actions::ListShards(ActionCall& c, ActionDone done) {
   std::string name;
   std::string after(Str(req, "ExclusiveStartShardId"));
   if (!token.empty()) {
-    auto t = ReadToken("shards", token);
+    auto t = ReadToken("shards", token, streams_.iterator_lifetime_ms());
     if (auto* err = std::get_if<ActionResult>(&t)) return done(std::move(*err));
     name = std::get<Token>(t).stream;
     after = std::get<Token>(t).position;

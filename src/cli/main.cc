@@ -77,6 +77,10 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--shard-limit", so.shard_limit, "Open shards allowed across all streams")
       ->capture_default_str()
       ->check(CLI::Range(int64_t{1}, int64_t{1'000'000}));
+  serve_cmd->add_option("--iterator-ttl-ms", so.iterator_lifetime_ms,
+                        "Lifetime of shard iterators and NextTokens (AWS: 300000)")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1}, int64_t{86'400'000}));
   serve_cmd->add_option("--region", so.region, "Region shown in ARNs")->capture_default_str();
 
   CLI11_PARSE(app, argc, argv);

@@ -171,12 +171,13 @@ KResult<GetRecordsOutput> StreamManager::GetRecords(std::string_view iterator, i
   const auto it = DecodeIterator(iterator);
   if (!it) return MakeError(ErrorType::kInvalidArgument, "Invalid ShardIterator.");
   const int64_t now = impl_->Now();
-  if (now - it->issued_ms > kIteratorLifetimeMs) {
+  const int64_t lifetime = impl_->options.iterator_lifetime_ms;
+  if (now - it->issued_ms > lifetime) {
     return MakeError(ErrorType::kExpiredIterator,
                      fmt::format("Iterator expired. The iterator was created at time {} while "
                                  "right now it is {} which is further in the future than the "
                                  "tolerated delay of {} milliseconds.",
-                                 it->issued_ms, now, kIteratorLifetimeMs));
+                                 it->issued_ms, now, lifetime));
   }
   std::shared_ptr<Stream> s;
   std::shared_ptr<Shard> shard;

@@ -13,7 +13,8 @@
 
 namespace sluice::stream {
 
-// Iterators expire this long after they are issued (ExpiredIteratorException).
+// Iterators expire this long after they are issued (ExpiredIteratorException), unless
+// StreamManagerOptions says otherwise.
 inline constexpr int64_t kIteratorLifetimeMs = 5 * 60 * 1000;
 
 struct IteratorState {

@@ -415,5 +415,6 @@ int64_t StreamManager::OpenShardCount() const {
 }
 
 int64_t StreamManager::shard_limit() const { return impl_->options.shard_limit; }
+int64_t StreamManager::iterator_lifetime_ms() const { return impl_->options.iterator_lifetime_ms; }
 
 }  // namespace sluice::stream

@@ -46,6 +46,9 @@ struct StreamManagerOptions {
   log::FsyncPolicy fsync = log::FsyncPolicy::kAlways;
   int64_t fsync_interval_ms = 1000;
   uint64_t segment_bytes = 128ull << 20;
+  // Shard iterators and pagination tokens expire this long after they are issued
+  // (AWS: 5 minutes); shorter only to test expiry.
+  int64_t iterator_lifetime_ms = 300'000;
   // How often retention runs over every shard.
   int64_t retention_check_ms = 60'000;
   Clock* clock = nullptr;  // nullptr: the real clock
@@ -136,6 +139,7 @@ class StreamManager {
   KResult<Done> RemoveTags(const std::string& name, const std::vector<std::string>& keys);
   int64_t OpenShardCount() const;  // across all streams, for DescribeLimits
   int64_t shard_limit() const;
+  int64_t iterator_lifetime_ms() const;
 
   // Appends to the shards the keys hash to; `done` runs once, on any thread, with one
   // outcome per input in order. Fails as a whole only if the stream cannot take writes.

@@ -82,6 +82,24 @@ def sluice(start_sluice):
     return start_sluice()
 
 
+@pytest.fixture(scope="module")
+def module_sluice(tmp_path_factory):
+    """One server shared by a module's tests (each test uses its own stream names)."""
+    s = Sluice(str(tmp_path_factory.mktemp("sluice") / "data"), ("--shard-limit", "400"))
+    yield s
+    code, err = s.stop()
+    assert code == 0, err
+
+
+def kinesis_client(url):
+    import boto3
+    from botocore.config import Config
+    return boto3.client(
+        "kinesis", endpoint_url=url, region_name="us-east-1",
+        aws_access_key_id="AKIDEXAMPLE", aws_secret_access_key="secret",
+        config=Config(retries={"max_attempts": 1}, connect_timeout=5, read_timeout=30))
+
+
 def run(cmd, timeout=30, **kw):
     """Runs a client command; returns CompletedProcess (text)."""
     return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, **kw)
