@@ -15,8 +15,8 @@ namespace fs = std::filesystem;
 class CredentialsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/sluice-aws-creds-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    std::string tmpl = (fs::temp_directory_path() / "sluice-aws-creds-XXXXXX").string();
+    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
     home_ = tmpl;
     fs::create_directories(home_ / ".aws");
   }
