@@ -1,0 +1,353 @@
+#include "producer/produce.h"
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <thread>
+#include <vector>
+
+#include "aws/credentials.h"
+#include "aws/kinesis_client.h"
+#include "producer/batcher.h"
+#include "producer/csv_reader.h"
+#include "producer/record_builder.h"
+
+namespace sluice::producer {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Rejected rows beyond this many are counted and written to --rejects but no longer
+// printed one by one: a wholly broken file must not flood the terminal.
+constexpr uint64_t kMaxRejectsPrinted = 100;
+
+int64_t NowMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now().time_since_epoch()).count();
+}
+
+// A bounded FIFO: the reader blocks when every sender is busy and the queue is full,
+// which keeps memory at (concurrency * 2 + concurrency) batches whatever the input size.
+class BatchQueue {
+ public:
+  explicit BatchQueue(size_t capacity) : capacity_(capacity) {}
+  void Push(Batch b) {
+    std::unique_lock<std::mutex> lock(mu_);
+    not_full_.wait(lock, [&] { return q_.size() < capacity_; });
+    q_.push_back(std::move(b));
+    not_empty_.notify_one();
+  }
+  // nullopt once closed and drained.
+  std::optional<Batch> Pop() {
+    std::unique_lock<std::mutex> lock(mu_);
+    not_empty_.wait(lock, [&] { return !q_.empty() || closed_; });
+    if (q_.empty()) return std::nullopt;
+    Batch b = std::move(q_.front());
+    q_.pop_front();
+    not_full_.notify_one();
+    return b;
+  }
+  void Close() {
+    std::lock_guard<std::mutex> lock(mu_);
+    closed_ = true;
+    not_empty_.notify_all();
+  }
+
+ private:
+  size_t capacity_;
+  std::mutex mu_;
+  std::condition_variable not_empty_, not_full_;
+  std::deque<Batch> q_;
+  bool closed_ = false;
+};
+
+// Set once by whichever thread meets a fatal error; everyone else stops early.
+class AbortFlag {
+ public:
+  void Set(std::string reason) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (set_.exchange(true)) return;
+    reason_ = std::move(reason);
+  }
+  bool is_set() const { return set_.load(); }
+  std::string reason() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return reason_;
+  }
+
+ private:
+  std::atomic<bool> set_{false};
+  mutable std::mutex mu_;
+  std::string reason_;
+};
+
+bool RecordErrorRetryable(const std::string& code) {
+  return aws::IsRetryable(aws::KinesisErrorFromType(code));
+}
+
+class Sender {
+ public:
+  Sender(const ProduceOptions& options, aws::KinesisClientOptions client_options, uint64_t seed,
+         ProduceCounters& counters, AbortFlag& abort, std::mutex& log_mu)
+      : options_(options), client_(std::move(client_options)), rng_(seed), counters_(counters), abort_(abort),
+        log_mu_(log_mu) {}
+
+  void Run(BatchQueue& queue) {
+    while (std::optional<Batch> batch = queue.Pop()) {
+      if (abort_.is_set()) {
+        counters_.records_failed += batch->records.size();
+        continue;
+      }
+      Send(std::move(batch->records));
+    }
+  }
+
+ private:
+  void Send(std::vector<aws::PutRecordsEntry> pending) {
+    for (int attempt = 1;; ++attempt) {
+      counters_.requests += 1;
+      aws::KinesisResult<aws::PutRecordsOutput> out = client_.PutRecords(options_.stream, pending);
+      if (!out.ok()) {
+        const aws::KinesisError& err = out.error();
+        if (!err.retryable) {
+          counters_.records_failed += pending.size();
+          abort_.Set("PutRecords failed: " + err.ToString());
+          return;
+        }
+        if (attempt >= options_.max_attempts) {
+          GiveUp(pending.size(), "PutRecords still failing after " + std::to_string(attempt) +
+                                     " attempts: " + err.ToString());
+          return;
+        }
+        counters_.records_retried += pending.size();
+        Sleep(attempt);
+        continue;
+      }
+      std::vector<aws::PutRecordsEntry> retry;
+      uint64_t fatal = 0;
+      std::string fatal_code;
+      for (size_t i = 0; i < pending.size(); ++i) {
+        const aws::PutRecordsResultEntry& r = out->records[i];
+        if (r.ok()) {
+          counters_.records_sent += 1;
+          counters_.bytes_sent += pending[i].data.size();
+        } else if (RecordErrorRetryable(r.error_code)) {
+          retry.push_back(std::move(pending[i]));
+        } else {
+          ++fatal;
+          fatal_code = r.error_code + ": " + r.error_message;
+        }
+      }
+      if (fatal > 0) {
+        counters_.records_failed += fatal;
+        Log("produce: " + std::to_string(fatal) + " records refused for good (" + fatal_code + ")");
+      }
+      if (retry.empty()) return;
+      if (attempt >= options_.max_attempts) {
+        GiveUp(retry.size(), "records still throttled after " + std::to_string(attempt) + " attempts");
+        return;
+      }
+      counters_.records_retried += retry.size();
+      pending = std::move(retry);
+      Sleep(attempt);
+    }
+  }
+
+  void GiveUp(size_t n, const std::string& why) {
+    counters_.records_failed += n;
+    Log("produce: giving up on " + std::to_string(n) + " records: " + why);
+  }
+
+  void Sleep(int attempt) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(BackoffDelayMs(options_.backoff, attempt, rng_)));
+  }
+
+  void Log(const std::string& line) {
+    std::lock_guard<std::mutex> lock(log_mu_);
+    std::fprintf(options_.log, "%s\n", line.c_str());
+  }
+
+  const ProduceOptions& options_;
+  aws::KinesisClient client_;
+  Rng rng_;
+  ProduceCounters& counters_;
+  AbortFlag& abort_;
+  std::mutex& log_mu_;
+};
+
+Result<aws::KinesisClientOptions> ClientOptions(const ProduceOptions& options) {
+  aws::CredentialOptions co;
+  co.access_key_id = options.access_key_id;
+  co.secret_access_key = options.secret_access_key;
+  co.session_token = options.session_token;
+  co.profile = options.profile;
+  co.region = options.region;
+  aws::KinesisClientOptions out;
+  Result<aws::ResolvedConfig> resolved = aws::ResolveConfig(co, aws::RealEnv());
+  if (resolved.ok()) {
+    out.credentials = resolved->credentials;
+    out.region = resolved->region;
+  } else if (resolved.status().code() == StatusCode::kNotFound && !options.endpoint.empty()) {
+    // A local endpoint (sluice, kinesalite) needs a well-formed signature, not real
+    // keys: sign with placeholder credentials rather than refuse to start.
+    out.credentials = {"sluice-local", "sluice-local", ""};
+    out.region = options.region;
+  } else {
+    return resolved.status();
+  }
+  if (out.region.empty() && !options.endpoint.empty()) out.region = "us-east-1";
+  ASSIGN_OR_RETURN(out.endpoint, aws::EndpointFor("kinesis", out.region, options.endpoint));
+  out.http.request_timeout_ms = options.request_timeout_ms;
+  return out;
+}
+
+Status ValidateOptions(const ProduceOptions& o) {
+  if (o.stream.empty()) return Status::InvalidArgument("--stream is required");
+  if (o.concurrency < 1 || o.concurrency > 256) return Status::InvalidArgument("--concurrency must be 1..256");
+  if (o.rate < 0) return Status::InvalidArgument("--rate must not be negative");
+  if (o.max_attempts < 1) return Status::InvalidArgument("max attempts must be at least 1");
+  if (o.partition_key.empty()) return Status::InvalidArgument("--partition-key must be 'uuid' or a column name");
+  return Status::OK();
+}
+
+}  // namespace
+
+Result<ProduceStats> Produce(const ProduceOptions& options) {
+  RETURN_IF_ERROR(ValidateOptions(options));
+  ASSIGN_OR_RETURN(aws::KinesisClientOptions client_options, ClientOptions(options));
+  ASSIGN_OR_RETURN(std::unique_ptr<ByteSource> source, OpenFileSource(options.csv));
+  CsvReader reader(std::move(source));
+  RETURN_IF_ERROR(reader.ReadHeader().WithContext(options.csv));
+  ASSIGN_OR_RETURN(RecordBuilder builder, RecordBuilder::Create(reader.header()));
+  std::optional<size_t> key_column;
+  if (options.partition_key != "uuid") {
+    key_column = builder.ColumnIndex(options.partition_key);
+    if (!key_column) {
+      return Status::InvalidArgument("--partition-key: no column named '" + options.partition_key +
+                                     "' in the CSV header");
+    }
+  }
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> rejects(nullptr, &std::fclose);
+  if (!options.rejects.empty()) {
+    rejects.reset(std::fopen(options.rejects.c_str(), "w"));
+    if (!rejects) return Status::FromErrno("open", options.rejects, errno);
+  }
+
+  const uint64_t seed = options.seed != 0 ? options.seed : (uint64_t{std::random_device{}()} << 32) ^ std::random_device{}();
+  Rng rng(seed);
+  ProduceCounters counters;
+  AbortFlag abort;
+  std::mutex log_mu;
+  const auto started = Clock::now();
+
+  BatchQueue queue(static_cast<size_t>(options.concurrency) * 2);
+  std::vector<std::unique_ptr<Sender>> senders;
+  std::vector<std::thread> threads;
+  for (int i = 0; i < options.concurrency; ++i) {
+    senders.push_back(std::make_unique<Sender>(options, client_options, seed + 1 + static_cast<uint64_t>(i), counters,
+                                               abort, log_mu));
+  }
+  for (auto& s : senders) threads.emplace_back([&queue, sender = s.get()] { sender->Run(queue); });
+  ProgressReporter progress(counters, options.progress, options.progress_interval_ms, reader.size_hint(), options.log);
+
+  auto reject = [&](uint64_t line, std::string_view reason, std::string_view raw) {
+    const uint64_t n = ++counters.rows_rejected;
+    std::lock_guard<std::mutex> lock(log_mu);
+    if (n <= kMaxRejectsPrinted) {
+      std::fprintf(options.log, "produce: line %llu rejected: %.*s\n", static_cast<unsigned long long>(line),
+                   static_cast<int>(reason.size()), reason.data());
+    } else if (n == kMaxRejectsPrinted + 1) {
+      std::fprintf(options.log, "produce: more rejected rows; counting them without printing each%s\n",
+                   rejects ? " (all are in the rejects file)" : "");
+    }
+    if (rejects) {
+      std::fprintf(rejects.get(), "# line %llu: %.*s\n%.*s\n", static_cast<unsigned long long>(line),
+                   static_cast<int>(reason.size()), reason.data(), static_cast<int>(raw.size()), raw.data());
+    }
+    if (options.strict) abort.Set("line " + std::to_string(line) + " is malformed and --strict is set");
+  };
+
+  Batcher batcher;
+  std::optional<TokenBucket> bucket;
+  // A burst of one batch lets the first request go out at once.
+  if (options.rate > 0) bucket.emplace(options.rate, std::min(options.rate, 500.0), NowMicros());
+  auto batch_started = Clock::now();
+  auto flush = [&] {
+    if (!batcher.empty()) queue.Push(batcher.Take());
+  };
+
+  CsvRow row;
+  std::string json, event_id;
+  Status read_status;
+  while (!abort.is_set()) {
+    Result<bool> more = reader.Next(&row);
+    if (!more.ok()) {
+      read_status = more.status();
+      abort.Set("reading " + options.csv + ": " + more.status().ToString());
+      break;
+    }
+    if (!*more) break;
+    counters.rows_read += 1;
+    counters.input_bytes.store(reader.bytes_consumed());
+    if (row.error != CsvRowError::kNone) {
+      reject(row.line, std::string(CsvRowErrorName(row.error)) + " (" + row.error_detail + ")", row.raw);
+      continue;
+    }
+    builder.Build(row.fields, rng, &json, &event_id);
+    aws::PutRecordsEntry entry;
+    entry.partition_key = key_column ? row.fields[*key_column] : event_id;
+    entry.data = json;
+    if (Status st = batcher.Check(entry); !st.ok()) {
+      reject(row.line, st.message(), row.raw);
+      continue;
+    }
+    if (bucket) {
+      const int64_t wait_us = bucket->Take(1, NowMicros());
+      if (wait_us > 0) {
+        const auto age = Clock::now() - batch_started;
+        if (!batcher.empty() && age + std::chrono::microseconds(wait_us) > std::chrono::milliseconds(options.linger_ms)) {
+          flush();
+        }
+        std::this_thread::sleep_for(std::chrono::microseconds(wait_us));
+      }
+    }
+    if (!batcher.Fits(entry)) flush();
+    if (batcher.empty()) batch_started = Clock::now();
+    batcher.Add(std::move(entry));
+    if (batcher.full()) flush();
+  }
+  if (!abort.is_set()) {
+    flush();
+  } else {
+    counters.records_failed += batcher.size();
+  }
+  queue.Close();
+  for (std::thread& t : threads) t.join();
+  progress.Stop();
+
+  ProduceStats stats =
+      ProduceStats::From(counters, std::chrono::duration<double>(Clock::now() - started).count());
+  stats.aborted = abort.is_set();
+  stats.abort_reason = abort.reason();
+  if (rejects && std::fflush(rejects.get()) != 0) {
+    return Status::FromErrno("write", options.rejects, errno);
+  }
+  return stats;
+}
+
+int RunProduce(const ProduceOptions& options) {
+  Result<ProduceStats> stats = Produce(options);
+  if (!stats.ok()) {
+    std::fprintf(options.log, "sluice produce: %s\n", stats.status().ToString().c_str());
+    return 2;
+  }
+  std::fprintf(options.log, "produce: %s\n", stats->Summary().c_str());
+  std::fflush(options.log);
+  if (stats->records_failed > 0 || stats->aborted) return 1;
+  return 0;
+}
+
+}  // namespace sluice::producer
