@@ -1,5 +1,5 @@
 // Hashing and encodings the AWS protocols need: SHA-256 and HMAC-SHA256 for SigV4,
-// MD5 for Kinesis hash keys and S3 Content-MD5, hex and base64 for the wire.
+// MD5 for Kinesis hash keys and S3 Content-MD5, hex for SigV4 (base64 is in base/).
 // All functions are pure and thread-safe (OpenSSL's one-shot EVP calls).
 #pragma once
 
@@ -26,12 +26,5 @@ std::string HexEncode(const std::array<uint8_t, N>& d) {
   return HexEncode(std::string_view(reinterpret_cast<const char*>(d.data()), N));
 }
 inline std::string Sha256Hex(std::string_view data) { return HexEncode(Sha256(data)); }
-
-// Standard alphabet with '=' padding (RFC 4648 section 4), the Kinesis Data encoding.
-std::string Base64Encode(std::string_view bytes);
-// Appends to `out` so batch encoders reuse one buffer.
-void Base64EncodeTo(std::string_view bytes, std::string* out);
-// Rejects characters outside the alphabet and bad padding; no whitespace allowed.
-Result<std::string> Base64Decode(std::string_view text);
 
 }  // namespace sluice::aws

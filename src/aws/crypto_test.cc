@@ -19,28 +19,6 @@ TEST(Crypto, HmacSha256MatchesRfc4231Case2) {
 
 TEST(Crypto, Md5OfKnownInput) { EXPECT_EQ(HexEncode(Md5("abc")), "900150983cd24fb0d6963f7d28e17f72"); }
 
-TEST(Crypto, Base64RoundTripsEveryPaddingLength) {
-  EXPECT_EQ(Base64Encode(""), "");
-  EXPECT_EQ(Base64Encode("f"), "Zg==");
-  EXPECT_EQ(Base64Encode("fo"), "Zm8=");
-  EXPECT_EQ(Base64Encode("foo"), "Zm9v");
-  EXPECT_EQ(Base64Encode("foobar"), "Zm9vYmFy");
-  std::string all;
-  for (int i = 0; i < 256; ++i) all.push_back(static_cast<char>(i));
-  for (size_t n = 0; n < all.size(); n += 37) {
-    Result<std::string> back = Base64Decode(Base64Encode(all.substr(0, n)));
-    ASSERT_TRUE(back.ok());
-    EXPECT_EQ(*back, all.substr(0, n));
-  }
-}
-
-TEST(Crypto, Base64DecodeRejectsMalformedText) {
-  EXPECT_FALSE(Base64Decode("Zg=").ok());
-  EXPECT_FALSE(Base64Decode("Z===").ok());
-  EXPECT_FALSE(Base64Decode("Zm9v!A==").ok());
-  EXPECT_FALSE(Base64Decode("Zg==Zg==").ok());
-}
-
 TEST(JsonText, EscapesQuotesBackslashesAndControls) {
   std::string out;
   AppendJsonString(&out, "a\"b\\c\nd\x01\xc3\xa9");

@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-#include "aws/expected.h"
+#include "base/expected.h"
 #include "aws/http_message.h"
 #include "base/status.h"
 

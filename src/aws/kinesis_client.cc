@@ -4,7 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "aws/crypto.h"
+#include "base/base64.h"
 #include "aws/json_text.h"
 #include "aws/sigv4.h"
 
@@ -119,7 +119,7 @@ std::string KinesisClient::EncodePutRecordsBody(std::string_view stream, std::sp
   for (size_t i = 0; i < records.size(); ++i) {
     if (i > 0) body.push_back(',');
     body += "{\"Data\":\"";
-    Base64EncodeTo(records[i].data, &body);
+    Base64EncodeAppend(records[i].data, body);
     body += "\",\"PartitionKey\":";
     AppendJsonString(&body, records[i].partition_key);
     if (!records[i].explicit_hash_key.empty()) {
@@ -163,7 +163,7 @@ KinesisResult<PutRecordOutput> KinesisClient::PutRecord(std::string_view stream,
   std::string body = "{\"StreamName\":";
   AppendJsonString(&body, stream);
   body += ",\"Data\":\"";
-  Base64EncodeTo(data, &body);
+  Base64EncodeAppend(data, body);
   body += "\",\"PartitionKey\":";
   AppendJsonString(&body, partition_key);
   body += "}";
@@ -174,18 +174,18 @@ KinesisResult<PutRecordOutput> KinesisClient::PutRecord(std::string_view stream,
   return PutRecordOutput{StringField(obj.value(), "SequenceNumber"), StringField(obj.value(), "ShardId")};
 }
 
-KinesisResult<Unit> KinesisClient::CreateStream(std::string_view stream, int shard_count) {
+KinesisResult<Done> KinesisClient::CreateStream(std::string_view stream, int shard_count) {
   const json body = {{"StreamName", stream}, {"ShardCount", shard_count}};
   KinesisResult<std::string> text = Call("CreateStream", body.dump());
   if (!text.ok()) return text.error();
-  return Unit{};
+  return Done{};
 }
 
-KinesisResult<Unit> KinesisClient::DeleteStream(std::string_view stream) {
+KinesisResult<Done> KinesisClient::DeleteStream(std::string_view stream) {
   const json body = {{"StreamName", stream}};
   KinesisResult<std::string> text = Call("DeleteStream", body.dump());
   if (!text.ok()) return text.error();
-  return Unit{};
+  return Done{};
 }
 
 KinesisResult<StreamSummary> KinesisClient::DescribeStreamSummary(std::string_view stream) {
@@ -266,9 +266,9 @@ KinesisResult<GetRecordsOutput> KinesisClient::GetRecords(std::string_view shard
   if (recs == obj.value().end() || !recs->is_array()) return ProtocolError("GetRecords answer has no Records");
   out.records.reserve(recs->size());
   for (const json& r : *recs) {
-    Result<std::string> data = Base64Decode(StringField(r, "Data"));
-    if (!data.ok()) return ProtocolError("record Data: " + data.status().message());
-    KinesisRecord rec{StringField(r, "SequenceNumber"), StringField(r, "PartitionKey"), std::move(data).value(), 0};
+    std::optional<std::string> data = Base64Decode(StringField(r, "Data"));
+    if (!data) return ProtocolError("record Data is not valid base64");
+    KinesisRecord rec{StringField(r, "SequenceNumber"), StringField(r, "PartitionKey"), std::move(*data), 0};
     if (auto t = r.find("ApproximateArrivalTimestamp"); t != r.end() && t->is_number()) {
       rec.approximate_arrival_timestamp = t->get<double>();
     }
@@ -277,12 +277,12 @@ KinesisResult<GetRecordsOutput> KinesisClient::GetRecords(std::string_view shard
   return out;
 }
 
-KinesisResult<Unit> KinesisClient::WaitForActive(std::string_view stream, int64_t timeout_ms) {
+KinesisResult<Done> KinesisClient::WaitForActive(std::string_view stream, int64_t timeout_ms) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   while (true) {
     KinesisResult<StreamSummary> s = DescribeStreamSummary(stream);
     if (!s.ok() && s.error().code != KinesisErrorCode::kResourceNotFound) return s.error();
-    if (s.ok() && s->status == "ACTIVE") return Unit{};
+    if (s.ok() && s->status == "ACTIVE") return Done{};
     if (std::chrono::steady_clock::now() >= deadline) {
       KinesisError err;
       err.code = KinesisErrorCode::kResourceInUse;

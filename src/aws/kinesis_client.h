@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "aws/credentials.h"
-#include "aws/expected.h"
+#include "base/expected.h"
 #include "aws/http_client.h"
 #include "aws/kinesis_errors.h"
 #include "base/clock.h"
@@ -104,8 +104,8 @@ class KinesisClient {
   KinesisResult<PutRecordsOutput> PutRecords(std::string_view stream, std::span<const PutRecordsEntry> records);
   KinesisResult<PutRecordOutput> PutRecord(std::string_view stream, std::string_view data,
                                            std::string_view partition_key);
-  KinesisResult<Unit> CreateStream(std::string_view stream, int shard_count);
-  KinesisResult<Unit> DeleteStream(std::string_view stream);
+  KinesisResult<Done> CreateStream(std::string_view stream, int shard_count);
+  KinesisResult<Done> DeleteStream(std::string_view stream);
   KinesisResult<StreamSummary> DescribeStreamSummary(std::string_view stream);
   // Follows NextToken until every shard is listed.
   KinesisResult<std::vector<ShardInfo>> ListShards(std::string_view stream);
@@ -115,7 +115,7 @@ class KinesisClient {
   KinesisResult<GetRecordsOutput> GetRecords(std::string_view shard_iterator, int limit = 10000);
 
   // Polls DescribeStreamSummary until the stream is ACTIVE or `timeout_ms` passes.
-  KinesisResult<Unit> WaitForActive(std::string_view stream, int64_t timeout_ms);
+  KinesisResult<Done> WaitForActive(std::string_view stream, int64_t timeout_ms);
 
   // One signed call: `action` without the target prefix, `body` a JSON object text.
   // Returns the response body of a 2xx answer.

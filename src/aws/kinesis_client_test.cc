@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "aws/crypto.h"
+#include "base/base64.h"
 #include "aws/testing/loopback_http_server.h"
 
 namespace sluice::aws {

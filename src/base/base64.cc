@@ -21,9 +21,15 @@ constexpr auto kDecode = MakeDecodeTable();
 
 std::string Base64Encode(std::string_view in) {
   std::string out;
-  out.resize((in.size() + 2) / 3 * 4);
+  Base64EncodeAppend(in, out);
+  return out;
+}
+
+void Base64EncodeAppend(std::string_view in, std::string& out) {
+  size_t o = out.size();
+  out.resize(o + (in.size() + 2) / 3 * 4);
   const auto* p = reinterpret_cast<const uint8_t*>(in.data());
-  size_t i = 0, o = 0;
+  size_t i = 0;
   for (; i + 3 <= in.size(); i += 3) {
     const uint32_t v = (uint32_t{p[i]} << 16) | (uint32_t{p[i + 1]} << 8) | p[i + 2];
     out[o++] = kAlphabet[(v >> 18) & 63];
@@ -39,7 +45,6 @@ std::string Base64Encode(std::string_view in) {
     out[o++] = rest == 2 ? kAlphabet[(v >> 6) & 63] : '=';
     out[o++] = '=';
   }
-  return out;
 }
 
 size_t Base64DecodedSize(std::string_view text) {

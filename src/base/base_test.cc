@@ -92,6 +92,14 @@ TEST(Base64, RoundTripsEveryLengthAndByte) {
   }
 }
 
+TEST(Base64, EncodeAppendKeepsWhatTheBufferHeld) {
+  std::string out = "{\"Data\":\"";
+  Base64EncodeAppend("foob", out);
+  Base64EncodeAppend("", out);
+  Base64EncodeAppend("fo", out);
+  EXPECT_EQ(out, "{\"Data\":\"Zm9vYg==Zm8=");
+}
+
 TEST(Base64, MatchesRfc4648Vectors) {
   EXPECT_EQ(Base64Encode(""), "");
   EXPECT_EQ(Base64Encode("f"), "Zg==");

@@ -6,7 +6,9 @@
 #include <regex>
 #include <string>
 
+#include "cli/gen_command.h"
 #include "cli/logging.h"
+#include "cli/produce_command.h"
 #include "cli/serve.h"
 #include "cli/version.h"
 
@@ -83,6 +85,9 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(int64_t{1}, int64_t{86'400'000}));
   serve_cmd->add_option("--region", so.region, "Region shown in ARNs")->capture_default_str();
+
+  sluice::cli::AddGenCommand(app);
+  sluice::cli::AddProduceCommand(app);
 
   CLI11_PARSE(app, argc, argv);
 

@@ -2,15 +2,19 @@
 // API: proves the client speaks real Kinesis (signing, JSON 1.1, PutRecords
 // results, errors), not just what our own fake expects.
 //
-// The test installs kinesalite with testdata/install_kinesalite.sh into the build
-// tree (idempotent) and starts it on a free loopback port. It skips only when
-// `node` is not installed.
+// kinesalite comes from the project's npm test peers (tests/node, pinned by its lock
+// file). The setup script installs them; when node_modules is missing the test runs
+// `npm ci` there itself, under a lock. It skips only when `node` is not installed:
+// with node present, failing to install or start kinesalite fails the test.
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <fcntl.h>
 
 #include <chrono>
 #include <cstdlib>
@@ -66,15 +70,37 @@ bool CanConnect(int port) {
   return ok;
 }
 
+// Installs the npm test peers unless kinesalite is already there. flock on the lock
+// file serialises concurrent tests: `npm ci` empties node_modules before filling it.
+::testing::AssertionResult EnsureNodePeers(const fs::path& dir, const fs::path& cli) {
+  if (fs::exists(cli)) return ::testing::AssertionSuccess();
+  const std::string lock_path = (dir / "package-lock.json").string();
+  const int lock = ::open(lock_path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (lock < 0) return ::testing::AssertionFailure() << "cannot open " << lock_path;
+  ::flock(lock, LOCK_EX);
+  int rc = 0;
+  if (!fs::exists(cli)) {
+    if (FindOnPath("npm").empty()) {
+      ::close(lock);
+      return ::testing::AssertionFailure() << "node is installed but npm is not: cannot install " << dir;
+    }
+    const std::string cmd = "npm ci --prefix '" + dir.string() + "' --no-audit --no-fund --loglevel=error >&2";
+    rc = std::system(cmd.c_str());
+  }
+  ::close(lock);
+  if (rc != 0) return ::testing::AssertionFailure() << "npm ci failed (" << rc << ") in " << dir;
+  if (!fs::exists(cli)) return ::testing::AssertionFailure() << "npm ci did not install " << cli;
+  return ::testing::AssertionSuccess();
+}
+
 class KinesaliteTest : public ::testing::Test {
  protected:
   void SetUp() override {
     const std::string node = FindOnPath("node");
     if (node.empty()) GTEST_SKIP() << "node is not installed: the kinesalite integration test needs Node.js";
-    const std::string install = std::string("sh '") + SLUICE_KINESALITE_INSTALL + "' '" + SLUICE_KINESALITE_DIR + "'";
-    ASSERT_EQ(std::system(install.c_str()), 0) << "installing kinesalite failed: " << install;
-    const std::string cli = std::string(SLUICE_KINESALITE_DIR) + "/node_modules/kinesalite/cli.js";
-    ASSERT_TRUE(fs::exists(cli)) << cli;
+    const fs::path peers = SLUICE_NODE_PEERS_DIR;
+    const std::string cli = (peers / "node_modules" / "kinesalite" / "cli.js").string();
+    ASSERT_TRUE(EnsureNodePeers(peers, cli));
 
     port_ = FreePort();
     const std::string port = std::to_string(port_);

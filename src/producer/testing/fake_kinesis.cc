@@ -3,7 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
-#include "aws/crypto.h"
+#include "base/base64.h"
 
 namespace sluice::producer::testing {
 
@@ -40,8 +40,8 @@ aws::HttpResponse FakeKinesis::Handle(const aws::HttpRequest& request) {
   int failed = 0;
   size_t bytes = 0;
   for (const json& r : body["Records"]) {
-    Result<std::string> data = aws::Base64Decode(r["Data"].get<std::string>());
-    if (!data.ok()) return error(400, "SerializationException");
+    std::optional<std::string> data = Base64Decode(r["Data"].get<std::string>());
+    if (!data) return error(400, "SerializationException");
     const std::string key = r["PartitionKey"].get<std::string>();
     bytes += data->size() + key.size();
     if (rng_.Chance(options_.record_failure_rate)) {
