@@ -14,6 +14,27 @@ std::optional<int64_t> OptionalColumn(const Statement& st, int index) {
   return st.ColumnInt64(index);
 }
 
+Status InsertShards(Database& db, int64_t id, const std::vector<ShardRow>& shards) {
+  ASSIGN_OR_RETURN(Statement shard,
+                   db.Prepare("INSERT INTO shards (stream_id, shard_index, start_hash, end_hash, "
+                              "parent_index, adjacent_parent_index, created_ms, end_offset, "
+                              "closed_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+  for (const ShardRow& s : shards) {
+    RETURN_IF_ERROR(shard.BindInt64(1, id));
+    RETURN_IF_ERROR(shard.BindInt64(2, s.shard_index));
+    RETURN_IF_ERROR(shard.BindText(3, s.start_hash));
+    RETURN_IF_ERROR(shard.BindText(4, s.end_hash));
+    RETURN_IF_ERROR(BindOptional(shard, 5, s.parent_index));
+    RETURN_IF_ERROR(BindOptional(shard, 6, s.adjacent_parent_index));
+    RETURN_IF_ERROR(shard.BindInt64(7, s.created_ms));
+    RETURN_IF_ERROR(BindOptional(shard, 8, s.end_offset));
+    RETURN_IF_ERROR(BindOptional(shard, 9, s.closed_ms));
+    RETURN_IF_ERROR(shard.Run());
+    shard.Reset();
+  }
+  return Status::OK();
+}
+
 Status InsertTags(Database& db, int64_t id, const Tags& tags) {
   ASSIGN_OR_RETURN(Statement put,
                    db.Prepare("INSERT INTO stream_tags (stream_id, key, value) VALUES (?, ?, ?) "
@@ -57,23 +78,7 @@ Result<int64_t> InsertStream(Catalog& catalog, const StreamRow& stream,
     const int64_t id = ins.ColumnInt64(0);
     ins.Reset();
 
-    ASSIGN_OR_RETURN(Statement shard,
-                     db.Prepare("INSERT INTO shards (stream_id, shard_index, start_hash, end_hash, "
-                                "parent_index, adjacent_parent_index, created_ms, end_offset, "
-                                "closed_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-    for (const ShardRow& s : shards) {
-      RETURN_IF_ERROR(shard.BindInt64(1, id));
-      RETURN_IF_ERROR(shard.BindInt64(2, s.shard_index));
-      RETURN_IF_ERROR(shard.BindText(3, s.start_hash));
-      RETURN_IF_ERROR(shard.BindText(4, s.end_hash));
-      RETURN_IF_ERROR(BindOptional(shard, 5, s.parent_index));
-      RETURN_IF_ERROR(BindOptional(shard, 6, s.adjacent_parent_index));
-      RETURN_IF_ERROR(shard.BindInt64(7, s.created_ms));
-      RETURN_IF_ERROR(BindOptional(shard, 8, s.end_offset));
-      RETURN_IF_ERROR(BindOptional(shard, 9, s.closed_ms));
-      RETURN_IF_ERROR(shard.Run());
-      shard.Reset();
-    }
+    RETURN_IF_ERROR(InsertShards(db, id, shards));
     RETURN_IF_ERROR(InsertTags(db, id, tags));
     RETURN_IF_ERROR(txn.Commit());
     return id;
@@ -109,6 +114,41 @@ Status RemoveTags(Catalog& catalog, int64_t id, const std::vector<std::string>& 
     for (const auto& key : keys) {
       RETURN_IF_ERROR(del.BindInt64(1, id));
       RETURN_IF_ERROR(del.BindText(2, key));
+      RETURN_IF_ERROR(del.Run());
+      del.Reset();
+    }
+    return txn.Commit();
+  });
+}
+
+Status ApplyReshard(Catalog& catalog, int64_t stream_id, const std::vector<ShardClose>& closes,
+                    const std::vector<ShardRow>& inserts) {
+  return catalog.WithDatabase([&](Database& db) -> Status {
+    ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(db));
+    ASSIGN_OR_RETURN(Statement close,
+                     db.Prepare("UPDATE shards SET end_offset = ?, closed_ms = ? "
+                                "WHERE stream_id = ? AND shard_index = ?"));
+    for (const ShardClose& c : closes) {
+      RETURN_IF_ERROR(close.BindInt64(1, c.end_offset));
+      RETURN_IF_ERROR(close.BindInt64(2, c.closed_ms));
+      RETURN_IF_ERROR(close.BindInt64(3, stream_id));
+      RETURN_IF_ERROR(close.BindInt64(4, c.shard_index));
+      RETURN_IF_ERROR(close.Run());
+      close.Reset();
+    }
+    RETURN_IF_ERROR(InsertShards(db, stream_id, inserts));
+    return txn.Commit();
+  });
+}
+
+Status RemoveShards(Catalog& catalog, int64_t stream_id, const std::vector<int64_t>& indexes) {
+  return catalog.WithDatabase([&](Database& db) -> Status {
+    ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(db));
+    ASSIGN_OR_RETURN(Statement del,
+                     db.Prepare("DELETE FROM shards WHERE stream_id = ? AND shard_index = ?"));
+    for (const int64_t index : indexes) {
+      RETURN_IF_ERROR(del.BindInt64(1, stream_id));
+      RETURN_IF_ERROR(del.BindInt64(2, index));
       RETURN_IF_ERROR(del.Run());
       del.Reset();
     }

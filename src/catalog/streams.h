@@ -54,6 +54,17 @@ Status SetRetentionHours(Catalog& catalog, int64_t id, int64_t hours);
 // Inserts or replaces each tag.
 Status PutTags(Catalog& catalog, int64_t id, const Tags& tags);
 Status RemoveTags(Catalog& catalog, int64_t id, const std::vector<std::string>& keys);
+struct ShardClose {
+  int64_t shard_index = 0;
+  int64_t end_offset = 0;
+  int64_t closed_ms = 0;
+};
+
+// One resharding step, atomically: closes shards and inserts their children.
+Status ApplyReshard(Catalog& catalog, int64_t stream_id, const std::vector<ShardClose>& closes,
+                    const std::vector<ShardRow>& inserts);
+// Forgets closed shards that retention has expired.
+Status RemoveShards(Catalog& catalog, int64_t stream_id, const std::vector<int64_t>& indexes);
 // Every stream, ordered by name, with its shards and tags.
 Result<std::vector<StreamRecord>> LoadStreams(Catalog& catalog);
 

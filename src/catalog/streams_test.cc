@@ -87,5 +87,31 @@ TEST_F(StreamsTest, RetentionTagsAndDeletionAreDurable) {
   EXPECT_EQ((*fresh)[0].shards.size(), 2u);
 }
 
+TEST_F(StreamsTest, ReshardClosesParentsAndAddsChildrenAtomically) {
+  auto id = InsertStream(*catalog_, {.name = "s"}, TwoShards(), {});
+  ASSERT_TRUE(id.ok());
+  const std::vector<ShardRow> children = {
+      {.shard_index = 2, .start_hash = "0", .end_hash = "4", .parent_index = 0, .created_ms = 9},
+      {.shard_index = 3, .start_hash = "5", .end_hash = "9", .parent_index = 0, .created_ms = 9}};
+  ASSERT_TRUE(ApplyReshard(*catalog_, *id, {{.shard_index = 0, .end_offset = 17, .closed_ms = 9}}, children).ok());
+  // A failing step (duplicate child index) changes nothing.
+  EXPECT_FALSE(ApplyReshard(*catalog_, *id, {{.shard_index = 1, .end_offset = 3, .closed_ms = 10}},
+                            {children[0]}).ok());
+  Reopen();
+  auto all = LoadStreams(*catalog_);
+  ASSERT_TRUE(all.ok());
+  const auto& shards = (*all)[0].shards;
+  ASSERT_EQ(shards.size(), 4u);
+  EXPECT_EQ(shards[0].end_offset, 17);
+  EXPECT_EQ(shards[0].closed_ms, 9);
+  EXPECT_FALSE(shards[1].end_offset.has_value()) << "the failed step was rolled back";
+  EXPECT_EQ(shards[2].parent_index, 0);
+  ASSERT_TRUE(RemoveShards(*catalog_, *id, {0}).ok());
+  auto after = LoadStreams(*catalog_);
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ((*after)[0].shards.size(), 3u);
+  EXPECT_EQ((*after)[0].shards[0].shard_index, 1);
+}
+
 }  // namespace
 }  // namespace sluice::catalog

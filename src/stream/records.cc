@@ -1,6 +1,7 @@
 // The data plane: PutRecords, GetShardIterator, GetRecords.
 #include <algorithm>
 #include <atomic>
+#include <random>
 
 #include <fmt/format.h>
 
@@ -16,7 +17,7 @@ namespace {
 // exactly one does.
 std::shared_ptr<Shard> ShardFor(const Stream& s, uint128 key) {
   for (const auto& shard : s.shards) {
-    if (shard->open() && shard->range.Contains(key)) return shard;
+    if (shard && shard->open() && shard->range.Contains(key)) return shard;
   }
   return nullptr;
 }
@@ -28,50 +29,75 @@ struct PutState {
   StreamManager::PutCallback done;
 };
 
+bool InjectFailure(double rate) {
+  if (rate <= 0) return false;
+  thread_local std::mt19937_64 rng(std::random_device{}());
+  return std::uniform_real_distribution<double>(0.0, 1.0)(rng) < rate;
+}
+
 }  // namespace
 
 void StreamManager::PutRecords(const std::string& stream_name, std::span<const PutInput> records,
                                PutCallback done) {
-  std::shared_ptr<Stream> s;
-  std::vector<std::shared_ptr<Shard>> targets;  // per record
-  {
-    std::shared_lock r(impl_->mu);
-    s = impl_->Find(stream_name);
-    if (!s || impl_->StatusOf(*s) == "CREATING" || s->row.deleted_ms) {
-      return done(impl_->NotFound(stream_name));
-    }
-    targets.reserve(records.size());
-    for (const PutInput& in : records) {
-      const uint128 key = in.explicit_hash_key ? *in.explicit_hash_key
-                                               : HashPartitionKey(in.partition_key);
-      auto shard = ShardFor(*s, key);
-      if (!shard) return done(MakeError(ErrorType::kInternalFailure, "Internal service failure."));
-      targets.push_back(std::move(shard));
-    }
+  // Held until every append below has its offsets: a reshard (exclusive) then sees a
+  // final end for the shards it closes.
+  std::shared_lock r(impl_->mu);
+  const std::shared_ptr<Stream> s = impl_->Find(stream_name);
+  if (!s || impl_->StatusOf(*s) == "CREATING" || s->row.deleted_ms) {
+    r.unlock();
+    return done(impl_->NotFound(stream_name));
   }
+  const int64_t now = impl_->Now();
+  const bool limits = impl_->LimitsOn(*s);
+  auto state = std::make_shared<PutState>();
+  state->outcomes.resize(records.size());
 
-  // Group record positions by shard, keeping request order inside each group.
+  // Group record positions by shard, keeping request order inside each group; records
+  // refused by the shard's limits or by fault injection fail on their own.
   std::vector<std::pair<std::shared_ptr<Shard>, std::vector<uint32_t>>> groups;
   for (uint32_t i = 0; i < records.size(); ++i) {
-    auto it = std::find_if(groups.begin(), groups.end(),
-                           [&](const auto& g) { return g.first == targets[i]; });
+    const PutInput& in = records[i];
+    const uint128 key = in.explicit_hash_key ? *in.explicit_hash_key : HashPartitionKey(in.partition_key);
+    std::shared_ptr<Shard> shard = ShardFor(*s, key);
+    PutOutcome& out = state->outcomes[i];
+    if (!shard) {
+      out.error_code = "InternalFailure";
+      out.error_message = "Internal service failure.";
+      continue;
+    }
+    const auto bytes = static_cast<int64_t>(in.data.size() + in.partition_key.size());
+    if (limits && !shard->limiter.AdmitWrite(bytes, now)) {
+      shard->metrics.write_provisioned_throughput_exceeded.fetch_add(1);
+      out.shard_id = ShardIdFor(shard->index);
+      out.error_code = "ProvisionedThroughputExceededException";
+      out.error_message = fmt::format("Rate exceeded for shard {} in stream {} under account {}.",
+                                      ShardIdFor(shard->index), stream_name, impl_->options.account_id);
+      continue;
+    }
+    if (InjectFailure(impl_->options.put_failure_rate)) {
+      out.error_code = "InternalFailure";
+      out.error_message = "Internal service failure.";
+      continue;
+    }
+    auto it = std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.first == shard; });
     if (it == groups.end()) {
-      groups.emplace_back(targets[i], std::vector<uint32_t>{});
+      groups.emplace_back(std::move(shard), std::vector<uint32_t>{});
       it = groups.end() - 1;
     }
     it->second.push_back(i);
   }
-
-  auto state = std::make_shared<PutState>();
-  state->outcomes.resize(records.size());
+  if (groups.empty()) {
+    r.unlock();
+    return done(std::move(state->outcomes));
+  }
   state->pending = groups.size();
   state->done = std::move(done);
-  const int64_t now = impl_->Now();
   const int64_t created = s->row.created_ms;
 
   for (auto& [shard, positions] : groups) {
     std::vector<log::RecordInput> batch;
     batch.reserve(positions.size());
+    int64_t bytes = 0;
     for (const uint32_t i : positions) {
       const PutInput& in = records[i];
       log::RecordInput ri;
@@ -80,25 +106,32 @@ void StreamManager::PutRecords(const std::string& stream_name, std::span<const P
       ri.data = in.data;
       ri.arrival_ms = now;
       batch.push_back(ri);
+      bytes += static_cast<int64_t>(in.data.size() + in.partition_key.size());
     }
-    const uint32_t index = shard->index;
-    shard->log->AppendAsync(
-        batch, [state, positions = std::move(positions), index, created](Result<log::AppendResult> r) {
-          const std::string shard_id = ShardIdFor(index);
-          for (size_t j = 0; j < positions.size(); ++j) {
-            PutOutcome& out = state->outcomes[positions[j]];
-            out.shard_id = shard_id;
-            if (r.ok()) {
-              out.sequence_number = FormatSequenceNumber(
-                  {created, index, log::Offset(r->first_offset.value() + j)});
-            } else {
-              out.error_code = "InternalFailure";
-              out.error_message = "Internal service failure.";
-            }
-          }
-          if (!r.ok()) (void)InternalError(r.status());  // logs the cause once per batch
-          if (state->pending.fetch_sub(1) == 1) state->done(std::move(state->outcomes));
-        });
+    Shard* sh = shard.get();
+    sh->log->AppendAsync(batch, [state, positions = std::move(positions), shard, created, bytes](
+                                    Result<log::AppendResult> res) {
+      const uint32_t index = shard->index;
+      const std::string shard_id = ShardIdFor(index);
+      for (size_t j = 0; j < positions.size(); ++j) {
+        PutOutcome& out = state->outcomes[positions[j]];
+        out.shard_id = shard_id;
+        if (res.ok()) {
+          out.sequence_number =
+              FormatSequenceNumber({created, index, log::Offset(res->first_offset.value() + j)});
+        } else {
+          out.error_code = "InternalFailure";
+          out.error_message = "Internal service failure.";
+        }
+      }
+      if (res.ok()) {
+        shard->metrics.incoming_records.fetch_add(static_cast<int64_t>(positions.size()));
+        shard->metrics.incoming_bytes.fetch_add(bytes);
+      } else {
+        (void)InternalError(res.status());  // logs the cause once per batch
+      }
+      if (state->pending.fetch_sub(1) == 1) state->done(std::move(state->outcomes));
+    });
   }
 }
 
@@ -110,12 +143,12 @@ KResult<std::string> StreamManager::GetShardIterator(const IteratorRequest& req)
     s = impl_->Find(req.stream_name);
     if (!s || s->row.deleted_ms) return impl_->NotFound(req.stream_name);
     const auto index = ParseShardId(req.shard_id);
-    if (!index || *index >= s->shards.size()) {
+    if (index && *index < s->shards.size()) shard = s->shards[*index];
+    if (!shard) {
       return MakeError(ErrorType::kResourceNotFound,
                        fmt::format("Shard {} in stream {} under account {} does not exist",
                                    req.shard_id, req.stream_name, impl_->options.account_id));
     }
-    shard = s->shards[*index];
   }
   const log::Log& lg = *shard->log;
   log::Offset next;
@@ -181,16 +214,37 @@ KResult<GetRecordsOutput> StreamManager::GetRecords(std::string_view iterator, i
   }
   std::shared_ptr<Stream> s;
   std::shared_ptr<Shard> shard;
+  std::vector<ChildShard> children;
+  bool limits = false;
   {
     std::shared_lock r(impl_->mu);
     s = impl_->Find(it->stream_name);
     if (!s || s->row.created_ms != it->stream_created_ms || s->row.deleted_ms) {
       return impl_->NotFound(it->stream_name);
     }
-    if (it->shard_index >= s->shards.size()) {
-      return MakeError(ErrorType::kInvalidArgument, "Invalid ShardIterator.");
+    if (it->shard_index < s->shards.size()) shard = s->shards[it->shard_index];
+    if (!shard) {
+      return MakeError(ErrorType::kResourceNotFound,
+                       fmt::format("Shard {} in stream {} under account {} does not exist",
+                                   ShardIdFor(it->shard_index), it->stream_name,
+                                   impl_->options.account_id));
     }
-    shard = s->shards[it->shard_index];
+    limits = impl_->LimitsOn(*s);
+    if (!shard->open()) {
+      s->ForEachShard([&](const Shard& c) {
+        if (c.parent != shard->index && c.adjacent_parent != shard->index) return;
+        ChildShard child{ShardIdFor(c.index), {}, ToDecimal(c.range.start), ToDecimal(c.range.end)};
+        if (c.parent) child.parent_shards.push_back(ShardIdFor(*c.parent));
+        if (c.adjacent_parent) child.parent_shards.push_back(ShardIdFor(*c.adjacent_parent));
+        children.push_back(std::move(child));
+      });
+    }
+  }
+  if (limits && !shard->limiter.AdmitRead(now)) {
+    shard->metrics.read_provisioned_throughput_exceeded.fetch_add(1);
+    return MakeError(ErrorType::kProvisionedThroughputExceeded,
+                     fmt::format("Rate exceeded for shard {} in stream {} under account {}.",
+                                 ShardIdFor(shard->index), it->stream_name, impl_->options.account_id));
   }
   const log::Log& lg = *shard->log;
   // Records trimmed by retention since the iterator was issued are skipped, as in AWS.
@@ -205,14 +259,18 @@ KResult<GetRecordsOutput> StreamManager::GetRecords(std::string_view iterator, i
   GetRecordsOutput out;
   out.batch = std::move(*read);
   out.records.reserve(out.batch.records.size());
+  int64_t bytes = 0;
   for (const log::Record& rec : out.batch.records) {
     out.records.push_back({impl_->SequenceFor(*s, shard->index, rec.offset), rec.arrival_ms,
                            rec.partition_key, rec.data});
+    bytes += static_cast<int64_t>(rec.data.size() + rec.partition_key.size());
   }
+  if (limits) shard->limiter.ChargeRead(bytes, now);
   const log::Offset next = out.batch.next_offset;
   const log::Offset end = lg.EndOffset();
   if (shard->end_offset && next >= *shard->end_offset) {
     out.next_iterator.reset();  // the end of a closed shard: move on to its children
+    out.child_shards = std::move(children);
   } else {
     out.next_iterator = EncodeIterator({s->row.name, s->row.created_ms, shard->index, next, now});
   }
@@ -223,6 +281,8 @@ KResult<GetRecordsOutput> StreamManager::GetRecords(std::string_view iterator, i
       out.millis_behind_latest = std::max<int64_t>(0, now - peek->records[0].arrival_ms);
     }
   }
+  shard->metrics.iterator_age_ms.store(
+      out.records.empty() ? out.millis_behind_latest : std::max<int64_t>(0, now - out.records.front().arrival_ms));
   return out;
 }
 

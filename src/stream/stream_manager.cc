@@ -18,6 +18,7 @@ std::string StreamManager::Impl::StatusOf(const Stream& s) const {
   const int64_t now = Now();
   if (s.row.deleted_ms) return "DELETING";
   if (now < s.row.created_ms + options.create_delay_ms) return "CREATING";
+  if (now < s.updating_until_ms) return "UPDATING";
   return "ACTIVE";
 }
 
@@ -33,6 +34,47 @@ std::shared_ptr<Stream> StreamManager::Impl::Find(std::string_view name) const {
 Error StreamManager::Impl::NotFound(std::string_view name) const {
   return MakeError(ErrorType::kResourceNotFound,
                    fmt::format("Stream {} under account {} not found.", name, options.account_id));
+}
+
+Error StreamManager::Impl::NotActive(const Stream& s) const {
+  return MakeError(ErrorType::kResourceInUse,
+                   fmt::format("Stream {} under account {} not ACTIVE, instead in state {}",
+                               s.row.name, options.account_id, StatusOf(s)));
+}
+
+bool StreamManager::Impl::LimitsOn(const Stream& s) const {
+  const std::string tag = s.Tag("sluice:shard-limits");
+  if (tag == "on") return true;
+  if (tag == "off") return false;
+  return options.shard_limits;
+}
+
+int64_t StreamManager::Impl::OpenShardCountLocked() const {
+  int64_t open = 0;
+  for (const auto& [n, s] : streams) s->ForEachShard([&](const Shard& sh) { open += sh.open() ? 1 : 0; });
+  return open;
+}
+
+void StreamManager::Impl::ExpireShards(
+    std::vector<std::pair<std::string, std::shared_ptr<Shard>>>& expired) {
+  const int64_t now = Now();
+  for (auto& [name, s] : streams) {
+    const int64_t cutoff = now - s->row.retention_hours * 3'600'000;
+    std::vector<int64_t> gone;
+    for (auto& shard : s->shards) {
+      if (!shard || shard->open() || shard->closed_ms >= cutoff) continue;
+      // Every record arrived before the shard closed, so all of them are past retention.
+      gone.push_back(shard->index);
+    }
+    if (gone.empty()) continue;
+    if (const Status st = catalog::RemoveShards(catalog, s->row.id, gone); !st.ok()) {
+      spdlog::error("msg=\"shard expiry failed\" stream={} error=\"{}\"", name, st.ToString());
+      continue;
+    }
+    for (const int64_t index : gone) {
+      expired.emplace_back(s->dir, std::move(s->shards[static_cast<size_t>(index)]));
+    }
+  }
 }
 
 Result<std::unique_ptr<log::Log>> StreamManager::Impl::OpenShardLog(const Stream& s,
@@ -80,14 +122,24 @@ namespace {
 // Closes the logs and removes the files of streams already gone from the catalog.
 void DisposeStreams(std::vector<std::shared_ptr<Stream>>& removed) {
   for (auto& s : removed) {
-    for (auto& shard : s->shards) {
-      if (shard->log) (void)shard->log->Close();
-    }
+    s->ForEachShard([](Shard& shard) {
+      if (shard.log) (void)shard.log->Close();
+    });
     std::error_code ec;
     fs::remove_all(s->dir, ec);
     if (ec) spdlog::warn("msg=\"could not remove stream files\" dir=\"{}\" error=\"{}\"", s->dir, ec.message());
   }
   removed.clear();
+}
+
+// Closes and removes the files of shards already gone from the catalog.
+void DisposeShards(std::vector<std::pair<std::string, std::shared_ptr<Shard>>>& expired) {
+  for (auto& [dir, shard] : expired) {
+    (void)shard->log->Close();
+    std::error_code ec;
+    fs::remove_all(fmt::format("{}/{}", dir, shard->index), ec);
+  }
+  expired.clear();
 }
 
 }  // namespace
@@ -106,12 +158,20 @@ void StreamManager::Impl::MaintenanceLoop() {
     }
     DisposeStreams(removed);
     if (Now() >= next_retention) {
+      std::vector<std::pair<std::string, std::shared_ptr<Shard>>> expired;
+      {
+        std::unique_lock w(mu);
+        ExpireShards(expired);
+      }
+      DisposeShards(expired);
       next_retention = Now() + options.retention_check_ms;
       std::vector<std::pair<std::shared_ptr<Shard>, int64_t>> work;
       {
         std::shared_lock r(mu);
         for (const auto& [name, s] : streams) {
-          for (const auto& shard : s->shards) work.emplace_back(shard, s->row.retention_hours);
+          for (const auto& shard : s->shards) {
+          if (shard) work.emplace_back(shard, s->row.retention_hours);
+        }
         }
       }
       for (auto& [shard, hours] : work) {
@@ -143,8 +203,8 @@ Result<std::unique_ptr<StreamManager>> StreamManager::Open(StreamManagerOptions 
       shard->index = static_cast<uint32_t>(row.shard_index);
       const auto start = ParseDecimal(row.start_hash);
       const auto end = ParseDecimal(row.end_hash);
-      if (!start || !end) {
-        return Status::Corruption(fmt::format("{}: stream {} shard {} has a bad hash range",
+      if (!start || !end || row.shard_index < 0 || row.shard_index > kMaxShardIndex) {
+        return Status::Corruption(fmt::format("{}: stream {} shard {} is malformed",
                                               catalog.path(), rec.stream.name, row.shard_index));
       }
       shard->range = {*start, *end};
@@ -152,12 +212,11 @@ Result<std::unique_ptr<StreamManager>> StreamManager::Open(StreamManagerOptions 
       if (row.adjacent_parent_index) shard->adjacent_parent = static_cast<uint32_t>(*row.adjacent_parent_index);
       shard->created_ms = row.created_ms;
       if (row.end_offset) shard->end_offset = log::Offset(static_cast<uint64_t>(*row.end_offset));
+      shard->closed_ms = row.closed_ms.value_or(0);
       ASSIGN_OR_RETURN(shard->log, impl->OpenShardLog(*s, shard->index));
-      if (shard->index != s->shards.size()) {
-        return Status::Corruption(fmt::format("{}: stream {} shard indexes are not dense",
-                                              catalog.path(), rec.stream.name));
-      }
-      s->shards.push_back(std::move(shard));
+      // Shards expired by retention leave gaps; indexes are never reused.
+      if (s->shards.size() <= shard->index) s->shards.resize(shard->index + 1);
+      s->shards[shard->index] = std::move(shard);
     }
     impl->streams.emplace(s->row.name, std::move(s));
   }
@@ -190,25 +249,28 @@ Status StreamManager::Close() {
   Status first;
   std::unique_lock w(impl_->mu);
   for (auto& [name, s] : impl_->streams) {
-    for (auto& shard : s->shards) {
-      if (Status st = shard->log->Close(); !st.ok() && first.ok()) first = st;
-    }
+    s->ForEachShard([&first](Shard& shard) {
+      if (Status st = shard.log->Close(); !st.ok() && first.ok()) first = st;
+    });
   }
   return first;
 }
 
 void StreamManager::RunMaintenance() {
   std::vector<std::shared_ptr<Stream>> removed;
+  std::vector<std::pair<std::string, std::shared_ptr<Shard>>> expired;
   {
     std::unique_lock w(impl_->mu);
     impl_->FinishDeletions(removed);
+    impl_->ExpireShards(expired);
   }
   DisposeStreams(removed);
+  DisposeShards(expired);
   std::shared_lock r(impl_->mu);
   for (const auto& [name, s] : impl_->streams) {
-    for (const auto& shard : s->shards) {
-      (void)shard->log->ApplyRetention(impl_->Now(), s->row.retention_hours * 3'600'000);
-    }
+    s->ForEachShard([&](Shard& shard) {
+      (void)shard.log->ApplyRetention(impl_->Now(), s->row.retention_hours * 3'600'000);
+    });
   }
 }
 
@@ -221,10 +283,7 @@ KResult<Done> StreamManager::CreateStream(
                      fmt::format("Stream {} under account {} already exists.", name,
                                  impl_->options.account_id));
   }
-  int64_t open = 0;
-  for (const auto& [n, s] : impl_->streams) {
-    for (const auto& shard : s->shards) open += shard->open() ? 1 : 0;
-  }
+  const int64_t open = impl_->OpenShardCountLocked();
   if (open + shard_count > impl_->options.shard_limit) {
     return MakeError(
         ErrorType::kLimitExceeded,
@@ -305,8 +364,10 @@ KResult<StreamInfo> StreamManager::DescribeStream(const std::string& name) const
   info.max_record_kib = s->row.max_record_kib;
   info.tags = s->tags;
   for (const auto& shard : s->shards) {
+    if (!shard) continue;
     ShardInfo si;
     si.shard_id = ShardIdFor(shard->index);
+    si.created_ms = shard->created_ms;
     if (shard->parent) si.parent_shard_id = ShardIdFor(*shard->parent);
     if (shard->adjacent_parent) si.adjacent_parent_shard_id = ShardIdFor(*shard->adjacent_parent);
     si.starting_hash_key = ToDecimal(shard->range.start);
@@ -316,6 +377,7 @@ KResult<StreamInfo> StreamManager::DescribeStream(const std::string& name) const
       const uint64_t end = shard->end_offset->value();
       si.ending_sequence_number =
           impl_->SequenceFor(*s, shard->index, log::Offset(end == 0 ? 0 : end - 1));
+      si.closed_ms = shard->closed_ms;
     } else {
       ++info.open_shard_count;
     }
@@ -344,11 +406,7 @@ KResult<Done> StreamManager::ChangeRetention(const std::string& name, int64_t ho
   std::unique_lock w(impl_->mu);
   auto s = impl_->Find(name);
   if (!s) return impl_->NotFound(name);
-  if (impl_->StatusOf(*s) != "ACTIVE") {
-    return MakeError(ErrorType::kResourceInUse,
-                     fmt::format("Stream {} under account {} not ACTIVE, instead in state {}",
-                                 name, impl_->options.account_id, impl_->StatusOf(*s)));
-  }
+  if (impl_->StatusOf(*s) != "ACTIVE") return impl_->NotActive(*s);
   const int64_t current = s->row.retention_hours;
   if (increase && hours < current) {
     return MakeError(ErrorType::kInvalidArgument,
@@ -407,11 +465,22 @@ KResult<Done> StreamManager::RemoveTags(const std::string& name,
 
 int64_t StreamManager::OpenShardCount() const {
   std::shared_lock r(impl_->mu);
-  int64_t open = 0;
-  for (const auto& [n, s] : impl_->streams) {
-    for (const auto& shard : s->shards) open += shard->open() ? 1 : 0;
-  }
-  return open;
+  return impl_->OpenShardCountLocked();
+}
+
+KResult<std::vector<StreamManager::ShardMetricsSnapshot>> StreamManager::ShardMetrics(
+    const std::string& name) const {
+  std::shared_lock r(impl_->mu);
+  const auto s = impl_->Find(name);
+  if (!s) return impl_->NotFound(name);
+  std::vector<ShardMetricsSnapshot> out;
+  s->ForEachShard([&out](const Shard& shard) {
+    const auto& m = shard.metrics;
+    out.push_back({ShardIdFor(shard.index), m.incoming_bytes.load(), m.incoming_records.load(),
+                   m.write_provisioned_throughput_exceeded.load(),
+                   m.read_provisioned_throughput_exceeded.load(), m.iterator_age_ms.load()});
+  });
+  return out;
 }
 
 int64_t StreamManager::shard_limit() const { return impl_->options.shard_limit; }

@@ -49,6 +49,14 @@ struct StreamManagerOptions {
   // Shard iterators and pagination tokens expire this long after they are issued
   // (AWS: 5 minutes); shorter only to test expiry.
   int64_t iterator_lifetime_ms = 300'000;
+  // How long a stream stays UPDATING after a reshard (AWS takes seconds).
+  int64_t update_delay_ms = 0;
+  // Enforce AWS's per-shard throughput limits on every stream (a stream's tag
+  // "sluice:shard-limits" = "on" / "off" overrides this).
+  bool shard_limits = false;
+  // Fault injection for clients' retry tests: this fraction of PutRecords records fails
+  // with InternalFailure, written nowhere.
+  double put_failure_rate = 0.0;
   // How often retention runs over every shard.
   int64_t retention_check_ms = 60'000;
   Clock* clock = nullptr;  // nullptr: the real clock
@@ -62,6 +70,8 @@ struct ShardInfo {
   std::string ending_hash_key;
   std::string starting_sequence_number;
   std::optional<std::string> ending_sequence_number;  // closed shards only
+  int64_t created_ms = 0;
+  std::optional<int64_t> closed_ms;
 };
 
 struct StreamInfo {
@@ -108,9 +118,17 @@ struct ReadRecord {
   std::string_view data;
 };
 
+struct ChildShard {
+  std::string shard_id;
+  std::vector<std::string> parent_shards;
+  std::string starting_hash_key;
+  std::string ending_hash_key;
+};
+
 struct GetRecordsOutput {
   std::vector<ReadRecord> records;
   std::optional<std::string> next_iterator;  // absent at the end of a closed shard
+  std::vector<ChildShard> child_shards;       // set with an absent next_iterator
   int64_t millis_behind_latest = 0;
   log::ReadResult batch;  // owns the bytes the records point into
 };
@@ -132,6 +150,26 @@ class StreamManager {
   std::string ArnFor(const std::string& name) const;
   // "" if `arn` is not this region's and account's stream ARN shape; else the name.
   std::string NameFromArn(std::string_view arn) const;
+
+  // Resharding. Parents close (readable until retention expires them) and children
+  // take over their hash ranges; open shards always cover the hash space exactly once.
+  KResult<Done> SplitShard(const std::string& name, const std::string& shard_id,
+                           uint128 new_starting_hash_key);
+  KResult<Done> MergeShards(const std::string& name, const std::string& shard_id,
+                            const std::string& adjacent_shard_id);
+  // UNIFORM_SCALING through splits and merges (intermediate shards close at once, empty);
+  // returns the open shard count before the change.
+  KResult<int> UpdateShardCount(const std::string& name, int target);
+
+  struct ShardMetricsSnapshot {
+    std::string shard_id;
+    int64_t incoming_bytes = 0;
+    int64_t incoming_records = 0;
+    int64_t write_provisioned_throughput_exceeded = 0;
+    int64_t read_provisioned_throughput_exceeded = 0;
+    int64_t iterator_age_ms = 0;
+  };
+  KResult<std::vector<ShardMetricsSnapshot>> ShardMetrics(const std::string& name) const;
 
   KResult<Done> ChangeRetention(const std::string& name, int64_t hours, bool increase);
   KResult<Done> AddTags(const std::string& name,
