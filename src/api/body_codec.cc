@@ -341,25 +341,28 @@ BodyWriter& BodyWriter::String(std::string_view s) {
   }
   Separate();
   out_.push_back('"');
-  for (const char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
+  // Copy runs that need no escaping in one go; most strings are one run.
+  size_t run = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out_.append(s.data() + run, i - run);
+    run = i + 1;
     switch (c) {
       case '"': out_ += "\\\""; break;
       case '\\': out_ += "\\\\"; break;
       case '\n': out_ += "\\n"; break;
       case '\r': out_ += "\\r"; break;
       case '\t': out_ += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          static const char kHex[] = "0123456789abcdef";
-          out_ += "\\u00";
-          out_.push_back(kHex[c >> 4]);
-          out_.push_back(kHex[c & 15]);
-        } else {
-          out_.push_back(ch);
-        }
+      default: {
+        static const char kHex[] = "0123456789abcdef";
+        out_ += "\\u00";
+        out_.push_back(kHex[c >> 4]);
+        out_.push_back(kHex[c & 15]);
+      }
     }
   }
+  out_.append(s.data() + run, s.size() - run);
   out_.push_back('"');
   return *this;
 }
@@ -372,7 +375,7 @@ BodyWriter& BodyWriter::Bytes(std::string_view b) {
   }
   Separate();
   out_.push_back('"');
-  out_ += Base64Encode(b);
+  Base64EncodeAppend(b, out_);
   out_.push_back('"');
   return *this;
 }

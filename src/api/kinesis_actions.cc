@@ -269,11 +269,13 @@ void KinesisHandler::Actions::CreateStream(ActionCall& c, ActionDone done) {
   std::string mode = "PROVISIONED";
   if (const Value* md = req.Get("StreamModeDetails")) mode = std::string(Str(*md, "StreamMode"));
   auto count = Int(req, "ShardCount");
-  if (!count) {
-    if (mode == "PROVISIONED") return done(Validation(Value{}, "shardCount", "Member must not be null"));
-    count = kOnDemandShards;
-  }
-  if (Str(req, "StreamName").empty()) return done(Validation(Value{}, "streamName", "Member must not be null"));
+  // Both are optional in the model (on-demand streams, StreamARN), so they are checked
+  // here, together, in AWS's order.
+  std::vector<std::string> missing;
+  if (!count && mode == "PROVISIONED") missing.push_back(ValidationError(Value{}, "shardCount", "Member must not be null"));
+  if (!req.Get("StreamName")) missing.push_back(ValidationError(Value{}, "streamName", "Member must not be null"));
+  if (!missing.empty()) return done(ActionResult::Error("ValidationException", FormatValidationErrors(missing)));
+  if (!count) count = kOnDemandShards;
   std::vector<std::pair<std::string, std::string>> tags;
   if (const Value* t = req.Get("Tags")) {
     for (const auto& [k, v] : t->members) tags.emplace_back(std::string(k), std::string(v.s));

@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
   int64_t idle_timeout_ms = srv.idle_timeout.count();
   int64_t grace_ms = srv.shutdown_grace.count();
   CLI::App* serve_cmd = app.add_subcommand("serve", "Serve every API on one port");
+  serve_cmd->fallthrough();  // global flags (--log-level) may follow the subcommand
   serve_cmd->add_option("--data-dir", serve.data_dir, "Where streams, objects and metadata live")
       ->capture_default_str();
   serve_cmd->add_option("--bind", srv.bind, "Address to listen on")->capture_default_str();
