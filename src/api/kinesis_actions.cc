@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <functional>
 #include <cstring>
 #include <variant>
 
@@ -116,6 +117,18 @@ const FieldSpec kListTags[] = {
     {.name = "ExclusiveStartTagKey", .min_len = 1, .max_len = 128},
     StreamName(), StreamArn()};
 
+constexpr std::array<std::string_view, 1> kScalingTypes = {"UNIFORM_SCALING"};
+const FieldSpec kSplitShard[] = {
+    {.name = "NewStartingHashKey", .not_null = true, .pattern = Pattern::kHashKey},
+    ShardIdField("ShardToSplit", true), StreamName(), StreamArn()};
+const FieldSpec kMergeShards[] = {
+    ShardIdField("AdjacentShardToMerge", true), ShardIdField("ShardToMerge", true), StreamName(), StreamArn()};
+const FieldSpec kUpdateShardCount[] = {
+    {.name = "ScalingType", .not_null = true, .enum_values = kScalingTypes},
+    StreamName(),
+    {.name = "TargetShardCount", .type = FieldType::kInteger, .not_null = true, .min_value = 1},
+    StreamArn()};
+
 using A = KinesisHandler::Actions;
 const A::Action kActions[] = {
     {"AddTagsToStream", kAddTags, &A::AddTagsToStream},
@@ -133,7 +146,10 @@ const A::Action kActions[] = {
     {"ListTagsForStream", kListTags, &A::ListTagsForStream},
     {"PutRecord", kPutRecord, &A::PutRecord},
     {"PutRecords", kPutRecords, &A::PutRecords},
+    {"MergeShards", kMergeShards, &A::MergeShards},
     {"RemoveTagsFromStream", kRemoveTags, &A::RemoveTagsFromStream},
+    {"SplitShard", kSplitShard, &A::SplitShard},
+    {"UpdateShardCount", kUpdateShardCount, &A::UpdateShardCount},
 };
 
 // ------------------------------------------------------------------ helpers
@@ -395,18 +411,32 @@ void KinesisHandler::Actions::ListShards(ActionCall& c, ActionDone done) {
   }
   auto info = streams_.DescribeStream(name);
   if (!info.ok()) return done(FromError(info.error()));
+  // ShardFilter: which shards, by when they were open (AWS's ListShards semantics).
+  std::function<bool(const stream::ShardInfo&)> keep = [](const stream::ShardInfo&) { return true; };
   if (const Value* filter = req.Get("ShardFilter")) {
-    const std::string_view type = Str(*filter, "Type");
+    const std::string type(Str(*filter, "Type"));
+    const Value* ts = filter->Get("Timestamp");
     if (type == "AFTER_SHARD_ID") {
       if (Str(*filter, "ShardId").empty()) {
         return done(Invalid("Must specify ShardId when ShardFilter type is AFTER_SHARD_ID."));
       }
       after = std::max(after, std::string(Str(*filter, "ShardId")));
-    } else if ((type == "AT_TIMESTAMP" || type == "FROM_TIMESTAMP") && !filter->Get("Timestamp")) {
+    } else if ((type == "AT_TIMESTAMP" || type == "FROM_TIMESTAMP") && !ts) {
       return done(Invalid(fmt::format("Must specify Timestamp when ShardFilter type is {}.", type)));
     }
-    // With no resharding yet every shard is open and within retention, so the other
-    // filter types select every shard (see docs/compatibility.md).
+    const int64_t horizon = std::max(info->created_ms, Clock::Real().NowMillis() - info->retention_hours * 3'600'000);
+    const int64_t at = ts ? std::max(ts->i, info->created_ms) : horizon;
+    // Open at time t: created by then and not closed before it.
+    auto open_at = [](const stream::ShardInfo& s, int64_t t) {
+      return s.created_ms <= t && (!s.closed_ms || *s.closed_ms > t);
+    };
+    if (type == "AT_LATEST") {
+      keep = [](const stream::ShardInfo& s) { return !s.ending_sequence_number.has_value(); };
+    } else if (type == "AT_TRIM_HORIZON" || type == "AT_TIMESTAMP") {
+      keep = [open_at, at](const stream::ShardInfo& s) { return open_at(s, at); };
+    } else if (type == "FROM_TIMESTAMP") {
+      keep = [at](const stream::ShardInfo& s) { return !s.closed_ms || *s.closed_ms >= at; };
+    }  // FROM_TRIM_HORIZON and AFTER_SHARD_ID: every shard still stored
   }
   const int64_t limit = std::min<int64_t>(Int(req, "MaxResults").value_or(1000), 1000);
   BodyWriter w(c.enc);
@@ -415,7 +445,7 @@ void KinesisHandler::Actions::ListShards(ActionCall& c, ActionDone done) {
   std::string last;
   bool more = false;
   for (const auto& s : info->shards) {
-    if (!after.empty() && s.shard_id <= after) continue;
+    if ((!after.empty() && s.shard_id <= after) || !keep(s)) continue;
     if (written == limit) {
       more = true;
       break;
@@ -621,6 +651,17 @@ void KinesisHandler::Actions::GetRecords(ActionCall& c, ActionDone done) {
   }
   w.End();
   if (r->next_iterator) w.Key("NextShardIterator").String(*r->next_iterator);
+  if (!r->next_iterator) {
+    w.Key("ChildShards").BeginArray();
+    for (const auto& child : r->child_shards) {
+      w.BeginMap().Key("ShardId").String(child.shard_id).Key("ParentShards").BeginArray();
+      for (const auto& p : child.parent_shards) w.String(p);
+      w.End().Key("HashKeyRange").BeginMap()
+          .Key("StartingHashKey").String(child.starting_hash_key)
+          .Key("EndingHashKey").String(child.ending_hash_key).End().End();
+    }
+    w.End();
+  }
   w.Key("MillisBehindLatest").Int(r->millis_behind_latest).End();
   done(ActionResult::Ok(w.Take()));
 }
@@ -737,6 +778,41 @@ void KinesisHandler::Actions::DescribeLimits(ActionCall& c, ActionDone done) {
       .Key("OpenShardCount").Int(streams_.OpenShardCount())
       .Key("OnDemandStreamCount").Int(on_demand)
       .Key("OnDemandStreamCountLimit").Int(50).End();
+  done(ActionResult::Ok(w.Take()));
+}
+
+void KinesisHandler::Actions::SplitShard(ActionCall& c, ActionDone done) {
+  std::string name;
+  if (!ResolveName(*c.req, name, done)) return;
+  const auto key = stream::ParseDecimal(Str(*c.req, "NewStartingHashKey"));
+  if (!key) {
+    return done(Invalid(fmt::format("NewStartingHashKey {} is not a valid hash key: it must be in the "
+                                    "range [0, 2^128-1].",
+                                    Str(*c.req, "NewStartingHashKey"))));
+  }
+  auto r = streams_.SplitShard(name, std::string(Str(*c.req, "ShardToSplit")), *key);
+  if (!r.ok()) return done(FromError(r.error()));
+  done(ActionResult::Ok(""));
+}
+
+void KinesisHandler::Actions::MergeShards(ActionCall& c, ActionDone done) {
+  std::string name;
+  if (!ResolveName(*c.req, name, done)) return;
+  auto r = streams_.MergeShards(name, std::string(Str(*c.req, "ShardToMerge")),
+                                std::string(Str(*c.req, "AdjacentShardToMerge")));
+  if (!r.ok()) return done(FromError(r.error()));
+  done(ActionResult::Ok(""));
+}
+
+void KinesisHandler::Actions::UpdateShardCount(ActionCall& c, ActionDone done) {
+  std::string name;
+  if (!ResolveName(*c.req, name, done)) return;
+  const int64_t target = *Int(*c.req, "TargetShardCount");
+  auto r = streams_.UpdateShardCount(name, static_cast<int>(target));
+  if (!r.ok()) return done(FromError(r.error()));
+  BodyWriter w(c.enc);
+  w.BeginMap().Key("StreamName").String(name).Key("CurrentShardCount").Int(*r)
+      .Key("TargetShardCount").Int(target).Key("StreamARN").String(streams_.ArnFor(name)).End();
   done(ActionResult::Ok(w.Take()));
 }
 

@@ -67,6 +67,9 @@ class KinesisHandler::Actions {
   void RemoveTagsFromStream(ActionCall& c, ActionDone done);
   void ListTagsForStream(ActionCall& c, ActionDone done);
   void DescribeLimits(ActionCall& c, ActionDone done);
+  void SplitShard(ActionCall& c, ActionDone done);
+  void MergeShards(ActionCall& c, ActionDone done);
+  void UpdateShardCount(ActionCall& c, ActionDone done);
 
   void ChangeRetention(ActionCall& c, ActionDone done, bool increase);
   // The stream a request names by StreamName or StreamARN; false (and `done` called

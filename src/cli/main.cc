@@ -80,6 +80,17 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--shard-limit", so.shard_limit, "Open shards allowed across all streams")
       ->capture_default_str()
       ->check(CLI::Range(int64_t{1}, int64_t{1'000'000}));
+  serve_cmd->add_option("--update-stream-ms", so.update_delay_ms,
+                        "How long a resharded stream stays UPDATING")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{0}, int64_t{600'000}));
+  serve_cmd->add_flag("--shard-limits", so.shard_limits,
+                      "Enforce AWS's per-shard throughput limits (1 MiB/s and 1,000 records/s in, "
+                      "2 MiB/s and 5 reads/s out); a stream tag sluice.shard-limits=on|off overrides");
+  serve_cmd->add_option("--fault-put-failure-rate", so.put_failure_rate,
+                        "Fail this fraction of PutRecords records with InternalFailure (retry tests)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
   serve_cmd->add_option("--iterator-ttl-ms", so.iterator_lifetime_ms,
                         "Lifetime of shard iterators and NextTokens (AWS: 300000)")
       ->capture_default_str()

@@ -43,7 +43,7 @@ Error StreamManager::Impl::NotActive(const Stream& s) const {
 }
 
 bool StreamManager::Impl::LimitsOn(const Stream& s) const {
-  const std::string tag = s.Tag("sluice:shard-limits");
+  const std::string tag = s.Tag("sluice.shard-limits");
   if (tag == "on") return true;
   if (tag == "off") return false;
   return options.shard_limits;

@@ -52,7 +52,7 @@ struct StreamManagerOptions {
   // How long a stream stays UPDATING after a reshard (AWS takes seconds).
   int64_t update_delay_ms = 0;
   // Enforce AWS's per-shard throughput limits on every stream (a stream's tag
-  // "sluice:shard-limits" = "on" / "off" overrides this).
+  // "sluice.shard-limits" = "on" / "off" overrides this).
   bool shard_limits = false;
   // Fault injection for clients' retry tests: this fraction of PutRecords records fails
   // with InternalFailure, written nowhere.
