@@ -212,3 +212,27 @@ def test_bad_options_exit_non_zero_without_sending(module_sluice, tmp_path):
     assert produce(module_sluice.url, "x", src, "--rate", "fast").returncode != 0
     assert produce(module_sluice.url, "x", src, "--partition-key", "NOPE").returncode == 2
     assert produce(module_sluice.url, "x", str(tmp_path / "missing.csv")).returncode == 2
+
+
+@pytest.mark.parametrize("server_flags", [
+    ("--fault-put-failure-rate", "0.2"),  # InternalFailure on a fifth of the records
+    ("--shard-limits",),                  # ProvisionedThroughputExceededException past 1,000/s
+], ids=["fault-injection", "shard-limits"])
+def test_records_refused_by_the_server_are_retried_until_each_arrives_once(start_sluice, tmp_path, server_flags):
+    s = start_sluice(*server_flags)
+    client = kinesis_client(s.url)
+    create_stream(client, "refusing", shards=2)
+    path = str(tmp_path / "trips.csv")
+    n = 4000
+    r = sluice("gen", "taxi", "--trips", str(n), "--seed", "9", "-o", path)
+    assert r.returncode == 0, r.stderr
+    r = produce(s.url, "refusing", path, "--partition-key", "uuid", "--max-attempts", "30")
+    assert r.returncode == 0, r.stdout + r.stderr
+    import re
+    retried = re.search(r"retried (\d+)", r.stdout + r.stderr)
+    assert retried and int(retried.group(1)) > 0, "the server refused some records"
+    ids = [rec["event_id"] for recs in read_all(client, "refusing").values() for _, rec in recs]
+    assert len(ids) == n and len(set(ids)) == n, "every record exactly once"
+    trip_ids = {rec["TRIP_ID"] for recs in read_all(client, "refusing").values() for _, rec in recs}
+    with open(path, newline="") as f:
+        assert trip_ids == {row["TRIP_ID"] for row in csv.DictReader(f)}
