@@ -7,51 +7,23 @@
 #include "stream/lineage_reader.h"
 #include "stream/sequence_number.h"
 #include "stream/stream_manager.h"
+#include "stream/test_fixture.h"
 
 namespace sluice::stream {
 namespace {
 
 namespace fs = std::filesystem;
 
-class ReshardTest : public ::testing::Test {
+class ReshardTest : public testing::StreamFixture {
  protected:
   void SetUp() override {
-    root_ = fs::temp_directory_path() /
-            ("sluice-reshard-" + std::to_string(::getpid()) + "-" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(root_);
-    fs::create_directories(root_);
-    Open();
-  }
-  void TearDown() override {
-    mgr_.reset();
-    catalog_.reset();
-    fs::remove_all(root_);
-  }
-  void Open(StreamManagerOptions o = {}) {
-    auto c = catalog::Catalog::Open((root_ / "catalog.db").string());
-    ASSERT_TRUE(c.ok()) << c.status().ToString();
-    catalog_ = std::move(*c);
-    o.dir = (root_ / "streams").string();
-    o.clock = &clock_;
-    o.shard_limit = 50;
-    auto m = StreamManager::Open(o, *catalog_);
-    ASSERT_TRUE(m.ok()) << m.status().ToString();
-    mgr_ = std::move(*m);
-  }
-  void Reopen(StreamManagerOptions o = {}) {
-    mgr_.reset();
-    catalog_.reset();
-    Open(o);
+    shard_limit_ = 50;
+    StreamFixture::SetUp();
   }
   std::vector<PutOutcome> Put(const std::vector<std::pair<std::string, std::string>>& kv) {
     std::vector<PutInput> in;
     for (const auto& [k, v] : kv) in.push_back({k, std::nullopt, v});
-    std::promise<KResult<std::vector<PutOutcome>>> p;
-    mgr_->PutRecords("s", in, [&p](KResult<std::vector<PutOutcome>> r) { p.set_value(std::move(r)); });
-    auto r = p.get_future().get();
-    EXPECT_TRUE(r.ok());
-    return r.ok() ? std::move(r).value() : std::vector<PutOutcome>{};
+    return StreamFixture::Put("s", in);
   }
   // Writes `n` records over 16 keys, values numbered from `counter`.
   void Write(int n) {
@@ -100,10 +72,6 @@ class ReshardTest : public ::testing::Test {
   }
   int OpenCount() { return static_cast<int>(mgr_->DescribeStream("s")->open_shard_count); }
 
-  fs::path root_;
-  ManualClock clock_{1'700'000'000'000};
-  std::unique_ptr<catalog::Catalog> catalog_;
-  std::unique_ptr<StreamManager> mgr_;
   int counter_ = 0;
 };
 

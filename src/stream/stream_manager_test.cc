@@ -7,51 +7,15 @@
 
 #include "stream/sequence_number.h"
 #include "stream/shard_iterator.h"
+#include "stream/test_fixture.h"
 
 namespace sluice::stream {
 namespace {
 
 namespace fs = std::filesystem;
 
-class StreamManagerTest : public ::testing::Test {
+class StreamManagerTest : public testing::StreamFixture {
  protected:
-  void SetUp() override {
-    root_ = fs::temp_directory_path() /
-            ("sluice-stream-" + std::to_string(::getpid()) + "-" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(root_);
-    fs::create_directories(root_);
-    Open();
-  }
-  void TearDown() override {
-    mgr_.reset();
-    catalog_.reset();
-    fs::remove_all(root_);
-  }
-  void Open() {
-    auto c = catalog::Catalog::Open((root_ / "catalog.db").string());
-    ASSERT_TRUE(c.ok()) << c.status().ToString();
-    catalog_ = std::move(*c);
-    StreamManagerOptions o;
-    o.dir = (root_ / "streams").string();
-    o.clock = &clock_;
-    o.shard_limit = 10;
-    auto m = StreamManager::Open(o, *catalog_);
-    ASSERT_TRUE(m.ok()) << m.status().ToString();
-    mgr_ = std::move(*m);
-  }
-  void Reopen() {
-    mgr_.reset();
-    catalog_.reset();
-    Open();
-  }
-  std::vector<PutOutcome> Put(const std::string& stream, const std::vector<PutInput>& in) {
-    std::promise<KResult<std::vector<PutOutcome>>> p;
-    mgr_->PutRecords(stream, in, [&p](KResult<std::vector<PutOutcome>> r) { p.set_value(std::move(r)); });
-    auto r = p.get_future().get();
-    EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
-    return r.ok() ? std::move(r).value() : std::vector<PutOutcome>{};
-  }
   std::vector<std::pair<std::string, std::string>> ReadAll(const std::string& stream,
                                                            const std::string& shard) {
     auto it = mgr_->GetShardIterator({.stream_name = stream, .shard_id = shard});
@@ -67,11 +31,6 @@ class StreamManagerTest : public ::testing::Test {
     }
     return out;
   }
-
-  fs::path root_;
-  ManualClock clock_{1'700'000'000'000};
-  std::unique_ptr<catalog::Catalog> catalog_;
-  std::unique_ptr<StreamManager> mgr_;
 };
 
 TEST_F(StreamManagerTest, CreatedStreamSplitsTheHashSpaceEvenly) {
