@@ -293,3 +293,59 @@ def test_tls_needs_cert_and_key_together(tmp_path, tls_pair):
              "--tls-cert", cert])
     assert r.returncode != 0
     assert "--tls-cert and --tls-key must be given together" in r.stderr
+
+
+def crc32c(data):
+    crc = 0xFFFFFFFF
+    for b in data:
+        crc ^= b
+        for _ in range(8):
+            crc = (crc >> 1) ^ (0x82F63B78 if crc & 1 else 0)
+    return crc ^ 0xFFFFFFFF
+
+
+def file_digest(path):
+    import hashlib
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def test_segment_of_a_newer_format_version_is_refused_by_name(start_sluice, data_dir):
+    from conftest import kinesis_client
+    s = start_sluice()
+    kin = kinesis_client(s.url)
+    kin.create_stream(StreamName="v", ShardCount=1)
+    kin.put_record(StreamName="v", PartitionKey="k", Data=b"x")
+    assert s.stop()[0] == 0
+    seg_dir = os.path.join(data_dir, "streams", "1", "0")
+    seg = os.path.join(seg_dir, sorted(f for f in os.listdir(seg_dir) if f.endswith(".log"))[0])
+    with open(seg, "r+b") as f:
+        header = bytearray(f.read(48))
+        header[4] = 99  # format version
+        header[8:12] = b"\0\0\0\0"
+        header[8:12] = crc32c(bytes(header)).to_bytes(4, "little")
+        f.seek(0)
+        f.write(header)
+    before = file_digest(seg)
+    r = run([SLUICE_BIN, "serve", "--data-dir", data_dir, "--port", "0"])
+    assert r.returncode != 0
+    assert seg in r.stderr or os.path.basename(seg) in r.stderr, r.stderr
+    assert "version" in r.stderr
+    assert file_digest(seg) == before, "nothing modified"
+
+
+def test_catalog_with_an_unknown_schema_version_is_refused_by_name(start_sluice, data_dir):
+    import sqlite3
+    s = start_sluice()
+    assert s.stop()[0] == 0
+    path = os.path.join(data_dir, "catalog.db")
+    db = sqlite3.connect(path)
+    db.execute("INSERT INTO schema_version (version, description, applied_at_ms) VALUES (999, 'future', 0)")
+    db.commit()
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    before = file_digest(path)
+    r = run([SLUICE_BIN, "serve", "--data-dir", data_dir, "--port", "0"])
+    assert r.returncode != 0
+    assert path in r.stderr and "999" in r.stderr, r.stderr
+    assert file_digest(path) == before, "nothing modified"
