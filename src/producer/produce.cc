@@ -243,14 +243,23 @@ Result<ProduceStats> Produce(const ProduceOptions& options) {
   std::mutex log_mu;
   const auto started = Clock::now();
 
-  BatchQueue queue(static_cast<size_t>(options.concurrency) * 2);
+  // With a partition-key column, each key always goes through the same lane (batcher,
+  // queue, sender), so one key's records are sent in CSV order even with many requests
+  // in flight. Random (uuid) keys have no order to keep and share one queue.
+  const size_t lanes = key_column ? static_cast<size_t>(options.concurrency) : 1;
+  std::vector<std::unique_ptr<BatchQueue>> queues;
+  for (size_t i = 0; i < lanes; ++i) {
+    queues.push_back(std::make_unique<BatchQueue>(lanes == 1 ? static_cast<size_t>(options.concurrency) * 2 : 2));
+  }
   std::vector<std::unique_ptr<Sender>> senders;
   std::vector<std::thread> threads;
   for (int i = 0; i < options.concurrency; ++i) {
     senders.push_back(std::make_unique<Sender>(options, client_options, seed + 1 + static_cast<uint64_t>(i), counters,
                                                abort, log_mu));
   }
-  for (auto& s : senders) threads.emplace_back([&queue, sender = s.get()] { sender->Run(queue); });
+  for (size_t i = 0; i < senders.size(); ++i) {
+    threads.emplace_back([queue = queues[i % lanes].get(), sender = senders[i].get()] { sender->Run(*queue); });
+  }
   ProgressReporter progress(counters, options.progress, options.progress_interval_ms, reader.size_hint(), options.log);
 
   auto reject = [&](uint64_t line, std::string_view reason, std::string_view raw) {
@@ -270,13 +279,13 @@ Result<ProduceStats> Produce(const ProduceOptions& options) {
     if (options.strict) abort.Set("line " + std::to_string(line) + " is malformed and --strict is set");
   };
 
-  Batcher batcher;
+  std::vector<Batcher> batchers(lanes);
+  std::vector<Clock::time_point> batch_started(lanes, Clock::now());
   std::optional<TokenBucket> bucket;
   // A burst of one batch lets the first request go out at once.
   if (options.rate > 0) bucket.emplace(options.rate, std::min(options.rate, 500.0), NowMicros());
-  auto batch_started = Clock::now();
-  auto flush = [&] {
-    if (!batcher.empty()) queue.Push(batcher.Take());
+  auto flush = [&](size_t lane) {
+    if (!batchers[lane].empty()) queues[lane]->Push(batchers[lane].Take());
   };
 
   CsvRow row;
@@ -300,6 +309,8 @@ Result<ProduceStats> Produce(const ProduceOptions& options) {
     aws::PutRecordsEntry entry;
     entry.partition_key = key_column ? row.fields[*key_column] : event_id;
     entry.data = json;
+    const size_t lane = lanes == 1 ? 0 : std::hash<std::string_view>{}(entry.partition_key) % lanes;
+    Batcher& batcher = batchers[lane];
     if (Status st = batcher.Check(entry); !st.ok()) {
       reject(row.line, st.message(), row.raw);
       continue;
@@ -307,24 +318,27 @@ Result<ProduceStats> Produce(const ProduceOptions& options) {
     if (bucket) {
       const int64_t wait_us = bucket->Take(1, NowMicros());
       if (wait_us > 0) {
-        const auto age = Clock::now() - batch_started;
-        if (!batcher.empty() && age + std::chrono::microseconds(wait_us) > std::chrono::milliseconds(options.linger_ms)) {
-          flush();
+        // Waiting past the linger time: send what is batched rather than hold it.
+        for (size_t l = 0; l < lanes; ++l) {
+          const auto age = Clock::now() - batch_started[l];
+          if (age + std::chrono::microseconds(wait_us) > std::chrono::milliseconds(options.linger_ms)) flush(l);
         }
         std::this_thread::sleep_for(std::chrono::microseconds(wait_us));
       }
     }
-    if (!batcher.Fits(entry)) flush();
-    if (batcher.empty()) batch_started = Clock::now();
+    if (!batcher.Fits(entry)) flush(lane);
+    if (batcher.empty()) batch_started[lane] = Clock::now();
     batcher.Add(std::move(entry));
-    if (batcher.full()) flush();
+    if (batcher.full()) flush(lane);
   }
-  if (!abort.is_set()) {
-    flush();
-  } else {
-    counters.records_failed += batcher.size();
+  for (size_t l = 0; l < lanes; ++l) {
+    if (!abort.is_set()) {
+      flush(l);
+    } else {
+      counters.records_failed += batchers[l].size();
+    }
   }
-  queue.Close();
+  for (auto& q : queues) q->Close();
   for (std::thread& t : threads) t.join();
   progress.Stop();
 
