@@ -25,6 +25,7 @@ enum class S3Error {
   kEntityTooSmall,
   kEntityTooLarge,
   kBadDigest,
+  kIncompleteBody,
   kInvalidDigest,
   kMalformedXML,
   kMethodNotAllowed,
