@@ -112,8 +112,8 @@ class Http1Session final : public Connection,
 
     const uint64_t limit = std::min(core_->handler.BodyLimit(head_), opts().max_body_bytes);
     if (const auto len = parser_->content_length(); len && *len > limit) {
-      return Fail(413, "request body of " + std::to_string(*len) + " bytes exceeds the limit of " +
-                           std::to_string(limit) + " bytes");
+      keep_alive_ = false;
+      return Write(core_->handler.BodyTooLarge(head_, limit));
     }
     parser_->body_limit(limit);
     limit_ = limit;
@@ -136,8 +136,8 @@ class Http1Session final : public Connection,
     http::async_read(stream_, buffer_, *parser_,
                      [self = this->shared_from_this()](beast::error_code ec, size_t) {
                        if (ec == http::error::body_limit) {
-                         return self->Fail(413, "request body exceeds the limit of " +
-                                                    std::to_string(self->limit_) + " bytes");
+                         self->keep_alive_ = false;
+                         return self->Write(self->core_->handler.BodyTooLarge(self->head_, self->limit_));
                        }
                        if (ec) return self->Close();
                        self->Dispatch();
@@ -146,6 +146,7 @@ class Http1Session final : public Connection,
 
   void Dispatch() {
     state_ = State::kHandling;
+    head_request_ = head_.method == "HEAD";
     Lowest().expires_never();
     Request req{std::move(head_), std::move(parser_->get().body())};
     parser_.reset();
@@ -173,7 +174,11 @@ class Http1Session final : public Connection,
     for (auto& [name, value] : r.headers) res_->set(name, value);
     res_->body() = std::move(r.body);
     res_->keep_alive(keep_alive_ && !draining_);
-    res_->prepare_payload();
+    // A HEAD answer describes the body a GET would get: keep the handler's length.
+    if (!(head_request_ && res_->find(http::field::content_length) != res_->end())) {
+      res_->prepare_payload();
+    }
+    head_request_ = false;
     Lowest().expires_after(opts().body_timeout);
     http::async_write(stream_, *res_,
                       [self = this->shared_from_this()](beast::error_code ec, size_t) {
@@ -200,6 +205,7 @@ class Http1Session final : public Connection,
   State state_ = State::kIdle;
   bool draining_ = false;
   bool keep_alive_ = true;
+  bool head_request_ = false;
   uint64_t limit_ = 0;
   RequestHead head_;
   std::optional<http::request_parser<http::string_body>> parser_;

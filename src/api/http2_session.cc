@@ -1,6 +1,7 @@
 // HTTP/2 on libnghttp2, driven in memory: bytes read from the socket go to
 // nghttp2_session_mem_recv, frames it wants to send come from nghttp2_session_mem_send.
 // Each stream is one request; many run concurrently on one connection.
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <optional>
@@ -82,6 +83,7 @@ class Http2Session final : public Connection,
     size_t header_bytes = 0;
     int reject_status = 0;  // non-zero: answer this status without calling the handler
     std::string reject_message;
+    bool too_large = false;  // answered by the handler's BodyTooLarge
     bool dispatched = false;
     std::string response_body;
     size_t sent = 0;
@@ -188,6 +190,7 @@ class Http2Session final : public Connection,
     if (st == nullptr || st->dispatched) return;
     st->dispatched = true;
     if (st->reject_status != 0) {
+      if (st->too_large) return SubmitResponse(id, core_->handler.BodyTooLarge(st->head, st->limit));
       return SubmitResponse(id, TransportError(st->reject_status, st->reject_message));
     }
     Request req{std::move(st->head), std::move(st->body)};
@@ -217,7 +220,10 @@ class Http2Session final : public Connection,
                              kServer = "server", kSluice = "sluice";
     add(kStatus, status);
     add(kServer, kSluice);
-    add(kLength, length);
+    // A HEAD answer may carry the length of the body a GET would get.
+    const bool has_length = std::any_of(r.headers.begin(), r.headers.end(),
+                                        [](const auto& h) { return h.first == "content-length"; });
+    if (!has_length) add(kLength, length);
     for (const auto& [name, value] : r.headers) add(name, value);
     st->response_body = std::move(r.body);
     st->sent = 0;
@@ -290,6 +296,7 @@ class Http2Session final : public Connection,
           if (!len) {
             self->Reject(*st, 400, "malformed content-length");
           } else if (*len > st->limit) {
+            st->too_large = true;
             self->Reject(*st, 413, "request body of " + std::to_string(*len) +
                                        " bytes exceeds the limit of " +
                                        std::to_string(st->limit) + " bytes");
@@ -312,6 +319,7 @@ class Http2Session final : public Connection,
     StreamState* st = self->Find(id);
     if (st == nullptr || st->reject_status != 0 || st->dispatched) return 0;
     if (st->body.size() + len > st->limit) {
+      st->too_large = true;
       self->Reject(*st, 413, "request body exceeds the limit of " + std::to_string(st->limit) +
                                  " bytes");
       self->Dispatch(id);

@@ -28,6 +28,10 @@ Response Response::Text(int status, std::string body) {
   return r;
 }
 
+Response Handler::BodyTooLarge(const RequestHead&, uint64_t limit) const {
+  return Response::Text(413, "request body exceeds the limit of " + std::to_string(limit) + " bytes\n");
+}
+
 Response Response::Json(int status, std::string body) {
   Response r;
   r.status = status;

@@ -61,6 +61,9 @@ class Handler {
   // Handles a complete request. Must not block for long: slow work (disk syncs)
   // completes asynchronously through `done`.
   virtual void Handle(Request request, Responder done) = 0;
+  // The answer to a request whose declared or received body exceeds its limit; the
+  // connection (HTTP/1.1) or stream (HTTP/2) is closed after it. Default: plain 413.
+  virtual Response BodyTooLarge(const RequestHead& head, uint64_t limit) const;
 };
 
 }  // namespace sluice::api

@@ -12,11 +12,23 @@ constexpr uint64_t kDefaultBodyLimit = 64ull << 20;
 
 Router::Router(RouterInfo info) : info_(std::move(info)), started_(std::chrono::steady_clock::now()) {
   if (info_.streams != nullptr) kinesis_ = std::make_unique<KinesisHandler>(*info_.streams);
+  if (info_.objects != nullptr) s3_ = std::make_unique<S3Handler>(*info_.objects);
+}
+
+// S3 gets what is neither the health check nor claimed by Kinesis.
+bool Router::IsS3(const RequestHead& head) const {
+  return s3_ && head.Path() != "/health" && !(kinesis_ && KinesisHandler::Claims(head));
+}
+
+Response Router::BodyTooLarge(const RequestHead& head, uint64_t limit) const {
+  if (IsS3(head)) return S3Handler::EntityTooLarge(head, limit);
+  return Handler::BodyTooLarge(head, limit);
 }
 
 uint64_t Router::BodyLimit(const RequestHead& head) const {
   if (head.Path() == "/health") return kHealthBodyLimit;
   if (kinesis_ && KinesisHandler::Claims(head)) return kKinesisMaxRequestBytes;
+  if (IsS3(head)) return S3Handler::BodyLimit(head);
   return kDefaultBodyLimit;
 }
 
@@ -31,6 +43,7 @@ void Router::Handle(Request request, Responder done) {
     return done(Health());
   }
   if (kinesis_ && KinesisHandler::Claims(head)) return kinesis_->Handle(std::move(request), std::move(done));
+  if (IsS3(head)) return s3_->Handle(std::move(request), std::move(done));
   done(Response::Text(404, fmt::format("no route for {} {}\n", head.method, head.Path())));
 }
 

@@ -9,6 +9,7 @@
 
 #include "api/http_types.h"
 #include "api/kinesis_handler.h"
+#include "api/s3_handler.h"
 
 namespace sluice::api {
 
@@ -16,6 +17,7 @@ struct RouterInfo {
   std::string version;
   std::string data_dir;
   stream::StreamManager* streams = nullptr;  // nullptr: no Kinesis API
+  objects::ObjectStore* objects = nullptr;    // nullptr: no S3 API
 };
 
 class Router final : public Handler {
@@ -24,12 +26,16 @@ class Router final : public Handler {
 
   uint64_t BodyLimit(const RequestHead& head) const override;
   void Handle(Request request, Responder done) override;
+  Response BodyTooLarge(const RequestHead& head, uint64_t limit) const override;
 
  private:
   Response Health() const;
 
   const RouterInfo info_;
+  bool IsS3(const RequestHead& head) const;
+
   std::unique_ptr<KinesisHandler> kinesis_;
+  std::unique_ptr<S3Handler> s3_;
   const std::chrono::steady_clock::time_point started_;
 };
 

@@ -26,7 +26,9 @@ struct ServerOptions {
   int threads = 2;
   // Limits that hold before a handler sees anything.
   uint32_t max_header_bytes = 64 * 1024;  // request line + headers (AWS allows ~16 KiB+)
-  uint64_t max_body_bytes = 64ull << 20;  // upper bound; handlers may choose less
+  // Upper bound; handlers may choose less. Bodies are buffered in memory, so this also
+  // bounds one request's memory: S3 objects larger than this use multipart upload.
+  uint64_t max_body_bytes = 1ull << 30;
   // A client must finish its request headers this long after the first byte.
   std::chrono::milliseconds header_timeout{10'000};
   // A keep-alive connection with no request in progress is closed after this.

@@ -10,6 +10,7 @@
 #include "catalog/catalog.h"
 #include "cli/data_dir.h"
 #include "cli/version.h"
+#include "objects/local_store.h"
 
 namespace sluice::cli {
 
@@ -61,9 +62,13 @@ int RunServe(const ServeOptions& options) {
   auto streams = stream::StreamManager::Open(so, **catalog);
   if (!streams.ok()) return Fail(streams.status());
 
+  auto object_store = objects::LocalObjectStore::Open({.dir = (*dir)->path()});
+  if (!object_store.ok()) return Fail(Status::IOError(object_store.error().message));
+
   api::Router router({.version = std::string(kVersion),
                       .data_dir = options.data_dir,
-                      .streams = streams->get()});
+                      .streams = streams->get(),
+                      .objects = object_store->get()});
   auto server = api::Server::Start(options.server, router);
   if (!server.ok()) return Fail(server.status());
 

@@ -1,0 +1,109 @@
+"""PUT and GET of 1 MB and 64 MB objects against sluice and s3rver in the same run, plus
+this machine's dd conv=fdatasync figure on the same file system. Prints a Markdown
+table. Loopback only; every loop is bounded in count."""
+import http.client
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SLUICE = os.environ.get("SLUICE_BIN", os.path.join(REPO, "build", "sluice"))
+S3RVER = os.path.join(REPO, "tests", "node", "node_modules", "s3rver", "bin", "s3rver.js")
+CASES = [("1 MB", 1 << 20, 40), ("64 MB", 64 << 20, 6)]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port):
+    for _ in range(200):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError("server on %d did not start" % port)
+
+
+def request(conn, method, path, body=None):
+    # s3rver runs with --allow-mismatched-signatures: it needs a well-formed SigV4 header,
+    # not a valid one, so neither server pays for signing in this measurement.
+    headers = {"Authorization": "AWS4-HMAC-SHA256 Credential=S3RVER/%s/us-east-1/s3/aws4_request, "
+                                "SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=%s"
+                                % (time.strftime("%Y%m%d", time.gmtime()), "0" * 64),
+               "x-amz-content-sha256": "UNSIGNED-PAYLOAD",
+               "x-amz-date": time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())}
+    conn.request(method, path, body=body, headers=headers)
+    r = conn.getresponse()
+    data = r.read()
+    if r.status >= 300:
+        raise RuntimeError("%s %s: %d %s" % (method, path, r.status, data[:200]))
+    return data
+
+
+def measure(port, bucket):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    request(conn, "PUT", "/" + bucket)
+    rows = []
+    for name, size, count in CASES:
+        body = os.urandom(size)
+        t = time.perf_counter()
+        for i in range(count):
+            request(conn, "PUT", "/%s/obj-%d" % (bucket, i), body)
+        put = count * size / (time.perf_counter() - t) / 1e6
+        t = time.perf_counter()
+        for i in range(count):
+            assert len(request(conn, "GET", "/%s/obj-%d" % (bucket, i))) == size
+        get = count * size / (time.perf_counter() - t) / 1e6
+        rows.append((name, count, put, get))
+    return rows
+
+
+def dd_figure(directory):
+    out = subprocess.run(["dd", "if=/dev/zero", "of=" + os.path.join(directory, "dd.bin"), "bs=1M",
+                          "count=2048", "conv=fdatasync"], capture_output=True, text=True)
+    os.unlink(os.path.join(directory, "dd.bin"))
+    line = out.stderr.strip().splitlines()[-1]
+    return line
+
+
+def main():
+    work = tempfile.mkdtemp(prefix="sluice-bench-s3-")
+    procs = []
+    try:
+        sp = free_port()
+        procs.append(subprocess.Popen([SLUICE, "serve", "--data-dir", os.path.join(work, "sluice"),
+                                       "--port", str(sp)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        rp = free_port()
+        os.makedirs(os.path.join(work, "s3rver"))
+        procs.append(subprocess.Popen(["node", S3RVER, "-d", os.path.join(work, "s3rver"), "-a", "127.0.0.1",
+                                       "-p", str(rp), "--silent", "--allow-mismatched-signatures"], stdout=subprocess.DEVNULL,
+                                      stderr=subprocess.DEVNULL))
+        wait_port(sp)
+        wait_port(rp)
+        sluice = measure(sp, "bench")
+        s3rver = measure(rp, "bench")
+        dd = dd_figure(work)
+        print("| object | requests | sluice PUT MB/s | s3rver PUT MB/s | sluice GET MB/s | s3rver GET MB/s | PUT ratio | GET ratio |")
+        print("|---|---|---|---|---|---|---|---|")
+        for a, b in zip(sluice, s3rver):
+            print("| %s | %d | %.0f | %.0f | %.0f | %.0f | %.1f× | %.1f× |" % (
+                a[0], a[1], a[2], b[2], a[3], b[3], a[2] / b[2], a[3] / b[3]))
+        print()
+        print("dd (same file system, same run): `%s`" % dd)
+    finally:
+        for p in procs:
+            p.terminate()
+            p.wait(timeout=30)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,156 @@
+#include "api/s3_handler.h"
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <random>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "api/s3_ops.h"
+
+namespace sluice::api {
+
+using objects::S3Error;
+
+class S3Handler::Pool {
+ public:
+  explicit Pool(int n) {
+    for (int i = 0; i < n; ++i) threads_.emplace_back([this] { Run(); });
+  }
+  ~Pool() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    for (auto& t : threads_) t.join();
+  }
+  void Post(std::function<void()> job) {
+    {
+      std::lock_guard lock(mu_);
+      jobs_.push_back(std::move(job));
+    }
+    cv_.notify_one();
+  }
+
+ private:
+  void Run() {
+    while (true) {
+      std::function<void()> job;
+      {
+        std::unique_lock lock(mu_);
+        cv_.wait(lock, [this] { return stop_ || !jobs_.empty(); });
+        if (jobs_.empty()) return;  // stopping and drained
+        job = std::move(jobs_.front());
+        jobs_.pop_front();
+      }
+      job();
+    }
+  }
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> jobs_;
+  bool stop_ = false;
+  std::vector<std::thread> threads_;
+};
+
+namespace {
+
+std::string NewRequestId() {
+  thread_local std::mt19937_64 rng(std::random_device{}());
+  return fmt::format("{:016X}", rng());
+}
+
+bool IsObjectUpload(const RequestHead& head) {
+  return head.method == "PUT" && head.Header("x-amz-copy-source").empty();
+}
+
+// Sub-resources of buckets and objects that sluice does not implement: answering
+// NotImplemented is clearer than treating them as a plain GET or PUT.
+constexpr std::string_view kUnsupported[] = {
+    "acl", "policy", "cors", "lifecycle", "tagging", "website", "logging", "notification",
+    "replication", "encryption", "object-lock", "retention", "legal-hold", "torrent",
+    "accelerate", "requestPayment", "analytics", "metrics", "inventory", "intelligent-tiering",
+    "ownershipControls", "publicAccessBlock", "policyStatus", "restore", "select", "attributes",
+    "versions", "versionId"};
+
+}  // namespace
+
+S3Handler::S3Handler(objects::ObjectStore& store, int workers)
+    : store_(store), pool_(std::make_unique<Pool>(workers)) {}
+
+S3Handler::~S3Handler() = default;
+
+uint64_t S3Handler::BodyLimit(const RequestHead& head) {
+  return IsObjectUpload(head) ? kS3MaxPutBytes : kS3MaxXmlBodyBytes;
+}
+
+Response S3Handler::EntityTooLarge(const RequestHead& head, uint64_t limit) {
+  return s3::ErrorFor(
+      head, head.Path(), NewRequestId(), S3Error::kEntityTooLarge,
+      fmt::format("Your proposed upload exceeds the maximum allowed size of {} bytes for one "
+                  "request; use a multipart upload",
+                  limit));
+}
+
+void S3Handler::Handle(Request request, Responder done) {
+  pool_->Post([this, req = std::make_shared<Request>(std::move(request)), done = std::move(done)] {
+    done(Serve(*req));
+  });
+}
+
+Response S3Handler::Serve(Request& request) {
+  s3::Call c{request, store_, ParseS3Address(request.head), ParseQuery(request.head.Query()),
+             NewRequestId()};
+  const std::string& m = request.head.method;
+  for (std::string_view sub : kUnsupported) {
+    if (c.Has(std::string(sub))) {
+      return s3::Error(c, S3Error::kNotImplemented,
+                       fmt::format("The '{}' sub-resource is not implemented by sluice", sub));
+    }
+  }
+  const auto not_allowed = [&] {
+    return s3::Error(c, S3Error::kMethodNotAllowed,
+                     "The specified method is not allowed against this resource.");
+  };
+  if (c.addr.bucket.empty()) {
+    if (m == "GET") return s3::ListBuckets(c);
+    return not_allowed();
+  }
+  if (c.addr.key.empty()) {
+    if (m == "PUT") return s3::CreateBucket(c);
+    if (m == "DELETE") return s3::DeleteBucket(c);
+    if (m == "HEAD") return s3::HeadBucket(c);
+    if (m == "POST" && c.Has("delete")) return s3::DeleteObjects(c);
+    if (m == "GET") {
+      if (c.Has("uploads")) return s3::ListMultipartUploads(c);
+      if (c.Has("location")) return s3::GetBucketLocation(c);
+      return s3::ListObjects(c, c.Q("list-type") == "2");
+    }
+    return not_allowed();
+  }
+  if (m == "PUT") {
+    if (c.Has("uploadId") || c.Has("partNumber")) {
+      if (!request.head.Header("x-amz-copy-source").empty()) {
+        return s3::Error(c, S3Error::kNotImplemented, "UploadPartCopy is not implemented by sluice");
+      }
+      return s3::UploadPart(c);
+    }
+    if (!request.head.Header("x-amz-copy-source").empty()) return s3::CopyObject(c);
+    return s3::PutObject(c);
+  }
+  if (m == "GET") return c.Has("uploadId") ? s3::ListParts(c) : s3::GetObject(c, false);
+  if (m == "HEAD") return s3::GetObject(c, true);
+  if (m == "DELETE") return c.Has("uploadId") ? s3::AbortMultipartUpload(c) : s3::DeleteObject(c);
+  if (m == "POST") {
+    if (c.Has("uploads")) return s3::CreateMultipartUpload(c);
+    if (c.Has("uploadId")) return s3::CompleteMultipartUpload(c);
+  }
+  return not_allowed();
+}
+
+}  // namespace sluice::api

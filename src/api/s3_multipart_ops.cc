@@ -1,0 +1,134 @@
+// Multipart upload operations.
+#include <fmt/format.h>
+
+#include "api/s3_ops.h"
+#include "objects/xml.h"
+
+namespace sluice::api::s3 {
+
+using objects::S3Error;
+using objects::XmlElement;
+
+namespace {
+
+Response WithId(Response r, const Call& c) {
+  r.headers.emplace_back("x-amz-request-id", c.request_id);
+  return r;
+}
+
+std::optional<int> ParseInt(const std::string& s) {
+  if (s.empty() || s.size() > 9 || s.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+  return std::stoi(s);
+}
+
+}  // namespace
+
+Response CreateMultipartUpload(Call& c) {
+  auto id = c.store.CreateMultipartUpload(c.addr.bucket, c.addr.key, MetaFromHeaders(c.req.head));
+  if (!id.ok()) return Error(c, id.error());
+  std::string body = R"(<InitiateMultipartUploadResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">)";
+  XmlElement(body, "Bucket", c.addr.bucket);
+  XmlElement(body, "Key", c.addr.key);
+  XmlElement(body, "UploadId", *id);
+  body += "</InitiateMultipartUploadResult>";
+  return WithId(Xml(200, std::move(body)), c);
+}
+
+Response UploadPart(Call& c) {
+  const auto number = ParseInt(c.Q("partNumber"));
+  if (!number || *number < 1 || *number > objects::kMaxPartNumber) {
+    return Error(c, S3Error::kInvalidArgument, "Part number must be an integer between 1 and 10000, inclusive");
+  }
+  if (auto bad = PrepareBody(c)) return std::move(*bad);
+  auto part = c.store.UploadPart(c.addr.bucket, c.addr.key, c.Q("uploadId"), *number, c.req.body);
+  if (!part.ok()) return Error(c, part.error());
+  Response r;
+  r.headers.emplace_back("etag", Quote(part->etag));
+  return WithId(std::move(r), c);
+}
+
+Response CompleteMultipartUpload(Call& c) {
+  if (auto bad = PrepareBody(c)) return std::move(*bad);
+  const auto doc = objects::ParseXml(c.req.body);
+  const auto malformed = [&] {
+    return Error(c, S3Error::kMalformedXML,
+                 "The XML you provided was not well-formed or did not validate against our published schema");
+  };
+  if (!doc || doc->name != "CompleteMultipartUpload") return malformed();
+  std::vector<objects::CompletedPart> parts;
+  for (const objects::XmlNode* p : doc->Children("Part")) {
+    const auto n = ParseInt(p->ChildText("PartNumber"));
+    if (!n) return malformed();
+    parts.push_back({*n, p->ChildText("ETag")});
+  }
+  auto info = c.store.CompleteMultipartUpload(c.addr.bucket, c.addr.key, c.Q("uploadId"), parts);
+  if (!info.ok()) return Error(c, info.error());
+  std::string body = R"(<CompleteMultipartUploadResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">)";
+  XmlElement(body, "Location", "/" + c.addr.bucket + "/" + c.addr.key);
+  XmlElement(body, "Bucket", c.addr.bucket);
+  XmlElement(body, "Key", c.addr.key);
+  XmlElement(body, "ETag", Quote(info->etag));
+  body += "</CompleteMultipartUploadResult>";
+  return WithId(Xml(200, std::move(body)), c);
+}
+
+Response AbortMultipartUpload(Call& c) {
+  if (auto st = c.store.AbortMultipartUpload(c.addr.bucket, c.addr.key, c.Q("uploadId")); !st.ok()) {
+    return Error(c, st.error());
+  }
+  Response r;
+  r.status = 204;
+  return WithId(std::move(r), c);
+}
+
+Response ListParts(Call& c) {
+  const int marker = c.Has("part-number-marker") ? ParseInt(c.Q("part-number-marker")).value_or(0) : 0;
+  const int max_parts = std::min(c.Has("max-parts") ? ParseInt(c.Q("max-parts")).value_or(1000) : 1000, 1000);
+  // One more than asked tells whether the list is truncated.
+  auto parts = c.store.ListParts(c.addr.bucket, c.addr.key, c.Q("uploadId"), marker, max_parts + 1);
+  if (!parts.ok()) return Error(c, parts.error());
+  const bool truncated = static_cast<int>(parts->size()) > max_parts;
+  if (truncated) parts->resize(static_cast<size_t>(max_parts));
+  std::string body = R"(<ListPartsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">)";
+  XmlElement(body, "Bucket", c.addr.bucket);
+  XmlElement(body, "Key", c.addr.key);
+  XmlElement(body, "UploadId", c.Q("uploadId"));
+  XmlElement(body, "PartNumberMarker", std::to_string(marker));
+  XmlElement(body, "NextPartNumberMarker", std::to_string(parts->empty() ? marker : parts->back().number));
+  XmlElement(body, "MaxParts", std::to_string(max_parts));
+  XmlElement(body, "IsTruncated", truncated ? "true" : "false");
+  body += "<StorageClass>STANDARD</StorageClass>";
+  for (const auto& p : *parts) {
+    body += "<Part>";
+    XmlElement(body, "PartNumber", std::to_string(p.number));
+    XmlElement(body, "LastModified", IsoDate(p.last_modified_ms));
+    XmlElement(body, "ETag", Quote(p.etag));
+    XmlElement(body, "Size", std::to_string(p.size));
+    body += "</Part>";
+  }
+  body += "</ListPartsResult>";
+  return WithId(Xml(200, std::move(body)), c);
+}
+
+Response ListMultipartUploads(Call& c) {
+  auto uploads = c.store.ListMultipartUploads(c.addr.bucket, c.Q("prefix"));
+  if (!uploads.ok()) return Error(c, uploads.error());
+  std::string body = R"(<ListMultipartUploadsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">)";
+  XmlElement(body, "Bucket", c.addr.bucket);
+  XmlElement(body, "KeyMarker", "");
+  XmlElement(body, "UploadIdMarker", "");
+  XmlElement(body, "Prefix", c.Q("prefix"));
+  XmlElement(body, "MaxUploads", "1000");
+  XmlElement(body, "IsTruncated", "false");
+  for (const auto& u : *uploads) {
+    body += "<Upload>";
+    XmlElement(body, "Key", u.key);
+    XmlElement(body, "UploadId", u.upload_id);
+    XmlElement(body, "Initiated", IsoDate(u.initiated_ms));
+    body += "<StorageClass>STANDARD</StorageClass></Upload>";
+  }
+  body += "</ListMultipartUploadsResult>";
+  return WithId(Xml(200, std::move(body)), c);
+}
+
+}  // namespace sluice::api::s3

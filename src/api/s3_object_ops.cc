@@ -1,0 +1,166 @@
+// Object operations: PUT, GET/HEAD (ranges, conditions), DELETE, copy; and the body
+// preparation (aws-chunked, Content-MD5) shared with multipart uploads.
+#include <fmt/format.h>
+
+#include "api/aws_chunked.h"
+#include "api/s3_ops.h"
+#include "aws/crypto.h"
+#include "aws/sigv4.h"
+#include "objects/xml.h"
+
+namespace sluice::api::s3 {
+
+using objects::S3Error;
+
+namespace {
+
+Response WithId(Response r, const Call& c) {
+  r.headers.emplace_back("x-amz-request-id", c.request_id);
+  return r;
+}
+
+}  // namespace
+
+std::optional<Response> PrepareBody(Call& c) {
+  const RequestHead& head = c.req.head;
+  if (IsAwsChunked(head.Header("x-amz-content-sha256"), head.Header("content-encoding"))) {
+    auto decoded = DecodeAwsChunked(c.req.body);
+    if (!decoded.ok()) return Error(c, S3Error::kInvalidRequest, decoded.status().message());
+    const std::string_view declared = head.Header("x-amz-decoded-content-length");
+    if (!declared.empty() && declared != std::to_string(decoded->data.size())) {
+      return Error(c, S3Error::kIncompleteBody, "You did not provide the number of bytes specified by the x-amz-decoded-content-length header");
+    }
+    c.req.body = std::move(decoded->data);
+  }
+  const std::string_view md5 = head.Header("content-md5");
+  if (!md5.empty()) {
+    auto want = aws::Base64Decode(md5);
+    if (!want.ok() || want->size() != 16) {
+      return Error(c, S3Error::kInvalidDigest, "The Content-MD5 you specified was invalid.");
+    }
+    const auto got = aws::Md5(c.req.body);
+    if (std::string_view(reinterpret_cast<const char*>(got.data()), 16) != *want) {
+      return Error(c, S3Error::kBadDigest, "The Content-MD5 you specified did not match what we received.");
+    }
+  }
+  return std::nullopt;
+}
+
+Response PutObject(Call& c) {
+  if (auto bad = PrepareBody(c)) return std::move(*bad);
+  auto info = c.store.Put(c.addr.bucket, c.addr.key, c.req.body, MetaFromHeaders(c.req.head));
+  if (!info.ok()) return Error(c, info.error());
+  Response r;
+  r.headers.emplace_back("etag", Quote(info->etag));
+  return WithId(std::move(r), c);
+}
+
+Response GetObject(Call& c, bool head_only) {
+  const RequestHead& head = c.req.head;
+  std::optional<objects::RangeSpec> range;
+  if (const auto h = head.Header("range"); !h.empty()) range = ParseRange(h);
+  // Conditions are judged on the current object before any data is read.
+  auto info = c.store.Head(c.addr.bucket, c.addr.key);
+  if (!info.ok()) return Error(c, info.error());
+  if (const int cond = EvaluateConditions(head, *info); cond == 412) {
+    return Error(c, S3Error::kPreconditionFailed, "At least one of the pre-conditions you specified did not hold");
+  } else if (cond == 304) {
+    Response r;
+    r.status = 304;
+    r.headers.emplace_back("etag", Quote(info->etag));
+    r.headers.emplace_back("last-modified", HttpDate(info->last_modified_ms));
+    return WithId(std::move(r), c);
+  }
+  Response r;
+  objects::ObjectInfo served = *info;
+  if (head_only) {
+    uint64_t length = info->size;
+    if (range) {
+      const auto resolved = objects::ResolveRange(*range, info->size);
+      if (!resolved) return Error(c, S3Error::kInvalidRange, "The requested range is not satisfiable");
+      r.status = 206;
+      length = resolved->second - resolved->first + 1;
+      r.headers.emplace_back("content-range", fmt::format("bytes {}-{}/{}", resolved->first, resolved->second, info->size));
+    }
+    // The transport keeps this length for a HEAD answer and sends no body.
+    r.headers.emplace_back("content-length", std::to_string(length));
+  } else {
+    auto got = c.store.Get(c.addr.bucket, c.addr.key, range);
+    if (!got.ok()) {
+      if (got.error().code == S3Error::kInvalidRange) {
+        Response e = Error(c, got.error());
+        e.headers.emplace_back("content-range", fmt::format("bytes */{}", info->size));
+        return e;
+      }
+      return Error(c, got.error());
+    }
+    served = got->info;
+    if (got->range) {
+      r.status = 206;
+      r.headers.emplace_back("content-range", fmt::format("bytes {}-{}/{}", got->range->first, got->range->second, got->info.size));
+    }
+    r.body = std::move(got->data);
+  }
+  r.headers.emplace_back("etag", Quote(served.etag));
+  r.headers.emplace_back("last-modified", HttpDate(served.last_modified_ms));
+  r.headers.emplace_back("accept-ranges", "bytes");
+  MetaToHeaders(served.meta, r.headers);
+  // response-* query parameters override the stored headers (presigned downloads).
+  for (const auto& [q, h] : {std::pair{"response-content-type", "content-type"},
+                             std::pair{"response-content-disposition", "content-disposition"},
+                             std::pair{"response-cache-control", "cache-control"},
+                             std::pair{"response-content-encoding", "content-encoding"}}) {
+    if (!c.Has(q)) continue;
+    std::erase_if(r.headers, [&](const auto& kv) { return kv.first == h; });
+    r.headers.emplace_back(h, c.Q(q));
+  }
+  return WithId(std::move(r), c);
+}
+
+Response DeleteObject(Call& c) {
+  if (auto st = c.store.Delete(c.addr.bucket, c.addr.key); !st.ok()) return Error(c, st.error());
+  Response r;
+  r.status = 204;
+  return WithId(std::move(r), c);
+}
+
+Response CopyObject(Call& c) {
+  std::string_view source = c.req.head.Header("x-amz-copy-source");
+  if (const size_t q = source.find('?'); q != std::string_view::npos) source = source.substr(0, q);
+  const std::string decoded = aws::UriDecode(source);
+  std::string_view src = decoded;
+  if (src.starts_with("/")) src.remove_prefix(1);
+  const size_t slash = src.find('/');
+  if (slash == std::string_view::npos || slash == 0 || slash + 1 == src.size()) {
+    return Error(c, S3Error::kInvalidArgument, "Copy Source must mention the source bucket and key: sourcebucket/sourcekey");
+  }
+  const std::string src_bucket(src.substr(0, slash)), src_key(src.substr(slash + 1));
+  const bool replace = c.req.head.Header("x-amz-metadata-directive") == "REPLACE";
+  if (src_bucket == c.addr.bucket && src_key == c.addr.key && !replace) {
+    return Error(c, S3Error::kInvalidRequest,
+                 "This copy request is illegal because it is trying to copy an object to itself "
+                 "without changing the object's metadata, storage class, website redirect location "
+                 "or encryption attributes.");
+  }
+  // x-amz-copy-source-if-* conditions apply to the source.
+  auto src_info = c.store.Head(src_bucket, src_key);
+  if (!src_info.ok()) return Error(c, src_info.error());
+  RequestHead cond;
+  for (const auto& [name, value] : c.req.head.headers) {
+    if (name.starts_with("x-amz-copy-source-if-")) cond.headers.emplace_back("if-" + name.substr(21), value);
+  }
+  if (EvaluateConditions(cond, *src_info) != 0) {
+    return Error(c, S3Error::kPreconditionFailed, "At least one of the pre-conditions you specified did not hold");
+  }
+  std::optional<objects::ObjectMeta> meta;
+  if (replace) meta = MetaFromHeaders(c.req.head);
+  auto info = c.store.Copy(src_bucket, src_key, c.addr.bucket, c.addr.key, meta);
+  if (!info.ok()) return Error(c, info.error());
+  std::string body = "<CopyObjectResult>";
+  objects::XmlElement(body, "LastModified", IsoDate(info->last_modified_ms));
+  objects::XmlElement(body, "ETag", Quote(info->etag));
+  body += "</CopyObjectResult>";
+  return WithId(Xml(200, std::move(body)), c);
+}
+
+}  // namespace sluice::api::s3

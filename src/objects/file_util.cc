@@ -1,0 +1,154 @@
+#include "objects/file_util.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <random>
+
+namespace sluice::objects {
+
+UniqueFd& UniqueFd::operator=(UniqueFd&& o) noexcept {
+  if (this != &o) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = o.release();
+  }
+  return *this;
+}
+
+UniqueFd::~UniqueFd() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+ObjResult<std::string> PreadAll(int fd, uint64_t offset, uint64_t len, std::string_view path) {
+  std::string out;
+  out.resize(len);
+  size_t done = 0;
+  while (done < len) {
+    const ssize_t n = ::pread(fd, out.data() + done, len - done, static_cast<off_t>(offset + done));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return IoError("read", path, errno);
+    }
+    if (n == 0) break;
+    done += static_cast<size_t>(n);
+  }
+  out.resize(done);
+  return out;
+}
+
+ObjectError IoError(std::string_view what, std::string_view path, int err) {
+  return Err(S3Error::kInternalError,
+             std::string(what) + " " + std::string(path) + ": " + std::strerror(err));
+}
+
+ObjStatus WriteNewFile(const std::string& path, std::string_view data) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) return IoError("open", path, errno);
+  size_t done = 0;
+  while (done < data.size()) {
+    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const int err = errno;
+      ::close(fd);
+      ::unlink(path.c_str());
+      return IoError("write", path, err);
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (::fdatasync(fd) != 0) {
+    const int err = errno;
+    ::close(fd);
+    ::unlink(path.c_str());
+    return IoError("fdatasync", path, err);
+  }
+  if (::close(fd) != 0) {
+    const int err = errno;
+    ::unlink(path.c_str());
+    return IoError("close", path, err);
+  }
+  return Done{};
+}
+
+ObjStatus SyncDir(const std::string& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return IoError("open", dir, errno);
+  const int rc = ::fsync(fd);
+  const int err = errno;
+  ::close(fd);
+  if (rc != 0) return IoError("fsync", dir, err);
+  return Done{};
+}
+
+ObjResult<std::string> ReadFileRange(const std::string& path, uint64_t offset, uint64_t len) {
+  const UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) return IoError("open", path, errno);
+  return PreadAll(fd.get(), offset, len, path);
+}
+
+ObjResult<std::string> ReadWholeFile(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return IoError("stat", path, errno);
+  return ReadFileRange(path, 0, static_cast<uint64_t>(st.st_size));
+}
+
+ObjResult<std::vector<std::string>> ListDir(const std::string& dir) {
+  DIR* d = ::opendir(dir.c_str());
+  if (d == nullptr) return IoError("opendir", dir, errno);
+  std::vector<std::string> names;
+  while (const dirent* e = ::readdir(d)) {
+    const std::string_view n = e->d_name;
+    if (n != "." && n != "..") names.emplace_back(n);
+  }
+  ::closedir(d);
+  return names;
+}
+
+ObjStatus RemoveTree(const std::string& path) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT) return Done{};
+    return IoError("lstat", path, errno);
+  }
+  if (!S_ISDIR(st.st_mode)) {
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT) return IoError("unlink", path, errno);
+    return Done{};
+  }
+  auto names = ListDir(path);
+  if (!names.ok()) return names.error();
+  for (const std::string& n : *names) {
+    auto r = RemoveTree(path + "/" + n);
+    if (!r.ok()) return r;
+  }
+  if (::rmdir(path.c_str()) != 0 && errno != ENOENT) return IoError("rmdir", path, errno);
+  return Done{};
+}
+
+std::string RandomHex(size_t bytes) {
+  thread_local std::mt19937_64 rng(std::random_device{}());
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes * 2);
+  for (size_t i = 0; i < bytes; ++i) {
+    const auto b = static_cast<uint8_t>(rng());
+    out += kHex[b >> 4];
+    out += kHex[b & 0xF];
+  }
+  return out;
+}
+
+int64_t MtimeMs(const struct stat& st) {
+  return static_cast<int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1'000'000;
+}
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace sluice::objects

@@ -1,0 +1,61 @@
+// Small POSIX file helpers for the local object store. Each returns ObjectError with
+// kInternalError and the failing call, path and errno text on an I/O failure.
+// Durability: WriteNewFile syncs the data (fdatasync) before returning; callers sync
+// the directory after the rename that publishes the file.
+#pragma once
+
+#include <sys/stat.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "objects/errors.h"
+
+namespace sluice::objects {
+
+// Owns a file descriptor; closes it on destruction.
+class UniqueFd {
+ public:
+  UniqueFd() = default;
+  explicit UniqueFd(int fd) : fd_(fd) {}
+  UniqueFd(UniqueFd&& o) noexcept : fd_(o.release()) {}
+  UniqueFd& operator=(UniqueFd&& o) noexcept;
+  UniqueFd(const UniqueFd&) = delete;
+  UniqueFd& operator=(const UniqueFd&) = delete;
+  ~UniqueFd();
+  int get() const { return fd_; }
+  int release() {
+    const int fd = fd_;
+    fd_ = -1;
+    return fd;
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+// Reads `len` bytes at `offset` from an open file.
+ObjResult<std::string> PreadAll(int fd, uint64_t offset, uint64_t len, std::string_view path);
+
+ObjectError IoError(std::string_view what, std::string_view path, int err);
+
+// Creates `path` (O_EXCL), writes `data`, fdatasyncs and closes it. On failure the
+// file is removed.
+ObjStatus WriteNewFile(const std::string& path, std::string_view data);
+// fsync of a directory, so a rename or unlink in it survives a crash.
+ObjStatus SyncDir(const std::string& dir);
+ObjResult<std::string> ReadWholeFile(const std::string& path);
+// Reads `len` bytes at `offset`.
+ObjResult<std::string> ReadFileRange(const std::string& path, uint64_t offset, uint64_t len);
+// The names in a directory, without "." and "..", unsorted.
+ObjResult<std::vector<std::string>> ListDir(const std::string& dir);
+// Removes a directory tree; missing is fine.
+ObjStatus RemoveTree(const std::string& path);
+// Random lower-case hex of 2*bytes characters, for upload ids and temporary names.
+std::string RandomHex(size_t bytes);
+int64_t MtimeMs(const struct stat& st);
+int64_t NowMs();
+
+}  // namespace sluice::objects

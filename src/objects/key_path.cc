@@ -1,0 +1,159 @@
+#include "objects/key_path.h"
+
+#include <cstdint>
+
+namespace sluice::objects {
+namespace {
+
+constexpr char kHex[] = "0123456789ABCDEF";
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;  // only uppercase is ever written, so lowercase is not ours
+}
+
+bool NeedsEscape(unsigned char c, bool first) {
+  return c == '%' || c < 0x20 || c == 0x7F || (first && c == '.');
+}
+
+}  // namespace
+
+bool IsValidUtf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    size_t n = 0;
+    uint32_t cp = 0;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if ((c & 0xE0) == 0xC0) {
+      n = 1, cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      n = 2, cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      n = 3, cp = c & 0x07;
+    } else {
+      return false;
+    }
+    for (size_t k = 1; k <= n; ++k) {
+      if (i + k >= s.size()) return false;
+      const auto cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.
+    if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+        (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) {
+      return false;
+    }
+    i += n + 1;
+  }
+  return true;
+}
+
+ObjStatus ValidateBucketName(std::string_view name) {
+  auto bad = [&](std::string_view why) {
+    return Err(S3Error::kInvalidBucketName,
+               "The specified bucket is not valid: " + std::string(why));
+  };
+  if (name.size() < 3 || name.size() > 63) return bad("length must be 3 to 63 characters");
+  for (const char c : name) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-')) {
+      return bad("only lowercase letters, digits, '.' and '-' are allowed");
+    }
+  }
+  auto alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
+  if (!alnum(name.front()) || !alnum(name.back())) return bad("must start and end with a letter or digit");
+  if (name.find("..") != std::string_view::npos) return bad("must not contain \"..\"");
+  int dots = 0;
+  bool digits_and_dots = true;
+  for (const char c : name) {
+    if (c == '.') ++dots;
+    else if (!(c >= '0' && c <= '9')) digits_and_dots = false;
+  }
+  if (digits_and_dots && dots == 3) return bad("must not be formatted as an IP address");
+  return Done{};
+}
+
+ObjStatus ValidateKey(std::string_view key) {
+  if (key.empty()) return Err(S3Error::kInvalidArgument, "The object key must not be empty");
+  if (key.size() > kMaxKeyBytes) {
+    return Err(S3Error::kKeyTooLongError, "Your key is too long (the limit is 1024 bytes)");
+  }
+  if (!IsValidUtf8(key)) return Err(S3Error::kInvalidArgument, "The object key is not valid UTF-8");
+  for (const std::string& seg : KeyToSegments(key)) {
+    if (seg.size() > kMaxSegmentBytes) {
+      return Err(S3Error::kKeyTooLongError,
+                 "A part of the key between two '/' is longer than this store allows (" +
+                     std::to_string(kMaxSegmentBytes) + " bytes once encoded)");
+    }
+  }
+  return Done{};
+}
+
+std::string EncodeSegment(std::string_view segment) {
+  if (segment.empty()) return "%";
+  std::string out;
+  out.reserve(segment.size());
+  for (size_t i = 0; i < segment.size(); ++i) {
+    const auto c = static_cast<unsigned char>(segment[i]);
+    if (NeedsEscape(c, i == 0)) {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 0xF];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
+bool DecodeSegment(std::string_view name, std::string* segment) {
+  segment->clear();
+  if (name == "%") return true;
+  if (name.empty()) return false;
+  for (size_t i = 0; i < name.size(); ++i) {
+    const char c = name[i];
+    if (c == '/') return false;
+    if (c != '%') {
+      if (i == 0 && c == '.') return false;
+      segment->push_back(c);
+      continue;
+    }
+    if (i + 2 >= name.size()) return false;
+    const int hi = HexValue(name[i + 1]), lo = HexValue(name[i + 2]);
+    if (hi < 0 || lo < 0) return false;
+    const auto b = static_cast<unsigned char>(hi * 16 + lo);
+    if (!NeedsEscape(b, i == 0)) return false;  // not canonical: EncodeSegment never writes it
+    segment->push_back(static_cast<char>(b));
+    i += 2;
+  }
+  return true;
+}
+
+std::vector<std::string> KeyToSegments(std::string_view key) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (true) {
+    const size_t slash = key.find('/', start);
+    if (slash == std::string_view::npos) {
+      out.push_back(EncodeSegment(key.substr(start)));
+      return out;
+    }
+    out.push_back(EncodeSegment(key.substr(start, slash - start)));
+    start = slash + 1;
+  }
+}
+
+std::string KeyToRelativePath(std::string_view key) {
+  std::string out;
+  for (const std::string& seg : KeyToSegments(key)) {
+    if (!out.empty()) out += '/';
+    out += seg;
+  }
+  return out;
+}
+
+}  // namespace sluice::objects

@@ -1,0 +1,48 @@
+// Validation of bucket names and object keys, and the mapping of a key to a relative
+// file path inside its bucket directory (layout: docs/formats/objects.md).
+//
+// The mapping splits the key at '/' and encodes each segment on its own, so the lake
+// keeps its folder structure on disk ("date=2024-05-01/part.json" is that very path).
+// A segment is written as-is except:
+//   - '%', bytes below 0x20 and 0x7F become %XX (uppercase hex);
+//   - a leading '.' becomes %2E, so "." and ".." never appear and every name that
+//     starts with '.' is free for the store's own files (kSelfName, temporaries);
+//   - the empty segment (from "//", a leading or a trailing '/') becomes "%".
+// Encoded segments therefore never contain '/', never are "." or "..", and decode
+// back exactly: no key can name a path outside its bucket. A segment longer than
+// kMaxSegmentBytes once encoded (a file name limit of the OS) is rejected with
+// KeyTooLongError rather than truncated or hashed.
+// A key that is also the "folder" of other keys ("a" beside "a/b") is stored inside
+// that folder's directory under kSelfName; see LocalObjectStore.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "objects/errors.h"
+
+namespace sluice::objects {
+
+inline constexpr size_t kMaxKeyBytes = 1024;           // S3's limit
+inline constexpr size_t kMaxSegmentBytes = 255;        // NAME_MAX on Linux file systems
+inline constexpr std::string_view kSelfName = ".sluice-self";
+
+// S3's rules for new buckets: 3-63 characters of a-z 0-9 . -, starting and ending
+// with a letter or digit, no "..", not shaped like an IPv4 address.
+ObjStatus ValidateBucketName(std::string_view name);
+// 1-1024 bytes of valid UTF-8, and every segment within kMaxSegmentBytes encoded.
+ObjStatus ValidateKey(std::string_view key);
+
+std::string EncodeSegment(std::string_view segment);
+// Inverse of EncodeSegment; false for a name EncodeSegment never produces.
+bool DecodeSegment(std::string_view name, std::string* segment);
+
+// The encoded segments of `key`, in order (at least one). Call ValidateKey first.
+std::vector<std::string> KeyToSegments(std::string_view key);
+// "seg1/seg2/..." relative to the bucket directory.
+std::string KeyToRelativePath(std::string_view key);
+
+bool IsValidUtf8(std::string_view s);
+
+}  // namespace sluice::objects

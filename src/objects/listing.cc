@@ -1,0 +1,59 @@
+#include "objects/listing.h"
+
+#include <utility>
+
+namespace sluice::objects {
+
+ListingBuilder::ListingBuilder(ListRequest request) : req_(std::move(request)) {}
+
+bool ListingBuilder::WantsSubtree(std::string_view folder) const {
+  if (done_) return false;
+  if (!folder.starts_with(req_.prefix) && !std::string_view(req_.prefix).starts_with(folder)) {
+    return false;
+  }
+  // Every key under `folder` sorts before start_after when start_after is past the
+  // folder without being inside it.
+  const std::string_view after = req_.start_after;
+  if (after >= folder && !after.starts_with(folder)) return false;
+  if (!last_prefix_.empty() && folder.starts_with(last_prefix_)) return false;
+  return true;
+}
+
+bool ListingBuilder::Full() {
+  if (count_ < req_.max_keys) return false;
+  out_.truncated = true;
+  done_ = true;
+  return true;
+}
+
+bool ListingBuilder::Offer(const std::string& key,
+                           const std::function<std::optional<ObjectInfo>()>& info) {
+  if (done_) return false;
+  if (key <= req_.start_after || !key.starts_with(req_.prefix)) return true;
+  if (!req_.delimiter.empty()) {
+    const size_t pos = key.find(req_.delimiter, req_.prefix.size());
+    if (pos != std::string::npos) {
+      std::string cp = key.substr(0, pos + req_.delimiter.size());
+      // A continuation resumes after a common prefix: its keys were already folded.
+      if (cp == last_prefix_ || cp == req_.start_after) return true;
+      if (Full()) return false;
+      last_prefix_ = cp;
+      out_.last = cp;
+      out_.common_prefixes.push_back(std::move(cp));
+      ++count_;
+      return true;
+    }
+  }
+  std::optional<ObjectInfo> oi = info();
+  if (!oi) return true;
+  if (Full()) return false;
+  oi->key = key;
+  out_.last = key;
+  out_.objects.push_back(std::move(*oi));
+  ++count_;
+  return true;
+}
+
+ListResult ListingBuilder::Finish() && { return std::move(out_); }
+
+}  // namespace sluice::objects

@@ -1,0 +1,89 @@
+// LocalObjectStore::List: a sorted walk of the bucket's directory tree that skips
+// subtrees the listing cannot use (see ListingBuilder::WantsSubtree).
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "objects/file_util.h"
+#include "objects/key_path.h"
+#include "objects/listing.h"
+#include "objects/local_store.h"
+
+namespace sluice::objects {
+namespace {
+
+struct Entry {
+  std::string sort_key;  // the key, or the folder's key prefix ending in '/'
+  std::string path;
+  bool folder = false;
+};
+
+// Returns false when the listing is complete.
+bool Walk(const std::string& dir, const std::string& key_prefix, ListingBuilder& builder,
+          const std::function<std::optional<ObjectInfo>(const std::string&, const std::string&)>& stat,
+          ObjectError* error) {
+  auto names = ListDir(dir);
+  if (!names.ok()) {
+    if (names.error().message.find("No such file") != std::string::npos) return true;  // removed meanwhile
+    *error = names.error();
+    return false;
+  }
+  std::vector<Entry> entries;
+  entries.reserve(names->size());
+  std::string segment;
+  for (const std::string& name : *names) {
+    // Names starting with '.' are the store's own (kSelfName, move-aside folders).
+    if (name.starts_with(".") || !DecodeSegment(name, &segment)) continue;
+    const std::string path = dir + "/" + name;
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) != 0) continue;
+    if (S_ISREG(st.st_mode)) {
+      entries.push_back({key_prefix + segment, path, false});
+    } else if (S_ISDIR(st.st_mode)) {
+      const std::string self = path + "/" + std::string(kSelfName);
+      if (::access(self.c_str(), F_OK) == 0) entries.push_back({key_prefix + segment, self, false});
+      entries.push_back({key_prefix + segment + "/", path, true});
+    }
+  }
+  std::sort(entries.begin(), entries.end(),
+            [](const Entry& a, const Entry& b) { return a.sort_key < b.sort_key; });
+  for (const Entry& e : entries) {
+    if (e.folder) {
+      if (!builder.WantsSubtree(e.sort_key)) continue;
+      if (!Walk(e.path, e.sort_key, builder, stat, error)) return false;
+    } else if (!builder.Offer(e.sort_key, [&] { return stat(e.sort_key, e.path); })) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+std::optional<ObjectInfo> LocalObjectStore::StatForListing(std::string_view bucket,
+                                                           const std::string& key,
+                                                           const std::string& path) {
+  (void)path;
+  auto head = Head(bucket, key);
+  if (!head.ok()) return std::nullopt;
+  return std::move(head).value();
+}
+
+ObjResult<ListResult> LocalObjectStore::List(std::string_view bucket, const ListRequest& request) {
+  if (auto c = CheckBucket(bucket); !c.ok()) return c.error();
+  ListRequest req = request;
+  req.max_keys = std::clamp(req.max_keys, 0, kMaxListKeys);
+  ListingBuilder builder(req);
+  ObjectError error;
+  error.code = S3Error::kNoSuchKey;  // sentinel: no error
+  const bool finished = Walk(BucketDir(bucket), "", builder,
+                             [&](const std::string& key, const std::string& path) {
+                               return StatForListing(bucket, key, path);
+                             },
+                             &error);
+  if (!finished && error.code != S3Error::kNoSuchKey) return error;
+  return std::move(builder).Finish();
+}
+
+}  // namespace sluice::objects

@@ -1,0 +1,102 @@
+// LocalObjectStore: buckets and objects as plain files under a data directory, in
+// process (layout and crash behaviour: docs/formats/objects.md).
+//
+//   <dir>/objects/<bucket>/<KeyToRelativePath(key)>      object data, byte for byte
+//   <dir>/objects-meta/<bucket>/bucket.json              creation time
+//   <dir>/objects-meta/<bucket>/keys/<h2>/<sha256>.json  per-object metadata (meta_file.h)
+//   <dir>/objects-uploads/<bucket>/<upload id>/          pending multipart uploads
+//   <dir>/objects-tmp/                                   writes in progress; emptied on Open
+//
+// Every write goes to objects-tmp, is fdatasync'd, then renamed into place and the
+// directory fsync'd, so a reader sees the old object or the whole new one, and a crash
+// leaves no partial object (only an orphan temporary, removed at the next Open).
+// Thread-safe: writers and readers of one key serialize on a striped lock only around
+// the renames and the open, never around data transfer.
+#pragma once
+
+#include <array>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "objects/meta_file.h"
+#include "objects/object_store.h"
+
+namespace sluice::objects {
+
+struct LocalStoreOptions {
+  std::string dir;   // the data dir; the objects* folders are created inside it
+  bool sync = true;  // false only for tests and benchmarks of the rest of the path
+};
+
+class LocalObjectStore final : public ObjectStore {
+ public:
+  static ObjResult<std::unique_ptr<LocalObjectStore>> Open(LocalStoreOptions options);
+  explicit LocalObjectStore(LocalStoreOptions options);  // use Open: it creates the folders
+
+  ObjStatus CreateBucket(std::string_view bucket) override;
+  ObjStatus DeleteBucket(std::string_view bucket) override;
+  ObjStatus HeadBucket(std::string_view bucket) override;
+  ObjResult<std::vector<BucketInfo>> ListBuckets() override;
+  ObjResult<ObjectInfo> Put(std::string_view bucket, std::string_view key, std::string_view data,
+                            const ObjectMeta& meta) override;
+  ObjResult<GetResult> Get(std::string_view bucket, std::string_view key,
+                           const std::optional<RangeSpec>& range) override;
+  ObjResult<ObjectInfo> Head(std::string_view bucket, std::string_view key) override;
+  ObjStatus Delete(std::string_view bucket, std::string_view key) override;
+  ObjResult<ObjectInfo> Copy(std::string_view src_bucket, std::string_view src_key,
+                             std::string_view dst_bucket, std::string_view dst_key,
+                             const std::optional<ObjectMeta>& replace_meta) override;
+  ObjResult<ListResult> List(std::string_view bucket, const ListRequest& request) override;
+  ObjResult<std::string> CreateMultipartUpload(std::string_view bucket, std::string_view key,
+                                               const ObjectMeta& meta) override;
+  ObjResult<PartInfo> UploadPart(std::string_view bucket, std::string_view key,
+                                 std::string_view upload_id, int part_number,
+                                 std::string_view data) override;
+  ObjResult<ObjectInfo> CompleteMultipartUpload(std::string_view bucket, std::string_view key,
+                                                std::string_view upload_id,
+                                                const std::vector<CompletedPart>& parts) override;
+  ObjStatus AbortMultipartUpload(std::string_view bucket, std::string_view key,
+                                 std::string_view upload_id) override;
+  ObjResult<std::vector<PartInfo>> ListParts(std::string_view bucket, std::string_view key,
+                                             std::string_view upload_id, int part_number_marker,
+                                             int max_parts) override;
+  ObjResult<std::vector<UploadInfo>> ListMultipartUploads(std::string_view bucket,
+                                                          std::string_view prefix) override;
+
+  // The file holding the object's bytes (for tests and tools); NoSuchKey if absent.
+  ObjResult<std::string> DataPath(std::string_view bucket, std::string_view key);
+
+ private:
+
+  // An object's data file opened under the key's lock, with its metadata.
+  struct Opened;
+
+  std::string BucketDir(std::string_view bucket) const;
+  std::string BucketMetaDir(std::string_view bucket) const;
+  std::string MetaPath(std::string_view bucket, std::string_view key) const;
+  std::string UploadDir(std::string_view bucket, std::string_view upload_id) const;
+  std::string NewTempPath();
+  std::mutex& KeyLock(std::string_view bucket, std::string_view key);
+  ObjStatus CheckBucket(std::string_view bucket) const;
+  ObjStatus Sync(const std::string& dir) const;
+
+  ObjResult<Opened> OpenObject(std::string_view bucket, std::string_view key);
+  ObjectInfo InfoFrom(const Opened& o, std::string_view key) const;
+  // Publishes a synced temporary file as the object, with its metadata.
+  ObjResult<ObjectInfo> Commit(std::string_view bucket, std::string_view key,
+                               const std::string& temp, StoredMeta meta);
+  // Creates the directories for the key's folders; a folder that is an object's file
+  // becomes a directory holding that object as kSelfName.
+  ObjStatus EnsureFolders(std::string_view bucket, std::string_view key);
+  ObjStatus MoveObjectIntoFolder(std::string_view bucket, std::string_view folder_key,
+                                 const std::string& path);
+  std::optional<ObjectInfo> StatForListing(std::string_view bucket, const std::string& key,
+                                           const std::string& path);
+
+  const LocalStoreOptions opts_;
+  const std::string objects_, meta_, uploads_, tmp_;
+  std::array<std::mutex, 64> key_locks_;
+};
+
+}  // namespace sluice::objects

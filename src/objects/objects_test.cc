@@ -1,0 +1,298 @@
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "aws/crypto.h"
+#include "objects/key_path.h"
+#include "objects/listing.h"
+#include "objects/local_store.h"
+#include "objects/xml.h"
+
+namespace sluice::objects {
+namespace {
+
+namespace fs = std::filesystem;
+
+// ---- key mapping ----
+
+TEST(KeyPath, DotSegmentsNeverBecomeDotDirectories) {
+  EXPECT_EQ(KeyToRelativePath(".."), "%2E.");
+  EXPECT_EQ(KeyToRelativePath("../../etc/passwd"), "%2E./%2E./etc/passwd");
+  EXPECT_EQ(KeyToRelativePath("a/./b"), "a/%2E/b");
+  EXPECT_EQ(KeyToRelativePath(".sluice-self"), "%2Esluice-self");
+}
+
+TEST(KeyPath, EmptySegmentsFromSlashesAreEncoded) {
+  EXPECT_EQ(KeyToRelativePath("a//b"), "a/%/b");
+  EXPECT_EQ(KeyToRelativePath("dir/"), "dir/%");
+  EXPECT_EQ(KeyToRelativePath("/x"), "%/x");
+}
+
+TEST(KeyPath, LakeKeysKeepTheirNames) {
+  EXPECT_EQ(KeyToRelativePath("context=firehose/2024/05/01/x-1.json"), "context=firehose/2024/05/01/x-1.json");
+  EXPECT_EQ(KeyToRelativePath("unicodé 日本"), "unicodé 日本");
+}
+
+TEST(KeyPath, EverySegmentRoundTrips) {
+  for (const std::string s : {"", ".", "..", "%", "%25", "a%b", "tab\there", "\x7f", ".x", "x.", "日本", "a b"}) {
+    const std::string enc = EncodeSegment(s);
+    EXPECT_EQ(enc.find('/'), std::string::npos);
+    EXPECT_NE(enc, ".");
+    EXPECT_NE(enc, "..");
+    EXPECT_FALSE(enc.starts_with("."));
+    std::string back;
+    ASSERT_TRUE(DecodeSegment(enc, &back)) << enc;
+    EXPECT_EQ(back, s);
+  }
+}
+
+TEST(KeyPath, ForeignNamesDoNotDecode) {
+  std::string out;
+  EXPECT_FALSE(DecodeSegment(".sluice-self", &out));
+  EXPECT_FALSE(DecodeSegment("%41", &out));  // 'A' is never escaped
+  EXPECT_FALSE(DecodeSegment("%2", &out));
+  EXPECT_FALSE(DecodeSegment("%2e", &out));  // lowercase hex is never written
+}
+
+TEST(KeyPath, KeyLimits) {
+  EXPECT_TRUE(ValidateKey("k").ok());
+  EXPECT_FALSE(ValidateKey("").ok());
+  EXPECT_EQ(ValidateKey(std::string(1025, 'k')).error().code, S3Error::kKeyTooLongError);
+  EXPECT_EQ(ValidateKey(std::string(256, 'k')).error().code, S3Error::kKeyTooLongError);
+  EXPECT_TRUE(ValidateKey(std::string(255, 'k')).ok());
+  EXPECT_EQ(ValidateKey("\xff\xfe").error().code, S3Error::kInvalidArgument);
+  EXPECT_EQ(ValidateKey("\xc0\xaf").error().code, S3Error::kInvalidArgument);  // overlong '/'
+}
+
+TEST(KeyPath, BucketNames) {
+  EXPECT_TRUE(ValidateBucketName("my-bucket.1").ok());
+  for (const char* bad : {"ab", "Abc", "a_b", "-ab", "ab-", "a..b", "192.168.0.1", ".."}) {
+    EXPECT_EQ(ValidateBucketName(bad).error().code, S3Error::kInvalidBucketName) << bad;
+  }
+}
+
+// ---- listing ----
+
+ListResult ListKeys(const std::vector<std::string>& keys, ListRequest req) {
+  ListingBuilder b(std::move(req));
+  for (const auto& k : keys) {
+    if (!b.Offer(k, [] { return std::optional<ObjectInfo>(ObjectInfo{}); })) break;
+  }
+  return std::move(b).Finish();
+}
+
+TEST(Listing, DelimiterFoldsKeysIntoCommonPrefixes) {
+  const auto r = ListKeys({"a/1", "a/2", "b", "c/d/e"}, {.delimiter = "/"});
+  EXPECT_EQ(r.common_prefixes, (std::vector<std::string>{"a/", "c/"}));
+  ASSERT_EQ(r.objects.size(), 1u);
+  EXPECT_EQ(r.objects[0].key, "b");
+  EXPECT_FALSE(r.truncated);
+}
+
+TEST(Listing, MaxKeysCountsPrefixesAndTruncates) {
+  const auto r = ListKeys({"a/1", "a/2", "b", "c/d/e"}, {.delimiter = "/", .max_keys = 2});
+  EXPECT_TRUE(r.truncated);
+  EXPECT_EQ(r.last, "b");
+  const auto next = ListKeys({"a/1", "a/2", "b", "c/d/e"}, {.delimiter = "/", .start_after = r.last, .max_keys = 2});
+  EXPECT_EQ(next.common_prefixes, (std::vector<std::string>{"c/"}));
+  EXPECT_FALSE(next.truncated);
+}
+
+TEST(Listing, ContinuationAfterACommonPrefixSkipsItsKeys) {
+  const auto r = ListKeys({"a/1", "a/2", "b"}, {.delimiter = "/", .start_after = "a/"});
+  EXPECT_TRUE(r.common_prefixes.empty());
+  ASSERT_EQ(r.objects.size(), 1u);
+  EXPECT_EQ(r.objects[0].key, "b");
+}
+
+TEST(Listing, PrefixAndSubtreePruning) {
+  ListingBuilder b({.prefix = "logs/2024", .start_after = "logs/2024/05"});
+  EXPECT_FALSE(b.WantsSubtree("data/"));
+  EXPECT_TRUE(b.WantsSubtree("logs/"));
+  EXPECT_FALSE(b.WantsSubtree("logs/2024/04/"));
+  EXPECT_TRUE(b.WantsSubtree("logs/2024/05/"));
+  EXPECT_TRUE(b.WantsSubtree("logs/2024/06/"));
+}
+
+// ---- XML and ETags ----
+
+TEST(Xml, ParsesCompleteMultipartUploadWithEntities) {
+  const auto doc = ParseXml(R"(<?xml version="1.0"?><CompleteMultipartUpload xmlns="x">
+      <Part><PartNumber>1</PartNumber><ETag>&quot;abc&quot;</ETag></Part>
+      <Part><PartNumber>2</PartNumber><ETag>&#34;def&#x22;</ETag></Part></CompleteMultipartUpload>)");
+  ASSERT_TRUE(doc);
+  const auto parts = doc->Children("Part");
+  ASSERT_EQ(parts.size(), 2u);
+  EXPECT_EQ(parts[0]->ChildText("ETag"), "\"abc\"");
+  EXPECT_EQ(parts[1]->ChildText("ETag"), "\"def\"");
+}
+
+TEST(Xml, RejectsMalformedAndDtd) {
+  EXPECT_FALSE(ParseXml("<a><b></a>"));
+  EXPECT_FALSE(ParseXml("<a>"));
+  EXPECT_FALSE(ParseXml("<!DOCTYPE a [<!ENTITY x \"y\">]><a>&x;</a>"));
+  EXPECT_FALSE(ParseXml("<a>&unknown;</a>"));
+}
+
+TEST(Xml, EscapeRoundTrips) {
+  const std::string text = "a<b>&\"c'\x01";
+  const auto doc = ParseXml("<k>" + XmlEscape(text) + "</k>");
+  ASSERT_TRUE(doc);
+  EXPECT_EQ(doc->text, text);
+}
+
+TEST(MultipartEtag, IsMd5OfBinaryPartMd5sWithCount) {
+  const std::string p1 = aws::HexEncode(aws::Md5("part one"));
+  const std::string p2 = aws::HexEncode(aws::Md5("part two"));
+  std::string binary;
+  for (const auto& d : {aws::Md5("part one"), aws::Md5("part two")}) binary.append(reinterpret_cast<const char*>(d.data()), 16);
+  EXPECT_EQ(MultipartEtag({p1, "\"" + p2 + "\""}), aws::HexEncode(aws::Md5(binary)) + "-2");
+  EXPECT_EQ(MultipartEtag({"nothex"}), "");
+}
+
+TEST(Range, ResolvesLikeS3) {
+  EXPECT_EQ(ResolveRange({0, 9}, 100), std::make_pair(uint64_t{0}, uint64_t{9}));
+  EXPECT_EQ(ResolveRange({90, 200}, 100), std::make_pair(uint64_t{90}, uint64_t{99}));
+  EXPECT_EQ(ResolveRange({std::nullopt, 10}, 100), std::make_pair(uint64_t{90}, uint64_t{99}));
+  EXPECT_EQ(ResolveRange({std::nullopt, 500}, 100), std::make_pair(uint64_t{0}, uint64_t{99}));
+  EXPECT_FALSE(ResolveRange({100, std::nullopt}, 100));
+  EXPECT_FALSE(ResolveRange({0, std::nullopt}, 0));
+}
+
+// ---- local store ----
+
+class LocalStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("sluice-objects-" + std::to_string(::getpid()) + "-" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    Reopen();
+    ASSERT_TRUE(store_->CreateBucket("bkt").ok());
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  void Reopen() {
+    store_.reset();
+    auto s = LocalObjectStore::Open({.dir = dir_.string()});
+    ASSERT_TRUE(s.ok());
+    store_ = std::move(s).value();
+  }
+  std::string Read(const std::string& key) {
+    auto g = store_->Get("bkt", key, std::nullopt);
+    return g.ok() ? g->data : "<" + std::string(S3ErrorName(g.error().code)) + ">";
+  }
+  fs::path dir_;
+  std::unique_ptr<LocalObjectStore> store_;
+};
+
+TEST_F(LocalStoreTest, AKeyAndItsFolderCoexistInEitherOrder) {
+  ASSERT_TRUE(store_->Put("bkt", "a", "A", {}).ok());
+  ASSERT_TRUE(store_->Put("bkt", "a/b", "AB", {}).ok());
+  ASSERT_TRUE(store_->Put("bkt", "c/d", "CD", {}).ok());
+  ASSERT_TRUE(store_->Put("bkt", "c", "C", {}).ok());
+  EXPECT_EQ(Read("a"), "A");
+  EXPECT_EQ(Read("a/b"), "AB");
+  EXPECT_EQ(Read("c"), "C");
+  EXPECT_EQ(Read("c/d"), "CD");
+  auto l = store_->List("bkt", {});
+  ASSERT_TRUE(l.ok());
+  std::vector<std::string> keys;
+  for (const auto& o : l->objects) keys.push_back(o.key);
+  EXPECT_EQ(keys, (std::vector<std::string>{"a", "a/b", "c", "c/d"}));
+  EXPECT_EQ(l->objects[0].etag, aws::HexEncode(aws::Md5("A")));
+}
+
+TEST_F(LocalStoreTest, EscapeAttemptsStayInsideTheBucket) {
+  for (const std::string key : {"..", "../x", "../../bkt2/y", "a/../../z", "/abs", "./.", "%2F.."}) {
+    ASSERT_TRUE(store_->Put("bkt", key, key, {}).ok()) << key;
+    EXPECT_EQ(Read(key), key);
+    auto p = store_->DataPath("bkt", key);
+    ASSERT_TRUE(p.ok());
+    const auto canonical = fs::weakly_canonical(*p).string();
+    EXPECT_TRUE(canonical.starts_with(fs::weakly_canonical(dir_ / "objects" / "bkt").string() + "/")) << canonical;
+  }
+  for (const auto& e : fs::directory_iterator(dir_ / "objects")) EXPECT_EQ(e.path().filename(), "bkt");
+}
+
+TEST_F(LocalStoreTest, DeleteRemovesEmptyFoldersButNotTheBucket) {
+  ASSERT_TRUE(store_->Put("bkt", "x/y/z", "1", {}).ok());
+  ASSERT_TRUE(store_->Delete("bkt", "x/y/z").ok());
+  EXPECT_TRUE(fs::is_empty(dir_ / "objects" / "bkt"));
+  EXPECT_TRUE(store_->DeleteBucket("bkt").ok());
+  EXPECT_EQ(store_->HeadBucket("bkt").error().code, S3Error::kNoSuchBucket);
+}
+
+TEST_F(LocalStoreTest, MetadataSurvivesReopen) {
+  ObjectMeta m{.content_type = "text/csv", .user = {{"k", "v"}}};
+  ASSERT_TRUE(store_->Put("bkt", "m", "data", m).ok());
+  Reopen();
+  auto h = store_->Head("bkt", "m");
+  ASSERT_TRUE(h.ok());
+  EXPECT_EQ(h->meta, m);
+}
+
+TEST_F(LocalStoreTest, StaleMetadataIsNotServedForNewData) {
+  ObjectMeta m{.content_type = "text/old"};
+  ASSERT_TRUE(store_->Put("bkt", "k", "old", m).ok());
+  // As if a crash hit between the data rename and the metadata rename of a new write.
+  auto path = store_->DataPath("bkt", "k");
+  ASSERT_TRUE(path.ok());
+  const std::string tmp = *path + ".new";
+  std::ofstream(tmp) << "brand new";
+  fs::rename(tmp, *path);
+  auto h = store_->Head("bkt", "k");
+  ASSERT_TRUE(h.ok());
+  EXPECT_EQ(h->etag, aws::HexEncode(aws::Md5("brand new")));
+  EXPECT_EQ(h->size, 9u);
+  EXPECT_TRUE(h->meta.content_type.empty());
+}
+
+TEST_F(LocalStoreTest, OpenRemovesAbandonedTemporaries) {
+  std::ofstream(dir_ / "objects-tmp" / "abandoned") << "half an object";
+  Reopen();
+  EXPECT_TRUE(fs::is_empty(dir_ / "objects-tmp"));
+  auto l = store_->List("bkt", {});
+  ASSERT_TRUE(l.ok());
+  EXPECT_TRUE(l->objects.empty());
+}
+
+TEST_F(LocalStoreTest, MultipartAssemblesPartsWithS3Etag) {
+  auto id = store_->CreateMultipartUpload("bkt", "mp", {.content_type = "x/y"});
+  ASSERT_TRUE(id.ok());
+  const std::string p1(kMinPartBytes, 'a'), p2 = "tail";
+  auto e1 = store_->UploadPart("bkt", "mp", *id, 1, "replaced");
+  ASSERT_TRUE(e1.ok());
+  e1 = store_->UploadPart("bkt", "mp", *id, 1, p1);
+  auto e2 = store_->UploadPart("bkt", "mp", *id, 2, p2);
+  ASSERT_TRUE(e1.ok() && e2.ok());
+  auto parts = store_->ListParts("bkt", "mp", *id, 0, 1000);
+  ASSERT_TRUE(parts.ok());
+  ASSERT_EQ(parts->size(), 2u);
+  EXPECT_EQ((*parts)[0].size, kMinPartBytes);
+  EXPECT_EQ(store_->CompleteMultipartUpload("bkt", "mp", *id, {{2, e2->etag}, {1, e1->etag}}).error().code,
+            S3Error::kInvalidPartOrder);
+  auto done = store_->CompleteMultipartUpload("bkt", "mp", *id, {{1, e1->etag}, {2, "\"" + e2->etag + "\""}});
+  ASSERT_TRUE(done.ok());
+  EXPECT_EQ(done->etag, MultipartEtag({e1->etag, e2->etag}));
+  EXPECT_EQ(Read("mp"), p1 + p2);
+  EXPECT_EQ(store_->ListParts("bkt", "mp", *id, 0, 1000).error().code, S3Error::kNoSuchUpload);
+}
+
+TEST_F(LocalStoreTest, RangesAndMissingKeys) {
+  ASSERT_TRUE(store_->Put("bkt", "r", "0123456789", {}).ok());
+  auto g = store_->Get("bkt", "r", RangeSpec{2, 4});
+  ASSERT_TRUE(g.ok());
+  EXPECT_EQ(g->data, "234");
+  EXPECT_EQ(store_->Get("bkt", "r", RangeSpec{10, std::nullopt}).error().code, S3Error::kInvalidRange);
+  EXPECT_EQ(Read("nope"), "<NoSuchKey>");
+  EXPECT_EQ(Read("r/"), "<NoSuchKey>");
+  EXPECT_EQ(store_->Get("nob", "r", std::nullopt).error().code, S3Error::kNoSuchBucket);
+}
+
+}  // namespace
+}  // namespace sluice::objects
