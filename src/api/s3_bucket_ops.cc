@@ -1,6 +1,7 @@
 // Bucket operations and listings.
 #include <fmt/format.h>
 
+#include "base/base64.h"
 #include "api/s3_ops.h"
 #include "aws/crypto.h"
 #include "aws/sigv4.h"
@@ -96,8 +97,8 @@ Response ListObjects(Call& c, bool v2) {
     lr.start_after = c.Q("start-after");
     if (c.Has("continuation-token")) {
       token = c.Q("continuation-token");
-      auto decoded = aws::Base64Decode(token);
-      if (!decoded.ok()) return Error(c, S3Error::kInvalidArgument, "The continuation token provided is incorrect");
+      auto decoded = Base64Decode(token);
+      if (!decoded) return Error(c, S3Error::kInvalidArgument, "The continuation token provided is incorrect");
       lr.start_after = *decoded;
     }
   } else {
@@ -112,7 +113,7 @@ Response ListObjects(Call& c, bool v2) {
   if (v2) {
     XmlElement(body, "KeyCount", std::to_string(res->objects.size() + res->common_prefixes.size()));
     if (!token.empty()) XmlElement(body, "ContinuationToken", token);
-    if (res->truncated) XmlElement(body, "NextContinuationToken", aws::Base64Encode(res->last));
+    if (res->truncated) XmlElement(body, "NextContinuationToken", Base64Encode(res->last));
     if (c.Has("start-after")) XmlElement(body, "StartAfter", enc(c.Q("start-after")));
   } else {
     XmlElement(body, "Marker", enc(lr.start_after));

@@ -2,6 +2,7 @@
 // preparation (aws-chunked, Content-MD5) shared with multipart uploads.
 #include <fmt/format.h>
 
+#include "base/base64.h"
 #include "api/aws_chunked.h"
 #include "api/s3_ops.h"
 #include "aws/crypto.h"
@@ -34,8 +35,8 @@ std::optional<Response> PrepareBody(Call& c) {
   }
   const std::string_view md5 = head.Header("content-md5");
   if (!md5.empty()) {
-    auto want = aws::Base64Decode(md5);
-    if (!want.ok() || want->size() != 16) {
+    auto want = Base64Decode(md5);
+    if (!want || want->size() != 16) {
       return Error(c, S3Error::kInvalidDigest, "The Content-MD5 you specified was invalid.");
     }
     const auto got = aws::Md5(c.req.body);

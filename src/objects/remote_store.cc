@@ -1,3 +1,4 @@
+#include "base/base64.h"
 #include "objects/remote_store.h"
 
 #include <time.h>
@@ -255,7 +256,7 @@ ObjResult<ObjectInfo> RemoteObjectStore::Put(std::string_view bucket, std::strin
   }
   Call c{.method = "PUT", .bucket = std::string(bucket), .key = std::string(key), .body = data};
   AddMeta(c.headers, meta);
-  c.headers.push_back({"content-md5", aws::Base64Encode(std::string_view(
+  c.headers.push_back({"content-md5", Base64Encode(std::string_view(
                                           reinterpret_cast<const char*>(aws::Md5(data).data()), 16))});
   ASSIGN_OR_RETURN_OBJ(auto r, Send(c));
   ObjectInfo info;

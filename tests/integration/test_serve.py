@@ -126,9 +126,14 @@ def test_tls_negotiates_h2_and_http11_by_alpn(start_sluice, tls_pair):
 
 def test_body_over_limit_is_rejected_before_it_is_read(start_sluice):
     s = start_sluice("--max-body-bytes", "1024")
-    out = raw_request(s.port, b"POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000\r\n\r\n")
+    # The transport's own answer, where the route takes small bodies only.
+    out = raw_request(s.port, b"POST /health HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000\r\n\r\n")
     assert out.startswith(b"HTTP/1.1 413")
     assert b"exceeds the limit of 1024 bytes" in out
+    # The server-wide cap, answered by the S3 route in S3's words; no body byte was sent.
+    out = raw_request(s.port, b"PUT /bucket/key HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000\r\n\r\n")
+    assert out.startswith(b"HTTP/1.1 413")
+    assert b"<Code>EntityTooLarge</Code>" in out
 
 
 def test_chunked_body_over_limit_is_413(start_sluice):
@@ -152,11 +157,11 @@ def test_malformed_request_is_400(sluice):
 
 def test_expect_100_continue_gets_interim_response(sluice):
     with socket.create_connection(("127.0.0.1", sluice.port), timeout=5) as s:
-        s.sendall(b"POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n")
+        s.sendall(b"POST /health HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n")
         interim = s.recv(4096)
         assert interim.startswith(b"HTTP/1.1 100 Continue")
         s.sendall(b"hello")
-        assert s.recv(4096).startswith(b"HTTP/1.1 404")
+        assert s.recv(4096).startswith(b"HTTP/1.1 405")
 
 
 def test_slow_headers_are_cut_at_the_header_timeout(start_sluice):
