@@ -2,7 +2,7 @@
 """Reads every record of a stream with GetRecords (Limit 10000) over one keep-alive HTTP
 connection: the same deliberately light client for any endpoint, so the figure is the
 server's. It counts records without decoding them (the body's records are all alike)
-and finds NextShardIterator with a regular expression instead of parsing the JSON.
+and finds NextShardIterator by searching for its key instead of parsing the JSON.
 Prints: records, seconds."""
 import http.client
 import json
@@ -17,6 +17,16 @@ HEADERS = {"Content-Type": "application/x-amz-json-1.1", "X-Amz-Date": "20260101
            "Authorization": "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/kinesis/aws4_request, "
                             "SignedHeaders=host;x-amz-date, Signature=00"}
 NEXT = re.compile(rb'"NextShardIterator"\s*:\s*"([^"]+)"')
+KEY = b'"NextShardIterator"'
+
+
+def next_iterator(data):
+    # rfind and a short regex match: scanning 10 MB with the regex engine would make the
+    # client, not the server, the bottleneck.
+    at = data.rfind(KEY)
+    if at < 0:
+        at = data.find(KEY)
+    return NEXT.match(data, at).group(1).decode()
 
 
 def call(action, body):
@@ -41,5 +51,5 @@ for shard in shards:
         records += n
         if n == 0:
             break
-        it = NEXT.search(data).group(1).decode()
+        it = next_iterator(data)
 print(records, round(time.time() - t0, 3))

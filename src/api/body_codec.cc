@@ -325,7 +325,14 @@ BodyWriter& BodyWriter::End() {
 }
 
 BodyWriter& BodyWriter::Key(std::string_view k) {
-  String(k);
+  // Member names are AWS's fixed ASCII names; map keys from requests (tags) may not be.
+  bool plain = true;
+  for (const char ch : k) plain = plain && static_cast<unsigned char>(ch) >= 0x20 && ch != '"' && ch != '\\';
+  if (plain) {
+    PlainString(k);
+  } else {
+    String(k);
+  }
   if (enc_ == BodyEncoding::kJson) {
     out_.push_back(':');
     after_key_ = true;
@@ -364,6 +371,18 @@ BodyWriter& BodyWriter::String(std::string_view s) {
   }
   out_.append(s.data() + run, s.size() - run);
   out_.push_back('"');
+  return *this;
+}
+
+BodyWriter& BodyWriter::PlainString(std::string_view s) {
+  if (enc_ == BodyEncoding::kCbor) return String(s);
+  Separate();
+  const size_t o = out_.size();
+  out_.resize(o + s.size() + 2);
+  char* p = out_.data() + o;
+  *p++ = '"';
+  std::memcpy(p, s.data(), s.size());
+  p[s.size()] = '"';
   return *this;
 }
 

@@ -27,6 +27,8 @@ class BodyWriter {
   BodyWriter& End();
   BodyWriter& Key(std::string_view k);
   BodyWriter& String(std::string_view s);
+  // A string known to need no JSON escaping (digits, ids, base64): copied as is.
+  BodyWriter& PlainString(std::string_view s);
   // Blob: base64 text in JSON, a byte string in CBOR.
   BodyWriter& Bytes(std::string_view b);
   BodyWriter& Int(int64_t v);

@@ -89,6 +89,13 @@ TEST(BodyWriter, WritesCompactJsonWithEscapes) {
   EXPECT_EQ(w.Take(), R"({"a":"x\"\n\u0001","b":[1,-2],"c":"Zm9v","d":false,"t":1700000000.123,"u":1700000000,"e":{}})");
 }
 
+TEST(BodyWriter, PlainStringsNeedNoEscapingAndMatchString) {
+  BodyWriter a(BodyEncoding::kJson), b(BodyEncoding::kJson);
+  a.BeginArray().PlainString("4900123").PlainString("shardId-000000000001").End();
+  b.BeginArray().String("4900123").String("shardId-000000000001").End();
+  EXPECT_EQ(a.Take(), b.Take());
+}
+
 TEST(BodyWriter, CborRoundTripsThroughTheDecoder) {
   BodyWriter w(BodyEncoding::kCbor);
   w.BeginMap().Key("Data").Bytes(std::string("\0\xff", 2)).Key("T").TimestampMs(1787036486712)

@@ -555,7 +555,7 @@ void KinesisHandler::Actions::PutRecords(ActionCall& c, ActionDone done) {
     for (const auto& o : *r) {
       w.BeginMap();
       if (o.error_code.empty()) {
-        w.Key("SequenceNumber").String(o.sequence_number).Key("ShardId").String(o.shard_id);
+        w.Key("SequenceNumber").PlainString(o.sequence_number).Key("ShardId").PlainString(o.shard_id);
       } else {
         w.Key("ErrorCode").String(o.error_code).Key("ErrorMessage").String(o.error_message);
       }
@@ -643,7 +643,7 @@ void KinesisHandler::Actions::GetRecords(ActionCall& c, ActionDone done) {
   w.Reserve(bytes + 512);
   w.BeginMap().Key("Records").BeginArray();
   for (const auto& rec : r->records) {
-    w.BeginMap().Key("SequenceNumber").String(rec.sequence_number)
+    w.BeginMap().Key("SequenceNumber").PlainString(rec.sequence_number)
         .Key("ApproximateArrivalTimestamp").TimestampMs(rec.arrival_ms)
         .Key("Data").Bytes(rec.data)
         .Key("PartitionKey").String(rec.partition_key)

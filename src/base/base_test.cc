@@ -35,6 +35,24 @@ TEST(Crc32c, ExtendEqualsWholeValueAtEverySplit) {
   }
 }
 
+TEST(Crc32c, LongInputsMatchByteAtATimeComputation) {
+  std::string s;
+  uint32_t x = 7;
+  for (int i = 0; i < 200'000; ++i) {
+    x = x * 1664525u + 1013904223u;
+    s.push_back(static_cast<char>(x >> 24));
+  }
+  for (const size_t len : {12288u, 12289u, 24576u, 40000u, 200000u}) {
+    // Seven-byte pieces never reach the three-lane path; the whole input does.
+    uint32_t pieces = 0;
+    for (size_t i = 0; i < len; i += 7) pieces = crc32c::Extend(pieces, s.data() + i, std::min<size_t>(7, len - i));
+    EXPECT_EQ(crc32c::Value(s.data(), len), pieces) << len;
+  }
+  // And from a non-zero starting value.
+  const uint32_t head = crc32c::Value(s.data(), 100);
+  EXPECT_EQ(crc32c::Extend(head, s.data() + 100, 150000), crc32c::Value(s.data(), 150100));
+}
+
 TEST(Status, CarriesCodeAndMessage) {
   Status s = Status::Corruption("bad crc in 00000000000000000000.log at 4096");
   EXPECT_FALSE(s.ok());
@@ -98,6 +116,26 @@ TEST(Base64, EncodeAppendKeepsWhatTheBufferHeld) {
   Base64EncodeAppend("", out);
   Base64EncodeAppend("fo", out);
   EXPECT_EQ(out, "{\"Data\":\"Zm9vYg==Zm8=");
+}
+
+TEST(Base64, VectorEncoderMatchesThePortableOneAtEveryLengthAndOffset) {
+  std::string data;
+  uint32_t x = 12345;
+  for (int i = 0; i < 4096; ++i) {
+    x = x * 1103515245u + 12345u;
+    data.push_back(static_cast<char>(x >> 24));
+  }
+  for (size_t off = 0; off < 5; ++off) {
+    for (size_t len = 0; len + off <= 700; ++len) {
+      const std::string_view in(data.data() + off, len);
+      std::string fast = "prefix", portable = "prefix";
+      Base64EncodeAppend(in, fast);
+      Base64EncodeAppendPortable(in, portable);
+      ASSERT_EQ(fast, portable) << "offset " << off << " length " << len;
+    }
+  }
+  const std::string big = data + data + data;
+  EXPECT_EQ(Base64Decode(Base64Encode(big)), big);
 }
 
 TEST(Base64, MatchesRfc4648Vectors) {

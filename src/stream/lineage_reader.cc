@@ -68,10 +68,10 @@ KResult<std::vector<LineageReader::Record>> LineageReader::Poll(size_t max_recor
       }
       if (!r.ok()) return r.error();
       for (const auto& rec : r->records) {
-        out.push_back({it->first, rec.sequence_number, rec.arrival_ms, std::string(rec.partition_key),
+        out.push_back({it->first, rec.sequence_number.str(), rec.arrival_ms, std::string(rec.partition_key),
                        std::string(rec.data)});
       }
-      if (!r->records.empty()) cursor.last_sequence = r->records.back().sequence_number;
+      if (!r->records.empty()) cursor.last_sequence = r->records.back().sequence_number.str();
       if (!r->next_iterator) {
         finished_.insert(it->first);
         it = active_.erase(it);

@@ -261,7 +261,7 @@ KResult<GetRecordsOutput> StreamManager::GetRecords(std::string_view iterator, i
   out.records.reserve(out.batch.records.size());
   int64_t bytes = 0;
   for (const log::Record& rec : out.batch.records) {
-    out.records.push_back({impl_->SequenceFor(*s, shard->index, rec.offset), rec.arrival_ms,
+    out.records.push_back({impl_->SequenceTextFor(*s, shard->index, rec.offset), rec.arrival_ms,
                            rec.partition_key, rec.data});
     bytes += static_cast<int64_t>(rec.data.size() + rec.partition_key.size());
   }
@@ -275,9 +275,11 @@ KResult<GetRecordsOutput> StreamManager::GetRecords(std::string_view iterator, i
     out.next_iterator = EncodeIterator({s->row.name, s->row.created_ms, shard->index, next, now});
   }
   if (next < end) {
-    // How far behind the tip: the age of the oldest record not yet returned.
-    auto peek = lg.Read(next, 1, 1);
-    if (peek.ok() && !peek->records.empty()) {
+    // How far behind the tip: the age of the oldest record not yet returned. The last
+    // record returned arrived just before it, and reading it costs nothing more.
+    if (!out.records.empty()) {
+      out.millis_behind_latest = std::max<int64_t>(0, now - out.records.back().arrival_ms);
+    } else if (auto peek = lg.Read(next, 1, 1); peek.ok() && !peek->records.empty()) {
       out.millis_behind_latest = std::max<int64_t>(0, now - peek->records[0].arrival_ms);
     }
   }

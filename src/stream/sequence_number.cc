@@ -17,10 +17,29 @@ std::optional<T> ParseDigits(std::string_view s) {
 
 }  // namespace
 
-std::string FormatSequenceNumber(const SequenceParts& p) {
-  return fmt::format("49{:013d}{:07d}{:014d}{:020d}", p.stream_created_ms, p.shard_index, 0,
-                     p.offset.value());
+namespace {
+// Writes v as exactly `width` decimal digits ending just before `end`.
+void PutDigits(char* end, uint64_t v, int width) {
+  for (int i = 0; i < width; ++i) {
+    *--end = static_cast<char>('0' + v % 10);
+    v /= 10;
+  }
 }
+}  // namespace
+
+// On every GetRecords record, so by hand rather than through fmt.
+SequenceText FormatSequenceText(const SequenceParts& p) {
+  SequenceText t;
+  t.digits.fill('0');
+  t.digits[0] = '4';
+  t.digits[1] = '9';
+  PutDigits(t.digits.data() + 15, static_cast<uint64_t>(p.stream_created_ms), 13);
+  PutDigits(t.digits.data() + 22, p.shard_index, 7);
+  PutDigits(t.digits.data() + 56, p.offset.value(), 20);
+  return t;
+}
+
+std::string FormatSequenceNumber(const SequenceParts& p) { return FormatSequenceText(p).str(); }
 
 std::optional<SequenceParts> ParseSequenceNumber(std::string_view s) {
   if (s.size() != kSequenceDigits || s.substr(0, 2) != "49") return std::nullopt;

@@ -12,6 +12,7 @@
 // derived from durable state, so they are stable across restarts.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -31,6 +32,15 @@ struct SequenceParts {
   bool operator==(const SequenceParts&) const = default;
 };
 
+// A formatted sequence number held without a heap allocation (GetRecords makes one per
+// record).
+struct SequenceText {
+  std::array<char, kSequenceDigits> digits;
+  operator std::string_view() const { return {digits.data(), digits.size()}; }  // NOLINT
+  std::string str() const { return std::string(digits.data(), digits.size()); }
+};
+
+SequenceText FormatSequenceText(const SequenceParts& parts);
 std::string FormatSequenceNumber(const SequenceParts& parts);
 // nullopt if `s` is not a sequence number this server issued (any stream).
 std::optional<SequenceParts> ParseSequenceNumber(std::string_view s);

@@ -30,6 +30,7 @@
 #include "log/log.h"
 #include "stream/errors.h"
 #include "stream/hash_key.h"
+#include "stream/sequence_number.h"
 
 namespace sluice::stream {
 
@@ -112,7 +113,7 @@ struct IteratorRequest {
 };
 
 struct ReadRecord {
-  std::string sequence_number;
+  SequenceText sequence_number;
   int64_t arrival_ms = 0;
   std::string_view partition_key;  // views into `batch`
   std::string_view data;

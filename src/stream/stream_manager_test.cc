@@ -26,7 +26,7 @@ class StreamManagerTest : public testing::StreamFixture {
       auto r = mgr_->GetRecords(iter, 10000, 10 << 20);
       EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
       if (!r.ok() || r->records.empty()) break;
-      for (const auto& rec : r->records) out.emplace_back(rec.sequence_number, std::string(rec.data));
+      for (const auto& rec : r->records) out.emplace_back(rec.sequence_number.str(), std::string(rec.data));
       iter = *r->next_iterator;
     }
     return out;

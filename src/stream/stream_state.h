@@ -13,6 +13,7 @@
 #include "catalog/streams.h"
 #include "log/log.h"
 #include "stream/hash_key.h"
+#include "stream/sequence_number.h"
 #include "stream/stream_manager.h"
 #include "stream/throughput.h"
 
@@ -86,6 +87,9 @@ struct StreamManager::Impl {
   Error NotActive(const Stream& s) const;
   Result<std::unique_ptr<log::Log>> OpenShardLog(const Stream& s, uint32_t index) const;
   std::string SequenceFor(const Stream& s, uint32_t shard, log::Offset offset) const;
+  SequenceText SequenceTextFor(const Stream& s, uint32_t shard, log::Offset offset) const {
+    return FormatSequenceText({s.row.created_ms, shard, offset});
+  }
   bool LimitsOn(const Stream& s) const;
   int64_t OpenShardCountLocked() const;
   // Drops streams whose deletion delay has passed. Caller holds `mu` exclusively.
