@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <nlohmann/json.hpp>
+#include <simdjson.h>
 #include <thread>
 
 #include "base/base64.h"
@@ -136,24 +137,33 @@ KinesisResult<PutRecordsOutput> KinesisClient::PutRecords(std::string_view strea
                                                           std::span<const PutRecordsEntry> records) {
   KinesisResult<std::string> text = Call("PutRecords", EncodePutRecordsBody(stream, records));
   if (!text.ok()) return text.error();
-  auto body = ParseObject(text.value());
-  if (!body.ok()) return body.error();
+  // The hot answer (one per 500 records): parsed with simdjson, which is several times
+  // faster than the DOM library the rarer calls use.
+  std::string& raw = text.value();
+  raw.reserve(raw.size() + simdjson::SIMDJSON_PADDING);
+  thread_local simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  if (parser.parse(raw.data(), raw.size(), false).get(doc) != simdjson::SUCCESS || !doc.is_object()) {
+    return ProtocolError("response is not a JSON object: " + raw.substr(0, 200));
+  }
   PutRecordsOutput out;
-  const json& obj = body.value();
-  if (auto it = obj.find("FailedRecordCount"); it != obj.end() && it->is_number_integer()) {
-    out.failed_record_count = it->get<int>();
+  int64_t failed = 0;
+  if (doc["FailedRecordCount"].get(failed) == simdjson::SUCCESS) out.failed_record_count = static_cast<int>(failed);
+  simdjson::dom::array recs;
+  if (doc["Records"].get(recs) != simdjson::SUCCESS || recs.size() != records.size()) {
+    return ProtocolError("PutRecords answer has " + std::to_string(recs.size()) + " results for " +
+                         std::to_string(records.size()) + " records");
   }
-  auto recs = obj.find("Records");
-  if (recs == obj.end() || !recs->is_array() || recs->size() != records.size()) {
-    return ProtocolError("PutRecords answer has " +
-                         std::to_string(recs != obj.end() && recs->is_array() ? recs->size() : 0) +
-                         " results for " + std::to_string(records.size()) + " records");
-  }
-  out.records.reserve(recs->size());
-  for (const json& r : *recs) {
-    if (!r.is_object()) return ProtocolError("PutRecords result entry is not an object");
-    out.records.push_back({StringField(r, "SequenceNumber"), StringField(r, "ShardId"), StringField(r, "ErrorCode"),
-                           StringField(r, "ErrorMessage")});
+  out.records.reserve(recs.size());
+  auto field = [](simdjson::dom::object o, const char* key) {
+    std::string_view v;
+    return o[key].get(v) == simdjson::SUCCESS ? std::string(v) : std::string();
+  };
+  for (simdjson::dom::element r : recs) {
+    simdjson::dom::object o;
+    if (r.get(o) != simdjson::SUCCESS) return ProtocolError("PutRecords result entry is not an object");
+    out.records.push_back({field(o, "SequenceNumber"), field(o, "ShardId"), field(o, "ErrorCode"),
+                           field(o, "ErrorMessage")});
   }
   return out;
 }
