@@ -250,10 +250,10 @@ class Server::Impl {
 Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options, Handler& handler) {
   auto impl = std::make_unique<Impl>(options, handler);
   RETURN_IF_ERROR(impl->Init());
-  return std::unique_ptr<Server>(new Server(std::move(impl)));
+  return std::make_unique<Server>(PassKey{}, std::move(impl));
 }
 
-Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Server::Server(PassKey, std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 Server::~Server() {
   Stop();

@@ -56,9 +56,14 @@ class Server {
   void Wait();
 
   class Impl;
+  // Only Start constructs; the key keeps the constructor usable by make_unique.
+  class PassKey {
+    friend class Server;
+    PassKey() = default;
+  };
+  Server(PassKey, std::unique_ptr<Impl> impl);
 
  private:
-  explicit Server(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
 

@@ -31,7 +31,7 @@ Result<std::unique_ptr<DataDir>> DataDir::Open(const std::string& path) {
     if (err == EWOULDBLOCK) return Status::Unavailable(where + ": in use by another sluice process");
     return Status::IOError(where + ": cannot lock: " + std::strerror(err));
   }
-  return std::unique_ptr<DataDir>(new DataDir(path, fd));
+  return std::make_unique<DataDir>(PassKey{}, path, fd);
 }
 
 DataDir::~DataDir() {

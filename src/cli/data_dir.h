@@ -23,8 +23,14 @@ class DataDir {
   const std::string& path() const { return path_; }
   std::string File(const std::string& name) const { return path_ + "/" + name; }
 
+  // Only Open constructs; the key keeps the constructor usable by make_unique.
+  class PassKey {
+    friend class DataDir;
+    PassKey() = default;
+  };
+  DataDir(PassKey, std::string path, int lock_fd) : path_(std::move(path)), lock_fd_(lock_fd) {}
+
  private:
-  DataDir(std::string path, int lock_fd) : path_(std::move(path)), lock_fd_(lock_fd) {}
   std::string path_;
   int lock_fd_;
 };

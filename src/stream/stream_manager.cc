@@ -231,10 +231,10 @@ Result<std::unique_ptr<StreamManager>> StreamManager::Open(StreamManagerOptions 
   }
   Impl* raw = impl.get();
   raw->maintenance = std::thread([raw] { raw->MaintenanceLoop(); });
-  return std::unique_ptr<StreamManager>(new StreamManager(std::move(impl)));
+  return std::make_unique<StreamManager>(PassKey{}, std::move(impl));
 }
 
-StreamManager::StreamManager(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+StreamManager::StreamManager(PassKey, std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 StreamManager::~StreamManager() { (void)Close(); }
 

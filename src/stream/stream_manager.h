@@ -197,9 +197,14 @@ class StreamManager {
   Status Close();
 
   struct Impl;
+  // Only Open constructs; the key keeps the constructor usable by make_unique.
+  class PassKey {
+    friend class StreamManager;
+    PassKey() = default;
+  };
+  StreamManager(PassKey, std::unique_ptr<Impl> impl);
 
  private:
-  explicit StreamManager(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
 
