@@ -339,6 +339,16 @@ ObjectInfo LocalObjectStore::InfoFrom(const Opened& o, std::string_view key) con
 
 ObjResult<GetResult> LocalObjectStore::Get(std::string_view bucket, std::string_view key,
                                            const std::optional<RangeSpec>& range) {
+  return GetImpl(bucket, key, range, false);
+}
+
+ObjResult<GetResult> LocalObjectStore::GetStreaming(std::string_view bucket, std::string_view key,
+                                                    const std::optional<RangeSpec>& range) {
+  return GetImpl(bucket, key, range, true);
+}
+
+ObjResult<GetResult> LocalObjectStore::GetImpl(std::string_view bucket, std::string_view key,
+                                               const std::optional<RangeSpec>& range, bool as_file) {
   ASSIGN_OR_RETURN_OBJ(Opened o, OpenObject(bucket, key));
   GetResult out;
   out.info = InfoFrom(o, key);
@@ -349,6 +359,12 @@ ObjResult<GetResult> LocalObjectStore::Get(std::string_view bucket, std::string_
     out.range = r;
     first = r->first;
     len = r->second - r->first + 1;
+  }
+  if (as_file) {
+    // The size was taken from this descriptor's fstat, and objects are never written
+    // in place, so the range stays valid for as long as the slice is open.
+    out.file = std::make_shared<const FileSlice>(o.fd.release(), first, len);
+    return out;
   }
   ASSIGN_OR_RETURN_OBJ(out.data, PreadAll(o.fd.get(), first, len, o.path));
   if (out.data.size() != len) return Err(S3Error::kInternalError, "object shrank while reading");

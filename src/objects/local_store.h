@@ -42,6 +42,8 @@ class LocalObjectStore final : public ObjectStore {
                             const ObjectMeta& meta) override;
   ObjResult<GetResult> Get(std::string_view bucket, std::string_view key,
                            const std::optional<RangeSpec>& range) override;
+  ObjResult<GetResult> GetStreaming(std::string_view bucket, std::string_view key,
+                                    const std::optional<RangeSpec>& range) override;
   ObjResult<ObjectInfo> Head(std::string_view bucket, std::string_view key) override;
   ObjStatus Delete(std::string_view bucket, std::string_view key) override;
   ObjResult<ObjectInfo> Copy(std::string_view src_bucket, std::string_view src_key,
@@ -81,6 +83,8 @@ class LocalObjectStore final : public ObjectStore {
   ObjStatus CheckBucket(std::string_view bucket) const;
   ObjStatus Sync(const std::string& dir) const;
 
+  ObjResult<GetResult> GetImpl(std::string_view bucket, std::string_view key,
+                               const std::optional<RangeSpec>& range, bool as_file);
   ObjResult<Opened> OpenObject(std::string_view bucket, std::string_view key);
   ObjectInfo InfoFrom(const Opened& o, std::string_view key) const;
   // Publishes a synced temporary file as the object, with its metadata.
