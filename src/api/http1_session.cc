@@ -18,6 +18,10 @@ namespace {
 namespace net = boost::asio;
 namespace http = beast::http;
 
+// Bytes read from a file per socket write: large enough that syscalls do not
+// dominate, small enough to stay in cache while the kernel copies them out.
+constexpr size_t kFileChunkBytes = 256 * 1024;
+
 std::string Lower(std::string_view s) {
   std::string out(s);
   std::transform(out.begin(), out.end(), out.begin(),
@@ -166,6 +170,7 @@ class Http1Session final : public Connection,
 
   void Write(Response r) {
     if (state_ == State::kClosed) return;
+    if (r.file && !head_request_) return WriteFile(std::move(r));
     state_ = State::kWriting;
     res_.emplace();
     res_->result(static_cast<unsigned>(r.status));
@@ -189,6 +194,50 @@ class Http1Session final : public Connection,
                       });
   }
 
+  // A file-backed response: the head through Beast, then the file range in chunks
+  // read straight into one reused buffer, so a large object never sits in memory.
+  void WriteFile(Response r) {
+    state_ = State::kWriting;
+    file_head_.emplace();
+    file_head_->result(static_cast<unsigned>(r.status));
+    file_head_->version(11);
+    file_head_->set(http::field::server, "sluice");
+    for (auto& [name, value] : r.headers) file_head_->set(name, value);
+    file_head_->content_length(r.file->length());
+    file_head_->keep_alive(keep_alive_ && !draining_);
+    file_ = std::move(r.file);
+    file_sent_ = 0;
+    file_serializer_.emplace(*file_head_);
+    Lowest().expires_after(opts().body_timeout);
+    http::async_write_header(stream_, *file_serializer_,
+                             [self = this->shared_from_this()](beast::error_code ec, size_t) {
+                               if (ec) return self->Close();
+                               self->WriteFileChunk();
+                             });
+  }
+
+  void WriteFileChunk() {
+    if (file_sent_ == file_->length()) {
+      const bool again = file_head_->keep_alive();
+      file_serializer_.reset();
+      file_head_.reset();
+      file_.reset();
+      if (!again) return Close();
+      return NextRequest();
+    }
+    if (!chunk_) chunk_ = std::make_unique_for_overwrite<char[]>(kFileChunkBytes);
+    const long n = file_->ReadAt(file_sent_, chunk_.get(), kFileChunkBytes);
+    // The length is already promised in the head: a read error (or a file that
+    // shrank) can only be reported by cutting the connection.
+    if (n <= 0) return Close();
+    file_sent_ += static_cast<uint64_t>(n);
+    net::async_write(stream_, net::buffer(chunk_.get(), static_cast<size_t>(n)),
+                     [self = this->shared_from_this()](beast::error_code ec, size_t) {
+                       if (ec) return self->Close();
+                       self->WriteFileChunk();
+                     });
+  }
+
   void Close() {
     if (state_ == State::kClosed) return;
     state_ = State::kClosed;
@@ -210,6 +259,12 @@ class Http1Session final : public Connection,
   RequestHead head_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::optional<http::response<http::string_body>> res_;
+  // A file-backed response in progress (WriteFile).
+  std::optional<http::response<http::empty_body>> file_head_;
+  std::optional<http::response_serializer<http::empty_body>> file_serializer_;
+  std::shared_ptr<const FileSlice> file_;
+  uint64_t file_sent_ = 0;
+  std::unique_ptr<char[]> chunk_;  // allocated on the first file response, then reused
 };
 
 template <class Stream>

@@ -86,7 +86,8 @@ class Http2Session final : public Connection,
     bool too_large = false;  // answered by the handler's BodyTooLarge
     bool dispatched = false;
     std::string response_body;
-    size_t sent = 0;
+    std::shared_ptr<const FileSlice> response_file;  // the body instead, when set
+    uint64_t sent = 0;
   };
 
   static Http2Session* Self(void* user_data) { return static_cast<Http2Session*>(user_data); }
@@ -208,7 +209,7 @@ class Http2Session final : public Connection,
     StreamState* st = Find(id);
     if (st == nullptr) return;  // the client reset the stream meanwhile
     const std::string status = std::to_string(r.status);
-    const std::string length = std::to_string(r.body.size());
+    const std::string length = std::to_string(r.BodySize());
     std::vector<nghttp2_nv> nva;
     nva.reserve(r.headers.size() + 3);
     auto add = [&nva](const std::string& name, const std::string& value) {
@@ -226,18 +227,31 @@ class Http2Session final : public Connection,
     if (!has_length) add(kLength, length);
     for (const auto& [name, value] : r.headers) add(name, value);
     st->response_body = std::move(r.body);
+    st->response_file = std::move(r.file);
     st->sent = 0;
+    const bool has_body = st->response_file ? st->response_file->length() > 0
+                                            : !st->response_body.empty();
     nghttp2_data_provider provider{};
     provider.source.ptr = st;
     provider.read_callback = &ReadBody;
     // nghttp2 copies the name/value pairs; the body is pulled through ReadBody.
     nghttp2_submit_response(ng_, id, nva.data(), nva.size(),
-                            st->response_body.empty() ? nullptr : &provider);
+                            has_body ? &provider : nullptr);
   }
 
   static ssize_t ReadBody(nghttp2_session*, int32_t, uint8_t* buf, size_t length,
                           uint32_t* data_flags, nghttp2_data_source* source, void*) {
     auto* st = static_cast<StreamState*>(source->ptr);
+    if (st->response_file) {
+      // nghttp2 asks for one frame's worth at a time; pread fills it in place.
+      const FileSlice& file = *st->response_file;
+      const long n = file.ReadAt(st->sent, reinterpret_cast<char*>(buf), length);
+      // The length is already promised: a read error or a shrunken file resets the stream.
+      if (n <= 0) return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+      st->sent += static_cast<uint64_t>(n);
+      if (st->sent == file.length()) *data_flags |= NGHTTP2_DATA_FLAG_EOF;
+      return n;
+    }
     const size_t n = std::min(length, st->response_body.size() - st->sent);
     std::memcpy(buf, st->response_body.data() + st->sent, n);
     st->sent += n;

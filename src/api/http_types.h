@@ -5,10 +5,13 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "base/file_slice.h"
 
 namespace sluice::api {
 
@@ -42,6 +45,12 @@ struct Response {
   int status = 200;
   Headers headers;
   std::string body;
+  // When set, the body is this file range instead of `body` (which stays empty): the
+  // transport sends it in chunks, so a large object never sits in memory whole. The
+  // content length is the slice's length.
+  std::shared_ptr<const FileSlice> file;
+
+  uint64_t BodySize() const { return file ? file->length() : body.size(); }
 
   static Response Text(int status, std::string body);
   static Response Json(int status, std::string body);

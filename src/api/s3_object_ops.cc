@@ -86,7 +86,7 @@ Response GetObject(Call& c, bool head_only) {
     // The transport keeps this length for a HEAD answer and sends no body.
     r.headers.emplace_back("content-length", std::to_string(length));
   } else {
-    auto got = c.store.Get(c.addr.bucket, c.addr.key, range);
+    auto got = c.store.GetStreaming(c.addr.bucket, c.addr.key, range);
     if (!got.ok()) {
       if (got.error().code == S3Error::kInvalidRange) {
         Response e = Error(c, got.error());
@@ -101,6 +101,7 @@ Response GetObject(Call& c, bool head_only) {
       r.headers.emplace_back("content-range", fmt::format("bytes {}-{}/{}", got->range->first, got->range->second, got->info.size));
     }
     r.body = std::move(got->data);
+    r.file = std::move(got->file);
   }
   r.headers.emplace_back("etag", Quote(served.etag));
   r.headers.emplace_back("last-modified", HttpDate(served.last_modified_ms));

@@ -1,13 +1,35 @@
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include <string>
 
 #include "base/crc32c.h"
+#include "base/file_slice.h"
 #include "base/named_type.h"
 #include "base/status.h"
 
 namespace sluice {
 namespace {
+
+TEST(FileSlice, ReadsOnlyItsRangeAndClosesTheDescriptor) {
+  std::string path = ::testing::TempDir() + "sluice-file-slice-XXXXXX";
+  const int fd = ::mkstemp(path.data());
+  ASSERT_GE(fd, 0);
+  ::unlink(path.c_str());
+  ASSERT_EQ(::write(fd, "0123456789", 10), 10);
+  {
+    const FileSlice slice(fd, 3, 4);  // "3456"
+    char buf[16] = {};
+    EXPECT_EQ(slice.ReadAt(0, buf, sizeof buf), 4);
+    EXPECT_EQ(std::string(buf, 4), "3456");
+    EXPECT_EQ(slice.ReadAt(2, buf, 1), 1);
+    EXPECT_EQ(buf[0], '5');
+    EXPECT_EQ(slice.ReadAt(4, buf, sizeof buf), 0);
+  }
+  EXPECT_EQ(::fcntl(fd, F_GETFD), -1);  // closed with the slice
+}
 
 TEST(Crc32c, MatchesStandardCheckValue) {
   EXPECT_EQ(crc32c::Value("123456789"), 0xE3069283u);

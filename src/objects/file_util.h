@@ -41,6 +41,11 @@ ObjResult<std::string> PreadAll(int fd, uint64_t offset, uint64_t len, std::stri
 
 ObjectError IoError(std::string_view what, std::string_view path, int err);
 
+// Writes all of `data` to `fd` at its current position. Large writes go in chunks,
+// each handed to the kernel for writeback (sync_file_range) as soon as it is in the
+// page cache, so the disk works while the rest is copied and a later fdatasync waits
+// for the tail only. Does not sync: the caller still must fdatasync.
+ObjStatus WriteAll(int fd, std::string_view data, std::string_view path);
 // Creates `path` (O_EXCL), writes `data`, fdatasyncs and closes it. On failure the
 // file is removed.
 ObjStatus WriteNewFile(const std::string& path, std::string_view data);

@@ -213,6 +213,15 @@ ObjStatus LocalObjectStore::EnsureFolders(std::string_view bucket, std::string_v
   }
 }
 
+ObjResult<std::string> LocalObjectStore::WriteMetaTemp(std::string_view bucket, std::string_view key,
+                                                       const StoredMeta& meta) {
+  const std::string meta_dir = Parent(MetaPath(bucket, key));
+  if (::mkdir(meta_dir.c_str(), 0755) != 0 && errno != EEXIST) return IoError("mkdir", meta_dir, errno);
+  std::string meta_temp = NewTempPath();
+  if (auto w = WriteNewFile(meta_temp, EncodeStoredMeta(meta)); !w.ok()) return w.error();
+  return meta_temp;
+}
+
 ObjResult<ObjectInfo> LocalObjectStore::Commit(std::string_view bucket, std::string_view key,
                                                const std::string& temp, StoredMeta meta) {
   struct stat st {};
@@ -220,17 +229,19 @@ ObjResult<ObjectInfo> LocalObjectStore::Commit(std::string_view bucket, std::str
   meta.key = std::string(key);
   meta.inode = st.st_ino;
   meta.size = static_cast<uint64_t>(st.st_size);
+  auto meta_temp = WriteMetaTemp(bucket, key, meta);
+  if (!meta_temp.ok()) {
+    ::unlink(temp.c_str());
+    return meta_temp.error();
+  }
+  return Publish(bucket, key, temp, *meta_temp, std::move(meta), MtimeMs(st));
+}
+
+ObjResult<ObjectInfo> LocalObjectStore::Publish(std::string_view bucket, std::string_view key,
+                                                const std::string& temp, const std::string& meta_temp,
+                                                StoredMeta meta, int64_t mtime_ms) {
   const std::string meta_path = MetaPath(bucket, key);
   const std::string meta_dir = Parent(meta_path);
-  if (::mkdir(meta_dir.c_str(), 0755) != 0 && errno != EEXIST) {
-    ::unlink(temp.c_str());
-    return IoError("mkdir", meta_dir, errno);
-  }
-  const std::string meta_temp = NewTempPath();
-  if (auto w = WriteNewFile(meta_temp, EncodeStoredMeta(meta)); !w.ok()) {
-    ::unlink(temp.c_str());
-    return w.error();
-  }
   const std::string rel = KeyToRelativePath(key);
   std::string target;
   for (int attempt = 0;; ++attempt) {
@@ -265,7 +276,7 @@ ObjResult<ObjectInfo> LocalObjectStore::Commit(std::string_view bucket, std::str
   info.key = std::string(key);
   info.size = meta.size;
   info.etag = meta.etag;
-  info.last_modified_ms = MtimeMs(st);
+  info.last_modified_ms = mtime_ms;
   info.meta = std::move(meta.meta);
   return info;
 }
@@ -275,21 +286,57 @@ ObjResult<ObjectInfo> LocalObjectStore::Put(std::string_view bucket, std::string
   if (auto c = CheckBucket(bucket); !c.ok()) return c.error();
   if (auto v = ValidateKey(key); !v.ok()) return v.error();
   const std::string temp = NewTempPath();
+  UniqueFd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+  if (fd.get() < 0) return IoError("open", temp, errno);
+  const auto fail = [&](ObjectError e) {
+    ::unlink(temp.c_str());
+    return e;
+  };
   StoredMeta sm;
-  // MD5 and the write+sync each take about as long as the other for large objects:
-  // run them side by side. Small objects are not worth a thread.
+  sm.key = std::string(key);
+  sm.size = data.size();
+  sm.meta = meta;
+  {
+    struct stat st {};
+    if (::fstat(fd.get(), &st) != 0) return fail(IoError("fstat", temp, errno));
+    sm.inode = st.st_ino;  // known before any byte is written: the metadata needs no second pass
+  }
+  // MD5 and the write each take about as long as the other for large objects: run them
+  // side by side. Small objects are not worth a thread.
   if (data.size() >= (4u << 20)) {
     ObjStatus written = Done{};
-    std::thread writer([&] { written = WriteNewFile(temp, data); });
+    std::thread writer([&] { written = WriteAll(fd.get(), data, temp); });
     sm.etag = aws::HexEncode(aws::Md5(data));
     writer.join();
-    if (!written.ok()) return written.error();
+    if (!written.ok()) return fail(written.error());
   } else {
-    if (auto w = WriteNewFile(temp, data); !w.ok()) return w.error();
+    if (auto w = WriteAll(fd.get(), data, temp); !w.ok()) return fail(w.error());
     sm.etag = aws::HexEncode(aws::Md5(data));
   }
-  sm.meta = meta;
-  return Commit(bucket, key, temp, std::move(sm));
+  // The data's fdatasync and the metadata file's write and fdatasync are independent:
+  // run them side by side so the two journal commits overlap instead of queueing.
+  // Both complete before either rename (Publish), so the crash argument is unchanged:
+  // a published data file is whole, and its metadata is either whole or absent.
+  int sync_err = 0;
+  std::thread syncer([&] {
+    if (opts_.sync && ::fdatasync(fd.get()) != 0) sync_err = errno;
+  });
+  auto meta_temp = WriteMetaTemp(bucket, key, sm);
+  syncer.join();
+  if (sync_err != 0 || !meta_temp.ok()) {
+    if (meta_temp.ok()) ::unlink(meta_temp->c_str());
+    return fail(sync_err != 0 ? IoError("fdatasync", temp, sync_err) : meta_temp.error());
+  }
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) {
+    ::unlink(meta_temp->c_str());
+    return fail(IoError("fstat", temp, errno));
+  }
+  if (::close(fd.release()) != 0) {
+    ::unlink(meta_temp->c_str());
+    return fail(IoError("close", temp, errno));
+  }
+  return Publish(bucket, key, temp, *meta_temp, std::move(sm), MtimeMs(st));
 }
 
 ObjResult<LocalObjectStore::Opened> LocalObjectStore::OpenObject(std::string_view bucket,
@@ -339,6 +386,16 @@ ObjectInfo LocalObjectStore::InfoFrom(const Opened& o, std::string_view key) con
 
 ObjResult<GetResult> LocalObjectStore::Get(std::string_view bucket, std::string_view key,
                                            const std::optional<RangeSpec>& range) {
+  return GetImpl(bucket, key, range, false);
+}
+
+ObjResult<GetResult> LocalObjectStore::GetStreaming(std::string_view bucket, std::string_view key,
+                                                    const std::optional<RangeSpec>& range) {
+  return GetImpl(bucket, key, range, true);
+}
+
+ObjResult<GetResult> LocalObjectStore::GetImpl(std::string_view bucket, std::string_view key,
+                                               const std::optional<RangeSpec>& range, bool as_file) {
   ASSIGN_OR_RETURN_OBJ(Opened o, OpenObject(bucket, key));
   GetResult out;
   out.info = InfoFrom(o, key);
@@ -349,6 +406,12 @@ ObjResult<GetResult> LocalObjectStore::Get(std::string_view bucket, std::string_
     out.range = r;
     first = r->first;
     len = r->second - r->first + 1;
+  }
+  if (as_file) {
+    // The size was taken from this descriptor's fstat, and objects are never written
+    // in place, so the range stays valid for as long as the slice is open.
+    out.file = std::make_shared<const FileSlice>(o.fd.release(), first, len);
+    return out;
   }
   ASSIGN_OR_RETURN_OBJ(out.data, PreadAll(o.fd.get(), first, len, o.path));
   if (out.data.size() != len) return Err(S3Error::kInternalError, "object shrank while reading");

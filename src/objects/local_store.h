@@ -42,6 +42,8 @@ class LocalObjectStore final : public ObjectStore {
                             const ObjectMeta& meta) override;
   ObjResult<GetResult> Get(std::string_view bucket, std::string_view key,
                            const std::optional<RangeSpec>& range) override;
+  ObjResult<GetResult> GetStreaming(std::string_view bucket, std::string_view key,
+                                    const std::optional<RangeSpec>& range) override;
   ObjResult<ObjectInfo> Head(std::string_view bucket, std::string_view key) override;
   ObjStatus Delete(std::string_view bucket, std::string_view key) override;
   ObjResult<ObjectInfo> Copy(std::string_view src_bucket, std::string_view src_key,
@@ -81,11 +83,22 @@ class LocalObjectStore final : public ObjectStore {
   ObjStatus CheckBucket(std::string_view bucket) const;
   ObjStatus Sync(const std::string& dir) const;
 
+  ObjResult<GetResult> GetImpl(std::string_view bucket, std::string_view key,
+                               const std::optional<RangeSpec>& range, bool as_file);
   ObjResult<Opened> OpenObject(std::string_view bucket, std::string_view key);
   ObjectInfo InfoFrom(const Opened& o, std::string_view key) const;
   // Publishes a synced temporary file as the object, with its metadata.
   ObjResult<ObjectInfo> Commit(std::string_view bucket, std::string_view key,
                                const std::string& temp, StoredMeta meta);
+  // Writes and syncs the metadata file under a temporary name; returns that name.
+  ObjResult<std::string> WriteMetaTemp(std::string_view bucket, std::string_view key,
+                                       const StoredMeta& meta);
+  // Renames the synced data and metadata temporaries into place (data first: see
+  // meta_file.h for why a reader between the two renames is safe), then syncs both
+  // directories. Removes the temporaries on failure.
+  ObjResult<ObjectInfo> Publish(std::string_view bucket, std::string_view key,
+                                const std::string& temp, const std::string& meta_temp,
+                                StoredMeta meta, int64_t mtime_ms);
   // Creates the directories for the key's folders; a folder that is an object's file
   // becomes a directory holding that object as kSelfName.
   ObjStatus EnsureFolders(std::string_view bucket, std::string_view key);

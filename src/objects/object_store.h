@@ -10,12 +10,14 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "base/file_slice.h"
 #include "objects/errors.h"
 
 namespace sluice::objects {
@@ -53,6 +55,8 @@ struct RangeSpec {
 struct GetResult {
   ObjectInfo info;
   std::string data;
+  // Set instead of `data` by GetStreaming when the store can hand out the open file.
+  std::shared_ptr<const FileSlice> file;
   // Set when a range was asked for: the inclusive byte positions served.
   std::optional<std::pair<uint64_t, uint64_t>> range;
 };
@@ -111,6 +115,13 @@ class ObjectStore {
   // The whole object, or the range (InvalidRange when it starts past the end).
   virtual ObjResult<GetResult> Get(std::string_view bucket, std::string_view key,
                                    const std::optional<RangeSpec>& range = std::nullopt) = 0;
+  // Like Get, but may answer with GetResult::file (the object's open file, range
+  // applied) instead of `data`, so a caller that streams the bytes never holds the
+  // whole object in memory. Default: Get.
+  virtual ObjResult<GetResult> GetStreaming(std::string_view bucket, std::string_view key,
+                                            const std::optional<RangeSpec>& range = std::nullopt) {
+    return Get(bucket, key, range);
+  }
   virtual ObjResult<ObjectInfo> Head(std::string_view bucket, std::string_view key) = 0;
   // Succeeds when the key does not exist (as S3 does); NoSuchBucket otherwise.
   virtual ObjStatus Delete(std::string_view bucket, std::string_view key) = 0;

@@ -6,6 +6,7 @@ import hashlib
 import os
 import signal
 import socket
+import subprocess
 import time
 import urllib.request
 
@@ -200,6 +201,37 @@ def test_ranges(s3, bucket):
         s3.get_object(Bucket=bucket, Key="r", Range="bytes=2000-3000")
     assert error_code(e) == "InvalidRange"
     assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 416
+
+
+def test_large_objects_stream_over_http1_and_http2_with_ranges(s3, bucket, server, tmp_path):
+    # Larger than one transport chunk, and not a multiple of it, so the file-backed
+    # body is sent in several pieces with a short last one.
+    data = os.urandom(3 * 1024 * 1024 + 12345)
+    s3.put_object(Bucket=bucket, Key="big", Body=data)
+    assert s3.get_object(Bucket=bucket, Key="big")["Body"].read() == data
+    g = s3.get_object(Bucket=bucket, Key="big", Range="bytes=262000-1048700")
+    assert g["Body"].read() == data[262000:1048701]
+    url = "%s/%s/big" % (server.url, bucket)
+    # Two answers on one connection: the session must be ready for the next request
+    # after a file-backed body. HTTP/1.1 through curl, HTTP/2 through nghttp.
+    a, b = tmp_path / "a", tmp_path / "b"
+    r = run(["curl", "-sS", "--fail", "-o", str(a), url,
+             "--next", "-sS", "--fail", "-r", "100-299999", "-o", str(b), url])
+    assert r.returncode == 0, r.stderr
+    assert a.read_bytes() == data
+    assert b.read_bytes() == data[100:300000]
+    h2 = subprocess.run(["nghttp", url], capture_output=True, timeout=30)
+    assert h2.returncode == 0, h2.stderr
+    assert h2.stdout == data
+    # Two concurrent streams (nghttp fetches a URL once, hence the query): their DATA
+    # frames interleave on stdout.
+    h2 = subprocess.run(["nghttp", url, url + "?response-cache-control=no-cache"],
+                        capture_output=True, timeout=30)
+    assert h2.returncode == 0, h2.stderr
+    assert len(h2.stdout) == 2 * len(data)
+    h2 = subprocess.run(["nghttp", "-H", "range: bytes=100-299999", url], capture_output=True, timeout=30)
+    assert h2.returncode == 0, h2.stderr
+    assert h2.stdout == data[100:300000]
 
 
 def test_conditional_gets(s3, bucket):
