@@ -1,4 +1,8 @@
 // Multipart upload operations.
+#include <algorithm>
+#include <cstdlib>
+#include <tuple>
+
 #include <fmt/format.h>
 
 #include "api/s3_ops.h"
@@ -111,20 +115,53 @@ Response ListParts(Call& c) {
 }
 
 Response ListMultipartUploads(Call& c) {
+  // Paging as S3 does it: at most max-uploads (default and ceiling 1000) in (key, upload
+  // id) order after key-marker / upload-id-marker, with the next markers when truncated.
+  int64_t max_uploads = 1000;
+  if (c.Has("max-uploads")) {
+    const std::string v(c.Q("max-uploads"));
+    char* end = nullptr;
+    const long long n = std::strtoll(v.c_str(), &end, 10);
+    if (v.empty() || *end != '\0' || n < 0 || n > 2147483647) {
+      return Error(c, S3Error::kInvalidArgument, "Provided max-uploads not an integer or within integer range");
+    }
+    max_uploads = std::min<int64_t>(n, 1000);
+  }
+  const std::string key_marker(c.Q("key-marker"));
+  const std::string id_marker(c.Q("upload-id-marker"));
   auto uploads = c.store.ListMultipartUploads(c.addr.bucket, c.Q("prefix"));
   if (!uploads.ok()) return Error(c, uploads.error());
+  std::sort(uploads->begin(), uploads->end(), [](const auto& a, const auto& b) {
+    return std::tie(a.key, a.upload_id) < std::tie(b.key, b.upload_id);
+  });
+  std::vector<const objects::UploadInfo*> page;
+  bool truncated = false;
+  for (const auto& u : *uploads) {
+    const bool after = key_marker.empty() || u.key > key_marker ||
+                       (!id_marker.empty() && u.key == key_marker && u.upload_id > id_marker);
+    if (!after) continue;
+    if (static_cast<int64_t>(page.size()) == max_uploads) {
+      truncated = true;
+      break;
+    }
+    page.push_back(&u);
+  }
   std::string body = R"(<ListMultipartUploadsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">)";
   XmlElement(body, "Bucket", c.addr.bucket);
-  XmlElement(body, "KeyMarker", "");
-  XmlElement(body, "UploadIdMarker", "");
+  XmlElement(body, "KeyMarker", key_marker);
+  XmlElement(body, "UploadIdMarker", id_marker);
+  if (truncated && !page.empty()) {
+    XmlElement(body, "NextKeyMarker", page.back()->key);
+    XmlElement(body, "NextUploadIdMarker", page.back()->upload_id);
+  }
   XmlElement(body, "Prefix", c.Q("prefix"));
-  XmlElement(body, "MaxUploads", "1000");
-  XmlElement(body, "IsTruncated", "false");
-  for (const auto& u : *uploads) {
+  XmlElement(body, "MaxUploads", std::to_string(max_uploads));
+  XmlElement(body, "IsTruncated", truncated ? "true" : "false");
+  for (const auto* u : page) {
     body += "<Upload>";
-    XmlElement(body, "Key", u.key);
-    XmlElement(body, "UploadId", u.upload_id);
-    XmlElement(body, "Initiated", IsoDate(u.initiated_ms));
+    XmlElement(body, "Key", u->key);
+    XmlElement(body, "UploadId", u->upload_id);
+    XmlElement(body, "Initiated", IsoDate(u->initiated_ms));
     body += "<StorageClass>STANDARD</StorageClass></Upload>";
   }
   body += "</ListMultipartUploadsResult>";

@@ -97,7 +97,9 @@ def kinesis_client(url):
     return boto3.client(
         "kinesis", endpoint_url=url, region_name="us-east-1",
         aws_access_key_id="AKIDEXAMPLE", aws_secret_access_key="secret",
-        config=Config(retries={"max_attempts": 1}, connect_timeout=5, read_timeout=30))
+        # One attempt: botocore's retries (with up to seconds of backoff) would hide the
+        # throttling and errors the tests look for.
+        config=Config(retries={"total_max_attempts": 1}, connect_timeout=5, read_timeout=30))
 
 
 def run(cmd, timeout=30, **kw):

@@ -24,7 +24,7 @@ def s3_client(url, addressing="path"):
     return boto3.client(
         "s3", endpoint_url=url, region_name="us-east-1",
         aws_access_key_id="AKIDEXAMPLE", aws_secret_access_key="secret",
-        config=Config(s3={"addressing_style": addressing}, retries={"max_attempts": 1},
+        config=Config(s3={"addressing_style": addressing}, retries={"total_max_attempts": 1},
                       connect_timeout=5, read_timeout=60))
 
 
@@ -349,6 +349,23 @@ def test_multipart_api(s3, bucket):
     with pytest.raises(Exception) as e:
         s3.list_parts(Bucket=bucket, Key="mp", UploadId=uid)
     assert error_code(e) == "NoSuchUpload"
+
+
+def test_list_multipart_uploads_pages_with_markers(s3, bucket):
+    made = sorted((k, s3.create_multipart_upload(Bucket=bucket, Key=k)["UploadId"])
+                  for k in ("u-b", "u-a", "u-c", "u-a"))
+    first = s3.list_multipart_uploads(Bucket=bucket, MaxUploads=3)
+    assert first["IsTruncated"] is True
+    assert [(u["Key"], u["UploadId"]) for u in first["Uploads"]] == made[:3]
+    assert (first["NextKeyMarker"], first["NextUploadIdMarker"]) == made[2]
+    rest = s3.list_multipart_uploads(Bucket=bucket, MaxUploads=3, KeyMarker=first["NextKeyMarker"],
+                                     UploadIdMarker=first["NextUploadIdMarker"])
+    assert rest["IsTruncated"] is False
+    assert [(u["Key"], u["UploadId"]) for u in rest["Uploads"]] == made[3:]
+    after_key = s3.list_multipart_uploads(Bucket=bucket, KeyMarker="u-a")
+    assert [u["Key"] for u in after_key["Uploads"]] == ["u-b", "u-c"]
+    for k, uid in made:
+        s3.abort_multipart_upload(Bucket=bucket, Key=k, UploadId=uid)
 
 
 def test_multipart_abort_and_small_parts(s3, bucket):
