@@ -2,6 +2,7 @@
 import os
 import re
 import signal
+import socket
 import subprocess
 import tempfile
 import time
@@ -100,6 +101,23 @@ def kinesis_client(url):
         # One attempt: botocore's retries (with up to seconds of backoff) would hide the
         # throttling and errors the tests look for.
         config=Config(retries={"total_max_attempts": 1}, connect_timeout=5, read_timeout=30))
+
+
+def recv_until_closed(sock, tolerate_timeout=False):
+    """Everything the peer sends until it closes the connection. A socket timeout ends
+    the read when tolerate_timeout is set, and fails the test otherwise."""
+    chunks = []
+    while True:
+        try:
+            b = sock.recv(65536)
+        except socket.timeout:
+            if tolerate_timeout:
+                break
+            raise
+        if not b:
+            break
+        chunks.append(b)
+    return b"".join(chunks)
 
 
 def run(cmd, timeout=30, **kw):

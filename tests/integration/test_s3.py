@@ -12,7 +12,7 @@ import urllib.request
 
 import pytest
 
-from conftest import Sluice, run
+from conftest import Sluice, recv_until_closed, run
 
 ENV = dict(os.environ, AWS_ACCESS_KEY_ID="AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY="secret",
            AWS_DEFAULT_REGION="us-east-1", AWS_PAGER="")
@@ -417,12 +417,7 @@ def test_virtual_host_addressing(server):
     body = b"virtual"
     conn.sendall(b"PUT /obj/x HTTP/1.1\r\nHost: vhost-bkt.localhost:%d\r\nContent-Length: %d\r\n"
                  b"Connection: close\r\n\r\n%s" % (server.port, len(body), body))
-    resp = b""
-    while True:
-        chunk = conn.recv(65536)
-        if not chunk:
-            break
-        resp += chunk
+    resp = recv_until_closed(conn)
     assert resp.startswith(b"HTTP/1.1 200"), resp
     assert s3.get_object(Bucket="vhost-bkt", Key="obj/x")["Body"].read() == body
     # boto3 with virtual addressing through an endpoint named localhost

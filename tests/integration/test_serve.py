@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from conftest import SLUICE_BIN, run
+from conftest import SLUICE_BIN, recv_until_closed, run
 
 
 def health_http1(port, host="127.0.0.1"):
@@ -26,16 +26,7 @@ def raw_request(port, data, timeout=5):
     """Sends raw bytes, returns everything the server sends until it closes."""
     with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
         s.sendall(data)
-        chunks = []
-        while True:
-            try:
-                b = s.recv(65536)
-            except socket.timeout:
-                break
-            if not b:
-                break
-            chunks.append(b)
-        return b"".join(chunks)
+        return recv_until_closed(s, tolerate_timeout=True)
 
 
 def test_health_over_http1(sluice):
@@ -192,12 +183,7 @@ def test_sigterm_finishes_a_request_in_flight(start_sluice):
         with pytest.raises(OSError):
             socket.create_connection(("127.0.0.1", s.port), timeout=2).close()
         c.sendall(b"defghij")
-        resp = b""
-        while True:
-            b = c.recv(4096)
-            if not b:
-                break
-            resp += b
+        resp = recv_until_closed(c)
     assert resp.startswith(b"HTTP/1.1 405"), resp
     assert b"Connection: close" in resp or b"connection: close" in resp
     code, err = s.stop()
@@ -237,13 +223,8 @@ def test_sigterm_sends_goaway_to_idle_http2_connections(start_sluice):
         c.sendall(H2_PREFACE + H2_EMPTY_SETTINGS)
         time.sleep(0.2)
         s.proc.send_signal(signal.SIGTERM)
-        data = b""
         t0 = time.time()
-        while True:
-            b = c.recv(65536)
-            if not b:
-                break
-            data += b
+        data = recv_until_closed(c)
         assert time.time() - t0 < 5
     types = h2_frame_types(data)
     assert types[0] == 0x4, "server SETTINGS first"
