@@ -2,6 +2,7 @@
 this machine's dd conv=fdatasync figure on the same file system. Prints a Markdown
 table. Loopback only; every loop is bounded in count."""
 import http.client
+import multiprocessing as mp
 import os
 import shutil
 import socket
@@ -13,7 +14,10 @@ import time
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SLUICE = os.environ.get("SLUICE_BIN", os.path.join(REPO, "build", "sluice"))
 S3RVER = os.path.join(REPO, "tests", "node", "node_modules", "s3rver", "bin", "s3rver.js")
-CASES = [("1 MB", 1 << 20, 40), ("64 MB", 64 << 20, 6)]
+CASES = [("1 MB", 1 << 20, 40), ("64 MB", 64 << 20, 6)]  # (name, size, requests per connection)
+# One connection (latency-bound, like a single-threaded writer) and several (like the
+# AWS CLI's concurrent transfers, ten by default).
+CONNECTIONS = [int(c) for c in os.environ.get("S3_BENCH_CONNECTIONS", "1,4").split(",")]
 
 
 def free_port():
@@ -58,22 +62,47 @@ def request(conn, method, path, body=None, into=None):
     return data
 
 
-def measure(port, bucket):
+def worker(port, bucket, method, size, names, barrier, out):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    body = os.urandom(size) if method == "PUT" else None
+    buf = bytearray(size)
+    barrier.wait()
+    t = time.perf_counter()
+    for name in names:
+        path = "/%s/%s" % (bucket, name)
+        if method == "PUT":
+            request(conn, "PUT", path, body)
+        else:
+            assert request(conn, "GET", path, into=buf) == size
+    out.put((t, time.perf_counter()))
+
+
+def phase(port, bucket, method, size, names, conns):
+    """MB/s of `method` over `names`, split across `conns` client processes (each with
+    its own connection, so the Python client is not one GIL-bound thread). The clock
+    runs from the first worker's start to the last worker's end."""
+    barrier, out = mp.Barrier(conns), mp.Queue()
+    procs = [mp.Process(target=worker, args=(port, bucket, method, size, names[i::conns], barrier, out))
+             for i in range(conns)]
+    for p in procs:
+        p.start()
+    spans = [out.get(timeout=600) for _ in procs]
+    for p in procs:
+        p.join()
+        if p.exitcode != 0:
+            raise RuntimeError("%s worker failed against port %d" % (method, port))
+    return len(names) * size / (max(e for _, e in spans) - min(s for s, _ in spans)) / 1e6
+
+
+def measure(port, bucket, conns):
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     request(conn, "PUT", "/" + bucket)
     rows = []
     for name, size, count in CASES:
-        body = os.urandom(size)
-        t = time.perf_counter()
-        for i in range(count):
-            request(conn, "PUT", "/%s/obj-%d" % (bucket, i), body)
-        put = count * size / (time.perf_counter() - t) / 1e6
-        buf = bytearray(size)
-        t = time.perf_counter()
-        for i in range(count):
-            assert request(conn, "GET", "/%s/obj-%d" % (bucket, i), into=buf) == size
-        get = count * size / (time.perf_counter() - t) / 1e6
-        rows.append((name, count, put, get))
+        names = ["obj-%d" % i for i in range(count * conns)]
+        put = phase(port, bucket, "PUT", size, names, conns)
+        get = phase(port, bucket, "GET", size, names, conns)
+        rows.append((name, len(names), put, get))
     return rows
 
 
@@ -99,14 +128,15 @@ def main():
                                       stderr=subprocess.DEVNULL))
         wait_port(sp)
         wait_port(rp)
-        sluice = measure(sp, "bench")
-        s3rver = measure(rp, "bench")
+        print("| connections | object | requests | sluice PUT MB/s | s3rver PUT MB/s | sluice GET MB/s | s3rver GET MB/s | PUT ratio | GET ratio |")
+        print("|---|---|---|---|---|---|---|---|---|")
+        for conns in CONNECTIONS:
+            sluice = measure(sp, "bench%d" % conns, conns)
+            s3rver = measure(rp, "bench%d" % conns, conns)
+            for a, b in zip(sluice, s3rver):
+                print("| %d | %s | %d | %.0f | %.0f | %.0f | %.0f | %.1f× | %.1f× |" % (
+                    conns, a[0], a[1], a[2], b[2], a[3], b[3], a[2] / b[2], a[3] / b[3]), flush=True)
         dd = dd_figure(work)
-        print("| object | requests | sluice PUT MB/s | s3rver PUT MB/s | sluice GET MB/s | s3rver GET MB/s | PUT ratio | GET ratio |")
-        print("|---|---|---|---|---|---|---|---|")
-        for a, b in zip(sluice, s3rver):
-            print("| %s | %d | %.0f | %.0f | %.0f | %.0f | %.1f× | %.1f× |" % (
-                a[0], a[1], a[2], b[2], a[3], b[3], a[2] / b[2], a[3] / b[3]))
         print()
         print("dd (same file system, same run): `%s`" % dd)
     finally:

@@ -49,6 +49,43 @@ TEST(AwsChunked, MalformedBodiesAreInvalidArgument) {
   }
 }
 
+TEST(AwsChunked, PiecesSplitAnywhereDecodeLikeTheWholeBody) {
+  const std::string body = "5" + kSig + "\r\nhe\r\nl\r\n" + "3\r\nabc\r\n" + "0" + kSig +
+                           "\r\nx-amz-checksum-crc32:AAAAAA==\r\n\r\n";
+  auto whole = DecodeAwsChunked(body);
+  ASSERT_TRUE(whole.ok()) << whole.status().ToString();
+  EXPECT_EQ(whole->data, "he\r\nlabc");
+  for (size_t a = 0; a <= body.size(); ++a) {
+    for (size_t b = a; b <= body.size(); b += 7) {
+      AwsChunkedDecoder d;
+      std::string out;
+      ASSERT_TRUE(d.Feed(std::string_view(body).substr(0, a), &out).ok()) << a;
+      ASSERT_TRUE(d.Feed(std::string_view(body).substr(a, b - a), &out).ok()) << a << "," << b;
+      ASSERT_TRUE(d.Feed(std::string_view(body).substr(b), &out).ok()) << b;
+      ASSERT_TRUE(d.Finish().ok()) << a << "," << b;
+      EXPECT_EQ(out, whole->data);
+      EXPECT_EQ(d.decoded_size(), out.size());
+      EXPECT_EQ(d.trailers(), whole->trailers);
+    }
+  }
+}
+
+TEST(AwsChunked, AnErrorSticksAndNamesTheOffset) {
+  AwsChunkedDecoder d;
+  std::string out;
+  ASSERT_TRUE(d.Feed("3\r\nab", &out).ok());
+  const Status bad = d.Feed("cXX", &out);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.message().find("byte 6"), std::string::npos) << bad.message();
+  EXPECT_FALSE(d.Feed("\r\n0\r\n\r\n", &out).ok());
+  EXPECT_FALSE(d.Finish().ok());
+  AwsChunkedDecoder truncated;
+  ASSERT_TRUE(truncated.Feed("3\r\nabc\r\n", &out).ok());
+  EXPECT_FALSE(truncated.Finish().ok());  // the final chunk never came
+  AwsChunkedDecoder endless;
+  EXPECT_FALSE(endless.Feed(std::string(5000, '1'), &out).ok());  // a size line without end
+}
+
 TEST(AwsChunked, RecognisesTheStreamingPayloadForms) {
   EXPECT_TRUE(IsAwsChunked("STREAMING-AWS4-HMAC-SHA256-PAYLOAD", ""));
   EXPECT_TRUE(IsAwsChunked("STREAMING-UNSIGNED-PAYLOAD-TRAILER", ""));

@@ -6,6 +6,7 @@
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/read.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
@@ -21,6 +22,9 @@ namespace http = beast::http;
 // Bytes read from a file per socket write: large enough that syscalls do not
 // dominate, small enough to stay in cache while the kernel copies them out.
 constexpr size_t kFileChunkBytes = 256 * 1024;
+// Bytes per piece of a streamed request body: large enough that the hand-off to the
+// sink is rare, small enough that hashing and writing follow close behind the socket.
+constexpr size_t kBodyPieceBytes = 1 << 20;
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -114,26 +118,87 @@ class Http1Session final : public Connection,
     head_.host = std::string(head_.Header("host"));
     keep_alive_ = msg.keep_alive();
 
-    const uint64_t limit = std::min(core_->handler.BodyLimit(head_), opts().max_body_bytes);
-    if (const auto len = parser_->content_length(); len && *len > limit) {
+    // A body of known length that the handler takes as a stream is not buffered, so
+    // only the handler's limit bounds it; a buffered body also --max-body-bytes.
+    const uint64_t handler_limit = core_->handler.BodyLimit(head_);
+    const auto length = parser_->content_length();
+    sink_ = core_->handler.StreamBody(head_);
+    const bool stream = sink_ && length;
+    const uint64_t limit = stream ? handler_limit : std::min(handler_limit, opts().max_body_bytes);
+    if (length && *length > limit) {
+      if (sink_) sink_->Abort();
+      sink_.reset();
       keep_alive_ = false;
       return Write(core_->handler.BodyTooLarge(head_, limit));
     }
     parser_->body_limit(limit);
     limit_ = limit;
-    if (parser_->is_done()) return Dispatch();
+    body_left_ = stream ? *length : 0;
+    if (parser_->is_done()) return stream ? StreamBody() : Dispatch();
 
     Lowest().expires_after(opts().body_timeout);
     if (beast::iequals(head_.Header("expect"), "100-continue")) {
       static const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
       net::async_write(stream_, net::buffer(kContinue),
-                       [self = this->shared_from_this()](beast::error_code ec, size_t) {
+                       [self = this->shared_from_this(), stream](beast::error_code ec, size_t) {
                          if (ec) return self->Close();
-                         self->ReadBody();
+                         stream ? self->StreamBody() : self->ReadBody();
                        });
       return;
     }
-    ReadBody();
+    stream ? StreamBody() : ReadBody();
+  }
+
+  // Streams a body of known length to the sink in pieces read straight from the
+  // socket into each piece (after what the header read already buffered), bypassing
+  // the parser: one copy, and no limit but the handler's.
+  void StreamBody() {
+    if (state_ == State::kClosed) return;
+    if (body_left_ == 0) return FinishStream();
+    const size_t want = static_cast<size_t>(std::min<uint64_t>(body_left_, kBodyPieceBytes));
+    piece_.resize(want);
+    const size_t have = std::min(buffer_.size(), want);
+    if (have > 0) {
+      net::buffer_copy(net::buffer(piece_.data(), have), buffer_.data());
+      buffer_.consume(have);
+    }
+    if (have == want) return OnPiece();
+    Lowest().expires_after(opts().body_timeout);
+    net::async_read(stream_, net::buffer(piece_.data() + have, want - have),
+                    [self = this->shared_from_this()](beast::error_code ec, size_t) {
+                      if (ec) return self->Close();  // Close aborts the sink
+                      self->OnPiece();
+                    });
+  }
+
+  void OnPiece() {
+    body_left_ -= piece_.size();
+    auto self = this->shared_from_this();
+    const bool more = sink_->Write(std::move(piece_), [self] {
+      net::post(self->stream_.get_executor(), [self] {
+        if (self->sink_ && self->state_ == State::kReading) self->StreamBody();
+      });
+    });
+    piece_ = std::string();
+    if (body_left_ == 0) return FinishStream();
+    if (more) StreamBody();
+  }
+
+  void FinishStream() {
+    state_ = State::kHandling;
+    head_request_ = false;
+    Lowest().expires_never();
+    parser_.reset();
+    std::shared_ptr<BodySink> sink = std::move(sink_);
+    sink->Finish(Responder(self_responder()));
+  }
+
+  // Takes a handler's answer back to this connection's executor.
+  Responder self_responder() {
+    return [self = this->shared_from_this()](Response r) {
+      net::post(self->stream_.get_executor(),
+                [self, r = std::move(r)]() mutable { self->Write(std::move(r)); });
+    };
   }
 
   void ReadBody() {
@@ -141,6 +206,8 @@ class Http1Session final : public Connection,
                      [self = this->shared_from_this()](beast::error_code ec, size_t) {
                        if (ec == http::error::body_limit) {
                          self->keep_alive_ = false;
+                         if (self->sink_) self->sink_->Abort();
+                         self->sink_.reset();
                          return self->Write(self->core_->handler.BodyTooLarge(self->head_, self->limit_));
                        }
                        if (ec) return self->Close();
@@ -154,11 +221,14 @@ class Http1Session final : public Connection,
     Lowest().expires_never();
     Request req{std::move(head_), std::move(parser_->get().body())};
     parser_.reset();
-    auto self = this->shared_from_this();
-    core_->handler.Handle(std::move(req), [self](Response r) {
-      net::post(self->stream_.get_executor(),
-                [self, r = std::move(r)]() mutable { self->Write(std::move(r)); });
-    });
+    if (sink_) {
+      // A streaming handler whose body came without a length (chunked transfer
+      // coding) was buffered: it gets the body as one piece.
+      std::shared_ptr<BodySink> sink = std::move(sink_);
+      sink->Write(std::move(req.body), [] {});
+      return sink->Finish(self_responder());
+    }
+    core_->handler.Handle(std::move(req), self_responder());
   }
 
   // Answers an error the transport detected itself; the connection closes after,
@@ -241,6 +311,10 @@ class Http1Session final : public Connection,
   void Close() {
     if (state_ == State::kClosed) return;
     state_ = State::kClosed;
+    if (sink_) {
+      sink_->Abort();  // the body will not complete
+      sink_.reset();
+    }
     beast::error_code ec;
     Lowest().socket().shutdown(net::ip::tcp::socket::shutdown_both, ec);
     Lowest().close();
@@ -257,6 +331,11 @@ class Http1Session final : public Connection,
   bool head_request_ = false;
   uint64_t limit_ = 0;
   RequestHead head_;
+  // A body streamed to the handler (StreamBody): its sink, bytes still to read, and
+  // the piece being read.
+  std::shared_ptr<BodySink> sink_;
+  uint64_t body_left_ = 0;
+  std::string piece_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::optional<http::response<http::string_body>> res_;
   // A file-backed response in progress (WriteFile).

@@ -196,12 +196,19 @@ class Http2Session final : public Connection,
     }
     Request req{std::move(st->head), std::move(st->body)};
     auto self = this->shared_from_this();
-    core_->handler.Handle(std::move(req), [self, id](Response r) {
+    Responder done = [self, id](Response r) {
       net::post(self->stream_.get_executor(), [self, id, r = std::move(r)]() mutable {
         self->SubmitResponse(id, std::move(r));
         self->Flush();
       });
-    });
+    };
+    // HTTP/2 bodies are buffered (flow control would have to follow the sink to stream
+    // them); a streaming handler gets the whole body as one piece.
+    if (auto sink = core_->handler.StreamBody(req.head)) {
+      sink->Write(std::move(req.body), [] {});
+      return sink->Finish(std::move(done));
+    }
+    core_->handler.Handle(std::move(req), std::move(done));
   }
 
   void SubmitResponse(int32_t id, Response r) {

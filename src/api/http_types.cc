@@ -32,6 +32,8 @@ Response Handler::BodyTooLarge(const RequestHead&, uint64_t limit) const {
   return Response::Text(413, "request body exceeds the limit of " + std::to_string(limit) + " bytes\n");
 }
 
+std::shared_ptr<BodySink> Handler::StreamBody(const RequestHead&) { return nullptr; }
+
 Response Response::Json(int status, std::string body) {
   Response r;
   r.status = status;

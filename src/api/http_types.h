@@ -60,6 +60,23 @@ struct Response {
 // response back to its own executor. Safe to call after the client went away.
 using Responder = std::function<void(Response)>;
 
+// Takes a request body piece by piece as the transport reads it, so a large upload is
+// hashed and written while it arrives instead of being buffered whole first. The
+// transport calls Write for each piece in order, never two calls at once, then exactly
+// one of Finish (the body is complete) or Abort (it never will be).
+class BodySink {
+ public:
+  virtual ~BodySink() = default;
+  // Takes the next piece. True: the transport may send the next one at once. False:
+  // the sink is full; the transport reads no further until `resume` runs (once, on any
+  // thread). Finish and Abort need no resume first.
+  virtual bool Write(std::string piece, std::function<void()> resume) = 0;
+  // The body is complete: answer through `done`, exactly once.
+  virtual void Finish(Responder done) = 0;
+  // The client went away, or the body was malformed or too large: discard it. No answer.
+  virtual void Abort() = 0;
+};
+
 // Implemented by the router. Called concurrently from the server's I/O threads.
 class Handler {
  public:
@@ -70,6 +87,11 @@ class Handler {
   // Handles a complete request. Must not block for long: slow work (disk syncs)
   // completes asynchronously through `done`.
   virtual void Handle(Request request, Responder done) = 0;
+  // A sink that takes this request's body as it arrives, or null to have the
+  // transport buffer the body and call Handle. Asked once the head is known and its
+  // declared length is within BodyLimit, which still bounds the bytes streamed
+  // (--max-body-bytes, a bound on buffering, does not).
+  virtual std::shared_ptr<BodySink> StreamBody(const RequestHead& head);
   // The answer to a request whose declared or received body exceeds its limit; the
   // connection (HTTP/1.1) or stream (HTTP/2) is closed after it. Default: plain 413.
   virtual Response BodyTooLarge(const RequestHead& head, uint64_t limit) const;

@@ -47,6 +47,10 @@ void Router::Handle(Request request, Responder done) {
   done(Response::Text(404, fmt::format("no route for {} {}\n", head.method, head.Path())));
 }
 
+std::shared_ptr<BodySink> Router::StreamBody(const RequestHead& head) {
+  return IsS3(head) ? s3_->StreamBody(head) : nullptr;
+}
+
 Response Router::Health() const {
   const auto up = std::chrono::duration_cast<std::chrono::seconds>(
                       std::chrono::steady_clock::now() - started_)

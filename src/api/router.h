@@ -26,6 +26,7 @@ class Router final : public Handler {
 
   uint64_t BodyLimit(const RequestHead& head) const override;
   void Handle(Request request, Responder done) override;
+  std::shared_ptr<BodySink> StreamBody(const RequestHead& head) override;
   Response BodyTooLarge(const RequestHead& head, uint64_t limit) const override;
 
  private:

@@ -1,62 +1,15 @@
 #include "api/s3_handler.h"
 
-#include <condition_variable>
-#include <deque>
-#include <functional>
-#include <mutex>
 #include <random>
-#include <thread>
 
 #include <fmt/format.h>
 
 #include "api/s3_ops.h"
+#include "api/s3_upload_sink.h"
 
 namespace sluice::api {
 
 using objects::S3Error;
-
-class S3Handler::Pool {
- public:
-  explicit Pool(int n) {
-    for (int i = 0; i < n; ++i) threads_.emplace_back([this] { Run(); });
-  }
-  ~Pool() {
-    {
-      std::lock_guard lock(mu_);
-      stop_ = true;
-    }
-    cv_.notify_all();
-    for (auto& t : threads_) t.join();
-  }
-  void Post(std::function<void()> job) {
-    {
-      std::lock_guard lock(mu_);
-      jobs_.push_back(std::move(job));
-    }
-    cv_.notify_one();
-  }
-
- private:
-  void Run() {
-    while (true) {
-      std::function<void()> job;
-      {
-        std::unique_lock lock(mu_);
-        cv_.wait(lock, [this] { return stop_ || !jobs_.empty(); });
-        if (jobs_.empty()) return;  // stopping and drained
-        job = std::move(jobs_.front());
-        jobs_.pop_front();
-      }
-      job();
-    }
-  }
-
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::function<void()>> jobs_;
-  bool stop_ = false;
-  std::vector<std::thread> threads_;
-};
 
 namespace {
 
@@ -68,6 +21,7 @@ std::string NewRequestId() {
 bool IsObjectUpload(const RequestHead& head) {
   return head.method == "PUT" && head.Header("x-amz-copy-source").empty();
 }
+
 
 // Sub-resources of buckets and objects that sluice does not implement: answering
 // NotImplemented is clearer than treating them as a plain GET or PUT.
@@ -81,7 +35,7 @@ constexpr std::string_view kUnsupported[] = {
 }  // namespace
 
 S3Handler::S3Handler(objects::ObjectStore& store, int workers)
-    : store_(store), pool_(std::make_unique<Pool>(workers)) {}
+    : store_(store), pool_(std::make_unique<WorkPool>(workers)) {}
 
 S3Handler::~S3Handler() = default;
 
@@ -103,15 +57,36 @@ void S3Handler::Handle(Request request, Responder done) {
   });
 }
 
+namespace {
+
+std::optional<std::string_view> UnsupportedSubresource(const s3::Call& c) {
+  for (std::string_view sub : kUnsupported) {
+    if (c.Has(std::string(sub))) return sub;
+  }
+  return std::nullopt;
+}
+
+// PutObject or UploadPart: a PUT of an object's bytes (not a copy, not a sub-resource).
+bool IsUpload(const s3::Call& c) {
+  return IsObjectUpload(c.req.head) && !c.addr.bucket.empty() && !c.addr.key.empty() &&
+         !UnsupportedSubresource(c);
+}
+
+}  // namespace
+
+std::shared_ptr<BodySink> S3Handler::StreamBody(const RequestHead& head) {
+  auto call = std::make_unique<s3::CallState>(RequestHead(head), store_, NewRequestId());
+  if (!IsUpload(call->call)) return nullptr;
+  return std::make_shared<S3UploadSink>(*pool_, std::move(call));
+}
+
 Response S3Handler::Serve(Request& request) {
   s3::Call c{request, store_, ParseS3Address(request.head), ParseQuery(request.head.Query()),
              NewRequestId()};
   const std::string& m = request.head.method;
-  for (std::string_view sub : kUnsupported) {
-    if (c.Has(std::string(sub))) {
-      return s3::Error(c, S3Error::kNotImplemented,
-                       fmt::format("The '{}' sub-resource is not implemented by sluice", sub));
-    }
+  if (const auto sub = UnsupportedSubresource(c)) {
+    return s3::Error(c, S3Error::kNotImplemented,
+                     fmt::format("The '{}' sub-resource is not implemented by sluice", *sub));
   }
   const auto not_allowed = [&] {
     return s3::Error(c, S3Error::kMethodNotAllowed,
@@ -138,10 +113,10 @@ Response S3Handler::Serve(Request& request) {
       if (!request.head.Header("x-amz-copy-source").empty()) {
         return s3::Error(c, S3Error::kNotImplemented, "UploadPartCopy is not implemented by sluice");
       }
-      return s3::UploadPart(c);
+      return s3::Upload::Whole(c);
     }
     if (!request.head.Header("x-amz-copy-source").empty()) return s3::CopyObject(c);
-    return s3::PutObject(c);
+    return s3::Upload::Whole(c);
   }
   if (m == "GET") return c.Has("uploadId") ? s3::ListParts(c) : s3::GetObject(c, false);
   if (m == "HEAD") return s3::GetObject(c, true);

@@ -4,8 +4,9 @@
 //
 // Threading: Handle() queues the request to a small pool of worker threads owned by
 // the handler, because object operations block on disk (fsync) and must not stall the
-// server's I/O threads. The store must outlive the handler; the destructor finishes
-// queued requests before it returns.
+// server's I/O threads; object uploads stream their bodies to the same pool
+// (StreamBody). The store must outlive the handler; the destructor finishes queued
+// work before it returns.
 // Authentication: requests are not signature-checked (like the Kinesis API, sluice
 // trusts its loopback clients); the Authorization header is ignored.
 #pragma once
@@ -14,12 +15,14 @@
 #include <memory>
 
 #include "api/http_types.h"
+#include "base/work_pool.h"
 #include "objects/object_store.h"
 
 namespace sluice::api {
 
-// S3's own limit for one PUT; the server's --max-body-bytes usually binds first
-// (bodies are held in memory), so larger objects go through multipart upload.
+// S3's own limit for one PUT; larger objects go through multipart upload. Uploads
+// stream to disk as they arrive, so --max-body-bytes (a bound on buffered bodies)
+// does not apply to them.
 inline constexpr uint64_t kS3MaxPutBytes = 5ull << 30;
 // Bodies of requests that carry no object data (XML for Complete and DeleteObjects).
 inline constexpr uint64_t kS3MaxXmlBodyBytes = 8ull << 20;
@@ -35,13 +38,15 @@ class S3Handler {
   static Response EntityTooLarge(const RequestHead& head, uint64_t limit);
 
   void Handle(Request request, Responder done);
+  // A sink for the body of an object upload (PutObject, UploadPart); null for every
+  // other request, whose (small) body is buffered and given to Handle.
+  std::shared_ptr<BodySink> StreamBody(const RequestHead& head);
   // Synchronous form, for tests: runs on the calling thread.
   Response Serve(Request& request);
 
  private:
-  class Pool;
   objects::ObjectStore& store_;
-  std::unique_ptr<Pool> pool_;
+  std::unique_ptr<WorkPool> pool_;
 };
 
 }  // namespace sluice::api

@@ -20,12 +20,12 @@ Response WithId(Response r, const Call& c) {
   return r;
 }
 
+}  // namespace
+
 std::optional<int> ParseInt(const std::string& s) {
   if (s.empty() || s.size() > 9 || s.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
   return std::stoi(s);
 }
-
-}  // namespace
 
 Response CreateMultipartUpload(Call& c) {
   auto id = c.store.CreateMultipartUpload(c.addr.bucket, c.addr.key, MetaFromHeaders(c.req.head));
@@ -36,19 +36,6 @@ Response CreateMultipartUpload(Call& c) {
   XmlElement(body, "UploadId", *id);
   body += "</InitiateMultipartUploadResult>";
   return WithId(Xml(200, std::move(body)), c);
-}
-
-Response UploadPart(Call& c) {
-  const auto number = ParseInt(c.Q("partNumber"));
-  if (!number || *number < 1 || *number > objects::kMaxPartNumber) {
-    return Error(c, S3Error::kInvalidArgument, "Part number must be an integer between 1 and 10000, inclusive");
-  }
-  if (auto bad = PrepareBody(c)) return std::move(*bad);
-  auto part = c.store.UploadPart(c.addr.bucket, c.addr.key, c.Q("uploadId"), *number, c.req.body);
-  if (!part.ok()) return Error(c, part.error());
-  Response r;
-  r.headers.emplace_back("etag", Quote(part->etag));
-  return WithId(std::move(r), c);
 }
 
 Response CompleteMultipartUpload(Call& c) {

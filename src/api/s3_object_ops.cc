@@ -1,5 +1,7 @@
 // Object operations: PUT, GET/HEAD (ranges, conditions), DELETE, copy; and the body
 // preparation (aws-chunked, Content-MD5) shared with multipart uploads.
+#include <cstring>
+
 #include <fmt/format.h>
 
 #include "base/base64.h"
@@ -22,38 +24,40 @@ Response WithId(Response r, const Call& c) {
 
 }  // namespace
 
-std::optional<Response> PrepareBody(Call& c) {
-  const RequestHead& head = c.req.head;
-  if (IsAwsChunked(head.Header("x-amz-content-sha256"), head.Header("content-encoding"))) {
-    auto decoded = DecodeAwsChunked(c.req.body);
-    if (!decoded.ok()) return Error(c, S3Error::kInvalidRequest, decoded.status().message());
-    const std::string_view declared = head.Header("x-amz-decoded-content-length");
-    if (!declared.empty() && declared != std::to_string(decoded->data.size())) {
-      return Error(c, S3Error::kIncompleteBody, "You did not provide the number of bytes specified by the x-amz-decoded-content-length header");
-    }
-    c.req.body = std::move(decoded->data);
+std::optional<Response> ParseContentMd5(const Call& c, std::optional<aws::Md5Digest>* out) {
+  const std::string_view md5 = c.req.head.Header("content-md5");
+  if (md5.empty()) return std::nullopt;
+  auto want = Base64Decode(md5);
+  if (!want || want->size() != 16) {
+    return Error(c, S3Error::kInvalidDigest, "The Content-MD5 you specified was invalid.");
   }
-  const std::string_view md5 = head.Header("content-md5");
-  if (!md5.empty()) {
-    auto want = Base64Decode(md5);
-    if (!want || want->size() != 16) {
-      return Error(c, S3Error::kInvalidDigest, "The Content-MD5 you specified was invalid.");
-    }
-    const auto got = aws::Md5(c.req.body);
-    if (std::string_view(reinterpret_cast<const char*>(got.data()), 16) != *want) {
-      return Error(c, S3Error::kBadDigest, "The Content-MD5 you specified did not match what we received.");
-    }
+  aws::Md5Digest d;
+  std::memcpy(d.data(), want->data(), d.size());
+  *out = d;
+  return std::nullopt;
+}
+
+std::optional<Response> CheckDecodedLength(const Call& c, uint64_t decoded) {
+  const std::string_view declared = c.req.head.Header("x-amz-decoded-content-length");
+  if (!declared.empty() && declared != std::to_string(decoded)) {
+    return Error(c, S3Error::kIncompleteBody,
+                 "You did not provide the number of bytes specified by the x-amz-decoded-content-length header");
   }
   return std::nullopt;
 }
 
-Response PutObject(Call& c) {
-  if (auto bad = PrepareBody(c)) return std::move(*bad);
-  auto info = c.store.Put(c.addr.bucket, c.addr.key, c.req.body, MetaFromHeaders(c.req.head));
-  if (!info.ok()) return Error(c, info.error());
-  Response r;
-  r.headers.emplace_back("etag", Quote(info->etag));
-  return WithId(std::move(r), c);
+std::optional<Response> PrepareBody(Call& c) {
+  const RequestHead& head = c.req.head;
+  std::optional<aws::Md5Digest> want;
+  if (auto bad = ParseContentMd5(c, &want)) return bad;
+  if (IsAwsChunked(head.Header("x-amz-content-sha256"), head.Header("content-encoding"))) {
+    auto decoded = DecodeAwsChunked(c.req.body);
+    if (!decoded.ok()) return Error(c, S3Error::kInvalidRequest, decoded.status().message());
+    if (auto bad = CheckDecodedLength(c, decoded->data.size())) return bad;
+    c.req.body = std::move(decoded->data);
+  }
+  if (want && aws::Md5(c.req.body) != *want) return Error(c, objects::BadDigest());
+  return std::nullopt;
 }
 
 Response GetObject(Call& c, bool head_only) {

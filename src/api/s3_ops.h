@@ -3,8 +3,12 @@
 #pragma once
 
 #include <map>
+#include <memory>
+#include <optional>
 #include <string>
+#include <variant>
 
+#include "api/aws_chunked.h"
 #include "api/http_types.h"
 #include "api/s3_request.h"
 #include "objects/object_store.h"
@@ -25,6 +29,17 @@ struct Call {
   }
 };
 
+// A Call that owns its request (head only): for work that outlives the transport's
+// call, such as an upload whose body is still arriving.
+struct CallState {
+  CallState(RequestHead head, objects::ObjectStore& store, std::string request_id)
+      : request{std::move(head), {}},
+        call{request, store, ParseS3Address(request.head), ParseQuery(request.head.Query()),
+             std::move(request_id)} {}
+  Request request;
+  Call call;  // refers to `request`
+};
+
 // S3 error XML (no body for HEAD), with x-amz-request-id.
 Response Error(const Call& c, objects::S3Error code, std::string_view message);
 Response Error(const Call& c, const objects::ObjectError& e);
@@ -42,20 +57,50 @@ Response GetBucketLocation(Call& c);
 Response ListObjects(Call& c, bool v2);
 Response DeleteObjects(Call& c);
 // Objects.
-Response PutObject(Call& c);
 Response GetObject(Call& c, bool head_only);
 Response DeleteObject(Call& c);
 Response CopyObject(Call& c);
 // Multipart uploads.
 Response CreateMultipartUpload(Call& c);
-Response UploadPart(Call& c);
 Response CompleteMultipartUpload(Call& c);
 Response AbortMultipartUpload(Call& c);
 Response ListParts(Call& c);
 Response ListMultipartUploads(Call& c);
 
+// An object upload, PutObject or UploadPart, fed its body in pieces as they arrive
+// (aws-chunked framing decoded on the way) and written through the store's
+// UploadWriter, so the body is hashed and written while it is still arriving. After a
+// failure the rest of the body is discarded and Finish answers that failure; an
+// Upload destroyed before Finish leaves nothing behind.
+class Upload {
+ public:
+  static bool IsPart(const Call& c) { return c.Has("uploadId") || c.Has("partNumber"); }
+  // Checks the head (part number, Content-MD5) and opens the writer, which checks the
+  // bucket, key or upload; the error answer when any of that fails.
+  static std::variant<Upload, Response> Begin(Call& c);
+  void Feed(const Call& c, std::string_view piece);
+  // Checks the framing, the declared decoded length and Content-MD5, then commits.
+  Response Finish(const Call& c);
+  // Begin, one Feed of the whole (buffered) body, Finish.
+  static Response Whole(Call& c);
+
+ private:
+  std::unique_ptr<objects::UploadWriter> writer_;
+  std::optional<AwsChunkedDecoder> chunked_;
+  std::optional<aws::Md5Digest> md5_;
+  std::optional<Response> failed_;
+  std::string decoded_;  // scratch for one piece's decoded bytes
+};
+
+// Request body helpers shared by uploads and the XML requests.
+// nullopt and `*out` set (or left empty without the header), or InvalidDigest.
+std::optional<Response> ParseContentMd5(const Call& c, std::optional<aws::Md5Digest>* out);
+// IncompleteBody when x-amz-decoded-content-length is present and differs.
+std::optional<Response> CheckDecodedLength(const Call& c, uint64_t decoded);
 // Decodes an aws-chunked body in place and checks Content-MD5; an error response when
 // either fails.
 std::optional<Response> PrepareBody(Call& c);
+// A decimal of at most 9 digits (part numbers, markers).
+std::optional<int> ParseInt(const std::string& s);
 
 }  // namespace sluice::api::s3

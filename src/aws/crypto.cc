@@ -24,6 +24,31 @@ std::array<uint8_t, N> Digest(const EVP_MD* md, std::string_view data) {
 Sha256Digest Sha256(std::string_view data) { return Digest<32>(EVP_sha256(), data); }
 Md5Digest Md5(std::string_view data) { return Digest<16>(EVP_md5(), data); }
 
+Md5Stream::Md5Stream() : ctx_(EVP_MD_CTX_new()) {
+  if (ctx_ == nullptr || EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(ctx_), EVP_md5(), nullptr) != 1) {
+    throw std::runtime_error("EVP_DigestInit_ex failed");
+  }
+}
+
+Md5Stream::~Md5Stream() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_)); }
+
+void Md5Stream::Update(std::string_view data) {
+  if (EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), data.data(), data.size()) != 1) {
+    throw std::runtime_error("EVP_DigestUpdate failed");
+  }
+}
+
+Md5Digest Md5Stream::Finish() {
+  Md5Digest out{};
+  unsigned int len = 0;
+  auto* ctx = static_cast<EVP_MD_CTX*>(ctx_);
+  if (EVP_DigestFinal_ex(ctx, out.data(), &len) != 1 || len != out.size() ||
+      EVP_DigestInit_ex(ctx, EVP_md5(), nullptr) != 1) {
+    throw std::runtime_error("EVP_DigestFinal_ex failed");
+  }
+  return out;
+}
+
 Sha256Digest HmacSha256(std::string_view key, std::string_view data) {
   Sha256Digest out{};
   unsigned int len = 0;

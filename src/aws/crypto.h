@@ -19,6 +19,21 @@ Sha256Digest Sha256(std::string_view data);
 Sha256Digest HmacSha256(std::string_view key, std::string_view data);
 Md5Digest Md5(std::string_view data);
 
+// MD5 over data given in pieces (an object body as it arrives). Not thread-safe.
+class Md5Stream {
+ public:
+  Md5Stream();
+  ~Md5Stream();
+  Md5Stream(const Md5Stream&) = delete;
+  Md5Stream& operator=(const Md5Stream&) = delete;
+  void Update(std::string_view data);
+  // The digest of everything given so far; the stream then starts over.
+  Md5Digest Finish();
+
+ private:
+  void* ctx_;  // EVP_MD_CTX, kept out of this header
+};
+
 // Lowercase hex, as SigV4 wants it.
 std::string HexEncode(std::string_view bytes);
 template <size_t N>

@@ -19,6 +19,21 @@ TEST(Crypto, HmacSha256MatchesRfc4231Case2) {
 
 TEST(Crypto, Md5OfKnownInput) { EXPECT_EQ(HexEncode(Md5("abc")), "900150983cd24fb0d6963f7d28e17f72"); }
 
+TEST(Crypto, Md5StreamMatchesOneShotForAnySplit) {
+  std::string data;
+  for (int i = 0; i < 1000; ++i) data += static_cast<char>(i * 7);
+  for (size_t cut : {size_t{0}, size_t{1}, size_t{63}, size_t{64}, size_t{65}, size_t{999}, size_t{1000}}) {
+    Md5Stream s;
+    s.Update(std::string_view(data).substr(0, cut));
+    s.Update(std::string_view(data).substr(cut));
+    EXPECT_EQ(s.Finish(), Md5(data)) << cut;
+  }
+  Md5Stream s;
+  EXPECT_EQ(HexEncode(s.Finish()), "d41d8cd98f00b204e9800998ecf8427e");  // empty input
+  s.Update("abc");  // starts over after Finish
+  EXPECT_EQ(HexEncode(s.Finish()), "900150983cd24fb0d6963f7d28e17f72");
+}
+
 TEST(JsonText, EscapesQuotesBackslashesAndControls) {
   std::string out;
   AppendJsonString(&out, "a\"b\\c\nd\x01\xc3\xa9");

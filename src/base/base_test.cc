@@ -184,3 +184,32 @@ TEST(Base64, AcceptsMissingPaddingButRejectsGarbage) {
 
 }  // namespace
 }  // namespace sluice
+
+#include <atomic>
+
+#include "base/work_pool.h"
+
+namespace sluice {
+namespace {
+
+TEST(WorkPool, RunsEveryPostedJobBeforeItsDestructorReturns) {
+  std::atomic<int> ran{0};
+  {
+    WorkPool pool(3);
+    for (int i = 0; i < 1000; ++i) pool.Post([&ran] { ran.fetch_add(1); });
+  }
+  EXPECT_EQ(ran.load(), 1000);
+}
+
+TEST(WorkPool, OneThreadRunsJobsInPostingOrder) {
+  std::vector<int> order;
+  {
+    WorkPool pool(1);
+    for (int i = 0; i < 100; ++i) pool.Post([&order, i] { order.push_back(i); });
+  }
+  ASSERT_EQ(order.size(), 100u);
+  for (int i = 0; i < 100; ++i) EXPECT_EQ(order[static_cast<size_t>(i)], i);
+}
+
+}  // namespace
+}  // namespace sluice

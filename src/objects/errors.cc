@@ -26,8 +26,7 @@ constexpr std::array kTable = {
     Entry{S3Error::kInvalidPart, "InvalidPart", 400},
     Entry{S3Error::kInvalidPartOrder, "InvalidPartOrder", 400},
     Entry{S3Error::kEntityTooSmall, "EntityTooSmall", 400},
-    // AWS answers 400; 413 keeps the transport's meaning for proxies and existing clients.
-    Entry{S3Error::kEntityTooLarge, "EntityTooLarge", 413},
+    Entry{S3Error::kEntityTooLarge, "EntityTooLarge", 400},
     Entry{S3Error::kBadDigest, "BadDigest", 400},
     Entry{S3Error::kIncompleteBody, "IncompleteBody", 400},
     Entry{S3Error::kInvalidDigest, "InvalidDigest", 400},

@@ -46,28 +46,32 @@ ObjectError IoError(std::string_view what, std::string_view path, int err) {
              std::string(what) + " " + std::string(path) + ": " + std::strerror(err));
 }
 
-ObjStatus WriteAll(int fd, std::string_view data, std::string_view path) {
+ObjStatus WritebackAppender::Append(std::string_view data) {
   // Small enough that writeback starts early, large enough that the extra syscall
   // per chunk costs nothing measurable.
   constexpr size_t kWritebackChunk = 4 << 20;
-  const off_t start = ::lseek(fd, 0, SEEK_CUR);
-  size_t done = 0, kicked = 0;
+  size_t done = 0;
   while (done < data.size()) {
     const size_t want = std::min(data.size() - done, kWritebackChunk);
-    const ssize_t n = ::write(fd, data.data() + done, want);
+    const ssize_t n = ::write(fd_, data.data() + done, want);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return IoError("write", path, errno);
+      return IoError("write", path_, errno);
     }
     done += static_cast<size_t>(n);
-    if (start >= 0 && done - kicked >= kWritebackChunk) {
+    written_ += static_cast<uint64_t>(n);
+    if (written_ - kicked_ >= kWritebackChunk) {
       // Only a hint: errors surface at the caller's fdatasync.
-      ::sync_file_range(fd, start + static_cast<off_t>(kicked), static_cast<off_t>(done - kicked),
+      ::sync_file_range(fd_, static_cast<off_t>(kicked_), static_cast<off_t>(written_ - kicked_),
                         SYNC_FILE_RANGE_WRITE);
-      kicked = done;
+      kicked_ = written_;
     }
   }
   return Done{};
+}
+
+ObjStatus WriteAll(int fd, std::string_view data, std::string_view path) {
+  return WritebackAppender(fd, path).Append(data);
 }
 
 ObjStatus WriteNewFile(const std::string& path, std::string_view data) {

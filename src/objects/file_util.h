@@ -41,10 +41,24 @@ ObjResult<std::string> PreadAll(int fd, uint64_t offset, uint64_t len, std::stri
 
 ObjectError IoError(std::string_view what, std::string_view path, int err);
 
-// Writes all of `data` to `fd` at its current position. Large writes go in chunks,
-// each handed to the kernel for writeback (sync_file_range) as soon as it is in the
-// page cache, so the disk works while the rest is copied and a later fdatasync waits
-// for the tail only. Does not sync: the caller still must fdatasync.
+// Appends to an open file and hands every 4 MiB to the kernel for writeback
+// (sync_file_range) as soon as it is in the page cache, so the disk works while the
+// rest arrives and a later fdatasync waits for the tail only. Does not sync: the
+// caller still must fdatasync. Does not own the descriptor.
+class WritebackAppender {
+ public:
+  WritebackAppender(int fd, std::string_view path) : fd_(fd), path_(path) {}
+  ObjStatus Append(std::string_view data);
+  uint64_t written() const { return written_; }
+
+ private:
+  int fd_;
+  std::string path_;
+  uint64_t written_ = 0;  // bytes appended, from the file's start
+  uint64_t kicked_ = 0;   // bytes already handed to writeback
+};
+
+// Writes all of `data` to a new, empty file `fd` (WritebackAppender). Does not sync.
 ObjStatus WriteAll(int fd, std::string_view data, std::string_view path);
 // Creates `path` (O_EXCL), writes `data`, fdatasyncs and closes it. On failure the
 // file is removed.

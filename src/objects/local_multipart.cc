@@ -14,6 +14,7 @@
 #include "objects/file_util.h"
 #include "objects/key_path.h"
 #include "objects/local_store.h"
+#include "objects/local_writer.h"
 
 namespace sluice::objects {
 namespace {
@@ -102,20 +103,44 @@ ObjResult<StoredUpload> LoadUpload(const std::string& dir, std::string_view key)
 
 }  // namespace
 
-ObjResult<PartInfo> LocalObjectStore::UploadPart(std::string_view bucket, std::string_view key,
-                                                 std::string_view upload_id, int part_number,
-                                                 std::string_view data) {
+ObjResult<std::unique_ptr<UploadWriter>> LocalObjectStore::NewPartWriter(std::string_view bucket,
+                                                                         std::string_view key,
+                                                                         std::string_view upload_id,
+                                                                         int part_number) {
   if (auto c = CheckBucket(bucket); !c.ok()) return c.error();
   if (!ValidUploadId(upload_id)) return NoSuchUpload();
   if (part_number < 1 || part_number > kMaxPartNumber) {
     return Err(S3Error::kInvalidArgument, "Part number must be an integer between 1 and 10000, inclusive");
   }
-  const std::string dir = UploadDir(bucket, upload_id);
+  std::string dir = UploadDir(bucket, upload_id);
   if (auto u = LoadUpload(dir, key); !u.ok()) return u.error();
-  const std::string md5 = aws::HexEncode(aws::Md5(data));
-  const std::string temp = dir + "/.part-" + RandomHex(8);
-  if (auto w = WriteNewFile(temp, data); !w.ok()) return w.error();
-  const std::string name = PartName(part_number, md5);
+  std::string temp = dir + "/.part-" + RandomHex(8);
+  return Writer::Create(std::move(temp), [this, dir = std::move(dir), k = std::string(key), part_number](
+                                             UniqueFd fd, const std::string& temp, uint64_t size,
+                                             const std::string& etag) {
+    return PublishPart(dir, k, part_number, std::move(fd), temp, size, etag);
+  });
+}
+
+ObjResult<PartInfo> LocalObjectStore::UploadPart(std::string_view bucket, std::string_view key,
+                                                 std::string_view upload_id, int part_number,
+                                                 std::string_view data) {
+  ASSIGN_OR_RETURN_OBJ(auto writer, NewPartWriter(bucket, key, upload_id, part_number));
+  if (auto a = writer->Append(data); !a.ok()) return a.error();
+  ASSIGN_OR_RETURN_OBJ(ObjectInfo info, writer->Commit(std::nullopt));
+  return PartInfo{part_number, info.etag, info.size, info.last_modified_ms};
+}
+
+ObjResult<ObjectInfo> LocalObjectStore::PublishPart(const std::string& dir, std::string_view key,
+                                                    int number, UniqueFd fd, const std::string& temp,
+                                                    uint64_t size, const std::string& etag) {
+  if (opts_.sync && ::fdatasync(fd.get()) != 0) {
+    const int err = errno;
+    ::unlink(temp.c_str());
+    return IoError("fdatasync", temp, err);
+  }
+  fd = UniqueFd();
+  const std::string name = PartName(number, etag);
   if (::rename(temp.c_str(), (dir + "/" + name).c_str()) != 0) {
     const int err = errno;
     ::unlink(temp.c_str());
@@ -130,7 +155,7 @@ ObjResult<PartInfo> LocalObjectStore::UploadPart(std::string_view bucket, std::s
       if (n.starts_with(prefix) && n != name) ::unlink((dir + "/" + n).c_str());
     }
   }
-  return PartInfo{part_number, md5, data.size(), NowMs()};
+  return ObjectInfo{std::string(key), size, etag, NowMs(), {}};
 }
 
 ObjResult<ObjectInfo> LocalObjectStore::CompleteMultipartUpload(

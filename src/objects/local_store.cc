@@ -14,6 +14,7 @@
 #include "aws/crypto.h"
 #include "objects/file_util.h"
 #include "objects/key_path.h"
+#include "objects/local_writer.h"
 
 namespace sluice::objects {
 
@@ -281,38 +282,37 @@ ObjResult<ObjectInfo> LocalObjectStore::Publish(std::string_view bucket, std::st
   return info;
 }
 
-ObjResult<ObjectInfo> LocalObjectStore::Put(std::string_view bucket, std::string_view key,
-                                            std::string_view data, const ObjectMeta& meta) {
+ObjResult<std::unique_ptr<UploadWriter>> LocalObjectStore::NewObjectWriter(std::string_view bucket,
+                                                                           std::string_view key,
+                                                                           const ObjectMeta& meta) {
   if (auto c = CheckBucket(bucket); !c.ok()) return c.error();
   if (auto v = ValidateKey(key); !v.ok()) return v.error();
-  const std::string temp = NewTempPath();
-  UniqueFd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
-  if (fd.get() < 0) return IoError("open", temp, errno);
+  return Writer::Create(NewTempPath(), [this, b = std::string(bucket), k = std::string(key), meta](
+                                           UniqueFd fd, const std::string& temp, uint64_t size,
+                                           const std::string& etag) {
+    return PublishObject(b, k, meta, std::move(fd), temp, size, etag);
+  });
+}
+
+ObjResult<ObjectInfo> LocalObjectStore::Put(std::string_view bucket, std::string_view key,
+                                            std::string_view data, const ObjectMeta& meta) {
+  ASSIGN_OR_RETURN_OBJ(auto writer, NewObjectWriter(bucket, key, meta));
+  if (auto a = writer->Append(data); !a.ok()) return a.error();
+  return writer->Commit(std::nullopt);
+}
+
+ObjResult<ObjectInfo> LocalObjectStore::PublishObject(std::string_view bucket, std::string_view key,
+                                                      const ObjectMeta& meta, UniqueFd fd,
+                                                      const std::string& temp, uint64_t size,
+                                                      const std::string& etag) {
   const auto fail = [&](ObjectError e) {
     ::unlink(temp.c_str());
     return e;
   };
-  StoredMeta sm;
-  sm.key = std::string(key);
-  sm.size = data.size();
-  sm.meta = meta;
-  {
-    struct stat st {};
-    if (::fstat(fd.get(), &st) != 0) return fail(IoError("fstat", temp, errno));
-    sm.inode = st.st_ino;  // known before any byte is written: the metadata needs no second pass
-  }
-  // MD5 and the write each take about as long as the other for large objects: run them
-  // side by side. Small objects are not worth a thread.
-  if (data.size() >= (4u << 20)) {
-    ObjStatus written = Done{};
-    std::thread writer([&] { written = WriteAll(fd.get(), data, temp); });
-    sm.etag = aws::HexEncode(aws::Md5(data));
-    writer.join();
-    if (!written.ok()) return fail(written.error());
-  } else {
-    if (auto w = WriteAll(fd.get(), data, temp); !w.ok()) return fail(w.error());
-    sm.etag = aws::HexEncode(aws::Md5(data));
-  }
+  StoredMeta sm{std::string(key), etag, size, 0, meta};
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) return fail(IoError("fstat", temp, errno));
+  sm.inode = st.st_ino;
   // The data's fdatasync and the metadata file's write and fdatasync are independent:
   // run them side by side so the two journal commits overlap instead of queueing.
   // Both complete before either rename (Publish), so the crash argument is unchanged:
@@ -327,14 +327,10 @@ ObjResult<ObjectInfo> LocalObjectStore::Put(std::string_view bucket, std::string
     if (meta_temp.ok()) ::unlink(meta_temp->c_str());
     return fail(sync_err != 0 ? IoError("fdatasync", temp, sync_err) : meta_temp.error());
   }
-  struct stat st {};
-  if (::fstat(fd.get(), &st) != 0) {
+  if (::fstat(fd.get(), &st) != 0 || ::close(fd.release()) != 0) {
+    const int err = errno;
     ::unlink(meta_temp->c_str());
-    return fail(IoError("fstat", temp, errno));
-  }
-  if (::close(fd.release()) != 0) {
-    ::unlink(meta_temp->c_str());
-    return fail(IoError("close", temp, errno));
+    return fail(IoError("close", temp, err));
   }
   return Publish(bucket, key, temp, *meta_temp, std::move(sm), MtimeMs(st));
 }

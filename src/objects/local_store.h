@@ -19,6 +19,7 @@
 #include <mutex>
 #include <string>
 
+#include "objects/file_util.h"
 #include "objects/meta_file.h"
 #include "objects/object_store.h"
 
@@ -50,6 +51,13 @@ class LocalObjectStore final : public ObjectStore {
                              std::string_view dst_bucket, std::string_view dst_key,
                              const std::optional<ObjectMeta>& replace_meta) override;
   ObjResult<ListResult> List(std::string_view bucket, const ListRequest& request) override;
+  ObjResult<std::unique_ptr<UploadWriter>> NewObjectWriter(std::string_view bucket,
+                                                           std::string_view key,
+                                                           const ObjectMeta& meta) override;
+  ObjResult<std::unique_ptr<UploadWriter>> NewPartWriter(std::string_view bucket,
+                                                         std::string_view key,
+                                                         std::string_view upload_id,
+                                                         int part_number) override;
   ObjResult<std::string> CreateMultipartUpload(std::string_view bucket, std::string_view key,
                                                const ObjectMeta& meta) override;
   ObjResult<PartInfo> UploadPart(std::string_view bucket, std::string_view key,
@@ -70,6 +78,7 @@ class LocalObjectStore final : public ObjectStore {
   ObjResult<std::string> DataPath(std::string_view bucket, std::string_view key);
 
  private:
+  class Writer;  // local_writer.h
 
   // An object's data file opened under the key's lock, with its metadata.
   struct Opened;
@@ -90,6 +99,14 @@ class LocalObjectStore final : public ObjectStore {
   // Publishes a synced temporary file as the object, with its metadata.
   ObjResult<ObjectInfo> Commit(std::string_view bucket, std::string_view key,
                                const std::string& temp, StoredMeta meta);
+  // Syncs a written temporary and publishes it as the object (a Writer's publisher).
+  ObjResult<ObjectInfo> PublishObject(std::string_view bucket, std::string_view key,
+                                      const ObjectMeta& meta, UniqueFd fd, const std::string& temp,
+                                      uint64_t size, const std::string& etag);
+  // Syncs a written temporary and publishes it as part `number` of the upload in `dir`.
+  ObjResult<ObjectInfo> PublishPart(const std::string& dir, std::string_view key, int number,
+                                    UniqueFd fd, const std::string& temp, uint64_t size,
+                                    const std::string& etag);
   // Writes and syncs the metadata file under a temporary name; returns that name.
   ObjResult<std::string> WriteMetaTemp(std::string_view bucket, std::string_view key,
                                        const StoredMeta& meta);

@@ -1,8 +1,59 @@
 #include "objects/object_store.h"
 
+#include <functional>
+
 #include "aws/crypto.h"
 
 namespace sluice::objects {
+
+ObjectError BadDigest() {
+  return Err(S3Error::kBadDigest, "The Content-MD5 you specified did not match what we received.");
+}
+
+namespace {
+
+// The default writer: gathers the bytes, then one Put or UploadPart.
+class BufferedWriter final : public UploadWriter {
+ public:
+  using Sink = std::function<ObjResult<ObjectInfo>(std::string_view data)>;
+  explicit BufferedWriter(Sink sink) : sink_(std::move(sink)) {}
+  ObjStatus Append(std::string_view data) override {
+    data_.append(data);
+    return Done{};
+  }
+  uint64_t size() const override { return data_.size(); }
+  ObjResult<ObjectInfo> Commit(const std::optional<aws::Md5Digest>& expect_md5) override {
+    if (expect_md5 && aws::Md5(data_) != *expect_md5) return BadDigest();
+    return sink_(data_);
+  }
+
+ private:
+  Sink sink_;
+  std::string data_;
+};
+
+}  // namespace
+
+ObjResult<std::unique_ptr<UploadWriter>> ObjectStore::NewObjectWriter(std::string_view bucket,
+                                                                      std::string_view key,
+                                                                      const ObjectMeta& meta) {
+  return std::unique_ptr<UploadWriter>(std::make_unique<BufferedWriter>(
+      [this, b = std::string(bucket), k = std::string(key), meta](std::string_view data) {
+        return Put(b, k, data, meta);
+      }));
+}
+
+ObjResult<std::unique_ptr<UploadWriter>> ObjectStore::NewPartWriter(std::string_view bucket,
+                                                                    std::string_view key,
+                                                                    std::string_view upload_id,
+                                                                    int part_number) {
+  return std::unique_ptr<UploadWriter>(std::make_unique<BufferedWriter>(
+      [this, b = std::string(bucket), k = std::string(key), u = std::string(upload_id),
+       part_number](std::string_view data) -> ObjResult<ObjectInfo> {
+        ASSIGN_OR_RETURN_OBJ(PartInfo p, UploadPart(b, k, u, part_number, data));
+        return ObjectInfo{k, p.size, p.etag, p.last_modified_ms, {}};
+      }));
+}
 
 std::string MultipartEtag(const std::vector<std::string>& part_md5_hex) {
   std::string binary;

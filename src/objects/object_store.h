@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "aws/crypto.h"
 #include "base/file_slice.h"
 #include "objects/errors.h"
 
@@ -99,6 +100,22 @@ inline constexpr int kMaxPartNumber = 10'000;
 inline constexpr uint64_t kMinPartBytes = 5ull << 20;  // every part but the last
 inline constexpr int kMaxListKeys = 1000;
 
+// One object, or one part of a multipart upload, written piece by piece as its bytes
+// arrive, so a large upload never sits in memory whole. Nothing is visible before
+// Commit; destroying a writer that was not committed discards what it wrote.
+// One thread at a time.
+class UploadWriter {
+ public:
+  virtual ~UploadWriter() = default;
+  virtual ObjStatus Append(std::string_view data) = 0;
+  // Bytes appended so far.
+  virtual uint64_t size() const = 0;
+  // Makes the bytes durable and visible: as the object, or as the part of its upload.
+  // With `expect_md5` (a Content-MD5), a mismatch is BadDigest and nothing changes.
+  // Returns key, size, ETag (MD5 hex) and modification time. Call at most once.
+  virtual ObjResult<ObjectInfo> Commit(const std::optional<aws::Md5Digest>& expect_md5) = 0;
+};
+
 class ObjectStore {
  public:
   virtual ~ObjectStore() = default;
@@ -131,6 +148,17 @@ class ObjectStore {
                                      const std::optional<ObjectMeta>& replace_meta) = 0;
   virtual ObjResult<ListResult> List(std::string_view bucket, const ListRequest& request) = 0;
 
+  // Writers for uploads that arrive in pieces. Errors known before the first byte
+  // (NoSuchBucket, a bad key, NoSuchUpload, a bad part number) are returned here.
+  // Default: the bytes are gathered in memory and given to Put / UploadPart at Commit.
+  virtual ObjResult<std::unique_ptr<UploadWriter>> NewObjectWriter(std::string_view bucket,
+                                                                   std::string_view key,
+                                                                   const ObjectMeta& meta);
+  virtual ObjResult<std::unique_ptr<UploadWriter>> NewPartWriter(std::string_view bucket,
+                                                                 std::string_view key,
+                                                                 std::string_view upload_id,
+                                                                 int part_number);
+
   virtual ObjResult<std::string> CreateMultipartUpload(std::string_view bucket,
                                                        std::string_view key,
                                                        const ObjectMeta& meta) = 0;
@@ -155,6 +183,9 @@ class ObjectStore {
   virtual ObjResult<std::vector<UploadInfo>> ListMultipartUploads(std::string_view bucket,
                                                                   std::string_view prefix) = 0;
 };
+
+// S3's answer to a Content-MD5 that does not match the body.
+ObjectError BadDigest();
 
 // "<md5 hex of the concatenated binary MD5s>-N" for part ETags given as hex (quotes
 // allowed). Empty when an ETag is not 32 hex digits.

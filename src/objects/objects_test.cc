@@ -294,5 +294,76 @@ TEST_F(LocalStoreTest, RangesAndMissingKeys) {
   EXPECT_EQ(store_->Get("nob", "r", std::nullopt).error().code, S3Error::kNoSuchBucket);
 }
 
+TEST_F(LocalStoreTest, WriterPublishesNothingBeforeCommit) {
+  auto w = store_->NewObjectWriter("bkt", "s", {.content_type = "text/plain"});
+  ASSERT_TRUE(w.ok());
+  std::string all;
+  for (int i = 0; i < 50; ++i) {
+    const std::string piece(1000 + i, static_cast<char>('a' + i % 26));
+    ASSERT_TRUE((*w)->Append(piece).ok());
+    all += piece;
+  }
+  EXPECT_EQ((*w)->size(), all.size());
+  EXPECT_EQ(Read("s"), "<NoSuchKey>");
+  auto info = (*w)->Commit(aws::Md5(all));
+  ASSERT_TRUE(info.ok());
+  EXPECT_EQ(info->etag, aws::HexEncode(aws::Md5(all)));
+  EXPECT_EQ(info->size, all.size());
+  EXPECT_EQ(Read("s"), all);
+  EXPECT_EQ(store_->Head("bkt", "s")->meta.content_type, "text/plain");
+  EXPECT_EQ((*w)->Commit(std::nullopt).error().code, S3Error::kInternalError);  // only once
+  w->reset();
+  EXPECT_EQ(Read("s"), all);  // the writer's end does not touch a committed object
+  EXPECT_TRUE(fs::is_empty(dir_ / "objects-tmp"));
+}
+
+TEST_F(LocalStoreTest, AbandonedOrMismatchedWritesLeaveNothing) {
+  ASSERT_TRUE(store_->Put("bkt", "k", "old", {}).ok());
+  {
+    auto w = store_->NewObjectWriter("bkt", "k", {});
+    ASSERT_TRUE(w.ok());
+    ASSERT_TRUE((*w)->Append("half of a new").ok());
+  }  // dropped without Commit: a client that went away
+  EXPECT_EQ(Read("k"), "old");
+  EXPECT_TRUE(fs::is_empty(dir_ / "objects-tmp"));
+  auto w = store_->NewObjectWriter("bkt", "k", {});
+  ASSERT_TRUE(w.ok());
+  ASSERT_TRUE((*w)->Append("new").ok());
+  EXPECT_EQ((*w)->Commit(aws::Md5("other")).error().code, S3Error::kBadDigest);
+  w->reset();
+  EXPECT_EQ(Read("k"), "old");
+  EXPECT_TRUE(fs::is_empty(dir_ / "objects-tmp"));
+  EXPECT_EQ(store_->NewObjectWriter("nob", "k", {}).error().code, S3Error::kNoSuchBucket);
+  EXPECT_EQ(store_->NewObjectWriter("bkt", std::string(1025, 'x'), {}).error().code,
+            S3Error::kKeyTooLongError);
+}
+
+TEST_F(LocalStoreTest, PartWriterChecksTheUploadFirstAndAtCommit) {
+  auto id = store_->CreateMultipartUpload("bkt", "mp", {});
+  ASSERT_TRUE(id.ok());
+  EXPECT_EQ(store_->NewPartWriter("bkt", "mp", *id, 0).error().code, S3Error::kInvalidArgument);
+  EXPECT_EQ(store_->NewPartWriter("bkt", "mp", *id, 10001).error().code, S3Error::kInvalidArgument);
+  EXPECT_EQ(store_->NewPartWriter("bkt", "other", *id, 1).error().code, S3Error::kNoSuchUpload);
+  EXPECT_EQ(store_->NewPartWriter("bkt", "mp", std::string(32, 'f'), 1).error().code, S3Error::kNoSuchUpload);
+  auto w = store_->NewPartWriter("bkt", "mp", *id, 3);
+  ASSERT_TRUE(w.ok());
+  ASSERT_TRUE((*w)->Append("par").ok());
+  ASSERT_TRUE((*w)->Append("t three").ok());
+  auto part = (*w)->Commit(std::nullopt);
+  ASSERT_TRUE(part.ok());
+  EXPECT_EQ(part->etag, aws::HexEncode(aws::Md5("part three")));
+  auto parts = store_->ListParts("bkt", "mp", *id, 0, 1000);
+  ASSERT_TRUE(parts.ok());
+  ASSERT_EQ(parts->size(), 1u);
+  EXPECT_EQ((*parts)[0].number, 3);
+  EXPECT_EQ((*parts)[0].size, 10u);
+  // An upload aborted while a part is being written: the part's commit finds it gone.
+  auto late = store_->NewPartWriter("bkt", "mp", *id, 4);
+  ASSERT_TRUE(late.ok());
+  ASSERT_TRUE((*late)->Append("late").ok());
+  ASSERT_TRUE(store_->AbortMultipartUpload("bkt", "mp", *id).ok());
+  EXPECT_EQ((*late)->Commit(std::nullopt).error().code, S3Error::kNoSuchUpload);
+}
+
 }  // namespace
 }  // namespace sluice::objects

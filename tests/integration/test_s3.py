@@ -398,13 +398,30 @@ def test_method_not_allowed_and_not_implemented(server, bucket):
 
 
 def test_entity_too_large(tmp_path):
+    # --max-body-bytes bounds buffered bodies; object uploads stream to disk and are
+    # bounded only by S3's 5 GiB for one PUT.
     s = Sluice(str(tmp_path / "data"), ("--max-body-bytes", "1000"))
     try:
         c = s3_client(s.url)
         c.create_bucket(Bucket="small")
-        with pytest.raises(Exception) as e:
-            c.put_object(Bucket="small", Key="k", Body=b"x" * 2000)
-        assert error_code(e) == "EntityTooLarge"
+        big = os.urandom(300_000)
+        c.put_object(Bucket="small", Key="k", Body=big)
+        assert c.get_object(Bucket="small", Key="k")["Body"].read() == big
+        # A declared length over 5 GiB is refused from the head, before any body byte.
+        conn = socket.create_connection((s.host, s.port), timeout=5)
+        conn.sendall(b"PUT /small/huge HTTP/1.1\r\nHost: localhost\r\nContent-Length: %d\r\n\r\n"
+                     % ((5 << 30) + 1))
+        resp = recv_until_closed(conn)
+        assert resp.startswith(b"HTTP/1.1 400") and b"<Code>EntityTooLarge</Code>" in resp, resp[:300]
+        # A buffered request (DeleteObjects XML) over --max-body-bytes.
+        keys = "".join("<Object><Key>key-number-%d</Key></Object>" % i for i in range(100))
+        xml = ("<Delete>%s</Delete>" % keys).encode()
+        conn = socket.create_connection((s.host, s.port), timeout=5)
+        conn.sendall(b"POST /small?delete HTTP/1.1\r\nHost: localhost\r\nContent-Length: %d\r\n\r\n%s"
+                     % (len(xml), xml))
+        resp = recv_until_closed(conn)
+        assert b"<Code>EntityTooLarge</Code>" in resp, resp[:300]
+        assert c.list_objects_v2(Bucket="small")["KeyCount"] == 1
     finally:
         assert s.stop()[0] == 0
 
@@ -452,6 +469,94 @@ def test_aws_chunked_unsigned_trailer(server, bucket):
     urllib.request.urlopen(req).read()
     h = s3_client(server.url).head_object(Bucket=bucket, Key="trailer")
     assert h["ContentLength"] == len(data) and "ContentEncoding" not in h
+
+
+# ---- streamed uploads ----
+# Object bodies go to the temporary file as they arrive (HTTP/1.1 with a length); other
+# bodies are buffered and handed over whole.
+
+def wait_for(cond, what, timeout=10):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if cond():
+            return
+        time.sleep(0.02)
+    raise AssertionError("timed out waiting for " + what)
+
+
+def temporaries(server):
+    return os.listdir(os.path.join(server.data_dir, "objects-tmp"))
+
+
+def test_streamed_upload_with_wrong_md5_leaves_nothing(s3, bucket, server):
+    body = os.urandom(20 << 20)
+    wrong = base64.b64encode(hashlib.md5(b"other").digest()).decode()
+    with pytest.raises(Exception) as e:
+        s3.put_object(Bucket=bucket, Key="big", Body=body, ContentMD5=wrong)
+    assert error_code(e) == "BadDigest"
+    with pytest.raises(Exception) as e:
+        s3.head_object(Bucket=bucket, Key="big")
+    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+    wait_for(lambda: not temporaries(server), "the temporary to go")
+    right = base64.b64encode(hashlib.md5(body).digest()).decode()
+    etag = s3.put_object(Bucket=bucket, Key="big", Body=body, ContentMD5=right)["ETag"]
+    assert etag == '"%s"' % hashlib.md5(body).hexdigest()
+    assert s3.get_object(Bucket=bucket, Key="big")["Body"].read() == body
+
+
+def test_client_gone_mid_upload_leaves_nothing(server, s3, bucket):
+    s3.put_object(Bucket=bucket, Key="gone", Body=b"before")
+    conn = socket.create_connection((server.host, server.port), timeout=10)
+    conn.sendall(b"PUT /%s/gone HTTP/1.1\r\nHost: localhost\r\nContent-Length: %d\r\n\r\n"
+                 % (bucket.encode(), 64 << 20))
+    conn.sendall(os.urandom(16 << 20))
+    # The body is being written while it arrives: its temporary exists before the end.
+    wait_for(lambda: temporaries(server), "the upload's temporary")
+    conn.close()
+    wait_for(lambda: not temporaries(server), "the abandoned temporary to be removed")
+    assert s3.get_object(Bucket=bucket, Key="gone")["Body"].read() == b"before"
+
+
+def test_upload_refused_from_its_head_keeps_the_connection(server, bucket):
+    """NoSuchBucket is known before the body; the body is still read so the pipelined
+    requests behind it are answered on the same connection."""
+    body = os.urandom(3 << 20)
+    conn = socket.create_connection((server.host, server.port), timeout=10)
+    conn.sendall(b"PUT /no-such-bucket-%d/k HTTP/1.1\r\nHost: localhost\r\nContent-Length: %d\r\n\r\n%s"
+                 b"PUT /%s/pipelined HTTP/1.1\r\nHost: localhost\r\nContent-Length: %d\r\n\r\n%s"
+                 b"GET /%s/pipelined HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+                 % (os.getpid(), len(body), body, bucket.encode(), len(body), body, bucket.encode()))
+    resp = recv_until_closed(conn)
+    first, rest = resp.split(b"\r\n", 1)
+    assert first == b"HTTP/1.1 404 Not Found" and b"<Code>NoSuchBucket</Code>" in rest
+    assert rest.count(b"HTTP/1.1 200 OK") == 2
+    assert resp.endswith(body)
+
+
+def test_chunked_transfer_coding_upload_is_buffered_then_stored(server, bucket):
+    parts = [os.urandom(100_000), os.urandom(7), os.urandom(250_000)]
+    framed = b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in parts) + b"0\r\n\r\n"
+    conn = socket.create_connection((server.host, server.port), timeout=10)
+    conn.sendall(b"PUT /%s/te HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n"
+                 b"Connection: close\r\n\r\n%s" % (bucket.encode(), framed))
+    resp = recv_until_closed(conn)
+    assert resp.startswith(b"HTTP/1.1 200"), resp[:200]
+    data = b"".join(parts)
+    assert s3_client(server.url).get_object(Bucket=bucket, Key="te")["Body"].read() == data
+
+
+def test_upload_over_http2(server, bucket, tmp_path):
+    body = os.urandom(3 << 20)
+    path = tmp_path / "body"
+    path.write_bytes(body)
+    url = "%s/%s/h2" % (server.url, bucket)
+    out = subprocess.run(["nghttp", "-H", ":method: PUT", "-d", str(path), url], capture_output=True, timeout=30)
+    assert out.returncode == 0, out.stderr
+    assert s3_client(server.url).get_object(Bucket=bucket, Key="h2")["Body"].read() == body
+    wrong = base64.b64encode(hashlib.md5(b"x").digest()).decode()
+    out = subprocess.run(["nghttp", "-v", "-H", ":method: PUT", "-H", "content-md5: " + wrong, "-d", str(path),
+                          url + "-bad"], capture_output=True, timeout=30)
+    assert b"<Code>BadDigest</Code>" in out.stdout, out.stdout[-500:]
 
 
 # ---- AWS CLI ----

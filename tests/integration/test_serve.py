@@ -81,7 +81,7 @@ def test_http2_body_over_limit_is_413(start_sluice, tmp_path):
     big = tmp_path / "big"
     big.write_bytes(b"x" * 4096)
     r = run(["curl", "-sS", "--http2-prior-knowledge", "-o", "/dev/null", "-w", "%{http_code}",
-             "--data-binary", "@" + str(big), s.url + "/anything"])
+             "--data-binary", "@" + str(big), s.url + "/health"])
     assert r.stdout == "413", r.stderr
     # The connection and server stay healthy.
     assert health_http1(s.port)[0] == 200
@@ -121,16 +121,22 @@ def test_body_over_limit_is_rejected_before_it_is_read(start_sluice):
     out = raw_request(s.port, b"POST /health HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000\r\n\r\n")
     assert out.startswith(b"HTTP/1.1 413")
     assert b"exceeds the limit of 1024 bytes" in out
-    # The server-wide cap, answered by the S3 route in S3's words; no body byte was sent.
-    out = raw_request(s.port, b"PUT /bucket/key HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000\r\n\r\n")
-    assert out.startswith(b"HTTP/1.1 413")
+    # The server-wide cap on buffered bodies, answered by the S3 route in S3's words
+    # (EntityTooLarge is a 400 there); no body byte was sent.
+    out = raw_request(s.port, b"POST /bucket?delete HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000\r\n\r\n")
+    assert out.startswith(b"HTTP/1.1 400")
+    assert b"<Code>EntityTooLarge</Code>" in out
+    # Object uploads stream to disk: only S3's 5 GiB bounds one PUT.
+    out = raw_request(s.port, b"PUT /bucket/key HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n"
+                      % ((5 << 30) + 1))
+    assert out.startswith(b"HTTP/1.1 400")
     assert b"<Code>EntityTooLarge</Code>" in out
 
 
 def test_chunked_body_over_limit_is_413(start_sluice):
     s = start_sluice("--max-body-bytes", "1024")
     chunk = b"800\r\n" + b"y" * 0x800 + b"\r\n"
-    out = raw_request(s.port, b"POST /x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+    out = raw_request(s.port, b"POST /health HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
                       + chunk + b"0\r\n\r\n")
     assert out.startswith(b"HTTP/1.1 413")
 

@@ -1,0 +1,93 @@
+#include "api/s3_upload_sink.h"
+
+namespace sluice::api {
+
+S3UploadSink::S3UploadSink(WorkPool& pool, std::unique_ptr<s3::CallState> call)
+    : pool_(pool), call_(std::move(call)) {}
+
+void S3UploadSink::ScheduleLocked() {
+  if (running_) return;
+  running_ = true;
+  pool_.Post([self = shared_from_this()] { self->Drain(); });
+}
+
+bool S3UploadSink::Write(std::string piece, std::function<void()> resume) {
+  std::lock_guard lock(mu_);
+  if (aborted_ || finishing_) return true;
+  queued_bytes_ += piece.size();
+  queue_.push_back(std::move(piece));
+  ScheduleLocked();
+  if (queued_bytes_ <= kMaxQueuedBytes) return true;
+  resume_ = std::move(resume);
+  return false;
+}
+
+void S3UploadSink::Finish(Responder done) {
+  std::lock_guard lock(mu_);
+  if (aborted_ || finishing_) return;
+  finishing_ = true;
+  done_ = std::move(done);
+  resume_ = nullptr;  // the transport has read everything
+  ScheduleLocked();
+}
+
+void S3UploadSink::Abort() {
+  std::lock_guard lock(mu_);
+  aborted_ = true;
+  queue_.clear();
+  queued_bytes_ = 0;
+  resume_ = nullptr;
+  done_ = nullptr;
+  ScheduleLocked();  // the writer's temporary is removed on the pool, not here
+}
+
+void S3UploadSink::Drain() {
+  s3::Call& c = call_->call;
+  while (true) {
+    std::string piece;
+    Responder done;
+    {
+      std::lock_guard lock(mu_);
+      if (aborted_) {
+        upload_.reset();  // an unfinished Upload removes its temporary
+        running_ = false;
+        return;
+      }
+      if (!queue_.empty()) {
+        piece = std::move(queue_.front());
+        queue_.pop_front();
+      } else if (finishing_ && done_) {
+        done = std::move(done_);
+      } else {
+        running_ = false;
+        return;
+      }
+    }
+    if (!begun_) {
+      begun_ = true;
+      upload_.emplace(s3::Upload::Begin(c));
+    }
+    auto* upload = std::get_if<s3::Upload>(&*upload_);
+    if (done) {
+      // An upload Begin refused is answered with that refusal once the body is read.
+      Response r = upload != nullptr ? upload->Finish(c) : std::move(std::get<Response>(*upload_));
+      upload_.reset();
+      {
+        std::lock_guard lock(mu_);
+        running_ = false;
+      }
+      done(std::move(r));
+      return;
+    }
+    if (upload != nullptr) upload->Feed(c, piece);
+    std::function<void()> resume;
+    {
+      std::lock_guard lock(mu_);
+      queued_bytes_ -= piece.size();
+      if (resume_ && queued_bytes_ <= kMaxQueuedBytes / 2) resume = std::move(resume_);
+    }
+    if (resume) resume();
+  }
+}
+
+}  // namespace sluice::api

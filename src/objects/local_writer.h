@@ -1,0 +1,43 @@
+// Internal to the local store: an object or part being written to a temporary file,
+// hashed as it goes. Commit hands the file to a publisher (the object's or the part's
+// rename into place); until then the temporary is the writer's and is removed with it.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "aws/crypto.h"
+#include "objects/file_util.h"
+#include "objects/local_store.h"
+
+namespace sluice::objects {
+
+class LocalObjectStore::Writer final : public UploadWriter {
+ public:
+  // Syncs and publishes the temporary `temp` (open as `fd`) holding `size` bytes whose
+  // MD5 is `etag`; removes the temporary when it fails.
+  using Publisher = std::function<ObjResult<ObjectInfo>(UniqueFd fd, const std::string& temp,
+                                                        uint64_t size, const std::string& etag)>;
+
+  // Creates `temp` (which must not exist) for writing.
+  static ObjResult<std::unique_ptr<UploadWriter>> Create(std::string temp, Publisher publish);
+  ~Writer() override;
+
+  ObjStatus Append(std::string_view data) override;
+  uint64_t size() const override { return appender_.written(); }
+  ObjResult<ObjectInfo> Commit(const std::optional<aws::Md5Digest>& expect_md5) override;
+
+ private:
+  Writer(UniqueFd fd, std::string temp, Publisher publish);
+
+  UniqueFd fd_;
+  const std::string temp_;
+  Publisher publish_;
+  WritebackAppender appender_;
+  aws::Md5Stream md5_;
+  bool handed_over_ = false;  // Commit gave the temporary to the publisher
+  bool failed_ = false;       // an Append failed: the bytes are incomplete
+};
+
+}  // namespace sluice::objects
