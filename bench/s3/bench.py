@@ -106,6 +106,53 @@ def measure(port, bucket, conns):
     return rows
 
 
+def null_server(port_q, path):
+    """The least work any server can do for a GET on this machine: one sendfile of a
+    cached file per request, no parsing beyond the blank line. It bounds what the same
+    client can receive over loopback, so the GET ratios can be read against it."""
+    import threading
+    size = os.path.getsize(path)
+    ls = socket.socket()
+    ls.bind(("127.0.0.1", 0))
+    ls.listen(64)
+    port_q.put(ls.getsockname()[1])
+
+    def serve(conn):
+        with conn, open(path, "rb") as f:
+            pending = b""
+            while True:
+                while b"\r\n\r\n" not in pending:
+                    got = conn.recv(65536)
+                    if not got:
+                        return
+                    pending += got
+                pending = pending.split(b"\r\n\r\n", 1)[1]
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % size)
+                conn.sendfile(f, 0, size)
+
+    while True:
+        conn, _ = ls.accept()
+        threading.Thread(target=serve, args=(conn,), daemon=True).start()
+
+
+def ceiling(work, conns):
+    """GET MB/s of the null server per object size, with the benchmark's client."""
+    out = []
+    for name, size, count in CASES:
+        path = os.path.join(work, "null-%d" % size)
+        with open(path, "wb") as f:
+            f.write(os.urandom(size))
+        q = mp.Queue()
+        p = mp.Process(target=null_server, args=(q, path), daemon=True)
+        p.start()
+        port = q.get(timeout=30)
+        out.append(phase(port, "any", "GET", size, ["obj-%d" % i for i in range(count * conns)], conns))
+        p.terminate()
+        p.join()
+        os.unlink(path)
+    return out
+
+
 def dd_figure(directory):
     out = subprocess.run(["dd", "if=/dev/zero", "of=" + os.path.join(directory, "dd.bin"), "bs=1M",
                           "count=2048", "conv=fdatasync"], capture_output=True, text=True)
@@ -128,14 +175,16 @@ def main():
                                       stderr=subprocess.DEVNULL))
         wait_port(sp)
         wait_port(rp)
-        print("| connections | object | requests | sluice PUT MB/s | s3rver PUT MB/s | sluice GET MB/s | s3rver GET MB/s | PUT ratio | GET ratio |")
-        print("|---|---|---|---|---|---|---|---|---|")
+        print("| connections | object | requests | sluice PUT MB/s | s3rver PUT MB/s | sluice GET MB/s | s3rver GET MB/s | "
+              "null-server GET MB/s | PUT ratio | GET ratio |")
+        print("|---|---|---|---|---|---|---|---|---|---|")
         for conns in CONNECTIONS:
             sluice = measure(sp, "bench%d" % conns, conns)
             s3rver = measure(rp, "bench%d" % conns, conns)
-            for a, b in zip(sluice, s3rver):
-                print("| %d | %s | %d | %.0f | %.0f | %.0f | %.0f | %.1f× | %.1f× |" % (
-                    conns, a[0], a[1], a[2], b[2], a[3], b[3], a[2] / b[2], a[3] / b[3]), flush=True)
+            null = ceiling(work, conns)
+            for a, b, n in zip(sluice, s3rver, null):
+                print("| %d | %s | %d | %.0f | %.0f | %.0f | %.0f | %.0f | %.1f× | %.1f× |" % (
+                    conns, a[0], a[1], a[2], b[2], a[3], b[3], n, a[2] / b[2], a[3] / b[3]), flush=True)
         dd = dd_figure(work)
         print()
         print("dd (same file system, same run): `%s`" % dd)

@@ -84,6 +84,10 @@ Response S3Handler::Serve(Request& request) {
   s3::Call c{request, store_, ParseS3Address(request.head), ParseQuery(request.head.Query()),
              NewRequestId()};
   const std::string& m = request.head.method;
+  // Tags are not stored: an object's tag set is empty, and a request that sets tags
+  // is refused rather than having them dropped.
+  if (c.Has("tagging") && m == "GET" && !c.addr.key.empty()) return s3::GetObjectTagging(c);
+  if (auto refused = s3::RefuseTags(c)) return std::move(*refused);
   if (const auto sub = UnsupportedSubresource(c)) {
     return s3::Error(c, S3Error::kNotImplemented,
                      fmt::format("The '{}' sub-resource is not implemented by sluice", *sub));
@@ -110,9 +114,7 @@ Response S3Handler::Serve(Request& request) {
   }
   if (m == "PUT") {
     if (c.Has("uploadId") || c.Has("partNumber")) {
-      if (!request.head.Header("x-amz-copy-source").empty()) {
-        return s3::Error(c, S3Error::kNotImplemented, "UploadPartCopy is not implemented by sluice");
-      }
+      if (!request.head.Header("x-amz-copy-source").empty()) return s3::UploadPartCopy(c);
       return s3::Upload::Whole(c);
     }
     if (!request.head.Header("x-amz-copy-source").empty()) return s3::CopyObject(c);

@@ -121,27 +121,51 @@ Response ListMultipartUploads(Call& c) {
   std::sort(uploads->begin(), uploads->end(), [](const auto& a, const auto& b) {
     return std::tie(a.key, a.upload_id) < std::tie(b.key, b.upload_id);
   });
+  // With a delimiter, keys with the delimiter after the prefix fold into one common
+  // prefix each, which counts once toward max-uploads; a key marker equal to a common
+  // prefix (a page that ended on it) skips the uploads folded into it.
+  const std::string prefix(c.Q("prefix")), delimiter(c.Q("delimiter"));
   std::vector<const objects::UploadInfo*> page;
+  std::vector<std::string> common;
   bool truncated = false;
+  std::string next_key, next_id;
   for (const auto& u : *uploads) {
-    const bool after = key_marker.empty() || u.key > key_marker ||
-                       (!id_marker.empty() && u.key == key_marker && u.upload_id > id_marker);
-    if (!after) continue;
-    if (static_cast<int64_t>(page.size()) == max_uploads) {
+    std::string folded;
+    if (!delimiter.empty()) {
+      const size_t at = u.key.find(delimiter, prefix.size());
+      if (at != std::string::npos) folded = u.key.substr(0, at + delimiter.size());
+    }
+    if (!folded.empty()) {
+      if ((!key_marker.empty() && folded <= key_marker) || (!common.empty() && common.back() == folded)) continue;
+    } else {
+      const bool after = key_marker.empty() || u.key > key_marker ||
+                         (!id_marker.empty() && u.key == key_marker && u.upload_id > id_marker);
+      if (!after) continue;
+    }
+    if (static_cast<int64_t>(page.size() + common.size()) == max_uploads) {
       truncated = true;
       break;
     }
-    page.push_back(&u);
+    if (!folded.empty()) {
+      common.push_back(folded);
+      next_key = folded;
+      next_id.clear();
+    } else {
+      page.push_back(&u);
+      next_key = u.key;
+      next_id = u.upload_id;
+    }
   }
   std::string body = R"(<ListMultipartUploadsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">)";
   XmlElement(body, "Bucket", c.addr.bucket);
   XmlElement(body, "KeyMarker", key_marker);
   XmlElement(body, "UploadIdMarker", id_marker);
-  if (truncated && !page.empty()) {
-    XmlElement(body, "NextKeyMarker", page.back()->key);
-    XmlElement(body, "NextUploadIdMarker", page.back()->upload_id);
+  if (truncated) {
+    XmlElement(body, "NextKeyMarker", next_key);
+    XmlElement(body, "NextUploadIdMarker", next_id);
   }
-  XmlElement(body, "Prefix", c.Q("prefix"));
+  XmlElement(body, "Prefix", prefix);
+  if (!delimiter.empty()) XmlElement(body, "Delimiter", delimiter);
   XmlElement(body, "MaxUploads", std::to_string(max_uploads));
   XmlElement(body, "IsTruncated", truncated ? "true" : "false");
   for (const auto* u : page) {
@@ -150,6 +174,11 @@ Response ListMultipartUploads(Call& c) {
     XmlElement(body, "UploadId", u->upload_id);
     XmlElement(body, "Initiated", IsoDate(u->initiated_ms));
     body += "<StorageClass>STANDARD</StorageClass></Upload>";
+  }
+  for (const std::string& p : common) {
+    body += "<CommonPrefixes>";
+    XmlElement(body, "Prefix", p);
+    body += "</CommonPrefixes>";
   }
   body += "</ListMultipartUploadsResult>";
   return WithId(Xml(200, std::move(body)), c);

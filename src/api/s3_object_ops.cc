@@ -130,7 +130,7 @@ Response DeleteObject(Call& c) {
   return WithId(std::move(r), c);
 }
 
-Response CopyObject(Call& c) {
+std::variant<CopySource, Response> ResolveCopySource(const Call& c) {
   std::string_view source = c.req.head.Header("x-amz-copy-source");
   if (const size_t q = source.find('?'); q != std::string_view::npos) source = source.substr(0, q);
   const std::string decoded = aws::UriDecode(source);
@@ -140,27 +140,46 @@ Response CopyObject(Call& c) {
   if (slash == std::string_view::npos || slash == 0 || slash + 1 == src.size()) {
     return Error(c, S3Error::kInvalidArgument, "Copy Source must mention the source bucket and key: sourcebucket/sourcekey");
   }
-  const std::string src_bucket(src.substr(0, slash)), src_key(src.substr(slash + 1));
+  CopySource out{std::string(src.substr(0, slash)), std::string(src.substr(slash + 1)), {}};
+  // x-amz-copy-source-if-* conditions apply to the source.
+  auto info = c.store.Head(out.bucket, out.key);
+  if (!info.ok()) return Error(c, info.error());
+  RequestHead cond;
+  for (const auto& [name, value] : c.req.head.headers) {
+    if (name.starts_with("x-amz-copy-source-if-")) cond.headers.emplace_back("if-" + name.substr(21), value);
+  }
+  if (EvaluateConditions(cond, *info) != 0) {
+    return Error(c, S3Error::kPreconditionFailed, "At least one of the pre-conditions you specified did not hold");
+  }
+  out.info = *std::move(info);
+  return out;
+}
+
+Response GetObjectTagging(Call& c) {
+  auto info = c.store.Head(c.addr.bucket, c.addr.key);
+  if (!info.ok()) return Error(c, info.error());
+  return WithId(Xml(200, R"(<Tagging xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><TagSet></TagSet></Tagging>)"), c);
+}
+
+std::optional<Response> RefuseTags(const Call& c) {
+  if (c.req.head.Header("x-amz-tagging").empty()) return std::nullopt;
+  return Error(c, S3Error::kNotImplemented, "Object tags (x-amz-tagging) are not stored by sluice");
+}
+
+Response CopyObject(Call& c) {
+  auto resolved = ResolveCopySource(c);
+  if (auto* answer = std::get_if<Response>(&resolved)) return std::move(*answer);
+  const CopySource& src = std::get<CopySource>(resolved);
   const bool replace = c.req.head.Header("x-amz-metadata-directive") == "REPLACE";
-  if (src_bucket == c.addr.bucket && src_key == c.addr.key && !replace) {
+  if (src.bucket == c.addr.bucket && src.key == c.addr.key && !replace) {
     return Error(c, S3Error::kInvalidRequest,
                  "This copy request is illegal because it is trying to copy an object to itself "
                  "without changing the object's metadata, storage class, website redirect location "
                  "or encryption attributes.");
   }
-  // x-amz-copy-source-if-* conditions apply to the source.
-  auto src_info = c.store.Head(src_bucket, src_key);
-  if (!src_info.ok()) return Error(c, src_info.error());
-  RequestHead cond;
-  for (const auto& [name, value] : c.req.head.headers) {
-    if (name.starts_with("x-amz-copy-source-if-")) cond.headers.emplace_back("if-" + name.substr(21), value);
-  }
-  if (EvaluateConditions(cond, *src_info) != 0) {
-    return Error(c, S3Error::kPreconditionFailed, "At least one of the pre-conditions you specified did not hold");
-  }
   std::optional<objects::ObjectMeta> meta;
   if (replace) meta = MetaFromHeaders(c.req.head);
-  auto info = c.store.Copy(src_bucket, src_key, c.addr.bucket, c.addr.key, meta);
+  auto info = c.store.Copy(src.bucket, src.key, c.addr.bucket, c.addr.key, meta);
   if (!info.ok()) return Error(c, info.error());
   std::string body = "<CopyObjectResult>";
   objects::XmlElement(body, "LastModified", IsoDate(info->last_modified_ms));

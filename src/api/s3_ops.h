@@ -60,8 +60,22 @@ Response DeleteObjects(Call& c);
 Response GetObject(Call& c, bool head_only);
 Response DeleteObject(Call& c);
 Response CopyObject(Call& c);
+// The object's tag set: always empty, since sluice stores no tags.
+Response GetObjectTagging(Call& c);
+// NotImplemented for a request that sets tags (x-amz-tagging), which would otherwise
+// be dropped.
+std::optional<Response> RefuseTags(const Call& c);
+// The source an x-amz-copy-source header names, after its x-amz-copy-source-if-*
+// conditions held.
+struct CopySource {
+  std::string bucket;
+  std::string key;
+  objects::ObjectInfo info;
+};
+std::variant<CopySource, Response> ResolveCopySource(const Call& c);
 // Multipart uploads.
 Response CreateMultipartUpload(Call& c);
+Response UploadPartCopy(Call& c);
 Response CompleteMultipartUpload(Call& c);
 Response AbortMultipartUpload(Call& c);
 Response ListParts(Call& c);
@@ -79,7 +93,10 @@ class Upload {
   // bucket, key or upload; the error answer when any of that fails.
   static std::variant<Upload, Response> Begin(Call& c);
   void Feed(const Call& c, std::string_view piece);
-  // Checks the framing, the declared decoded length and Content-MD5, then commits.
+  // Checks the framing, the declared decoded length and Content-MD5, then commits:
+  // the part or object written, or the error answer.
+  std::variant<objects::ObjectInfo, Response> Commit(const Call& c);
+  // Commit, answered as PutObject and UploadPart answer (the ETag header).
   Response Finish(const Call& c);
   // Begin, one Feed of the whole (buffered) body, Finish.
   static Response Whole(Call& c);

@@ -1,5 +1,6 @@
 // Object uploads (PutObject, UploadPart) streamed through an UploadWriter.
 #include "api/s3_ops.h"
+#include "objects/xml.h"
 
 namespace sluice::api::s3 {
 
@@ -15,6 +16,7 @@ std::variant<Upload, Response> Upload::Begin(Call& c) {
       return Error(c, S3Error::kInvalidArgument, "Part number must be an integer between 1 and 10000, inclusive");
     }
   }
+  if (auto refused = RefuseTags(c)) return std::move(*refused);
   if (auto bad = ParseContentMd5(c, &u.md5_)) return std::move(*bad);
   if (IsAwsChunked(head.Header("x-amz-content-sha256"), head.Header("content-encoding"))) u.chunked_.emplace();
   auto writer = number ? c.store.NewPartWriter(c.addr.bucket, c.addr.key, c.Q("uploadId"), *number)
@@ -37,7 +39,7 @@ void Upload::Feed(const Call& c, std::string_view piece) {
   if (auto st = writer_->Append(piece); !st.ok()) failed_ = Error(c, st.error());
 }
 
-Response Upload::Finish(const Call& c) {
+std::variant<objects::ObjectInfo, Response> Upload::Commit(const Call& c) {
   if (failed_) return std::move(*failed_);
   if (chunked_) {
     if (const Status st = chunked_->Finish(); !st.ok()) return Error(c, S3Error::kInvalidRequest, st.message());
@@ -45,8 +47,14 @@ Response Upload::Finish(const Call& c) {
   }
   auto info = writer_->Commit(md5_);
   if (!info.ok()) return Error(c, info.error());
+  return *std::move(info);
+}
+
+Response Upload::Finish(const Call& c) {
+  auto done = Commit(c);
+  if (auto* answer = std::get_if<Response>(&done)) return std::move(*answer);
   Response r;
-  r.headers.emplace_back("etag", Quote(info->etag));
+  r.headers.emplace_back("etag", Quote(std::get<objects::ObjectInfo>(done).etag));
   r.headers.emplace_back("x-amz-request-id", c.request_id);
   return r;
 }
@@ -57,6 +65,79 @@ Response Upload::Whole(Call& c) {
   Upload& u = std::get<Upload>(begun);
   u.Feed(c, c.req.body);
   return u.Finish(c);
+}
+
+}  // namespace sluice::api::s3
+
+namespace sluice::api::s3 {
+
+namespace {
+
+// x-amz-copy-source-range: "bytes=first-last", both given, first <= last.
+std::optional<objects::RangeSpec> ParseCopyRange(std::string_view v) {
+  if (!v.starts_with("bytes=")) return std::nullopt;
+  v.remove_prefix(6);
+  const size_t dash = v.find('-');
+  if (dash == std::string_view::npos) return std::nullopt;
+  const auto number = [](std::string_view d) -> std::optional<uint64_t> {
+    if (d.empty() || d.size() > 19 || d.find_first_not_of("0123456789") != std::string_view::npos) {
+      return std::nullopt;
+    }
+    return std::stoull(std::string(d));
+  };
+  const auto first = number(v.substr(0, dash)), last = number(v.substr(dash + 1));
+  if (!first || !last || *first > *last) return std::nullopt;
+  return objects::RangeSpec{first, last};
+}
+
+}  // namespace
+
+Response UploadPartCopy(Call& c) {
+  std::optional<objects::RangeSpec> range;
+  if (const auto h = c.req.head.Header("x-amz-copy-source-range"); !h.empty()) {
+    range = ParseCopyRange(h);
+    if (!range) {
+      return Error(c, S3Error::kInvalidArgument,
+                   "The x-amz-copy-source-range value must be of the form bytes=first-last where first "
+                   "and last are the zero-based offsets of the first and last bytes to copy");
+    }
+  }
+  auto resolved = ResolveCopySource(c);
+  if (auto* answer = std::get_if<Response>(&resolved)) return std::move(*answer);
+  const CopySource& src = std::get<CopySource>(resolved);
+  if (range && *range->last >= src.info.size) {
+    return Error(c, S3Error::kInvalidArgument,
+                 "Range specified is not valid for source object of size: " + std::to_string(src.info.size));
+  }
+  auto begun = Upload::Begin(c);
+  if (auto* answer = std::get_if<Response>(&begun)) return std::move(*answer);
+  Upload& upload = std::get<Upload>(begun);
+  // An empty source has no byte to address: copy it whole (nothing) rather than ask
+  // the store for an unsatisfiable range.
+  auto got = c.store.GetStreaming(src.bucket, src.key, src.info.size == 0 ? std::nullopt : range);
+  if (!got.ok()) return Error(c, got.error());
+  if (got->file) {
+    constexpr size_t kChunk = 1 << 20;
+    std::string chunk(kChunk, '\0');
+    for (uint64_t pos = 0; pos < got->file->length();) {
+      const long n = got->file->ReadAt(pos, chunk.data(), kChunk);
+      if (n <= 0) return Error(c, S3Error::kInternalError, "reading the copy source failed");
+      upload.Feed(c, std::string_view(chunk.data(), static_cast<size_t>(n)));
+      pos += static_cast<uint64_t>(n);
+    }
+  } else {
+    upload.Feed(c, got->data);
+  }
+  auto done = upload.Commit(c);
+  if (auto* answer = std::get_if<Response>(&done)) return std::move(*answer);
+  const objects::ObjectInfo& part = std::get<objects::ObjectInfo>(done);
+  std::string body = "<CopyPartResult>";
+  objects::XmlElement(body, "LastModified", IsoDate(part.last_modified_ms));
+  objects::XmlElement(body, "ETag", Quote(part.etag));
+  body += "</CopyPartResult>";
+  Response r = Xml(200, std::move(body));
+  r.headers.emplace_back("x-amz-request-id", c.request_id);
+  return r;
 }
 
 }  // namespace sluice::api::s3

@@ -368,6 +368,62 @@ def test_list_multipart_uploads_pages_with_markers(s3, bucket):
         s3.abort_multipart_upload(Bucket=bucket, Key=k, UploadId=uid)
 
 
+def test_list_multipart_uploads_folds_by_delimiter(s3, bucket):
+    made = [(k, s3.create_multipart_upload(Bucket=bucket, Key=k)["UploadId"])
+            for k in ("logs/2024/a", "logs/2024/b", "logs/2025/c", "logs/top", "other/x", "logs/2024/a")]
+    got = s3.list_multipart_uploads(Bucket=bucket, Prefix="logs/", Delimiter="/")
+    assert got["Delimiter"] == "/" and got["IsTruncated"] is False
+    assert [u["Key"] for u in got["Uploads"]] == ["logs/top"]
+    assert [p["Prefix"] for p in got["CommonPrefixes"]] == ["logs/2024/", "logs/2025/"]
+    # A common prefix counts once toward MaxUploads; paging resumes after it.
+    seen, marker = [], {}
+    for _ in range(10):
+        page = s3.list_multipart_uploads(Bucket=bucket, Prefix="logs/", Delimiter="/", MaxUploads=1, **marker)
+        seen += [p["Prefix"] for p in page.get("CommonPrefixes", [])] + [u["Key"] for u in page.get("Uploads", [])]
+        if not page["IsTruncated"]:
+            break
+        marker = {"KeyMarker": page["NextKeyMarker"], "UploadIdMarker": page.get("NextUploadIdMarker", "")}
+    assert seen == ["logs/2024/", "logs/2025/", "logs/top"]
+    for k, uid in made:
+        s3.abort_multipart_upload(Bucket=bucket, Key=k, UploadId=uid)
+
+
+def test_upload_part_copy(s3, bucket):
+    src = os.urandom(12 << 20)
+    s3.put_object(Bucket=bucket, Key="src", Body=src)
+    uid = s3.create_multipart_upload(Bucket=bucket, Key="joined")["UploadId"]
+    five = 5 << 20
+    p1 = s3.upload_part_copy(Bucket=bucket, Key="joined", UploadId=uid, PartNumber=1,
+                             CopySource={"Bucket": bucket, "Key": "src"}, CopySourceRange="bytes=0-%d" % (five - 1))
+    assert p1["CopyPartResult"]["ETag"] == '"%s"' % hashlib.md5(src[:five]).hexdigest()
+    p2 = s3.upload_part_copy(Bucket=bucket, Key="joined", UploadId=uid, PartNumber=2,
+                             CopySource="%s/src" % bucket, CopySourceIfMatch=hashlib.md5(src).hexdigest())
+    p3 = s3.upload_part(Bucket=bucket, Key="joined", UploadId=uid, PartNumber=3, Body=b"tail")
+    parts = [{"PartNumber": 1, "ETag": p1["CopyPartResult"]["ETag"]},
+             {"PartNumber": 2, "ETag": p2["CopyPartResult"]["ETag"]}, {"PartNumber": 3, "ETag": p3["ETag"]}]
+    s3.complete_multipart_upload(Bucket=bucket, Key="joined", UploadId=uid, MultipartUpload={"Parts": parts})
+    assert s3.get_object(Bucket=bucket, Key="joined")["Body"].read() == src[:five] + src + b"tail"
+
+    uid = s3.create_multipart_upload(Bucket=bucket, Key="bad")["UploadId"]
+    for kwargs, code in (({"CopySourceRange": "bytes=5-"}, "InvalidArgument"),
+                         ({"CopySourceRange": "bytes=9-3"}, "InvalidArgument"),
+                         ({"CopySourceRange": "bytes=0-%d" % len(src)}, "InvalidArgument"),
+                         ({"CopySourceIfMatch": '"0123"'}, "PreconditionFailed")):
+        with pytest.raises(Exception) as e:
+            s3.upload_part_copy(Bucket=bucket, Key="bad", UploadId=uid, PartNumber=1,
+                                CopySource={"Bucket": bucket, "Key": "src"}, **kwargs)
+        assert error_code(e) == code, kwargs
+    with pytest.raises(Exception) as e:
+        s3.upload_part_copy(Bucket=bucket, Key="bad", UploadId=uid, PartNumber=1,
+                            CopySource={"Bucket": bucket, "Key": "missing"})
+    assert error_code(e) == "NoSuchKey"
+    with pytest.raises(Exception) as e:
+        s3.upload_part_copy(Bucket=bucket, Key="bad", UploadId="f" * 32, PartNumber=1,
+                            CopySource={"Bucket": bucket, "Key": "src"})
+    assert error_code(e) == "NoSuchUpload"
+    assert s3.list_parts(Bucket=bucket, Key="bad", UploadId=uid).get("Parts", []) == []
+
+
 def test_multipart_abort_and_small_parts(s3, bucket):
     uid = s3.create_multipart_upload(Bucket=bucket, Key="ab")["UploadId"]
     e1 = s3.upload_part(Bucket=bucket, Key="ab", UploadId=uid, PartNumber=1, Body=b"small")["ETag"]
@@ -395,6 +451,20 @@ def test_method_not_allowed_and_not_implemented(server, bucket):
     with pytest.raises(urllib.error.HTTPError) as e:
         urllib.request.urlopen("%s/%s?acl" % (server.url, bucket))
     assert e.value.code == 501 and b"<Code>NotImplemented</Code>" in e.value.read()
+
+
+def test_tags_are_not_stored_and_say_so(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="t", Body=b"x")
+    assert s3.get_object_tagging(Bucket=bucket, Key="t")["TagSet"] == []
+    with pytest.raises(Exception) as e:
+        s3.get_object_tagging(Bucket=bucket, Key="missing")
+    assert error_code(e) == "NoSuchKey"
+    for call in (lambda: s3.put_object(Bucket=bucket, Key="t2", Body=b"x", Tagging="team=data"),
+                 lambda: s3.put_object_tagging(Bucket=bucket, Key="t", Tagging={"TagSet": [{"Key": "a", "Value": "b"}]})):
+        with pytest.raises(Exception) as e:
+            call()
+        assert error_code(e) == "NotImplemented"
+    assert "Contents" not in s3.list_objects_v2(Bucket=bucket, Prefix="t2")
 
 
 def test_entity_too_large(tmp_path):
@@ -615,6 +685,21 @@ def test_aws_cli_100mb_multipart_and_ranged_download(server, tmp_path):
 
 
 # ---- durability ----
+
+def test_aws_cli_copies_a_large_object_between_buckets(server, tmp_path):
+    """Above the CLI's multipart threshold (8 MB) a bucket-to-bucket copy is a
+    multipart upload of UploadPartCopy parts."""
+    data = os.urandom(20 << 20)
+    (tmp_path / "big").write_bytes(data)
+    for b in ("cli-copy-a", "cli-copy-b"):
+        assert aws(server, "s3", "mb", "s3://" + b).returncode == 0
+    assert aws(server, "s3", "cp", str(tmp_path / "big"), "s3://cli-copy-a/big").returncode == 0
+    r = aws(server, "s3", "cp", "s3://cli-copy-a/big", "s3://cli-copy-b/copied")
+    assert r.returncode == 0, r.stderr
+    got = s3_client(server.url).get_object(Bucket="cli-copy-b", Key="copied")
+    assert got["ETag"].endswith('-3"')  # 8 MB parts: a multipart copy, not CopyObject
+    assert got["Body"].read() == data
+
 
 def test_sigkill_during_large_put_leaves_no_partial_object(tmp_path):
     data_dir = str(tmp_path / "data")
