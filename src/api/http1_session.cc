@@ -1,12 +1,17 @@
 // HTTP/1.1 on Boost.Beast: keep-alive, pipelining through the read buffer,
 // `Expect: 100-continue`, and limits checked before any body is buffered.
+#include <sys/sendfile.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <limits>
+#include <type_traits>
 #include <optional>
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/read.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
@@ -24,7 +29,9 @@ namespace http = beast::http;
 constexpr size_t kFileChunkBytes = 256 * 1024;
 // Bytes per piece of a streamed request body: large enough that the hand-off to the
 // sink is rare, small enough that hashing and writing follow close behind the socket.
-constexpr size_t kBodyPieceBytes = 1 << 20;
+constexpr size_t kBodyPieceBytes = 256 << 10;
+// Bytes per sendfile call: the socket takes what its buffer holds, this bounds one call.
+constexpr size_t kSendfileMaxBytes = 16 << 20;
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -295,12 +302,16 @@ class Http1Session final : public Connection,
       if (!again) return Close();
       return NextRequest();
     }
+    if constexpr (std::is_same_v<Stream, PlainStream>) {
+      if (use_sendfile_) return SendFileChunk();
+    }
     if (!chunk_) chunk_ = std::make_unique_for_overwrite<char[]>(kFileChunkBytes);
     const long n = file_->ReadAt(file_sent_, chunk_.get(), kFileChunkBytes);
     // The length is already promised in the head: a read error (or a file that
     // shrank) can only be reported by cutting the connection.
     if (n <= 0) return Close();
     file_sent_ += static_cast<uint64_t>(n);
+    Lowest().expires_after(opts().body_timeout);
     net::async_write(stream_, net::buffer(chunk_.get(), static_cast<size_t>(n)),
                      [self = this->shared_from_this()](beast::error_code ec, size_t) {
                        if (ec) return self->Close();
@@ -308,9 +319,54 @@ class Http1Session final : public Connection,
                      });
   }
 
+  // Plain TCP: sendfile hands the file's pages to the socket, with no copy through
+  // this process. Sends until the socket is full, then waits (bounded by the body
+  // timeout) for it to drain. Falls back to reading chunks if the kernel refuses.
+  void SendFileChunk() {
+    auto& sock = Lowest().socket();
+    beast::error_code ec;
+    sock.native_non_blocking(true, ec);
+    if (ec) {
+      use_sendfile_ = false;
+      return WriteFileChunk();
+    }
+    while (file_sent_ < file_->length()) {
+      off_t at = static_cast<off_t>(file_->offset() + file_sent_);
+      const size_t want = static_cast<size_t>(std::min<uint64_t>(file_->length() - file_sent_, kSendfileMaxBytes));
+      const ssize_t n = ::sendfile(sock.native_handle(), file_->fd(), &at, want);
+      if (n > 0) {
+        file_sent_ += static_cast<uint64_t>(n);
+        continue;
+      }
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        wait_timer_.expires_after(opts().body_timeout);
+        wait_timer_.async_wait([weak = this->weak_from_this()](beast::error_code tec) {
+          if (auto self = weak.lock(); self && !tec) self->Close();
+        });
+        sock.async_wait(net::ip::tcp::socket::wait_write,
+                        [self = this->shared_from_this()](beast::error_code wec) {
+                          self->wait_timer_.cancel();
+                          if (wec) return self->Close();
+                          self->WriteFileChunk();
+                        });
+        return;
+      }
+      if (n < 0 && (errno == EINVAL || errno == ENOSYS) && file_sent_ == 0) {
+        use_sendfile_ = false;  // a file system without sendfile support
+        return WriteFileChunk();
+      }
+      // The length is already promised in the head: a read error or a file that
+      // shrank can only be reported by cutting the connection.
+      return Close();
+    }
+    WriteFileChunk();
+  }
+
   void Close() {
     if (state_ == State::kClosed) return;
     state_ = State::kClosed;
+    wait_timer_.cancel();
     if (sink_) {
       sink_->Abort();  // the body will not complete
       sink_.reset();
@@ -344,6 +400,8 @@ class Http1Session final : public Connection,
   std::shared_ptr<const FileSlice> file_;
   uint64_t file_sent_ = 0;
   std::unique_ptr<char[]> chunk_;  // allocated on the first file response, then reused
+  bool use_sendfile_ = true;      // plain TCP only; cleared if the kernel refuses
+  net::steady_timer wait_timer_{stream_.get_executor()};  // bounds SendFileChunk's waits
 };
 
 template <class Stream>

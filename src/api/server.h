@@ -26,14 +26,16 @@ struct ServerOptions {
   int threads = 2;
   // Limits that hold before a handler sees anything.
   uint32_t max_header_bytes = 64 * 1024;  // request line + headers (AWS allows ~16 KiB+)
-  // Upper bound; handlers may choose less. Bodies are buffered in memory, so this also
-  // bounds one request's memory: S3 objects larger than this use multipart upload.
+  // Upper bound on a buffered request body; handlers may choose less. Bodies a handler
+  // takes as a stream (Handler::StreamBody: S3 object uploads) are not bounded by it.
   uint64_t max_body_bytes = 1ull << 30;
   // A client must finish its request headers this long after the first byte.
   std::chrono::milliseconds header_timeout{10'000};
   // A keep-alive connection with no request in progress is closed after this.
   std::chrono::milliseconds idle_timeout{60'000};
-  // Upper bound for receiving one request body or sending one response.
+  // Upper bound for receiving one buffered request body or sending one in-memory
+  // response; a streamed body or a file-backed response is cut after this long
+  // without progress.
   std::chrono::milliseconds body_timeout{300'000};
   // On Stop(), in-flight requests get this long to finish before connections are cut.
   std::chrono::milliseconds shutdown_grace{10'000};

@@ -234,6 +234,25 @@ def test_large_objects_stream_over_http1_and_http2_with_ranges(s3, bucket, serve
     assert h2.stdout == data[100:300000]
 
 
+def test_slow_reader_gets_every_byte(s3, bucket, server):
+    """A reader slower than the server: the file-backed response waits for the socket
+    to drain (sendfile on plain TCP) and resumes where it stopped."""
+    data = os.urandom(24 << 20)
+    s3.put_object(Bucket=bucket, Key="slow", Body=data)
+    conn = socket.create_connection((server.host, server.port), timeout=10)
+    conn.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
+    conn.sendall(b"GET /%s/slow HTTP/1.1\r\nHost: localhost\r\nRange: bytes=1000-\r\n"
+                 b"Connection: close\r\n\r\n" % bucket.encode())
+    got = b""
+    for _ in range(20):  # let the server fill the socket and wait a few times
+        got += conn.recv(65536)
+        time.sleep(0.05)
+    got += recv_until_closed(conn)
+    head, body = got.split(b"\r\n\r\n", 1)
+    assert head.startswith(b"HTTP/1.1 206")
+    assert hashlib.md5(body).hexdigest() == hashlib.md5(data[1000:]).hexdigest()
+
+
 def test_conditional_gets(s3, bucket):
     r = s3.put_object(Bucket=bucket, Key="c", Body=b"v1")
     etag = r["ETag"]
