@@ -11,6 +11,7 @@
 #include "api/aws_chunked.h"
 #include "api/http_types.h"
 #include "api/s3_request.h"
+#include "objects/checksum.h"
 #include "objects/object_store.h"
 
 namespace sluice::api::s3 {
@@ -102,8 +103,18 @@ class Upload {
   static Response Whole(Call& c);
 
  private:
+  // The flexible checksum asked for: a value header, a trailer, or the SDK's algorithm
+  // alone (computed and answered, nothing to compare). InvalidRequest when malformed.
+  std::optional<Response> BeginChecksum(const Call& c);
+  // BadDigest (or InvalidRequest for a missing trailer) when the body does not match.
+  std::optional<Response> ChecksumMismatch(const Call& c);
+
   std::unique_ptr<objects::UploadWriter> writer_;
   std::optional<AwsChunkedDecoder> chunked_;
+  std::optional<objects::ChecksumStream> checksum_;
+  std::string checksum_expected_;  // base64 from the header; empty: from the trailer
+  std::string checksum_trailer_;   // x-amz-trailer's name, when the value comes there
+  std::string checksum_value_;     // computed, base64, once committed
   std::optional<aws::Md5Digest> md5_;
   std::optional<Response> failed_;
   std::string decoded_;  // scratch for one piece's decoded bytes

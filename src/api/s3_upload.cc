@@ -1,5 +1,6 @@
 // Object uploads (PutObject, UploadPart) streamed through an UploadWriter.
 #include "api/s3_ops.h"
+#include "base/base64.h"
 #include "objects/xml.h"
 
 namespace sluice::api::s3 {
@@ -19,11 +20,81 @@ std::variant<Upload, Response> Upload::Begin(Call& c) {
   if (auto refused = RefuseTags(c)) return std::move(*refused);
   if (auto bad = ParseContentMd5(c, &u.md5_)) return std::move(*bad);
   if (IsAwsChunked(head.Header("x-amz-content-sha256"), head.Header("content-encoding"))) u.chunked_.emplace();
+  if (auto bad = u.BeginChecksum(c)) return std::move(*bad);
   auto writer = number ? c.store.NewPartWriter(c.addr.bucket, c.addr.key, c.Q("uploadId"), *number)
                        : c.store.NewObjectWriter(c.addr.bucket, c.addr.key, MetaFromHeaders(head));
   if (!writer.ok()) return Error(c, writer.error());
   u.writer_ = std::move(writer).value();
   return u;
+}
+
+std::optional<Response> Upload::BeginChecksum(const Call& c) {
+  const RequestHead& head = c.req.head;
+  std::optional<objects::ChecksumAlgorithm> alg;
+  int value_headers = 0;
+  for (const auto& [name, value] : head.headers) {
+    if (!name.starts_with("x-amz-checksum-")) continue;
+    const auto a = objects::ParseChecksumAlgorithm(std::string_view(name).substr(15));
+    if (!a) continue;  // x-amz-checksum-mode, x-amz-checksum-type: not values
+    ++value_headers;
+    alg = a;
+    checksum_expected_ = value;
+    const auto raw = Base64Decode(value);
+    if (!raw || raw->size() != objects::ChecksumBytes(*a)) {
+      return Error(c, S3Error::kInvalidRequest, "Value for " + name + " header is invalid.");
+    }
+  }
+  if (value_headers > 1) {
+    return Error(c, S3Error::kInvalidRequest,
+                 "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.");
+  }
+  if (const auto trailer = head.Header("x-amz-trailer"); !trailer.empty()) {
+    const auto a = trailer.starts_with("x-amz-checksum-")
+                       ? objects::ParseChecksumAlgorithm(trailer.substr(15))
+                       : std::nullopt;
+    if (!a || !chunked_) {
+      return Error(c, S3Error::kInvalidRequest, "The value specified in the x-amz-trailer header is not supported");
+    }
+    if (alg && *alg != *a) {
+      return Error(c, S3Error::kInvalidRequest,
+                   "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.");
+    }
+    alg = a;
+    checksum_trailer_ = std::string(trailer);
+  }
+  if (const auto sdk = head.Header("x-amz-sdk-checksum-algorithm"); !sdk.empty()) {
+    const auto a = objects::ParseChecksumAlgorithm(sdk);
+    if (!a) {
+      return Error(c, S3Error::kInvalidRequest,
+                   "Checksum algorithm provided is unsupported. Please try again with any of the valid "
+                   "types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]");
+    }
+    if (alg && *alg != *a) {
+      return Error(c, S3Error::kInvalidRequest, "Value for x-amz-sdk-checksum-algorithm header is invalid.");
+    }
+    alg = a;
+  }
+  if (alg) checksum_.emplace(*alg);
+  return std::nullopt;
+}
+
+std::optional<Response> Upload::ChecksumMismatch(const Call& c) {
+  if (!checksum_) return std::nullopt;
+  checksum_value_ = checksum_->FinishBase64();
+  std::string expected = checksum_expected_;
+  if (!checksum_trailer_.empty()) {
+    for (const auto& [name, value] : chunked_->trailers()) {
+      if (name == checksum_trailer_) expected = value;
+    }
+    if (expected.empty()) {
+      return Error(c, S3Error::kInvalidRequest, "The x-amz-trailer header named " + checksum_trailer_ +
+                                                    " but the body carried no such trailer");
+    }
+  }
+  if (expected.empty() || expected == checksum_value_) return std::nullopt;
+  return Error(c, S3Error::kBadDigest,
+               "The " + std::string(objects::ChecksumName(checksum_->algorithm())) +
+                   " you specified did not match the calculated checksum.");
 }
 
 void Upload::Feed(const Call& c, std::string_view piece) {
@@ -36,6 +107,7 @@ void Upload::Feed(const Call& c, std::string_view piece) {
     }
     piece = decoded_;
   }
+  if (checksum_) checksum_->Update(piece);
   if (auto st = writer_->Append(piece); !st.ok()) failed_ = Error(c, st.error());
 }
 
@@ -45,6 +117,7 @@ std::variant<objects::ObjectInfo, Response> Upload::Commit(const Call& c) {
     if (const Status st = chunked_->Finish(); !st.ok()) return Error(c, S3Error::kInvalidRequest, st.message());
     if (auto bad = CheckDecodedLength(c, chunked_->decoded_size())) return std::move(*bad);
   }
+  if (auto bad = ChecksumMismatch(c)) return std::move(*bad);
   auto info = writer_->Commit(md5_);
   if (!info.ok()) return Error(c, info.error());
   return *std::move(info);
@@ -55,6 +128,7 @@ Response Upload::Finish(const Call& c) {
   if (auto* answer = std::get_if<Response>(&done)) return std::move(*answer);
   Response r;
   r.headers.emplace_back("etag", Quote(std::get<objects::ObjectInfo>(done).etag));
+  if (checksum_) r.headers.emplace_back(objects::ChecksumHeader(checksum_->algorithm()), checksum_value_);
   r.headers.emplace_back("x-amz-request-id", c.request_id);
   return r;
 }

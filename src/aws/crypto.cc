@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace sluice::aws {
@@ -24,28 +25,49 @@ std::array<uint8_t, N> Digest(const EVP_MD* md, std::string_view data) {
 Sha256Digest Sha256(std::string_view data) { return Digest<32>(EVP_sha256(), data); }
 Md5Digest Md5(std::string_view data) { return Digest<16>(EVP_md5(), data); }
 
-Md5Stream::Md5Stream() : ctx_(EVP_MD_CTX_new()) {
-  if (ctx_ == nullptr || EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(ctx_), EVP_md5(), nullptr) != 1) {
+namespace {
+
+const EVP_MD* MdFor(HashStream::Kind kind) {
+  switch (kind) {
+    case HashStream::Kind::kMd5: return EVP_md5();
+    case HashStream::Kind::kSha1: return EVP_sha1();
+    case HashStream::Kind::kSha256: return EVP_sha256();
+  }
+  return EVP_md5();
+}
+
+}  // namespace
+
+HashStream::HashStream(Kind kind) : ctx_(EVP_MD_CTX_new()), md_(MdFor(kind)) {
+  if (ctx_ == nullptr ||
+      EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(ctx_), static_cast<const EVP_MD*>(md_), nullptr) != 1) {
     throw std::runtime_error("EVP_DigestInit_ex failed");
   }
 }
 
-Md5Stream::~Md5Stream() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_)); }
+HashStream::~HashStream() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_)); }
 
-void Md5Stream::Update(std::string_view data) {
+void HashStream::Update(std::string_view data) {
   if (EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), data.data(), data.size()) != 1) {
     throw std::runtime_error("EVP_DigestUpdate failed");
   }
 }
 
-Md5Digest Md5Stream::Finish() {
-  Md5Digest out{};
+std::string HashStream::Finish() {
+  unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   auto* ctx = static_cast<EVP_MD_CTX*>(ctx_);
-  if (EVP_DigestFinal_ex(ctx, out.data(), &len) != 1 || len != out.size() ||
-      EVP_DigestInit_ex(ctx, EVP_md5(), nullptr) != 1) {
+  if (EVP_DigestFinal_ex(ctx, out, &len) != 1 ||
+      EVP_DigestInit_ex(ctx, static_cast<const EVP_MD*>(md_), nullptr) != 1) {
     throw std::runtime_error("EVP_DigestFinal_ex failed");
   }
+  return std::string(reinterpret_cast<const char*>(out), len);
+}
+
+Md5Digest Md5Stream::Finish() {
+  const std::string d = hash_.Finish();
+  Md5Digest out{};
+  std::copy(d.begin(), d.end(), out.begin());
   return out;
 }
 

@@ -19,19 +19,30 @@ Sha256Digest Sha256(std::string_view data);
 Sha256Digest HmacSha256(std::string_view key, std::string_view data);
 Md5Digest Md5(std::string_view data);
 
-// MD5 over data given in pieces (an object body as it arrives). Not thread-safe.
-class Md5Stream {
+// A digest over data given in pieces (an object body as it arrives). Not thread-safe.
+class HashStream {
  public:
-  Md5Stream();
-  ~Md5Stream();
-  Md5Stream(const Md5Stream&) = delete;
-  Md5Stream& operator=(const Md5Stream&) = delete;
+  enum class Kind { kMd5, kSha1, kSha256 };
+  explicit HashStream(Kind kind);
+  ~HashStream();
+  HashStream(const HashStream&) = delete;
+  HashStream& operator=(const HashStream&) = delete;
   void Update(std::string_view data);
-  // The digest of everything given so far; the stream then starts over.
-  Md5Digest Finish();
+  // The raw digest of everything given so far; the stream then starts over.
+  std::string Finish();
 
  private:
   void* ctx_;  // EVP_MD_CTX, kept out of this header
+  const void* md_;
+};
+
+class Md5Stream {
+ public:
+  void Update(std::string_view data) { hash_.Update(data); }
+  Md5Digest Finish();
+
+ private:
+  HashStream hash_{HashStream::Kind::kMd5};
 };
 
 // Lowercase hex, as SigV4 wants it.

@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 
 #include "aws/crypto.h"
+#include "base/base64.h"
+#include "objects/checksum.h"
 #include "objects/key_path.h"
 #include "objects/listing.h"
 #include "objects/local_store.h"
@@ -161,6 +163,42 @@ TEST(Range, ResolvesLikeS3) {
   EXPECT_EQ(ResolveRange({std::nullopt, 500}, 100), std::make_pair(uint64_t{0}, uint64_t{99}));
   EXPECT_FALSE(ResolveRange({100, std::nullopt}, 100));
   EXPECT_FALSE(ResolveRange({0, std::nullopt}, 0));
+}
+
+// ---- checksums ----
+
+std::string Hex(std::string_view b64) {
+  auto raw = Base64Decode(b64);
+  return raw ? aws::HexEncode(*raw) : "<bad base64>";
+}
+
+TEST(Checksum, CatalogueCheckValuesOf123456789) {
+  const std::pair<ChecksumAlgorithm, std::string> cases[] = {
+      {ChecksumAlgorithm::kCrc32, "cbf43926"},
+      {ChecksumAlgorithm::kCrc32c, "e3069283"},
+      {ChecksumAlgorithm::kCrc64Nvme, "ae8b14860a799888"},
+      {ChecksumAlgorithm::kSha1, "f7c3bc1d808e04732adf679965ccc34ca7ae3441"},
+      {ChecksumAlgorithm::kSha256, "15e2b0d3c33891ebb0f1ef609ec419420c20e320ce94c65fbc8c3312448eb225"},
+  };
+  for (const auto& [alg, want] : cases) {
+    ChecksumStream whole(alg), split(alg);
+    whole.Update("123456789");
+    split.Update("1234");
+    split.Update("");
+    split.Update("56789");
+    EXPECT_EQ(Hex(whole.FinishBase64()), want) << ChecksumName(alg);
+    EXPECT_EQ(Hex(split.FinishBase64()), want) << ChecksumName(alg);
+  }
+}
+
+TEST(Checksum, NamesAndHeaders) {
+  EXPECT_EQ(ParseChecksumAlgorithm("crc64nvme"), ChecksumAlgorithm::kCrc64Nvme);
+  EXPECT_EQ(ParseChecksumAlgorithm("SHA256"), ChecksumAlgorithm::kSha256);
+  EXPECT_FALSE(ParseChecksumAlgorithm("md5"));
+  EXPECT_FALSE(ParseChecksumAlgorithm(""));
+  EXPECT_EQ(ChecksumHeader(ChecksumAlgorithm::kCrc32c), "x-amz-checksum-crc32c");
+  EXPECT_EQ(ChecksumName(ChecksumAlgorithm::kCrc64Nvme), "CRC64NVME");
+  EXPECT_EQ(ChecksumBytes(ChecksumAlgorithm::kSha1), 20u);
 }
 
 // ---- local store ----

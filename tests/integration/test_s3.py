@@ -8,7 +8,9 @@ import signal
 import socket
 import subprocess
 import time
+import urllib.error
 import urllib.request
+import zlib
 
 import pytest
 
@@ -548,16 +550,57 @@ def test_aws_chunked_signed_body(server, bucket):
     assert s3_client(server.url).get_object(Bucket=bucket, Key="chunked")["Body"].read() == data
 
 
-def test_aws_chunked_unsigned_trailer(server, bucket):
-    data = b"trailer body"
-    chunked = b"%x\r\n%s\r\n0\r\nx-amz-checksum-crc32:AAAAAA==\r\n\r\n" % (len(data), data)
-    req = urllib.request.Request("%s/%s/trailer" % (server.url, bucket), data=chunked, method="PUT", headers={
+def crc32_b64(data):
+    return base64.b64encode(zlib.crc32(data).to_bytes(4, "big")).decode()
+
+
+def put_trailer(server, bucket, key, data, trailer_value, trailer="x-amz-checksum-crc32"):
+    chunked = b"%x\r\n%s\r\n0\r\n%s:%s\r\n\r\n" % (len(data), data, trailer.encode(), trailer_value.encode())
+    req = urllib.request.Request("%s/%s/%s" % (server.url, bucket, key), data=chunked, method="PUT", headers={
         "x-amz-content-sha256": "STREAMING-UNSIGNED-PAYLOAD-TRAILER",
-        "content-encoding": "aws-chunked", "x-amz-trailer": "x-amz-checksum-crc32",
+        "content-encoding": "aws-chunked", "x-amz-trailer": trailer,
         "x-amz-decoded-content-length": str(len(data))})
-    urllib.request.urlopen(req).read()
+    return urllib.request.urlopen(req)
+
+
+def test_aws_chunked_unsigned_trailer_checksum_is_verified(server, bucket):
+    data = b"trailer body"
+    r = put_trailer(server, bucket, "trailer", data, crc32_b64(data))
+    assert r.headers["x-amz-checksum-crc32"] == crc32_b64(data)
     h = s3_client(server.url).head_object(Bucket=bucket, Key="trailer")
     assert h["ContentLength"] == len(data) and "ContentEncoding" not in h
+    with pytest.raises(urllib.error.HTTPError) as e:
+        put_trailer(server, bucket, "trailer", b"other body!!", crc32_b64(data))
+    assert e.value.code == 400
+    assert b"<Code>BadDigest</Code>" in e.value.read()
+    assert s3_client(server.url).get_object(Bucket=bucket, Key="trailer")["Body"].read() == data
+    with pytest.raises(urllib.error.HTTPError) as e:
+        put_trailer(server, bucket, "md5-trailer", data, "x", trailer="x-amz-checksum-md5")
+    assert e.value.code == 400 and b"<Code>InvalidRequest</Code>" in e.value.read()
+
+
+def test_checksum_headers_are_verified_and_answered(s3, bucket, server):
+    data = os.urandom(3 << 20)
+    sha = base64.b64encode(hashlib.sha256(data).digest()).decode()
+    r = s3.put_object(Bucket=bucket, Key="sum", Body=data, ChecksumAlgorithm="SHA256")
+    assert r["ChecksumSHA256"] == sha
+    r = s3.put_object(Bucket=bucket, Key="sum", Body=data, ChecksumCRC32=crc32_b64(data))
+    assert r["ChecksumCRC32"] == crc32_b64(data)
+    with pytest.raises(Exception) as e:
+        s3.put_object(Bucket=bucket, Key="sum2", Body=data, ChecksumCRC32=crc32_b64(b"not it"))
+    assert error_code(e) == "BadDigest"
+    # CRC64NVME ("123456789" has the catalogue check value ae8b14860a799888), raw.
+    for value, status in (("rosUhgp5mIg=", 200), ("AAAAAAAAAAA=", 400), ("short", 400)):
+        req = urllib.request.Request("%s/%s/nvme" % (server.url, bucket), data=b"123456789", method="PUT",
+                                     headers={"x-amz-checksum-crc64nvme": value})
+        try:
+            got = urllib.request.urlopen(req).status
+        except urllib.error.HTTPError as err:
+            got = err.code
+        assert got == status, value
+    with pytest.raises(Exception) as e:
+        s3.head_object(Bucket=bucket, Key="sum2")
+    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
 
 
 # ---- streamed uploads ----
