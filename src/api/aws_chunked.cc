@@ -64,8 +64,9 @@ Status AwsChunkedDecoder::Feed(std::string_view in, std::string* out) {
       case State::kSizeLine:
       case State::kTrailers: {
         // Lines end in CRLF; a CR may end one piece and its LF start the next.
-        const size_t lf = in.find('\n');
-        const size_t take = lf == std::string_view::npos ? in.size() : lf + 1;
+        // Bounded: a body without line ends grows the line only past the limit.
+        const size_t lf = in.substr(0, kMaxLineBytes + 1).find('\n');
+        const size_t take = lf == std::string_view::npos ? std::min(in.size(), kMaxLineBytes + 1) : lf + 1;
         line_.append(in.substr(0, take));
         offset_ += take;
         in.remove_prefix(take);
@@ -119,6 +120,7 @@ Status AwsChunkedDecoder::Finish() {
     case State::kTrailers:
       // A body that simply ends after the last chunk or trailer is accepted too (some
       // clients omit the final CRLF when there are no trailers).
+      if (!line_.empty() && line_.back() == '\r') line_.pop_back();
       if (line_.empty()) return Status::OK();
       if (line_.find(':') != std::string::npos) return EndTrailerLine();
       return Fail("trailer without ':'");

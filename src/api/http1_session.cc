@@ -173,7 +173,9 @@ class Http1Session final : public Connection,
     Lowest().expires_after(opts().body_timeout);
     net::async_read(stream_, net::buffer(piece_.data() + have, want - have),
                     [self = this->shared_from_this()](beast::error_code ec, size_t) {
-                      if (ec) return self->Close();  // Close aborts the sink
+                      // A Cut may have closed the connection (and aborted the sink)
+                      // after this read completed but before this handler ran.
+                      if (ec || self->state_ == State::kClosed || !self->sink_) return self->Close();
                       self->OnPiece();
                     });
   }
@@ -330,24 +332,37 @@ class Http1Session final : public Connection,
       use_sendfile_ = false;
       return WriteFileChunk();
     }
+    uint64_t sent_now = 0;
     while (file_sent_ < file_->length()) {
+      if (sent_now >= kSendfileMaxBytes) {
+        // A reader as fast as the server: let the thread's other connections run.
+        return net::post(stream_.get_executor(), [self = this->shared_from_this()] {
+          if (self->state_ != State::kClosed) self->WriteFileChunk();
+        });
+      }
       off_t at = static_cast<off_t>(file_->offset() + file_sent_);
       const size_t want = static_cast<size_t>(std::min<uint64_t>(file_->length() - file_sent_, kSendfileMaxBytes));
       const ssize_t n = ::sendfile(sock.native_handle(), file_->fd(), &at, want);
       if (n > 0) {
         file_sent_ += static_cast<uint64_t>(n);
+        sent_now += static_cast<uint64_t>(n);
         continue;
       }
       if (n < 0 && errno == EINTR) continue;
       if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        // The timer and the wait may complete in the same pass: the generation tells
+        // the timer whether its wait is still the current one.
+        const uint64_t generation = ++wait_generation_;
         wait_timer_.expires_after(opts().body_timeout);
-        wait_timer_.async_wait([weak = this->weak_from_this()](beast::error_code tec) {
-          if (auto self = weak.lock(); self && !tec) self->Close();
+        wait_timer_.async_wait([weak = this->weak_from_this(), generation](beast::error_code tec) {
+          auto self = weak.lock();
+          if (self && !tec && self->wait_generation_ == generation) self->Close();
         });
         sock.async_wait(net::ip::tcp::socket::wait_write,
                         [self = this->shared_from_this()](beast::error_code wec) {
+                          ++self->wait_generation_;
                           self->wait_timer_.cancel();
-                          if (wec) return self->Close();
+                          if (wec || self->state_ == State::kClosed) return self->Close();
                           self->WriteFileChunk();
                         });
         return;
@@ -402,6 +417,7 @@ class Http1Session final : public Connection,
   std::unique_ptr<char[]> chunk_;  // allocated on the first file response, then reused
   bool use_sendfile_ = true;      // plain TCP only; cleared if the kernel refuses
   net::steady_timer wait_timer_{stream_.get_executor()};  // bounds SendFileChunk's waits
+  uint64_t wait_generation_ = 0;                            // the current wait, for its timer
 };
 
 template <class Stream>

@@ -51,6 +51,10 @@ std::shared_ptr<BodySink> Router::StreamBody(const RequestHead& head) {
   return IsS3(head) ? s3_->StreamBody(head) : nullptr;
 }
 
+void Router::Quiesce() {
+  if (s3_) s3_->Quiesce();
+}
+
 Response Router::Health() const {
   const auto up = std::chrono::duration_cast<std::chrono::seconds>(
                       std::chrono::steady_clock::now() - started_)

@@ -27,6 +27,9 @@ class Router final : public Handler {
   uint64_t BodyLimit(const RequestHead& head) const override;
   void Handle(Request request, Responder done) override;
   std::shared_ptr<BodySink> StreamBody(const RequestHead& head) override;
+  // Runs the handlers' queued background work to completion. Call once the server
+  // has stopped (no request can arrive any more), before it is destroyed.
+  void Quiesce();
   Response BodyTooLarge(const RequestHead& head, uint64_t limit) const override;
 
  private:

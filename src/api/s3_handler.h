@@ -41,6 +41,9 @@ class S3Handler {
   // A sink for the body of an object upload (PutObject, UploadPart); null for every
   // other request, whose (small) body is buffered and given to Handle.
   std::shared_ptr<BodySink> StreamBody(const RequestHead& head);
+  // Finishes every queued job (uploads' syncs and answers) and stops the workers.
+  // Nothing may be handed to the handler afterwards.
+  void Quiesce() { pool_.reset(); }
   // Synchronous form, for tests: runs on the calling thread.
   Response Serve(Request& request);
 

@@ -92,7 +92,10 @@ class Upload {
   static bool IsPart(const Call& c) { return c.Has("uploadId") || c.Has("partNumber"); }
   // Checks the head (part number, Content-MD5) and opens the writer, which checks the
   // bucket, key or upload; the error answer when any of that fails.
-  static std::variant<Upload, Response> Begin(Call& c);
+  // A copy (UploadPartCopy) has no body: its request's body headers (Content-MD5,
+  // aws-chunked, checksums) say nothing about the copied bytes and are not applied.
+  enum class Source { kBody, kCopy };
+  static std::variant<Upload, Response> Begin(Call& c, Source source = Source::kBody);
   void Feed(const Call& c, std::string_view piece);
   // Checks the framing, the declared decoded length and Content-MD5, then commits:
   // the part or object written, or the error answer.

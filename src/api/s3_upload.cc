@@ -1,4 +1,6 @@
 // Object uploads (PutObject, UploadPart) streamed through an UploadWriter.
+#include <algorithm>
+
 #include "api/s3_ops.h"
 #include "base/base64.h"
 #include "objects/xml.h"
@@ -7,7 +9,7 @@ namespace sluice::api::s3 {
 
 using objects::S3Error;
 
-std::variant<Upload, Response> Upload::Begin(Call& c) {
+std::variant<Upload, Response> Upload::Begin(Call& c, Source source) {
   const RequestHead& head = c.req.head;
   Upload u;
   std::optional<int> number;
@@ -18,9 +20,11 @@ std::variant<Upload, Response> Upload::Begin(Call& c) {
     }
   }
   if (auto refused = RefuseTags(c)) return std::move(*refused);
-  if (auto bad = ParseContentMd5(c, &u.md5_)) return std::move(*bad);
-  if (IsAwsChunked(head.Header("x-amz-content-sha256"), head.Header("content-encoding"))) u.chunked_.emplace();
-  if (auto bad = u.BeginChecksum(c)) return std::move(*bad);
+  if (source == Source::kBody) {
+    if (auto bad = ParseContentMd5(c, &u.md5_)) return std::move(*bad);
+    if (IsAwsChunked(head.Header("x-amz-content-sha256"), head.Header("content-encoding"))) u.chunked_.emplace();
+    if (auto bad = u.BeginChecksum(c)) return std::move(*bad);
+  }
   auto writer = number ? c.store.NewPartWriter(c.addr.bucket, c.addr.key, c.Q("uploadId"), *number)
                        : c.store.NewObjectWriter(c.addr.bucket, c.addr.key, MetaFromHeaders(head));
   if (!writer.ok()) return Error(c, writer.error());
@@ -48,9 +52,11 @@ std::optional<Response> Upload::BeginChecksum(const Call& c) {
     return Error(c, S3Error::kInvalidRequest,
                  "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.");
   }
-  if (const auto trailer = head.Header("x-amz-trailer"); !trailer.empty()) {
+  if (std::string trailer(head.Header("x-amz-trailer")); !trailer.empty()) {
+    std::transform(trailer.begin(), trailer.end(), trailer.begin(),
+                   [](unsigned char ch) { return std::tolower(ch); });
     const auto a = trailer.starts_with("x-amz-checksum-")
-                       ? objects::ParseChecksumAlgorithm(trailer.substr(15))
+                       ? objects::ParseChecksumAlgorithm(std::string_view(trailer).substr(15))
                        : std::nullopt;
     if (!a || !chunked_) {
       return Error(c, S3Error::kInvalidRequest, "The value specified in the x-amz-trailer header is not supported");
@@ -60,7 +66,7 @@ std::optional<Response> Upload::BeginChecksum(const Call& c) {
                    "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.");
     }
     alg = a;
-    checksum_trailer_ = std::string(trailer);
+    checksum_trailer_ = objects::ChecksumHeader(*a);  // trailer names are kept lower-case
   }
   if (const auto sdk = head.Header("x-amz-sdk-checksum-algorithm"); !sdk.empty()) {
     const auto a = objects::ParseChecksumAlgorithm(sdk);
@@ -179,28 +185,36 @@ Response UploadPartCopy(Call& c) {
   auto resolved = ResolveCopySource(c);
   if (auto* answer = std::get_if<Response>(&resolved)) return std::move(*answer);
   const CopySource& src = std::get<CopySource>(resolved);
-  if (range && *range->last >= src.info.size) {
-    return Error(c, S3Error::kInvalidArgument,
-                 "Range specified is not valid for source object of size: " + std::to_string(src.info.size));
-  }
-  auto begun = Upload::Begin(c);
+  auto begun = Upload::Begin(c, Upload::Source::kCopy);
   if (auto* answer = std::get_if<Response>(&begun)) return std::move(*answer);
   Upload& upload = std::get<Upload>(begun);
-  // An empty source has no byte to address: copy it whole (nothing) rather than ask
-  // the store for an unsatisfiable range.
-  auto got = c.store.GetStreaming(src.bucket, src.key, src.info.size == 0 ? std::nullopt : range);
+  // The source is opened whole and the range applied to what was opened, so the
+  // range check and the copied bytes concern one version of the object; a source
+  // replaced since its conditions were checked is refused rather than mixed.
+  auto got = c.store.GetStreaming(src.bucket, src.key, std::nullopt);
   if (!got.ok()) return Error(c, got.error());
+  if (got->info.etag != src.info.etag) {
+    return Error(c, S3Error::kPreconditionFailed, "The copy source changed while the copy was starting");
+  }
+  const uint64_t size = got->info.size;
+  if (range && *range->last >= size) {
+    return Error(c, S3Error::kInvalidArgument,
+                 "Range specified is not valid for source object of size: " + std::to_string(size));
+  }
+  const uint64_t first = range ? *range->first : 0;
+  const uint64_t length = range ? *range->last - first + 1 : size;
   if (got->file) {
     constexpr size_t kChunk = 1 << 20;
     std::string chunk(kChunk, '\0');
-    for (uint64_t pos = 0; pos < got->file->length();) {
-      const long n = got->file->ReadAt(pos, chunk.data(), kChunk);
+    for (uint64_t pos = first; pos < first + length;) {
+      const size_t want = static_cast<size_t>(std::min<uint64_t>(kChunk, first + length - pos));
+      const long n = got->file->ReadAt(pos, chunk.data(), want);
       if (n <= 0) return Error(c, S3Error::kInternalError, "reading the copy source failed");
       upload.Feed(c, std::string_view(chunk.data(), static_cast<size_t>(n)));
       pos += static_cast<uint64_t>(n);
     }
   } else {
-    upload.Feed(c, got->data);
+    upload.Feed(c, std::string_view(got->data).substr(first, length));
   }
   auto done = upload.Commit(c);
   if (auto* answer = std::get_if<Response>(&done)) return std::move(*answer);

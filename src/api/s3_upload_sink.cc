@@ -43,7 +43,14 @@ void S3UploadSink::Abort() {
 
 void S3UploadSink::Drain() {
   s3::Call& c = call_->call;
+  size_t drained = 0;
   while (true) {
+    if (drained >= kMaxQueuedBytes) {
+      // A body arriving faster than it is written would keep this worker forever:
+      // queue behind the pool's other work (GETs, listings, other uploads) instead.
+      pool_.Post([self = shared_from_this()] { self->Drain(); });
+      return;
+    }
     std::string piece;
     Responder done;
     {
@@ -80,9 +87,11 @@ void S3UploadSink::Drain() {
       return;
     }
     if (upload != nullptr) upload->Feed(c, piece);
+    drained += piece.size();
     std::function<void()> resume;
     {
       std::lock_guard lock(mu_);
+      if (aborted_) continue;  // Abort emptied the queue and its count meanwhile
       queued_bytes_ -= piece.size();
       if (resume_ && queued_bytes_ <= kMaxQueuedBytes / 2) resume = std::move(resume_);
     }

@@ -90,6 +90,9 @@ int RunServe(const ServeOptions& options) {
                options.server.shutdown_grace.count());
   (*server)->Stop();
   (*server)->Wait();
+  // Work still on the handlers' pools (an upload's last sync) finishes while the
+  // server's executors, which its answers are posted to, still exist.
+  router.Quiesce();
   // Every request is answered; now sync and close the logs.
   if (const Status st = (*streams)->Close(); !st.ok()) {
     spdlog::error("msg=\"closing streams failed\" error=\"{}\"", st.ToString());

@@ -409,7 +409,7 @@ def test_list_multipart_uploads_folds_by_delimiter(s3, bucket):
         s3.abort_multipart_upload(Bucket=bucket, Key=k, UploadId=uid)
 
 
-def test_upload_part_copy(s3, bucket):
+def test_upload_part_copy(s3, bucket, server):
     src = os.urandom(12 << 20)
     s3.put_object(Bucket=bucket, Key="src", Body=src)
     uid = s3.create_multipart_upload(Bucket=bucket, Key="joined")["UploadId"]
@@ -443,6 +443,12 @@ def test_upload_part_copy(s3, bucket):
                             CopySource={"Bucket": bucket, "Key": "src"})
     assert error_code(e) == "NoSuchUpload"
     assert s3.list_parts(Bucket=bucket, Key="bad", UploadId=uid).get("Parts", []) == []
+    # The copy request's own (empty) body headers do not apply to the copied bytes.
+    empty_md5 = base64.b64encode(hashlib.md5(b"").digest()).decode()
+    req = urllib.request.Request("%s/%s/bad?partNumber=2&uploadId=%s" % (server.url, bucket, uid), data=b"",
+                                 method="PUT", headers={"x-amz-copy-source": "/%s/src" % bucket,
+                                                        "content-md5": empty_md5})
+    assert b"<CopyPartResult>" in urllib.request.urlopen(req).read()
 
 
 def test_multipart_abort_and_small_parts(s3, bucket):
@@ -574,6 +580,8 @@ def test_aws_chunked_unsigned_trailer_checksum_is_verified(server, bucket):
     assert e.value.code == 400
     assert b"<Code>BadDigest</Code>" in e.value.read()
     assert s3_client(server.url).get_object(Bucket=bucket, Key="trailer")["Body"].read() == data
+    r = put_trailer(server, bucket, "mixed-case", data, crc32_b64(data), trailer="X-Amz-Checksum-CRC32")
+    assert r.headers["x-amz-checksum-crc32"] == crc32_b64(data)
     with pytest.raises(urllib.error.HTTPError) as e:
         put_trailer(server, bucket, "md5-trailer", data, "x", trailer="x-amz-checksum-md5")
     assert e.value.code == 400 and b"<Code>InvalidRequest</Code>" in e.value.read()
@@ -647,6 +655,28 @@ def test_client_gone_mid_upload_leaves_nothing(server, s3, bucket):
     conn.close()
     wait_for(lambda: not temporaries(server), "the abandoned temporary to be removed")
     assert s3.get_object(Bucket=bucket, Key="gone")["Body"].read() == b"before"
+
+
+def test_shutdown_during_uploads_cuts_them_cleanly(tmp_path):
+    """SIGTERM while uploads are mid-body: after the grace period the connections are
+    cut, the sinks abort, the server exits 0 and leaves no temporary or object."""
+    s = Sluice(str(tmp_path / "data"), ("--shutdown-grace-ms", "300"))
+    conns = []
+    try:
+        s3_client(s.url).create_bucket(Bucket="cut")
+        for i in range(3):
+            conn = socket.create_connection((s.host, s.port), timeout=10)
+            conn.sendall(b"PUT /cut/k%d HTTP/1.1\r\nHost: localhost\r\nContent-Length: %d\r\n\r\n" % (i, 64 << 20))
+            conn.sendall(os.urandom(8 << 20))
+            conns.append(conn)
+        wait_for(lambda: len(temporaries(s)) == 3, "three uploads in progress")
+    finally:
+        code, err = s.stop()
+        for conn in conns:
+            conn.close()
+    assert code == 0, err
+    assert not os.listdir(os.path.join(s.data_dir, "objects-tmp"))
+    assert not os.listdir(os.path.join(s.data_dir, "objects", "cut"))
 
 
 def test_upload_refused_from_its_head_keeps_the_connection(server, bucket):
