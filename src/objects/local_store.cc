@@ -50,6 +50,21 @@ ObjResult<std::unique_ptr<LocalObjectStore>> LocalObjectStore::Open(LocalStoreOp
   if (::mkdir(store->tmp_.c_str(), 0755) != 0 && errno != EEXIST) {
     return IoError("mkdir", store->tmp_, errno);
   }
+  // So are parts that were being written into a pending upload (".part-*").
+  if (auto buckets = ListDir(store->uploads_); buckets.ok()) {
+    for (const std::string& b : *buckets) {
+      auto ids = ListDir(store->uploads_ + "/" + b);
+      if (!ids.ok()) continue;
+      for (const std::string& id : *ids) {
+        const std::string dir = store->uploads_ + "/" + b + "/" + id;
+        auto names = ListDir(dir);
+        if (!names.ok()) continue;
+        for (const std::string& n : *names) {
+          if (n.starts_with(".part-")) ::unlink((dir + "/" + n).c_str());
+        }
+      }
+    }
+  }
   return store;
 }
 

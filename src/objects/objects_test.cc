@@ -299,6 +299,20 @@ TEST_F(LocalStoreTest, OpenRemovesAbandonedTemporaries) {
   EXPECT_TRUE(l->objects.empty());
 }
 
+TEST_F(LocalStoreTest, OpenRemovesPartsThatWereBeingWritten) {
+  auto id = store_->CreateMultipartUpload("bkt", "mp", {});
+  ASSERT_TRUE(id.ok());
+  ASSERT_TRUE(store_->UploadPart("bkt", "mp", *id, 1, "kept").ok());
+  const fs::path dir = dir_ / "objects-uploads" / "bkt" / *id;
+  std::ofstream(dir / ".part-0123456789abcdef") << "half a part";
+  Reopen();
+  EXPECT_FALSE(fs::exists(dir / ".part-0123456789abcdef"));
+  auto parts = store_->ListParts("bkt", "mp", *id, 0, 1000);
+  ASSERT_TRUE(parts.ok());
+  ASSERT_EQ(parts->size(), 1u);
+  EXPECT_EQ((*parts)[0].size, 4u);
+}
+
 TEST_F(LocalStoreTest, MultipartAssemblesPartsWithS3Etag) {
   auto id = store_->CreateMultipartUpload("bkt", "mp", {.content_type = "x/y"});
   ASSERT_TRUE(id.ok());
