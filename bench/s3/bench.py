@@ -14,7 +14,7 @@ import time
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SLUICE = os.environ.get("SLUICE_BIN", os.path.join(REPO, "build", "sluice"))
 S3RVER = os.path.join(REPO, "tests", "node", "node_modules", "s3rver", "bin", "s3rver.js")
-CASES = [("1 MB", 1 << 20, 40), ("64 MB", 64 << 20, 6)]  # (name, size, requests per connection)
+CASES = [("1 MB", 1 << 20, 200), ("64 MB", 64 << 20, 6)]  # (name, size, requests per connection)
 # One connection (latency-bound, like a single-threaded writer) and several (like the
 # AWS CLI's concurrent transfers, ten by default).
 CONNECTIONS = [int(c) for c in os.environ.get("S3_BENCH_CONNECTIONS", "1,4").split(",")]
