@@ -145,15 +145,33 @@ class Http1Session final : public Connection,
 
     Lowest().expires_after(opts().body_timeout);
     if (beast::iequals(head_.Header("expect"), "100-continue")) {
-      static const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-      net::async_write(stream_, net::buffer(kContinue),
-                       [self = this->shared_from_this(), stream](beast::error_code ec, size_t) {
-                         if (ec) return self->Close();
-                         stream ? self->StreamBody() : self->ReadBody();
-                       });
-      return;
+      if (!stream) return SendContinue(false);
+      // The client waits for our word before sending the body: let the handler
+      // refuse from the head (no such bucket, say) so the body is never sent.
+      state_ = State::kHandling;
+      return sink_->Begin([self = this->shared_from_this()](std::optional<Response> refusal) {
+        net::post(self->stream_.get_executor(), [self, refusal = std::move(refusal)]() mutable {
+          if (self->state_ == State::kClosed || !self->sink_) return;
+          self->state_ = State::kReading;
+          if (!refusal) return self->SendContinue(true);
+          self->sink_->Abort();
+          self->sink_.reset();
+          self->keep_alive_ = false;  // the unsent body cannot be skipped
+          self->Write(std::move(*refusal));
+        });
+      });
     }
     stream ? StreamBody() : ReadBody();
+  }
+
+  void SendContinue(bool stream) {
+    static const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+    Lowest().expires_after(opts().body_timeout);
+    net::async_write(stream_, net::buffer(kContinue),
+                     [self = this->shared_from_this(), stream](beast::error_code ec, size_t) {
+                       if (ec || self->state_ == State::kClosed) return self->Close();
+                       stream ? self->StreamBody() : self->ReadBody();
+                     });
   }
 
   // Streams a body of known length to the sink in pieces read straight from the

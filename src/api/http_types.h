@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -67,6 +68,12 @@ using Responder = std::function<void(Response)>;
 class BodySink {
  public:
   virtual ~BodySink() = default;
+  // Optional, before any Write: judges the request from its head alone and calls
+  // `ready` once (on any thread) with nullopt to take the body, or with the answer
+  // that refuses it. The transport uses it for `Expect: 100-continue`, so a refused
+  // client never sends its body. After a refusal the transport calls Abort.
+  // Default: takes every body.
+  virtual void Begin(std::function<void(std::optional<Response>)> ready) { ready(std::nullopt); }
   // Takes the next piece. True: the transport may send the next one at once. False:
   // the sink is full; the transport reads no further until `resume` runs (once, on any
   // thread). Finish and Abort need no resume first.

@@ -11,6 +11,32 @@ void S3UploadSink::ScheduleLocked() {
   pool_.Post([self = shared_from_this()] { self->Drain(); });
 }
 
+void S3UploadSink::BeginUpload() {
+  if (begun_) return;
+  begun_ = true;
+  upload_.emplace(s3::Upload::Begin(call_->call));
+}
+
+void S3UploadSink::Begin(std::function<void(std::optional<Response>)> ready) {
+  {
+    std::lock_guard lock(mu_);
+    if (running_ || aborted_) return;  // contract: before any Write, once
+    running_ = true;
+  }
+  pool_.Post([self = shared_from_this(), ready = std::move(ready)] {
+    self->BeginUpload();
+    std::optional<Response> refusal;
+    if (auto* r = std::get_if<Response>(&*self->upload_)) refusal = *r;
+    {
+      std::lock_guard lock(self->mu_);
+      self->running_ = false;
+      // An Abort that came meanwhile found a job running: its clean-up is ours.
+      if (self->aborted_ || !self->queue_.empty() || self->finishing_) self->ScheduleLocked();
+    }
+    ready(std::move(refusal));
+  });
+}
+
 bool S3UploadSink::Write(std::string piece, std::function<void()> resume) {
   std::lock_guard lock(mu_);
   if (aborted_ || finishing_) return true;
@@ -42,7 +68,7 @@ void S3UploadSink::Abort() {
 }
 
 void S3UploadSink::Drain() {
-  s3::Call& c = call_->call;
+  const s3::Call& c = call_->call;
   size_t drained = 0;
   while (true) {
     if (drained >= kMaxQueuedBytes) {
@@ -70,10 +96,7 @@ void S3UploadSink::Drain() {
         return;
       }
     }
-    if (!begun_) {
-      begun_ = true;
-      upload_.emplace(s3::Upload::Begin(c));
-    }
+    BeginUpload();
     auto* upload = std::get_if<s3::Upload>(&*upload_);
     if (done) {
       // An upload Begin refused is answered with that refusal once the body is read.

@@ -27,6 +27,8 @@ class S3UploadSink final : public BodySink, public std::enable_shared_from_this<
   // `pool` must outlive every job the sink posts (the S3 handler's pool does).
   S3UploadSink(WorkPool& pool, std::unique_ptr<s3::CallState> call);
 
+  // Runs the upload's head checks (s3::Upload::Begin) on the pool.
+  void Begin(std::function<void(std::optional<Response>)> ready) override;
   bool Write(std::string piece, std::function<void()> resume) override;
   void Finish(Responder done) override;
   void Abort() override;
@@ -34,6 +36,7 @@ class S3UploadSink final : public BodySink, public std::enable_shared_from_this<
  private:
   void ScheduleLocked();  // mu_ held: start a drain job unless one runs
   void Drain();           // on the pool
+  void BeginUpload();     // on the pool, by the running job: s3::Upload::Begin once
 
   WorkPool& pool_;
   const std::unique_ptr<s3::CallState> call_;

@@ -3,6 +3,7 @@ keys, listings, ranges, conditions, copy, multipart, every error code, virtual-h
 addressing, and crash safety of large PUTs."""
 import base64
 import hashlib
+import io
 import os
 import signal
 import socket
@@ -693,6 +694,30 @@ def test_upload_refused_from_its_head_keeps_the_connection(server, bucket):
     assert first == b"HTTP/1.1 404 Not Found" and b"<Code>NoSuchBucket</Code>" in rest
     assert rest.count(b"HTTP/1.1 200 OK") == 2
     assert resp.endswith(body)
+
+
+def test_expect_continue_upload_is_refused_before_its_body(server, bucket, s3):
+    """With Expect: 100-continue the head is judged first: a refused upload is answered
+    at once and its body never sent; an accepted one gets 100 Continue."""
+    conn = socket.create_connection((server.host, server.port), timeout=10)
+    conn.sendall(b"PUT /no-such-bucket-%d/k HTTP/1.1\r\nHost: localhost\r\nContent-Length: %d\r\n"
+                 b"Expect: 100-continue\r\n\r\n" % (os.getpid(), 1 << 30))
+    resp = recv_until_closed(conn)  # no body byte was sent; the server closes after answering
+    assert resp.startswith(b"HTTP/1.1 404") and b"<Code>NoSuchBucket</Code>" in resp, resp[:300]
+    assert b"100 Continue" not in resp
+    conn = socket.create_connection((server.host, server.port), timeout=10)
+    conn.sendall(b"PUT /%s/continued HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\n"
+                 b"Expect: 100-continue\r\nConnection: close\r\n\r\n" % bucket.encode())
+    assert conn.recv(4096).startswith(b"HTTP/1.1 100 Continue")
+    conn.sendall(b"hello")
+    assert recv_until_closed(conn).startswith(b"HTTP/1.1 200")
+    assert s3.get_object(Bucket=bucket, Key="continued")["Body"].read() == b"hello"
+    # boto3 sends Expect: 100-continue for file-like bodies.
+    with pytest.raises(Exception) as e:
+        s3.put_object(Bucket="no-such-bucket-%d" % os.getpid(), Key="k", Body=io.BytesIO(os.urandom(20 << 20)))
+    assert error_code(e) == "NoSuchBucket"
+    s3.put_object(Bucket=bucket, Key="file-like", Body=io.BytesIO(b"x" * 3000000))
+    assert s3.head_object(Bucket=bucket, Key="file-like")["ContentLength"] == 3000000
 
 
 def test_chunked_transfer_coding_upload_is_buffered_then_stored(server, bucket):
