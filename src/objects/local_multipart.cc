@@ -115,11 +115,13 @@ ObjResult<std::unique_ptr<UploadWriter>> LocalObjectStore::NewPartWriter(std::st
   std::string dir = UploadDir(bucket, upload_id);
   if (auto u = LoadUpload(dir, key); !u.ok()) return u.error();
   std::string temp = dir + "/.part-" + RandomHex(8);
-  return Writer::Create(std::move(temp), [this, dir = std::move(dir), k = std::string(key), part_number](
+  auto writer = Writer::Create(std::move(temp), [this, dir, k = std::string(key), part_number](
                                              UniqueFd fd, const std::string& temp, uint64_t size,
                                              const std::string& etag) {
     return PublishPart(dir, k, part_number, std::move(fd), temp, size, etag);
   });
+  if (!writer.ok() && ::access(dir.c_str(), F_OK) != 0) return NoSuchUpload();  // retired meanwhile
+  return writer;
 }
 
 ObjResult<PartInfo> LocalObjectStore::UploadPart(std::string_view bucket, std::string_view key,
@@ -219,9 +221,23 @@ ObjResult<ObjectInfo> LocalObjectStore::CompleteMultipartUpload(
   sm.etag = MultipartEtag(md5s);
   sm.meta = std::move(upload.meta);
   ASSIGN_OR_RETURN_OBJ(ObjectInfo info, Commit(bucket, key, temp, std::move(sm)));
-  // The object is durable; the parts are now garbage whatever happens next.
-  if (auto r = RemoveTree(dir); !r.ok()) return r.error();
+  // The object is durable; the parts are now garbage whatever happens next (an
+  // Abort that got there first has already retired them).
+  if (auto r = RetireUpload(dir); !r.ok() && r.error().code != S3Error::kNoSuchUpload) return r.error();
   return info;
+}
+
+ObjStatus LocalObjectStore::RetireUpload(const std::string& dir) {
+  // One rename takes the upload out of reach: a part writer that has not created its
+  // temporary yet finds no directory (NoSuchUpload), one that has finds its rename
+  // fail the same way, and nothing lands in a directory being removed.
+  const std::string gone = NewTempPath();
+  if (::rename(dir.c_str(), gone.c_str()) != 0) {
+    if (errno == ENOENT) return NoSuchUpload();
+    return IoError("rename", dir, errno);
+  }
+  if (auto s = Sync(dir.substr(0, dir.rfind('/'))); !s.ok()) return s;
+  return RemoveTree(gone);  // a crash before it ends: objects-tmp is emptied at start
 }
 
 ObjStatus LocalObjectStore::AbortMultipartUpload(std::string_view bucket, std::string_view key,
@@ -230,7 +246,7 @@ ObjStatus LocalObjectStore::AbortMultipartUpload(std::string_view bucket, std::s
   if (!ValidUploadId(upload_id)) return NoSuchUpload();
   const std::string dir = UploadDir(bucket, upload_id);
   if (auto u = LoadUpload(dir, key); !u.ok()) return u.error();
-  return RemoveTree(dir);
+  return RetireUpload(dir);
 }
 
 ObjResult<std::vector<PartInfo>> LocalObjectStore::ListParts(std::string_view bucket,

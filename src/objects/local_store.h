@@ -107,6 +107,9 @@ class LocalObjectStore final : public ObjectStore {
   ObjResult<ObjectInfo> PublishPart(const std::string& dir, std::string_view key, int number,
                                     UniqueFd fd, const std::string& temp, uint64_t size,
                                     const std::string& etag);
+  // Removes a multipart upload's directory so that no concurrent part lands in it;
+  // NoSuchUpload when it is already gone.
+  ObjStatus RetireUpload(const std::string& dir);
   // Writes and syncs the metadata file under a temporary name; returns that name.
   ObjResult<std::string> WriteMetaTemp(std::string_view bucket, std::string_view key,
                                        const StoredMeta& meta);

@@ -415,6 +415,11 @@ TEST_F(LocalStoreTest, PartWriterChecksTheUploadFirstAndAtCommit) {
   ASSERT_TRUE((*late)->Append("late").ok());
   ASSERT_TRUE(store_->AbortMultipartUpload("bkt", "mp", *id).ok());
   EXPECT_EQ((*late)->Commit(std::nullopt).error().code, S3Error::kNoSuchUpload);
+  late->reset();
+  EXPECT_EQ(store_->NewPartWriter("bkt", "mp", *id, 5).error().code, S3Error::kNoSuchUpload);
+  EXPECT_EQ(store_->AbortMultipartUpload("bkt", "mp", *id).error().code, S3Error::kNoSuchUpload);
+  EXPECT_FALSE(fs::exists(dir_ / "objects-uploads" / "bkt" / *id));
+  EXPECT_TRUE(fs::is_empty(dir_ / "objects-tmp"));
 }
 
 }  // namespace
