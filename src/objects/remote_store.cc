@@ -236,24 +236,105 @@ ObjResult<std::vector<BucketInfo>> RemoteObjectStore::ListBuckets() {
   return out;
 }
 
+// Gathers up to the multipart threshold; past it, starts a multipart upload and sends
+// each part as soon as it is full, so memory stays at one part whatever the size.
+class RemoteObjectStore::Writer final : public UploadWriter {
+ public:
+  Writer(RemoteObjectStore& store, std::string bucket, std::string key, ObjectMeta meta)
+      : store_(store), bucket_(std::move(bucket)), key_(std::move(key)), meta_(std::move(meta)) {}
+  ~Writer() override {
+    if (!upload_id_.empty() && !done_) (void)store_.AbortMultipartUpload(bucket_, key_, upload_id_);
+  }
+
+  ObjStatus Append(std::string_view data) override {
+    if (failed_) return Err(S3Error::kInternalError, "an earlier part of this upload failed");
+    md5_.Update(data);
+    size_ += data.size();
+    const uint64_t part = store_.opts_.part_size;
+    if (upload_id_.empty()) {
+      if (buf_.size() + data.size() <= store_.opts_.multipart_threshold) {
+        buf_.append(data);
+        return Done{};
+      }
+      auto id = store_.CreateMultipartUpload(bucket_, key_, meta_);
+      if (!id.ok()) return Fail(id.error());
+      upload_id_ = std::move(id).value();
+    }
+    while (!data.empty()) {
+      if (buf_.empty() && data.size() >= part) {  // whole parts straight from the caller
+        if (auto s = SendPart(data.substr(0, part)); !s.ok()) return s;
+        data.remove_prefix(part);
+        continue;
+      }
+      const size_t take = static_cast<size_t>(std::min<uint64_t>(data.size(), part > buf_.size() ? part - buf_.size() : 0));
+      buf_.append(data.substr(0, take));
+      data.remove_prefix(take);
+      while (buf_.size() >= part) {
+        if (auto s = SendPart(std::string_view(buf_).substr(0, part)); !s.ok()) return s;
+        buf_.erase(0, part);
+      }
+    }
+    return Done{};
+  }
+
+  uint64_t size() const override { return size_; }
+
+  ObjResult<ObjectInfo> Commit(const std::optional<aws::Md5Digest>& expect_md5) override {
+    if (failed_ || done_) return Err(S3Error::kInternalError, "upload cannot be committed");
+    if (expect_md5 && md5_.Finish() != *expect_md5) return BadDigest();  // the destructor aborts
+    if (upload_id_.empty()) {
+      done_ = true;
+      return store_.PutOnce(bucket_, key_, buf_, meta_);
+    }
+    if (!buf_.empty() || parts_.empty()) {
+      if (auto s = SendPart(buf_); !s.ok()) return s.error();
+    }
+    auto info = store_.CompleteMultipartUpload(bucket_, key_, upload_id_, parts_);
+    if (info.ok()) done_ = true;
+    return info;
+  }
+
+ private:
+  ObjStatus SendPart(std::string_view data) {
+    const int n = static_cast<int>(parts_.size()) + 1;
+    auto part = store_.UploadPart(bucket_, key_, upload_id_, n, data);
+    if (!part.ok()) return Fail(part.error());
+    parts_.push_back({n, part->etag});
+    return Done{};
+  }
+  ObjectError Fail(ObjectError e) {
+    failed_ = true;
+    return e;
+  }
+
+  RemoteObjectStore& store_;
+  const std::string bucket_, key_;
+  const ObjectMeta meta_;
+  std::string buf_;
+  std::string upload_id_;
+  std::vector<CompletedPart> parts_;
+  aws::Md5Stream md5_;
+  uint64_t size_ = 0;
+  bool failed_ = false;
+  bool done_ = false;
+};
+
+ObjResult<std::unique_ptr<UploadWriter>> RemoteObjectStore::NewObjectWriter(std::string_view bucket,
+                                                                            std::string_view key,
+                                                                            const ObjectMeta& meta) {
+  return std::unique_ptr<UploadWriter>(
+      std::make_unique<Writer>(*this, std::string(bucket), std::string(key), meta));
+}
+
 ObjResult<ObjectInfo> RemoteObjectStore::Put(std::string_view bucket, std::string_view key,
                                              std::string_view data, const ObjectMeta& meta) {
-  if (data.size() > opts_.multipart_threshold) {
-    ASSIGN_OR_RETURN_OBJ(std::string id, CreateMultipartUpload(bucket, key, meta));
-    std::vector<CompletedPart> parts;
-    for (uint64_t off = 0; off < data.size(); off += opts_.part_size) {
-      const int n = static_cast<int>(parts.size()) + 1;
-      auto part = UploadPart(bucket, key, id, n, data.substr(off, opts_.part_size));
-      if (!part.ok()) {
-        (void)AbortMultipartUpload(bucket, key, id);  // best effort: the part error is what matters
-        return part.error();
-      }
-      parts.push_back({n, part->etag});
-    }
-    auto done = CompleteMultipartUpload(bucket, key, id, parts);
-    if (!done.ok()) (void)AbortMultipartUpload(bucket, key, id);
-    return done;
-  }
+  Writer w(*this, std::string(bucket), std::string(key), meta);
+  if (auto a = w.Append(data); !a.ok()) return a.error();
+  return w.Commit(std::nullopt);
+}
+
+ObjResult<ObjectInfo> RemoteObjectStore::PutOnce(std::string_view bucket, std::string_view key,
+                                                 std::string_view data, const ObjectMeta& meta) {
   Call c{.method = "PUT", .bucket = std::string(bucket), .key = std::string(key), .body = data};
   AddMeta(c.headers, meta);
   c.headers.push_back({"content-md5", Base64Encode(std::string_view(

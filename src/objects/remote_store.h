@@ -2,9 +2,10 @@
 // Ceph, sluice itself), signed with SigV4 and sent with libcurl.
 //
 // Retries: 5xx answers, SlowDown/throttling and retryable transport errors are retried
-// up to `max_attempts` with exponential backoff and full jitter. Put switches to a
-// multipart upload above `multipart_threshold` (parts of `part_size`), aborting the
-// upload if a part fails for good.
+// up to `max_attempts` with exponential backoff and full jitter. Put and the streaming
+// NewObjectWriter switch to a multipart upload above `multipart_threshold` (parts of
+// `part_size`, sent as they fill), aborting the upload if a part fails for good or the
+// writer is dropped uncommitted.
 // Threading: thread-safe; each call borrows an HTTP connection from a small pool.
 #pragma once
 
@@ -46,6 +47,10 @@ class RemoteObjectStore final : public ObjectStore {
   ObjResult<std::vector<BucketInfo>> ListBuckets() override;
   ObjResult<ObjectInfo> Put(std::string_view bucket, std::string_view key, std::string_view data,
                             const ObjectMeta& meta) override;
+  // Streams: gathers up to the multipart threshold, then sends each part as it fills.
+  ObjResult<std::unique_ptr<UploadWriter>> NewObjectWriter(std::string_view bucket,
+                                                           std::string_view key,
+                                                           const ObjectMeta& meta) override;
   ObjResult<GetResult> Get(std::string_view bucket, std::string_view key,
                            const std::optional<RangeSpec>& range) override;
   ObjResult<ObjectInfo> Head(std::string_view bucket, std::string_view key) override;
@@ -74,7 +79,11 @@ class RemoteObjectStore final : public ObjectStore {
   int attempts_total() const;
 
  private:
+  class Writer;
   struct Call;
+  // One PUT of the whole body, with its Content-MD5.
+  ObjResult<ObjectInfo> PutOnce(std::string_view bucket, std::string_view key, std::string_view data,
+                                const ObjectMeta& meta);
   ObjResult<aws::HttpResponse> Send(const Call& call);
   std::unique_ptr<aws::HttpClient> Borrow();
   void Return(std::unique_ptr<aws::HttpClient> client);

@@ -142,6 +142,42 @@ TEST_F(S3rverTest, LargePutGoesMultipart) {
   EXPECT_TRUE(got->data == data);
 }
 
+TEST_F(S3rverTest, WriterSendsPartsAsTheyFill) {
+  ASSERT_TRUE(store_->CreateBucket("stream-bkt").ok());
+  auto w = store_->NewObjectWriter("stream-bkt", "streamed", {.content_type = "text/csv"});
+  ASSERT_TRUE(w.ok());
+  std::string all;
+  const int start = store_->attempts_total();
+  for (int i = 0; i < 13; ++i) {
+    std::string piece(1 << 20, static_cast<char>('A' + i));
+    all += piece;
+    ASSERT_TRUE((*w)->Append(piece).ok());
+  }
+  // Past the 6 MiB threshold the upload started and two 5 MiB parts went out already.
+  EXPECT_EQ(store_->attempts_total() - start, 3);
+  auto info = (*w)->Commit(aws::Md5(all));
+  ASSERT_TRUE(info.ok()) << info.error().message;
+  EXPECT_EQ(info->size, all.size());
+  auto got = store_->Get("stream-bkt", "streamed", std::nullopt);
+  ASSERT_TRUE(got.ok());
+  EXPECT_TRUE(got->data == all);
+  EXPECT_EQ(got->info.meta.content_type, "text/csv");
+
+  // Small bodies stay one PUT; a wrong Content-MD5 sends nothing.
+  auto small = store_->NewObjectWriter("stream-bkt", "small", {});
+  ASSERT_TRUE((*small)->Append("tiny").ok());
+  EXPECT_EQ((*small)->Commit(aws::Md5("other")).error().code, S3Error::kBadDigest);
+  EXPECT_EQ(store_->Get("stream-bkt", "small", std::nullopt).error().code, S3Error::kNoSuchKey);
+
+  // A writer dropped after its upload started aborts it (one DELETE).
+  auto dropped = store_->NewObjectWriter("stream-bkt", "dropped", {});
+  ASSERT_TRUE((*dropped)->Append(std::string(7 << 20, 'd')).ok());
+  const int before_drop = store_->attempts_total();
+  dropped->reset();
+  EXPECT_EQ(store_->attempts_total() - before_drop, 1);
+  EXPECT_EQ(store_->Get("stream-bkt", "dropped", std::nullopt).error().code, S3Error::kNoSuchKey);
+}
+
 TEST(RemoteStoreRetry, GivesUpAfterMaxAttemptsOnRefusedConnections) {
   RemoteStoreOptions o;
   o.endpoint = "http://127.0.0.1:" + std::to_string(FreePort());  // nothing listens
