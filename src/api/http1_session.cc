@@ -30,6 +30,10 @@ constexpr size_t kFileChunkBytes = 256 * 1024;
 // Bytes per piece of a streamed request body: large enough that the hand-off to the
 // sink is rare, small enough that hashing and writing follow close behind the socket.
 constexpr size_t kBodyPieceBytes = 256 << 10;
+// A connection answered before its request body was read drops at most this much of
+// what follows, for at most this long, before it closes (LingerClose).
+constexpr uint64_t kLingerMaxBytes = 8 << 20;
+constexpr auto kLingerTime = std::chrono::seconds(2);
 // Bytes per sendfile call: the socket takes what its buffer holds, this bounds one call.
 constexpr size_t kSendfileMaxBytes = 16 << 20;
 
@@ -136,6 +140,7 @@ class Http1Session final : public Connection,
       if (sink_) sink_->Abort();
       sink_.reset();
       keep_alive_ = false;
+      unread_body_ = true;
       return Write(core_->handler.BodyTooLarge(head_, limit));
     }
     parser_->body_limit(limit);
@@ -149,14 +154,17 @@ class Http1Session final : public Connection,
       // The client waits for our word before sending the body: let the handler
       // refuse from the head (no such bucket, say) so the body is never sent.
       state_ = State::kHandling;
+      ArmWaitTimer();  // a handler that never decides must not park the connection
       return sink_->Begin([self = this->shared_from_this()](std::optional<Response> refusal) {
         net::post(self->stream_.get_executor(), [self, refusal = std::move(refusal)]() mutable {
+          self->DisarmWaitTimer();
           if (self->state_ == State::kClosed || !self->sink_) return;
           self->state_ = State::kReading;
           if (!refusal) return self->SendContinue(true);
           self->sink_->Abort();
           self->sink_.reset();
           self->keep_alive_ = false;  // the unsent body cannot be skipped
+          self->unread_body_ = true;
           self->Write(std::move(*refusal));
         });
       });
@@ -233,6 +241,7 @@ class Http1Session final : public Connection,
                      [self = this->shared_from_this()](beast::error_code ec, size_t) {
                        if (ec == http::error::body_limit) {
                          self->keep_alive_ = false;
+                         self->unread_body_ = true;
                          if (self->sink_) self->sink_->Abort();
                          self->sink_.reset();
                          return self->Write(self->core_->handler.BodyTooLarge(self->head_, self->limit_));
@@ -286,7 +295,7 @@ class Http1Session final : public Connection,
                       [self = this->shared_from_this()](beast::error_code ec, size_t) {
                         const bool again = !ec && self->res_->keep_alive();
                         self->res_.reset();
-                        if (!again) return self->Close();
+                        if (!again) return !ec && self->unread_body_ ? self->LingerClose() : self->Close();
                         self->NextRequest();
                       });
   }
@@ -368,18 +377,10 @@ class Http1Session final : public Connection,
       }
       if (n < 0 && errno == EINTR) continue;
       if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-        // The timer and the wait may complete in the same pass: the generation tells
-        // the timer whether its wait is still the current one.
-        const uint64_t generation = ++wait_generation_;
-        wait_timer_.expires_after(opts().body_timeout);
-        wait_timer_.async_wait([weak = this->weak_from_this(), generation](beast::error_code tec) {
-          auto self = weak.lock();
-          if (self && !tec && self->wait_generation_ == generation) self->Close();
-        });
+        ArmWaitTimer();
         sock.async_wait(net::ip::tcp::socket::wait_write,
                         [self = this->shared_from_this()](beast::error_code wec) {
-                          ++self->wait_generation_;
-                          self->wait_timer_.cancel();
+                          self->DisarmWaitTimer();
                           if (wec || self->state_ == State::kClosed) return self->Close();
                           self->WriteFileChunk();
                         });
@@ -394,6 +395,51 @@ class Http1Session final : public Connection,
       return Close();
     }
     WriteFileChunk();
+  }
+
+  // Bounds a wait that no Beast operation covers (a full socket, a handler's
+  // decision) by the body timeout: when it fires, the connection closes. The wait and
+  // the timer may complete in the same pass: the generation tells the timer whether
+  // its wait is still the current one.
+  void ArmWaitTimer() {
+    const uint64_t generation = ++wait_generation_;
+    wait_timer_.expires_after(opts().body_timeout);
+    wait_timer_.async_wait([weak = this->weak_from_this(), generation](beast::error_code tec) {
+      auto self = weak.lock();
+      if (self && !tec && self->wait_generation_ == generation) self->Close();
+    });
+  }
+  void DisarmWaitTimer() {
+    ++wait_generation_;
+    wait_timer_.cancel();
+  }
+
+  // After answering a request whose body was not read (too large, refused from its
+  // head): half-close, then read and drop what the client still sends for a moment,
+  // so unread bytes do not make the kernel reset the connection and destroy the
+  // answer on its way. TLS connections simply close.
+  void LingerClose() {
+    if constexpr (!std::is_same_v<Stream, PlainStream>) {
+      return Close();
+    } else {
+      if (state_ == State::kClosed) return;
+      beast::error_code ec;
+      Lowest().socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
+      if (ec) return Close();
+      linger_left_ = kLingerMaxBytes;
+      Lowest().expires_after(kLingerTime);
+      DropUnread();
+    }
+  }
+  void DropUnread() {
+    buffer_.consume(buffer_.size());
+    stream_.async_read_some(buffer_.prepare(64 * 1024),
+                            [self = this->shared_from_this()](beast::error_code ec, size_t n) {
+                              if (ec || n >= self->linger_left_) return self->Close();
+                              self->linger_left_ -= n;
+                              self->buffer_.commit(n);
+                              self->DropUnread();
+                            });
   }
 
   void Close() {
@@ -436,6 +482,8 @@ class Http1Session final : public Connection,
   bool use_sendfile_ = true;      // plain TCP only; cleared if the kernel refuses
   net::steady_timer wait_timer_{stream_.get_executor()};  // bounds SendFileChunk's waits
   uint64_t wait_generation_ = 0;                            // the current wait, for its timer
+  bool unread_body_ = false;  // answered before the body was read: linger on close
+  uint64_t linger_left_ = 0;
 };
 
 template <class Stream>

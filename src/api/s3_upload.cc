@@ -61,7 +61,7 @@ std::optional<Response> Upload::BeginChecksum(const Call& c) {
     if (!a || !chunked_) {
       return Error(c, S3Error::kInvalidRequest, "The value specified in the x-amz-trailer header is not supported");
     }
-    if (alg && *alg != *a) {
+    if (alg) {  // a value header as well: one checksum per request
       return Error(c, S3Error::kInvalidRequest,
                    "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.");
     }
@@ -75,10 +75,14 @@ std::optional<Response> Upload::BeginChecksum(const Call& c) {
                    "Checksum algorithm provided is unsupported. Please try again with any of the valid "
                    "types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]");
     }
-    if (alg && *alg != *a) {
+    if (!alg) {
+      return Error(c, S3Error::kInvalidRequest,
+                   "x-amz-sdk-checksum-algorithm specified, but no corresponding x-amz-checksum-* or "
+                   "x-amz-trailer headers were found.");
+    }
+    if (*alg != *a) {
       return Error(c, S3Error::kInvalidRequest, "Value for x-amz-sdk-checksum-algorithm header is invalid.");
     }
-    alg = a;
   }
   if (alg) checksum_.emplace(*alg);
   return std::nullopt;
@@ -86,18 +90,31 @@ std::optional<Response> Upload::BeginChecksum(const Call& c) {
 
 std::optional<Response> Upload::ChecksumMismatch(const Call& c) {
   if (!checksum_) return std::nullopt;
-  checksum_value_ = checksum_->FinishBase64();
-  std::string expected = checksum_expected_;
+  const std::string computed = checksum_->Finish();
+  checksum_value_ = Base64Encode(computed);
+  std::string_view expected = checksum_expected_;
   if (!checksum_trailer_.empty()) {
+    bool found = false;
     for (const auto& [name, value] : chunked_->trailers()) {
-      if (name == checksum_trailer_) expected = value;
+      if (name == checksum_trailer_) {
+        expected = value;
+        found = true;
+      }
     }
-    if (expected.empty()) {
+    if (!found) {
       return Error(c, S3Error::kInvalidRequest, "The x-amz-trailer header named " + checksum_trailer_ +
                                                     " but the body carried no such trailer");
     }
+    while (!expected.empty() && (expected.back() == ' ' || expected.back() == '\t')) expected.remove_suffix(1);
   }
-  if (expected.empty() || expected == checksum_value_) return std::nullopt;
+  // Compared as bytes: unpadded base64 is the same value.
+  const auto want = Base64Decode(expected);
+  if (!want || want->size() != computed.size()) {
+    return Error(c, S3Error::kInvalidRequest,
+                 "Value for " + objects::ChecksumHeader(checksum_->algorithm()) +
+                     (checksum_trailer_.empty() ? " header" : " trailing header") + " is invalid.");
+  }
+  if (*want == computed) return std::nullopt;
   return Error(c, S3Error::kBadDigest,
                "The " + std::string(objects::ChecksumName(checksum_->algorithm())) +
                    " you specified did not match the calculated checksum.");

@@ -18,11 +18,13 @@ void S3UploadSink::BeginUpload() {
 }
 
 void S3UploadSink::Begin(std::function<void(std::optional<Response>)> ready) {
+  bool judge = false;
   {
     std::lock_guard lock(mu_);
-    if (running_ || aborted_) return;  // contract: before any Write, once
-    running_ = true;
+    judge = !running_ && !aborted_;  // else: not before any Write, or after Abort
+    if (judge) running_ = true;
   }
+  if (!judge) return ready(std::nullopt);
   pool_.Post([self = shared_from_this(), ready = std::move(ready)] {
     self->BeginUpload();
     std::optional<Response> refusal;

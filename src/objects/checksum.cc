@@ -6,7 +6,6 @@
 #include <array>
 #include <limits>
 
-#include "base/base64.h"
 #include "base/crc32c.h"
 
 namespace sluice::objects {
@@ -105,9 +104,9 @@ void ChecksumStream::Update(std::string_view data) {
   }
 }
 
-std::string ChecksumStream::FinishBase64() {
-  if (hash_) return Base64Encode(hash_->Finish());
-  return Base64Encode(BigEndian(crc_, ChecksumBytes(algorithm_)));
+std::string ChecksumStream::Finish() {
+  if (hash_) return hash_->Finish();
+  return BigEndian(crc_, ChecksumBytes(algorithm_));
 }
 
 }  // namespace sluice::objects

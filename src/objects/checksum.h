@@ -34,8 +34,8 @@ class ChecksumStream {
  public:
   explicit ChecksumStream(ChecksumAlgorithm a);
   void Update(std::string_view data);
-  // The big-endian digest of everything given, base64 as S3 sends it. Call once.
-  std::string FinishBase64();
+  // The big-endian digest of everything given. Call once.
+  std::string Finish();
   ChecksumAlgorithm algorithm() const { return algorithm_; }
 
  private:

@@ -149,7 +149,10 @@ ObjResult<ObjectInfo> LocalObjectStore::PublishPart(const std::string& dir, std:
     if (err == ENOENT) return NoSuchUpload();  // aborted meanwhile
     return IoError("rename", dir + "/" + name, err);
   }
-  if (auto s = Sync(dir); !s.ok()) return s.error();
+  if (auto s = Sync(dir); !s.ok()) {
+    if (::access(dir.c_str(), F_OK) != 0) return NoSuchUpload();  // retired meanwhile
+    return s.error();
+  }
   // Drop an earlier upload of the same part number.
   if (auto names = ListDir(dir); names.ok()) {
     const std::string prefix = name.substr(0, 6);
@@ -236,8 +239,12 @@ ObjStatus LocalObjectStore::RetireUpload(const std::string& dir) {
     if (errno == ENOENT) return NoSuchUpload();
     return IoError("rename", dir, errno);
   }
-  if (auto s = Sync(dir.substr(0, dir.rfind('/'))); !s.ok()) return s;
-  return RemoveTree(gone);  // a crash before it ends: objects-tmp is emptied at start
+  // The upload is gone from here on: what remains is housekeeping, and a failure of
+  // it must not turn a done Abort or Complete into an error (objects-tmp, where the
+  // directory now is, is emptied at every start).
+  (void)Sync(dir.substr(0, dir.rfind('/')));
+  (void)RemoveTree(gone);
+  return Done{};
 }
 
 ObjStatus LocalObjectStore::AbortMultipartUpload(std::string_view bucket, std::string_view key,

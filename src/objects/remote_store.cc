@@ -237,7 +237,10 @@ ObjResult<std::vector<BucketInfo>> RemoteObjectStore::ListBuckets() {
 }
 
 // Gathers up to the multipart threshold; past it, starts a multipart upload and sends
-// each part as soon as it is full, so memory stays at one part whatever the size.
+// each part as soon as it is full, so memory stays at most the threshold (or one
+// part) plus one piece, whatever the size. Dropped uncommitted, it aborts the upload
+// (best effort: if even that fails, the remote store keeps an orphan upload that its
+// lifecycle rules must clear).
 class RemoteObjectStore::Writer final : public UploadWriter {
  public:
   Writer(RemoteObjectStore& store, std::string bucket, std::string key, ObjectMeta meta)
@@ -328,6 +331,7 @@ ObjResult<std::unique_ptr<UploadWriter>> RemoteObjectStore::NewObjectWriter(std:
 
 ObjResult<ObjectInfo> RemoteObjectStore::Put(std::string_view bucket, std::string_view key,
                                              std::string_view data, const ObjectMeta& meta) {
+  if (data.size() <= opts_.multipart_threshold) return PutOnce(bucket, key, data, meta);
   Writer w(*this, std::string(bucket), std::string(key), meta);
   if (auto a = w.Append(data); !a.ok()) return a.error();
   return w.Commit(std::nullopt);

@@ -611,6 +611,24 @@ def test_checksum_headers_are_verified_and_answered(s3, bucket, server):
         s3.head_object(Bucket=bucket, Key="sum2")
     assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
 
+    def raw_put(key, headers):
+        req = urllib.request.Request("%s/%s/%s" % (server.url, bucket, key), data=b"123456789", method="PUT",
+                                     headers=headers)
+        try:
+            return urllib.request.urlopen(req).status, b""
+        except urllib.error.HTTPError as err:
+            return err.code, err.read()
+    # Unpadded base64 is the same value; an algorithm named without any value is refused,
+    # as is a value header beside a trailer.
+    assert raw_put("unpadded", {"x-amz-checksum-crc32": crc32_b64(b"123456789").rstrip("=")})[0] == 200
+    status, body = raw_put("sdk-only", {"x-amz-sdk-checksum-algorithm": "CRC32"})
+    assert status == 400 and b"<Code>InvalidRequest</Code>" in body
+    status, body = raw_put("both", {"x-amz-checksum-crc32": crc32_b64(b"123456789"),
+                                    "x-amz-trailer": "x-amz-checksum-crc32",
+                                    "x-amz-content-sha256": "STREAMING-UNSIGNED-PAYLOAD-TRAILER",
+                                    "content-encoding": "aws-chunked"})
+    assert status == 400 and b"<Code>InvalidRequest</Code>" in body
+
 
 # ---- streamed uploads ----
 # Object bodies go to the temporary file as they arrive (HTTP/1.1 with a length); other

@@ -133,6 +133,23 @@ def test_body_over_limit_is_rejected_before_it_is_read(start_sluice):
     assert b"<Code>EntityTooLarge</Code>" in out
 
 
+def test_refusal_reaches_a_client_that_keeps_sending(start_sluice):
+    """A refusal sent before the body is read must not be destroyed by a reset: the
+    server half-closes and drops what still comes for a moment before closing."""
+    s = start_sluice("--max-body-bytes", "1024")
+    for _ in range(5):
+        with socket.create_connection(("127.0.0.1", s.port), timeout=10) as c:
+            c.sendall(b"POST /health HTTP/1.1\r\nHost: x\r\nContent-Length: 4000000\r\n\r\n")
+            c.sendall(b"z" * 4000000)  # the whole body, already refused
+            out = b""
+            while True:
+                got = c.recv(65536)
+                if not got:
+                    break
+                out += got
+            assert out.startswith(b"HTTP/1.1 413"), out[:100]
+
+
 def test_chunked_body_over_limit_is_413(start_sluice):
     s = start_sluice("--max-body-bytes", "1024")
     chunk = b"800\r\n" + b"y" * 0x800 + b"\r\n"
