@@ -109,6 +109,14 @@ Response GetObject(Call& c, bool head_only) {
   }
   r.headers.emplace_back("etag", Quote(served.etag));
   r.headers.emplace_back("last-modified", HttpDate(served.last_modified_ms));
+  // The checksum given at upload, for the whole object only, when asked for.
+  if (const auto mode = head.Header("x-amz-checksum-mode");
+      r.status == 200 && !served.checksum.algorithm.empty() && (mode == "ENABLED" || mode == "enabled")) {
+    if (const auto alg = objects::ParseChecksumAlgorithm(served.checksum.algorithm)) {
+      r.headers.emplace_back(objects::ChecksumHeader(*alg), served.checksum.value);
+      r.headers.emplace_back("x-amz-checksum-type", "FULL_OBJECT");
+    }
+  }
   r.headers.emplace_back("accept-ranges", "bytes");
   MetaToHeaders(served.meta, r.headers);
   // response-* query parameters override the stored headers (presigned downloads).

@@ -141,6 +141,7 @@ std::variant<objects::ObjectInfo, Response> Upload::Commit(const Call& c) {
     if (auto bad = CheckDecodedLength(c, chunked_->decoded_size())) return std::move(*bad);
   }
   if (auto bad = ChecksumMismatch(c)) return std::move(*bad);
+  if (checksum_) writer_->SetChecksum({std::string(objects::ChecksumName(checksum_->algorithm())), checksum_value_});
   auto info = writer_->Commit(md5_);
   if (!info.ok()) return Error(c, info.error());
   return *std::move(info);

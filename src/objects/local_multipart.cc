@@ -117,7 +117,7 @@ ObjResult<std::unique_ptr<UploadWriter>> LocalObjectStore::NewPartWriter(std::st
   std::string temp = dir + "/.part-" + RandomHex(8);
   auto writer = Writer::Create(std::move(temp), [this, dir, k = std::string(key), part_number](
                                              UniqueFd fd, const std::string& temp, uint64_t size,
-                                             const std::string& etag) {
+                                             const std::string& etag, const ObjectChecksum&) {
     return PublishPart(dir, k, part_number, std::move(fd), temp, size, etag);
   });
   if (!writer.ok() && ::access(dir.c_str(), F_OK) != 0) return NoSuchUpload();  // retired meanwhile

@@ -294,6 +294,7 @@ ObjResult<ObjectInfo> LocalObjectStore::Publish(std::string_view bucket, std::st
   info.etag = meta.etag;
   info.last_modified_ms = mtime_ms;
   info.meta = std::move(meta.meta);
+  info.checksum = std::move(meta.checksum);
   return info;
 }
 
@@ -304,8 +305,8 @@ ObjResult<std::unique_ptr<UploadWriter>> LocalObjectStore::NewObjectWriter(std::
   if (auto v = ValidateKey(key); !v.ok()) return v.error();
   return Writer::Create(NewTempPath(), [this, b = std::string(bucket), k = std::string(key), meta](
                                            UniqueFd fd, const std::string& temp, uint64_t size,
-                                           const std::string& etag) {
-    return PublishObject(b, k, meta, std::move(fd), temp, size, etag);
+                                           const std::string& etag, const ObjectChecksum& checksum) {
+    return PublishObject(b, k, meta, std::move(fd), temp, size, etag, checksum);
   });
 }
 
@@ -319,12 +320,13 @@ ObjResult<ObjectInfo> LocalObjectStore::Put(std::string_view bucket, std::string
 ObjResult<ObjectInfo> LocalObjectStore::PublishObject(std::string_view bucket, std::string_view key,
                                                       const ObjectMeta& meta, UniqueFd fd,
                                                       const std::string& temp, uint64_t size,
-                                                      const std::string& etag) {
+                                                      const std::string& etag,
+                                                      const ObjectChecksum& checksum) {
   const auto fail = [&](ObjectError e) {
     ::unlink(temp.c_str());
     return e;
   };
-  StoredMeta sm{std::string(key), etag, size, 0, meta};
+  StoredMeta sm{std::string(key), etag, size, 0, meta, checksum};
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0) return fail(IoError("fstat", temp, errno));
   sm.inode = st.st_ino;
@@ -387,6 +389,7 @@ ObjectInfo LocalObjectStore::InfoFrom(const Opened& o, std::string_view key) con
   if (o.meta) {
     info.etag = o.meta->etag;
     info.meta = o.meta->meta;
+    info.checksum = o.meta->checksum;
   } else {
     // Metadata lost to a crash between the two renames: what the data itself tells.
     auto all = PreadAll(o.fd.get(), 0, info.size, o.path);
@@ -491,6 +494,7 @@ ObjResult<ObjectInfo> LocalObjectStore::Copy(std::string_view src_bucket, std::s
   StoredMeta sm;
   sm.etag = src.etag;
   sm.meta = replace_meta ? *replace_meta : src.meta;
+  sm.checksum = src.checksum;  // the same bytes
   return Commit(dst_bucket, dst_key, temp, std::move(sm));
 }
 

@@ -102,7 +102,8 @@ class LocalObjectStore final : public ObjectStore {
   // Syncs a written temporary and publishes it as the object (a Writer's publisher).
   ObjResult<ObjectInfo> PublishObject(std::string_view bucket, std::string_view key,
                                       const ObjectMeta& meta, UniqueFd fd, const std::string& temp,
-                                      uint64_t size, const std::string& etag);
+                                      uint64_t size, const std::string& etag,
+                                      const ObjectChecksum& checksum);
   // Syncs a written temporary and publishes it as part `number` of the upload in `dir`.
   ObjResult<ObjectInfo> PublishPart(const std::string& dir, std::string_view key, int number,
                                     UniqueFd fd, const std::string& temp, uint64_t size,

@@ -51,7 +51,7 @@ ObjResult<ObjectInfo> LocalObjectStore::Writer::Commit(const std::optional<aws::
   const aws::Md5Digest md5 = md5_.Finish();
   if (expect_md5 && md5 != *expect_md5) return BadDigest();
   handed_over_ = true;
-  return publish_(std::move(fd_), temp_, appender_.written(), aws::HexEncode(md5));
+  return publish_(std::move(fd_), temp_, appender_.written(), aws::HexEncode(md5), checksum_);
 }
 
 }  // namespace sluice::objects

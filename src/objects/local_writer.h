@@ -18,7 +18,8 @@ class LocalObjectStore::Writer final : public UploadWriter {
   // Syncs and publishes the temporary `temp` (open as `fd`) holding `size` bytes whose
   // MD5 is `etag`; removes the temporary when it fails.
   using Publisher = std::function<ObjResult<ObjectInfo>(UniqueFd fd, const std::string& temp,
-                                                        uint64_t size, const std::string& etag)>;
+                                                        uint64_t size, const std::string& etag,
+                                                        const ObjectChecksum& checksum)>;
 
   // Creates `temp` (which must not exist) for writing.
   static ObjResult<std::unique_ptr<UploadWriter>> Create(std::string temp, Publisher publish);
@@ -26,6 +27,7 @@ class LocalObjectStore::Writer final : public UploadWriter {
 
   ObjStatus Append(std::string_view data) override;
   uint64_t size() const override { return appender_.written(); }
+  void SetChecksum(ObjectChecksum checksum) override { checksum_ = std::move(checksum); }
   ObjResult<ObjectInfo> Commit(const std::optional<aws::Md5Digest>& expect_md5) override;
 
  private:
@@ -36,6 +38,7 @@ class LocalObjectStore::Writer final : public UploadWriter {
   Publisher publish_;
   WritebackAppender appender_;
   aws::Md5Stream md5_;
+  ObjectChecksum checksum_;
   bool handed_over_ = false;  // Commit gave the temporary to the publisher
   bool failed_ = false;       // an Append failed: the bytes are incomplete
 };

@@ -38,6 +38,9 @@ ObjectMeta MetaFromJson(const json& j) {
 std::string EncodeStoredMeta(const StoredMeta& m) {
   json j = {{"v", kMetaFormatVersion}, {"key", m.key},   {"etag", m.etag},
             {"size", m.size},          {"inode", m.inode}, {"meta", MetaToJson(m.meta)}};
+  if (!m.checksum.algorithm.empty()) {
+    j["checksum"] = {{"algorithm", m.checksum.algorithm}, {"value", m.checksum.value}};
+  }
   // Keys are UTF-8 by validation, so dump cannot throw on them.
   return j.dump() + "\n";
 }
@@ -52,6 +55,10 @@ std::optional<StoredMeta> DecodeStoredMeta(std::string_view text) {
     m.size = j.at("size").get<uint64_t>();
     m.inode = j.at("inode").get<uint64_t>();
     m.meta = MetaFromJson(j.at("meta"));
+    if (j.contains("checksum") && j["checksum"].is_object()) {
+      m.checksum.algorithm = j["checksum"].value("algorithm", "");
+      m.checksum.value = j["checksum"].value("value", "");
+    }
     return m;
   } catch (const json::exception&) {
     return std::nullopt;  // a damaged file is treated as missing metadata

@@ -24,6 +24,7 @@ struct StoredMeta {
   uint64_t size = 0;
   uint64_t inode = 0;
   ObjectMeta meta;
+  ObjectChecksum checksum;  // optional in the file ("checksum": {"algorithm", "value"})
 };
 
 std::string EncodeStoredMeta(const StoredMeta& m);

@@ -34,12 +34,21 @@ struct ObjectMeta {
   bool operator==(const ObjectMeta&) const = default;
 };
 
+// A flexible checksum given with an upload (S3's name, e.g. "CRC32", and the base64
+// value), kept with the object and answered on GET/HEAD with x-amz-checksum-mode.
+struct ObjectChecksum {
+  std::string algorithm;  // empty: none
+  std::string value;
+  bool operator==(const ObjectChecksum&) const = default;
+};
+
 struct ObjectInfo {
   std::string key;
   uint64_t size = 0;
   std::string etag;          // without quotes: md5 hex, or "<md5 of part md5s>-N"
   int64_t last_modified_ms = 0;
   ObjectMeta meta;
+  ObjectChecksum checksum;
 };
 
 struct BucketInfo {
@@ -110,6 +119,9 @@ class UploadWriter {
   virtual ObjStatus Append(std::string_view data) = 0;
   // Bytes appended so far.
   virtual uint64_t size() const = 0;
+  // A verified checksum of the bytes, to keep with the object (not with a part; a
+  // store that cannot keep it ignores it). Before Commit.
+  virtual void SetChecksum(ObjectChecksum checksum) { (void)checksum; }
   // Makes the bytes durable and visible: as the object, or as the part of its upload.
   // With `expect_md5` (a Content-MD5), a mismatch is BadDigest and nothing changes.
   // Returns key, size, ETag (MD5 hex) and modification time. Call at most once.

@@ -351,6 +351,7 @@ TEST_F(LocalStoreTest, WriterPublishesNothingBeforeCommit) {
   }
   EXPECT_EQ((*w)->size(), all.size());
   EXPECT_EQ(Read("s"), "<NoSuchKey>");
+  (*w)->SetChecksum({"CRC32C", "AAAAAA=="});
   auto info = (*w)->Commit(aws::Md5(all));
   ASSERT_TRUE(info.ok());
   EXPECT_EQ(info->etag, aws::HexEncode(aws::Md5(all)));
@@ -361,6 +362,8 @@ TEST_F(LocalStoreTest, WriterPublishesNothingBeforeCommit) {
   w->reset();
   EXPECT_EQ(Read("s"), all);  // the writer's end does not touch a committed object
   EXPECT_TRUE(fs::is_empty(dir_ / "objects-tmp"));
+  Reopen();  // the checksum is kept in the metadata file
+  EXPECT_EQ(store_->Head("bkt", "s")->checksum, (ObjectChecksum{"CRC32C", "AAAAAA=="}));
 }
 
 TEST_F(LocalStoreTest, AbandonedOrMismatchedWritesLeaveNothing) {

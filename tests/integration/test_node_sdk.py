@@ -47,6 +47,7 @@ def test_js_sdk_v3_s3_with_default_checksums(node_peers, sluice):
     # The SDK sent a CRC32 by default; sluice verified it and answered it.
     assert out["smallChecksum"] == base64.b64encode(
         zlib.crc32(b"hello from the js sdk").to_bytes(4, "big")).decode()
+    assert out["smallStoredChecksum"] == out["smallChecksum"] and out["smallRoundTrip"] is True
     assert out["bigSha256"] is True
     assert out["streamedFraming"] == {"sha": "STREAMING-UNSIGNED-PAYLOAD-TRAILER", "encoding": "aws-chunked",
                                       "trailer": "x-amz-checksum-crc32"}

@@ -593,8 +593,18 @@ def test_checksum_headers_are_verified_and_answered(s3, bucket, server):
     sha = base64.b64encode(hashlib.sha256(data).digest()).decode()
     r = s3.put_object(Bucket=bucket, Key="sum", Body=data, ChecksumAlgorithm="SHA256")
     assert r["ChecksumSHA256"] == sha
+    # Kept with the object: answered on HEAD/GET when asked for, whole objects only.
+    assert s3.head_object(Bucket=bucket, Key="sum", ChecksumMode="ENABLED")["ChecksumSHA256"] == sha
+    assert "ChecksumSHA256" not in s3.head_object(Bucket=bucket, Key="sum")
+    got = s3.get_object(Bucket=bucket, Key="sum", ChecksumMode="ENABLED")
+    assert got["ChecksumSHA256"] == sha and got["Body"].read() == data
+    assert "ChecksumSHA256" not in s3.get_object(Bucket=bucket, Key="sum", ChecksumMode="ENABLED", Range="bytes=0-9")
+    s3.copy_object(Bucket=bucket, Key="sum-copy", CopySource={"Bucket": bucket, "Key": "sum"})
+    assert s3.head_object(Bucket=bucket, Key="sum-copy", ChecksumMode="ENABLED")["ChecksumSHA256"] == sha
     r = s3.put_object(Bucket=bucket, Key="sum", Body=data, ChecksumCRC32=crc32_b64(data))
     assert r["ChecksumCRC32"] == crc32_b64(data)
+    h = s3.head_object(Bucket=bucket, Key="sum", ChecksumMode="ENABLED")
+    assert h["ChecksumCRC32"] == crc32_b64(data) and "ChecksumSHA256" not in h
     with pytest.raises(Exception) as e:
         s3.put_object(Bucket=bucket, Key="sum2", Body=data, ChecksumCRC32=crc32_b64(b"not it"))
     assert error_code(e) == "BadDigest"

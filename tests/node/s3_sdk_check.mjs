@@ -4,7 +4,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { Readable } from "node:stream";
 import {
-  S3Client, CreateBucketCommand, PutObjectCommand, GetObjectCommand, CreateMultipartUploadCommand,
+  S3Client, CreateBucketCommand, PutObjectCommand, GetObjectCommand, HeadObjectCommand, CreateMultipartUploadCommand,
   UploadPartCommand, CompleteMultipartUploadCommand, ListObjectsV2Command,
 } from "@aws-sdk/client-s3";
 
@@ -41,6 +41,11 @@ const streamed = Buffer.concat(parts);
 await s3.send(new PutObjectCommand({ Bucket, Key: "streamed.bin", Body: Readable.from(parts), ContentLength: streamed.length }));
 out.streamedFraming = sent[sent.length - 1];
 
+// The SDK asks for checksums on GET by default and validates the one it gets.
+const head = await s3.send(new HeadObjectCommand({ Bucket, Key: "small.txt", ChecksumMode: "ENABLED" }));
+out.smallStoredChecksum = head.ChecksumCRC32 ?? null;
+const gotSmall = await s3.send(new GetObjectCommand({ Bucket, Key: "small.txt" }));
+out.smallRoundTrip = Buffer.from(await gotSmall.Body.transformToByteArray()).equals(small);
 const got = await s3.send(new GetObjectCommand({ Bucket, Key: "big.bin" }));
 out.bigRoundTrip = Buffer.from(await got.Body.transformToByteArray()).equals(big);
 const gotStreamed = await s3.send(new GetObjectCommand({ Bucket, Key: "streamed.bin" }));
