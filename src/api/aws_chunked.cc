@@ -1,4 +1,5 @@
 #include "api/aws_chunked.h"
+#include "base/ascii.h"
 
 #include <algorithm>
 
@@ -48,8 +49,7 @@ Status AwsChunkedDecoder::EndTrailerLine() {
   }
   const size_t colon = line_.find(':');
   if (colon == std::string::npos) return Fail("trailer without ':'");
-  std::string name = line_.substr(0, colon);
-  std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::string name = AsciiLower(std::string_view(line_).substr(0, colon));
   std::string_view value = std::string_view(line_).substr(colon + 1);
   while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
   trailers_.emplace_back(std::move(name), std::string(value));

@@ -17,6 +17,7 @@
 #include <boost/beast/ssl.hpp>
 
 #include "api/server_core.h"
+#include "base/ascii.h"
 
 namespace sluice::api {
 namespace {
@@ -36,13 +37,6 @@ constexpr uint64_t kLingerMaxBytes = 8 << 20;
 constexpr auto kLingerTime = std::chrono::seconds(2);
 // Bytes per sendfile call: the socket takes what its buffer holds, this bounds one call.
 constexpr size_t kSendfileMaxBytes = 16 << 20;
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 template <class Stream>
 class Http1Session final : public Connection,
@@ -124,7 +118,7 @@ class Http1Session final : public Connection,
     head_.protocol = Protocol::kHttp1;
     head_.remote = remote_;
     for (const auto& field : msg) {
-      head_.headers.emplace_back(Lower(field.name_string()), std::string(field.value()));
+      head_.headers.emplace_back(AsciiLower(field.name_string()), std::string(field.value()));
     }
     head_.host = std::string(head_.Header("host"));
     keep_alive_ = msg.keep_alive();

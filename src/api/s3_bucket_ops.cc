@@ -19,8 +19,7 @@ constexpr std::string_view kNs = R"( xmlns="http://s3.amazonaws.com/doc/2006-03-
 Response Empty(const Call& c, int status) {
   Response r;
   r.status = status;
-  r.headers.emplace_back("x-amz-request-id", c.request_id);
-  return r;
+  return WithId(std::move(r), c);
 }
 
 std::optional<int> ParseMaxKeys(const Call& c, const std::string& name) {
@@ -47,9 +46,7 @@ Response ListBuckets(Call& c) {
     body += "</Bucket>";
   }
   body += "</Buckets></ListAllMyBucketsResult>";
-  Response r = Xml(200, std::move(body));
-  r.headers.emplace_back("x-amz-request-id", c.request_id);
-  return r;
+  return WithId(Xml(200, std::move(body)), c);
 }
 
 Response CreateBucket(Call& c) {
@@ -73,9 +70,7 @@ Response HeadBucket(Call& c) {
 
 Response GetBucketLocation(Call& c) {
   if (auto st = c.store.HeadBucket(c.addr.bucket); !st.ok()) return Error(c, st.error());
-  Response r = Xml(200, fmt::format("<LocationConstraint{}></LocationConstraint>", kNs));
-  r.headers.emplace_back("x-amz-request-id", c.request_id);
-  return r;
+  return WithId(Xml(200, fmt::format("<LocationConstraint{}></LocationConstraint>", kNs)), c);
 }
 
 Response ListObjects(Call& c, bool v2) {
@@ -140,9 +135,7 @@ Response ListObjects(Call& c, bool v2) {
     body += "</CommonPrefixes>";
   }
   body += "</ListBucketResult>";
-  Response r = Xml(200, std::move(body));
-  r.headers.emplace_back("x-amz-request-id", c.request_id);
-  return r;
+  return WithId(Xml(200, std::move(body)), c);
 }
 
 Response DeleteObjects(Call& c) {
@@ -176,9 +169,7 @@ Response DeleteObjects(Call& c) {
     }
   }
   body += "</DeleteResult>";
-  Response r = Xml(200, std::move(body));
-  r.headers.emplace_back("x-amz-request-id", c.request_id);
-  return r;
+  return WithId(Xml(200, std::move(body)), c);
 }
 
 }  // namespace sluice::api::s3

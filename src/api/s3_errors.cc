@@ -8,6 +8,11 @@ namespace sluice::api::s3 {
 
 using objects::S3Error;
 
+Response WithId(Response r, const Call& c) {
+  r.headers.emplace_back("x-amz-request-id", c.request_id);
+  return r;
+}
+
 Response Xml(int status, std::string body) {
   Response r;
   r.status = status;

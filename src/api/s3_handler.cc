@@ -75,6 +75,8 @@ bool IsUpload(const s3::Call& c) {
 }  // namespace
 
 std::shared_ptr<BodySink> S3Handler::StreamBody(const RequestHead& head) {
+  // Asked for every request: decide on the method before parsing anything.
+  if (!IsObjectUpload(head)) return nullptr;
   auto call = std::make_unique<s3::CallState>(RequestHead(head), store_, NewRequestId());
   if (!IsUpload(call->call)) return nullptr;
   return std::make_shared<S3UploadSink>(*pool_, std::move(call));

@@ -15,11 +15,6 @@ using objects::XmlElement;
 
 namespace {
 
-Response WithId(Response r, const Call& c) {
-  r.headers.emplace_back("x-amz-request-id", c.request_id);
-  return r;
-}
-
 }  // namespace
 
 std::optional<int> ParseInt(const std::string& s) {

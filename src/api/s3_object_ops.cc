@@ -17,11 +17,6 @@ using objects::S3Error;
 
 namespace {
 
-Response WithId(Response r, const Call& c) {
-  r.headers.emplace_back("x-amz-request-id", c.request_id);
-  return r;
-}
-
 }  // namespace
 
 std::optional<Response> ParseContentMd5(const Call& c, std::optional<aws::Md5Digest>* out) {

@@ -47,6 +47,8 @@ Response Error(const Call& c, const objects::ObjectError& e);
 Response ErrorFor(const RequestHead& head, std::string_view resource, std::string_view request_id,
                   objects::S3Error code, std::string_view message);
 Response Xml(int status, std::string body);
+// `r` with the request's x-amz-request-id header.
+Response WithId(Response r, const Call& c);
 std::string Quote(std::string_view etag);
 
 // Buckets and listings.

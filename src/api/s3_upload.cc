@@ -4,6 +4,7 @@
 #include "api/s3_ops.h"
 #include "base/base64.h"
 #include "objects/xml.h"
+#include "base/ascii.h"
 
 namespace sluice::api::s3 {
 
@@ -52,9 +53,7 @@ std::optional<Response> Upload::BeginChecksum(const Call& c) {
     return Error(c, S3Error::kInvalidRequest,
                  "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.");
   }
-  if (std::string trailer(head.Header("x-amz-trailer")); !trailer.empty()) {
-    std::transform(trailer.begin(), trailer.end(), trailer.begin(),
-                   [](unsigned char ch) { return std::tolower(ch); });
+  if (const std::string trailer = AsciiLower(head.Header("x-amz-trailer")); !trailer.empty()) {
     const auto a = trailer.starts_with("x-amz-checksum-")
                        ? objects::ParseChecksumAlgorithm(std::string_view(trailer).substr(15))
                        : std::nullopt;
@@ -153,8 +152,7 @@ Response Upload::Finish(const Call& c) {
   Response r;
   r.headers.emplace_back("etag", Quote(std::get<objects::ObjectInfo>(done).etag));
   if (checksum_) r.headers.emplace_back(objects::ChecksumHeader(checksum_->algorithm()), checksum_value_);
-  r.headers.emplace_back("x-amz-request-id", c.request_id);
-  return r;
+  return WithId(std::move(r), c);
 }
 
 Response Upload::Whole(Call& c) {
@@ -171,21 +169,12 @@ namespace sluice::api::s3 {
 
 namespace {
 
-// x-amz-copy-source-range: "bytes=first-last", both given, first <= last.
+// x-amz-copy-source-range: the Range grammar, but only "bytes=first-last" with
+// first <= last (no open or suffix forms).
 std::optional<objects::RangeSpec> ParseCopyRange(std::string_view v) {
-  if (!v.starts_with("bytes=")) return std::nullopt;
-  v.remove_prefix(6);
-  const size_t dash = v.find('-');
-  if (dash == std::string_view::npos) return std::nullopt;
-  const auto number = [](std::string_view d) -> std::optional<uint64_t> {
-    if (d.empty() || d.size() > 19 || d.find_first_not_of("0123456789") != std::string_view::npos) {
-      return std::nullopt;
-    }
-    return std::stoull(std::string(d));
-  };
-  const auto first = number(v.substr(0, dash)), last = number(v.substr(dash + 1));
-  if (!first || !last || *first > *last) return std::nullopt;
-  return objects::RangeSpec{first, last};
+  auto r = ParseRange(v);
+  if (!r || !r->first || !r->last || *r->first > *r->last) return std::nullopt;
+  return r;
 }
 
 }  // namespace
@@ -241,9 +230,7 @@ Response UploadPartCopy(Call& c) {
   objects::XmlElement(body, "LastModified", IsoDate(part.last_modified_ms));
   objects::XmlElement(body, "ETag", Quote(part.etag));
   body += "</CopyPartResult>";
-  Response r = Xml(200, std::move(body));
-  r.headers.emplace_back("x-amz-request-id", c.request_id);
-  return r;
+  return WithId(Xml(200, std::move(body)), c);
 }
 
 }  // namespace sluice::api::s3

@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "base/crc32c.h"
+#include "base/ascii.h"
 
 namespace sluice::objects {
 namespace {
@@ -31,8 +32,7 @@ std::string BigEndian(uint64_t v, size_t bytes) {
 }  // namespace
 
 std::optional<ChecksumAlgorithm> ParseChecksumAlgorithm(std::string_view name) {
-  std::string lower(name);
-  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+  const std::string lower = AsciiLower(name);
   if (lower == "crc32") return ChecksumAlgorithm::kCrc32;
   if (lower == "crc32c") return ChecksumAlgorithm::kCrc32c;
   if (lower == "crc64nvme") return ChecksumAlgorithm::kCrc64Nvme;
@@ -53,9 +53,7 @@ std::string_view ChecksumName(ChecksumAlgorithm a) {
 }
 
 std::string ChecksumHeader(ChecksumAlgorithm a) {
-  std::string name(ChecksumName(a));
-  std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
-  return "x-amz-checksum-" + name;
+  return "x-amz-checksum-" + AsciiLower(ChecksumName(a));
 }
 
 size_t ChecksumBytes(ChecksumAlgorithm a) {

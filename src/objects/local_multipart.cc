@@ -15,6 +15,7 @@
 #include "objects/key_path.h"
 #include "objects/local_store.h"
 #include "objects/local_writer.h"
+#include "base/ascii.h"
 
 namespace sluice::objects {
 namespace {
@@ -64,9 +65,7 @@ std::string PartName(int number, std::string_view md5) {
 
 std::string Unquote(std::string_view etag) {
   if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"') etag = etag.substr(1, etag.size() - 2);
-  std::string out(etag);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
+  return AsciiLower(etag);
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include "aws/crypto.h"
 #include "aws/sigv4.h"
 #include "objects/xml.h"
+#include "base/ascii.h"
 
 namespace sluice::objects {
 
@@ -88,8 +89,7 @@ ObjectInfo InfoFromHeaders(std::string_view key, const aws::HttpResponse& r) {
     info.size = std::strtoull(h("content-length").c_str(), nullptr, 10);
   }
   for (const auto& hd : r.headers) {
-    std::string name = hd.name;
-    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const std::string name = AsciiLower(hd.name);
     if (name.starts_with("x-amz-meta-")) info.meta.user.emplace_back(name.substr(11), hd.value);
   }
   return info;
