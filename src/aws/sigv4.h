@@ -11,7 +11,7 @@
 #include <string_view>
 
 #include "aws/credentials.h"
-#include "aws/crypto.h"
+#include "base/hash.h"
 #include "aws/http_message.h"
 #include "base/status.h"
 

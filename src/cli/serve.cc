@@ -6,15 +6,21 @@
 
 #include <spdlog/spdlog.h>
 
-#include "api/router.h"
 #include "catalog/catalog.h"
 #include "cli/data_dir.h"
 #include "cli/version.h"
+#include "frontends/kinesis/kinesis_service.h"
+#include "frontends/s3/s3_service.h"
+#include "gateway/gateway.h"
+#include "http/server.h"
 #include "objects/local_store.h"
 
 namespace sluice::cli {
 
 namespace {
+
+// Object operations block on disk syncs; four workers overlap them.
+constexpr int kS3Workers = 4;
 
 // Blocks the shutdown signals in this thread and every thread it starts later, so
 // they are received only by the sigwait below, never in the middle of I/O.
@@ -65,11 +71,12 @@ int RunServe(const ServeOptions& options) {
   auto object_store = objects::LocalObjectStore::Open({.dir = (*dir)->path()});
   if (!object_store.ok()) return Fail(Status::IOError(object_store.error().message));
 
-  api::Router router({.version = std::string(kVersion),
-                      .data_dir = options.data_dir,
-                      .streams = streams->get(),
-                      .objects = object_store->get()});
-  auto server = api::Server::Start(options.server, router);
+  // One registration line per AWS service (docs/adding-a-service.md).
+  gateway::Gateway gateway{std::string(kVersion)};
+  gateway.Add(std::make_unique<frontends::kinesis::KinesisService>(**streams));
+  gateway.AddCatchAll(std::make_unique<frontends::s3::S3Service>(**object_store, kS3Workers));
+
+  auto server = http::Server::Start(options.server, gateway);
   if (!server.ok()) return Fail(server.status());
 
   const std::string scheme = (*server)->tls() ? "https" : "http";
@@ -92,7 +99,7 @@ int RunServe(const ServeOptions& options) {
   (*server)->Wait();
   // Work still on the handlers' pools (an upload's last sync) finishes while the
   // server's executors, which its answers are posted to, still exist.
-  router.Quiesce();
+  gateway.Quiesce();
   // Every request is answered; now sync and close the logs.
   if (const Status st = (*streams)->Close(); !st.ok()) {
     spdlog::error("msg=\"closing streams failed\" error=\"{}\"", st.ToString());

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "api/server.h"
+#include "http/server.h"
 #include "stream/stream_manager.h"
 
 namespace sluice::cli {
@@ -12,7 +12,7 @@ namespace sluice::cli {
 struct ServeOptions {
   std::string data_dir = "./sluice-data";
   std::string fsync = "always";  // always | interval:MS | never
-  api::ServerOptions server;
+  http::ServerOptions server;
   stream::StreamManagerOptions streams;  // dir, fsync and clock are filled in by RunServe
 };
 

@@ -75,8 +75,8 @@ uint64_t Crc64NvmeExtend(uint64_t crc, const void* data, size_t n) {
 }
 
 ChecksumStream::ChecksumStream(ChecksumAlgorithm a) : algorithm_(a) {
-  if (a == ChecksumAlgorithm::kSha1) hash_ = std::make_unique<aws::HashStream>(aws::HashStream::Kind::kSha1);
-  if (a == ChecksumAlgorithm::kSha256) hash_ = std::make_unique<aws::HashStream>(aws::HashStream::Kind::kSha256);
+  if (a == ChecksumAlgorithm::kSha1) hash_ = std::make_unique<HashStream>(HashStream::Kind::kSha1);
+  if (a == ChecksumAlgorithm::kSha256) hash_ = std::make_unique<HashStream>(HashStream::Kind::kSha256);
 }
 
 void ChecksumStream::Update(std::string_view data) {

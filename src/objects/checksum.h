@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "aws/crypto.h"
+#include "base/hash.h"
 
 namespace sluice::objects {
 
@@ -41,7 +41,7 @@ class ChecksumStream {
  private:
   ChecksumAlgorithm algorithm_;
   uint64_t crc_ = 0;
-  std::unique_ptr<aws::HashStream> hash_;  // SHA1 and SHA256
+  std::unique_ptr<HashStream> hash_;  // SHA1 and SHA256
 };
 
 }  // namespace sluice::objects

@@ -72,8 +72,6 @@ ObjResult<std::string> ReadFileRange(const std::string& path, uint64_t offset, u
 ObjResult<std::vector<std::string>> ListDir(const std::string& dir);
 // Removes a directory tree; missing is fine.
 ObjStatus RemoveTree(const std::string& path);
-// Random lower-case hex of 2*bytes characters, for upload ids and temporary names.
-std::string RandomHex(size_t bytes);
 int64_t MtimeMs(const struct stat& st);
 int64_t NowMs();
 

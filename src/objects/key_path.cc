@@ -2,16 +2,15 @@
 
 #include <cstdint>
 
+#include "base/hex.h"
+
 namespace sluice::objects {
 namespace {
 
 constexpr char kHex[] = "0123456789ABCDEF";
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;  // only uppercase is ever written, so lowercase is not ours
-}
+// Only upper-case digits are ever written, so a lower-case one is not ours.
+int HexValue(char c) { return (c >= 'a' && c <= 'f') ? -1 : HexDigitValue(c); }
 
 bool NeedsEscape(unsigned char c, bool first) {
   return c == '%' || c < 0x20 || c == 0x7F || (first && c == '.');

@@ -10,7 +10,8 @@
 #include <cerrno>
 #include <map>
 
-#include "aws/crypto.h"
+#include "base/hash.h"
+#include "base/random.h"
 #include "objects/file_util.h"
 #include "objects/key_path.h"
 #include "objects/local_store.h"

@@ -11,7 +11,8 @@
 #include <functional>
 #include <thread>
 
-#include "aws/crypto.h"
+#include "base/hash.h"
+#include "base/random.h"
 #include "objects/file_util.h"
 #include "objects/key_path.h"
 #include "objects/local_writer.h"
@@ -82,7 +83,7 @@ std::string LocalObjectStore::BucketMetaDir(std::string_view bucket) const {
   return meta_ + "/" + std::string(bucket);
 }
 std::string LocalObjectStore::MetaPath(std::string_view bucket, std::string_view key) const {
-  const std::string h = aws::Sha256Hex(key);
+  const std::string h = Sha256Hex(key);
   return BucketMetaDir(bucket) + "/keys/" + h.substr(0, 2) + "/" + h + ".json";
 }
 std::string LocalObjectStore::UploadDir(std::string_view bucket, std::string_view upload_id) const {
@@ -393,7 +394,7 @@ ObjectInfo LocalObjectStore::InfoFrom(const Opened& o, std::string_view key) con
   } else {
     // Metadata lost to a crash between the two renames: what the data itself tells.
     auto all = PreadAll(o.fd.get(), 0, info.size, o.path);
-    if (all.ok()) info.etag = aws::HexEncode(aws::Md5(*all));
+    if (all.ok()) info.etag = HexEncode(Md5(*all));
   }
   return info;
 }

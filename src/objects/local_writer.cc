@@ -46,12 +46,12 @@ ObjStatus LocalObjectStore::Writer::Append(std::string_view data) {
   return written;
 }
 
-ObjResult<ObjectInfo> LocalObjectStore::Writer::Commit(const std::optional<aws::Md5Digest>& expect_md5) {
+ObjResult<ObjectInfo> LocalObjectStore::Writer::Commit(const std::optional<Md5Digest>& expect_md5) {
   if (failed_ || handed_over_) return Err(S3Error::kInternalError, "upload to " + temp_ + " cannot be committed");
-  const aws::Md5Digest md5 = md5_.Finish();
+  const Md5Digest md5 = md5_.Finish();
   if (expect_md5 && md5 != *expect_md5) return BadDigest();
   handed_over_ = true;
-  return publish_(std::move(fd_), temp_, appender_.written(), aws::HexEncode(md5), checksum_);
+  return publish_(std::move(fd_), temp_, appender_.written(), HexEncode(md5), checksum_);
 }
 
 }  // namespace sluice::objects

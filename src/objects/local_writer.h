@@ -7,7 +7,7 @@
 #include <memory>
 #include <string>
 
-#include "aws/crypto.h"
+#include "base/hash.h"
 #include "objects/file_util.h"
 #include "objects/local_store.h"
 
@@ -28,7 +28,7 @@ class LocalObjectStore::Writer final : public UploadWriter {
   ObjStatus Append(std::string_view data) override;
   uint64_t size() const override { return appender_.written(); }
   void SetChecksum(ObjectChecksum checksum) override { checksum_ = std::move(checksum); }
-  ObjResult<ObjectInfo> Commit(const std::optional<aws::Md5Digest>& expect_md5) override;
+  ObjResult<ObjectInfo> Commit(const std::optional<Md5Digest>& expect_md5) override;
 
  private:
   Writer(UniqueFd fd, std::string temp, Publisher publish);
@@ -37,7 +37,7 @@ class LocalObjectStore::Writer final : public UploadWriter {
   const std::string temp_;
   Publisher publish_;
   WritebackAppender appender_;
-  aws::Md5Stream md5_;
+  Md5Stream md5_;
   ObjectChecksum checksum_;
   bool handed_over_ = false;  // Commit gave the temporary to the publisher
   bool failed_ = false;       // an Append failed: the bytes are incomplete

@@ -2,7 +2,7 @@
 
 #include <functional>
 
-#include "aws/crypto.h"
+#include "base/hash.h"
 
 namespace sluice::objects {
 
@@ -22,8 +22,8 @@ class BufferedWriter final : public UploadWriter {
     return Done{};
   }
   uint64_t size() const override { return data_.size(); }
-  ObjResult<ObjectInfo> Commit(const std::optional<aws::Md5Digest>& expect_md5) override {
-    if (expect_md5 && aws::Md5(data_) != *expect_md5) return BadDigest();
+  ObjResult<ObjectInfo> Commit(const std::optional<Md5Digest>& expect_md5) override {
+    if (expect_md5 && Md5(data_) != *expect_md5) return BadDigest();
     return sink_(data_);
   }
 
@@ -62,18 +62,12 @@ std::string MultipartEtag(const std::vector<std::string>& part_md5_hex) {
     if (hex.size() == 34 && hex.front() == '"' && hex.back() == '"') hex = hex.substr(1, 32);
     if (hex.size() != 32) return {};
     for (size_t i = 0; i < 32; i += 2) {
-      auto nibble = [](char c) -> int {
-        if (c >= '0' && c <= '9') return c - '0';
-        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-        return -1;
-      };
-      const int hi = nibble(hex[i]), lo = nibble(hex[i + 1]);
+      const int hi = HexDigitValue(hex[i]), lo = HexDigitValue(hex[i + 1]);
       if (hi < 0 || lo < 0) return {};
       binary.push_back(static_cast<char>(hi * 16 + lo));
     }
   }
-  return aws::HexEncode(aws::Md5(binary)) + "-" + std::to_string(part_md5_hex.size());
+  return HexEncode(Md5(binary)) + "-" + std::to_string(part_md5_hex.size());
 }
 
 std::optional<std::pair<uint64_t, uint64_t>> ResolveRange(const RangeSpec& range, uint64_t size) {

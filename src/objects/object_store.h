@@ -17,7 +17,7 @@
 #include <utility>
 #include <vector>
 
-#include "aws/crypto.h"
+#include "base/hash.h"
 #include "base/file_slice.h"
 #include "objects/errors.h"
 
@@ -125,7 +125,7 @@ class UploadWriter {
   // Makes the bytes durable and visible: as the object, or as the part of its upload.
   // With `expect_md5` (a Content-MD5), a mismatch is BadDigest and nothing changes.
   // Returns key, size, ETag (MD5 hex) and modification time. Call at most once.
-  virtual ObjResult<ObjectInfo> Commit(const std::optional<aws::Md5Digest>& expect_md5) = 0;
+  virtual ObjResult<ObjectInfo> Commit(const std::optional<Md5Digest>& expect_md5) = 0;
 };
 
 class ObjectStore {

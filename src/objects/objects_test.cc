@@ -6,7 +6,7 @@
 
 #include <gtest/gtest.h>
 
-#include "aws/crypto.h"
+#include "base/hash.h"
 #include "objects/checksum.h"
 #include "objects/key_path.h"
 #include "objects/listing.h"
@@ -147,11 +147,11 @@ TEST(Xml, EscapeRoundTrips) {
 }
 
 TEST(MultipartEtag, IsMd5OfBinaryPartMd5sWithCount) {
-  const std::string p1 = aws::HexEncode(aws::Md5("part one"));
-  const std::string p2 = aws::HexEncode(aws::Md5("part two"));
+  const std::string p1 = HexEncode(Md5("part one"));
+  const std::string p2 = HexEncode(Md5("part two"));
   std::string binary;
-  for (const auto& d : {aws::Md5("part one"), aws::Md5("part two")}) binary.append(reinterpret_cast<const char*>(d.data()), 16);
-  EXPECT_EQ(MultipartEtag({p1, "\"" + p2 + "\""}), aws::HexEncode(aws::Md5(binary)) + "-2");
+  for (const auto& d : {Md5("part one"), Md5("part two")}) binary.append(reinterpret_cast<const char*>(d.data()), 16);
+  EXPECT_EQ(MultipartEtag({p1, "\"" + p2 + "\""}), HexEncode(Md5(binary)) + "-2");
   EXPECT_EQ(MultipartEtag({"nothex"}), "");
 }
 
@@ -180,8 +180,8 @@ TEST(Checksum, CatalogueCheckValuesOf123456789) {
     split.Update("1234");
     split.Update("");
     split.Update("56789");
-    EXPECT_EQ(aws::HexEncode(whole.Finish()), want) << ChecksumName(alg);
-    EXPECT_EQ(aws::HexEncode(split.Finish()), want) << ChecksumName(alg);
+    EXPECT_EQ(HexEncode(whole.Finish()), want) << ChecksumName(alg);
+    EXPECT_EQ(HexEncode(split.Finish()), want) << ChecksumName(alg);
   }
 }
 
@@ -236,7 +236,7 @@ TEST_F(LocalStoreTest, AKeyAndItsFolderCoexistInEitherOrder) {
   std::vector<std::string> keys;
   for (const auto& o : l->objects) keys.push_back(o.key);
   EXPECT_EQ(keys, (std::vector<std::string>{"a", "a/b", "c", "c/d"}));
-  EXPECT_EQ(l->objects[0].etag, aws::HexEncode(aws::Md5("A")));
+  EXPECT_EQ(l->objects[0].etag, HexEncode(Md5("A")));
 }
 
 TEST_F(LocalStoreTest, EscapeAttemptsStayInsideTheBucket) {
@@ -279,7 +279,7 @@ TEST_F(LocalStoreTest, StaleMetadataIsNotServedForNewData) {
   fs::rename(tmp, *path);
   auto h = store_->Head("bkt", "k");
   ASSERT_TRUE(h.ok());
-  EXPECT_EQ(h->etag, aws::HexEncode(aws::Md5("brand new")));
+  EXPECT_EQ(h->etag, HexEncode(Md5("brand new")));
   EXPECT_EQ(h->size, 9u);
   EXPECT_TRUE(h->meta.content_type.empty());
 }
@@ -352,9 +352,9 @@ TEST_F(LocalStoreTest, WriterPublishesNothingBeforeCommit) {
   EXPECT_EQ((*w)->size(), all.size());
   EXPECT_EQ(Read("s"), "<NoSuchKey>");
   (*w)->SetChecksum({"CRC32C", "AAAAAA=="});
-  auto info = (*w)->Commit(aws::Md5(all));
+  auto info = (*w)->Commit(Md5(all));
   ASSERT_TRUE(info.ok());
-  EXPECT_EQ(info->etag, aws::HexEncode(aws::Md5(all)));
+  EXPECT_EQ(info->etag, HexEncode(Md5(all)));
   EXPECT_EQ(info->size, all.size());
   EXPECT_EQ(Read("s"), all);
   EXPECT_EQ(store_->Head("bkt", "s")->meta.content_type, "text/plain");
@@ -378,7 +378,7 @@ TEST_F(LocalStoreTest, AbandonedOrMismatchedWritesLeaveNothing) {
   auto w = store_->NewObjectWriter("bkt", "k", {});
   ASSERT_TRUE(w.ok());
   ASSERT_TRUE((*w)->Append("new").ok());
-  EXPECT_EQ((*w)->Commit(aws::Md5("other")).error().code, S3Error::kBadDigest);
+  EXPECT_EQ((*w)->Commit(Md5("other")).error().code, S3Error::kBadDigest);
   w->reset();
   EXPECT_EQ(Read("k"), "old");
   EXPECT_TRUE(fs::is_empty(dir_ / "objects-tmp"));
@@ -400,7 +400,7 @@ TEST_F(LocalStoreTest, PartWriterChecksTheUploadFirstAndAtCommit) {
   ASSERT_TRUE((*w)->Append("t three").ok());
   auto part = (*w)->Commit(std::nullopt);
   ASSERT_TRUE(part.ok());
-  EXPECT_EQ(part->etag, aws::HexEncode(aws::Md5("part three")));
+  EXPECT_EQ(part->etag, HexEncode(Md5("part three")));
   auto parts = store_->ListParts("bkt", "mp", *id, 0, 1000);
   ASSERT_TRUE(parts.ok());
   ASSERT_EQ(parts->size(), 1u);

@@ -7,7 +7,7 @@
 #include <random>
 #include <thread>
 
-#include "aws/crypto.h"
+#include "base/hash.h"
 #include "aws/sigv4.h"
 #include "objects/xml.h"
 #include "base/ascii.h"
@@ -282,7 +282,7 @@ class RemoteObjectStore::Writer final : public UploadWriter {
 
   uint64_t size() const override { return size_; }
 
-  ObjResult<ObjectInfo> Commit(const std::optional<aws::Md5Digest>& expect_md5) override {
+  ObjResult<ObjectInfo> Commit(const std::optional<Md5Digest>& expect_md5) override {
     if (failed_ || done_) return Err(S3Error::kInternalError, "upload cannot be committed");
     if (expect_md5 && md5_.Finish() != *expect_md5) return BadDigest();  // the destructor aborts
     if (upload_id_.empty()) {
@@ -316,7 +316,7 @@ class RemoteObjectStore::Writer final : public UploadWriter {
   std::string buf_;
   std::string upload_id_;
   std::vector<CompletedPart> parts_;
-  aws::Md5Stream md5_;
+  Md5Stream md5_;
   uint64_t size_ = 0;
   bool failed_ = false;
   bool done_ = false;
@@ -342,7 +342,7 @@ ObjResult<ObjectInfo> RemoteObjectStore::PutOnce(std::string_view bucket, std::s
   Call c{.method = "PUT", .bucket = std::string(bucket), .key = std::string(key), .body = data};
   AddMeta(c.headers, meta);
   c.headers.push_back({"content-md5", Base64Encode(std::string_view(
-                                          reinterpret_cast<const char*>(aws::Md5(data).data()), 16))});
+                                          reinterpret_cast<const char*>(Md5(data).data()), 16))});
   ASSIGN_OR_RETURN_OBJ(auto r, Send(c));
   ObjectInfo info;
   info.key = std::string(key);

@@ -15,7 +15,7 @@
 
 #include <gtest/gtest.h>
 
-#include "aws/crypto.h"
+#include "base/hash.h"
 #include "objects/remote_store.h"
 
 extern char** environ;
@@ -96,7 +96,7 @@ TEST_F(S3rverTest, PutGetListCopyDeleteAgainstARealS3Server) {
   auto put = store_->Put("remote-bkt", "dir/é x.txt", "hello remote",
                          {.content_type = "text/plain", .user = {{"color", "blue"}}});
   ASSERT_TRUE(put.ok()) << put.error().message;
-  EXPECT_EQ(put->etag, aws::HexEncode(aws::Md5("hello remote")));
+  EXPECT_EQ(put->etag, HexEncode(Md5("hello remote")));
   ASSERT_TRUE(store_->Put("remote-bkt", "top", "t", {}).ok());
 
   auto got = store_->Get("remote-bkt", "dir/é x.txt", std::nullopt);
@@ -155,7 +155,7 @@ TEST_F(S3rverTest, WriterSendsPartsAsTheyFill) {
   }
   // Past the 6 MiB threshold the upload started and two 5 MiB parts went out already.
   EXPECT_EQ(store_->attempts_total() - start, 3);
-  auto info = (*w)->Commit(aws::Md5(all));
+  auto info = (*w)->Commit(Md5(all));
   ASSERT_TRUE(info.ok()) << info.error().message;
   EXPECT_EQ(info->size, all.size());
   auto got = store_->Get("stream-bkt", "streamed", std::nullopt);
@@ -166,7 +166,7 @@ TEST_F(S3rverTest, WriterSendsPartsAsTheyFill) {
   // Small bodies stay one PUT; a wrong Content-MD5 sends nothing.
   auto small = store_->NewObjectWriter("stream-bkt", "small", {});
   ASSERT_TRUE((*small)->Append("tiny").ok());
-  EXPECT_EQ((*small)->Commit(aws::Md5("other")).error().code, S3Error::kBadDigest);
+  EXPECT_EQ((*small)->Commit(Md5("other")).error().code, S3Error::kBadDigest);
   EXPECT_EQ(store_->Get("stream-bkt", "small", std::nullopt).error().code, S3Error::kNoSuchKey);
 
   // A writer dropped after its upload started aborts it (one DELETE).

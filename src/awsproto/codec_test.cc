@@ -1,0 +1,116 @@
+#include "awsproto/codec.h"
+
+#include <gtest/gtest.h>
+
+namespace sluice::awsproto {
+namespace {
+
+std::string Hex(std::string_view s) {
+  static const char* k = "0123456789abcdef";
+  std::string out;
+  for (const char c : s) {
+    out.push_back(k[static_cast<unsigned char>(c) >> 4]);
+    out.push_back(k[static_cast<unsigned char>(c) & 15]);
+  }
+  return out;
+}
+
+std::string Unhex(std::string_view h) {
+  std::string out;
+  for (size_t i = 0; i + 1 < h.size(); i += 2) out.push_back(static_cast<char>(std::stoi(std::string(h.substr(i, 2)), nullptr, 16)));
+  return out;
+}
+
+TEST(JsonBody, ParsesEveryKindAndKeepsMemberOrder) {
+  auto p = ParseJsonBody(R"({"S":"a\"b","I":-3,"D":1.5,"B":true,"N":null,"A":[1,"x"],"M":{"k":"v"}})");
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  const Value& r = (*p)->root();
+  ASSERT_EQ(r.members.size(), 7u);
+  EXPECT_EQ(r.members[0].first, "S");
+  EXPECT_EQ(r.Get("S")->s, "a\"b");
+  EXPECT_EQ(r.Get("I")->i, -3);
+  EXPECT_EQ(r.Get("D")->d, 1.5);
+  EXPECT_TRUE(r.Get("B")->b);
+  EXPECT_EQ(r.Get("N"), nullptr) << "null members read as absent";
+  EXPECT_EQ(r.Get("A")->items[1].s, "x");
+  EXPECT_EQ(r.Get("M")->Get("k")->s, "v");
+}
+
+TEST(JsonBody, MalformedIsInvalidArgument) {
+  EXPECT_FALSE(ParseJsonBody("{").ok());
+  EXPECT_FALSE(ParseJsonBody("{\"a\":}").ok());
+  EXPECT_FALSE(ParseJsonBody("").ok());
+  std::string deep(200, '[');
+  deep += std::string(200, ']');
+  EXPECT_FALSE(ParseJsonBody(deep).ok());
+}
+
+TEST(CborBody, DecodesTheShapesAwsSdksSend) {
+  // {"StreamName":"s","Data":h'0102',"Timestamp":1(1787036486712),"N":-2,"F":1.5,"T":true}
+  std::string b = Unhex("a6") + Unhex("6a") + "StreamName" + Unhex("61") + "s" + Unhex("64") + "Data" +
+                  Unhex("420102") + Unhex("69") + "Timestamp" + Unhex("c11b000001a013accc38") +
+                  Unhex("61") + "N" + Unhex("21") + Unhex("61") + "F" + Unhex("f93e00") + Unhex("61") + "T" +
+                  Unhex("f5");
+  auto p = ParseCborBody(b);
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  const Value& r = (*p)->root();
+  EXPECT_EQ(r.Get("StreamName")->s, "s");
+  EXPECT_EQ(r.Get("Data")->kind, Value::Kind::kBytes);
+  EXPECT_EQ(r.Get("Data")->s, std::string("\x01\x02", 2));
+  EXPECT_EQ(r.Get("Timestamp")->kind, Value::Kind::kTimestampMs);
+  EXPECT_EQ(r.Get("Timestamp")->i, 1787036486712);
+  EXPECT_EQ(r.Get("N")->i, -2);
+  EXPECT_EQ(r.Get("F")->d, 1.5);
+  EXPECT_TRUE(r.Get("T")->b);
+}
+
+TEST(CborBody, DecodesIndefiniteLengthContainersAndStrings) {
+  // {_ "a": [_ 1, 2], "b": (_ "x", "yz")}
+  const std::string b = Unhex("bf6161") + Unhex("9f0102ff") + Unhex("6162") + Unhex("7f6178627a79ff") + Unhex("ff");
+  auto p = ParseCborBody(b);
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  EXPECT_EQ((*p)->root().Get("a")->items.size(), 2u);
+  EXPECT_EQ((*p)->root().Get("b")->s, "xzy");
+}
+
+TEST(CborBody, RejectsTruncationTrailingBytesAndLies) {
+  EXPECT_FALSE(ParseCborBody(Unhex("a1")).ok());
+  EXPECT_FALSE(ParseCborBody(Unhex("a0a0")).ok());
+  EXPECT_FALSE(ParseCborBody(Unhex("5a ffffffff")).ok());
+  EXPECT_FALSE(ParseCborBody(Unhex("9b00000000ffffffff")).ok()) << "array count beyond the body";
+  EXPECT_FALSE(ParseCborBody(Unhex("a10102")).ok()) << "non-text map key";
+}
+
+TEST(BodyWriter, WritesCompactJsonWithEscapes) {
+  BodyWriter w(BodyEncoding::kJson);
+  w.BeginMap().Key("a").String("x\"\n\x01").Key("b").BeginArray().Int(1).Int(-2).End()
+      .Key("c").Bytes("foo").Key("d").Bool(false).Key("t").TimestampMs(1700000000123)
+      .Key("u").TimestampMs(1700000000000).Key("e").BeginMap().End().End();
+  EXPECT_EQ(w.Take(), R"({"a":"x\"\n\u0001","b":[1,-2],"c":"Zm9v","d":false,"t":1700000000.123,"u":1700000000,"e":{}})");
+}
+
+TEST(BodyWriter, PlainStringsNeedNoEscapingAndMatchString) {
+  BodyWriter a(BodyEncoding::kJson), b(BodyEncoding::kJson);
+  a.BeginArray().PlainString("4900123").PlainString("shardId-000000000001").End();
+  b.BeginArray().String("4900123").String("shardId-000000000001").End();
+  EXPECT_EQ(a.Take(), b.Take());
+}
+
+TEST(BodyWriter, CborRoundTripsThroughTheDecoder) {
+  BodyWriter w(BodyEncoding::kCbor);
+  w.BeginMap().Key("Data").Bytes(std::string("\0\xff", 2)).Key("T").TimestampMs(1787036486712)
+      .Key("L").BeginArray().Int(-1).Int(1000000).String("s").End().End();
+  const std::string enc = w.Take();
+  EXPECT_EQ(Hex(enc.substr(0, 1)), "bf") << "indefinite-length map, as AWS sends";
+  auto p = ParseCborBody(enc);
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  const Value& r = (*p)->root();
+  EXPECT_EQ(r.Get("Data")->s, std::string("\0\xff", 2));
+  EXPECT_EQ(r.Get("T")->kind, Value::Kind::kTimestampMs);
+  EXPECT_EQ(r.Get("T")->i, 1787036486712);
+  EXPECT_EQ(r.Get("L")->items[0].i, -1);
+  EXPECT_EQ(r.Get("L")->items[1].i, 1000000);
+}
+
+}  // namespace
+}  // namespace sluice::awsproto

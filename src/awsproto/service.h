@@ -1,0 +1,45 @@
+// Service: one AWS API behind the server port (Kinesis, S3, Firehose, ...). A front end
+// implements it; the gateway keeps a registry of them and routes each request to one:
+// first by the service named in the request's SigV4 credential scope, then by the
+// prefix of its X-Amz-Target, then by asking each service whether the request's shape
+// is its own (ClaimsShape), and last to the catch-all service (S3), if one is set.
+//
+// Threading: every method may be called concurrently from any I/O thread; none may
+// block for long (slow work answers later through the Responder).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string_view>
+
+#include "http/types.h"
+
+namespace sluice::awsproto {
+
+class Service {
+ public:
+  virtual ~Service() = default;
+
+  // A short name for logs and errors: "kinesis", "s3".
+  virtual std::string_view Name() const = 0;
+  // The SigV4 signing names that select this service ({"kinesis"}, {"s3"}).
+  virtual std::span<const std::string_view> SigningNames() const = 0;
+  // X-Amz-Target prefixes, the part before the '.' ({"Kinesis_20131202"}); empty for
+  // services that are not AWS JSON.
+  virtual std::span<const std::string_view> TargetPrefixes() const = 0;
+  // For a request that neither its credential scope nor its target assigns: whether
+  // its shape (method, path, content type) makes it this service's.
+  virtual bool ClaimsShape(const http::RequestHead& head) const = 0;
+
+  // As http::Handler: the body limit, the request, a streamed body, the answer to an
+  // oversized body.
+  virtual uint64_t BodyLimit(const http::RequestHead& head) const = 0;
+  virtual void Handle(http::Request request, http::Responder done) = 0;
+  virtual std::shared_ptr<http::BodySink> StreamBody(const http::RequestHead& head) = 0;
+  virtual http::Response BodyTooLarge(const http::RequestHead& head, uint64_t limit) const = 0;
+  // Finishes the service's queued background work. Called once the server has stopped.
+  virtual void Quiesce() = 0;
+};
+
+}  // namespace sluice::awsproto

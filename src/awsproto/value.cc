@@ -1,0 +1,12 @@
+#include "awsproto/value.h"
+
+namespace sluice::awsproto {
+
+const Value* Value::Get(std::string_view key) const {
+  for (const auto& [k, v] : members) {
+    if (k == key) return v.is_null() ? nullptr : &v;
+  }
+  return nullptr;
+}
+
+}  // namespace sluice::awsproto

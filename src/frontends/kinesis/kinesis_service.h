@@ -1,0 +1,56 @@
+// Kinesis Data Streams over AWS JSON 1.1 and CBOR 1.1: `POST /` with
+// `X-Amz-Target: Kinesis_20131202.<Action>`, signed for service "kinesis". Checks the
+// request the way AWS does (content type, target, authentication header shape, types,
+// constraints), runs the action against the StreamManager and answers in the encoding
+// the request used.
+//
+// Threading: thread-safe. Data-plane actions run on the calling I/O thread and answer
+// PutRecord(s) once their records are durable; control-plane actions (create, delete,
+// reshard, retention, tags), which commit to the catalog and open or close logs, run on
+// a small pool of the service's own so no I/O thread waits on them. Lifetime: the
+// StreamManager must outlive the service.
+#pragma once
+
+#include <memory>
+#include <span>
+#include <string_view>
+
+#include "awsproto/json_rpc.h"
+#include "awsproto/service.h"
+#include "stream/stream_manager.h"
+
+namespace sluice {
+class WorkPool;
+}
+
+namespace sluice::frontends::kinesis {
+
+// AWS answers larger Kinesis requests with 413.
+inline constexpr uint64_t kKinesisMaxRequestBytes = 16ull << 20;
+
+class Actions;
+
+class KinesisService final : public awsproto::Service {
+ public:
+  explicit KinesisService(stream::StreamManager& streams);
+  ~KinesisService() override;
+
+  std::string_view Name() const override { return "kinesis"; }
+  std::span<const std::string_view> SigningNames() const override;
+  std::span<const std::string_view> TargetPrefixes() const override;
+  // A JSON or CBOR POST to "/" without a target: Kinesis answers it with AWS's errors.
+  bool ClaimsShape(const http::RequestHead& head) const override;
+  uint64_t BodyLimit(const http::RequestHead& head) const override;
+  void Handle(http::Request request, http::Responder done) override;
+  std::shared_ptr<http::BodySink> StreamBody(const http::RequestHead& head) override;
+  http::Response BodyTooLarge(const http::RequestHead& head, uint64_t limit) const override;
+  // Finishes queued control-plane actions and stops their pool.
+  void Quiesce() override;
+
+ private:
+  awsproto::JsonRpc rpc_;
+  std::unique_ptr<Actions> actions_;
+  std::unique_ptr<WorkPool> control_;
+};
+
+}  // namespace sluice::frontends::kinesis

@@ -1,0 +1,60 @@
+// The S3 REST API (path-style and virtual-host addressing, REST-XML bodies) over an
+// ObjectStore, signed for service "s3". The gateway sends it every request that is neither the health check
+// nor claimed by another service (the gateway's catch-all).
+//
+// Threading: Handle() queues the request to a small pool of worker threads owned by
+// the handler, because object operations block on disk (fsync) and must not stall the
+// server's I/O threads; object uploads stream their bodies to the same pool
+// (StreamBody). The store must outlive the handler; the destructor finishes queued
+// work before it returns.
+// Authentication: requests are not signature-checked (like the Kinesis API, sluice
+// trusts its loopback clients); the Authorization header is ignored.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string_view>
+
+#include "awsproto/service.h"
+#include "http/types.h"
+#include "base/work_pool.h"
+#include "objects/object_store.h"
+
+namespace sluice::frontends::s3 {
+
+// S3's own limit for one PUT; larger objects go through multipart upload. Uploads
+// stream to disk as they arrive, so --max-body-bytes (a bound on buffered bodies)
+// does not apply to them.
+inline constexpr uint64_t kS3MaxPutBytes = 5ull << 30;
+// Bodies of requests that carry no object data (XML for Complete and DeleteObjects).
+inline constexpr uint64_t kS3MaxXmlBodyBytes = 8ull << 20;
+
+class S3Service final : public awsproto::Service {
+ public:
+  explicit S3Service(objects::ObjectStore& store, int workers);
+  ~S3Service() override;
+
+  std::string_view Name() const override { return "s3"; }
+  std::span<const std::string_view> SigningNames() const override;
+  std::span<const std::string_view> TargetPrefixes() const override;
+  // S3 claims nothing by shape: it is the gateway's catch-all, asked last.
+  bool ClaimsShape(const http::RequestHead& head) const override;
+  // Object uploads get S3's 5 GiB; everything else the XML body limit.
+  uint64_t BodyLimit(const http::RequestHead& head) const override;
+  // S3's EntityTooLarge answer.
+  http::Response BodyTooLarge(const http::RequestHead& head, uint64_t limit) const override;
+  void Handle(http::Request request, http::Responder done) override;
+  // A sink for the body of an object upload (PutObject, UploadPart); null for every
+  // other request, whose (small) body is buffered and given to Handle.
+  std::shared_ptr<http::BodySink> StreamBody(const http::RequestHead& head) override;
+  // Finishes every queued job (uploads' syncs and answers) and stops the workers.
+  // Nothing may be handed to the service afterwards.
+  void Quiesce() override { pool_.reset(); }
+
+ private:
+  objects::ObjectStore& store_;
+  std::unique_ptr<WorkPool> pool_;
+};
+
+}  // namespace sluice::frontends::s3

@@ -1,0 +1,56 @@
+// Gateway: the one http::Handler behind the server port. It answers the health check
+// itself and routes every other request to one registered awsproto::Service:
+//   1. the service whose signing name is the request's SigV4 credential scope service;
+//   2. else the service whose X-Amz-Target prefix the request carries;
+//   3. else the first service that claims the request's shape (ClaimsShape);
+//   4. else the catch-all service (S3), if one is registered.
+// A request signed for a service sluice does not serve, or carrying a target no service
+// owns, is answered with an AWS-shaped error naming what was not understood; it never
+// falls through to the catch-all.
+//
+// Threading: register every service before the server starts; after that every method
+// is thread-safe (the registry is read-only). Lifetime: services live as long as the
+// gateway; call Quiesce once the server has stopped, before destroying it.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "awsproto/service.h"
+#include "http/types.h"
+
+namespace sluice::gateway {
+
+class Gateway final : public http::Handler {
+ public:
+  explicit Gateway(std::string version);
+
+  // Adds a service routed by signing name, target prefix and shape (steps 1-3).
+  void Add(std::unique_ptr<awsproto::Service> service);
+  // Adds the service asked last (step 4), which also takes part in steps 1-3.
+  void AddCatchAll(std::unique_ptr<awsproto::Service> service);
+
+  // The service a request goes to, or null when none takes it.
+  awsproto::Service* Route(const http::RequestHead& head) const;
+
+  uint64_t BodyLimit(const http::RequestHead& head) const override;
+  void Handle(http::Request request, http::Responder done) override;
+  std::shared_ptr<http::BodySink> StreamBody(const http::RequestHead& head) override;
+  http::Response BodyTooLarge(const http::RequestHead& head, uint64_t limit) const override;
+  // Runs every service's queued background work to completion.
+  void Quiesce();
+
+ private:
+  http::Response Health() const;
+  // The answer to a request no service takes.
+  http::Response Unclaimed(const http::RequestHead& head) const;
+
+  const std::string version_;
+  const std::chrono::steady_clock::time_point started_;
+  std::vector<std::unique_ptr<awsproto::Service>> services_;
+  awsproto::Service* catch_all_ = nullptr;
+};
+
+}  // namespace sluice::gateway

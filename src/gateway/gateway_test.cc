@@ -1,0 +1,246 @@
+#include "gateway/gateway.h"
+
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "catalog/catalog.h"
+#include "frontends/kinesis/kinesis_service.h"
+#include "frontends/s3/s3_service.h"
+#include "objects/local_store.h"
+#include "stream/stream_manager.h"
+
+namespace sluice::gateway {
+namespace {
+
+using http::Request;
+using http::RequestHead;
+using http::Response;
+
+// A service that claims what it is told to and records what reached it.
+class FakeService final : public awsproto::Service {
+ public:
+  FakeService(std::string_view name, std::vector<std::string_view> signing,
+              std::vector<std::string_view> targets, std::string_view shape_path)
+      : name_(name), signing_(std::move(signing)), targets_(std::move(targets)), shape_path_(shape_path) {}
+  std::string_view Name() const override { return name_; }
+  std::span<const std::string_view> SigningNames() const override { return signing_; }
+  std::span<const std::string_view> TargetPrefixes() const override { return targets_; }
+  bool ClaimsShape(const RequestHead& head) const override {
+    return !shape_path_.empty() && head.Path() == shape_path_;
+  }
+  uint64_t BodyLimit(const RequestHead&) const override { return 7; }
+  void Handle(Request, http::Responder done) override { done(Response::Text(200, std::string(name_))); }
+  std::shared_ptr<http::BodySink> StreamBody(const RequestHead&) override { return nullptr; }
+  Response BodyTooLarge(const RequestHead&, uint64_t) const override { return Response::Text(413, "fake"); }
+  void Quiesce() override { ++quiesced; }
+
+  int quiesced = 0;
+
+ private:
+  std::string_view name_;
+  std::vector<std::string_view> signing_, targets_;
+  std::string_view shape_path_;
+};
+
+RequestHead Head(std::string method, std::string target, http::Headers headers = {}) {
+  RequestHead h;
+  h.method = std::move(method);
+  h.target = std::move(target);
+  h.headers = std::move(headers);
+  return h;
+}
+
+std::string Signed(std::string_view service) {
+  return "AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/" + std::string(service) +
+         "/aws4_request, SignedHeaders=host;x-amz-date, Signature=abc";
+}
+
+Response Call(Gateway& g, RequestHead head) {
+  std::optional<Response> out;
+  g.Handle(Request{std::move(head), {}}, [&out](Response r) { out = std::move(r); });
+  EXPECT_TRUE(out.has_value()) << "no answer";
+  return out.value_or(Response{});
+}
+
+std::string_view Name(const awsproto::Service* s) { return s == nullptr ? "none" : s->Name(); }
+
+class GatewayRouting : public ::testing::Test {
+ protected:
+  GatewayRouting() : g_("9.9.9") {
+    g_.Add(std::make_unique<FakeService>("json", std::vector<std::string_view>{"json"},
+                                         std::vector<std::string_view>{"Json_1"}, "/json-shaped"));
+    g_.Add(std::make_unique<FakeService>("rest", std::vector<std::string_view>{"rest"},
+                                         std::vector<std::string_view>{}, "/rest-shaped"));
+    g_.AddCatchAll(std::make_unique<FakeService>("all", std::vector<std::string_view>{"all"},
+                                                 std::vector<std::string_view>{}, ""));
+  }
+  Gateway g_;
+};
+
+TEST_F(GatewayRouting, CredentialScopeDecidesFirst) {
+  // Signed for "rest" although target and path point elsewhere.
+  const RequestHead h = Head("POST", "/json-shaped",
+                             {{"authorization", Signed("rest")}, {"x-amz-target", "Json_1.Op"}});
+  EXPECT_EQ(Name(g_.Route(h)), "rest");
+}
+
+TEST_F(GatewayRouting, PresignedCredentialScopeIsPercentDecoded) {
+  const RequestHead h =
+      Head("GET", "/b/k?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKID%2F20260101%2Fus-east-1%2Fjson%2Faws4_request");
+  EXPECT_EQ(Name(g_.Route(h)), "json");
+}
+
+TEST_F(GatewayRouting, TargetPrefixThenShapeThenCatchAll) {
+  EXPECT_EQ(Name(g_.Route(Head("POST", "/", {{"x-amz-target", "Json_1.Anything"}}))), "json");
+  EXPECT_EQ(Name(g_.Route(Head("GET", "/rest-shaped"))), "rest");
+  EXPECT_EQ(Name(g_.Route(Head("GET", "/bucket/key"))), "all");
+  // A malformed credential (not five parts) names no service: routing goes on.
+  EXPECT_EQ(Name(g_.Route(Head("GET", "/rest-shaped", {{"authorization", "AWS4-HMAC-SHA256 Credential=a/b"}}))),
+            "rest");
+}
+
+TEST_F(GatewayRouting, UnknownSigningServiceIsAnsweredNotPassedToTheCatchAll) {
+  const RequestHead h = Head("GET", "/2015-03-31/functions/", {{"authorization", Signed("lambda")}});
+  EXPECT_EQ(g_.Route(h), nullptr);
+  const Response r = Call(g_, h);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.body, R"({"__type":"UnknownOperationException","message":"sluice does not serve the 'lambda' API this request is signed for"})");
+}
+
+TEST_F(GatewayRouting, UnknownTargetIsAnsweredNotPassedToTheCatchAll) {
+  const RequestHead h = Head("POST", "/", {{"x-amz-target", "Firehose_20150804.ListDeliveryStreams"}});
+  EXPECT_EQ(g_.Route(h), nullptr);
+  const Response r = Call(g_, h);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.body, R"({"__type":"UnknownOperationException","message":"no service here understands X-Amz-Target 'Firehose_20150804.ListDeliveryStreams'"})");
+  EXPECT_EQ(g_.BodyLimit(h), 64u * 1024);
+}
+
+TEST_F(GatewayRouting, RoutedCallsReachTheServiceAndItsLimits) {
+  const RequestHead h = Head("POST", "/", {{"x-amz-target", "Json_1.Op"}});
+  EXPECT_EQ(Call(g_, h).body, "json");
+  EXPECT_EQ(g_.BodyLimit(h), 7u);
+  EXPECT_EQ(g_.BodyTooLarge(h, 7).body, "fake");
+}
+
+TEST_F(GatewayRouting, QuiesceReachesEveryService) {
+  std::vector<FakeService*> fakes;
+  Gateway g("1");
+  for (const char* n : {"a", "b"}) {
+    auto s = std::make_unique<FakeService>(n, std::vector<std::string_view>{}, std::vector<std::string_view>{}, "");
+    fakes.push_back(s.get());
+    g.Add(std::move(s));
+  }
+  g.Quiesce();
+  EXPECT_EQ(fakes[0]->quiesced, 1);
+  EXPECT_EQ(fakes[1]->quiesced, 1);
+}
+
+TEST(GatewayHealth, AnswersOkWithVersion) {
+  Gateway g("9.9.9");
+  const Response r = Call(g, Head("GET", "/health"));
+  EXPECT_EQ(r.status, 200);
+  EXPECT_NE(r.body.find(R"("status":"ok")"), std::string::npos);
+  EXPECT_NE(r.body.find(R"("version":"9.9.9")"), std::string::npos);
+}
+
+TEST(GatewayHealth, RejectsOtherMethodsWith405AndReadsOnlyASmallBody) {
+  Gateway g("1");
+  EXPECT_EQ(Call(g, Head("POST", "/health")).status, 405);
+  EXPECT_EQ(Call(g, Head("DELETE", "/health?x=1")).status, 405);
+  EXPECT_LE(g.BodyLimit(Head("POST", "/health")), 4096u);
+}
+
+TEST(GatewayHealth, WithoutServicesEverythingElseIsUnclaimed) {
+  Gateway g("1");
+  const Response r = Call(g, Head("GET", "/nope"));
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(r.body, R"({"__type":"UnknownOperationException","message":"no service here understands GET /nope"})");
+}
+
+// The real Kinesis and S3 front ends, registered as `sluice serve` registers them.
+class GatewayWithRealServices : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = std::filesystem::temp_directory_path() /
+            ("sluice-gateway-" + std::to_string(::getpid()) + "-" +
+             ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(root_);
+    std::filesystem::create_directories(root_);
+    auto c = catalog::Catalog::Open((root_ / "catalog.db").string());
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    catalog_ = std::move(*c);
+    stream::StreamManagerOptions so;
+    so.dir = (root_ / "streams").string();
+    auto m = stream::StreamManager::Open(so, *catalog_);
+    ASSERT_TRUE(m.ok()) << m.status().ToString();
+    streams_ = std::move(*m);
+    objects::LocalStoreOptions oo;
+    oo.dir = root_.string();
+    auto o = objects::LocalObjectStore::Open(oo);
+    ASSERT_TRUE(o.ok());
+    objects_ = std::move(*o);
+    g_ = std::make_unique<Gateway>("1");
+    g_->Add(std::make_unique<frontends::kinesis::KinesisService>(*streams_));
+    g_->AddCatchAll(std::make_unique<frontends::s3::S3Service>(*objects_, 1));
+  }
+  void TearDown() override {
+    if (g_) g_->Quiesce();
+    g_.reset();
+    streams_.reset();
+    catalog_.reset();
+    objects_.reset();
+    std::filesystem::remove_all(root_);
+  }
+
+  std::filesystem::path root_;
+  std::unique_ptr<catalog::Catalog> catalog_;
+  std::unique_ptr<stream::StreamManager> streams_;
+  std::unique_ptr<objects::LocalObjectStore> objects_;
+  std::unique_ptr<Gateway> g_;
+};
+
+TEST_F(GatewayWithRealServices, KinesisAndS3TakeTheirOwn) {
+  EXPECT_EQ(Name(g_->Route(Head("POST", "/", {{"authorization", Signed("kinesis")},
+                                              {"x-amz-target", "Kinesis_20131202.ListStreams"}}))),
+            "kinesis");
+  EXPECT_EQ(Name(g_->Route(Head("POST", "/", {{"x-amz-target", "Kinesis_20131202.ListStreams"}}))), "kinesis");
+  EXPECT_EQ(Name(g_->Route(Head("POST", "/", {{"content-type", "application/x-amz-cbor-1.1"}}))), "kinesis");
+  EXPECT_EQ(Name(g_->Route(Head("PUT", "/bucket/key", {{"authorization", Signed("s3")}}))), "s3");
+  EXPECT_EQ(Name(g_->Route(Head("GET", "/bucket?list-type=2"))), "s3");
+}
+
+TEST_F(GatewayWithRealServices, FirehoseRequestIsTakenByNeitherKinesisNorS3) {
+  EXPECT_EQ(g_->Route(Head("POST", "/", {{"authorization", Signed("firehose")},
+                                         {"content-type", "application/x-amz-json-1.1"},
+                                         {"x-amz-target", "Firehose_20150804.ListDeliveryStreams"}})),
+            nullptr);
+  // Unsigned, by its target alone.
+  EXPECT_EQ(g_->Route(Head("POST", "/", {{"content-type", "application/x-amz-json-1.1"},
+                                         {"x-amz-target", "Firehose_20150804.PutRecordBatch"}})),
+            nullptr);
+}
+
+TEST_F(GatewayWithRealServices, LambdaRequestIsTakenByNeitherKinesisNorS3) {
+  EXPECT_EQ(g_->Route(Head("GET", "/2015-03-31/functions/", {{"authorization", Signed("lambda")}})), nullptr);
+  EXPECT_EQ(g_->Route(Head("POST", "/2015-03-31/event-source-mappings/",
+                           {{"authorization", Signed("lambda")}, {"content-type", "application/json"}})),
+            nullptr);
+}
+
+TEST_F(GatewayWithRealServices, CloudFormationRequestIsTakenByNeitherKinesisNorS3) {
+  EXPECT_EQ(g_->Route(Head("POST", "/", {{"authorization", Signed("cloudformation")},
+                                         {"content-type", "application/x-www-form-urlencoded; charset=utf-8"}})),
+            nullptr);
+  const Response r = Call(*g_, Head("POST", "/", {{"authorization", Signed("cloudformation")}}));
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.body, R"({"__type":"UnknownOperationException","message":"sluice does not serve the 'cloudformation' API this request is signed for"})");
+}
+
+}  // namespace
+}  // namespace sluice::gateway

@@ -1,0 +1,72 @@
+// Internal to the api module: state shared by the acceptor and every connection.
+// Connections hold a shared_ptr to the core, so it outlives them all.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string_view>
+#include <unordered_map>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+
+#include "http/types.h"
+#include "http/server.h"
+
+namespace sluice::http {
+
+namespace beast = boost::beast;
+using PlainStream = beast::tcp_stream;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+// A live connection, as the server sees it for shutdown.
+class Connection {
+ public:
+  virtual ~Connection() = default;
+  // Finish what is in flight, accept nothing new, then close. Thread-safe.
+  virtual void Drain() = 0;
+  // Close now. Thread-safe.
+  virtual void Cut() = 0;
+};
+
+class ServerCore {
+ public:
+  ServerCore(const ServerOptions& options, Handler& handler)
+      : options(options), handler(handler) {}
+
+  const ServerOptions options;
+  Handler& handler;
+
+  // Registers a connection; returns its id. If the server is draining, the
+  // connection is told to drain at once.
+  uint64_t Register(std::weak_ptr<Connection> conn);
+  void Unregister(uint64_t id);
+  // Marks the server draining and tells every connection; `on_idle` runs (once) when
+  // the last connection is gone, possibly right away.
+  void DrainAll(std::function<void()> on_idle);
+  void CutAll();
+  bool draining() const { return draining_.load(); }
+
+ private:
+  std::mutex mu_;
+  uint64_t next_id_ = 1;
+  std::unordered_map<uint64_t, std::weak_ptr<Connection>> conns_;
+  std::function<void()> on_idle_;
+  std::atomic<bool> draining_{false};
+};
+
+// A status-only response for errors the transport answers by itself (413, 400, 431).
+Response TransportError(int status, std::string_view message);
+
+// Session entry points; `initial` holds bytes already read from the socket.
+void StartHttp1(std::shared_ptr<ServerCore> core, PlainStream stream, beast::flat_buffer initial);
+void StartHttp1(std::shared_ptr<ServerCore> core, TlsStream stream, beast::flat_buffer initial);
+void StartHttp2(std::shared_ptr<ServerCore> core, PlainStream stream, beast::flat_buffer initial);
+void StartHttp2(std::shared_ptr<ServerCore> core, TlsStream stream, beast::flat_buffer initial);
+
+}  // namespace sluice::http
