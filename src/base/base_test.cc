@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cerrno>
 #include <string>
 
 #include "base/crc32c.h"
@@ -86,6 +87,12 @@ TEST(Status, CarriesCodeAndMessage) {
   EXPECT_EQ(Status::FromErrno("open", "/x", 2).message(), "open /x: No such file or directory");
 }
 
+TEST(Status, KeepsTheErrnoThroughContextSoNobodyMatchesMessages) {
+  const Status s = Status::FromErrno("open", "/x", ENOENT).WithContext("catalog");
+  EXPECT_EQ(s.sys_errno(), ENOENT);
+  EXPECT_EQ(Status::IOError("no errno").sys_errno(), 0);
+}
+
 Result<int> Half(int x) {
   if (x % 2 != 0) return Status::InvalidArgument("odd");
   return x / 2;
@@ -102,6 +109,44 @@ TEST(Result, PropagatesFirstError) {
   EXPECT_EQ(Quarter(6).status().code(), StatusCode::kInvalidArgument);
   Result<int> from_ok_status = Status::OK();
   EXPECT_EQ(from_ok_status.status().code(), StatusCode::kInternal);
+}
+
+enum class Fruit { kApple, kPear };
+using FruitError = Error<Fruit>;
+
+Expected<int, FruitError> Peel(int x) {
+  if (x < 0) return FruitError{Fruit::kPear, "negative", EDOM};
+  return x + 1;
+}
+
+Expected<Done, FruitError> PeelTwice(int x, int* out) {
+  ASSIGN_OR_RETURN(const int once, Peel(x));
+  ASSIGN_OR_RETURN(*out, Peel(once));
+  RETURN_IF_ERROR(Peel(*out));
+  return Done{};
+}
+
+TEST(Expected, MacrosPropagateTypedErrorsWithTheirErrno) {
+  int out = 0;
+  EXPECT_TRUE(PeelTwice(1, &out).ok());
+  EXPECT_EQ(out, 3);
+  const auto bad = PeelTwice(-5, &out);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().code, Fruit::kPear);
+  EXPECT_EQ(bad.error().message, "negative");
+  EXPECT_EQ(bad.error().sys_errno, EDOM);
+}
+
+TEST(ResultDeathTest, ValueOfAnErrorAbortsNamingTheStatus) {
+  const Result<int> r = Status::NotFound("no stream x");
+  EXPECT_DEATH((void)r.value(), "Result::value\\(\\) called on NotFound: no stream x");
+}
+
+TEST(ExpectedDeathTest, ValueOfAnErrorAndErrorOfAValueAbort) {
+  const Expected<int, FruitError> e = FruitError{Fruit::kApple, "x"};
+  EXPECT_DEATH((void)e.value(), "Expected::value\\(\\) called on an error");
+  const Expected<int, FruitError> v = 3;
+  EXPECT_DEATH((void)v.error(), "Expected::error\\(\\) called on a value");
 }
 
 TEST(NamedType, ComparesByValueOnly) {

@@ -1,8 +1,15 @@
 #include "base/status.h"
 
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 namespace sluice {
+
+void DieBadAccess(const char* what) {
+  std::fprintf(stderr, "sluice: fatal: %s\n", what);
+  std::abort();
+}
 
 std::string_view StatusCodeName(StatusCode code) {
   switch (code) {
@@ -29,7 +36,7 @@ Status Status::FromErrno(std::string_view what, std::string_view path, int err) 
   }
   m += ": ";
   m += std::strerror(err);
-  return Status(StatusCode::kIOError, std::move(m));
+  return Status(StatusCode::kIOError, std::move(m), err);
 }
 
 std::string Status::ToString() const {
@@ -45,7 +52,7 @@ Status Status::WithContext(std::string_view context) const {
   std::string m(context);
   m += ": ";
   m += message_;
-  return Status(code_, std::move(m));
+  return Status(code_, std::move(m), sys_errno_);
 }
 
 }  // namespace sluice

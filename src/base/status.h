@@ -10,6 +10,8 @@
 #include <string_view>
 #include <utility>
 
+#include "base/expected.h"
+
 namespace sluice {
 
 enum class StatusCode {
@@ -32,6 +34,8 @@ class [[nodiscard]] Status {
  public:
   Status() = default;  // OK
   Status(StatusCode code, std::string message) : code_(code), message_(std::move(message)) {}
+  Status(StatusCode code, std::string message, int sys_errno)
+      : code_(code), message_(std::move(message)), sys_errno_(sys_errno) {}
 
   static Status OK() { return Status(); }
   static Status InvalidArgument(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
@@ -50,6 +54,8 @@ class [[nodiscard]] Status {
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }
   const std::string& message() const { return message_; }
+  // The errno behind an I/O error (FromErrno), else 0: test it, never the message.
+  int sys_errno() const { return sys_errno_; }
   // "Corruption: <message>", or "OK".
   std::string ToString() const;
 
@@ -59,6 +65,7 @@ class [[nodiscard]] Status {
  private:
   StatusCode code_ = StatusCode::kOk;
   std::string message_;
+  int sys_errno_ = 0;
 };
 
 // Result<T> holds either a T or a non-OK Status.
@@ -73,35 +80,57 @@ class [[nodiscard]] Result {
   bool ok() const { return status_.ok(); }
   const Status& status() const { return status_; }
 
-  T& value() & { return *value_; }
-  const T& value() const& { return *value_; }
-  T&& value() && { return std::move(*value_); }
-  T* operator->() { return &*value_; }
-  const T* operator->() const { return &*value_; }
-  T& operator*() & { return *value_; }
-  const T& operator*() const& { return *value_; }
+  // On an error these abort (DieBadAccess), naming the status.
+  T& value() & { return *Check(); }
+  const T& value() const& { return *Check(); }
+  T&& value() && { return std::move(*Check()); }
+  T* operator->() { return Check(); }
+  const T* operator->() const { return Check(); }
+  T& operator*() & { return *Check(); }
+  const T& operator*() const& { return *Check(); }
 
  private:
+  T* Check() {
+    if (!value_) DieBadAccess(("Result::value() called on " + status_.ToString()).c_str());
+    return &*value_;
+  }
+  const T* Check() const {
+    if (!value_) DieBadAccess(("Result::value() called on " + status_.ToString()).c_str());
+    return &*value_;
+  }
+
   Status status_;
   std::optional<T> value_;
 };
 
 }  // namespace sluice
 
+namespace sluice::internal {
+// What RETURN_IF_ERROR and ASSIGN_OR_RETURN return on failure: the Status of a Status or
+// Result, the typed error of an Expected (which converts to any Expected<U, E>).
+inline Status TakeError(Status&& s) { return std::move(s); }
+template <typename T>
+Status TakeError(Result<T>&& r) { return r.status(); }
+template <typename T, typename E>
+Unexpected<E> TakeError(Expected<T, E>&& e) { return Unexpected<E>{std::move(e).error()}; }
+}  // namespace sluice::internal
+
 #define SLUICE_CONCAT_INNER(a, b) a##b
 #define SLUICE_CONCAT(a, b) SLUICE_CONCAT_INNER(a, b)
 
-// Returns the Status from the enclosing function if `expr` is not OK.
-#define RETURN_IF_ERROR(expr)                        \
-  do {                                               \
-    ::sluice::Status _st = (expr);                   \
-    if (!_st.ok()) return _st;                       \
+// Returns the error from the enclosing function if `expr` (a Status, a Result or an
+// Expected) failed.
+#define RETURN_IF_ERROR(expr)                                            \
+  do {                                                                   \
+    auto _st = (expr);                                                   \
+    if (!_st.ok()) return ::sluice::internal::TakeError(std::move(_st)); \
   } while (0)
 
-// ASSIGN_OR_RETURN(auto x, MakeX()); declares x from a Result or returns its Status.
+// ASSIGN_OR_RETURN(auto x, MakeX()); declares x from a Result or an Expected, or
+// returns its error.
 #define ASSIGN_OR_RETURN(lhs, expr) \
   ASSIGN_OR_RETURN_IMPL(SLUICE_CONCAT(_result_, __LINE__), lhs, expr)
-#define ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
-  auto tmp = (expr);                          \
-  if (!tmp.ok()) return tmp.status();         \
+#define ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr)                           \
+  auto tmp = (expr);                                                    \
+  if (!tmp.ok()) return ::sluice::internal::TakeError(std::move(tmp)); \
   lhs = std::move(tmp).value()

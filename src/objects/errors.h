@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "base/expected.h"
+#include "base/status.h"
 
 namespace sluice::objects {
 
@@ -46,10 +47,7 @@ int S3ErrorHttpStatus(S3Error e);
 // The enumerator for an S3 code string; kInternalError for codes we do not model.
 S3Error S3ErrorFromName(std::string_view name);
 
-struct ObjectError {
-  S3Error code = S3Error::kInternalError;
-  std::string message;
-};
+using ObjectError = Error<S3Error>;
 
 template <typename T>
 using ObjResult = Expected<T, ObjectError>;
@@ -58,13 +56,3 @@ using ObjStatus = Expected<Done, ObjectError>;
 inline ObjectError Err(S3Error code, std::string message) { return {code, std::move(message)}; }
 
 }  // namespace sluice::objects
-
-// ASSIGN_OR_RETURN for ObjResult: declares `lhs` from the value or returns the error.
-#define ASSIGN_OR_RETURN_OBJ(lhs, expr) \
-  ASSIGN_OR_RETURN_OBJ_IMPL(SLUICE_OBJ_CONCAT(_obj_result_, __LINE__), lhs, expr)
-#define SLUICE_OBJ_CONCAT_INNER(a, b) a##b
-#define SLUICE_OBJ_CONCAT(a, b) SLUICE_OBJ_CONCAT_INNER(a, b)
-#define ASSIGN_OR_RETURN_OBJ_IMPL(tmp, lhs, expr) \
-  auto tmp = (expr);                              \
-  if (!tmp.ok()) return std::move(tmp).error();   \
-  lhs = std::move(tmp).value()

@@ -42,8 +42,8 @@ ObjResult<std::string> PreadAll(int fd, uint64_t offset, uint64_t len, std::stri
 }
 
 ObjectError IoError(std::string_view what, std::string_view path, int err) {
-  return Err(S3Error::kInternalError,
-             std::string(what) + " " + std::string(path) + ": " + std::strerror(err));
+  return ObjectError{S3Error::kInternalError,
+                     std::string(what) + " " + std::string(path) + ": " + std::strerror(err), err};
 }
 
 ObjStatus WritebackAppender::Append(std::string_view data) {

@@ -3,6 +3,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
+
 #include <algorithm>
 
 #include "objects/file_util.h"
@@ -25,7 +27,7 @@ bool Walk(const std::string& dir, const std::string& key_prefix, ListingBuilder&
           ObjectError* error) {
   auto names = ListDir(dir);
   if (!names.ok()) {
-    if (names.error().message.find("No such file") != std::string::npos) return true;  // removed meanwhile
+    if (names.error().sys_errno == ENOENT) return true;  // removed meanwhile
     *error = names.error();
     return false;
   }

@@ -41,7 +41,7 @@ struct StoredPart {
 // Parses "00001-<md5>"; a crash between publishing a part and removing its
 // predecessor leaves two files for a number, and the newer one wins.
 ObjResult<std::map<int, StoredPart>> ReadParts(const std::string& dir) {
-  ASSIGN_OR_RETURN_OBJ(auto names, ListDir(dir));
+  ASSIGN_OR_RETURN(auto names, ListDir(dir));
   std::map<int, StoredPart> parts;
   for (const std::string& name : names) {
     if (name.size() != 5 + 1 + 32 || name[5] != '-') continue;
@@ -127,9 +127,9 @@ ObjResult<std::unique_ptr<UploadWriter>> LocalObjectStore::NewPartWriter(std::st
 ObjResult<PartInfo> LocalObjectStore::UploadPart(std::string_view bucket, std::string_view key,
                                                  std::string_view upload_id, int part_number,
                                                  std::string_view data) {
-  ASSIGN_OR_RETURN_OBJ(auto writer, NewPartWriter(bucket, key, upload_id, part_number));
+  ASSIGN_OR_RETURN(auto writer, NewPartWriter(bucket, key, upload_id, part_number));
   if (auto a = writer->Append(data); !a.ok()) return a.error();
-  ASSIGN_OR_RETURN_OBJ(ObjectInfo info, writer->Commit(std::nullopt));
+  ASSIGN_OR_RETURN(ObjectInfo info, writer->Commit(std::nullopt));
   return PartInfo{part_number, info.etag, info.size, info.last_modified_ms};
 }
 
@@ -169,11 +169,11 @@ ObjResult<ObjectInfo> LocalObjectStore::CompleteMultipartUpload(
   if (auto c = CheckBucket(bucket); !c.ok()) return c.error();
   if (!ValidUploadId(upload_id)) return NoSuchUpload();
   const std::string dir = UploadDir(bucket, upload_id);
-  ASSIGN_OR_RETURN_OBJ(StoredUpload upload, LoadUpload(dir, key));
+  ASSIGN_OR_RETURN(StoredUpload upload, LoadUpload(dir, key));
   if (parts.empty()) {
     return Err(S3Error::kMalformedXML, "You must specify at least one part");
   }
-  ASSIGN_OR_RETURN_OBJ(auto stored, ReadParts(dir));
+  ASSIGN_OR_RETURN(auto stored, ReadParts(dir));
   std::vector<const StoredPart*> chosen;
   std::vector<std::string> md5s;
   int previous = 0;
@@ -223,7 +223,7 @@ ObjResult<ObjectInfo> LocalObjectStore::CompleteMultipartUpload(
   StoredMeta sm;
   sm.etag = MultipartEtag(md5s);
   sm.meta = std::move(upload.meta);
-  ASSIGN_OR_RETURN_OBJ(ObjectInfo info, Commit(bucket, key, temp, std::move(sm)));
+  ASSIGN_OR_RETURN(ObjectInfo info, Commit(bucket, key, temp, std::move(sm)));
   // The object is durable; the parts are now garbage whatever happens next (an
   // Abort that got there first has already retired them).
   if (auto r = RetireUpload(dir); !r.ok() && r.error().code != S3Error::kNoSuchUpload) return r.error();
@@ -264,7 +264,7 @@ ObjResult<std::vector<PartInfo>> LocalObjectStore::ListParts(std::string_view bu
   if (!ValidUploadId(upload_id)) return NoSuchUpload();
   const std::string dir = UploadDir(bucket, upload_id);
   if (auto u = LoadUpload(dir, key); !u.ok()) return u.error();
-  ASSIGN_OR_RETURN_OBJ(auto stored, ReadParts(dir));
+  ASSIGN_OR_RETURN(auto stored, ReadParts(dir));
   std::vector<PartInfo> out;
   for (const auto& [number, p] : stored) {
     if (number <= part_number_marker) continue;

@@ -313,7 +313,7 @@ ObjResult<std::unique_ptr<UploadWriter>> LocalObjectStore::NewObjectWriter(std::
 
 ObjResult<ObjectInfo> LocalObjectStore::Put(std::string_view bucket, std::string_view key,
                                             std::string_view data, const ObjectMeta& meta) {
-  ASSIGN_OR_RETURN_OBJ(auto writer, NewObjectWriter(bucket, key, meta));
+  ASSIGN_OR_RETURN(auto writer, NewObjectWriter(bucket, key, meta));
   if (auto a = writer->Append(data); !a.ok()) return a.error();
   return writer->Commit(std::nullopt);
 }
@@ -411,7 +411,7 @@ ObjResult<GetResult> LocalObjectStore::GetStreaming(std::string_view bucket, std
 
 ObjResult<GetResult> LocalObjectStore::GetImpl(std::string_view bucket, std::string_view key,
                                                const std::optional<RangeSpec>& range, bool as_file) {
-  ASSIGN_OR_RETURN_OBJ(Opened o, OpenObject(bucket, key));
+  ASSIGN_OR_RETURN(Opened o, OpenObject(bucket, key));
   GetResult out;
   out.info = InfoFrom(o, key);
   uint64_t first = 0, len = out.info.size;
@@ -428,13 +428,13 @@ ObjResult<GetResult> LocalObjectStore::GetImpl(std::string_view bucket, std::str
     out.file = std::make_shared<const FileSlice>(o.fd.release(), first, len);
     return out;
   }
-  ASSIGN_OR_RETURN_OBJ(out.data, PreadAll(o.fd.get(), first, len, o.path));
+  ASSIGN_OR_RETURN(out.data, PreadAll(o.fd.get(), first, len, o.path));
   if (out.data.size() != len) return Err(S3Error::kInternalError, "object shrank while reading");
   return out;
 }
 
 ObjResult<ObjectInfo> LocalObjectStore::Head(std::string_view bucket, std::string_view key) {
-  ASSIGN_OR_RETURN_OBJ(Opened o, OpenObject(bucket, key));
+  ASSIGN_OR_RETURN(Opened o, OpenObject(bucket, key));
   return InfoFrom(o, key);
 }
 
@@ -466,7 +466,7 @@ ObjResult<ObjectInfo> LocalObjectStore::Copy(std::string_view src_bucket, std::s
                                              const std::optional<ObjectMeta>& replace_meta) {
   if (auto c = CheckBucket(dst_bucket); !c.ok()) return c.error();
   if (auto v = ValidateKey(dst_key); !v.ok()) return v.error();
-  ASSIGN_OR_RETURN_OBJ(Opened o, OpenObject(src_bucket, src_key));
+  ASSIGN_OR_RETURN(Opened o, OpenObject(src_bucket, src_key));
   const ObjectInfo src = InfoFrom(o, src_key);
   // Copy through a temporary; copy_file_range lets the kernel (or the file system's
   // reflinks) move the bytes.
@@ -500,7 +500,7 @@ ObjResult<ObjectInfo> LocalObjectStore::Copy(std::string_view src_bucket, std::s
 }
 
 ObjResult<std::string> LocalObjectStore::DataPath(std::string_view bucket, std::string_view key) {
-  ASSIGN_OR_RETURN_OBJ(Opened o, OpenObject(bucket, key));
+  ASSIGN_OR_RETURN(Opened o, OpenObject(bucket, key));
   return o.path;
 }
 

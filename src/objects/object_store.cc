@@ -50,7 +50,7 @@ ObjResult<std::unique_ptr<UploadWriter>> ObjectStore::NewPartWriter(std::string_
   return std::unique_ptr<UploadWriter>(std::make_unique<BufferedWriter>(
       [this, b = std::string(bucket), k = std::string(key), u = std::string(upload_id),
        part_number](std::string_view data) -> ObjResult<ObjectInfo> {
-        ASSIGN_OR_RETURN_OBJ(PartInfo p, UploadPart(b, k, u, part_number, data));
+        ASSIGN_OR_RETURN(PartInfo p, UploadPart(b, k, u, part_number, data));
         return ObjectInfo{k, p.size, p.etag, p.last_modified_ms, {}};
       }));
 }

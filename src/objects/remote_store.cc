@@ -224,7 +224,7 @@ ObjStatus RemoteObjectStore::HeadBucket(std::string_view bucket) {
 }
 
 ObjResult<std::vector<BucketInfo>> RemoteObjectStore::ListBuckets() {
-  ASSIGN_OR_RETURN_OBJ(auto r, Send({.method = "GET"}));
+  ASSIGN_OR_RETURN(auto r, Send({.method = "GET"}));
   auto doc = ParseXml(r.body);
   if (!doc) return Err(S3Error::kInternalError, "unparseable ListBuckets answer");
   std::vector<BucketInfo> out;
@@ -343,7 +343,7 @@ ObjResult<ObjectInfo> RemoteObjectStore::PutOnce(std::string_view bucket, std::s
   AddMeta(c.headers, meta);
   c.headers.push_back({"content-md5", Base64Encode(std::string_view(
                                           reinterpret_cast<const char*>(Md5(data).data()), 16))});
-  ASSIGN_OR_RETURN_OBJ(auto r, Send(c));
+  ASSIGN_OR_RETURN(auto r, Send(c));
   ObjectInfo info;
   info.key = std::string(key);
   info.size = data.size();
@@ -363,7 +363,7 @@ ObjResult<GetResult> RemoteObjectStore::Get(std::string_view bucket, std::string
     if (range->last) spec += std::to_string(*range->last);
     c.headers.push_back({"range", spec});
   }
-  ASSIGN_OR_RETURN_OBJ(auto r, Send(c));
+  ASSIGN_OR_RETURN(auto r, Send(c));
   GetResult out;
   out.info = InfoFromHeaders(key, r);
   if (r.status == 206) {
@@ -376,7 +376,7 @@ ObjResult<GetResult> RemoteObjectStore::Get(std::string_view bucket, std::string
 }
 
 ObjResult<ObjectInfo> RemoteObjectStore::Head(std::string_view bucket, std::string_view key) {
-  ASSIGN_OR_RETURN_OBJ(auto r, Send({.method = "HEAD", .bucket = std::string(bucket), .key = std::string(key)}));
+  ASSIGN_OR_RETURN(auto r, Send({.method = "HEAD", .bucket = std::string(bucket), .key = std::string(key)}));
   return InfoFromHeaders(key, r);
 }
 
@@ -395,7 +395,7 @@ ObjResult<ObjectInfo> RemoteObjectStore::Copy(std::string_view src_bucket, std::
     c.headers.push_back({"x-amz-metadata-directive", "REPLACE"});
     AddMeta(c.headers, *replace_meta);
   }
-  ASSIGN_OR_RETURN_OBJ(auto r, Send(c));
+  ASSIGN_OR_RETURN(auto r, Send(c));
   auto doc = ParseXml(r.body);
   // S3 may answer 200 with an error document when a copy fails midway.
   if (!doc || doc->name == "Error") return doc ? ErrorFrom(r) : Err(S3Error::kInternalError, "bad CopyObject answer");
@@ -407,7 +407,7 @@ ObjResult<ListResult> RemoteObjectStore::List(std::string_view bucket, const Lis
   if (!request.prefix.empty()) q += "&prefix=" + Enc(request.prefix);
   if (!request.delimiter.empty()) q += "&delimiter=" + Enc(request.delimiter);
   if (!request.start_after.empty()) q += "&start-after=" + Enc(request.start_after);
-  ASSIGN_OR_RETURN_OBJ(auto r, Send({.method = "GET", .bucket = std::string(bucket), .query = q}));
+  ASSIGN_OR_RETURN(auto r, Send({.method = "GET", .bucket = std::string(bucket), .query = q}));
   auto doc = ParseXml(r.body);
   if (!doc) return Err(S3Error::kInternalError, "unparseable ListObjectsV2 answer");
   ListResult out;
@@ -432,7 +432,7 @@ ObjResult<std::string> RemoteObjectStore::CreateMultipartUpload(std::string_view
                                                                 const ObjectMeta& meta) {
   Call c{.method = "POST", .bucket = std::string(bucket), .key = std::string(key), .query = "uploads="};
   AddMeta(c.headers, meta);
-  ASSIGN_OR_RETURN_OBJ(auto r, Send(c));
+  ASSIGN_OR_RETURN(auto r, Send(c));
   auto doc = ParseXml(r.body);
   if (!doc || doc->ChildText("UploadId").empty()) return Err(S3Error::kInternalError, "no UploadId in answer");
   return doc->ChildText("UploadId");
@@ -443,7 +443,7 @@ ObjResult<PartInfo> RemoteObjectStore::UploadPart(std::string_view bucket, std::
                                                   std::string_view data) {
   Call c{.method = "PUT", .bucket = std::string(bucket), .key = std::string(key),
          .query = "partNumber=" + std::to_string(part_number) + "&uploadId=" + Enc(upload_id), .body = data};
-  ASSIGN_OR_RETURN_OBJ(auto r, Send(c));
+  ASSIGN_OR_RETURN(auto r, Send(c));
   const std::string* etag = r.FindHeader("etag");
   return PartInfo{part_number, etag ? Unquote(*etag) : std::string(), data.size(), 0};
 }
@@ -460,7 +460,7 @@ ObjResult<ObjectInfo> RemoteObjectStore::CompleteMultipartUpload(std::string_vie
   body += "</CompleteMultipartUpload>";
   Call c{.method = "POST", .bucket = std::string(bucket), .key = std::string(key),
          .query = "uploadId=" + Enc(upload_id), .body = body};
-  ASSIGN_OR_RETURN_OBJ(auto r, Send(c));
+  ASSIGN_OR_RETURN(auto r, Send(c));
   auto doc = ParseXml(r.body);
   if (!doc || doc->name == "Error") return doc ? ErrorFrom(r) : Err(S3Error::kInternalError, "bad Complete answer");
   return Head(bucket, key);
@@ -480,7 +480,7 @@ ObjResult<std::vector<PartInfo>> RemoteObjectStore::ListParts(std::string_view b
   std::string q = "max-parts=" + std::to_string(max_parts);
   if (part_number_marker > 0) q += "&part-number-marker=" + std::to_string(part_number_marker);
   q += "&uploadId=" + Enc(upload_id);
-  ASSIGN_OR_RETURN_OBJ(auto r, Send({.method = "GET", .bucket = std::string(bucket), .key = std::string(key), .query = q}));
+  ASSIGN_OR_RETURN(auto r, Send({.method = "GET", .bucket = std::string(bucket), .key = std::string(key), .query = q}));
   auto doc = ParseXml(r.body);
   if (!doc) return Err(S3Error::kInternalError, "unparseable ListParts answer");
   std::vector<PartInfo> out;
@@ -495,7 +495,7 @@ ObjResult<std::vector<PartInfo>> RemoteObjectStore::ListParts(std::string_view b
 ObjResult<std::vector<UploadInfo>> RemoteObjectStore::ListMultipartUploads(std::string_view bucket,
                                                                            std::string_view prefix) {
   std::string q = prefix.empty() ? "uploads=" : "prefix=" + Enc(prefix) + "&uploads=";
-  ASSIGN_OR_RETURN_OBJ(auto r, Send({.method = "GET", .bucket = std::string(bucket), .query = q}));
+  ASSIGN_OR_RETURN(auto r, Send({.method = "GET", .bucket = std::string(bucket), .query = q}));
   auto doc = ParseXml(r.body);
   if (!doc) return Err(S3Error::kInternalError, "unparseable ListMultipartUploads answer");
   std::vector<UploadInfo> out;
