@@ -4,6 +4,13 @@
 
 namespace sluice::objects {
 
+std::string CommonPrefixOf(std::string_view key, std::string_view prefix, std::string_view delimiter) {
+  if (delimiter.empty() || key.size() < prefix.size()) return {};
+  const size_t pos = key.find(delimiter, prefix.size());
+  if (pos == std::string_view::npos) return {};
+  return std::string(key.substr(0, pos + delimiter.size()));
+}
+
 ListingBuilder::ListingBuilder(ListRequest request) : req_(std::move(request)) {}
 
 bool ListingBuilder::WantsSubtree(std::string_view folder) const {
@@ -30,19 +37,15 @@ bool ListingBuilder::Offer(const std::string& key,
                            const std::function<std::optional<ObjectInfo>()>& info) {
   if (done_) return false;
   if (key <= req_.start_after || !key.starts_with(req_.prefix)) return true;
-  if (!req_.delimiter.empty()) {
-    const size_t pos = key.find(req_.delimiter, req_.prefix.size());
-    if (pos != std::string::npos) {
-      std::string cp = key.substr(0, pos + req_.delimiter.size());
-      // A continuation resumes after a common prefix: its keys were already folded.
-      if (cp == last_prefix_ || cp == req_.start_after) return true;
-      if (Full()) return false;
-      last_prefix_ = cp;
-      out_.last = cp;
-      out_.common_prefixes.push_back(std::move(cp));
-      ++count_;
-      return true;
-    }
+  if (std::string cp = CommonPrefixOf(key, req_.prefix, req_.delimiter); !cp.empty()) {
+    // A continuation resumes after a common prefix: its keys were already folded.
+    if (cp == last_prefix_ || cp == req_.start_after) return true;
+    if (Full()) return false;
+    last_prefix_ = cp;
+    out_.last = cp;
+    out_.common_prefixes.push_back(std::move(cp));
+    ++count_;
+    return true;
   }
   std::optional<ObjectInfo> oi = info();
   if (!oi) return true;

@@ -11,6 +11,12 @@
 
 namespace sluice::objects {
 
+// S3's delimiter folding: the common prefix `key` folds into (the key up to and
+// including the first `delimiter` after `prefix`), or "" when it is listed as itself
+// (no delimiter, or none after the prefix). Listings of objects and of multipart
+// uploads share it.
+std::string CommonPrefixOf(std::string_view key, std::string_view prefix, std::string_view delimiter);
+
 class ListingBuilder {
  public:
   explicit ListingBuilder(ListRequest request);

@@ -24,11 +24,9 @@ Response Empty(const Call& c, int status) {
 
 std::optional<int> ParseMaxKeys(const Call& c, const std::string& name) {
   if (!c.Has(name)) return objects::kMaxListKeys;
-  const std::string v = c.Q(name);
-  if (v.empty() || v.size() > 9 || v.find_first_not_of("0123456789") != std::string::npos) {
-    return std::nullopt;
-  }
-  return std::min(std::stoi(v), objects::kMaxListKeys);
+  const auto n = ParseS3Integer(c.Q(name));
+  if (!n) return std::nullopt;
+  return std::min(*n, objects::kMaxListKeys);
 }
 
 }  // namespace

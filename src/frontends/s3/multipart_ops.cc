@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "internal/ops.h"
+#include "objects/listing.h"
 #include "objects/xml.h"
 
 namespace sluice::frontends::s3 {
@@ -16,11 +17,6 @@ using objects::XmlElement;
 namespace {
 
 }  // namespace
-
-std::optional<int> ParseInt(const std::string& s) {
-  if (s.empty() || s.size() > 9 || s.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
-  return std::stoi(s);
-}
 
 Response CreateMultipartUpload(Call& c) {
   auto id = c.store.CreateMultipartUpload(c.addr.bucket, c.addr.key, MetaFromHeaders(c.req.head));
@@ -43,7 +39,7 @@ Response CompleteMultipartUpload(Call& c) {
   if (!doc || doc->name != "CompleteMultipartUpload") return malformed();
   std::vector<objects::CompletedPart> parts;
   for (const objects::XmlNode* p : doc->Children("Part")) {
-    const auto n = ParseInt(p->ChildText("PartNumber"));
+    const auto n = ParseS3Integer(p->ChildText("PartNumber"));
     if (!n) return malformed();
     parts.push_back({*n, p->ChildText("ETag")});
   }
@@ -68,8 +64,8 @@ Response AbortMultipartUpload(Call& c) {
 }
 
 Response ListParts(Call& c) {
-  const int marker = c.Has("part-number-marker") ? ParseInt(c.Q("part-number-marker")).value_or(0) : 0;
-  const int max_parts = std::min(c.Has("max-parts") ? ParseInt(c.Q("max-parts")).value_or(1000) : 1000, 1000);
+  const int marker = c.Has("part-number-marker") ? ParseS3Integer(c.Q("part-number-marker")).value_or(0) : 0;
+  const int max_parts = std::min(c.Has("max-parts") ? ParseS3Integer(c.Q("max-parts")).value_or(1000) : 1000, 1000);
   // One more than asked tells whether the list is truncated.
   auto parts = c.store.ListParts(c.addr.bucket, c.addr.key, c.Q("uploadId"), marker, max_parts + 1);
   if (!parts.ok()) return Error(c, parts.error());
@@ -96,81 +92,93 @@ Response ListParts(Call& c) {
   return WithId(Xml(200, std::move(body)), c);
 }
 
-Response ListMultipartUploads(Call& c) {
-  // Paging as S3 does it: at most max-uploads (default and ceiling 1000) in (key, upload
-  // id) order after key-marker / upload-id-marker, with the next markers when truncated.
-  int64_t max_uploads = 1000;
-  if (c.Has("max-uploads")) {
-    const std::string v(c.Q("max-uploads"));
-    char* end = nullptr;
-    const long long n = std::strtoll(v.c_str(), &end, 10);
-    if (v.empty() || *end != '\0' || n < 0 || n > 2147483647) {
-      return Error(c, S3Error::kInvalidArgument, "Provided max-uploads not an integer or within integer range");
-    }
-    max_uploads = std::min<int64_t>(n, 1000);
-  }
-  const std::string key_marker(c.Q("key-marker"));
-  const std::string id_marker(c.Q("upload-id-marker"));
-  auto uploads = c.store.ListMultipartUploads(c.addr.bucket, c.Q("prefix"));
-  if (!uploads.ok()) return Error(c, uploads.error());
-  std::sort(uploads->begin(), uploads->end(), [](const auto& a, const auto& b) {
-    return std::tie(a.key, a.upload_id) < std::tie(b.key, b.upload_id);
-  });
-  // With a delimiter, keys with the delimiter after the prefix fold into one common
-  // prefix each, which counts once toward max-uploads; a key marker equal to a common
-  // prefix (a page that ended on it) skips the uploads folded into it.
-  const std::string prefix(c.Q("prefix")), delimiter(c.Q("delimiter"));
-  std::vector<const objects::UploadInfo*> page;
-  std::vector<std::string> common;
+namespace {
+
+// One page of ListMultipartUploads: uploads in (key, upload id) order after the
+// markers; with a delimiter, keys fold into common prefixes that count once each
+// toward max-uploads, and a key marker equal to a common prefix (a page that ended on
+// it) skips the uploads folded into it.
+struct UploadPage {
+  std::vector<const objects::UploadInfo*> uploads;
+  std::vector<std::string> common_prefixes;
   bool truncated = false;
   std::string next_key, next_id;
-  for (const auto& u : *uploads) {
-    std::string folded;
-    if (!delimiter.empty()) {
-      const size_t at = u.key.find(delimiter, prefix.size());
-      if (at != std::string::npos) folded = u.key.substr(0, at + delimiter.size());
-    }
+};
+
+UploadPage SelectUploads(const std::vector<objects::UploadInfo>& sorted, const std::string& prefix,
+                         const std::string& delimiter, const std::string& key_marker,
+                         const std::string& id_marker, int max_uploads) {
+  UploadPage page;
+  for (const auto& u : sorted) {
+    const std::string folded = objects::CommonPrefixOf(u.key, prefix, delimiter);
     if (!folded.empty()) {
-      if ((!key_marker.empty() && folded <= key_marker) || (!common.empty() && common.back() == folded)) continue;
+      if ((!key_marker.empty() && folded <= key_marker) ||
+          (!page.common_prefixes.empty() && page.common_prefixes.back() == folded)) {
+        continue;
+      }
     } else {
       const bool after = key_marker.empty() || u.key > key_marker ||
                          (!id_marker.empty() && u.key == key_marker && u.upload_id > id_marker);
       if (!after) continue;
     }
-    if (static_cast<int64_t>(page.size() + common.size()) == max_uploads) {
-      truncated = true;
+    if (static_cast<int>(page.uploads.size() + page.common_prefixes.size()) == max_uploads) {
+      page.truncated = true;
       break;
     }
     if (!folded.empty()) {
-      common.push_back(folded);
-      next_key = folded;
-      next_id.clear();
+      page.common_prefixes.push_back(folded);
+      page.next_key = folded;
+      page.next_id.clear();
     } else {
-      page.push_back(&u);
-      next_key = u.key;
-      next_id = u.upload_id;
+      page.uploads.push_back(&u);
+      page.next_key = u.key;
+      page.next_id = u.upload_id;
     }
   }
+  return page;
+}
+
+}  // namespace
+
+Response ListMultipartUploads(Call& c) {
+  // Paging as S3 does it: at most max-uploads (default and ceiling 1000), with the next
+  // markers when truncated.
+  int max_uploads = 1000;
+  if (c.Has("max-uploads")) {
+    const auto n = ParseS3Integer(c.Q("max-uploads"));
+    if (!n) return Error(c, S3Error::kInvalidArgument, "Provided max-uploads not an integer or within integer range");
+    max_uploads = std::min(*n, 1000);
+  }
+  const std::string key_marker(c.Q("key-marker"));
+  const std::string id_marker(c.Q("upload-id-marker"));
+  const std::string prefix(c.Q("prefix")), delimiter(c.Q("delimiter"));
+  auto uploads = c.store.ListMultipartUploads(c.addr.bucket, prefix);
+  if (!uploads.ok()) return Error(c, uploads.error());
+  std::sort(uploads->begin(), uploads->end(), [](const auto& a, const auto& b) {
+    return std::tie(a.key, a.upload_id) < std::tie(b.key, b.upload_id);
+  });
+  const UploadPage page = SelectUploads(*uploads, prefix, delimiter, key_marker, id_marker, max_uploads);
+
   std::string body = R"(<ListMultipartUploadsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">)";
   XmlElement(body, "Bucket", c.addr.bucket);
   XmlElement(body, "KeyMarker", key_marker);
   XmlElement(body, "UploadIdMarker", id_marker);
-  if (truncated) {
-    XmlElement(body, "NextKeyMarker", next_key);
-    XmlElement(body, "NextUploadIdMarker", next_id);
+  if (page.truncated) {
+    XmlElement(body, "NextKeyMarker", page.next_key);
+    XmlElement(body, "NextUploadIdMarker", page.next_id);
   }
   XmlElement(body, "Prefix", prefix);
   if (!delimiter.empty()) XmlElement(body, "Delimiter", delimiter);
   XmlElement(body, "MaxUploads", std::to_string(max_uploads));
-  XmlElement(body, "IsTruncated", truncated ? "true" : "false");
-  for (const auto* u : page) {
+  XmlElement(body, "IsTruncated", page.truncated ? "true" : "false");
+  for (const auto* u : page.uploads) {
     body += "<Upload>";
     XmlElement(body, "Key", u->key);
     XmlElement(body, "UploadId", u->upload_id);
     XmlElement(body, "Initiated", IsoDate(u->initiated_ms));
     body += "<StorageClass>STANDARD</StorageClass></Upload>";
   }
-  for (const std::string& p : common) {
+  for (const std::string& p : page.common_prefixes) {
     body += "<CommonPrefixes>";
     XmlElement(body, "Prefix", p);
     body += "</CommonPrefixes>";

@@ -80,21 +80,29 @@ std::map<std::string, std::string> ParseQuery(std::string_view query) {
   return out;
 }
 
+std::optional<uint64_t> ParseDecimal(std::string_view s, size_t max_digits) {
+  if (s.empty() || s.size() > max_digits || max_digits > 19) return std::nullopt;
+  uint64_t v = 0;
+  for (const char c : s) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + static_cast<uint64_t>(c - '0');
+  }
+  return v;
+}
+
+std::optional<int> ParseS3Integer(std::string_view s) {
+  const auto v = ParseDecimal(s, 10);
+  if (!v || *v > 2147483647u) return std::nullopt;
+  return static_cast<int>(*v);
+}
+
 std::optional<objects::RangeSpec> ParseRange(std::string_view header) {
   if (!header.starts_with("bytes=")) return std::nullopt;
   header.remove_prefix(6);
   if (header.find(',') != std::string_view::npos) return std::nullopt;  // multiple ranges
   const size_t dash = header.find('-');
   if (dash == std::string_view::npos) return std::nullopt;
-  auto number = [](std::string_view s) -> std::optional<uint64_t> {
-    if (s.empty() || s.size() > 19) return std::nullopt;
-    uint64_t v = 0;
-    for (const char c : s) {
-      if (c < '0' || c > '9') return std::nullopt;
-      v = v * 10 + static_cast<uint64_t>(c - '0');
-    }
-    return v;
-  };
+  auto number = [](std::string_view s) { return ParseDecimal(s, 19); };
   objects::RangeSpec r;
   const std::string_view a = header.substr(0, dash), b = header.substr(dash + 1);
   if (a.empty()) {

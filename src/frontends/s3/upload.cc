@@ -15,7 +15,7 @@ std::variant<Upload, Response> Upload::Begin(Call& c, Source source) {
   Upload u;
   std::optional<int> number;
   if (IsPart(c)) {
-    number = ParseInt(c.Q("partNumber"));
+    number = ParseS3Integer(c.Q("partNumber"));
     if (!number || *number < 1 || *number > objects::kMaxPartNumber) {
       return Error(c, S3Error::kInvalidArgument, "Part number must be an integer between 1 and 10000, inclusive");
     }

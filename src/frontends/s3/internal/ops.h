@@ -138,6 +138,5 @@ std::optional<Response> CheckDecodedLength(const Call& c, uint64_t decoded);
 // either fails.
 std::optional<Response> PrepareBody(Call& c);
 // A decimal of at most 9 digits (part numbers, markers).
-std::optional<int> ParseInt(const std::string& s);
 
 }  // namespace sluice::frontends::s3

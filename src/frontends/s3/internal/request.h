@@ -23,6 +23,12 @@ using http::RequestHead;
 using http::Responder;
 using http::Response;
 
+// S3's number grammars, one place for all: `max_digits` decimal digits and nothing
+// else (no sign, no space) as a uint64; and a query parameter that must be an integer
+// "within integer range" (0 to 2^31-1), as max-keys, max-uploads and partNumber are.
+std::optional<uint64_t> ParseDecimal(std::string_view s, size_t max_digits);
+std::optional<int> ParseS3Integer(std::string_view s);
+
 struct S3Address {
   std::string bucket;  // empty: the service (ListBuckets)
   std::string key;     // empty: the bucket itself
