@@ -213,6 +213,132 @@ Status ValidateOptions(const ProduceOptions& o) {
   return Status::OK();
 }
 
+using RejectsFile = std::unique_ptr<std::FILE, int (*)(std::FILE*)>;
+
+// The partition-key column, or nullopt for random (uuid) keys.
+Result<std::optional<size_t>> KeyColumn(const ProduceOptions& options, const RecordBuilder& builder) {
+  if (options.partition_key == "uuid") return std::optional<size_t>();
+  const std::optional<size_t> column = builder.ColumnIndex(options.partition_key);
+  if (!column) {
+    return Status::InvalidArgument("--partition-key: no column named '" + options.partition_key +
+                                   "' in the CSV header");
+  }
+  return column;
+}
+
+Result<RejectsFile> OpenRejects(const std::string& path) {
+  RejectsFile file(nullptr, &std::fclose);
+  if (path.empty()) return file;
+  file.reset(std::fopen(path.c_str(), "w"));
+  if (!file) return Status::FromErrno("open", path, errno);
+  return file;
+}
+
+// The sending side of a run: batchers, queues and sender threads, one lane per sender
+// when records have a key column. With a partition-key column, each key always goes
+// through the same lane (batcher, queue, sender), so one key's records are sent in CSV
+// order even with many requests in flight. Random (uuid) keys have no order to keep
+// and share one queue. Offer and Reject run on the reading thread only.
+class Pipeline {
+ public:
+  Pipeline(const ProduceOptions& options, const aws::KinesisClientOptions& client_options, uint64_t seed,
+           bool keyed, FILE* rejects)
+      : options_(options),
+        lanes_(keyed ? static_cast<size_t>(options.concurrency) : 1),
+        rejects_(rejects),
+        batchers_(lanes_),
+        batch_started_(lanes_, Clock::now()) {
+    for (size_t i = 0; i < lanes_; ++i) {
+      queues_.push_back(
+          std::make_unique<BatchQueue>(lanes_ == 1 ? static_cast<size_t>(options.concurrency) * 2 : 2));
+    }
+    for (int i = 0; i < options.concurrency; ++i) {
+      senders_.push_back(std::make_unique<Sender>(options, client_options, seed + 1 + static_cast<uint64_t>(i),
+                                                  counters_, abort_, log_mu_));
+    }
+    for (size_t i = 0; i < senders_.size(); ++i) {
+      threads_.emplace_back([queue = queues_[i % lanes_].get(), sender = senders_[i].get()] { sender->Run(*queue); });
+    }
+    // A burst of one batch lets the first request go out at once.
+    if (options.rate > 0) bucket_.emplace(options.rate, std::min(options.rate, 500.0), NowMicros());
+  }
+
+  ProduceCounters& counters() { return counters_; }
+  AbortFlag& abort() { return abort_; }
+
+  void Reject(uint64_t line, std::string_view reason, std::string_view raw) {
+    const uint64_t n = ++counters_.rows_rejected;
+    std::lock_guard<std::mutex> lock(log_mu_);
+    if (n <= kMaxRejectsPrinted) {
+      std::fprintf(options_.log, "produce: line %llu rejected: %.*s\n", static_cast<unsigned long long>(line),
+                   static_cast<int>(reason.size()), reason.data());
+    } else if (n == kMaxRejectsPrinted + 1) {
+      std::fprintf(options_.log, "produce: more rejected rows; counting them without printing each%s\n",
+                   rejects_ ? " (all are in the rejects file)" : "");
+    }
+    if (rejects_) {
+      std::fprintf(rejects_, "# line %llu: %.*s\n%.*s\n", static_cast<unsigned long long>(line),
+                   static_cast<int>(reason.size()), reason.data(), static_cast<int>(raw.size()), raw.data());
+    }
+    if (options_.strict) abort_.Set("line " + std::to_string(line) + " is malformed and --strict is set");
+  }
+
+  // Batches one record (waiting for the rate limit), or rejects it.
+  void Offer(aws::PutRecordsEntry entry, const CsvRow& row) {
+    const size_t lane = lanes_ == 1 ? 0 : std::hash<std::string_view>{}(entry.partition_key) % lanes_;
+    Batcher& batcher = batchers_[lane];
+    if (Status st = batcher.Check(entry); !st.ok()) return Reject(row.line, st.message(), row.raw);
+    WaitForRate();
+    if (!batcher.Fits(entry)) Flush(lane);
+    if (batcher.empty()) batch_started_[lane] = Clock::now();
+    batcher.Add(std::move(entry));
+    if (batcher.full()) Flush(lane);
+  }
+
+  // Sends what is batched (or counts it failed after an abort) and waits for the senders.
+  void Finish() {
+    for (size_t l = 0; l < lanes_; ++l) {
+      if (!abort_.is_set()) {
+        Flush(l);
+      } else {
+        counters_.records_failed += batchers_[l].size();
+      }
+    }
+    for (auto& q : queues_) q->Close();
+    for (std::thread& t : threads_) t.join();
+  }
+
+ private:
+  void Flush(size_t lane) {
+    if (!batchers_[lane].empty()) queues_[lane]->Push(batchers_[lane].Take());
+  }
+
+  void WaitForRate() {
+    if (!bucket_) return;
+    const int64_t wait_us = bucket_->Take(1, NowMicros());
+    if (wait_us <= 0) return;
+    // Waiting past the linger time: send what is batched rather than hold it.
+    for (size_t l = 0; l < lanes_; ++l) {
+      const auto age = Clock::now() - batch_started_[l];
+      if (age + std::chrono::microseconds(wait_us) > std::chrono::milliseconds(options_.linger_ms)) Flush(l);
+    }
+    std::this_thread::sleep_for(std::chrono::microseconds(wait_us));
+  }
+
+  const ProduceOptions& options_;
+  const size_t lanes_;
+  FILE* const rejects_;
+  ProduceCounters counters_;
+  AbortFlag abort_;
+  std::mutex log_mu_;
+  std::vector<std::unique_ptr<BatchQueue>> queues_;
+  std::vector<std::unique_ptr<Sender>> senders_;
+  std::vector<std::thread> threads_;
+  std::vector<Batcher> batchers_;
+  std::vector<Clock::time_point> batch_started_;
+  std::optional<TokenBucket> bucket_;
+};
+
 }  // namespace
 
 Result<ProduceStats> Produce(const ProduceOptions& options) {
@@ -222,79 +348,22 @@ Result<ProduceStats> Produce(const ProduceOptions& options) {
   CsvReader reader(std::move(source));
   RETURN_IF_ERROR(reader.ReadHeader().WithContext(options.csv));
   ASSIGN_OR_RETURN(RecordBuilder builder, RecordBuilder::Create(reader.header()));
-  std::optional<size_t> key_column;
-  if (options.partition_key != "uuid") {
-    key_column = builder.ColumnIndex(options.partition_key);
-    if (!key_column) {
-      return Status::InvalidArgument("--partition-key: no column named '" + options.partition_key +
-                                     "' in the CSV header");
-    }
-  }
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> rejects(nullptr, &std::fclose);
-  if (!options.rejects.empty()) {
-    rejects.reset(std::fopen(options.rejects.c_str(), "w"));
-    if (!rejects) return Status::FromErrno("open", options.rejects, errno);
-  }
+  ASSIGN_OR_RETURN(const std::optional<size_t> key_column, KeyColumn(options, builder));
+  ASSIGN_OR_RETURN(RejectsFile rejects, OpenRejects(options.rejects));
 
   const uint64_t seed = options.seed != 0 ? options.seed : (uint64_t{std::random_device{}()} << 32) ^ std::random_device{}();
   Rng rng(seed);
-  ProduceCounters counters;
-  AbortFlag abort;
-  std::mutex log_mu;
   const auto started = Clock::now();
-
-  // With a partition-key column, each key always goes through the same lane (batcher,
-  // queue, sender), so one key's records are sent in CSV order even with many requests
-  // in flight. Random (uuid) keys have no order to keep and share one queue.
-  const size_t lanes = key_column ? static_cast<size_t>(options.concurrency) : 1;
-  std::vector<std::unique_ptr<BatchQueue>> queues;
-  for (size_t i = 0; i < lanes; ++i) {
-    queues.push_back(std::make_unique<BatchQueue>(lanes == 1 ? static_cast<size_t>(options.concurrency) * 2 : 2));
-  }
-  std::vector<std::unique_ptr<Sender>> senders;
-  std::vector<std::thread> threads;
-  for (int i = 0; i < options.concurrency; ++i) {
-    senders.push_back(std::make_unique<Sender>(options, client_options, seed + 1 + static_cast<uint64_t>(i), counters,
-                                               abort, log_mu));
-  }
-  for (size_t i = 0; i < senders.size(); ++i) {
-    threads.emplace_back([queue = queues[i % lanes].get(), sender = senders[i].get()] { sender->Run(*queue); });
-  }
+  Pipeline pipeline(options, client_options, seed, key_column.has_value(), rejects.get());
+  ProduceCounters& counters = pipeline.counters();
+  AbortFlag& abort = pipeline.abort();
   ProgressReporter progress(counters, options.progress, options.progress_interval_ms, reader.size_hint(), options.log);
-
-  auto reject = [&](uint64_t line, std::string_view reason, std::string_view raw) {
-    const uint64_t n = ++counters.rows_rejected;
-    std::lock_guard<std::mutex> lock(log_mu);
-    if (n <= kMaxRejectsPrinted) {
-      std::fprintf(options.log, "produce: line %llu rejected: %.*s\n", static_cast<unsigned long long>(line),
-                   static_cast<int>(reason.size()), reason.data());
-    } else if (n == kMaxRejectsPrinted + 1) {
-      std::fprintf(options.log, "produce: more rejected rows; counting them without printing each%s\n",
-                   rejects ? " (all are in the rejects file)" : "");
-    }
-    if (rejects) {
-      std::fprintf(rejects.get(), "# line %llu: %.*s\n%.*s\n", static_cast<unsigned long long>(line),
-                   static_cast<int>(reason.size()), reason.data(), static_cast<int>(raw.size()), raw.data());
-    }
-    if (options.strict) abort.Set("line " + std::to_string(line) + " is malformed and --strict is set");
-  };
-
-  std::vector<Batcher> batchers(lanes);
-  std::vector<Clock::time_point> batch_started(lanes, Clock::now());
-  std::optional<TokenBucket> bucket;
-  // A burst of one batch lets the first request go out at once.
-  if (options.rate > 0) bucket.emplace(options.rate, std::min(options.rate, 500.0), NowMicros());
-  auto flush = [&](size_t lane) {
-    if (!batchers[lane].empty()) queues[lane]->Push(batchers[lane].Take());
-  };
 
   CsvRow row;
   std::string json, event_id;
-  Status read_status;
   while (!abort.is_set()) {
     Result<bool> more = reader.Next(&row);
     if (!more.ok()) {
-      read_status = more.status();
       abort.Set("reading " + options.csv + ": " + more.status().ToString());
       break;
     }
@@ -302,44 +371,16 @@ Result<ProduceStats> Produce(const ProduceOptions& options) {
     counters.rows_read += 1;
     counters.input_bytes.store(reader.bytes_consumed());
     if (row.error != CsvRowError::kNone) {
-      reject(row.line, std::string(CsvRowErrorName(row.error)) + " (" + row.error_detail + ")", row.raw);
+      pipeline.Reject(row.line, std::string(CsvRowErrorName(row.error)) + " (" + row.error_detail + ")", row.raw);
       continue;
     }
     builder.Build(row.fields, rng, &json, &event_id);
     aws::PutRecordsEntry entry;
     entry.partition_key = key_column ? row.fields[*key_column] : event_id;
     entry.data = json;
-    const size_t lane = lanes == 1 ? 0 : std::hash<std::string_view>{}(entry.partition_key) % lanes;
-    Batcher& batcher = batchers[lane];
-    if (Status st = batcher.Check(entry); !st.ok()) {
-      reject(row.line, st.message(), row.raw);
-      continue;
-    }
-    if (bucket) {
-      const int64_t wait_us = bucket->Take(1, NowMicros());
-      if (wait_us > 0) {
-        // Waiting past the linger time: send what is batched rather than hold it.
-        for (size_t l = 0; l < lanes; ++l) {
-          const auto age = Clock::now() - batch_started[l];
-          if (age + std::chrono::microseconds(wait_us) > std::chrono::milliseconds(options.linger_ms)) flush(l);
-        }
-        std::this_thread::sleep_for(std::chrono::microseconds(wait_us));
-      }
-    }
-    if (!batcher.Fits(entry)) flush(lane);
-    if (batcher.empty()) batch_started[lane] = Clock::now();
-    batcher.Add(std::move(entry));
-    if (batcher.full()) flush(lane);
+    pipeline.Offer(std::move(entry), row);
   }
-  for (size_t l = 0; l < lanes; ++l) {
-    if (!abort.is_set()) {
-      flush(l);
-    } else {
-      counters.records_failed += batchers[l].size();
-    }
-  }
-  for (auto& q : queues) q->Close();
-  for (std::thread& t : threads) t.join();
+  pipeline.Finish();
   progress.Stop();
 
   ProduceStats stats =
