@@ -141,10 +141,11 @@ int SelectAlpn(SSL*, const unsigned char** out, unsigned char* outlen, const uns
 class Server::Impl {
  public:
   Impl(const ServerOptions& options, Handler& handler)
-      : core_(std::make_shared<ServerCore>(options, handler)),
+      : strand_(net::make_strand(ioc_)),
+        core_(std::make_shared<ServerCore>(options, handler)),
         work_(net::make_work_guard(ioc_)),
-        acceptor_(ioc_),
-        grace_timer_(ioc_) {}
+        acceptor_(strand_),
+        grace_timer_(strand_) {}
 
   Status Init() {
     const ServerOptions& o = core_->options;
@@ -205,8 +206,10 @@ class Server::Impl {
     });
   }
 
+  // The acceptor, the grace timer and `stopping_` belong to strand_: the accept loop's
+  // completions and Stop's close never run at once on two I/O threads.
   void Stop() {
-    net::post(ioc_, [this] {
+    net::post(strand_, [this] {
       if (stopping_) return;
       stopping_ = true;
       beast::error_code ec;
@@ -218,7 +221,7 @@ class Server::Impl {
         work_.reset();
       });
       core_->DrainAll([this] {
-        net::post(ioc_, [this] {
+        net::post(strand_, [this] {
           grace_timer_.cancel();
           work_.reset();
         });
@@ -237,6 +240,7 @@ class Server::Impl {
 
  private:
   net::io_context ioc_;
+  net::strand<net::io_context::executor_type> strand_;
   std::shared_ptr<ServerCore> core_;
   net::executor_work_guard<net::io_context::executor_type> work_;
   tcp::acceptor acceptor_;
