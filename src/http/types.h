@@ -84,7 +84,7 @@ class BodySink {
   virtual void Abort() = 0;
 };
 
-// Implemented by the router. Called concurrently from the server's I/O threads.
+// Implemented by the gateway. Called concurrently from the server's I/O threads.
 class Handler {
  public:
   virtual ~Handler() = default;

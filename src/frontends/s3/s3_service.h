@@ -3,9 +3,9 @@
 // nor claimed by another service (the gateway's catch-all).
 //
 // Threading: Handle() queues the request to a small pool of worker threads owned by
-// the handler, because object operations block on disk (fsync) and must not stall the
+// the service, because object operations block on disk (fsync) and must not stall the
 // server's I/O threads; object uploads stream their bodies to the same pool
-// (StreamBody). The store must outlive the handler; the destructor finishes queued
+// (StreamBody). The store must outlive the service; the destructor finishes queued
 // work before it returns.
 // Authentication: requests are not signature-checked (like the Kinesis API, sluice
 // trusts its loopback clients); the Authorization header is ignored.

@@ -1,4 +1,4 @@
-// Internal to the api module: state shared by the acceptor and every connection.
+// Internal to the transport: state shared by the acceptor and every connection.
 // Connections hold a shared_ptr to the core, so it outlives them all.
 #pragma once
 

@@ -1,5 +1,5 @@
-// Internal to the S3 handler: one request being served, and the operations split by
-// resource (buckets, objects, multipart uploads) across s3_*_ops.cc.
+// Internal to the S3 front end: one request being served, and the operations split by
+// resource (buckets, objects, multipart uploads) across *_ops.cc.
 #pragma once
 
 #include <map>

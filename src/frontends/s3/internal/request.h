@@ -1,4 +1,4 @@
-// The parts of an S3 REST request the handler dispatches on: which bucket and key
+// The parts of an S3 REST request the front end dispatches on: which bucket and key
 // (path-style "/bucket/key" or virtual-host "bucket.localhost"), the query
 // parameters, and the header grammars S3 uses (Range, HTTP dates, metadata headers).
 // Pure functions over strings.

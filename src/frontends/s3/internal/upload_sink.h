@@ -24,7 +24,7 @@ class S3UploadSink final : public BodySink, public std::enable_shared_from_this<
  public:
   static constexpr size_t kMaxQueuedBytes = 8 << 20;
 
-  // `pool` must outlive every job the sink posts (the S3 handler's pool does).
+  // `pool` must outlive every job the sink posts (the S3 service's pool does).
   S3UploadSink(WorkPool& pool, std::unique_ptr<s3::CallState> call);
 
   // Runs the upload's head checks (s3::Upload::Begin) on the pool.
