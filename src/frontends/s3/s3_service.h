@@ -1,6 +1,6 @@
 // The S3 REST API (path-style and virtual-host addressing, REST-XML bodies) over an
-// ObjectStore, signed for service "s3". The gateway sends it every request that is neither the health check
-// nor claimed by another service (the gateway's catch-all).
+// ObjectStore, signed for service "s3". The gateway's catch-all: it gets every request
+// that is neither the health check nor claimed by another service.
 //
 // Threading: Handle() queues the request to a small pool of worker threads owned by
 // the service, because object operations block on disk (fsync) and must not stall the
