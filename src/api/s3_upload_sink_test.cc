@@ -20,6 +20,8 @@ namespace fs = std::filesystem;
 
 class UploadSinkTest : public ::testing::Test {
  protected:
+  static constexpr int kPoolThreads = 2;
+
   void SetUp() override {
     dir_ = fs::temp_directory_path() / ("sluice-sink-" + std::to_string(::getpid()) + "-" +
                                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
@@ -29,7 +31,7 @@ class UploadSinkTest : public ::testing::Test {
     ASSERT_TRUE(s.ok());
     store_ = std::move(s).value();
     ASSERT_TRUE(store_->CreateBucket("bkt").ok());
-    pool_ = std::make_unique<WorkPool>(2);
+    pool_ = std::make_unique<WorkPool>(kPoolThreads);
   }
   void TearDown() override {
     pool_.reset();
@@ -67,6 +69,13 @@ class UploadSinkTest : public ::testing::Test {
 
 TEST_F(UploadSinkTest, PiecesLandInOrderAndAFullQueuePausesTheSender) {
   auto sink = Sink("/bkt/big");
+  // Every pool thread waits at a gate until the first pause, so the queue fills
+  // whatever the speed of the disk, MD5 and the scheduler (under TSan the drain kept
+  // up with the sender and no pause came).
+  std::promise<void> gate;
+  std::shared_future<void> gate_open = gate.get_future().share();
+  for (int t = 0; t < kPoolThreads; ++t) pool_->Post([gate_open] { gate_open.wait(); });
+  bool gate_opened = false;
   std::mutex mu;
   std::condition_variable cv;
   bool resumed = false;
@@ -87,11 +96,17 @@ TEST_F(UploadSinkTest, PiecesLandInOrderAndAFullQueuePausesTheSender) {
     });
     if (!more) {
       ++pauses;
+      if (!gate_opened) {
+        EXPECT_LE(all.size(), S3UploadSink::kMaxQueuedBytes + (1 << 20)) << "paused late";
+        gate.set_value();
+        gate_opened = true;
+      }
       std::unique_lock lock(mu);
       ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(30), [&] { return resumed; })) << "never resumed";
     }
   }
-  // 40 MiB offered at once against an 8 MiB queue that drains at disk and MD5 speed.
+  if (!gate_opened) gate.set_value();  // lets the pool finish when no pause came
+  // 40 MiB offered against an 8 MiB queue that could not drain until the first pause.
   EXPECT_GT(pauses, 0);
   const Response r = FinishAndWait(*sink);
   ASSERT_EQ(r.status, 200) << r.body;
