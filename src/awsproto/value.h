@@ -13,6 +13,17 @@
 namespace sluice::awsproto {
 
 struct Value {
+  // The destructor is defined in body_value.cc, where Value is complete: members holds
+  // pairs of the still-incomplete Value, and an inline implicit destructor makes
+  // clang 16 instantiate ~vector<pair<string_view, Value>> while Value is incomplete.
+  // Declaring it suppresses the implicit moves, so they are defaulted here.
+  Value() = default;
+  Value(const Value&) = default;
+  Value(Value&&) noexcept = default;
+  Value& operator=(const Value&) = default;
+  Value& operator=(Value&&) noexcept = default;
+  ~Value();
+
   enum class Kind { kNull, kBool, kInt, kDouble, kString, kBytes, kTimestampMs, kArray, kMap };
   Kind kind = Kind::kNull;
   bool b = false;

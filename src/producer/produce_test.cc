@@ -223,8 +223,11 @@ TEST_F(ProduceTest, RateLimitKeepsToRecordsPerSecond) {
   const auto t0 = std::chrono::steady_clock::now();
   ASSERT_EQ(RunProduce(o), 0);
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  // Only the lower bound: it holds at any machine speed, since the bucket makes the
+  // producer sleep. An upper bound measured the machine (2.3 s under ThreadSanitizer);
+  // the bucket's arithmetic is tested with explicit times in batcher_test.cc, and a
+  // producer that sleeps far too long runs into the test's timeout.
   EXPECT_GT(secs, 0.4);
-  EXPECT_LT(secs, 2.0);
   EXPECT_EQ(fake->records().size(), 1500u);
 }
 

@@ -20,6 +20,8 @@ namespace fs = std::filesystem;
 
 class UploadSinkTest : public ::testing::Test {
  protected:
+  static constexpr int kPoolThreads = 2;
+
   void SetUp() override {
     dir_ = fs::temp_directory_path() / ("sluice-sink-" + std::to_string(::getpid()) + "-" +
                                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
@@ -29,7 +31,7 @@ class UploadSinkTest : public ::testing::Test {
     ASSERT_TRUE(s.ok());
     store_ = std::move(s).value();
     ASSERT_TRUE(store_->CreateBucket("bkt").ok());
-    pool_ = std::make_unique<WorkPool>(2);
+    pool_ = std::make_unique<WorkPool>(kPoolThreads);
   }
   void TearDown() override {
     pool_.reset();
@@ -71,7 +73,7 @@ class UploadSinkTest : public ::testing::Test {
 TEST_F(UploadSinkTest, PiecesLandInOrderAndAFullQueuePausesTheSender) {
   std::promise<void> gate;
   std::shared_future<void> open = gate.get_future().share();
-  for (int i = 0; i < 2; ++i) pool_->Post([open] { open.wait(); });
+  for (int i = 0; i < kPoolThreads; ++i) pool_->Post([open] { open.wait(); });
 
   auto sink = Sink("/bkt/big");
   constexpr size_t kPiece = 1 << 20;
