@@ -4,7 +4,7 @@
 // syncs, the next appends are already being written.
 #include <future>
 
-#include "log/log_state.h"
+#include "log_state.h"
 
 namespace sluice::log {
 

@@ -8,13 +8,14 @@
 #include <mutex>
 #include <thread>
 
-#include "log/fault_file_system.h"
+#include "log/testing/fault_file_system.h"
 #include "log/log.h"
-#include "log/test_util.h"
+#include "log/testing/test_util.h"
 
 namespace sluice::log {
 namespace {
 
+using testing::FaultFileSystem;
 using testing::MakeRecords;
 using testing::ScratchDir;
 using testing::TestOptions;

@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <string>
 
-#include "log/log_state.h"
+#include "log_state.h"
 
 namespace sluice::log {
 namespace {

@@ -6,7 +6,7 @@
 
 #include "log/format.h"
 #include "log/log.h"
-#include "log/test_util.h"
+#include "log/testing/test_util.h"
 
 namespace sluice::log {
 namespace {

@@ -1,7 +1,7 @@
 // Retention: whole segments are deleted, oldest first, once their newest record is
 // older than the cutoff. Readers holding a deleted segment keep reading it (the open
 // descriptor outlives the unlink); new reads below the new start get "trimmed".
-#include "log/log_state.h"
+#include "log_state.h"
 
 namespace sluice::log {
 

@@ -7,7 +7,7 @@
 
 #include "stream/sequence_number.h"
 #include "stream/stream_manager.h"
-#include "stream/stream_state.h"
+#include "stream_state.h"
 
 namespace sluice::stream {
 namespace {

@@ -8,7 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "stream/sequence_number.h"
-#include "stream/stream_state.h"
+#include "stream_state.h"
 
 namespace sluice::stream {
 

@@ -7,7 +7,7 @@
 
 #include "stream/sequence_number.h"
 #include "stream/shard_iterator.h"
-#include "stream/test_fixture.h"
+#include "stream/testing/test_fixture.h"
 
 namespace sluice::stream {
 namespace {

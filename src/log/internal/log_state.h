@@ -1,6 +1,11 @@
 // Internal state of a Log, shared by its implementation files (open/close, append and
-// flusher, read, retention). Not part of the module's contract.
+// flusher, read, retention). Not part of the module's contract: only sluice_log's own
+// sources can include it (PRIVATE include directory, and the guard below).
 #pragma once
+
+#ifndef SLUICE_LOG_INTERNAL
+#error "log/internal/ is private to the log module; use log/log.h"
+#endif
 
 #include <condition_variable>
 #include <deque>

@@ -1,5 +1,11 @@
-// Internal to the stream module: the in-memory state behind StreamManager.
+// Internal to the stream module: the in-memory state behind StreamManager. Only
+// sluice_stream's own sources can include it (PRIVATE include directory, and the guard
+// below).
 #pragma once
+
+#ifndef SLUICE_STREAM_INTERNAL
+#error "stream/internal/ is private to the stream module; use stream/stream_manager.h"
+#endif
 
 #include <condition_variable>
 #include <map>

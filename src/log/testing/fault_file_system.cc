@@ -1,11 +1,11 @@
-#include "log/fault_file_system.h"
+#include "log/testing/fault_file_system.h"
 
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <thread>
 
-namespace sluice::log {
+namespace sluice::log::testing {
 
 class FaultWritableFile final : public WritableFile {
  public:
@@ -54,4 +54,4 @@ Result<std::unique_ptr<WritableFile>> FaultFileSystem::OpenWritable(const std::s
   return std::unique_ptr<WritableFile>(std::make_unique<FaultWritableFile>(*this, path, std::move(base)));
 }
 
-}  // namespace sluice::log
+}  // namespace sluice::log::testing

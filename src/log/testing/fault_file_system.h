@@ -8,7 +8,7 @@
 
 #include "log/file_system.h"
 
-namespace sluice::log {
+namespace sluice::log::testing {
 
 class FaultFileSystem final : public FileSystem {
  public:
@@ -50,4 +50,4 @@ class FaultFileSystem final : public FileSystem {
   FileSystem& base_;
 };
 
-}  // namespace sluice::log
+}  // namespace sluice::log::testing
