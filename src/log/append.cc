@@ -15,7 +15,7 @@ Status Log::State::RollLocked(int64_t now_ms) {
   // tail (it would read as permanent corruption). One fdatasync per segment_bytes.
   if (Status st = active_file->Sync(); !st.ok()) {
     failed = st;
-    flush_cv.notify_one();  // the flusher fails the waiters
+    flush_cv.Signal();  // the flusher fails the waiters
     return st;
   }
   const Offset base = next_offset;
@@ -36,7 +36,7 @@ Status Log::State::RollLocked(int64_t now_ms) {
   active_created_ms = now_ms;
   segments.push_back(std::make_shared<Segment>(path, base, std::move(rf).value(), opts.index_interval_bytes));
   dir_dirty = true;  // the new name must be durable before records in it are acknowledged
-  flush_cv.notify_one();
+  flush_cv.Signal();
   return Status::OK();
 }
 
@@ -50,7 +50,7 @@ Status Log::State::WriteLocked(std::span<const char> batch) {
   if (tr.ok()) return st;
   failed = Status::IOError("write failed (" + st.ToString() + ") and truncating back to position " +
                            std::to_string(good_end) + " failed (" + tr.ToString() + ")");
-  flush_cv.notify_one();  // the flusher fails the waiters
+  flush_cv.Signal();  // the flusher fails the waiters
   return failed;
 }
 
@@ -66,15 +66,15 @@ void Log::AppendAsync(std::span<const RecordInput> records, AppendCallback done)
   format::BatchHeader h;
   (void)format::DecodeBatchHeader(std::span<const char, format::kBatchHeaderSize>(batch.data(), format::kBatchHeaderSize), &h);
 
-  std::unique_lock lock(s.mu);
+  MutexLock lock(s.mu);
   if (s.closed) {
-    lock.unlock();
+    lock.Unlock();
     done(Status::Unavailable("log " + s.opts.dir + " is closed"));
     return;
   }
   if (!s.failed.ok()) {
     const Status st = s.failed;
-    lock.unlock();
+    lock.Unlock();
     done(st);
     return;
   }
@@ -84,7 +84,7 @@ void Log::AppendAsync(std::span<const RecordInput> records, AppendCallback done)
   if (!active.empty() && (too_big || too_old)) {
     const Status st = s.RollLocked(now);
     if (!st.ok()) {
-      lock.unlock();
+      lock.Unlock();
       done(st);
       return;
     }
@@ -93,7 +93,7 @@ void Log::AppendAsync(std::span<const RecordInput> records, AppendCallback done)
   format::SetBaseOffset(batch, base);
   h.base_offset = base.value();
   if (const Status st = s.WriteLocked(batch); !st.ok()) {
-    lock.unlock();
+    lock.Unlock();
     done(st);
     return;
   }
@@ -102,11 +102,11 @@ void Log::AppendAsync(std::span<const RecordInput> records, AppendCallback done)
   const AppendResult result{base, Offset(base.value() + h.record_count - 1)};
   if (s.opts.fsync == FsyncPolicy::kAlways) {
     s.waiters.push_back(State::Waiter{s.next_offset, result, std::move(done)});
-    s.flush_cv.notify_one();
+    s.flush_cv.Signal();
     return;
   }
   s.visible_end = s.next_offset;
-  lock.unlock();
+  lock.Unlock();
   done(result);
 }
 
@@ -118,16 +118,16 @@ Result<AppendResult> Log::Append(std::span<const RecordInput> records) {
 }
 
 void Log::State::FlusherLoop() {
-  std::unique_lock lock(mu);
+  MutexLock lock(mu);
   while (true) {
-    const auto has_work = [this] {
-      return stop_flusher || dir_dirty ||
-             (!waiters.empty() && (opts.fsync == FsyncPolicy::kAlways || !failed.ok()));
-    };
-    if (opts.fsync == FsyncPolicy::kInterval) {
-      flush_cv.wait_for(lock, std::chrono::milliseconds(opts.fsync_interval_ms), has_work);
-    } else {
-      flush_cv.wait(lock, has_work);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(opts.fsync_interval_ms);
+    while (!(stop_flusher || dir_dirty ||
+             (!waiters.empty() && (opts.fsync == FsyncPolicy::kAlways || !failed.ok())))) {
+      if (opts.fsync != FsyncPolicy::kInterval) {
+        flush_cv.Wait(mu);
+      } else if (!flush_cv.WaitUntil(mu, deadline)) {
+        break;  // the interval is up: sync whatever was written
+      }
     }
     const bool stopping = stop_flusher;
 
@@ -137,13 +137,13 @@ void Log::State::FlusherLoop() {
       const std::shared_ptr<WritableFile> file = active_file;
       const bool sync_dir = dir_dirty;
       dir_dirty = false;
-      lock.unlock();
+      lock.Unlock();
       // Segments before the active one were synced when they were rolled, so the
       // active file and the directory are all that `target` depends on.
       Status st;
       if (sync_dir) st = fs.SyncDir(opts.dir);
       if (st.ok()) st = file->Sync();
-      lock.lock();
+      lock.Lock();
       if (st.ok()) {
         synced_end = std::max(synced_end, target);
         if (opts.fsync == FsyncPolicy::kAlways) visible_end = std::max(visible_end, target);
@@ -165,10 +165,10 @@ void Log::State::FlusherLoop() {
     }
     if (!succeeded.empty() || !doomed.empty()) {
       const Status st = failed;
-      lock.unlock();
+      lock.Unlock();
       for (Waiter& w : succeeded) w.done(w.result);
       for (Waiter& w : doomed) w.done(st);
-      lock.lock();
+      lock.Lock();
     }
     if (stopping && waiters.empty() && !dir_dirty &&
         (next_offset == synced_end || !failed.ok())) {

@@ -70,6 +70,7 @@ Result<std::unique_ptr<Log>> Log::Open(LogOptions options) {
 
   // Phase 2: repairs.
   auto state = std::make_unique<State>(std::move(options), fs, clock, std::move(warn));
+  MutexLock lock(state->mu);  // uncontended: nothing else sees the state yet
   for (SealedSegment& s : sealed) {
     if (s.index_needs_write) {
       const Status st = ReplaceFile(fs, JoinPath(dir, format::IndexFileName(s.segment->base())),
@@ -113,21 +114,22 @@ Result<std::unique_ptr<Log>> Log::Open(LogOptions options) {
   state->next_offset = end;
   state->visible_end = end;
   state->synced_end = end;
+  lock.Unlock();
   State* raw = state.get();
   state->flusher = std::thread([raw] { raw->FlusherLoop(); });
   return std::make_unique<Log>(PrivateTag{}, std::move(state));
 }
 
 Status Log::Close() {
-  const std::lock_guard close_lock(s_->close_mu);  // two closers must not both join
+  const MutexLock close_lock(s_->close_mu);  // two closers must not both join
   {
-    const std::lock_guard lock(s_->mu);
+    const MutexLock lock(s_->mu);
     s_->closed = true;
     s_->stop_flusher = true;
   }
-  s_->flush_cv.notify_all();
+  s_->flush_cv.SignalAll();
   if (s_->flusher.joinable()) s_->flusher.join();
-  const std::lock_guard lock(s_->mu);
+  const MutexLock lock(s_->mu);
   if (s_->active_file) {
     const Status st = s_->active_file->Close();
     s_->active_file.reset();
@@ -137,22 +139,22 @@ Status Log::Close() {
 }
 
 Status Log::health() const {
-  const std::lock_guard lock(s_->mu);
+  const MutexLock lock(s_->mu);
   return s_->failed;
 }
 
 Offset Log::StartOffset() const {
-  const std::lock_guard lock(s_->mu);
+  const MutexLock lock(s_->mu);
   return s_->segments.front()->base();
 }
 
 Offset Log::EndOffset() const {
-  const std::lock_guard lock(s_->mu);
+  const MutexLock lock(s_->mu);
   return s_->visible_end;
 }
 
 Log::State::Snapshot Log::State::TakeSnapshot(Offset from) const {
-  const std::lock_guard lock(mu);
+  const MutexLock lock(mu);
   auto it = std::upper_bound(segments.begin(), segments.end(), from,
                              [](Offset o, const std::shared_ptr<Segment>& s) { return o < s->base(); });
   if (it != segments.begin()) --it;

@@ -12,7 +12,7 @@ Result<RetentionResult> Log::ApplyRetention(int64_t now_ms, int64_t retention_ms
   std::vector<std::shared_ptr<Segment>> doomed;
   RetentionResult result;
   {
-    const std::lock_guard lock(s.mu);
+    const MutexLock lock(s.mu);
     const Segment& active = *s.segments.back();
     // Only segments whose records are all acknowledged may go: deleting a record an
     // appender still waits for would make its success meaningless.

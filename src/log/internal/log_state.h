@@ -7,13 +7,12 @@
 #error "log/internal/ is private to the log module; use log/log.h"
 #endif
 
-#include <condition_variable>
 #include <deque>
 #include <memory>
-#include <mutex>
 #include <thread>
 #include <vector>
 
+#include "base/mutex.h"
 #include "log/log.h"
 #include "log/recovery.h"
 #include "log/segment.h"
@@ -26,40 +25,40 @@ struct Log::State {
   Clock& clock;
   WarningSink warn;
 
-  mutable std::mutex mu;
-  std::condition_variable flush_cv;  // wakes the flusher
+  mutable Mutex mu;
+  CondVar flush_cv;  // wakes the flusher
 
-  // Guarded by mu. Sorted by base offset, never empty; back() is the active segment.
-  std::vector<std::shared_ptr<Segment>> segments;
-  std::shared_ptr<WritableFile> active_file;
-  int64_t active_created_ms = 0;  // for segment_max_age_ms
-  Offset next_offset;             // the offset the next append gets (written end)
-  Offset visible_end;             // readers see [start, visible_end): acknowledged only
-  Offset synced_end;              // everything below is fdatasync'ed
+  // Sorted by base offset, never empty; back() is the active segment.
+  std::vector<std::shared_ptr<Segment>> segments GUARDED_BY(mu);
+  std::shared_ptr<WritableFile> active_file GUARDED_BY(mu);
+  int64_t active_created_ms GUARDED_BY(mu) = 0;  // for segment_max_age_ms
+  Offset next_offset GUARDED_BY(mu);  // the offset the next append gets (written end)
+  Offset visible_end GUARDED_BY(mu);  // readers see [start, visible_end): acknowledged only
+  Offset synced_end GUARDED_BY(mu);   // everything below is fdatasync'ed
 
   struct Waiter {
     Offset end;  // the append is durable once synced_end >= end
     AppendResult result;
     AppendCallback done;
   };
-  std::deque<Waiter> waiters;  // in offset order
-  bool dir_dirty = false;  // a segment file was created since the last directory sync
-  Status failed;           // non-OK: read-only failed state, never cleared
-  bool closed = false;
-  bool stop_flusher = false;
-  std::thread flusher;
-  std::mutex close_mu;  // serializes Close
+  std::deque<Waiter> waiters GUARDED_BY(mu);  // in offset order
+  bool dir_dirty GUARDED_BY(mu) = false;  // a segment file was created since the last directory sync
+  Status failed GUARDED_BY(mu);           // non-OK: read-only failed state, never cleared
+  bool closed GUARDED_BY(mu) = false;
+  bool stop_flusher GUARDED_BY(mu) = false;
+  std::thread flusher;  // started by Open, joined by Close (under close_mu)
+  Mutex close_mu ACQUIRED_BEFORE(mu);  // serializes Close
 
   State(LogOptions o, FileSystem& f, Clock& c, WarningSink w)
       : opts(std::move(o)), fs(f), clock(c), warn(std::move(w)) {}
 
   // Seals the active segment (fdatasync, then its index) and starts a new one at
   // next_offset. A failed sync puts the log into the failed state.
-  Status RollLocked(int64_t now_ms);
+  Status RollLocked(int64_t now_ms) REQUIRES(mu);
   // Writes one encoded batch at the active segment's end; on error rewinds the file to
   // the last good end, or enters the failed state if that is impossible.
-  Status WriteLocked(std::span<const char> batch);
-  void FlusherLoop();
+  Status WriteLocked(std::span<const char> batch) REQUIRES(mu);
+  void FlusherLoop() EXCLUDES(mu);
 
   // Segments from the one holding `from` (or the first) onward, and the visible range.
   struct Snapshot {
@@ -67,7 +66,7 @@ struct Log::State {
     Offset start;
     Offset end;
   };
-  Snapshot TakeSnapshot(Offset from) const;
+  Snapshot TakeSnapshot(Offset from) const EXCLUDES(mu);
 };
 
 }  // namespace sluice::log
