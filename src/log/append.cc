@@ -1,7 +1,9 @@
 // The write path: batches are encoded outside the lock, written to the page cache in
 // offset order under the lock, and acknowledged by the flusher after one fdatasync
 // covers them (group commit). Writes and the fdatasync overlap: while the flusher
-// syncs, the next appends are already being written.
+// syncs, the next appends are already being written. A roll only swaps files under the
+// lock; the flusher syncs the sealed segment like any other write.
+#include <algorithm>
 #include <future>
 
 #include "log_state.h"
@@ -9,34 +11,24 @@
 namespace sluice::log {
 
 Status Log::State::RollLocked(int64_t now_ms) {
-  const std::shared_ptr<Segment>& old = segments.back();
-  // Sync the outgoing segment before any later segment exists, whatever the policy:
-  // recovery only repairs the last segment, so a sealed one must never have a torn
-  // tail (it would read as permanent corruption). One fdatasync per segment_bytes.
-  if (Status st = active_file->Sync(); !st.ok()) {
-    failed = st;
-    flush_cv.Signal();  // the flusher fails the waiters
-    return st;
-  }
   const Offset base = next_offset;
-  const std::string path = JoinPath(opts.dir, format::SegmentFileName(base));
-  ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> wf, fs.OpenWritable(path, OpenMode::kCreateNew));
-  Result<std::unique_ptr<RandomAccessFile>> rf = fs.OpenReadable(path);
+  const std::string pending = JoinPath(opts.dir, format::PendingSegmentFileName(base));
+  // A pending file of this name can only be a leftover that open failed to remove.
+  ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> wf, fs.OpenWritable(pending, OpenMode::kCreateOrTruncate));
+  Result<std::unique_ptr<RandomAccessFile>> rf = fs.OpenReadable(pending);
   if (!rf.ok()) {
-    const Status st = fs.Remove(path);
-    (void)st;  // an empty stray segment is harmless: recovery treats it as the last one
+    const Status st = fs.Remove(pending);
+    (void)st;  // a stray pending file is harmless: open removes it
     return rf.status();
   }
-  // The index is a checksummed cache: if this write is lost, the next open rebuilds it.
-  const Status idx = ReplaceFile(fs, JoinPath(opts.dir, format::IndexFileName(old->base())),
-                                 format::EncodeIndexFile(old->ToIndexFile()));
-  (void)idx;
   // The flusher may still hold the old file for an fdatasync; the last holder closes it.
+  const std::string path = JoinPath(opts.dir, format::SegmentFileName(base));
+  seals.push_back(Seal{segments.back(), std::move(active_file), base, pending, path});
   active_file = std::move(wf);
   active_created_ms = now_ms;
+  // Readers use the open descriptor, so the later rename does not concern them.
   segments.push_back(std::make_shared<Segment>(path, base, std::move(rf).value(), opts.index_interval_bytes));
-  dir_dirty = true;  // the new name must be durable before records in it are acknowledged
-  flush_cv.Signal();
+  flush_cv.Signal();  // whatever the policy, the sealed segment is synced now
   return Status::OK();
 }
 
@@ -117,37 +109,41 @@ Result<AppendResult> Log::Append(std::span<const RecordInput> records) {
   return future.get();
 }
 
-void Log::State::FlusherLoop() {
+void Log::State::Flush(bool last_round) {
+  const MutexLock flush_lock(flush_mu);
   MutexLock lock(mu);
-  while (true) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(opts.fsync_interval_ms);
-    while (!(stop_flusher || dir_dirty ||
-             (!waiters.empty() && (opts.fsync == FsyncPolicy::kAlways || !failed.ok())))) {
-      if (opts.fsync != FsyncPolicy::kInterval) {
-        flush_cv.Wait(mu);
-      } else if (!flush_cv.WaitUntil(mu, deadline)) {
-        break;  // the interval is up: sync whatever was written
-      }
-    }
-    const bool stopping = stop_flusher;
-
-    std::deque<Waiter> succeeded;
-    if (failed.ok() && (next_offset != synced_end || dir_dirty)) {
-      const Offset target = next_offset;
-      const std::shared_ptr<WritableFile> file = active_file;
-      const bool sync_dir = dir_dirty;
-      dir_dirty = false;
+  std::deque<Waiter> succeeded;
+  if (failed.ok()) {
+    const Offset target = next_offset;
+    const Offset synced_before = synced_end;
+    const std::shared_ptr<WritableFile> file = active_file;
+    const std::vector<Seal> sealing(seals.begin(), seals.end());
+    // kNever syncs the active segment only when the log closes; sealed ones always.
+    const bool sync_active = target != synced_end && (opts.fsync != FsyncPolicy::kNever || last_round);
+    const Offset durable = sync_active ? target : sealing.empty() ? synced_end : sealing.back().end;
+    if (sync_active || !sealing.empty()) {
       lock.Unlock();
-      // Segments before the active one were synced when they were rolled, so the
-      // active file and the directory are all that `target` depends on.
       Status st;
-      if (sync_dir) st = fs.SyncDir(opts.dir);
-      if (st.ok()) st = file->Sync();
+      for (const Seal& seal : sealing) {
+        if (seal.end > synced_before) st = seal.file->Sync();
+        if (!st.ok()) break;
+        // The index is a checksummed cache: if this write is lost, the next open
+        // rebuilds it.
+        const Status idx = ReplaceFile(fs, JoinPath(opts.dir, format::IndexFileName(seal.segment->base())),
+                                       format::EncodeIndexFile(seal.segment->ToIndexFile()));
+        (void)idx;
+        st = fs.Rename(seal.successor_pending, seal.successor_path);
+        if (!st.ok()) break;
+      }
+      // A renamed successor must be durable before records in it are acknowledged.
+      if (st.ok() && !sealing.empty()) st = fs.SyncDir(opts.dir);
+      if (st.ok() && sync_active) st = file->Sync();
       lock.Lock();
       if (st.ok()) {
-        synced_end = std::max(synced_end, target);
-        if (opts.fsync == FsyncPolicy::kAlways) visible_end = std::max(visible_end, target);
-        while (!waiters.empty() && waiters.front().end <= target) {
+        seals.erase(seals.begin(), seals.begin() + static_cast<std::ptrdiff_t>(sealing.size()));
+        synced_end = std::max(synced_end, durable);
+        if (opts.fsync == FsyncPolicy::kAlways) visible_end = std::max(visible_end, durable);
+        while (!waiters.empty() && waiters.front().end <= durable) {
           succeeded.push_back(std::move(waiters.front()));
           waiters.pop_front();
         }
@@ -157,23 +153,36 @@ void Log::State::FlusherLoop() {
         failed = st;
       }
     }
-    std::deque<Waiter> doomed;
-    if (!failed.ok()) {
-      doomed = std::move(waiters);
-      waiters.clear();
-      dir_dirty = false;
+  }
+  std::deque<Waiter> doomed;
+  if (!failed.ok()) {
+    doomed = std::move(waiters);
+    waiters.clear();
+  }
+  if (succeeded.empty() && doomed.empty()) return;
+  const Status st = failed;
+  lock.Unlock();
+  for (Waiter& w : succeeded) w.done(w.result);
+  for (Waiter& w : doomed) w.done(st);
+}
+
+void Log::State::FlusherLoop() {
+  MutexLock lock(mu);
+  while (true) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(opts.fsync_interval_ms);
+    while (!(stop_flusher || (!seals.empty() && failed.ok()) ||
+             (!waiters.empty() && (opts.fsync == FsyncPolicy::kAlways || !failed.ok())))) {
+      if (opts.fsync != FsyncPolicy::kInterval) {
+        flush_cv.Wait(mu);
+      } else if (!flush_cv.WaitUntil(mu, deadline)) {
+        break;  // the interval is up: sync whatever was written
+      }
     }
-    if (!succeeded.empty() || !doomed.empty()) {
-      const Status st = failed;
-      lock.Unlock();
-      for (Waiter& w : succeeded) w.done(w.result);
-      for (Waiter& w : doomed) w.done(st);
-      lock.Lock();
-    }
-    if (stopping && waiters.empty() && !dir_dirty &&
-        (next_offset == synced_end || !failed.ok())) {
-      return;
-    }
+    const bool stopping = stop_flusher;
+    lock.Unlock();
+    Flush(/*last_round=*/stopping);
+    lock.Lock();
+    if (stopping && waiters.empty() && (!failed.ok() || (seals.empty() && next_offset == synced_end))) return;
   }
 }
 

@@ -5,8 +5,8 @@
 #include <atomic>
 #include <thread>
 
-#include "log/testing/fault_file_system.h"
 #include "log/log.h"
+#include "log/testing/fault_file_system.h"
 #include "log/testing/test_util.h"
 
 namespace sluice::log {

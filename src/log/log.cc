@@ -50,7 +50,7 @@ Result<std::unique_ptr<Log>> Log::Open(LogOptions options) {
   std::vector<std::string> leftovers;  // temporary files of an interrupted index write
   for (const std::string& n : names) {
     if (const std::optional<Offset> base = format::ParseSegmentFileName(n)) bases.push_back(*base);
-    if (EndsWith(n, ".tmp")) leftovers.push_back(n);
+    if (EndsWith(n, format::kTempSuffix)) leftovers.push_back(n);  // see format.h
   }
   std::sort(bases.begin(), bases.end());
 

@@ -4,7 +4,8 @@
 //
 // Threading: every method is thread-safe. Appends are written in call order under a
 // lock; a flusher thread runs fdatasync for everything written so far and completes all
-// appends it covers (group commit), so concurrent appenders share syncs.
+// appends it covers (group commit), so concurrent appenders share syncs. No file is
+// synced under the lock appends take, not even when a segment rolls.
 //
 // Durability: an append's callback reports success only once its bytes are durable
 // under the fsync policy (kAlways: after fdatasync). Readers see only acknowledged

@@ -9,6 +9,7 @@
 
 #include <deque>
 #include <memory>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -25,6 +26,8 @@ struct Log::State {
   Clock& clock;
   WarningSink warn;
 
+  // Lock order: close_mu, then flush_mu, then mu. Only `mu` is taken by appends and
+  // reads, and no file is synced while it is held.
   mutable Mutex mu;
   CondVar flush_cv;  // wakes the flusher
 
@@ -36,29 +39,47 @@ struct Log::State {
   Offset visible_end GUARDED_BY(mu);  // readers see [start, visible_end): acknowledged only
   Offset synced_end GUARDED_BY(mu);   // everything below is fdatasync'ed
 
+  // A rolled segment that is not yet known to be durable. Its successor was created
+  // under its pending name (format.h) and takes its real name only after this
+  // segment's fdatasync, so recovery never finds a torn segment before another one.
+  struct Seal {
+    std::shared_ptr<Segment> segment;
+    std::shared_ptr<WritableFile> file;  // the segment's writable file, to sync
+    Offset end;                          // one past its last record
+    std::string successor_pending;       // the successor's file as created...
+    std::string successor_path;          // ...and its name once this one is durable
+  };
+  std::deque<Seal> seals GUARDED_BY(mu);  // oldest first; segments before them are durable
+
   struct Waiter {
     Offset end;  // the append is durable once synced_end >= end
     AppendResult result;
     AppendCallback done;
   };
   std::deque<Waiter> waiters GUARDED_BY(mu);  // in offset order
-  bool dir_dirty GUARDED_BY(mu) = false;  // a segment file was created since the last directory sync
-  Status failed GUARDED_BY(mu);           // non-OK: read-only failed state, never cleared
+  Status failed GUARDED_BY(mu);  // non-OK: read-only failed state, never cleared
   bool closed GUARDED_BY(mu) = false;
   bool stop_flusher GUARDED_BY(mu) = false;
   std::thread flusher;  // started by Open, joined by Close (under close_mu)
-  Mutex close_mu ACQUIRED_BEFORE(mu);  // serializes Close
+  Mutex close_mu ACQUIRED_BEFORE(flush_mu);  // serializes Close
+  // Serializes flush rounds: the flusher's, and the ones retention runs itself.
+  Mutex flush_mu ACQUIRED_BEFORE(mu);
 
   State(LogOptions o, FileSystem& f, Clock& c, WarningSink w)
       : opts(std::move(o)), fs(f), clock(c), warn(std::move(w)) {}
 
-  // Seals the active segment (fdatasync, then its index) and starts a new one at
-  // next_offset. A failed sync puts the log into the failed state.
+  // Seals the active segment and starts a new one at next_offset, under its pending
+  // name. Does no sync: the next flush round makes the sealed segment durable.
   Status RollLocked(int64_t now_ms) REQUIRES(mu);
   // Writes one encoded batch at the active segment's end; on error rewinds the file to
   // the last good end, or enters the failed state if that is impossible.
   Status WriteLocked(std::span<const char> batch) REQUIRES(mu);
-  void FlusherLoop() EXCLUDES(mu);
+  // One round of the flusher, with `mu` held only to look and to publish: syncs every
+  // sealed segment and gives its successor its name, syncs the active file (unless the
+  // policy is kNever and this is not the last round), then completes the waiters that
+  // are now durable, or fails them all if a sync failed.
+  void Flush(bool last_round) EXCLUDES(flush_mu, mu);
+  void FlusherLoop() EXCLUDES(flush_mu, mu);
 
   // Segments from the one holding `from` (or the first) onward, and the visible range.
   struct Snapshot {
