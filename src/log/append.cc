@@ -28,7 +28,7 @@ Status Log::State::RollLocked(int64_t now_ms) {
   active_created_ms = now_ms;
   // Readers use the open descriptor, so the later rename does not concern them.
   segments.push_back(std::make_shared<Segment>(path, base, std::move(rf).value(), opts.index_interval_bytes));
-  flush_cv.Signal();  // whatever the policy, the sealed segment is synced now
+  RequestFlushLocked();  // whatever the policy, the sealed segment is synced now
   return Status::OK();
 }
 
@@ -42,7 +42,7 @@ Status Log::State::WriteLocked(std::span<const char> batch) {
   if (tr.ok()) return st;
   failed = Status::IOError("write failed (" + st.ToString() + ") and truncating back to position " +
                            std::to_string(good_end) + " failed (" + tr.ToString() + ")");
-  flush_cv.Signal();  // the flusher fails the waiters
+  RequestFlushLocked();  // the flusher fails the waiters
   return failed;
 }
 
@@ -94,8 +94,12 @@ void Log::AppendAsync(std::span<const RecordInput> records, AppendCallback done)
   const AppendResult result{base, Offset(base.value() + h.record_count - 1)};
   if (s.opts.fsync == FsyncPolicy::kAlways) {
     s.waiters.push_back(State::Waiter{s.next_offset, result, std::move(done)});
-    s.flush_cv.Signal();
+    s.RequestFlushLocked();
     return;
+  }
+  if (s.opts.fsync == FsyncPolicy::kInterval && !s.interval_armed) {
+    s.interval_armed = true;
+    s.flusher->WakeAt(FlusherPool::Clock::now() + std::chrono::milliseconds(s.opts.fsync_interval_ms));
   }
   s.visible_end = s.next_offset;
   lock.Unlock();
@@ -109,81 +113,71 @@ Result<AppendResult> Log::Append(std::span<const RecordInput> records) {
   return future.get();
 }
 
-void Log::State::Flush(bool last_round) {
-  const MutexLock flush_lock(flush_mu);
-  MutexLock lock(mu);
-  std::deque<Waiter> succeeded;
-  if (failed.ok()) {
-    const Offset target = next_offset;
-    const Offset synced_before = synced_end;
-    const std::shared_ptr<WritableFile> file = active_file;
-    const std::vector<Seal> sealing(seals.begin(), seals.end());
-    // kNever syncs the active segment only when the log closes; sealed ones always.
-    const bool sync_active = target != synced_end && (opts.fsync != FsyncPolicy::kNever || last_round);
-    const Offset durable = sync_active ? target : sealing.empty() ? synced_end : sealing.back().end;
-    if (sync_active || !sealing.empty()) {
-      lock.Unlock();
-      Status st;
-      for (const Seal& seal : sealing) {
-        if (seal.end > synced_before) st = seal.file->Sync();
-        if (!st.ok()) break;
-        // The index is a checksummed cache: if this write is lost, the next open
-        // rebuilds it.
-        const Status idx = ReplaceFile(fs, JoinPath(opts.dir, format::IndexFileName(seal.segment->base())),
-                                       format::EncodeIndexFile(seal.segment->ToIndexFile()));
-        (void)idx;
-        st = fs.Rename(seal.successor_pending, seal.successor_path);
-        if (!st.ok()) break;
-      }
-      // A renamed successor must be durable before records in it are acknowledged.
-      if (st.ok() && !sealing.empty()) st = fs.SyncDir(opts.dir);
-      if (st.ok() && sync_active) st = file->Sync();
-      lock.Lock();
-      if (st.ok()) {
-        seals.erase(seals.begin(), seals.begin() + static_cast<std::ptrdiff_t>(sealing.size()));
-        synced_end = std::max(synced_end, durable);
-        if (opts.fsync == FsyncPolicy::kAlways) visible_end = std::max(visible_end, durable);
-        while (!waiters.empty() && waiters.front().end <= durable) {
-          succeeded.push_back(std::move(waiters.front()));
-          waiters.pop_front();
-        }
-      } else if (failed.ok()) {
-        // Never retry: after a failed fdatasync the kernel may have dropped the dirty
-        // pages, so a later "successful" sync would prove nothing.
-        failed = st;
-      }
-    }
-  }
-  std::deque<Waiter> doomed;
-  if (!failed.ok()) {
-    doomed = std::move(waiters);
-    waiters.clear();
-  }
-  if (succeeded.empty() && doomed.empty()) return;
-  const Status st = failed;
-  lock.Unlock();
-  for (Waiter& w : succeeded) w.done(w.result);
-  for (Waiter& w : doomed) w.done(st);
+void Log::State::RequestFlushLocked() {
+  if (flush_requested) return;
+  flush_requested = true;
+  flusher->Wake();  // a no-op once Close has cancelled it: Close runs the last round
 }
 
-void Log::State::FlusherLoop() {
-  MutexLock lock(mu);
-  while (true) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(opts.fsync_interval_ms);
-    while (!(stop_flusher || (!seals.empty() && failed.ok()) ||
-             (!waiters.empty() && (opts.fsync == FsyncPolicy::kAlways || !failed.ok())))) {
-      if (opts.fsync != FsyncPolicy::kInterval) {
-        flush_cv.Wait(mu);
-      } else if (!flush_cv.WaitUntil(mu, deadline)) {
-        break;  // the interval is up: sync whatever was written
+void Log::State::Flush(bool last_round) {
+  std::deque<Waiter> succeeded;
+  std::deque<Waiter> doomed;
+  Status doom_status;
+  {
+    const MutexLock flush_lock(flush_mu);
+    MutexLock lock(mu);
+    // Whatever is written from here on may miss this round: it asks for another.
+    flush_requested = false;
+    interval_armed = false;
+    if (failed.ok()) {
+      const Offset target = next_offset;
+      const Offset synced_before = synced_end;
+      const std::shared_ptr<WritableFile> file = active_file;
+      const std::vector<Seal> sealing(seals.begin(), seals.end());
+      // kNever syncs the active segment only when the log closes; sealed ones always.
+      const bool sync_active = target != synced_end && (opts.fsync != FsyncPolicy::kNever || last_round);
+      const Offset durable = sync_active ? target : sealing.empty() ? synced_end : sealing.back().end;
+      if (sync_active || !sealing.empty()) {
+        lock.Unlock();
+        Status st;
+        for (const Seal& seal : sealing) {
+          if (seal.end > synced_before) st = seal.file->Sync();
+          if (!st.ok()) break;
+          // The index is a checksummed cache: if this write is lost, the next open
+          // rebuilds it.
+          const Status idx = ReplaceFile(fs, JoinPath(opts.dir, format::IndexFileName(seal.segment->base())),
+                                         format::EncodeIndexFile(seal.segment->ToIndexFile()));
+          (void)idx;
+          st = fs.Rename(seal.successor_pending, seal.successor_path);
+          if (!st.ok()) break;
+        }
+        // A renamed successor must be durable before records in it are acknowledged.
+        if (st.ok() && !sealing.empty()) st = fs.SyncDir(opts.dir);
+        if (st.ok() && sync_active) st = file->Sync();
+        lock.Lock();
+        if (st.ok()) {
+          seals.erase(seals.begin(), seals.begin() + static_cast<std::ptrdiff_t>(sealing.size()));
+          synced_end = std::max(synced_end, durable);
+          if (opts.fsync == FsyncPolicy::kAlways) visible_end = std::max(visible_end, durable);
+          while (!waiters.empty() && waiters.front().end <= durable) {
+            succeeded.push_back(std::move(waiters.front()));
+            waiters.pop_front();
+          }
+        } else if (failed.ok()) {
+          // Never retry: after a failed fdatasync the kernel may have dropped the dirty
+          // pages, so a later "successful" sync would prove nothing.
+          failed = st;
+        }
       }
     }
-    const bool stopping = stop_flusher;
-    lock.Unlock();
-    Flush(/*last_round=*/stopping);
-    lock.Lock();
-    if (stopping && waiters.empty() && (!failed.ok() || (seals.empty() && next_offset == synced_end))) return;
+    if (!failed.ok()) {
+      doomed = std::move(waiters);
+      waiters.clear();
+      doom_status = failed;
+    }
   }
+  for (Waiter& w : succeeded) w.done(w.result);
+  for (Waiter& w : doomed) w.done(doom_status);
 }
 
 }  // namespace sluice::log

@@ -39,6 +39,7 @@ Log::~Log() {
 Result<std::unique_ptr<Log>> Log::Open(LogOptions options) {
   RETURN_IF_ERROR(ValidateOptions(options));
   FileSystem& fs = options.file_system ? *options.file_system : FileSystem::Posix();
+  FlusherPool& pool = options.flusher_pool ? *options.flusher_pool : FlusherPool::Default();
   Clock& clock = options.clock ? *options.clock : Clock::Real();
   WarningSink warn = options.on_warning ? options.on_warning : WarningSink(WarnToStderr);
   const std::string dir = options.dir;
@@ -69,7 +70,7 @@ Result<std::unique_ptr<Log>> Log::Open(LogOptions options) {
   }
 
   // Phase 2: repairs.
-  auto state = std::make_unique<State>(std::move(options), fs, clock, std::move(warn));
+  auto state = std::make_unique<State>(std::move(options), fs, clock, std::move(warn), pool);
   MutexLock lock(state->mu);  // uncontended: nothing else sees the state yet
   for (SealedSegment& s : sealed) {
     if (s.index_needs_write) {
@@ -116,19 +117,19 @@ Result<std::unique_ptr<Log>> Log::Open(LogOptions options) {
   state->synced_end = end;
   lock.Unlock();
   State* raw = state.get();
-  state->flusher = std::thread([raw] { raw->FlusherLoop(); });
+  state->flusher = pool.Register([raw] { raw->Flush(/*last_round=*/false); });
   return std::make_unique<Log>(PrivateTag{}, std::move(state));
 }
 
 Status Log::Close() {
-  const MutexLock close_lock(s_->close_mu);  // two closers must not both join
+  const MutexLock close_lock(s_->close_mu);
   {
     const MutexLock lock(s_->mu);
-    s_->closed = true;
-    s_->stop_flusher = true;
+    s_->closed = true;  // appends and rolls stop here, so one last round covers the rest
   }
-  s_->flush_cv.SignalAll();
-  if (s_->flusher.joinable()) s_->flusher.join();
+  // From here on no pool thread runs a round of this log (one in progress finishes).
+  s_->flusher->Cancel();
+  s_->Flush(/*last_round=*/true);
   const MutexLock lock(s_->mu);
   if (s_->active_file) {
     const Status st = s_->active_file->Close();

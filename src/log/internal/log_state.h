@@ -10,7 +10,6 @@
 #include <deque>
 #include <memory>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "base/mutex.h"
@@ -26,10 +25,13 @@ struct Log::State {
   Clock& clock;
   WarningSink warn;
 
+  FlusherPool& pool;
+  // This log's task on the pool: runs Flush(false). Created by Open, cancelled by Close.
+  std::unique_ptr<FlusherPool::Registration> flusher;
+
   // Lock order: close_mu, then flush_mu, then mu. Only `mu` is taken by appends and
   // reads, and no file is synced while it is held.
   mutable Mutex mu;
-  CondVar flush_cv;  // wakes the flusher
 
   // Sorted by base offset, never empty; back() is the active segment.
   std::vector<std::shared_ptr<Segment>> segments GUARDED_BY(mu);
@@ -59,14 +61,16 @@ struct Log::State {
   std::deque<Waiter> waiters GUARDED_BY(mu);  // in offset order
   Status failed GUARDED_BY(mu);  // non-OK: read-only failed state, never cleared
   bool closed GUARDED_BY(mu) = false;
-  bool stop_flusher GUARDED_BY(mu) = false;
-  std::thread flusher;  // started by Open, joined by Close (under close_mu)
+  // The pool task was woken and its round has not started yet: later appends need not
+  // wake it again (they are covered by that round).
+  bool flush_requested GUARDED_BY(mu) = false;
+  bool interval_armed GUARDED_BY(mu) = false;  // kInterval: a timed round is pending
   Mutex close_mu ACQUIRED_BEFORE(flush_mu);  // serializes Close
-  // Serializes flush rounds: the flusher's, and the ones retention runs itself.
+  // Serializes flush rounds: the pool's, and the ones Close and retention run themselves.
   Mutex flush_mu ACQUIRED_BEFORE(mu);
 
-  State(LogOptions o, FileSystem& f, Clock& c, WarningSink w)
-      : opts(std::move(o)), fs(f), clock(c), warn(std::move(w)) {}
+  State(LogOptions o, FileSystem& f, Clock& c, WarningSink w, FlusherPool& p)
+      : opts(std::move(o)), fs(f), clock(c), warn(std::move(w)), pool(p) {}
 
   // Seals the active segment and starts a new one at next_offset, under its pending
   // name. Does no sync: the next flush round makes the sealed segment durable.
@@ -74,12 +78,14 @@ struct Log::State {
   // Writes one encoded batch at the active segment's end; on error rewinds the file to
   // the last good end, or enters the failed state if that is impossible.
   Status WriteLocked(std::span<const char> batch) REQUIRES(mu);
-  // One round of the flusher, with `mu` held only to look and to publish: syncs every
-  // sealed segment and gives its successor its name, syncs the active file (unless the
-  // policy is kNever and this is not the last round), then completes the waiters that
-  // are now durable, or fails them all if a sync failed.
+  // Has the pool run a flush round soon (once per round, however many ask).
+  void RequestFlushLocked() REQUIRES(mu);
+  // One flush round, with `mu` held only to look and to publish: syncs every sealed
+  // segment and gives its successor its name, syncs the active file (unless the policy
+  // is kNever and this is not the last round), then completes the waiters that are now
+  // durable, or fails them all if a sync failed. Callbacks run after every lock is
+  // released.
   void Flush(bool last_round) EXCLUDES(flush_mu, mu);
-  void FlusherLoop() EXCLUDES(flush_mu, mu);
 
   // Segments from the one holding `from` (or the first) onward, and the visible range.
   struct Snapshot {
