@@ -72,6 +72,14 @@ struct Log::State {
   State(LogOptions o, FileSystem& f, Clock& c, WarningSink w, FlusherPool& p)
       : opts(std::move(o)), fs(f), clock(c), warn(std::move(w)), pool(p) {}
 
+  // Steps of Open, on a state nothing else sees yet. Takes the sealed segments in,
+  // writing the indexes a clean scan rebuilt; makes the last segment the active one,
+  // cutting a torn tail first; or, in a new log, creates an empty segment at offset 0
+  // whose name is durable.
+  void AdoptSealedSegments(std::vector<SealedSegment>& sealed) REQUIRES(mu);
+  Status AdoptLastSegment(LastSegment& last) REQUIRES(mu);
+  Status CreateFirstSegment() REQUIRES(mu);
+
   // Seals the active segment and starts a new one at next_offset, under its pending
   // name. Does no sync: the next flush round makes the sealed segment durable.
   Status RollLocked(int64_t now_ms) REQUIRES(mu);
