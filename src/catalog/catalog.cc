@@ -80,12 +80,12 @@ Result<std::unique_ptr<Catalog>> Catalog::Open(const std::string& path,
 }
 
 Result<std::string> Catalog::GetMeta(std::string_view key) const {
-  const std::lock_guard lock(mu_);
+  const MutexLock lock(mu_);
   return ReadMeta(db_, key);
 }
 
 Status Catalog::SetMeta(std::string_view key, std::string_view value) {
-  const std::lock_guard lock(mu_);
+  const MutexLock lock(mu_);
   ASSIGN_OR_RETURN(Statement set,
                    db_.Prepare("INSERT INTO meta (key, value) VALUES (?, ?) "
                                "ON CONFLICT (key) DO UPDATE SET value = excluded.value"));

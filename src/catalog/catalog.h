@@ -16,12 +16,12 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <span>
 #include <string>
 #include <string_view>
 #include <utility>
 
+#include "base/mutex.h"
 #include "base/status.h"
 #include "catalog/migrations.h"
 #include "catalog/sqlite.h"
@@ -57,14 +57,14 @@ class Catalog {
 
   // Meta values are free-form strings keyed by name. GetMeta fails NotFound for a key
   // never set. SetMeta inserts or replaces.
-  Result<std::string> GetMeta(std::string_view key) const;
-  Status SetMeta(std::string_view key, std::string_view value);
+  Result<std::string> GetMeta(std::string_view key) const EXCLUDES(mu_);
+  Status SetMeta(std::string_view key, std::string_view value) EXCLUDES(mu_);
 
   // Runs `fn(Database&)` holding the catalog's lock: how the typed stores of this
   // module (streams.h, ...) reach SQLite. Not for use outside the catalog module.
   template <typename Fn>
   auto WithDatabase(Fn&& fn) -> decltype(fn(std::declval<Database&>())) {
-    const std::lock_guard lock(mu_);
+    const MutexLock lock(mu_);
     return fn(db_);
   }
 
@@ -76,8 +76,8 @@ class Catalog {
   Catalog(PassKey, Database db, std::string server_id, int64_t schema_version);
 
  private:
-  mutable std::mutex mu_;
-  mutable Database db_;  // guarded by mu_; mutable because reads prepare statements
+  mutable Mutex mu_;
+  mutable Database db_ GUARDED_BY(mu_);  // mutable because reads prepare statements
   const std::string path_;
   const std::string server_id_;
   const int64_t schema_version_;

@@ -9,10 +9,14 @@
 #include <thread>
 #include <vector>
 
-#include "catalog/test_util.h"
+#include "catalog/testing/test_util.h"
 
 namespace sluice::catalog {
 namespace {
+
+using testing::ReadAll;
+using testing::TempDir;
+using testing::WriteAll;
 
 namespace fs = std::filesystem;
 

@@ -6,10 +6,12 @@
 #include <vector>
 
 #include "catalog/catalog.h"
-#include "catalog/test_util.h"
+#include "catalog/testing/test_util.h"
 
 namespace sluice::catalog {
 namespace {
+
+using testing::TempDir;
 
 // The real first migration; test lists build on it because Catalog needs its tables.
 Migration V1() { return CatalogMigrations()[0]; }

@@ -4,10 +4,12 @@
 
 #include <string>
 
-#include "catalog/test_util.h"
+#include "catalog/testing/test_util.h"
 
 namespace sluice::catalog {
 namespace {
+
+using testing::TempDir;
 
 class SqliteTest : public ::testing::Test {
  protected:

@@ -2,10 +2,12 @@
 
 #include <gtest/gtest.h>
 
-#include "catalog/test_util.h"
+#include "catalog/testing/test_util.h"
 
 namespace sluice::catalog {
 namespace {
+
+using testing::TempDir;
 
 class StreamsTest : public ::testing::Test {
  protected:

@@ -1,42 +1,34 @@
 // The write path: batches are encoded outside the lock, written to the page cache in
 // offset order under the lock, and acknowledged by the flusher after one fdatasync
 // covers them (group commit). Writes and the fdatasync overlap: while the flusher
-// syncs, the next appends are already being written.
+// syncs, the next appends are already being written. A roll only swaps files under the
+// lock; the flusher syncs the sealed segment like any other write.
+#include <algorithm>
 #include <future>
 
-#include "log/log_state.h"
+#include "log_state.h"
 
 namespace sluice::log {
 
 Status Log::State::RollLocked(int64_t now_ms) {
-  const std::shared_ptr<Segment>& old = segments.back();
-  // Sync the outgoing segment before any later segment exists, whatever the policy:
-  // recovery only repairs the last segment, so a sealed one must never have a torn
-  // tail (it would read as permanent corruption). One fdatasync per segment_bytes.
-  if (Status st = active_file->Sync(); !st.ok()) {
-    failed = st;
-    flush_cv.notify_one();  // the flusher fails the waiters
-    return st;
-  }
   const Offset base = next_offset;
-  const std::string path = JoinPath(opts.dir, format::SegmentFileName(base));
-  ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> wf, fs.OpenWritable(path, OpenMode::kCreateNew));
-  Result<std::unique_ptr<RandomAccessFile>> rf = fs.OpenReadable(path);
+  const std::string pending = JoinPath(opts.dir, format::PendingSegmentFileName(base));
+  // A pending file of this name can only be a leftover that open failed to remove.
+  ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> wf, fs.OpenWritable(pending, OpenMode::kCreateOrTruncate));
+  Result<std::unique_ptr<RandomAccessFile>> rf = fs.OpenReadable(pending);
   if (!rf.ok()) {
-    const Status st = fs.Remove(path);
-    (void)st;  // an empty stray segment is harmless: recovery treats it as the last one
+    const Status st = fs.Remove(pending);
+    (void)st;  // a stray pending file is harmless: open removes it
     return rf.status();
   }
-  // The index is a checksummed cache: if this write is lost, the next open rebuilds it.
-  const Status idx = ReplaceFile(fs, JoinPath(opts.dir, format::IndexFileName(old->base())),
-                                 format::EncodeIndexFile(old->ToIndexFile()));
-  (void)idx;
   // The flusher may still hold the old file for an fdatasync; the last holder closes it.
+  const std::string path = JoinPath(opts.dir, format::SegmentFileName(base));
+  seals.push_back(Seal{segments.back(), std::move(active_file), base, pending, path});
   active_file = std::move(wf);
   active_created_ms = now_ms;
+  // Readers use the open descriptor, so the later rename does not concern them.
   segments.push_back(std::make_shared<Segment>(path, base, std::move(rf).value(), opts.index_interval_bytes));
-  dir_dirty = true;  // the new name must be durable before records in it are acknowledged
-  flush_cv.notify_one();
+  RequestFlushLocked();  // whatever the policy, the sealed segment is synced now
   return Status::OK();
 }
 
@@ -50,7 +42,7 @@ Status Log::State::WriteLocked(std::span<const char> batch) {
   if (tr.ok()) return st;
   failed = Status::IOError("write failed (" + st.ToString() + ") and truncating back to position " +
                            std::to_string(good_end) + " failed (" + tr.ToString() + ")");
-  flush_cv.notify_one();  // the flusher fails the waiters
+  RequestFlushLocked();  // the flusher fails the waiters
   return failed;
 }
 
@@ -66,15 +58,15 @@ void Log::AppendAsync(std::span<const RecordInput> records, AppendCallback done)
   format::BatchHeader h;
   (void)format::DecodeBatchHeader(std::span<const char, format::kBatchHeaderSize>(batch.data(), format::kBatchHeaderSize), &h);
 
-  std::unique_lock lock(s.mu);
+  MutexLock lock(s.mu);
   if (s.closed) {
-    lock.unlock();
+    lock.Unlock();
     done(Status::Unavailable("log " + s.opts.dir + " is closed"));
     return;
   }
   if (!s.failed.ok()) {
     const Status st = s.failed;
-    lock.unlock();
+    lock.Unlock();
     done(st);
     return;
   }
@@ -84,7 +76,7 @@ void Log::AppendAsync(std::span<const RecordInput> records, AppendCallback done)
   if (!active.empty() && (too_big || too_old)) {
     const Status st = s.RollLocked(now);
     if (!st.ok()) {
-      lock.unlock();
+      lock.Unlock();
       done(st);
       return;
     }
@@ -93,7 +85,7 @@ void Log::AppendAsync(std::span<const RecordInput> records, AppendCallback done)
   format::SetBaseOffset(batch, base);
   h.base_offset = base.value();
   if (const Status st = s.WriteLocked(batch); !st.ok()) {
-    lock.unlock();
+    lock.Unlock();
     done(st);
     return;
   }
@@ -102,11 +94,15 @@ void Log::AppendAsync(std::span<const RecordInput> records, AppendCallback done)
   const AppendResult result{base, Offset(base.value() + h.record_count - 1)};
   if (s.opts.fsync == FsyncPolicy::kAlways) {
     s.waiters.push_back(State::Waiter{s.next_offset, result, std::move(done)});
-    s.flush_cv.notify_one();
+    s.RequestFlushLocked();
     return;
   }
+  if (s.opts.fsync == FsyncPolicy::kInterval && !s.interval_armed) {
+    s.interval_armed = true;
+    s.flusher->WakeAt(FlusherPool::Clock::now() + std::chrono::milliseconds(s.opts.fsync_interval_ms));
+  }
   s.visible_end = s.next_offset;
-  lock.unlock();
+  lock.Unlock();
   done(result);
 }
 
@@ -117,64 +113,71 @@ Result<AppendResult> Log::Append(std::span<const RecordInput> records) {
   return future.get();
 }
 
-void Log::State::FlusherLoop() {
-  std::unique_lock lock(mu);
-  while (true) {
-    const auto has_work = [this] {
-      return stop_flusher || dir_dirty ||
-             (!waiters.empty() && (opts.fsync == FsyncPolicy::kAlways || !failed.ok()));
-    };
-    if (opts.fsync == FsyncPolicy::kInterval) {
-      flush_cv.wait_for(lock, std::chrono::milliseconds(opts.fsync_interval_ms), has_work);
-    } else {
-      flush_cv.wait(lock, has_work);
-    }
-    const bool stopping = stop_flusher;
+void Log::State::RequestFlushLocked() {
+  if (flush_requested) return;
+  flush_requested = true;
+  flusher->Wake();  // a no-op once Close has cancelled it: Close runs the last round
+}
 
-    std::deque<Waiter> succeeded;
-    if (failed.ok() && (next_offset != synced_end || dir_dirty)) {
+void Log::State::Flush(bool last_round) {
+  std::deque<Waiter> succeeded;
+  std::deque<Waiter> doomed;
+  Status doom_status;
+  {
+    const MutexLock flush_lock(flush_mu);
+    MutexLock lock(mu);
+    // Whatever is written from here on may miss this round: it asks for another.
+    flush_requested = false;
+    interval_armed = false;
+    if (failed.ok()) {
       const Offset target = next_offset;
+      const Offset synced_before = synced_end;
       const std::shared_ptr<WritableFile> file = active_file;
-      const bool sync_dir = dir_dirty;
-      dir_dirty = false;
-      lock.unlock();
-      // Segments before the active one were synced when they were rolled, so the
-      // active file and the directory are all that `target` depends on.
-      Status st;
-      if (sync_dir) st = fs.SyncDir(opts.dir);
-      if (st.ok()) st = file->Sync();
-      lock.lock();
-      if (st.ok()) {
-        synced_end = std::max(synced_end, target);
-        if (opts.fsync == FsyncPolicy::kAlways) visible_end = std::max(visible_end, target);
-        while (!waiters.empty() && waiters.front().end <= target) {
-          succeeded.push_back(std::move(waiters.front()));
-          waiters.pop_front();
+      const std::vector<Seal> sealing(seals.begin(), seals.end());
+      // kNever syncs the active segment only when the log closes; sealed ones always.
+      const bool sync_active = target != synced_end && (opts.fsync != FsyncPolicy::kNever || last_round);
+      const Offset durable = sync_active ? target : sealing.empty() ? synced_end : sealing.back().end;
+      if (sync_active || !sealing.empty()) {
+        lock.Unlock();
+        Status st;
+        for (const Seal& seal : sealing) {
+          if (seal.end > synced_before) st = seal.file->Sync();
+          if (!st.ok()) break;
+          // The index is a checksummed cache: if this write is lost, the next open
+          // rebuilds it.
+          const Status idx = ReplaceFile(fs, JoinPath(opts.dir, format::IndexFileName(seal.segment->base())),
+                                         format::EncodeIndexFile(seal.segment->ToIndexFile()));
+          (void)idx;
+          st = fs.Rename(seal.successor_pending, seal.successor_path);
+          if (!st.ok()) break;
         }
-      } else if (failed.ok()) {
-        // Never retry: after a failed fdatasync the kernel may have dropped the dirty
-        // pages, so a later "successful" sync would prove nothing.
-        failed = st;
+        // A renamed successor must be durable before records in it are acknowledged.
+        if (st.ok() && !sealing.empty()) st = fs.SyncDir(opts.dir);
+        if (st.ok() && sync_active) st = file->Sync();
+        lock.Lock();
+        if (st.ok()) {
+          seals.erase(seals.begin(), seals.begin() + static_cast<std::ptrdiff_t>(sealing.size()));
+          synced_end = std::max(synced_end, durable);
+          if (opts.fsync == FsyncPolicy::kAlways) visible_end = std::max(visible_end, durable);
+          while (!waiters.empty() && waiters.front().end <= durable) {
+            succeeded.push_back(std::move(waiters.front()));
+            waiters.pop_front();
+          }
+        } else if (failed.ok()) {
+          // Never retry: after a failed fdatasync the kernel may have dropped the dirty
+          // pages, so a later "successful" sync would prove nothing.
+          failed = st;
+        }
       }
     }
-    std::deque<Waiter> doomed;
     if (!failed.ok()) {
       doomed = std::move(waiters);
       waiters.clear();
-      dir_dirty = false;
-    }
-    if (!succeeded.empty() || !doomed.empty()) {
-      const Status st = failed;
-      lock.unlock();
-      for (Waiter& w : succeeded) w.done(w.result);
-      for (Waiter& w : doomed) w.done(st);
-      lock.lock();
-    }
-    if (stopping && waiters.empty() && !dir_dirty &&
-        (next_offset == synced_end || !failed.ok())) {
-      return;
+      doom_status = failed;
     }
   }
+  for (Waiter& w : succeeded) w.done(w.result);
+  for (Waiter& w : doomed) w.done(doom_status);
 }
 
 }  // namespace sluice::log

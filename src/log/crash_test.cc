@@ -18,7 +18,7 @@
 #include <tuple>
 
 #include "log/log.h"
-#include "log/test_util.h"
+#include "log/testing/test_util.h"
 
 extern char** environ;
 

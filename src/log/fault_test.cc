@@ -5,13 +5,14 @@
 #include <atomic>
 #include <thread>
 
-#include "log/fault_file_system.h"
 #include "log/log.h"
-#include "log/test_util.h"
+#include "log/testing/fault_file_system.h"
+#include "log/testing/test_util.h"
 
 namespace sluice::log {
 namespace {
 
+using testing::FaultFileSystem;
 using testing::MakeRecords;
 using testing::ReadAllData;
 using testing::ScratchDir;

@@ -176,6 +176,7 @@ Status DecodeRecords(std::string_view payload, uint32_t record_count, Offset bas
 }
 
 std::string SegmentFileName(Offset base) { return ZeroPadded(base.value()) + std::string(kSegmentSuffix); }
+std::string PendingSegmentFileName(Offset base) { return SegmentFileName(base) + std::string(kTempSuffix); }
 std::string IndexFileName(Offset base) { return ZeroPadded(base.value()) + std::string(kIndexSuffix); }
 
 std::optional<Offset> ParseSegmentFileName(std::string_view name) {

@@ -2,6 +2,9 @@
 // index files. Everything is little-endian. docs/formats/log.md explains each choice.
 //
 // Segment file <base offset, 20 digits>.log = batch*
+// A segment started by a roll is created as <base>.log.tmp and renamed to <base>.log
+// only once the segment before it is fdatasync'ed: a sealed segment is then never torn,
+// and a .tmp left by a crash holds nothing acknowledged (open removes it).
 //
 // Batch header (kBatchHeaderSize = 48 bytes), followed by payload_len payload bytes:
 //   0  magic          u32  kBatchMagic; a zero-filled tail never looks like a batch
@@ -72,6 +75,8 @@ inline constexpr size_t kIndexEntrySize = 24;
 inline constexpr size_t kSegmentNameDigits = 20;
 inline constexpr std::string_view kSegmentSuffix = ".log";
 inline constexpr std::string_view kIndexSuffix = ".index";
+// Temporary names (pending segments, index files being replaced); removed at open.
+inline constexpr std::string_view kTempSuffix = ".tmp";
 
 struct BatchHeader {
   uint32_t magic = kBatchMagic;
@@ -124,6 +129,8 @@ Status DecodeRecords(std::string_view payload, uint32_t record_count, Offset bas
                      std::vector<Record>* out);
 
 std::string SegmentFileName(Offset base);
+// The name a rolled segment has until its predecessor is durable.
+std::string PendingSegmentFileName(Offset base);
 std::string IndexFileName(Offset base);
 // Parses "<20 digits>.log"; nullopt for any other name.
 std::optional<Offset> ParseSegmentFileName(std::string_view name);

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "base/crc32c.h"
-#include "log/test_util.h"
+#include "log/testing/test_util.h"
 
 namespace sluice::log::format {
 namespace {

@@ -1,20 +1,23 @@
 // Group commit and fsync policies: concurrent appenders share fdatasyncs, offsets stay
-// unique and contiguous, and readers never see an append before it is acknowledged.
+// unique and contiguous, readers never see an append before it is acknowledged, and a
+// segment roll never makes appends wait for a sync.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <atomic>
 #include <future>
 #include <mutex>
+#include <set>
 #include <thread>
 
-#include "log/fault_file_system.h"
 #include "log/log.h"
-#include "log/test_util.h"
+#include "log/testing/fault_file_system.h"
+#include "log/testing/test_util.h"
 
 namespace sluice::log {
 namespace {
 
+using testing::FaultFileSystem;
 using testing::MakeRecords;
 using testing::ScratchDir;
 using testing::TestOptions;
@@ -74,15 +77,17 @@ TEST(GroupCommitTest, ReadersDoNotSeeAnAppendBeforeItIsDurable) {
   o.file_system = &fs;
   Result<std::unique_ptr<Log>> log = Log::Open(o);
   ASSERT_TRUE(log.ok());
-  fs.sync_delay_ms = 300;
+  fs.sync_gate.Close();
   std::promise<Result<AppendResult>> p;
   const std::vector<testing::OwnedRecord> in = MakeRecords("slow", 2);
   (*log)->AppendAsync(Views(in), [&p](Result<AppendResult> r) { p.set_value(std::move(r)); });
-  // Written to the file, but not yet synced: invisible.
+  fs.sync_gate.AwaitHeld();
+  // Written to the file, but its sync is held: invisible.
   EXPECT_EQ((*log)->EndOffset(), Offset(0));
   Result<ReadResult> r = (*log)->Read(Offset(0), 10, 1 << 20);
   ASSERT_TRUE(r.ok());
   EXPECT_TRUE(r->records.empty());
+  fs.sync_gate.Open();
   ASSERT_TRUE(p.get_future().get().ok());
   EXPECT_EQ((*log)->EndOffset(), Offset(2));
 }
@@ -96,11 +101,11 @@ TEST(GroupCommitTest, IntervalPolicyAcknowledgesAfterWriteAndSyncsLater) {
   o.fsync_interval_ms = 50;
   Result<std::unique_ptr<Log>> log = Log::Open(o);
   ASSERT_TRUE(log.ok());
+  fs.sync_gate.Close();  // no sync completes until every append below is acknowledged
   for (int i = 0; i < 20; ++i) ASSERT_TRUE((*log)->Append(Views(MakeRecords("x", 1))).ok());
   EXPECT_EQ((*log)->EndOffset(), Offset(20));
-  EXPECT_LT(fs.syncs.load(), 20u);
-  for (int i = 0; i < 100 && fs.syncs.load() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  EXPECT_GE(fs.syncs.load(), 1u);
+  fs.sync_gate.Open();
+  fs.AwaitSyncs(1);  // the interval's sync comes without any further append
 }
 
 TEST(GroupCommitTest, NeverPolicySyncsOnlyAtClose) {
@@ -118,6 +123,17 @@ TEST(GroupCommitTest, NeverPolicySyncsOnlyAtClose) {
   EXPECT_EQ(fs.syncs.load(), 1u);
 }
 
+// Segment names without the ".tmp" a rolled segment has until its predecessor is synced.
+std::set<std::string> SegmentNames(const std::vector<std::string>& paths) {
+  std::set<std::string> out;
+  for (std::string p : paths) {
+    if (p.ends_with(".tmp")) p.resize(p.size() - 4);
+    p = p.substr(p.rfind('/') + 1);
+    if (p.ends_with(".log")) out.insert(p);
+  }
+  return out;
+}
+
 TEST(GroupCommitTest, RollingSyncsTheSealedSegmentUnderEveryPolicy) {
   ScratchDir dir;
   FaultFileSystem fs(FileSystem::Posix());
@@ -128,9 +144,73 @@ TEST(GroupCommitTest, RollingSyncsTheSealedSegmentUnderEveryPolicy) {
   Result<std::unique_ptr<Log>> log = Log::Open(o);
   ASSERT_TRUE(log.ok());
   // A sealed segment with a torn tail would read as corruption forever, so it is
-  // synced before the next segment exists even when the policy never syncs.
-  for (int i = 0; i < 5; ++i) ASSERT_TRUE((*log)->Append(Views(MakeRecords("x", 1, 1000))).ok());
-  EXPECT_GE(fs.syncs.load(), 1u);
+  // synced before the next segment gets its name even when the policy never syncs.
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE((*log)->Append(Views(MakeRecords("x", 1, 1000))).ok());
+  ASSERT_TRUE((*log)->Close().ok());
+  const std::set<std::string> segments = SegmentNames(testing::ListDir(dir.path()));
+  EXPECT_GE(segments.size(), 3u);
+  EXPECT_EQ(SegmentNames(fs.SyncedPaths()), segments);  // the sealed ones, and the last at Close
+  EXPECT_EQ(fs.syncs.load(), segments.size());
+}
+
+TEST(GroupCommitTest, AppendsProceedWhileARollsSyncIsHeld) {
+  ScratchDir dir;
+  FaultFileSystem fs(FileSystem::Posix());
+  LogOptions o = TestOptions(dir.path());
+  o.file_system = &fs;
+  o.fsync = FsyncPolicy::kNever;  // acknowledged on write: only the roll syncs
+  o.segment_bytes = 4096;
+  std::unique_ptr<Log> log = std::move(Log::Open(o)).value();
+  ASSERT_TRUE(log->Append(Views(MakeRecords("a", 3, 1000))).ok());
+  fs.sync_gate.Close();
+  ASSERT_TRUE(log->Append(Views(MakeRecords("b", 1, 1000))).ok());  // rolls
+  EXPECT_EQ(fs.sync_gate.AwaitHeld(), dir.File("00000000000000000000.log"));
+  // The sealing sync is stuck; appends (and a second roll) go on, and so do reads.
+  for (int i = 0; i < 6; ++i) ASSERT_TRUE(log->Append(Views(MakeRecords("c" + std::to_string(i), 1, 1000))).ok());
+  EXPECT_EQ(log->EndOffset(), Offset(10));
+  EXPECT_EQ(testing::ReadAllData(*log).size(), 10u);
+  // Until the sealed segment is durable, its successors keep their pending names.
+  std::vector<std::string> names = testing::ListDir(dir.path());
+  EXPECT_EQ(names.front(), "00000000000000000000.log");
+  EXPECT_EQ(names[1], "00000000000000000003.log.tmp");
+  EXPECT_TRUE(names.back().ends_with(".log.tmp")) << names.back();
+  fs.sync_gate.Open();
+  ASSERT_TRUE(log->Close().ok());
+  names = testing::ListDir(dir.path());
+  EXPECT_TRUE(std::none_of(names.begin(), names.end(), [](const std::string& n) { return n.ends_with(".tmp"); }));
+  log = std::move(Log::Open(o)).value();
+  EXPECT_EQ(testing::ReadAllData(*log).size(), 10u);
+}
+
+TEST(GroupCommitTest, AppendsAreWrittenWhileTheSyncOfARolledSegmentIsHeld) {
+  ScratchDir dir;
+  FaultFileSystem fs(FileSystem::Posix());
+  LogOptions o = TestOptions(dir.path());
+  o.file_system = &fs;
+  o.segment_bytes = 4096;
+  std::unique_ptr<Log> log = std::move(Log::Open(o)).value();
+  fs.sync_gate.Close();
+  std::atomic<int> acked{0};
+  const auto count = [&acked](Result<AppendResult> r) {
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    ++acked;
+  };
+  const std::vector<testing::OwnedRecord> first = MakeRecords("a", 3, 1000);
+  log->AppendAsync(Views(first), count);
+  EXPECT_EQ(fs.sync_gate.AwaitHeld(), dir.File("00000000000000000000.log"));
+  // The sync covering segment 0 is held; more appends roll past it and are written
+  // (AppendAsync returns), but nothing is acknowledged or visible before that sync.
+  std::vector<std::vector<testing::OwnedRecord>> more;
+  for (int i = 0; i < 6; ++i) more.push_back(MakeRecords("b" + std::to_string(i), 1, 1000));
+  for (const auto& m : more) log->AppendAsync(Views(m), count);
+  EXPECT_EQ(acked.load(), 0);
+  EXPECT_EQ(log->EndOffset(), Offset(0));
+  fs.sync_gate.Open();
+  ASSERT_TRUE(log->Close().ok());
+  EXPECT_EQ(acked.load(), 7);
+  EXPECT_EQ(log->EndOffset(), Offset(9));
+  log = std::move(Log::Open(o)).value();
+  EXPECT_EQ(testing::ReadAllData(*log).size(), 9u);
 }
 
 TEST(GroupCommitTest, CloseCompletesPendingAppends) {

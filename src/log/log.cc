@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <string>
 
-#include "log/log_state.h"
+#include "log_state.h"
 
 namespace sluice::log {
 namespace {
@@ -36,98 +36,138 @@ Log::~Log() {
   (void)st;  // already reported to every appender; nobody is left to tell
 }
 
-Result<std::unique_ptr<Log>> Log::Open(LogOptions options) {
-  RETURN_IF_ERROR(ValidateOptions(options));
-  FileSystem& fs = options.file_system ? *options.file_system : FileSystem::Posix();
-  Clock& clock = options.clock ? *options.clock : Clock::Real();
-  WarningSink warn = options.on_warning ? options.on_warning : WarningSink(WarnToStderr);
-  const std::string dir = options.dir;
-  const uint64_t interval = options.index_interval_bytes;
-  RETURN_IF_ERROR(fs.CreateDirs(dir));
+namespace {
 
-  ASSIGN_OR_RETURN(const std::vector<std::string> names, fs.ListDir(dir));
+// What the directory holds: segment bases in order, and temporary files (index
+// writes and pending segments, see format.h) that an interrupted run left behind.
+struct DirContents {
   std::vector<Offset> bases;
-  std::vector<std::string> leftovers;  // temporary files of an interrupted index write
-  for (const std::string& n : names) {
-    if (const std::optional<Offset> base = format::ParseSegmentFileName(n)) bases.push_back(*base);
-    if (EndsWith(n, ".tmp")) leftovers.push_back(n);
-  }
-  std::sort(bases.begin(), bases.end());
+  std::vector<std::string> leftovers;
+};
 
-  // Phase 1: read and check everything; modify nothing, so a refused open (e.g. a
-  // newer format version anywhere) leaves the directory untouched.
+Result<DirContents> ListLogDir(FileSystem& fs, const std::string& dir) {
+  ASSIGN_OR_RETURN(const std::vector<std::string> names, fs.ListDir(dir));
+  DirContents out;
+  for (const std::string& n : names) {
+    if (const std::optional<Offset> base = format::ParseSegmentFileName(n)) out.bases.push_back(*base);
+    if (EndsWith(n, format::kTempSuffix)) out.leftovers.push_back(n);
+  }
+  std::sort(out.bases.begin(), out.bases.end());
+  return out;
+}
+
+struct FoundSegments {
   std::vector<SealedSegment> sealed;
+  std::optional<LastSegment> last;  // absent in a new log
+};
+
+// Phase 1 of recovery: reads and checks every segment and modifies nothing, so a
+// refused open (e.g. a newer format version anywhere) leaves the directory untouched.
+Result<FoundSegments> ReadSegments(FileSystem& fs, const std::string& dir, const std::vector<Offset>& bases,
+                                   uint64_t interval, const WarningSink& warn) {
+  FoundSegments out;
   for (size_t i = 0; i + 1 < bases.size(); ++i) {
     ASSIGN_OR_RETURN(SealedSegment s, OpenSealedSegment(fs, dir, bases[i], bases[i + 1], interval, warn));
-    sealed.push_back(std::move(s));
+    out.sealed.push_back(std::move(s));
   }
-  std::optional<LastSegment> last;
   if (!bases.empty()) {
     ASSIGN_OR_RETURN(LastSegment l, ScanLastSegment(fs, dir, bases.back(), interval));
     RETURN_IF_ERROR(CheckFirstBatchVersion(*l.segment));
-    last = std::move(l);
+    out.last = std::move(l);
   }
+  return out;
+}
 
-  // Phase 2: repairs.
-  auto state = std::make_unique<State>(std::move(options), fs, clock, std::move(warn));
-  for (SealedSegment& s : sealed) {
-    if (s.index_needs_write) {
-      const Status st = ReplaceFile(fs, JoinPath(dir, format::IndexFileName(s.segment->base())),
-                                    format::EncodeIndexFile(s.segment->ToIndexFile()));
-      if (!st.ok()) state->warn("could not persist a rebuilt index (it will be rebuilt again): " + st.ToString());
-    }
-    state->segments.push_back(std::move(s.segment));
-  }
+void RemoveLeftovers(FileSystem& fs, const std::string& dir, const std::vector<std::string>& leftovers) {
   for (const std::string& n : leftovers) {
     const Status st = fs.Remove(JoinPath(dir, n));
     (void)st;  // harmless if it stays; the next open tries again
   }
-  if (last) {
-    const std::string& path = last->segment->path();
-    ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> wf, fs.OpenWritable(path, OpenMode::kOpenExisting));
-    if (last->valid_bytes < last->file_size) {
-      RETURN_IF_ERROR(wf->Truncate(last->valid_bytes));
-      RETURN_IF_ERROR(wf->Sync());
-      state->warn(path + ": dropped " + std::to_string(last->file_size - last->valid_bytes) +
-                  " bytes of torn tail " + last->stop_reason);
+}
+
+}  // namespace
+
+void Log::State::AdoptSealedSegments(std::vector<SealedSegment>& sealed) {
+  for (SealedSegment& seg : sealed) {
+    if (seg.index_needs_write) {
+      const Status st = ReplaceFile(fs, JoinPath(opts.dir, format::IndexFileName(seg.segment->base())),
+                                    format::EncodeIndexFile(seg.segment->ToIndexFile()));
+      if (!st.ok()) warn("could not persist a rebuilt index (it will be rebuilt again): " + st.ToString());
     }
-    // An index next to the active segment is stale by definition: the segment grows.
-    const Status st = fs.Remove(JoinPath(dir, format::IndexFileName(last->segment->base())));
-    (void)st;  // usually NotFound
-    state->active_file = std::move(wf);
-    state->active_created_ms = last->segment->empty()
-                                   ? clock.NowMillis()
-                                   : std::min(clock.NowMillis(), last->segment->first_arrival());
-    state->segments.push_back(std::move(last->segment));
-  } else {
-    const Offset base(0);
-    const std::string path = JoinPath(dir, format::SegmentFileName(base));
-    ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> wf, fs.OpenWritable(path, OpenMode::kCreateNew));
-    ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> rf, fs.OpenReadable(path));
-    RETURN_IF_ERROR(fs.SyncDir(dir));
-    state->active_file = std::move(wf);
-    state->active_created_ms = clock.NowMillis();
-    state->segments.push_back(std::make_shared<Segment>(path, base, std::move(rf), interval));
+    segments.push_back(std::move(seg.segment));
   }
-  const Offset end = state->segments.back()->next_offset();
-  state->next_offset = end;
-  state->visible_end = end;
-  state->synced_end = end;
+}
+
+Status Log::State::AdoptLastSegment(LastSegment& last) {
+  const std::string& path = last.segment->path();
+  ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> wf, fs.OpenWritable(path, OpenMode::kOpenExisting));
+  if (last.valid_bytes < last.file_size) {
+    RETURN_IF_ERROR(wf->Truncate(last.valid_bytes));
+    RETURN_IF_ERROR(wf->Sync());
+    warn(path + ": dropped " + std::to_string(last.file_size - last.valid_bytes) + " bytes of torn tail " +
+         last.stop_reason);
+  }
+  // An index next to the active segment is stale by definition: the segment grows.
+  const Status st = fs.Remove(JoinPath(opts.dir, format::IndexFileName(last.segment->base())));
+  (void)st;  // usually NotFound
+  const int64_t now = clock.NowMillis();
+  active_file = std::move(wf);
+  active_created_ms = last.segment->empty() ? now : std::min(now, last.segment->first_arrival());
+  segments.push_back(std::move(last.segment));
+  return Status::OK();
+}
+
+Status Log::State::CreateFirstSegment() {
+  const Offset base(0);
+  const std::string path = JoinPath(opts.dir, format::SegmentFileName(base));
+  ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> wf, fs.OpenWritable(path, OpenMode::kCreateNew));
+  ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> rf, fs.OpenReadable(path));
+  RETURN_IF_ERROR(fs.SyncDir(opts.dir));
+  active_file = std::move(wf);
+  active_created_ms = clock.NowMillis();
+  segments.push_back(std::make_shared<Segment>(path, base, std::move(rf), opts.index_interval_bytes));
+  return Status::OK();
+}
+
+Result<std::unique_ptr<Log>> Log::Open(LogOptions options) {
+  RETURN_IF_ERROR(ValidateOptions(options));
+  FileSystem& fs = options.file_system ? *options.file_system : FileSystem::Posix();
+  FlusherPool& pool = options.flusher_pool ? *options.flusher_pool : FlusherPool::Default();
+  Clock& clock = options.clock ? *options.clock : Clock::Real();
+  WarningSink warn = options.on_warning ? options.on_warning : WarningSink(WarnToStderr);
+  const std::string dir = options.dir;
+  RETURN_IF_ERROR(fs.CreateDirs(dir));
+  ASSIGN_OR_RETURN(const DirContents contents, ListLogDir(fs, dir));
+  ASSIGN_OR_RETURN(FoundSegments found,
+                   ReadSegments(fs, dir, contents.bases, options.index_interval_bytes, warn));
+
+  // Phase 2: repairs, and the log's state.
+  auto state = std::make_unique<State>(std::move(options), fs, clock, std::move(warn), pool);
+  {
+    const MutexLock lock(state->mu);  // uncontended: nothing else sees the state yet
+    state->AdoptSealedSegments(found.sealed);
+    RemoveLeftovers(fs, dir, contents.leftovers);
+    RETURN_IF_ERROR(found.last ? state->AdoptLastSegment(*found.last) : state->CreateFirstSegment());
+    const Offset end = state->segments.back()->next_offset();
+    state->next_offset = end;
+    state->visible_end = end;
+    state->synced_end = end;
+  }
   State* raw = state.get();
-  state->flusher = std::thread([raw] { raw->FlusherLoop(); });
+  state->flusher = pool.Register([raw] { raw->Flush(/*last_round=*/false); });
   return std::make_unique<Log>(PrivateTag{}, std::move(state));
 }
 
 Status Log::Close() {
-  const std::lock_guard close_lock(s_->close_mu);  // two closers must not both join
+  const MutexLock close_lock(s_->close_mu);
   {
-    const std::lock_guard lock(s_->mu);
-    s_->closed = true;
-    s_->stop_flusher = true;
+    const MutexLock lock(s_->mu);
+    s_->closed = true;  // appends and rolls stop here, so one last round covers the rest
   }
-  s_->flush_cv.notify_all();
-  if (s_->flusher.joinable()) s_->flusher.join();
-  const std::lock_guard lock(s_->mu);
+  // From here on no pool thread runs a round of this log (one in progress finishes).
+  s_->flusher->Cancel();
+  s_->Flush(/*last_round=*/true);
+  const MutexLock lock(s_->mu);
   if (s_->active_file) {
     const Status st = s_->active_file->Close();
     s_->active_file.reset();
@@ -137,22 +177,22 @@ Status Log::Close() {
 }
 
 Status Log::health() const {
-  const std::lock_guard lock(s_->mu);
+  const MutexLock lock(s_->mu);
   return s_->failed;
 }
 
 Offset Log::StartOffset() const {
-  const std::lock_guard lock(s_->mu);
+  const MutexLock lock(s_->mu);
   return s_->segments.front()->base();
 }
 
 Offset Log::EndOffset() const {
-  const std::lock_guard lock(s_->mu);
+  const MutexLock lock(s_->mu);
   return s_->visible_end;
 }
 
 Log::State::Snapshot Log::State::TakeSnapshot(Offset from) const {
-  const std::lock_guard lock(mu);
+  const MutexLock lock(mu);
   auto it = std::upper_bound(segments.begin(), segments.end(), from,
                              [](Offset o, const std::shared_ptr<Segment>& s) { return o < s->base(); });
   if (it != segments.begin()) --it;

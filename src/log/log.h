@@ -3,8 +3,10 @@
 // never reused, even after retention deletes everything.
 //
 // Threading: every method is thread-safe. Appends are written in call order under a
-// lock; a flusher thread runs fdatasync for everything written so far and completes all
-// appends it covers (group commit), so concurrent appenders share syncs.
+// lock; a flush round on a FlusherPool thread (shared by many logs) runs fdatasync for
+// everything written so far and completes all appends it covers (group commit), so
+// concurrent appenders share syncs. No file is synced under the lock appends take, not
+// even when a segment rolls.
 //
 // Durability: an append's callback reports success only once its bytes are durable
 // under the fsync policy (kAlways: after fdatasync). Readers see only acknowledged
@@ -12,8 +14,9 @@
 // fails the log enters a failed state: waiting and later appends fail with that status,
 // reads keep working. After a crash, Open recovers every acknowledged record.
 //
-// Lifetime: Close() (or the destructor) syncs, completes pending appends and stops the
-// flusher; reads keep working after Close until the Log is destroyed.
+// Lifetime: Close() (or the destructor) syncs, completes pending appends and leaves the
+// flusher pool; reads keep working after Close until the Log is destroyed. The pool
+// must outlive the Log.
 #pragma once
 
 #include <cstdint>
@@ -27,6 +30,7 @@
 #include "base/clock.h"
 #include "base/status.h"
 #include "log/file_system.h"
+#include "log/flusher_pool.h"
 #include "log/types.h"
 
 namespace sluice::log {
@@ -51,6 +55,8 @@ struct LogOptions {
   uint64_t index_interval_bytes = 4096;
   Clock* clock = nullptr;          // nullptr: Clock::Real(); stamps arrival times
   FileSystem* file_system = nullptr;  // nullptr: FileSystem::Posix()
+  // Runs this log's syncs and acknowledgements; nullptr: FlusherPool::Default().
+  FlusherPool* flusher_pool = nullptr;
   // Where recovery reports repairs (e.g. bytes dropped from a torn tail); nullptr:
   // standard error. Called during Open and ApplyRetention, never under a lock.
   std::function<void(std::string_view)> on_warning;
@@ -68,8 +74,9 @@ class ReadResult {
   std::vector<std::unique_ptr<char[]>> buffers_;
 };
 
-// Called exactly once per AppendAsync, possibly on the flusher thread or inline in the
-// caller; it must not block for long and must not call Close.
+// Called exactly once per AppendAsync, on a flusher pool thread, inline in the caller,
+// or in the thread that closes the log. It must not block for long (it holds a pool
+// thread that other logs' acknowledgements need) and must not close or destroy the log.
 using AppendCallback = std::function<void(Result<AppendResult>)>;
 
 struct RetentionResult {
@@ -109,7 +116,7 @@ class Log {
   // rolling the active segment first if all of it has expired.
   Result<RetentionResult> ApplyRetention(int64_t now_ms, int64_t retention_ms);
 
-  // Syncs everything written, completes pending appends, stops the flusher. Later
+  // Syncs everything written, completes pending appends, leaves the pool. Later
   // appends fail with Unavailable. Idempotent; returns the failure status if failed.
   Status Close();
 

@@ -8,7 +8,7 @@
 #include <thread>
 
 #include "log/format.h"
-#include "log/test_util.h"
+#include "log/testing/test_util.h"
 
 namespace sluice::log {
 namespace {

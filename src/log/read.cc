@@ -3,7 +3,7 @@
 // Every batch returned is CRC-verified; batches skipped on the way only need a valid
 // header.
 #include "base/crc32c.h"
-#include "log/log_state.h"
+#include "log_state.h"
 
 namespace sluice::log {
 namespace {

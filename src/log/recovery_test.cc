@@ -6,7 +6,7 @@
 
 #include "log/format.h"
 #include "log/log.h"
-#include "log/test_util.h"
+#include "log/testing/test_util.h"
 
 namespace sluice::log {
 namespace {
@@ -241,6 +241,29 @@ TEST(RecoveryTest, LeftoverTemporaryFilesAreRemoved) {
   auto log = f.Reopen();
   ASSERT_TRUE(log);
   EXPECT_FALSE(std::filesystem::exists(f.dir.File("00000000000000000000.index.tmp")));
+}
+
+TEST(RecoveryTest, PendingSegmentLeftByACrashIsDroppedAndItsOffsetsReused) {
+  // A crash after a roll, before the sealed segment was synced: the successor still
+  // has its pending name. Nothing in it was acknowledged (acknowledgement waits for
+  // the rename), so open removes it and the log continues at the sealed segment's end.
+  Fixture f(4096);
+  f.Fill(20);
+  const std::string last = f.LastSegment();
+  const std::string pending = last + ".tmp";
+  std::filesystem::rename(last, pending);
+  const std::string before = f.LastSegment();
+  ASSERT_NE(before, last);
+  auto log = f.Reopen();
+  ASSERT_TRUE(log);
+  EXPECT_FALSE(std::filesystem::exists(pending));
+  EXPECT_TRUE(f.warnings.empty()) << f.warnings.front();
+  const Offset end = log->EndOffset();
+  EXPECT_LT(end, Offset(20));
+  EXPECT_EQ(ReadAllData(*log).size(), end.value());
+  Result<AppendResult> a = log->Append(Views(MakeRecords("again", 1)));
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(a->first_offset, end);
 }
 
 }  // namespace

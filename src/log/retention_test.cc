@@ -5,7 +5,7 @@
 #include <filesystem>
 
 #include "log/log.h"
-#include "log/test_util.h"
+#include "log/testing/test_util.h"
 
 namespace sluice::log {
 namespace {

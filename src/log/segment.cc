@@ -6,7 +6,7 @@ Segment::Segment(std::string path, Offset base, std::unique_ptr<RandomAccessFile
     : path_(std::move(path)), base_(base), file_(std::move(file)), index_(index_interval), next_offset_(base) {}
 
 void Segment::OnBatch(const format::BatchHeader& h, uint64_t batch_bytes) {
-  const std::lock_guard lock(mu_);
+  const MutexLock lock(mu_);
   index_.OnBatch(Offset(h.base_offset), FilePosition(size_), h.max_arrival_ms);
   if (size_ == 0) first_arrival_ = h.min_arrival_ms;
   size_ += batch_bytes;
@@ -14,7 +14,7 @@ void Segment::OnBatch(const format::BatchHeader& h, uint64_t batch_bytes) {
 }
 
 void Segment::LoadIndex(const format::IndexFile& f) {
-  const std::lock_guard lock(mu_);
+  const MutexLock lock(mu_);
   index_.Load(f.entries, f.segment_bytes, f.max_arrival_ms);
   size_ = f.segment_bytes;
   next_offset_ = f.next_offset;
@@ -22,42 +22,42 @@ void Segment::LoadIndex(const format::IndexFile& f) {
 }
 
 void Segment::SetNextOffset(Offset next) {
-  const std::lock_guard lock(mu_);
+  const MutexLock lock(mu_);
   next_offset_ = next;
 }
 
 format::IndexFile Segment::ToIndexFile() const {
-  const std::lock_guard lock(mu_);
+  const MutexLock lock(mu_);
   return format::IndexFile{base_, next_offset_, size_, index_.max_arrival(), index_.entries()};
 }
 
 uint64_t Segment::size() const {
-  const std::lock_guard lock(mu_);
+  const MutexLock lock(mu_);
   return size_;
 }
 Offset Segment::next_offset() const {
-  const std::lock_guard lock(mu_);
+  const MutexLock lock(mu_);
   return next_offset_;
 }
 bool Segment::empty() const {
-  const std::lock_guard lock(mu_);
+  const MutexLock lock(mu_);
   return next_offset_ == base_;
 }
 int64_t Segment::max_arrival() const {
-  const std::lock_guard lock(mu_);
+  const MutexLock lock(mu_);
   return index_.max_arrival();
 }
 int64_t Segment::first_arrival() const {
-  const std::lock_guard lock(mu_);
+  const MutexLock lock(mu_);
   return first_arrival_;
 }
 
 format::IndexEntry Segment::LookupOffset(Offset offset) const {
-  const std::lock_guard lock(mu_);
+  const MutexLock lock(mu_);
   return index_.LookupOffset(offset);
 }
 format::IndexEntry Segment::LookupTime(int64_t t) const {
-  const std::lock_guard lock(mu_);
+  const MutexLock lock(mu_);
   return index_.LookupTime(t);
 }
 

@@ -5,9 +5,9 @@
 #pragma once
 
 #include <memory>
-#include <mutex>
 #include <string>
 
+#include "base/mutex.h"
 #include "log/file_system.h"
 #include "log/format.h"
 #include "log/index.h"
@@ -44,11 +44,11 @@ class Segment {
   const std::string path_;
   const Offset base_;
   const std::unique_ptr<RandomAccessFile> file_;
-  mutable std::mutex mu_;
-  SparseIndex index_;
-  uint64_t size_ = 0;
-  Offset next_offset_;
-  int64_t first_arrival_ = INT64_MAX;
+  mutable Mutex mu_;
+  SparseIndex index_ GUARDED_BY(mu_);
+  uint64_t size_ GUARDED_BY(mu_) = 0;
+  Offset next_offset_ GUARDED_BY(mu_);
+  int64_t first_arrival_ GUARDED_BY(mu_) = INT64_MAX;
 };
 
 }  // namespace sluice::log

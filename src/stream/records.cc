@@ -8,14 +8,14 @@
 #include "stream/sequence_number.h"
 #include "stream/shard_iterator.h"
 #include "stream/stream_manager.h"
-#include "stream/stream_state.h"
+#include "stream_state.h"
 
 namespace sluice::stream {
 namespace {
 
 // The open shard whose range holds `key`; open shards partition the space, so
 // exactly one does.
-std::shared_ptr<Shard> ShardFor(const Stream& s, uint128 key) {
+std::shared_ptr<Shard> ShardFor(const Stream& s, uint128 key) REQUIRES_SHARED(s.mu) {
   for (const auto& shard : s.shards) {
     if (shard && shard->open() && shard->range.Contains(key)) return shard;
   }
@@ -29,40 +29,34 @@ struct PutState {
   StreamManager::PutCallback done;
 };
 
+// The records of one call that go to one shard: positions in the request, in order.
+using ShardGroups = std::vector<std::pair<std::shared_ptr<Shard>, std::vector<uint32_t>>>;
+
 bool InjectFailure(double rate) {
   if (rate <= 0) return false;
   thread_local std::mt19937_64 rng(std::random_device{}());
   return std::uniform_real_distribution<double>(0.0, 1.0)(rng) < rate;
 }
 
-}  // namespace
+void SetInternalFailure(PutOutcome& out) {
+  out.error_code = "InternalFailure";
+  out.error_message = "Internal service failure.";
+}
 
-void StreamManager::PutRecords(const std::string& stream_name, std::span<const PutInput> records,
-                               PutCallback done) {
-  // Held until every append below has its offsets: a reshard (exclusive) then sees a
-  // final end for the shards it closes.
-  std::shared_lock r(impl_->mu);
-  const std::shared_ptr<Stream> s = impl_->Find(stream_name);
-  if (!s || impl_->StatusOf(*s) == "CREATING" || s->row.deleted_ms) {
-    r.unlock();
-    return done(impl_->NotFound(stream_name));
-  }
-  const int64_t now = impl_->Now();
-  const bool limits = impl_->LimitsOn(*s);
-  auto state = std::make_shared<PutState>();
-  state->outcomes.resize(records.size());
-
-  // Group record positions by shard, keeping request order inside each group; records
-  // refused by the shard's limits or by fault injection fail on their own.
-  std::vector<std::pair<std::shared_ptr<Shard>, std::vector<uint32_t>>> groups;
+// Groups record positions by the shard their key hashes to, keeping request order
+// inside each group. Records refused by the shard's limits or by fault injection get
+// their outcome here and join no group.
+ShardGroups RouteRecords(const StreamManager::Impl& impl, const Stream& s, std::span<const PutInput> records,
+                         int64_t now, std::vector<PutOutcome>& outcomes) REQUIRES_SHARED(s.mu) {
+  const bool limits = impl.LimitsOn(s);
+  ShardGroups groups;
   for (uint32_t i = 0; i < records.size(); ++i) {
     const PutInput& in = records[i];
     const uint128 key = in.explicit_hash_key ? *in.explicit_hash_key : HashPartitionKey(in.partition_key);
-    std::shared_ptr<Shard> shard = ShardFor(*s, key);
-    PutOutcome& out = state->outcomes[i];
+    std::shared_ptr<Shard> shard = ShardFor(s, key);
+    PutOutcome& out = outcomes[i];
     if (!shard) {
-      out.error_code = "InternalFailure";
-      out.error_message = "Internal service failure.";
+      SetInternalFailure(out);
       continue;
     }
     const auto bytes = static_cast<int64_t>(in.data.size() + in.partition_key.size());
@@ -71,12 +65,11 @@ void StreamManager::PutRecords(const std::string& stream_name, std::span<const P
       out.shard_id = ShardIdFor(shard->index);
       out.error_code = "ProvisionedThroughputExceededException";
       out.error_message = fmt::format("Rate exceeded for shard {} in stream {} under account {}.",
-                                      ShardIdFor(shard->index), stream_name, impl_->options.account_id);
+                                      ShardIdFor(shard->index), s.name, impl.options.account_id);
       continue;
     }
-    if (InjectFailure(impl_->options.put_failure_rate)) {
-      out.error_code = "InternalFailure";
-      out.error_message = "Internal service failure.";
+    if (InjectFailure(impl.options.put_failure_rate)) {
+      SetInternalFailure(out);
       continue;
     }
     auto it = std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.first == shard; });
@@ -86,62 +79,89 @@ void StreamManager::PutRecords(const std::string& stream_name, std::span<const P
     }
     it->second.push_back(i);
   }
+  return groups;
+}
+
+// Appends one shard's group as one batch; the last append to complete answers the call.
+void AppendGroup(const std::shared_ptr<PutState>& state, std::span<const PutInput> records, int64_t now,
+                 int64_t stream_created_ms, std::shared_ptr<Shard> shard, std::vector<uint32_t> positions,
+                 log::Log& log) {
+  std::vector<log::RecordInput> batch;
+  batch.reserve(positions.size());
+  int64_t bytes = 0;
+  for (const uint32_t i : positions) {
+    const PutInput& in = records[i];
+    log::RecordInput ri;
+    ri.partition_key = in.partition_key;
+    if (in.explicit_hash_key) ri.explicit_hash_key = ToBytes(*in.explicit_hash_key);
+    ri.data = in.data;
+    ri.arrival_ms = now;
+    batch.push_back(ri);
+    bytes += static_cast<int64_t>(in.data.size() + in.partition_key.size());
+  }
+  log.AppendAsync(batch, [state, positions = std::move(positions), shard = std::move(shard), stream_created_ms,
+                          bytes](Result<log::AppendResult> res) {
+    const uint32_t index = shard->index;
+    const std::string shard_id = ShardIdFor(index);
+    for (size_t j = 0; j < positions.size(); ++j) {
+      PutOutcome& out = state->outcomes[positions[j]];
+      out.shard_id = shard_id;
+      if (res.ok()) {
+        out.sequence_number =
+            FormatSequenceNumber({stream_created_ms, index, log::Offset(res->first_offset.value() + j)});
+      } else {
+        SetInternalFailure(out);
+      }
+    }
+    if (res.ok()) {
+      shard->metrics.incoming_records.fetch_add(static_cast<int64_t>(positions.size()));
+      shard->metrics.incoming_bytes.fetch_add(bytes);
+    } else {
+      (void)InternalError(res.status());  // logs the cause once per batch
+    }
+    if (state->pending.fetch_sub(1) == 1) state->done(std::move(state->outcomes));
+  });
+}
+
+}  // namespace
+
+void StreamManager::PutRecords(const std::string& stream_name, std::span<const PutInput> records,
+                               PutCallback done) {
+  const std::shared_ptr<Stream> s = impl_->Find(stream_name);
+  if (!s) return done(impl_->NotFound(stream_name));
+  // Held until every append below has its offsets: a reshard of this stream
+  // (exclusive) then sees a final end for the shards it closes, and a deletion sees no
+  // append start after it.
+  ReaderLock r(s->mu);
+  if (impl_->StatusOf(*s) == "CREATING" || s->deleted_ms) {
+    r.Unlock();
+    return done(impl_->NotFound(stream_name));
+  }
+  const int64_t now = impl_->Now();
+  auto state = std::make_shared<PutState>();
+  state->outcomes.resize(records.size());
+  ShardGroups groups = RouteRecords(*impl_, *s, records, now, state->outcomes);
   if (groups.empty()) {
-    r.unlock();
+    r.Unlock();
     return done(std::move(state->outcomes));
   }
   state->pending = groups.size();
   state->done = std::move(done);
-  const int64_t created = s->row.created_ms;
-
   for (auto& [shard, positions] : groups) {
-    std::vector<log::RecordInput> batch;
-    batch.reserve(positions.size());
-    int64_t bytes = 0;
-    for (const uint32_t i : positions) {
-      const PutInput& in = records[i];
-      log::RecordInput ri;
-      ri.partition_key = in.partition_key;
-      if (in.explicit_hash_key) ri.explicit_hash_key = ToBytes(*in.explicit_hash_key);
-      ri.data = in.data;
-      ri.arrival_ms = now;
-      batch.push_back(ri);
-      bytes += static_cast<int64_t>(in.data.size() + in.partition_key.size());
-    }
-    Shard* sh = shard.get();
-    sh->log->AppendAsync(batch, [state, positions = std::move(positions), shard, created, bytes](
-                                    Result<log::AppendResult> res) {
-      const uint32_t index = shard->index;
-      const std::string shard_id = ShardIdFor(index);
-      for (size_t j = 0; j < positions.size(); ++j) {
-        PutOutcome& out = state->outcomes[positions[j]];
-        out.shard_id = shard_id;
-        if (res.ok()) {
-          out.sequence_number =
-              FormatSequenceNumber({created, index, log::Offset(res->first_offset.value() + j)});
-        } else {
-          out.error_code = "InternalFailure";
-          out.error_message = "Internal service failure.";
-        }
-      }
-      if (res.ok()) {
-        shard->metrics.incoming_records.fetch_add(static_cast<int64_t>(positions.size()));
-        shard->metrics.incoming_bytes.fetch_add(bytes);
-      } else {
-        (void)InternalError(res.status());  // logs the cause once per batch
-      }
-      if (state->pending.fetch_sub(1) == 1) state->done(std::move(state->outcomes));
-    });
+    log::Log& log = *shard->log;  // kept alive by the lock: a reshard cannot swap it now
+    AppendGroup(state, records, now, s->created_ms, std::move(shard), std::move(positions), log);
   }
 }
 
 KResult<std::string> StreamManager::GetShardIterator(const IteratorRequest& req) const {
-  std::shared_ptr<Stream> s;
+  const std::shared_ptr<Stream> s = impl_->Find(req.stream_name);
+  if (!s) return impl_->NotFound(req.stream_name);
   std::shared_ptr<Shard> shard;
+  std::shared_ptr<log::Log> lg_owner;
+  std::optional<log::Offset> end_offset;
   {
-    std::shared_lock r(impl_->mu);
-    s = impl_->Find(req.stream_name);
-    if (!s || s->row.deleted_ms) return impl_->NotFound(req.stream_name);
+    const ReaderLock r(s->mu);
+    if (s->deleted_ms) return impl_->NotFound(req.stream_name);
     const auto index = ParseShardId(req.shard_id);
     if (index && *index < s->shards.size()) shard = s->shards[*index];
     if (!shard) {
@@ -149,15 +169,17 @@ KResult<std::string> StreamManager::GetShardIterator(const IteratorRequest& req)
                        fmt::format("Shard {} in stream {} under account {} does not exist",
                                    req.shard_id, req.stream_name, impl_->options.account_id));
     }
+    lg_owner = shard->log;
+    end_offset = shard->end_offset;
   }
-  const log::Log& lg = *shard->log;
+  const log::Log& lg = *lg_owner;
   log::Offset next;
   switch (req.type) {
     case IteratorType::kTrimHorizon:
       next = lg.StartOffset();
       break;
     case IteratorType::kLatest:
-      next = shard->end_offset ? *shard->end_offset : lg.EndOffset();
+      next = end_offset ? *end_offset : lg.EndOffset();
       break;
     case IteratorType::kAtTimestamp: {
       auto off = lg.OffsetForTimestamp(req.timestamp_ms);
@@ -168,7 +190,7 @@ KResult<std::string> StreamManager::GetShardIterator(const IteratorRequest& req)
     case IteratorType::kAtSequenceNumber:
     case IteratorType::kAfterSequenceNumber: {
       const auto parts = ParseSequenceNumber(req.sequence_number);
-      if (!parts || parts->stream_created_ms != s->row.created_ms) {
+      if (!parts || parts->stream_created_ms != s->created_ms) {
         return MakeError(ErrorType::kInvalidArgument,
                          fmt::format("StartingSequenceNumber {} used in GetShardIterator on shard "
                                      "{} in stream {} under account {} is invalid.",
@@ -196,15 +218,15 @@ KResult<std::string> StreamManager::GetShardIterator(const IteratorRequest& req)
       break;
     }
   }
-  return EncodeIterator({s->row.name, s->row.created_ms, shard->index, next, impl_->Now()});
+  return EncodeIterator({s->name, s->created_ms, shard->index, next, impl_->Now()});
 }
 
-KResult<GetRecordsOutput> StreamManager::GetRecords(std::string_view iterator, int limit,
-                                                    size_t max_bytes) const {
+namespace {
+
+// A decoded iterator that has not expired.
+KResult<IteratorState> CheckIterator(std::string_view iterator, int64_t now, int64_t lifetime) {
   const auto it = DecodeIterator(iterator);
   if (!it) return MakeError(ErrorType::kInvalidArgument, "Invalid ShardIterator.");
-  const int64_t now = impl_->Now();
-  const int64_t lifetime = impl_->options.iterator_lifetime_ms;
   if (now - it->issued_ms > lifetime) {
     return MakeError(ErrorType::kExpiredIterator,
                      fmt::format("Iterator expired. The iterator was created at time {} while "
@@ -212,67 +234,84 @@ KResult<GetRecordsOutput> StreamManager::GetRecords(std::string_view iterator, i
                                  "tolerated delay of {} milliseconds.",
                                  it->issued_ms, now, lifetime));
   }
-  std::shared_ptr<Stream> s;
+  return *it;
+}
+
+// What a GetRecords needs of the shard its iterator names, copied under the stream's
+// lock so the read runs without it.
+struct ReadTarget {
+  std::shared_ptr<Stream> stream;
   std::shared_ptr<Shard> shard;
-  std::vector<ChildShard> children;
+  std::shared_ptr<log::Log> log;
+  std::optional<log::Offset> end_offset;  // closed shards
+  std::vector<ChildShard> children;       // closed shards
   bool limits = false;
-  {
-    std::shared_lock r(impl_->mu);
-    s = impl_->Find(it->stream_name);
-    if (!s || s->row.created_ms != it->stream_created_ms || s->row.deleted_ms) {
-      return impl_->NotFound(it->stream_name);
-    }
-    if (it->shard_index < s->shards.size()) shard = s->shards[it->shard_index];
-    if (!shard) {
-      return MakeError(ErrorType::kResourceNotFound,
-                       fmt::format("Shard {} in stream {} under account {} does not exist",
-                                   ShardIdFor(it->shard_index), it->stream_name,
-                                   impl_->options.account_id));
-    }
-    limits = impl_->LimitsOn(*s);
-    if (!shard->open()) {
-      s->ForEachShard([&](const Shard& c) {
-        if (c.parent != shard->index && c.adjacent_parent != shard->index) return;
-        ChildShard child{ShardIdFor(c.index), {}, ToDecimal(c.range.start), ToDecimal(c.range.end)};
-        if (c.parent) child.parent_shards.push_back(ShardIdFor(*c.parent));
-        if (c.adjacent_parent) child.parent_shards.push_back(ShardIdFor(*c.adjacent_parent));
-        children.push_back(std::move(child));
-      });
-    }
+};
+
+KResult<ReadTarget> LocateShard(const StreamManager::Impl& impl, const IteratorState& it) {
+  ReadTarget t;
+  t.stream = impl.Find(it.stream_name);
+  if (!t.stream) return impl.NotFound(it.stream_name);
+  const Stream& s = *t.stream;
+  const ReaderLock r(s.mu);
+  if (s.created_ms != it.stream_created_ms || s.deleted_ms) return impl.NotFound(it.stream_name);
+  if (it.shard_index < s.shards.size()) t.shard = s.shards[it.shard_index];
+  if (!t.shard) {
+    return MakeError(ErrorType::kResourceNotFound,
+                     fmt::format("Shard {} in stream {} under account {} does not exist",
+                                 ShardIdFor(it.shard_index), it.stream_name, impl.options.account_id));
   }
-  if (limits && !shard->limiter.AdmitRead(now)) {
-    shard->metrics.read_provisioned_throughput_exceeded.fetch_add(1);
-    return MakeError(ErrorType::kProvisionedThroughputExceeded,
-                     fmt::format("Rate exceeded for shard {} in stream {} under account {}.",
-                                 ShardIdFor(shard->index), it->stream_name, impl_->options.account_id));
+  const Shard& shard = *t.shard;
+  t.log = shard.log;
+  t.end_offset = shard.end_offset;
+  t.limits = impl.LimitsOn(s);
+  if (!shard.open()) {
+    s.ForEachShard([&](const Shard& c) {
+      if (c.parent != shard.index && c.adjacent_parent != shard.index) return;
+      ChildShard child{ShardIdFor(c.index), {}, ToDecimal(c.range.start), ToDecimal(c.range.end)};
+      if (c.parent) child.parent_shards.push_back(ShardIdFor(*c.parent));
+      if (c.adjacent_parent) child.parent_shards.push_back(ShardIdFor(*c.adjacent_parent));
+      t.children.push_back(std::move(child));
+    });
   }
-  const log::Log& lg = *shard->log;
-  // Records trimmed by retention since the iterator was issued are skipped, as in AWS.
-  log::Offset from(std::max(it->next.value(), lg.StartOffset().value()));
+  return t;
+}
+
+// Reads from the iterator's position; records trimmed by retention since it was
+// issued are skipped, as in AWS.
+Result<log::ReadResult> ReadShard(const log::Log& lg, log::Offset next, int limit, size_t max_bytes) {
+  log::Offset from(std::max(next.value(), lg.StartOffset().value()));
   auto read = lg.Read(from, static_cast<size_t>(limit), max_bytes);
   if (!read.ok() && read.status().code() == StatusCode::kOutOfRange) {
     from = lg.StartOffset();
     read = lg.Read(from, static_cast<size_t>(limit), max_bytes);
   }
-  if (!read.ok()) return InternalError(read.status());
+  return read;
+}
 
+// The answer: records with their sequence numbers, the next iterator (or, at the end of
+// a closed shard, its children) and how far behind the tip the reader is.
+GetRecordsOutput MakeOutput(const StreamManager::Impl& impl, ReadTarget& t, log::ReadResult read, int64_t now) {
+  const Stream& s = *t.stream;
+  Shard& shard = *t.shard;
+  const log::Log& lg = *t.log;
   GetRecordsOutput out;
-  out.batch = std::move(*read);
+  out.batch = std::move(read);
   out.records.reserve(out.batch.records.size());
   int64_t bytes = 0;
   for (const log::Record& rec : out.batch.records) {
-    out.records.push_back({impl_->SequenceTextFor(*s, shard->index, rec.offset), rec.arrival_ms,
-                           rec.partition_key, rec.data});
+    out.records.push_back({impl.SequenceTextFor(s, shard.index, rec.offset), rec.arrival_ms, rec.partition_key,
+                           rec.data});
     bytes += static_cast<int64_t>(rec.data.size() + rec.partition_key.size());
   }
-  if (limits) shard->limiter.ChargeRead(bytes, now);
+  if (t.limits) shard.limiter.ChargeRead(bytes, now);
   const log::Offset next = out.batch.next_offset;
   const log::Offset end = lg.EndOffset();
-  if (shard->end_offset && next >= *shard->end_offset) {
+  if (t.end_offset && next >= *t.end_offset) {
     out.next_iterator.reset();  // the end of a closed shard: move on to its children
-    out.child_shards = std::move(children);
+    out.child_shards = std::move(t.children);
   } else {
-    out.next_iterator = EncodeIterator({s->row.name, s->row.created_ms, shard->index, next, now});
+    out.next_iterator = EncodeIterator({s.name, s.created_ms, shard.index, next, now});
   }
   if (next < end) {
     // How far behind the tip: the age of the oldest record not yet returned. The last
@@ -283,9 +322,31 @@ KResult<GetRecordsOutput> StreamManager::GetRecords(std::string_view iterator, i
       out.millis_behind_latest = std::max<int64_t>(0, now - peek->records[0].arrival_ms);
     }
   }
-  shard->metrics.iterator_age_ms.store(
-      out.records.empty() ? out.millis_behind_latest : std::max<int64_t>(0, now - out.records.front().arrival_ms));
+  shard.metrics.iterator_age_ms.store(out.records.empty()
+                                          ? out.millis_behind_latest
+                                          : std::max<int64_t>(0, now - out.records.front().arrival_ms));
   return out;
+}
+
+}  // namespace
+
+KResult<GetRecordsOutput> StreamManager::GetRecords(std::string_view iterator, int limit,
+                                                    size_t max_bytes) const {
+  const int64_t now = impl_->Now();
+  const KResult<IteratorState> it = CheckIterator(iterator, now, impl_->options.iterator_lifetime_ms);
+  if (!it.ok()) return it.error();
+  KResult<ReadTarget> target = LocateShard(*impl_, *it);
+  if (!target.ok()) return target.error();
+  Shard& shard = *target->shard;
+  if (target->limits && !shard.limiter.AdmitRead(now)) {
+    shard.metrics.read_provisioned_throughput_exceeded.fetch_add(1);
+    return MakeError(ErrorType::kProvisionedThroughputExceeded,
+                     fmt::format("Rate exceeded for shard {} in stream {} under account {}.",
+                                 ShardIdFor(shard.index), it->stream_name, impl_->options.account_id));
+  }
+  auto read = ReadShard(*target->log, it->next, limit, max_bytes);
+  if (!read.ok()) return InternalError(read.status());
+  return MakeOutput(*impl_, *target, std::move(read).value(), now);
 }
 
 }  // namespace sluice::stream

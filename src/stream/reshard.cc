@@ -1,13 +1,16 @@
 // Resharding: SplitShard, MergeShards and UpdateShardCount. Every change is planned as
-// a list of closes and new shards, committed to the catalog in one transaction, then
-// applied in memory, all under the manager's exclusive lock.
+// a list of closes and new shards; the children's logs are opened first, then, under
+// the stream's exclusive lock only, the parents' logs are closed (fixing their ends),
+// everything is committed to the catalog in one transaction and applied in memory.
+// Control-plane calls are serialized by the manager's control_mu throughout.
 #include <algorithm>
+#include <filesystem>
 
 #include <fmt/format.h>
 
 #include "stream/sequence_number.h"
 #include "stream/stream_manager.h"
-#include "stream/stream_state.h"
+#include "stream_state.h"
 
 namespace sluice::stream {
 namespace {
@@ -59,7 +62,7 @@ struct Plan {
   }
 };
 
-Plan MakePlan(const Stream& s) {
+Plan MakePlan(const Stream& s) REQUIRES_SHARED(s.mu) {
   Plan plan;
   plan.next_index = static_cast<uint32_t>(s.shards.size());
   s.ForEachShard([&plan](const Shard& sh) {
@@ -72,32 +75,20 @@ Plan MakePlan(const Stream& s) {
 
 }  // namespace
 
-// Commits `plan` for stream `s`: seals the parents' logs, records everything in one
-// catalog transaction, opens the children's logs, and swaps the shards in. Caller holds
-// the exclusive lock.
-static KResult<Done> Apply(StreamManager::Impl& impl, Stream& s, Plan& plan) {
-  const int64_t now = impl.Now();
-  std::vector<catalog::ShardClose> closes;
-  std::vector<std::shared_ptr<Shard>> sealed;
-  auto shard_of = [&](uint32_t index) -> std::shared_ptr<Shard> {
-    if (index < s.shards.size() && s.shards[index]) return s.shards[index];
-    for (auto& c : plan.created) {
-      if (c->index == index) return c;
-    }
-    return nullptr;
-  };
-  for (const uint32_t index : plan.closes) {
-    auto shard = shard_of(index);
-    uint64_t end = 0;
-    if (index < s.shards.size()) {
-      // Closing the log completes every append already given an offset; no new one can
-      // start while we hold the lock, so its end is final.
-      if (const Status st = shard->log->Close(); !st.ok()) return InternalError(st);
-      end = shard->log->EndOffset().value();
-      sealed.push_back(shard);
-    }
-    closes.push_back({index, static_cast<int64_t>(end), now});
+namespace {
+
+// Closes the children's logs of a plan that was not applied and removes their files.
+void DiscardChildren(const Stream& s, const Plan& plan) {
+  for (const auto& c : plan.created) {
+    if (c->log) (void)c->log->Close();
+    std::error_code ec;
+    std::filesystem::remove_all(fmt::format("{}/{}", s.dir, c->index), ec);
   }
+}
+
+// The catalog rows of the plan's new shards; intermediate ones (created and closed by
+// the same plan) are closed in their row.
+std::vector<catalog::ShardRow> NewShardRows(const Plan& plan, int64_t now) {
   std::vector<catalog::ShardRow> rows;
   for (const auto& c : plan.created) {
     catalog::ShardRow row{.shard_index = c->index,
@@ -106,42 +97,65 @@ static KResult<Done> Apply(StreamManager::Impl& impl, Stream& s, Plan& plan) {
                           .created_ms = c->created_ms};
     if (c->parent) row.parent_index = *c->parent;
     if (c->adjacent_parent) row.adjacent_parent_index = *c->adjacent_parent;
+    if (std::find(plan.closes.begin(), plan.closes.end(), c->index) != plan.closes.end()) {
+      row.end_offset = 0;
+      row.closed_ms = now;
+    }
     rows.push_back(std::move(row));
   }
-  // Intermediate shards (created and closed in the same plan) are closed in their row.
-  for (auto& row : rows) {
-    for (const auto& c : closes) {
-      if (c.shard_index == row.shard_index) {
-        row.end_offset = 0;
-        row.closed_ms = now;
-      }
+  return rows;
+}
+
+}  // namespace
+
+// Commits `plan` for stream `s`: opens the children's logs, then, holding the stream's
+// lock exclusively, seals the parents' logs, records everything in one catalog
+// transaction and swaps the shards in. Only this stream's data plane waits meanwhile.
+static KResult<Done> Apply(StreamManager::Impl& impl, Stream& s, Plan& plan) REQUIRES(impl.control_mu)
+    EXCLUDES(s.mu) {
+  const int64_t now = impl.Now();
+  // Nothing can see the children yet, so their logs open without any stream lock.
+  for (auto& c : plan.created) {
+    auto log = impl.OpenShardLog(s, c->index);
+    if (!log.ok()) {
+      DiscardChildren(s, plan);
+      return InternalError(log.status());
     }
+    c->log = std::move(*log);
   }
-  std::erase_if(closes, [&](const catalog::ShardClose& c) {
-    return static_cast<size_t>(c.shard_index) >= s.shards.size();
-  });
-  if (const Status st = catalog::ApplyReshard(impl.catalog, s.row.id, closes, rows); !st.ok()) {
-    // Nothing changed on disk: give the sealed shards working logs again.
+  const std::vector<catalog::ShardRow> rows = NewShardRows(plan, now);
+
+  WriterLock w(s.mu);
+  std::vector<catalog::ShardClose> closes;
+  std::vector<std::shared_ptr<Shard>> sealed;
+  // On failure nothing changed on disk: the sealed parents get working logs again.
+  const auto undo = [&](const Status& st) -> KResult<Done> {
     for (auto& shard : sealed) {
       auto reopened = impl.OpenShardLog(s, shard->index);
       if (reopened.ok()) shard->log = std::move(*reopened);
     }
+    DiscardChildren(s, plan);
     return InternalError(st);
+  };
+  for (const uint32_t index : plan.closes) {
+    if (index >= s.shards.size()) continue;  // an intermediate shard: closed in its row
+    const std::shared_ptr<Shard>& shard = s.shards[index];
+    // Closing the log completes every append already given an offset; no new one can
+    // start while we hold the lock, so its end is final.
+    if (const Status st = shard->log->Close(); !st.ok()) return undo(st);
+    closes.push_back({index, static_cast<int64_t>(shard->log->EndOffset().value()), now});
+    sealed.push_back(shard);
   }
+  if (const Status st = catalog::ApplyReshard(impl.catalog, s.id, closes, rows); !st.ok()) return undo(st);
   for (auto& shard : sealed) {
     shard->end_offset = shard->log->EndOffset();
     shard->closed_ms = now;
   }
   for (auto& c : plan.created) {
-    auto log = impl.OpenShardLog(s, c->index);
-    if (!log.ok()) return InternalError(log.status());  // the catalog is right; a restart heals
-    c->log = std::move(*log);
-    for (const auto& row : rows) {
-      if (row.shard_index == c->index && row.end_offset) {
-        c->end_offset = log::Offset(0);
-        c->closed_ms = now;
-        (void)c->log->Close();
-      }
+    if (std::find(plan.closes.begin(), plan.closes.end(), c->index) != plan.closes.end()) {
+      c->end_offset = log::Offset(0);
+      c->closed_ms = now;
+      (void)c->log->Close();  // empty: nothing to sync
     }
     if (s.shards.size() <= c->index) s.shards.resize(c->index + 1);
     s.shards[c->index] = c;
@@ -155,19 +169,19 @@ namespace {
 Error ShardNotFound(const StreamManager::Impl& impl, const Stream& s, const std::string& id) {
   return MakeError(ErrorType::kResourceNotFound,
                    fmt::format("Could not find shard {} in stream {} under account {}.", id,
-                               s.row.name, impl.options.account_id));
+                               s.name, impl.options.account_id));
 }
 
 Error NotEligible(const StreamManager::Impl& impl, const Stream& s, const std::string& id) {
   return MakeError(ErrorType::kInvalidArgument,
                    fmt::format("Shard {} in stream {} under account {} has already been merged "
                                "or split, and thus is not eligible for merging or splitting.",
-                               id, s.row.name, impl.options.account_id));
+                               id, s.name, impl.options.account_id));
 }
 
 // The open shard `id` names, or an error.
 KResult<std::shared_ptr<Shard>> OpenShard(const StreamManager::Impl& impl, const Stream& s,
-                                          const std::string& id) {
+                                          const std::string& id) REQUIRES_SHARED(s.mu) {
   const auto index = ParseShardId(id);
   if (!index || *index >= s.shards.size() || !s.shards[*index]) return ShardNotFound(impl, s, id);
   if (!s.shards[*index]->open()) return NotEligible(impl, s, id);
@@ -178,9 +192,12 @@ KResult<std::shared_ptr<Shard>> OpenShard(const StreamManager::Impl& impl, const
 
 KResult<Done> StreamManager::SplitShard(const std::string& name, const std::string& shard_id,
                                         uint128 new_starting_hash_key) {
-  std::unique_lock w(impl_->mu);
-  auto s = impl_->Find(name);
-  if (!s || s->row.deleted_ms) return impl_->NotFound(name);
+  const MutexLock c(impl_->control_mu);
+  const std::shared_ptr<Stream> s = impl_->Find(name);
+  if (!s) return impl_->NotFound(name);
+  const int64_t open_total = impl_->OpenShardCount();
+  ReaderLock lock(s->mu);
+  if (s->deleted_ms) return impl_->NotFound(name);
   if (impl_->StatusOf(*s) != "ACTIVE") return impl_->NotActive(*s);
   auto shard = OpenShard(*impl_, *s, shard_id);
   if (!shard.ok()) return shard.error();
@@ -194,25 +211,28 @@ KResult<Done> StreamManager::SplitShard(const std::string& name, const std::stri
                                  ToDecimal(new_starting_hash_key), shard_id, name,
                                  impl_->options.account_id, ToDecimal(r.start), ToDecimal(r.end)));
   }
-  if (impl_->OpenShardCountLocked() + 1 > impl_->options.shard_limit) {
+  if (open_total + 1 > impl_->options.shard_limit) {
     return MakeError(ErrorType::kLimitExceeded,
                      fmt::format("This request would exceed the shard limit for the account {} in "
                                  "{}. Current shard count for the account: {}. Limit: {}. Number "
                                  "of additional shards that would have resulted from this "
                                  "request: 1.",
                                  impl_->options.account_id, impl_->options.region,
-                                 impl_->OpenShardCountLocked(), impl_->options.shard_limit));
+                                 open_total, impl_->options.shard_limit));
   }
   Plan plan = MakePlan(*s);
   plan.Split(plan.Find((*shard)->index), new_starting_hash_key, impl_->Now());
+  lock.Unlock();  // control_mu keeps the plan valid until Apply
   return Apply(*impl_, *s, plan);
 }
 
 KResult<Done> StreamManager::MergeShards(const std::string& name, const std::string& shard_id,
                                          const std::string& adjacent_shard_id) {
-  std::unique_lock w(impl_->mu);
-  auto s = impl_->Find(name);
-  if (!s || s->row.deleted_ms) return impl_->NotFound(name);
+  const MutexLock c(impl_->control_mu);
+  const std::shared_ptr<Stream> s = impl_->Find(name);
+  if (!s) return impl_->NotFound(name);
+  ReaderLock lock(s->mu);
+  if (s->deleted_ms) return impl_->NotFound(name);
   if (impl_->StatusOf(*s) != "ACTIVE") return impl_->NotActive(*s);
   auto a = OpenShard(*impl_, *s, shard_id);
   if (!a.ok()) return a.error();
@@ -230,13 +250,17 @@ KResult<Done> StreamManager::MergeShards(const std::string& name, const std::str
   Plan plan = MakePlan(*s);
   const size_t pa = plan.Find((*a)->index), pb = plan.Find((*b)->index);
   plan.Merge(std::min(pa, pb), (*a)->index, (*b)->index, impl_->Now());
+  lock.Unlock();  // control_mu keeps the plan valid until Apply
   return Apply(*impl_, *s, plan);
 }
 
 KResult<int> StreamManager::UpdateShardCount(const std::string& name, int target) {
-  std::unique_lock w(impl_->mu);
-  auto s = impl_->Find(name);
-  if (!s || s->row.deleted_ms) return impl_->NotFound(name);
+  const MutexLock c(impl_->control_mu);
+  const std::shared_ptr<Stream> s = impl_->Find(name);
+  if (!s) return impl_->NotFound(name);
+  const int64_t open_total = impl_->OpenShardCount();
+  ReaderLock lock(s->mu);
+  if (s->deleted_ms) return impl_->NotFound(name);
   if (impl_->StatusOf(*s) != "ACTIVE") return impl_->NotActive(*s);
   Plan plan = MakePlan(*s);
   const int current = static_cast<int>(plan.open.size());
@@ -252,7 +276,7 @@ KResult<int> StreamManager::UpdateShardCount(const std::string& name, int target
                                  "shard count. Current open shard count: {} Target shard count: {}",
                                  current, target));
   }
-  if (impl_->OpenShardCountLocked() - current + target > impl_->options.shard_limit) {
+  if (open_total - current + target > impl_->options.shard_limit) {
     return MakeError(ErrorType::kLimitExceeded,
                      fmt::format("UpdateShardCount would exceed the shard limit for the account {} "
                                  "in {}. Limit: {}.",
@@ -285,6 +309,7 @@ KResult<int> StreamManager::UpdateShardCount(const std::string& name, int target
       plan.Merge(i, plan.open[i].index, plan.open[i + 1].index, now);
     }
   }
+  lock.Unlock();  // control_mu keeps the plan valid until Apply
   auto applied = Apply(*impl_, *s, plan);
   if (!applied.ok()) return applied.error();
   return current;

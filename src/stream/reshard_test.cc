@@ -7,7 +7,7 @@
 #include "stream/lineage_reader.h"
 #include "stream/sequence_number.h"
 #include "stream/stream_manager.h"
-#include "stream/test_fixture.h"
+#include "stream/testing/test_fixture.h"
 
 namespace sluice::stream {
 namespace {

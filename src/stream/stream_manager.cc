@@ -8,7 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "stream/sequence_number.h"
-#include "stream/stream_state.h"
+#include "stream_state.h"
 
 namespace sluice::stream {
 
@@ -16,8 +16,8 @@ namespace fs = std::filesystem;
 
 std::string StreamManager::Impl::StatusOf(const Stream& s) const {
   const int64_t now = Now();
-  if (s.row.deleted_ms) return "DELETING";
-  if (now < s.row.created_ms + options.create_delay_ms) return "CREATING";
+  if (s.deleted_ms) return "DELETING";
+  if (now < s.created_ms + options.create_delay_ms) return "CREATING";
   if (now < s.updating_until_ms) return "UPDATING";
   return "ACTIVE";
 }
@@ -27,8 +27,17 @@ std::string StreamManager::Impl::Arn(std::string_view name) const {
 }
 
 std::shared_ptr<Stream> StreamManager::Impl::Find(std::string_view name) const {
+  const ReaderLock r(mu);
   const auto it = streams.find(name);
   return it == streams.end() ? nullptr : it->second;
+}
+
+std::vector<std::shared_ptr<Stream>> StreamManager::Impl::AllStreams() const {
+  const ReaderLock r(mu);
+  std::vector<std::shared_ptr<Stream>> out;
+  out.reserve(streams.size());
+  for (const auto& [name, s] : streams) out.push_back(s);
+  return out;
 }
 
 Error StreamManager::Impl::NotFound(std::string_view name) const {
@@ -39,7 +48,7 @@ Error StreamManager::Impl::NotFound(std::string_view name) const {
 Error StreamManager::Impl::NotActive(const Stream& s) const {
   return MakeError(ErrorType::kResourceInUse,
                    fmt::format("Stream {} under account {} not ACTIVE, instead in state {}",
-                               s.row.name, options.account_id, StatusOf(s)));
+                               s.name, options.account_id, StatusOf(s)));
 }
 
 bool StreamManager::Impl::LimitsOn(const Stream& s) const {
@@ -49,28 +58,37 @@ bool StreamManager::Impl::LimitsOn(const Stream& s) const {
   return options.shard_limits;
 }
 
-int64_t StreamManager::Impl::OpenShardCountLocked() const {
+int64_t StreamManager::Impl::OpenShardCount() const {
   int64_t open = 0;
-  for (const auto& [n, s] : streams) s->ForEachShard([&](const Shard& sh) { open += sh.open() ? 1 : 0; });
+  for (const std::shared_ptr<Stream>& s : AllStreams()) {
+    const ReaderLock r(s->mu);
+    s->ForEachShard([&](const Shard& sh) { open += sh.open() ? 1 : 0; });
+  }
   return open;
 }
 
 void StreamManager::Impl::ExpireShards(
     std::vector<std::pair<std::string, std::shared_ptr<Shard>>>& expired) {
   const int64_t now = Now();
-  for (auto& [name, s] : streams) {
-    const int64_t cutoff = now - s->row.retention_hours * 3'600'000;
+  for (const std::shared_ptr<Stream>& s : AllStreams()) {
     std::vector<int64_t> gone;
-    for (auto& shard : s->shards) {
-      if (!shard || shard->open() || shard->closed_ms >= cutoff) continue;
-      // Every record arrived before the shard closed, so all of them are past retention.
-      gone.push_back(shard->index);
+    {
+      const ReaderLock r(s->mu);
+      const int64_t cutoff = now - s->retention_hours * 3'600'000;
+      for (const auto& shard : s->shards) {
+        if (!shard || shard->open() || shard->closed_ms >= cutoff) continue;
+        // Every record arrived before the shard closed, so all of them are past retention.
+        gone.push_back(shard->index);
+      }
     }
     if (gone.empty()) continue;
-    if (const Status st = catalog::RemoveShards(catalog, s->row.id, gone); !st.ok()) {
-      spdlog::error("msg=\"shard expiry failed\" stream={} error=\"{}\"", name, st.ToString());
+    // Only control-plane calls change shards, and they are serialized with this one,
+    // so `gone` is still right after the commit.
+    if (const Status st = catalog::RemoveShards(catalog, s->id, gone); !st.ok()) {
+      spdlog::error("msg=\"shard expiry failed\" stream={} error=\"{}\"", s->name, st.ToString());
       continue;
     }
+    const WriterLock w(s->mu);
     for (const int64_t index : gone) {
       expired.emplace_back(s->dir, std::move(s->shards[static_cast<size_t>(index)]));
     }
@@ -87,6 +105,8 @@ Result<std::unique_ptr<log::Log>> StreamManager::Impl::OpenShardLog(const Stream
   // Roll at least every hour so retention (whole segments) tracks the stream's period.
   lo.segment_max_age_ms = 3'600'000;
   lo.clock = &clock;
+  lo.file_system = options.log_file_system;
+  lo.flusher_pool = options.flusher_pool;
   lo.on_warning = [dir = lo.dir](std::string_view w) {
     spdlog::warn("msg=\"log recovery\" dir=\"{}\" detail=\"{}\"", dir, w);
   };
@@ -95,25 +115,25 @@ Result<std::unique_ptr<log::Log>> StreamManager::Impl::OpenShardLog(const Stream
 
 std::string StreamManager::Impl::SequenceFor(const Stream& s, uint32_t shard,
                                              log::Offset offset) const {
-  return FormatSequenceNumber({s.row.created_ms, shard, offset});
+  return FormatSequenceNumber({s.created_ms, shard, offset});
 }
 
 void StreamManager::Impl::FinishDeletions(std::vector<std::shared_ptr<Stream>>& removed) {
   const int64_t now = Now();
-  for (auto it = streams.begin(); it != streams.end();) {
-    const Stream& s = *it->second;
-    if (s.row.deleted_ms && now >= *s.row.deleted_ms + options.delete_delay_ms) {
-      if (const Status st = catalog::RemoveStream(catalog, s.row.id); !st.ok()) {
-        spdlog::error("msg=\"stream removal failed\" stream={} error=\"{}\"", s.row.name,
-                      st.ToString());
-        ++it;
-        continue;
-      }
-      removed.push_back(it->second);
-      it = streams.erase(it);
-    } else {
-      ++it;
+  for (const std::shared_ptr<Stream>& s : AllStreams()) {
+    {
+      const ReaderLock r(s->mu);
+      if (!s->deleted_ms || now < *s->deleted_ms + options.delete_delay_ms) continue;
     }
+    if (const Status st = catalog::RemoveStream(catalog, s->id); !st.ok()) {
+      spdlog::error("msg=\"stream removal failed\" stream={} error=\"{}\"", s->name, st.ToString());
+      continue;
+    }
+    {
+      const WriterLock w(mu);
+      streams.erase(s->name);
+    }
+    removed.push_back(s);
   }
 }
 
@@ -122,9 +142,14 @@ namespace {
 // Closes the logs and removes the files of streams already gone from the catalog.
 void DisposeStreams(std::vector<std::shared_ptr<Stream>>& removed) {
   for (auto& s : removed) {
-    s->ForEachShard([](Shard& shard) {
-      if (shard.log) (void)shard.log->Close();
-    });
+    std::vector<std::shared_ptr<log::Log>> logs;
+    {
+      const ReaderLock r(s->mu);
+      s->ForEachShard([&logs](const Shard& shard) {
+        if (shard.log) logs.push_back(shard.log);
+      });
+    }
+    for (const auto& lg : logs) (void)lg->Close();
     std::error_code ec;
     fs::remove_all(s->dir, ec);
     if (ec) spdlog::warn("msg=\"could not remove stream files\" dir=\"{}\" error=\"{}\"", s->dir, ec.message());
@@ -144,44 +169,79 @@ void DisposeShards(std::vector<std::pair<std::string, std::shared_ptr<Shard>>>& 
 
 }  // namespace
 
+void StreamManager::Impl::ApplyLogRetention() {
+  std::vector<std::pair<std::shared_ptr<log::Log>, int64_t>> work;
+  for (const std::shared_ptr<Stream>& s : AllStreams()) {
+    const ReaderLock r(s->mu);
+    const int64_t hours = s->retention_hours;
+    s->ForEachShard([&](const Shard& shard) { work.emplace_back(shard.log, hours); });
+  }
+  for (auto& [lg, hours] : work) {
+    auto res = lg->ApplyRetention(Now(), hours * 3'600'000);
+    if (!res.ok()) spdlog::warn("msg=\"retention failed\" error=\"{}\"", res.status().ToString());
+  }
+}
+
 void StreamManager::Impl::MaintenanceLoop() {
   int64_t next_retention = Now() + options.retention_check_ms;
-  std::unique_lock lock(maintenance_mu);
+  MutexLock lock(maintenance_mu);
   while (!stopping) {
-    maintenance_cv.wait_for(lock, std::chrono::milliseconds(200));
+    (void)maintenance_cv.WaitFor(maintenance_mu, std::chrono::milliseconds(200));
     if (stopping) break;
-    lock.unlock();
+    lock.Unlock();
     std::vector<std::shared_ptr<Stream>> removed;
     {
-      std::unique_lock w(mu);
+      const MutexLock c(control_mu);
       FinishDeletions(removed);
     }
     DisposeStreams(removed);
     if (Now() >= next_retention) {
       std::vector<std::pair<std::string, std::shared_ptr<Shard>>> expired;
       {
-        std::unique_lock w(mu);
+        const MutexLock c(control_mu);
         ExpireShards(expired);
       }
       DisposeShards(expired);
       next_retention = Now() + options.retention_check_ms;
-      std::vector<std::pair<std::shared_ptr<Shard>, int64_t>> work;
-      {
-        std::shared_lock r(mu);
-        for (const auto& [name, s] : streams) {
-          for (const auto& shard : s->shards) {
-          if (shard) work.emplace_back(shard, s->row.retention_hours);
-        }
-        }
-      }
-      for (auto& [shard, hours] : work) {
-        auto res = shard->log->ApplyRetention(Now(), hours * 3'600'000);
-        if (!res.ok()) spdlog::warn("msg=\"retention failed\" error=\"{}\"", res.status().ToString());
-      }
+      ApplyLogRetention();
     }
-    lock.lock();
+    lock.Lock();
   }
 }
+
+namespace {
+
+// One stream as the catalog has it, with every stored shard's log opened (recovered).
+Result<std::shared_ptr<Stream>> LoadStream(const StreamManager::Impl& impl, const catalog::StreamRecord& rec) {
+  auto s = std::make_shared<Stream>(rec.stream, fmt::format("{}/{}", impl.options.dir, rec.stream.id));
+  const WriterLock w(s->mu);  // uncontended: nothing else sees the stream yet
+  s->retention_hours = rec.stream.retention_hours;
+  s->deleted_ms = rec.stream.deleted_ms;
+  s->tags = rec.tags;
+  for (const auto& row : rec.shards) {
+    auto shard = std::make_shared<Shard>();
+    shard->index = static_cast<uint32_t>(row.shard_index);
+    const auto start = ParseDecimal(row.start_hash);
+    const auto end = ParseDecimal(row.end_hash);
+    if (!start || !end || row.shard_index < 0 || row.shard_index > kMaxShardIndex) {
+      return Status::Corruption(fmt::format("{}: stream {} shard {} is malformed", impl.catalog.path(),
+                                            rec.stream.name, row.shard_index));
+    }
+    shard->range = {*start, *end};
+    if (row.parent_index) shard->parent = static_cast<uint32_t>(*row.parent_index);
+    if (row.adjacent_parent_index) shard->adjacent_parent = static_cast<uint32_t>(*row.adjacent_parent_index);
+    shard->created_ms = row.created_ms;
+    if (row.end_offset) shard->end_offset = log::Offset(static_cast<uint64_t>(*row.end_offset));
+    shard->closed_ms = row.closed_ms.value_or(0);
+    ASSIGN_OR_RETURN(shard->log, impl.OpenShardLog(*s, shard->index));
+    // Shards expired by retention leave gaps; indexes are never reused.
+    if (s->shards.size() <= shard->index) s->shards.resize(shard->index + 1);
+    s->shards[shard->index] = std::move(shard);
+  }
+  return s;
+}
+
+}  // namespace
 
 Result<std::unique_ptr<StreamManager>> StreamManager::Open(StreamManagerOptions options,
                                                            catalog::Catalog& catalog) {
@@ -192,33 +252,11 @@ Result<std::unique_ptr<StreamManager>> StreamManager::Open(StreamManagerOptions 
 
   ASSIGN_OR_RETURN(auto records, catalog::LoadStreams(catalog));
   std::set<std::string> known_dirs;
-  for (auto& rec : records) {
-    auto s = std::make_shared<Stream>();
-    s->row = rec.stream;
-    s->dir = fmt::format("{}/{}", impl->options.dir, rec.stream.id);
-    s->tags = rec.tags;
+  for (const auto& rec : records) {
+    ASSIGN_OR_RETURN(std::shared_ptr<Stream> s, LoadStream(*impl, rec));
     known_dirs.insert(std::to_string(rec.stream.id));
-    for (const auto& row : rec.shards) {
-      auto shard = std::make_shared<Shard>();
-      shard->index = static_cast<uint32_t>(row.shard_index);
-      const auto start = ParseDecimal(row.start_hash);
-      const auto end = ParseDecimal(row.end_hash);
-      if (!start || !end || row.shard_index < 0 || row.shard_index > kMaxShardIndex) {
-        return Status::Corruption(fmt::format("{}: stream {} shard {} is malformed",
-                                              catalog.path(), rec.stream.name, row.shard_index));
-      }
-      shard->range = {*start, *end};
-      if (row.parent_index) shard->parent = static_cast<uint32_t>(*row.parent_index);
-      if (row.adjacent_parent_index) shard->adjacent_parent = static_cast<uint32_t>(*row.adjacent_parent_index);
-      shard->created_ms = row.created_ms;
-      if (row.end_offset) shard->end_offset = log::Offset(static_cast<uint64_t>(*row.end_offset));
-      shard->closed_ms = row.closed_ms.value_or(0);
-      ASSIGN_OR_RETURN(shard->log, impl->OpenShardLog(*s, shard->index));
-      // Shards expired by retention leave gaps; indexes are never reused.
-      if (s->shards.size() <= shard->index) s->shards.resize(shard->index + 1);
-      s->shards[shard->index] = std::move(shard);
-    }
-    impl->streams.emplace(s->row.name, std::move(s));
+    const WriterLock w(impl->mu);
+    impl->streams.emplace(s->name, std::move(s));
   }
   // Directories of streams whose catalog row is gone (a crash between the row's removal
   // and the files') hold nothing anyone can address.
@@ -240,18 +278,23 @@ StreamManager::~StreamManager() { (void)Close(); }
 
 Status StreamManager::Close() {
   {
-    std::lock_guard lock(impl_->maintenance_mu);
+    const MutexLock lock(impl_->maintenance_mu);
     if (impl_->stopping) return Status::OK();
     impl_->stopping = true;
+    impl_->maintenance_cv.SignalAll();
   }
-  impl_->maintenance_cv.notify_all();
   if (impl_->maintenance.joinable()) impl_->maintenance.join();
+  // Serialized with control-plane calls, so that none is halfway through opening or
+  // closing logs; the closes themselves (final syncs) run without any manager lock.
+  const MutexLock c(impl_->control_mu);
+  std::vector<std::shared_ptr<log::Log>> logs;
+  for (const std::shared_ptr<Stream>& s : impl_->AllStreams()) {
+    const ReaderLock r(s->mu);
+    s->ForEachShard([&logs](const Shard& shard) { logs.push_back(shard.log); });
+  }
   Status first;
-  std::unique_lock w(impl_->mu);
-  for (auto& [name, s] : impl_->streams) {
-    s->ForEachShard([&first](Shard& shard) {
-      if (Status st = shard.log->Close(); !st.ok() && first.ok()) first = st;
-    });
+  for (const auto& lg : logs) {
+    if (Status st = lg->Close(); !st.ok() && first.ok()) first = st;
   }
   return first;
 }
@@ -260,30 +303,41 @@ void StreamManager::RunMaintenance() {
   std::vector<std::shared_ptr<Stream>> removed;
   std::vector<std::pair<std::string, std::shared_ptr<Shard>>> expired;
   {
-    std::unique_lock w(impl_->mu);
+    const MutexLock c(impl_->control_mu);
     impl_->FinishDeletions(removed);
     impl_->ExpireShards(expired);
   }
   DisposeStreams(removed);
   DisposeShards(expired);
-  std::shared_lock r(impl_->mu);
-  for (const auto& [name, s] : impl_->streams) {
-    s->ForEachShard([&](Shard& shard) {
-      (void)shard.log->ApplyRetention(impl_->Now(), s->row.retention_hours * 3'600'000);
-    });
-  }
+  impl_->ApplyLogRetention();
 }
+
+namespace {
+
+// Closes the logs of a stream that never became visible and removes its files.
+void DiscardUnpublished(const std::string& dir, std::vector<std::shared_ptr<Shard>>& shards) {
+  for (auto& shard : shards) {
+    if (shard->log) (void)shard->log->Close();
+  }
+  shards.clear();
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+}
+
+}  // namespace
 
 KResult<Done> StreamManager::CreateStream(
     const std::string& name, int shard_count, const std::string& mode,
     const std::vector<std::pair<std::string, std::string>>& tags, int64_t max_record_kib) {
-  std::unique_lock w(impl_->mu);
+  // Checks, the catalog commit and the log opens all run under control_mu alone: the
+  // new stream is invisible until the brief exclusive section at the end publishes it.
+  const MutexLock c(impl_->control_mu);
   if (impl_->Find(name)) {
     return MakeError(ErrorType::kResourceInUse,
                      fmt::format("Stream {} under account {} already exists.", name,
                                  impl_->options.account_id));
   }
-  const int64_t open = impl_->OpenShardCountLocked();
+  const int64_t open = impl_->OpenShardCount();
   if (open + shard_count > impl_->options.shard_limit) {
     return MakeError(
         ErrorType::kLimitExceeded,
@@ -295,39 +349,48 @@ KResult<Done> StreamManager::CreateStream(
                     impl_->options.account_id, impl_->options.region, open,
                     impl_->options.shard_limit, shard_count));
   }
-  auto s = std::make_shared<Stream>();
-  s->row.name = name;
-  s->row.created_ms = impl_->Now();
-  s->row.retention_hours = 24;
-  s->row.mode = mode;
-  s->row.max_record_kib = max_record_kib;
-  s->tags = tags;
-  std::sort(s->tags.begin(), s->tags.end());
+  catalog::StreamRow row;
+  row.name = name;
+  row.created_ms = impl_->Now();
+  row.retention_hours = 24;
+  row.mode = mode;
+  row.max_record_kib = max_record_kib;
+  catalog::Tags sorted_tags = tags;
+  std::sort(sorted_tags.begin(), sorted_tags.end());
   std::vector<catalog::ShardRow> rows;
   const auto ranges = EvenSplit(static_cast<size_t>(shard_count));
   for (size_t i = 0; i < ranges.size(); ++i) {
     rows.push_back({.shard_index = static_cast<int64_t>(i),
                     .start_hash = ToDecimal(ranges[i].start),
                     .end_hash = ToDecimal(ranges[i].end),
-                    .created_ms = s->row.created_ms});
+                    .created_ms = row.created_ms});
   }
-  auto id = catalog::InsertStream(impl_->catalog, s->row, rows, s->tags);
+  auto id = catalog::InsertStream(impl_->catalog, row, rows, sorted_tags);
   if (!id.ok()) return InternalError(id.status());
-  s->row.id = *id;
-  s->dir = fmt::format("{}/{}", impl_->options.dir, *id);
+  row.id = *id;
+  auto s = std::make_shared<Stream>(row, fmt::format("{}/{}", impl_->options.dir, *id));
+  std::vector<std::shared_ptr<Shard>> shards;
   for (size_t i = 0; i < ranges.size(); ++i) {
     auto shard = std::make_shared<Shard>();
     shard->index = static_cast<uint32_t>(i);
     shard->range = ranges[i];
-    shard->created_ms = s->row.created_ms;
+    shard->created_ms = row.created_ms;
     auto log = impl_->OpenShardLog(*s, shard->index);
     if (!log.ok()) {
       (void)catalog::RemoveStream(impl_->catalog, *id);
+      DiscardUnpublished(s->dir, shards);
       return InternalError(log.status());
     }
     shard->log = std::move(*log);
-    s->shards.push_back(std::move(shard));
+    shards.push_back(std::move(shard));
   }
+  {
+    const WriterLock sw(s->mu);  // uncontended: nothing else sees the stream yet
+    s->retention_hours = row.retention_hours;
+    s->tags = std::move(sorted_tags);
+    s->shards = std::move(shards);
+  }
+  const WriterLock w(impl_->mu);
   impl_->streams.emplace(name, std::move(s));
   return Done{};
 }
@@ -335,15 +398,23 @@ KResult<Done> StreamManager::CreateStream(
 KResult<Done> StreamManager::DeleteStream(const std::string& name) {
   std::vector<std::shared_ptr<Stream>> removed;
   {
-    std::unique_lock w(impl_->mu);
-    auto s = impl_->Find(name);
+    const MutexLock c(impl_->control_mu);
+    const std::shared_ptr<Stream> s = impl_->Find(name);
     if (!s) return impl_->NotFound(name);
-    if (s->row.deleted_ms) return Done{};  // already DELETING: AWS accepts the repeat
+    {
+      const ReaderLock r(s->mu);
+      if (s->deleted_ms) return Done{};  // already DELETING: AWS accepts the repeat
+    }
     const int64_t now = impl_->Now();
-    if (const Status st = catalog::MarkStreamDeleted(impl_->catalog, s->row.id, now); !st.ok()) {
+    if (const Status st = catalog::MarkStreamDeleted(impl_->catalog, s->id, now); !st.ok()) {
       return InternalError(st);
     }
-    s->row.deleted_ms = now;
+    {
+      // Waits for PutRecords calls already appending to this stream; later ones see
+      // the deletion.
+      const WriterLock w(s->mu);
+      s->deleted_ms = now;
+    }
     impl_->FinishDeletions(removed);
   }
   DisposeStreams(removed);
@@ -351,17 +422,17 @@ KResult<Done> StreamManager::DeleteStream(const std::string& name) {
 }
 
 KResult<StreamInfo> StreamManager::DescribeStream(const std::string& name) const {
-  std::shared_lock r(impl_->mu);
-  const auto s = impl_->Find(name);
+  const std::shared_ptr<Stream> s = impl_->Find(name);
   if (!s) return impl_->NotFound(name);
+  const ReaderLock r(s->mu);
   StreamInfo info;
-  info.name = s->row.name;
-  info.arn = impl_->Arn(s->row.name);
+  info.name = s->name;
+  info.arn = impl_->Arn(s->name);
   info.status = impl_->StatusOf(*s);
-  info.mode = s->row.mode;
-  info.created_ms = s->row.created_ms;
-  info.retention_hours = s->row.retention_hours;
-  info.max_record_kib = s->row.max_record_kib;
+  info.mode = s->mode;
+  info.created_ms = s->created_ms;
+  info.retention_hours = s->retention_hours;
+  info.max_record_kib = s->max_record_kib;
   info.tags = s->tags;
   for (const auto& shard : s->shards) {
     if (!shard) continue;
@@ -387,7 +458,7 @@ KResult<StreamInfo> StreamManager::DescribeStream(const std::string& name) const
 }
 
 std::vector<std::string> StreamManager::ListStreamNames() const {
-  std::shared_lock r(impl_->mu);
+  const ReaderLock r(impl_->mu);
   std::vector<std::string> names;
   names.reserve(impl_->streams.size());
   for (const auto& [name, s] : impl_->streams) names.push_back(name);
@@ -403,38 +474,46 @@ std::string StreamManager::NameFromArn(std::string_view arn) const {
 }
 
 KResult<Done> StreamManager::ChangeRetention(const std::string& name, int64_t hours, bool increase) {
-  std::unique_lock w(impl_->mu);
-  auto s = impl_->Find(name);
+  const MutexLock c(impl_->control_mu);
+  const std::shared_ptr<Stream> s = impl_->Find(name);
   if (!s) return impl_->NotFound(name);
-  if (impl_->StatusOf(*s) != "ACTIVE") return impl_->NotActive(*s);
-  const int64_t current = s->row.retention_hours;
-  if (increase && hours < current) {
-    return MakeError(ErrorType::kInvalidArgument,
-                     fmt::format("Requested retention period ({} hours) for stream {} can not be "
-                                 "shorter than existing retention period ({} hours). Use "
-                                 "DecreaseRetentionPeriod API.",
-                                 hours, name, current));
+  {
+    const ReaderLock r(s->mu);
+    if (impl_->StatusOf(*s) != "ACTIVE") return impl_->NotActive(*s);
+    const int64_t current = s->retention_hours;
+    if (increase && hours < current) {
+      return MakeError(ErrorType::kInvalidArgument,
+                       fmt::format("Requested retention period ({} hours) for stream {} can not be "
+                                   "shorter than existing retention period ({} hours). Use "
+                                   "DecreaseRetentionPeriod API.",
+                                   hours, name, current));
+    }
+    if (!increase && hours > current) {
+      return MakeError(ErrorType::kInvalidArgument,
+                       fmt::format("Requested retention period ({} hours) for stream {} can not be "
+                                   "longer than existing retention period ({} hours). Use "
+                                   "IncreaseRetentionPeriod API.",
+                                   hours, name, current));
+    }
   }
-  if (!increase && hours > current) {
-    return MakeError(ErrorType::kInvalidArgument,
-                     fmt::format("Requested retention period ({} hours) for stream {} can not be "
-                                 "longer than existing retention period ({} hours). Use "
-                                 "IncreaseRetentionPeriod API.",
-                                 hours, name, current));
-  }
-  if (const Status st = catalog::SetRetentionHours(impl_->catalog, s->row.id, hours); !st.ok()) {
+  if (const Status st = catalog::SetRetentionHours(impl_->catalog, s->id, hours); !st.ok()) {
     return InternalError(st);
   }
-  s->row.retention_hours = hours;
+  const WriterLock w(s->mu);
+  s->retention_hours = hours;
   return Done{};
 }
 
 KResult<Done> StreamManager::AddTags(const std::string& name,
                                      const std::vector<std::pair<std::string, std::string>>& tags) {
-  std::unique_lock w(impl_->mu);
-  auto s = impl_->Find(name);
+  const MutexLock c(impl_->control_mu);
+  const std::shared_ptr<Stream> s = impl_->Find(name);
   if (!s) return impl_->NotFound(name);
-  std::map<std::string, std::string> merged(s->tags.begin(), s->tags.end());
+  std::map<std::string, std::string> merged;
+  {
+    const ReaderLock r(s->mu);
+    merged.insert(s->tags.begin(), s->tags.end());
+  }
   for (const auto& [k, v] : tags) merged[k] = v;
   if (merged.size() > 50) {
     return MakeError(ErrorType::kInvalidArgument,
@@ -442,37 +521,36 @@ KResult<Done> StreamManager::AddTags(const std::string& name,
                          " under account " + impl_->options.account_id +
                          " because a given stream cannot have more than 50 tags.");
   }
-  if (const Status st = catalog::PutTags(impl_->catalog, s->row.id, tags); !st.ok()) {
+  if (const Status st = catalog::PutTags(impl_->catalog, s->id, tags); !st.ok()) {
     return InternalError(st);
   }
+  const WriterLock w(s->mu);
   s->tags.assign(merged.begin(), merged.end());
   return Done{};
 }
 
 KResult<Done> StreamManager::RemoveTags(const std::string& name,
                                         const std::vector<std::string>& keys) {
-  std::unique_lock w(impl_->mu);
-  auto s = impl_->Find(name);
+  const MutexLock c(impl_->control_mu);
+  const std::shared_ptr<Stream> s = impl_->Find(name);
   if (!s) return impl_->NotFound(name);
-  if (const Status st = catalog::RemoveTags(impl_->catalog, s->row.id, keys); !st.ok()) {
+  if (const Status st = catalog::RemoveTags(impl_->catalog, s->id, keys); !st.ok()) {
     return InternalError(st);
   }
+  const WriterLock w(s->mu);
   std::erase_if(s->tags, [&](const auto& kv) {
     return std::find(keys.begin(), keys.end(), kv.first) != keys.end();
   });
   return Done{};
 }
 
-int64_t StreamManager::OpenShardCount() const {
-  std::shared_lock r(impl_->mu);
-  return impl_->OpenShardCountLocked();
-}
+int64_t StreamManager::OpenShardCount() const { return impl_->OpenShardCount(); }
 
 KResult<std::vector<StreamManager::ShardMetricsSnapshot>> StreamManager::ShardMetrics(
     const std::string& name) const {
-  std::shared_lock r(impl_->mu);
-  const auto s = impl_->Find(name);
+  const std::shared_ptr<Stream> s = impl_->Find(name);
   if (!s) return impl_->NotFound(name);
+  const ReaderLock r(s->mu);
   std::vector<ShardMetricsSnapshot> out;
   s->ForEachShard([&out](const Shard& shard) {
     const auto& m = shard.metrics;

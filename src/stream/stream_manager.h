@@ -2,9 +2,10 @@
 // It owns every stream's shard logs; the API layer validates request shapes and calls
 // these methods; in-process consumers (delivery, functions) use them directly.
 //
-// Threading: every method is thread-safe. Control-plane calls serialize on one lock;
-// data-plane calls take it shared only long enough to find their shards, then append or
-// read without it.
+// Threading: every method is thread-safe. Control-plane calls serialize among
+// themselves and run their catalog commits and log opens without blocking data-plane
+// calls; data-plane calls on a stream wait only for a reshard of that same stream
+// (which fixes the ends of the shards it closes), never for work on other streams.
 //
 // Durability: control-plane changes are catalog transactions, durable on return.
 // PutRecords completes only after the records are durable under the fsync policy.
@@ -61,6 +62,11 @@ struct StreamManagerOptions {
   // How often retention runs over every shard.
   int64_t retention_check_ms = 60'000;
   Clock* clock = nullptr;  // nullptr: the real clock
+  // Where the shard logs' files live and who syncs them; nullptr: the log module's
+  // defaults (POSIX files, the process-wide flusher pool). Tests inject faults and
+  // gates through the file system.
+  log::FileSystem* log_file_system = nullptr;
+  log::FlusherPool* flusher_pool = nullptr;
 };
 
 struct ShardInfo {

@@ -2,12 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <future>
 
+#include "log/testing/fault_file_system.h"
 #include "stream/sequence_number.h"
 #include "stream/shard_iterator.h"
-#include "stream/test_fixture.h"
+#include "stream/testing/test_fixture.h"
 
 namespace sluice::stream {
 namespace {
@@ -219,6 +221,72 @@ TEST_F(StreamManagerTest, PutToMissingStreamFailsWholeCall) {
   auto r = p.get_future().get();
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().type, ErrorType::kResourceNotFound);
+}
+
+// Control-plane work (catalog commits, log opens) must not stall the data plane of
+// other streams. The shard logs' file system holds every log open at a gate, so the
+// control-plane call is parked at a known point while the test checks what proceeds.
+class ControlPlaneTest : public testing::StreamFixture {
+ protected:
+  void SetUp() override {
+    StreamFixture::SetUp();
+    StreamManagerOptions o;
+    o.log_file_system = &files_;
+    Reopen(o);
+  }
+  // Puts one record and expects it to be stored.
+  void ExpectPutSucceeds(const std::string& stream, const std::string& data) {
+    const auto out = Put(stream, {{"k", std::nullopt, data}});
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_TRUE(out[0].error_code.empty()) << out[0].error_message;
+  }
+  static bool StillRunning(std::future<bool>& f) {
+    return f.wait_for(std::chrono::seconds(0)) == std::future_status::timeout;
+  }
+
+  log::testing::FaultFileSystem files_{log::FileSystem::Posix()};
+};
+
+TEST_F(ControlPlaneTest, PutRecordsOnOneStreamCompletesWhileAnotherStreamIsBeingCreated) {
+  ASSERT_TRUE(mgr_->CreateStream("a", 1, "PROVISIONED", {}).ok());
+  files_.open_gate.Close();
+  std::future<bool> creating = std::async(std::launch::async, [this] {
+    return mgr_->CreateStream("b", 2, "PROVISIONED", {}).ok();
+  });
+  // B's catalog row is committed and its first shard log is being opened, held here.
+  const std::string held = files_.open_gate.AwaitHeld();
+  EXPECT_NE(held.find("/streams/2/0/"), std::string::npos) << held;
+  ExpectPutSucceeds("a", "while b is created");
+  EXPECT_TRUE(mgr_->DescribeStream("a").ok());
+  EXPECT_EQ(mgr_->ListStreamNames(), std::vector<std::string>{"a"});  // b is not visible yet
+  EXPECT_TRUE(StillRunning(creating));
+  files_.open_gate.Open();
+  ASSERT_TRUE(creating.get());
+  ExpectPutSucceeds("b", "after");
+  EXPECT_EQ(mgr_->ListStreamNames(), (std::vector<std::string>{"a", "b"}));
+}
+
+TEST_F(ControlPlaneTest, PutRecordsProceedWhileAReshardOpensItsChildren) {
+  ASSERT_TRUE(mgr_->CreateStream("a", 1, "PROVISIONED", {}).ok());
+  ASSERT_TRUE(mgr_->CreateStream("b", 1, "PROVISIONED", {}).ok());
+  files_.open_gate.Close();
+  std::future<bool> splitting = std::async(std::launch::async, [this] {
+    return mgr_->SplitShard("b", "shardId-000000000000", uint128{1} << 127).ok();
+  });
+  const std::string held = files_.open_gate.AwaitHeld();
+  EXPECT_NE(held.find("/streams/2/1/"), std::string::npos) << held;  // b's first child
+  // Neither the other stream nor the one being resharded waits for the children.
+  ExpectPutSucceeds("a", "while b splits");
+  ExpectPutSucceeds("b", "before the split");
+  EXPECT_TRUE(StillRunning(splitting));
+  files_.open_gate.Open();
+  ASSERT_TRUE(splitting.get());
+  ExpectPutSucceeds("b", "after the split");
+  auto d = mgr_->DescribeStream("b");
+  ASSERT_TRUE(d.ok());
+  ASSERT_EQ(d->shards.size(), 3u);
+  EXPECT_TRUE(d->shards[0].ending_sequence_number.has_value());  // the record above is in the parent
+  EXPECT_EQ(d->open_shard_count, 2);
 }
 
 }  // namespace

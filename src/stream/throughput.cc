@@ -29,7 +29,7 @@ void TokenBucket::Charge(double n, int64_t now_ms) {
 }
 
 bool ShardLimiter::AdmitWrite(int64_t bytes, int64_t now_ms) {
-  const std::lock_guard lock(mu_);
+  const MutexLock lock(mu_);
   // Check both before taking either, so a refusal consumes nothing.
   if (!write_records_.TryTake(1, now_ms)) return false;
   if (!write_bytes_.TryTake(static_cast<double>(bytes), now_ms)) {
@@ -40,13 +40,13 @@ bool ShardLimiter::AdmitWrite(int64_t bytes, int64_t now_ms) {
 }
 
 bool ShardLimiter::AdmitRead(int64_t now_ms) {
-  const std::lock_guard lock(mu_);
+  const MutexLock lock(mu_);
   if (!read_bytes_.Positive(now_ms)) return false;
   return read_calls_.TryTake(1, now_ms);
 }
 
 void ShardLimiter::ChargeRead(int64_t bytes, int64_t now_ms) {
-  const std::lock_guard lock(mu_);
+  const MutexLock lock(mu_);
   read_bytes_.Charge(static_cast<double>(bytes), now_ms);
 }
 

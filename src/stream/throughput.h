@@ -4,7 +4,8 @@
 
 #include <atomic>
 #include <cstdint>
-#include <mutex>
+
+#include "base/mutex.h"
 
 namespace sluice::stream {
 
@@ -37,17 +38,17 @@ class TokenBucket {
 class ShardLimiter {
  public:
   // Admits one record of `bytes` (data + partition key) or refuses it, consuming nothing.
-  bool AdmitWrite(int64_t bytes, int64_t now_ms);
+  bool AdmitWrite(int64_t bytes, int64_t now_ms) EXCLUDES(mu_);
   // Admits one GetRecords call; afterwards ChargeRead with the bytes it returned.
-  bool AdmitRead(int64_t now_ms);
-  void ChargeRead(int64_t bytes, int64_t now_ms);
+  bool AdmitRead(int64_t now_ms) EXCLUDES(mu_);
+  void ChargeRead(int64_t bytes, int64_t now_ms) EXCLUDES(mu_);
 
  private:
-  std::mutex mu_;
-  TokenBucket write_bytes_{kWriteBytesPerSecond, kWriteBytesPerSecond};
-  TokenBucket write_records_{kWriteRecordsPerSecond, kWriteRecordsPerSecond};
-  TokenBucket read_bytes_{kReadBytesPerSecond, kReadBytesPerSecond};
-  TokenBucket read_calls_{kReadCallsPerSecond, kReadCallsPerSecond};
+  Mutex mu_;
+  TokenBucket write_bytes_ GUARDED_BY(mu_){kWriteBytesPerSecond, kWriteBytesPerSecond};
+  TokenBucket write_records_ GUARDED_BY(mu_){kWriteRecordsPerSecond, kWriteRecordsPerSecond};
+  TokenBucket read_bytes_ GUARDED_BY(mu_){kReadBytesPerSecond, kReadBytesPerSecond};
+  TokenBucket read_calls_ GUARDED_BY(mu_){kReadCallsPerSecond, kReadCallsPerSecond};
 };
 
 // CloudWatch's shard-level metric names, kept in memory for the metrics module.

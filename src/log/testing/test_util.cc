@@ -1,4 +1,4 @@
-#include "log/test_util.h"
+#include "log/testing/test_util.h"
 
 #include <gtest/gtest.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-// Test helpers for the catalog module: a scratch directory and whole-file snapshots.
+// Test-only helpers for the catalog module: a scratch directory and whole-file snapshots.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -9,7 +9,7 @@
 #include <iterator>
 #include <string>
 
-namespace sluice::catalog {
+namespace sluice::catalog::testing {
 
 // A fresh directory under the system temp dir, removed with everything in it.
 class TempDir {
@@ -43,4 +43,4 @@ inline void WriteAll(const std::string& path, const std::string& bytes) {
   out << bytes;
 }
 
-}  // namespace sluice::catalog
+}  // namespace sluice::catalog::testing

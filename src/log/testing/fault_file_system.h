@@ -1,14 +1,39 @@
 // FaultFileSystem: wraps another FileSystem, counts operations and injects the faults
 // the log must survive (short writes, EIO on fsync, ENOSPC after N bytes, failing
-// truncate). For tests and benchmarks; thread-safe; knobs may change at any time.
+// truncate), and holds operations at gates so a test can force an interleaving (e.g.
+// "appends while a sync is stuck") without sleeping. For tests and benchmarks;
+// thread-safe; knobs may change at any time.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
+#include <string>
+#include <vector>
 
+#include "base/mutex.h"
 #include "log/file_system.h"
 
-namespace sluice::log {
+namespace sluice::log::testing {
+
+// A gate that an operation passes through. While the gate is closed, operations that
+// reach it wait there; a test closes it, waits until an operation is held (so it knows
+// where that thread is), checks what still proceeds, then opens it. Thread-safe.
+class Gate {
+ public:
+  void Close();
+  void Open();
+  // Called by the operation; `what` names it (a path). Waits while the gate is closed.
+  void Pass(const std::string& what);
+  // Waits until at least n operations in total have been held at the gate; returns
+  // what the n-th one passed (operations held since the gate was created, in order).
+  std::string AwaitHeld(size_t n = 1);
+
+ private:
+  Mutex mu_;
+  CondVar cv_;
+  bool closed_ GUARDED_BY(mu_) = false;
+  std::vector<std::string> held_ GUARDED_BY(mu_);  // every operation ever held
+};
 
 class FaultFileSystem final : public FileSystem {
  public:
@@ -26,12 +51,20 @@ class FaultFileSystem final : public FileSystem {
   std::atomic<bool> fail_truncate{false};
   // Each Sync sleeps this long first: widens the window in which appends wait.
   std::atomic<int> sync_delay_ms{0};
+  // File syncs (not directory syncs) and OpenWritable calls pass these gates first.
+  Gate sync_gate;
+  Gate open_gate;
 
   // --- counters ---
   std::atomic<uint64_t> syncs{0};
   std::atomic<uint64_t> dir_syncs{0};
   std::atomic<uint64_t> writes{0};
   std::atomic<uint64_t> bytes_written{0};
+  // The path (as opened) of every successful file Sync, in order.
+  std::vector<std::string> SyncedPaths() const EXCLUDES(mu_);
+  // Waits until at least n file syncs have succeeded.
+  void AwaitSyncs(uint64_t n) EXCLUDES(mu_);
+  void OnSynced(const std::string& path) EXCLUDES(mu_);  // called by the files
 
   Result<std::unique_ptr<WritableFile>> OpenWritable(const std::string& path, OpenMode mode) override;
   Result<std::unique_ptr<RandomAccessFile>> OpenReadable(const std::string& path) override {
@@ -48,6 +81,9 @@ class FaultFileSystem final : public FileSystem {
 
  private:
   FileSystem& base_;
+  mutable Mutex mu_;
+  CondVar synced_cv_;
+  std::vector<std::string> synced_ GUARDED_BY(mu_);
 };
 
-}  // namespace sluice::log
+}  // namespace sluice::log::testing

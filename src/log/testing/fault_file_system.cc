@@ -1,11 +1,11 @@
-#include "log/fault_file_system.h"
+#include "log/testing/fault_file_system.h"
 
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <thread>
 
-namespace sluice::log {
+namespace sluice::log::testing {
 
 class FaultWritableFile final : public WritableFile {
  public:
@@ -32,9 +32,12 @@ class FaultWritableFile final : public WritableFile {
   }
   Status Sync() override {
     ++fs_.syncs;
+    fs_.sync_gate.Pass(path_);
     if (const int ms = fs_.sync_delay_ms.load(); ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(ms));
     if (fs_.fail_sync.load()) return Status::FromErrno("fdatasync", path_, EIO);
-    return base_->Sync();
+    RETURN_IF_ERROR(base_->Sync());
+    fs_.OnSynced(path_);
+    return Status::OK();
   }
   Status Truncate(uint64_t size) override {
     if (fs_.fail_truncate.load()) return Status::FromErrno("ftruncate", path_, EIO);
@@ -49,9 +52,51 @@ class FaultWritableFile final : public WritableFile {
   std::unique_ptr<WritableFile> base_;
 };
 
+void Gate::Close() {
+  const MutexLock lock(mu_);
+  closed_ = true;
+}
+
+void Gate::Open() {
+  const MutexLock lock(mu_);
+  closed_ = false;
+  cv_.SignalAll();
+}
+
+void Gate::Pass(const std::string& what) {
+  MutexLock lock(mu_);
+  if (!closed_) return;
+  held_.push_back(what);
+  cv_.SignalAll();
+  while (closed_) cv_.Wait(mu_);
+}
+
+std::string Gate::AwaitHeld(size_t n) {
+  MutexLock lock(mu_);
+  while (held_.size() < n) cv_.Wait(mu_);
+  return held_[n - 1];
+}
+
+std::vector<std::string> FaultFileSystem::SyncedPaths() const {
+  const MutexLock lock(mu_);
+  return synced_;
+}
+
+void FaultFileSystem::AwaitSyncs(uint64_t n) {
+  MutexLock lock(mu_);
+  while (synced_.size() < n) synced_cv_.Wait(mu_);
+}
+
+void FaultFileSystem::OnSynced(const std::string& path) {
+  const MutexLock lock(mu_);
+  synced_.push_back(path);
+  synced_cv_.SignalAll();
+}
+
 Result<std::unique_ptr<WritableFile>> FaultFileSystem::OpenWritable(const std::string& path, OpenMode mode) {
+  open_gate.Pass(path);
   ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> base, base_.OpenWritable(path, mode));
   return std::unique_ptr<WritableFile>(std::make_unique<FaultWritableFile>(*this, path, std::move(base)));
 }
 
-}  // namespace sluice::log
+}  // namespace sluice::log::testing
