@@ -1,33 +1,21 @@
-// The Kinesis errors the stream module reports: one enum value per AWS `__type`, so the
-// API layer maps them without guessing. Messages are AWS's wording.
+// The Kinesis errors the stream module reports: one enumerator per AWS `__type` (the
+// client's table, aws/kinesis_errors.h), so the front end maps them without guessing.
+// Messages are AWS's wording.
 #pragma once
 
 #include <string>
 #include <string_view>
 
+#include "aws/kinesis_errors.h"
 #include "base/expected.h"
 #include "base/status.h"
 
 namespace sluice::stream {
 
-enum class ErrorType {
-  kResourceNotFound,
-  kResourceInUse,
-  kInvalidArgument,
-  kLimitExceeded,
-  kExpiredIterator,
-  kExpiredNextToken,
-  kProvisionedThroughputExceeded,
-  kInternalFailure,
-};
-
-// "ResourceNotFoundException", ... ("InternalFailure" has no suffix, as in AWS).
-std::string_view AwsErrorName(ErrorType type);
-
-struct Error {
-  ErrorType type;
-  std::string message;
-};
+// The one table of Kinesis error types, shared with the client (aws/kinesis_errors.h):
+// the server reports with the same enumerators the client parses answers into.
+using ErrorType = aws::KinesisErrorCode;
+using Error = sluice::Error<ErrorType>;
 
 template <typename T>
 using KResult = Expected<T, Error>;

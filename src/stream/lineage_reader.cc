@@ -60,7 +60,7 @@ KResult<std::vector<LineageReader::Record>> LineageReader::Poll(size_t max_recor
       Cursor& cursor = it->second;
       const int limit = static_cast<int>(std::min<size_t>(10000, max_records - out.size()));
       auto r = streams_.GetRecords(cursor.iterator, limit, kMaxBytesPerRead);
-      if (!r.ok() && r.error().type == ErrorType::kExpiredIterator) {
+      if (!r.ok() && r.error().code == ErrorType::kExpiredIterator) {
         auto again = IteratorFor(it->first, cursor, false);
         if (!again.ok()) return again.error();
         cursor.iterator = std::move(*again);

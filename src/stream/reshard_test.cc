@@ -95,23 +95,23 @@ TEST_F(ReshardTest, SplitAndMergeRulesAreEnforced) {
   ASSERT_TRUE(mgr_->CreateStream("s", 3, "PROVISIONED", {}).ok());
   auto bad = mgr_->SplitShard("s", "shardId-000000000000", 0);
   ASSERT_FALSE(bad.ok());
-  EXPECT_EQ(bad.error().type, ErrorType::kInvalidArgument);
+  EXPECT_EQ(bad.error().code, ErrorType::kInvalidArgument);
   auto missing = mgr_->SplitShard("s", "shardId-000000000009", 5);
   ASSERT_FALSE(missing.ok());
-  EXPECT_EQ(missing.error().type, ErrorType::kResourceNotFound);
+  EXPECT_EQ(missing.error().code, ErrorType::kResourceNotFound);
   auto far = mgr_->MergeShards("s", "shardId-000000000000", "shardId-000000000002");
   ASSERT_FALSE(far.ok());
-  EXPECT_EQ(far.error().type, ErrorType::kInvalidArgument);
+  EXPECT_EQ(far.error().code, ErrorType::kInvalidArgument);
   ASSERT_TRUE(mgr_->MergeShards("s", "shardId-000000000001", "shardId-000000000000").ok());
   auto d = mgr_->DescribeStream("s");
   EXPECT_EQ(d->shards[3].parent_shard_id, "shardId-000000000001");
   EXPECT_EQ(d->shards[3].adjacent_parent_shard_id, "shardId-000000000000");
   auto closed = mgr_->SplitShard("s", "shardId-000000000000", 10);
   ASSERT_FALSE(closed.ok());
-  EXPECT_EQ(closed.error().type, ErrorType::kInvalidArgument);
+  EXPECT_EQ(closed.error().code, ErrorType::kInvalidArgument);
   auto closed_merge = mgr_->MergeShards("s", "shardId-000000000001", "shardId-000000000002");
   ASSERT_FALSE(closed_merge.ok());
-  EXPECT_EQ(closed_merge.error().type, ErrorType::kInvalidArgument);
+  EXPECT_EQ(closed_merge.error().code, ErrorType::kInvalidArgument);
   ExpectCoverage();
 }
 
@@ -138,10 +138,10 @@ TEST_F(ReshardTest, UpdateShardCountScalesUniformlyUpAndDownWithinAwsBounds) {
   }
   auto up = mgr_->UpdateShardCount("s", 7);
   ASSERT_FALSE(up.ok());
-  EXPECT_EQ(up.error().type, ErrorType::kLimitExceeded);
+  EXPECT_EQ(up.error().code, ErrorType::kLimitExceeded);
   auto down = mgr_->UpdateShardCount("s", 1);
   ASSERT_FALSE(down.ok());
-  EXPECT_EQ(down.error().type, ErrorType::kLimitExceeded);
+  EXPECT_EQ(down.error().code, ErrorType::kLimitExceeded);
   ExpectAllReadInKeyOrder();
 }
 
@@ -186,7 +186,7 @@ TEST_F(ReshardTest, ClosedShardsLeaveTheListingsOnceRetentionExpiresThem) {
   EXPECT_EQ(d->shards[0].shard_id, "shardId-000000000001");
   auto it = mgr_->GetShardIterator({.stream_name = "s", .shard_id = "shardId-000000000000"});
   ASSERT_FALSE(it.ok());
-  EXPECT_EQ(it.error().type, ErrorType::kResourceNotFound);
+  EXPECT_EQ(it.error().code, ErrorType::kResourceNotFound);
   Reopen();
   EXPECT_EQ(mgr_->DescribeStream("s")->shards.size(), 2u) << "expiry is durable";
   counter_ = 0;  // the expired records are gone; new writes still flow
@@ -223,7 +223,7 @@ TEST_F(ReshardTest, ShardLimitsRefuseRecordsOverTheWriteRate) {
   for (int i = 0; i < 8; ++i) {
     auto r = mgr_->GetRecords(*it, 1, 1 << 20);
     if (!r.ok()) {
-      EXPECT_EQ(r.error().type, ErrorType::kProvisionedThroughputExceeded);
+      EXPECT_EQ(r.error().code, ErrorType::kProvisionedThroughputExceeded);
       ++throttled;
     }
   }

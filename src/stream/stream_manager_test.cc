@@ -52,14 +52,14 @@ TEST_F(StreamManagerTest, DuplicateStreamIsResourceInUse) {
   ASSERT_TRUE(mgr_->CreateStream("s", 1, "PROVISIONED", {}).ok());
   auto again = mgr_->CreateStream("s", 1, "PROVISIONED", {});
   ASSERT_FALSE(again.ok());
-  EXPECT_EQ(again.error().type, ErrorType::kResourceInUse);
+  EXPECT_EQ(again.error().code, ErrorType::kResourceInUse);
 }
 
 TEST_F(StreamManagerTest, ShardLimitIsLimitExceeded) {
   ASSERT_TRUE(mgr_->CreateStream("a", 8, "PROVISIONED", {}).ok());
   auto over = mgr_->CreateStream("b", 3, "PROVISIONED", {});
   ASSERT_FALSE(over.ok());
-  EXPECT_EQ(over.error().type, ErrorType::kLimitExceeded);
+  EXPECT_EQ(over.error().code, ErrorType::kLimitExceeded);
   EXPECT_FALSE(mgr_->DescribeStream("b").ok());
 }
 
@@ -145,7 +145,7 @@ TEST_F(StreamManagerTest, IteratorsExpireAfterFiveMinutes) {
   clock_.Advance(2);
   auto r = mgr_->GetRecords(*it, 10, 1 << 20);
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().type, ErrorType::kExpiredIterator);
+  EXPECT_EQ(r.error().code, ErrorType::kExpiredIterator);
 }
 
 TEST_F(StreamManagerTest, MillisBehindLatestIsTheAgeOfTheOldestUnreadRecord) {
@@ -169,19 +169,19 @@ TEST_F(StreamManagerTest, SequenceNumberFromAnotherShardIsInvalidArgument) {
                                     .type = IteratorType::kAtSequenceNumber,
                                     .sequence_number = out[0].sequence_number});
   ASSERT_FALSE(it.ok());
-  EXPECT_EQ(it.error().type, ErrorType::kInvalidArgument);
+  EXPECT_EQ(it.error().code, ErrorType::kInvalidArgument);
   EXPECT_NE(it.error().message.find("shardId-000000000000"), std::string::npos);
 }
 
 TEST_F(StreamManagerTest, UnknownStreamAndShardAreResourceNotFound) {
   auto d = mgr_->DescribeStream("nope");
   ASSERT_FALSE(d.ok());
-  EXPECT_EQ(d.error().type, ErrorType::kResourceNotFound);
+  EXPECT_EQ(d.error().code, ErrorType::kResourceNotFound);
   EXPECT_EQ(d.error().message, "Stream nope under account 000000000000 not found.");
   ASSERT_TRUE(mgr_->CreateStream("s", 1, "PROVISIONED", {}).ok());
   auto it = mgr_->GetShardIterator({.stream_name = "s", .shard_id = "shardId-000000000009"});
   ASSERT_FALSE(it.ok());
-  EXPECT_EQ(it.error().type, ErrorType::kResourceNotFound);
+  EXPECT_EQ(it.error().code, ErrorType::kResourceNotFound);
 }
 
 TEST_F(StreamManagerTest, DeletedStreamIsGoneWithItsFilesAndItsNameCanBeReused) {
@@ -196,7 +196,7 @@ TEST_F(StreamManagerTest, DeletedStreamIsGoneWithItsFilesAndItsNameCanBeReused) 
   // An iterator of the old stream does not read the new one.
   auto r = mgr_->GetRecords(*it, 10, 1 << 20);
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().type, ErrorType::kResourceNotFound);
+  EXPECT_EQ(r.error().code, ErrorType::kResourceNotFound);
   EXPECT_TRUE(ReadAll("s", "shardId-000000000000").empty());
   (void)old;
 }
@@ -206,7 +206,7 @@ TEST_F(StreamManagerTest, RetentionChangesFollowAwsRules) {
   EXPECT_TRUE(mgr_->ChangeRetention("s", 48, true).ok());
   auto shorter = mgr_->ChangeRetention("s", 24, true);
   ASSERT_FALSE(shorter.ok());
-  EXPECT_EQ(shorter.error().type, ErrorType::kInvalidArgument);
+  EXPECT_EQ(shorter.error().code, ErrorType::kInvalidArgument);
   auto longer = mgr_->ChangeRetention("s", 72, false);
   ASSERT_FALSE(longer.ok());
   EXPECT_TRUE(mgr_->ChangeRetention("s", 24, false).ok());
@@ -220,7 +220,7 @@ TEST_F(StreamManagerTest, PutToMissingStreamFailsWholeCall) {
   mgr_->PutRecords("nope", in, [&p](KResult<std::vector<PutOutcome>> r) { p.set_value(std::move(r)); });
   auto r = p.get_future().get();
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().type, ErrorType::kResourceNotFound);
+  EXPECT_EQ(r.error().code, ErrorType::kResourceNotFound);
 }
 
 // Control-plane work (catalog commits, log opens) must not stall the data plane of

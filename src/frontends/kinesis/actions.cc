@@ -155,8 +155,8 @@ const A::Action kActions[] = {
 // ------------------------------------------------------------------ helpers
 
 ActionResult FromError(const stream::Error& e) {
-  const int status = e.type == ErrorType::kInternalFailure ? 500 : 400;
-  return ActionResult::Error(stream::AwsErrorName(e.type), e.message, status);
+  const int status = e.code == ErrorType::kInternalFailure ? 500 : 400;
+  return ActionResult::Error(aws::KinesisErrorName(e.code), e.message, status);
 }
 
 ActionResult Invalid(std::string message) {
