@@ -4,6 +4,7 @@
 #include <ctime>
 #include <vector>
 
+#include "base/ascii.h"
 #include "base/hex.h"
 
 namespace sluice::aws {
@@ -12,14 +13,6 @@ namespace {
 bool IsUnreserved(unsigned char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
          c == '_' || c == '.' || c == '~';
-}
-
-std::string ToLower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
 }
 
 // Trims and collapses runs of spaces to one, as the spec asks for header values.
@@ -96,7 +89,7 @@ std::string CanonicalQuery(std::string_view query) {
 std::vector<std::pair<std::string, std::string>> CanonicalHeaders(const HttpRequest& request) {
   std::vector<std::pair<std::string, std::string>> headers;
   for (const HttpHeader& h : request.headers) {
-    std::string name = ToLower(h.name);
+    std::string name = AsciiLower(h.name);
     std::string value = CanonicalHeaderValue(h.value);
     auto it = std::find_if(headers.begin(), headers.end(), [&](const auto& p) { return p.first == name; });
     if (it != headers.end()) {
