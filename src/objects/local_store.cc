@@ -91,7 +91,7 @@ std::string LocalObjectStore::UploadDir(std::string_view bucket, std::string_vie
 }
 std::string LocalObjectStore::NewTempPath() { return tmp_ + "/" + RandomHex(12); }
 
-std::mutex& LocalObjectStore::KeyLock(std::string_view bucket, std::string_view key) {
+Mutex& LocalObjectStore::KeyLock(std::string_view bucket, std::string_view key) {
   const size_t h = std::hash<std::string_view>{}(key) ^ (std::hash<std::string_view>{}(bucket) << 1);
   return key_locks_[h % key_locks_.size()];
 }
@@ -182,7 +182,7 @@ ObjResult<std::vector<BucketInfo>> LocalObjectStore::ListBuckets() {
 
 ObjStatus LocalObjectStore::MoveObjectIntoFolder(std::string_view bucket, std::string_view folder_key,
                                                  const std::string& path) {
-  std::lock_guard lock(KeyLock(bucket, folder_key));
+  MutexLock lock(KeyLock(bucket, folder_key));
   struct stat st {};
   if (::lstat(path.c_str(), &st) != 0) return errno == ENOENT ? ObjStatus(Done{}) : IoError("lstat", path, errno);
   if (S_ISDIR(st.st_mode)) return Done{};
@@ -267,7 +267,7 @@ ObjResult<ObjectInfo> LocalObjectStore::Publish(std::string_view bucket, std::st
       ::unlink(meta_temp.c_str());
       return f.error();
     }
-    std::lock_guard lock(KeyLock(bucket, key));
+    MutexLock lock(KeyLock(bucket, key));
     target = BucketDir(bucket) + "/" + rel;
     if (IsDir(target)) target += "/" + std::string(kSelfName);
     if (::rename(temp.c_str(), target.c_str()) == 0) {
@@ -362,7 +362,7 @@ ObjResult<LocalObjectStore::Opened> LocalObjectStore::OpenObject(std::string_vie
   }
   const auto missing = [] { return Err(S3Error::kNoSuchKey, "The specified key does not exist."); };
   Opened o;
-  std::lock_guard lock(KeyLock(bucket, key));
+  MutexLock lock(KeyLock(bucket, key));
   o.path = BucketDir(bucket) + "/" + KeyToRelativePath(key);
   if (IsDir(o.path)) o.path += "/" + std::string(kSelfName);
   o.fd = UniqueFd(::open(o.path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
@@ -443,7 +443,7 @@ ObjStatus LocalObjectStore::Delete(std::string_view bucket, std::string_view key
   if (!ValidateKey(key).ok()) return Done{};
   std::string path = BucketDir(bucket) + "/" + KeyToRelativePath(key);
   {
-    std::lock_guard lock(KeyLock(bucket, key));
+    MutexLock lock(KeyLock(bucket, key));
     if (IsDir(path)) path += "/" + std::string(kSelfName);
     if (::unlink(path.c_str()) != 0) {
       if (errno == ENOENT || errno == ENOTDIR || errno == EISDIR) return Done{};

@@ -16,9 +16,9 @@
 
 #include <array>
 #include <memory>
-#include <mutex>
 #include <string>
 
+#include "base/mutex.h"
 #include "objects/file_util.h"
 #include "objects/meta_file.h"
 #include "objects/object_store.h"
@@ -88,7 +88,7 @@ class LocalObjectStore final : public ObjectStore {
   std::string MetaPath(std::string_view bucket, std::string_view key) const;
   std::string UploadDir(std::string_view bucket, std::string_view upload_id) const;
   std::string NewTempPath();
-  std::mutex& KeyLock(std::string_view bucket, std::string_view key);
+  Mutex& KeyLock(std::string_view bucket, std::string_view key);
   ObjStatus CheckBucket(std::string_view bucket) const;
   ObjStatus Sync(const std::string& dir) const;
 
@@ -130,7 +130,7 @@ class LocalObjectStore final : public ObjectStore {
 
   const LocalStoreOptions opts_;
   const std::string objects_, meta_, uploads_, tmp_;
-  std::array<std::mutex, 64> key_locks_;
+  std::array<Mutex, 64> key_locks_;
 };
 
 }  // namespace sluice::objects
