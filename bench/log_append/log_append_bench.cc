@@ -15,7 +15,7 @@
 #include <thread>
 #include <vector>
 
-#include "log/testing/fault_file_system.h"
+#include "base/testing/fault_file_system.h"
 #include "log/log.h"
 
 namespace {
@@ -32,7 +32,7 @@ struct RunResult {
 };
 
 RunResult RunOnce(const std::string& dir, int writers, uint64_t total_bytes) {
-  sluice::log::testing::FaultFileSystem counting(FileSystem::Posix());  // no faults armed: only counts syncs
+  sluice::testing::FaultFileSystem counting(sluice::FileSystem::Posix());  // no faults armed: only counts syncs
   LogOptions o;
   o.dir = dir;
   o.file_system = &counting;

@@ -8,7 +8,7 @@ uint64_t ServerCore::Register(std::weak_ptr<Connection> conn) {
   std::shared_ptr<Connection> drain_now;
   uint64_t id;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     id = next_id_++;
     conns_.emplace(id, conn);
     if (draining_) drain_now = conn.lock();
@@ -20,7 +20,7 @@ uint64_t ServerCore::Register(std::weak_ptr<Connection> conn) {
 void ServerCore::Unregister(uint64_t id) {
   std::function<void()> idle;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     conns_.erase(id);
     if (draining_ && conns_.empty()) idle = std::exchange(on_idle_, nullptr);
   }
@@ -31,7 +31,7 @@ void ServerCore::DrainAll(std::function<void()> on_idle) {
   std::vector<std::shared_ptr<Connection>> live;
   std::function<void()> idle;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     draining_ = true;
     on_idle_ = std::move(on_idle);
     for (auto& [id, weak] : conns_) {
@@ -46,7 +46,7 @@ void ServerCore::DrainAll(std::function<void()> on_idle) {
 void ServerCore::CutAll() {
   std::vector<std::shared_ptr<Connection>> live;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     for (auto& [id, weak] : conns_) {
       if (auto c = weak.lock()) live.push_back(std::move(c));
     }

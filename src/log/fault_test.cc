@@ -6,13 +6,13 @@
 #include <thread>
 
 #include "log/log.h"
-#include "log/testing/fault_file_system.h"
+#include "base/testing/fault_file_system.h"
 #include "log/testing/test_util.h"
 
 namespace sluice::log {
 namespace {
 
-using testing::FaultFileSystem;
+using sluice::testing::FaultFileSystem;
 using testing::MakeRecords;
 using testing::ReadAllData;
 using testing::ScratchDir;

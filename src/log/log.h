@@ -29,7 +29,7 @@
 
 #include "base/clock.h"
 #include "base/status.h"
-#include "log/file_system.h"
+#include "base/file_system.h"
 #include "log/flusher_pool.h"
 #include "log/types.h"
 

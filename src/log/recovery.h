@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "log/file_system.h"
+#include "base/file_system.h"
 #include "log/segment.h"
 
 namespace sluice::log {

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "base/mutex.h"
-#include "log/file_system.h"
+#include "base/file_system.h"
 #include "log/format.h"
 #include "log/index.h"
 

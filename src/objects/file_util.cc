@@ -1,49 +1,32 @@
 #include "objects/file_util.h"
 
-#include <dirent.h>
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
-#include <random>
 
 namespace sluice::objects {
-
-UniqueFd& UniqueFd::operator=(UniqueFd&& o) noexcept {
-  if (this != &o) {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = o.release();
-  }
-  return *this;
-}
-
-UniqueFd::~UniqueFd() {
-  if (fd_ >= 0) ::close(fd_);
-}
-
-ObjResult<std::string> PreadAll(int fd, uint64_t offset, uint64_t len, std::string_view path) {
-  std::string out;
-  out.resize(len);
-  size_t done = 0;
-  while (done < len) {
-    const ssize_t n = ::pread(fd, out.data() + done, len - done, static_cast<off_t>(offset + done));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return IoError("read", path, errno);
-    }
-    if (n == 0) break;
-    done += static_cast<size_t>(n);
-  }
-  out.resize(done);
-  return out;
-}
 
 ObjectError IoError(std::string_view what, std::string_view path, int err) {
   return ObjectError{S3Error::kInternalError,
                      std::string(what) + " " + std::string(path) + ": " + std::strerror(err), err};
+}
+
+ObjectError FsError(const Status& status) {
+  return ObjectError{S3Error::kInternalError, std::string(status.message()), status.sys_errno()};
+}
+
+bool IsMissing(const Status& status) {
+  const int e = status.sys_errno();
+  return status.code() == StatusCode::kNotFound || e == ENOENT || e == ENOTDIR || e == EISDIR || e == ELOOP;
+}
+
+ObjResult<std::string> ReadRange(const RandomAccessFile& f, uint64_t offset, uint64_t len) {
+  std::string out(len, '\0');
+  auto n = f.Read(offset, std::span<char>(out.data(), out.size()));
+  if (!n.ok()) return FsError(n.status());
+  out.resize(*n);
+  return out;
 }
 
 ObjStatus WritebackAppender::Append(std::string_view data) {
@@ -53,105 +36,76 @@ ObjStatus WritebackAppender::Append(std::string_view data) {
   size_t done = 0;
   while (done < data.size()) {
     const size_t want = std::min(data.size() - done, kWritebackChunk);
-    const ssize_t n = ::write(fd_, data.data() + done, want);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return IoError("write", path_, errno);
-    }
-    done += static_cast<size_t>(n);
-    written_ += static_cast<uint64_t>(n);
+    auto n = f_.Write(std::span<const char>(data.data() + done, want));
+    if (!n.ok()) return FsError(n.status());
+    if (*n == 0) return Err(S3Error::kInternalError, "write made no progress");
+    done += *n;
+    written_ += *n;
     if (written_ - kicked_ >= kWritebackChunk) {
-      // Only a hint: errors surface at the caller's fdatasync.
-      ::sync_file_range(fd_, static_cast<off_t>(kicked_), static_cast<off_t>(written_ - kicked_),
-                        SYNC_FILE_RANGE_WRITE);
+      f_.StartWriteback(kicked_, written_ - kicked_);  // errors surface at the Sync
       kicked_ = written_;
     }
   }
   return Done{};
 }
 
-ObjStatus WriteAll(int fd, std::string_view data, std::string_view path) {
-  return WritebackAppender(fd, path).Append(data);
-}
-
-ObjStatus WriteNewFile(const std::string& path, std::string_view data) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd < 0) return IoError("open", path, errno);
-  if (auto w = WriteAll(fd, data, path); !w.ok()) {
-    ::close(fd);
-    ::unlink(path.c_str());
-    return w;
-  }
-  if (::fdatasync(fd) != 0) {
-    const int err = errno;
-    ::close(fd);
-    ::unlink(path.c_str());
-    return IoError("fdatasync", path, err);
-  }
-  if (::close(fd) != 0) {
-    const int err = errno;
-    ::unlink(path.c_str());
-    return IoError("close", path, err);
-  }
+ObjStatus WriteNewFile(FileSystem& fs, const std::string& path, std::string_view data) {
+  auto f = fs.OpenWritable(path, OpenMode::kCreateNew);
+  if (!f.ok()) return FsError(f.status());
+  const auto fail = [&](const ObjectError& e) {
+    (void)(*f)->Close();
+    (void)fs.Remove(path);
+    return e;
+  };
+  if (auto w = WritebackAppender(**f).Append(data); !w.ok()) return fail(w.error());
+  if (Status s = (*f)->Sync(); !s.ok()) return fail(FsError(s));
+  if (Status s = (*f)->Close(); !s.ok()) return fail(FsError(s));
   return Done{};
 }
 
-ObjStatus SyncDir(const std::string& dir) {
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return IoError("open", dir, errno);
-  const int rc = ::fsync(fd);
-  const int err = errno;
-  ::close(fd);
-  if (rc != 0) return IoError("fsync", dir, err);
+ObjStatus SyncDir(FileSystem& fs, const std::string& dir) {
+  if (Status s = fs.SyncDir(dir); !s.ok()) return FsError(s);
   return Done{};
 }
 
-ObjResult<std::string> ReadFileRange(const std::string& path, uint64_t offset, uint64_t len) {
-  const UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) return IoError("open", path, errno);
-  return PreadAll(fd.get(), offset, len, path);
+ObjResult<std::string> ReadFileText(FileSystem& fs, const std::string& path) {
+  auto text = sluice::ReadWholeFile(fs, path);
+  if (!text.ok()) return FsError(text.status());
+  return std::move(text).value();
 }
 
-ObjResult<std::string> ReadWholeFile(const std::string& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return IoError("stat", path, errno);
-  return ReadFileRange(path, 0, static_cast<uint64_t>(st.st_size));
+ObjResult<std::vector<std::string>> ListDir(FileSystem& fs, const std::string& dir) {
+  auto names = fs.ListDir(dir);
+  if (!names.ok()) return FsError(names.status());
+  return std::move(names).value();
 }
 
-ObjResult<std::vector<std::string>> ListDir(const std::string& dir) {
-  DIR* d = ::opendir(dir.c_str());
-  if (d == nullptr) return IoError("opendir", dir, errno);
-  std::vector<std::string> names;
-  while (const dirent* e = ::readdir(d)) {
-    const std::string_view n = e->d_name;
-    if (n != "." && n != "..") names.emplace_back(n);
+ObjStatus EnsureDir(FileSystem& fs, const std::string& dir) {
+  if (Status s = fs.CreateDir(dir); !s.ok() && s.code() != StatusCode::kAlreadyExists) return FsError(s);
+  return Done{};
+}
+
+ObjStatus RemoveTree(FileSystem& fs, const std::string& path) {
+  auto info = fs.Stat(path);
+  if (!info.ok()) {
+    if (info.status().code() == StatusCode::kNotFound) return Done{};
+    return FsError(info.status());
   }
-  ::closedir(d);
-  return names;
-}
-
-ObjStatus RemoveTree(const std::string& path) {
-  struct stat st {};
-  if (::lstat(path.c_str(), &st) != 0) {
-    if (errno == ENOENT) return Done{};
-    return IoError("lstat", path, errno);
-  }
-  if (!S_ISDIR(st.st_mode)) {
-    if (::unlink(path.c_str()) != 0 && errno != ENOENT) return IoError("unlink", path, errno);
+  if (!info->is_dir) {
+    if (Status s = fs.Remove(path); !s.ok() && s.code() != StatusCode::kNotFound) return FsError(s);
     return Done{};
   }
-  auto names = ListDir(path);
-  if (!names.ok()) return names.error();
-  for (const std::string& n : *names) {
-    auto r = RemoveTree(path + "/" + n);
-    if (!r.ok()) return r;
+  ASSIGN_OR_RETURN(auto names, ListDir(fs, path));
+  for (const std::string& n : names) {
+    if (auto r = RemoveTree(fs, path + "/" + n); !r.ok()) return r;
   }
-  if (::rmdir(path.c_str()) != 0 && errno != ENOENT) return IoError("rmdir", path, errno);
+  if (Status s = fs.RemoveDir(path); !s.ok() && s.code() != StatusCode::kNotFound) return FsError(s);
   return Done{};
 }
 
-int64_t MtimeMs(const struct stat& st) {
-  return static_cast<int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1'000'000;
+bool IsDir(FileSystem& fs, const std::string& path) {
+  auto info = fs.Stat(path);
+  return info.ok() && info->is_dir;
 }
 
 int64_t NowMs() {

@@ -1,78 +1,60 @@
-// Small POSIX file helpers for the local object store. Each returns ObjectError with
+// File helpers for the local object store over the FileSystem seam (base/file_system.h),
+// so tests can inject faults into every call. Each returns ObjectError with
 // kInternalError and the failing call, path and errno text on an I/O failure.
 // Durability: WriteNewFile syncs the data (fdatasync) before returning; callers sync
 // the directory after the rename that publishes the file.
 #pragma once
-
-#include <sys/stat.h>
 
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "base/file_system.h"
 #include "objects/errors.h"
 
 namespace sluice::objects {
 
-// Owns a file descriptor; closes it on destruction.
-class UniqueFd {
- public:
-  UniqueFd() = default;
-  explicit UniqueFd(int fd) : fd_(fd) {}
-  UniqueFd(UniqueFd&& o) noexcept : fd_(o.release()) {}
-  UniqueFd& operator=(UniqueFd&& o) noexcept;
-  UniqueFd(const UniqueFd&) = delete;
-  UniqueFd& operator=(const UniqueFd&) = delete;
-  ~UniqueFd();
-  int get() const { return fd_; }
-  int release() {
-    const int fd = fd_;
-    fd_ = -1;
-    return fd;
-  }
-
- private:
-  int fd_ = -1;
-};
-
-// Reads `len` bytes at `offset` from an open file.
-ObjResult<std::string> PreadAll(int fd, uint64_t offset, uint64_t len, std::string_view path);
-
 ObjectError IoError(std::string_view what, std::string_view path, int err);
+// A FileSystem error as the store reports it: kInternalError, its message and errno.
+ObjectError FsError(const Status& status);
+// Whether a FileSystem error means the name is not there (a path component missing or
+// not a directory, or the last one a directory or a link where a file was expected).
+bool IsMissing(const Status& status);
 
-// Appends to an open file and hands every 4 MiB to the kernel for writeback
-// (sync_file_range) as soon as it is in the page cache, so the disk works while the
-// rest arrives and a later fdatasync waits for the tail only. Does not sync: the
-// caller still must fdatasync. Does not own the descriptor.
+// Reads `len` bytes at `offset` from an open file (fewer only at its end).
+ObjResult<std::string> ReadRange(const RandomAccessFile& f, uint64_t offset, uint64_t len);
+
+// Appends to a file and hands every 4 MiB to the kernel for writeback
+// (WritableFile::StartWriteback) as soon as it is in the page cache, so the disk works
+// while the rest arrives and a later Sync waits for the tail only. Does not sync: the
+// caller still must. Does not own the file.
 class WritebackAppender {
  public:
-  WritebackAppender(int fd, std::string_view path) : fd_(fd), path_(path) {}
+  explicit WritebackAppender(WritableFile& f) : f_(f) {}
   ObjStatus Append(std::string_view data);
   uint64_t written() const { return written_; }
 
  private:
-  int fd_;
-  std::string path_;
+  WritableFile& f_;
   uint64_t written_ = 0;  // bytes appended, from the file's start
   uint64_t kicked_ = 0;   // bytes already handed to writeback
 };
 
-// Writes all of `data` to a new, empty file `fd` (WritebackAppender). Does not sync.
-ObjStatus WriteAll(int fd, std::string_view data, std::string_view path);
-// Creates `path` (O_EXCL), writes `data`, fdatasyncs and closes it. On failure the
-// file is removed.
-ObjStatus WriteNewFile(const std::string& path, std::string_view data);
+// Creates `path` (which must not exist), writes `data`, fdatasyncs and closes it. On
+// failure the file is removed.
+ObjStatus WriteNewFile(FileSystem& fs, const std::string& path, std::string_view data);
 // fsync of a directory, so a rename or unlink in it survives a crash.
-ObjStatus SyncDir(const std::string& dir);
-ObjResult<std::string> ReadWholeFile(const std::string& path);
-// Reads `len` bytes at `offset`.
-ObjResult<std::string> ReadFileRange(const std::string& path, uint64_t offset, uint64_t len);
+ObjStatus SyncDir(FileSystem& fs, const std::string& dir);
+ObjResult<std::string> ReadFileText(FileSystem& fs, const std::string& path);
 // The names in a directory, without "." and "..", unsorted.
-ObjResult<std::vector<std::string>> ListDir(const std::string& dir);
+ObjResult<std::vector<std::string>> ListDir(FileSystem& fs, const std::string& dir);
+// Creates one directory; OK if it exists.
+ObjStatus EnsureDir(FileSystem& fs, const std::string& dir);
 // Removes a directory tree; missing is fine.
-ObjStatus RemoveTree(const std::string& path);
-int64_t MtimeMs(const struct stat& st);
+ObjStatus RemoveTree(FileSystem& fs, const std::string& path);
+// Whether `path` is a directory (not following a last symbolic link).
+bool IsDir(FileSystem& fs, const std::string& path);
 int64_t NowMs();
 
 }  // namespace sluice::objects

@@ -1,7 +1,5 @@
 // LocalObjectStore::List: a sorted walk of the bucket's directory tree that skips
 // subtrees the listing cannot use (see ListingBuilder::WantsSubtree).
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <cerrno>
 
@@ -22,10 +20,10 @@ struct Entry {
 };
 
 // Returns false when the listing is complete.
-bool Walk(const std::string& dir, const std::string& key_prefix, ListingBuilder& builder,
+bool Walk(FileSystem& fs, const std::string& dir, const std::string& key_prefix, ListingBuilder& builder,
           const std::function<std::optional<ObjectInfo>(const std::string&, const std::string&)>& stat,
           ObjectError* error) {
-  auto names = ListDir(dir);
+  auto names = ListDir(fs, dir);
   if (!names.ok()) {
     if (names.error().sys_errno == ENOENT) return true;  // removed meanwhile
     *error = names.error();
@@ -38,13 +36,13 @@ bool Walk(const std::string& dir, const std::string& key_prefix, ListingBuilder&
     // Names starting with '.' are the store's own (kSelfName, move-aside folders).
     if (name.starts_with(".") || !DecodeSegment(name, &segment)) continue;
     const std::string path = dir + "/" + name;
-    struct stat st {};
-    if (::lstat(path.c_str(), &st) != 0) continue;
-    if (S_ISREG(st.st_mode)) {
+    auto st = fs.Stat(path);
+    if (!st.ok()) continue;
+    if (st->is_regular) {
       entries.push_back({key_prefix + segment, path, false});
-    } else if (S_ISDIR(st.st_mode)) {
+    } else if (st->is_dir) {
       const std::string self = path + "/" + std::string(kSelfName);
-      if (::access(self.c_str(), F_OK) == 0) entries.push_back({key_prefix + segment, self, false});
+      if (fs.Stat(self).ok()) entries.push_back({key_prefix + segment, self, false});
       entries.push_back({key_prefix + segment + "/", path, true});
     }
   }
@@ -53,7 +51,7 @@ bool Walk(const std::string& dir, const std::string& key_prefix, ListingBuilder&
   for (const Entry& e : entries) {
     if (e.folder) {
       if (!builder.WantsSubtree(e.sort_key)) continue;
-      if (!Walk(e.path, e.sort_key, builder, stat, error)) return false;
+      if (!Walk(fs, e.path, e.sort_key, builder, stat, error)) return false;
     } else if (!builder.Offer(e.sort_key, [&] { return stat(e.sort_key, e.path); })) {
       return false;
     }
@@ -79,7 +77,7 @@ ObjResult<ListResult> LocalObjectStore::List(std::string_view bucket, const List
   ListingBuilder builder(req);
   ObjectError error;
   error.code = S3Error::kNoSuchKey;  // sentinel: no error
-  const bool finished = Walk(BucketDir(bucket), "", builder,
+  const bool finished = Walk(fs_, BucketDir(bucket), "", builder,
                              [&](const std::string& key, const std::string& path) {
                                return StatForListing(bucket, key, path);
                              },

@@ -2,10 +2,6 @@
 // one file per part named "<number, 5 digits>-<md5 hex>", so a part's ETag needs no
 // second file. Complete concatenates the parts into a temporary and commits it like a
 // Put; the upload directory is removed only after the object is durable.
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <map>
@@ -40,16 +36,17 @@ struct StoredPart {
 
 // Parses "00001-<md5>"; a crash between publishing a part and removing its
 // predecessor leaves two files for a number, and the newer one wins.
-ObjResult<std::map<int, StoredPart>> ReadParts(const std::string& dir) {
-  ASSIGN_OR_RETURN(auto names, ListDir(dir));
+ObjResult<std::map<int, StoredPart>> ReadParts(FileSystem& fs, const std::string& dir) {
+  ASSIGN_OR_RETURN(auto names, ListDir(fs, dir));
   std::map<int, StoredPart> parts;
   for (const std::string& name : names) {
     if (name.size() != 5 + 1 + 32 || name[5] != '-') continue;
     const int number = std::atoi(name.substr(0, 5).c_str());
-    struct stat st {};
     const std::string path = dir + "/" + name;
-    if (number <= 0 || ::stat(path.c_str(), &st) != 0) continue;
-    StoredPart p{{number, name.substr(6), static_cast<uint64_t>(st.st_size), MtimeMs(st)}, path};
+    if (number <= 0) continue;
+    auto st = fs.Stat(path);
+    if (!st.ok()) continue;
+    StoredPart p{{number, name.substr(6), st->size, st->mtime_ms}, path};
     auto it = parts.find(number);
     if (it == parts.end() || it->second.info.last_modified_ms <= p.info.last_modified_ms) {
       parts[number] = std::move(p);
@@ -77,15 +74,15 @@ ObjResult<std::string> LocalObjectStore::CreateMultipartUpload(std::string_view 
   if (auto c = CheckBucket(bucket); !c.ok()) return c.error();
   if (auto v = ValidateKey(key); !v.ok()) return v.error();
   const std::string bucket_dir = uploads_ + "/" + std::string(bucket);
-  if (::mkdir(bucket_dir.c_str(), 0755) != 0 && errno != EEXIST) return IoError("mkdir", bucket_dir, errno);
+  if (auto made = EnsureDir(fs_, bucket_dir); !made.ok()) return made.error();
   const std::string id = RandomHex(16);
   const std::string dir = UploadDir(bucket, id);
-  if (::mkdir(dir.c_str(), 0755) != 0) return IoError("mkdir", dir, errno);
+  if (Status s = fs_.CreateDir(dir); !s.ok()) return FsError(s);
   const std::string temp = dir + "/.upload.tmp";
-  if (auto w = WriteNewFile(temp, EncodeStoredUpload({std::string(key), NowMs(), meta})); !w.ok()) {
+  if (auto w = WriteNewFile(fs_, temp, EncodeStoredUpload({std::string(key), NowMs(), meta})); !w.ok()) {
     return w.error();
   }
-  if (::rename(temp.c_str(), (dir + "/upload.json").c_str()) != 0) return IoError("rename", dir, errno);
+  if (Status s = fs_.Rename(temp, dir + "/upload.json"); !s.ok()) return FsError(s);
   if (auto s = Sync(dir); !s.ok()) return s.error();
   if (auto s = Sync(bucket_dir); !s.ok()) return s.error();
   return id;
@@ -93,8 +90,8 @@ ObjResult<std::string> LocalObjectStore::CreateMultipartUpload(std::string_view 
 
 namespace {
 
-ObjResult<StoredUpload> LoadUpload(const std::string& dir, std::string_view key) {
-  auto text = ReadWholeFile(dir + "/upload.json");
+ObjResult<StoredUpload> LoadUpload(FileSystem& fs, const std::string& dir, std::string_view key) {
+  auto text = ReadFileText(fs, dir + "/upload.json");
   if (!text.ok()) return NoSuchUpload();
   auto u = DecodeStoredUpload(*text);
   if (!u || u->key != key) return NoSuchUpload();
@@ -113,14 +110,14 @@ ObjResult<std::unique_ptr<UploadWriter>> LocalObjectStore::NewPartWriter(std::st
     return Err(S3Error::kInvalidArgument, "Part number must be an integer between 1 and 10000, inclusive");
   }
   std::string dir = UploadDir(bucket, upload_id);
-  if (auto u = LoadUpload(dir, key); !u.ok()) return u.error();
+  if (auto u = LoadUpload(fs_, dir, key); !u.ok()) return u.error();
   std::string temp = dir + "/.part-" + RandomHex(8);
-  auto writer = Writer::Create(std::move(temp), [this, dir, k = std::string(key), part_number](
-                                             UniqueFd fd, const std::string& temp, uint64_t size,
-                                             const std::string& etag, const ObjectChecksum&) {
-    return PublishPart(dir, k, part_number, std::move(fd), temp, size, etag);
+  auto writer = Writer::Create(fs_, std::move(temp), [this, dir, k = std::string(key), part_number](
+                                                  std::unique_ptr<WritableFile> file, const std::string& temp,
+                                                  uint64_t size, const std::string& etag, const ObjectChecksum&) {
+    return PublishPart(dir, k, part_number, std::move(file), temp, size, etag);
   });
-  if (!writer.ok() && ::access(dir.c_str(), F_OK) != 0) return NoSuchUpload();  // retired meanwhile
+  if (!writer.ok() && !fs_.Stat(dir).ok()) return NoSuchUpload();  // retired meanwhile
   return writer;
 }
 
@@ -134,30 +131,31 @@ ObjResult<PartInfo> LocalObjectStore::UploadPart(std::string_view bucket, std::s
 }
 
 ObjResult<ObjectInfo> LocalObjectStore::PublishPart(const std::string& dir, std::string_view key,
-                                                    int number, UniqueFd fd, const std::string& temp,
-                                                    uint64_t size, const std::string& etag) {
-  if (opts_.sync && ::fdatasync(fd.get()) != 0) {
-    const int err = errno;
-    ::unlink(temp.c_str());
-    return IoError("fdatasync", temp, err);
+                                                    int number, std::unique_ptr<WritableFile> file,
+                                                    const std::string& temp, uint64_t size,
+                                                    const std::string& etag) {
+  Status closed = opts_.sync ? file->Sync() : Status::OK();
+  if (closed.ok()) closed = file->Close();
+  file.reset();
+  if (!closed.ok()) {
+    (void)fs_.Remove(temp);
+    return FsError(closed);
   }
-  fd = UniqueFd();
   const std::string name = PartName(number, etag);
-  if (::rename(temp.c_str(), (dir + "/" + name).c_str()) != 0) {
-    const int err = errno;
-    ::unlink(temp.c_str());
-    if (err == ENOENT) return NoSuchUpload();  // aborted meanwhile
-    return IoError("rename", dir + "/" + name, err);
+  if (Status s = fs_.Rename(temp, dir + "/" + name); !s.ok()) {
+    (void)fs_.Remove(temp);
+    if (s.sys_errno() == ENOENT) return NoSuchUpload();  // aborted meanwhile
+    return FsError(s);
   }
   if (auto s = Sync(dir); !s.ok()) {
-    if (::access(dir.c_str(), F_OK) != 0) return NoSuchUpload();  // retired meanwhile
+    if (!fs_.Stat(dir).ok()) return NoSuchUpload();  // retired meanwhile
     return s.error();
   }
   // Drop an earlier upload of the same part number.
-  if (auto names = ListDir(dir); names.ok()) {
+  if (auto names = ListDir(fs_, dir); names.ok()) {
     const std::string prefix = name.substr(0, 6);
     for (const std::string& n : *names) {
-      if (n.starts_with(prefix) && n != name) ::unlink((dir + "/" + n).c_str());
+      if (n.starts_with(prefix) && n != name) (void)fs_.Remove(dir + "/" + n);
     }
   }
   return ObjectInfo{std::string(key), size, etag, NowMs(), {}};
@@ -169,11 +167,11 @@ ObjResult<ObjectInfo> LocalObjectStore::CompleteMultipartUpload(
   if (auto c = CheckBucket(bucket); !c.ok()) return c.error();
   if (!ValidUploadId(upload_id)) return NoSuchUpload();
   const std::string dir = UploadDir(bucket, upload_id);
-  ASSIGN_OR_RETURN(StoredUpload upload, LoadUpload(dir, key));
+  ASSIGN_OR_RETURN(StoredUpload upload, LoadUpload(fs_, dir, key));
   if (parts.empty()) {
     return Err(S3Error::kMalformedXML, "You must specify at least one part");
   }
-  ASSIGN_OR_RETURN(auto stored, ReadParts(dir));
+  ASSIGN_OR_RETURN(auto stored, ReadParts(fs_, dir));
   std::vector<const StoredPart*> chosen;
   std::vector<std::string> md5s;
   int previous = 0;
@@ -201,24 +199,22 @@ ObjResult<ObjectInfo> LocalObjectStore::CompleteMultipartUpload(
   }
   const std::string temp = NewTempPath();
   {
-    const UniqueFd out(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
-    if (out.get() < 0) return IoError("open", temp, errno);
-    auto fail = [&](std::string_view what, const std::string& path, int err) {
-      ::unlink(temp.c_str());
-      return IoError(what, path, err);
+    auto out = fs_.OpenWritable(temp, OpenMode::kCreateNew);
+    if (!out.ok()) return FsError(out.status());
+    const auto fail = [&](ObjectError e) {
+      out->reset();
+      (void)fs_.Remove(temp);
+      return e;
     };
     for (const StoredPart* p : chosen) {
-      const UniqueFd in(::open(p->path.c_str(), O_RDONLY | O_CLOEXEC));
-      if (in.get() < 0) return fail("open", p->path, errno);
-      uint64_t left = p->info.size;
-      while (left > 0) {
-        const ssize_t n = ::copy_file_range(in.get(), nullptr, out.get(), nullptr, left, 0);
-        if (n < 0) return fail("copy_file_range", p->path, errno);
-        if (n == 0) return fail("copy_file_range", p->path, EIO);  // part shrank
-        left -= static_cast<uint64_t>(n);
-      }
+      auto in = fs_.OpenReadable(p->path);
+      if (!in.ok()) return fail(FsError(in.status()));
+      auto n = (*out)->AppendFrom(**in, 0, p->info.size);
+      if (!n.ok()) return fail(FsError(n.status()));
+      if (*n != p->info.size) return fail(IoError("copy_file_range", p->path, EIO));  // part shrank
     }
-    if (::fdatasync(out.get()) != 0) return fail("fdatasync", temp, errno);
+    if (Status s = (*out)->Sync(); !s.ok()) return fail(FsError(s));
+    if (Status s = (*out)->Close(); !s.ok()) return fail(FsError(s));
   }
   StoredMeta sm;
   sm.etag = MultipartEtag(md5s);
@@ -235,15 +231,15 @@ ObjStatus LocalObjectStore::RetireUpload(const std::string& dir) {
   // temporary yet finds no directory (NoSuchUpload), one that has finds its rename
   // fail the same way, and nothing lands in a directory being removed.
   const std::string gone = NewTempPath();
-  if (::rename(dir.c_str(), gone.c_str()) != 0) {
-    if (errno == ENOENT) return NoSuchUpload();
-    return IoError("rename", dir, errno);
+  if (Status s = fs_.Rename(dir, gone); !s.ok()) {
+    if (s.sys_errno() == ENOENT) return NoSuchUpload();
+    return FsError(s);
   }
   // The upload is gone from here on: what remains is housekeeping, and a failure of
   // it must not turn a done Abort or Complete into an error (objects-tmp, where the
   // directory now is, is emptied at every start).
   (void)Sync(dir.substr(0, dir.rfind('/')));
-  (void)RemoveTree(gone);
+  (void)RemoveTree(fs_, gone);
   return Done{};
 }
 
@@ -252,7 +248,7 @@ ObjStatus LocalObjectStore::AbortMultipartUpload(std::string_view bucket, std::s
   if (auto c = CheckBucket(bucket); !c.ok()) return c;
   if (!ValidUploadId(upload_id)) return NoSuchUpload();
   const std::string dir = UploadDir(bucket, upload_id);
-  if (auto u = LoadUpload(dir, key); !u.ok()) return u.error();
+  if (auto u = LoadUpload(fs_, dir, key); !u.ok()) return u.error();
   return RetireUpload(dir);
 }
 
@@ -263,8 +259,8 @@ ObjResult<std::vector<PartInfo>> LocalObjectStore::ListParts(std::string_view bu
   if (auto c = CheckBucket(bucket); !c.ok()) return c.error();
   if (!ValidUploadId(upload_id)) return NoSuchUpload();
   const std::string dir = UploadDir(bucket, upload_id);
-  if (auto u = LoadUpload(dir, key); !u.ok()) return u.error();
-  ASSIGN_OR_RETURN(auto stored, ReadParts(dir));
+  if (auto u = LoadUpload(fs_, dir, key); !u.ok()) return u.error();
+  ASSIGN_OR_RETURN(auto stored, ReadParts(fs_, dir));
   std::vector<PartInfo> out;
   for (const auto& [number, p] : stored) {
     if (number <= part_number_marker) continue;
@@ -279,11 +275,11 @@ ObjResult<std::vector<UploadInfo>> LocalObjectStore::ListMultipartUploads(std::s
   if (auto c = CheckBucket(bucket); !c.ok()) return c.error();
   std::vector<UploadInfo> out;
   const std::string bucket_dir = uploads_ + "/" + std::string(bucket);
-  auto names = ListDir(bucket_dir);
+  auto names = ListDir(fs_, bucket_dir);
   if (!names.ok()) return out;  // no upload was ever started here
   for (const std::string& id : *names) {
     if (!ValidUploadId(id)) continue;
-    auto text = ReadWholeFile(bucket_dir + "/" + id + "/upload.json");
+    auto text = ReadFileText(fs_, bucket_dir + "/" + id + "/upload.json");
     if (!text.ok()) continue;
     auto u = DecodeStoredUpload(*text);
     if (!u || !u->key.starts_with(prefix)) continue;

@@ -1,9 +1,5 @@
 #include "objects/local_store.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <algorithm>
 #include <cstdio>
@@ -20,9 +16,9 @@
 namespace sluice::objects {
 
 struct LocalObjectStore::Opened {
-  UniqueFd fd;
+  std::unique_ptr<RandomAccessFile> file;
   std::string path;
-  struct stat st {};
+  FileInfo st;
   std::optional<StoredMeta> meta;  // nullopt: missing or not describing this file
 };
 
@@ -31,37 +27,31 @@ namespace {
 // A Put racing a Delete that removes an empty folder retries this often.
 constexpr int kPublishAttempts = 8;
 
-bool IsDir(const std::string& path) {
-  struct stat st {};
-  return ::lstat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
-}
-
 std::string Parent(const std::string& path) { return path.substr(0, path.rfind('/')); }
 
 }  // namespace
 
 ObjResult<std::unique_ptr<LocalObjectStore>> LocalObjectStore::Open(LocalStoreOptions options) {
   auto store = std::make_unique<LocalObjectStore>(std::move(options));
+  FileSystem& fs = store->fs_;
   for (const std::string* d : {&store->objects_, &store->meta_, &store->uploads_, &store->tmp_}) {
-    if (::mkdir(d->c_str(), 0755) != 0 && errno != EEXIST) return IoError("mkdir", *d, errno);
+    if (auto made = EnsureDir(fs, *d); !made.ok()) return made.error();
   }
   // Temporaries are writes that never completed: no reader can know them.
-  auto cleared = RemoveTree(store->tmp_);
+  auto cleared = RemoveTree(fs, store->tmp_);
   if (!cleared.ok()) return cleared.error();
-  if (::mkdir(store->tmp_.c_str(), 0755) != 0 && errno != EEXIST) {
-    return IoError("mkdir", store->tmp_, errno);
-  }
+  if (auto made = EnsureDir(fs, store->tmp_); !made.ok()) return made.error();
   // So are parts that were being written into a pending upload (".part-*").
-  if (auto buckets = ListDir(store->uploads_); buckets.ok()) {
+  if (auto buckets = ListDir(fs, store->uploads_); buckets.ok()) {
     for (const std::string& b : *buckets) {
-      auto ids = ListDir(store->uploads_ + "/" + b);
+      auto ids = ListDir(fs, store->uploads_ + "/" + b);
       if (!ids.ok()) continue;
       for (const std::string& id : *ids) {
         const std::string dir = store->uploads_ + "/" + b + "/" + id;
-        auto names = ListDir(dir);
+        auto names = ListDir(fs, dir);
         if (!names.ok()) continue;
         for (const std::string& n : *names) {
-          if (n.starts_with(".part-")) ::unlink((dir + "/" + n).c_str());
+          if (n.starts_with(".part-")) (void)fs.Remove(dir + "/" + n);
         }
       }
     }
@@ -71,6 +61,7 @@ ObjResult<std::unique_ptr<LocalObjectStore>> LocalObjectStore::Open(LocalStoreOp
 
 LocalObjectStore::LocalObjectStore(LocalStoreOptions options)
     : opts_(std::move(options)),
+      fs_(opts_.file_system != nullptr ? *opts_.file_system : FileSystem::Posix()),
       objects_(opts_.dir + "/objects"),
       meta_(opts_.dir + "/objects-meta"),
       uploads_(opts_.dir + "/objects-uploads"),
@@ -91,19 +82,19 @@ std::string LocalObjectStore::UploadDir(std::string_view bucket, std::string_vie
 }
 std::string LocalObjectStore::NewTempPath() { return tmp_ + "/" + RandomHex(12); }
 
-std::mutex& LocalObjectStore::KeyLock(std::string_view bucket, std::string_view key) {
+Mutex& LocalObjectStore::KeyLock(std::string_view bucket, std::string_view key) {
   const size_t h = std::hash<std::string_view>{}(key) ^ (std::hash<std::string_view>{}(bucket) << 1);
   return key_locks_[h % key_locks_.size()];
 }
 
 ObjStatus LocalObjectStore::Sync(const std::string& dir) const {
   if (!opts_.sync) return Done{};
-  return SyncDir(dir);
+  return SyncDir(fs_, dir);
 }
 
 ObjStatus LocalObjectStore::CheckBucket(std::string_view bucket) const {
   if (bucket.empty() || bucket.find('/') != std::string_view::npos || bucket[0] == '.' ||
-      !IsDir(BucketDir(bucket))) {
+      !IsDir(fs_, BucketDir(bucket))) {
     return Err(S3Error::kNoSuchBucket, "The specified bucket does not exist");
   }
   return Done{};
@@ -115,28 +106,27 @@ ObjStatus LocalObjectStore::CreateBucket(std::string_view bucket) {
   auto valid = ValidateBucketName(bucket);
   if (!valid.ok()) return valid;
   const std::string dir = BucketDir(bucket), mdir = BucketMetaDir(bucket);
-  if (IsDir(dir)) {
+  if (IsDir(fs_, dir)) {
     return Err(S3Error::kBucketAlreadyOwnedByYou,
                "Your previous request to create the named bucket succeeded and you already own it.");
   }
   // Metadata first: the data directory's appearance is what makes the bucket exist.
-  if (::mkdir(mdir.c_str(), 0755) != 0 && errno != EEXIST) return IoError("mkdir", mdir, errno);
-  if (::mkdir((mdir + "/keys").c_str(), 0755) != 0 && errno != EEXIST) {
-    return IoError("mkdir", mdir + "/keys", errno);
-  }
+  if (auto made = EnsureDir(fs_, mdir); !made.ok()) return made;
+  if (auto made = EnsureDir(fs_, mdir + "/keys"); !made.ok()) return made;
   const std::string tmp = NewTempPath();
-  auto w = WriteNewFile(tmp, "{\"created_ms\":" + std::to_string(NowMs()) + "}\n");
+  auto w = WriteNewFile(fs_, tmp, "{\"created_ms\":" + std::to_string(NowMs()) + "}\n");
   if (!w.ok()) return w;
-  if (::rename(tmp.c_str(), (mdir + "/bucket.json").c_str()) != 0) {
-    return IoError("rename", mdir + "/bucket.json", errno);
+  if (Status s = fs_.Rename(tmp, mdir + "/bucket.json"); !s.ok()) {
+    (void)fs_.Remove(tmp);
+    return FsError(s);
   }
   if (auto s = Sync(mdir); !s.ok()) return s;
-  if (::mkdir(dir.c_str(), 0755) != 0) {
-    if (errno == EEXIST) {
+  if (Status s = fs_.CreateDir(dir); !s.ok()) {
+    if (s.code() == StatusCode::kAlreadyExists) {
       return Err(S3Error::kBucketAlreadyOwnedByYou,
                  "Your previous request to create the named bucket succeeded and you already own it.");
     }
-    return IoError("mkdir", dir, errno);
+    return FsError(s);
   }
   if (auto s = Sync(meta_); !s.ok()) return s;
   return Sync(objects_);
@@ -145,30 +135,30 @@ ObjStatus LocalObjectStore::CreateBucket(std::string_view bucket) {
 ObjStatus LocalObjectStore::DeleteBucket(std::string_view bucket) {
   if (auto c = CheckBucket(bucket); !c.ok()) return c;
   const std::string dir = BucketDir(bucket);
-  if (::rmdir(dir.c_str()) != 0) {
-    if (errno == ENOTEMPTY || errno == EEXIST) {
+  if (Status s = fs_.RemoveDir(dir); !s.ok()) {
+    if (s.sys_errno() == ENOTEMPTY || s.sys_errno() == EEXIST) {
       return Err(S3Error::kBucketNotEmpty, "The bucket you tried to delete is not empty");
     }
-    if (errno == ENOENT) return Err(S3Error::kNoSuchBucket, "The specified bucket does not exist");
-    return IoError("rmdir", dir, errno);
+    if (s.code() == StatusCode::kNotFound) return Err(S3Error::kNoSuchBucket, "The specified bucket does not exist");
+    return FsError(s);
   }
   if (auto s = Sync(objects_); !s.ok()) return s;
-  if (auto r = RemoveTree(uploads_ + "/" + std::string(bucket)); !r.ok()) return r;
-  return RemoveTree(BucketMetaDir(bucket));
+  if (auto r = RemoveTree(fs_, uploads_ + "/" + std::string(bucket)); !r.ok()) return r;
+  return RemoveTree(fs_, BucketMetaDir(bucket));
 }
 
 ObjStatus LocalObjectStore::HeadBucket(std::string_view bucket) { return CheckBucket(bucket); }
 
 ObjResult<std::vector<BucketInfo>> LocalObjectStore::ListBuckets() {
-  auto names = ListDir(objects_);
+  auto names = ListDir(fs_, objects_);
   if (!names.ok()) return names.error();
   std::vector<BucketInfo> out;
   for (const std::string& name : *names) {
-    if (name.starts_with(".") || !IsDir(BucketDir(name))) continue;
-    BucketInfo b{name, 0};
-    struct stat st {};
-    if (::stat(BucketDir(name).c_str(), &st) == 0) b.created_ms = MtimeMs(st);
-    if (auto text = ReadWholeFile(BucketMetaDir(name) + "/bucket.json"); text.ok()) {
+    if (name.starts_with(".")) continue;
+    auto st = fs_.Stat(BucketDir(name));
+    if (!st.ok() || !st->is_dir) continue;
+    BucketInfo b{name, st->mtime_ms};
+    if (auto text = ReadFileText(fs_, BucketMetaDir(name) + "/bucket.json"); text.ok()) {
       const size_t colon = text->find(':');
       if (colon != std::string::npos) b.created_ms = std::strtoll(text->c_str() + colon + 1, nullptr, 10);
     }
@@ -182,28 +172,26 @@ ObjResult<std::vector<BucketInfo>> LocalObjectStore::ListBuckets() {
 
 ObjStatus LocalObjectStore::MoveObjectIntoFolder(std::string_view bucket, std::string_view folder_key,
                                                  const std::string& path) {
-  std::lock_guard lock(KeyLock(bucket, folder_key));
-  struct stat st {};
-  if (::lstat(path.c_str(), &st) != 0) return errno == ENOENT ? ObjStatus(Done{}) : IoError("lstat", path, errno);
-  if (S_ISDIR(st.st_mode)) return Done{};
+  MutexLock lock(KeyLock(bucket, folder_key));
+  auto st = fs_.Stat(path);
+  if (!st.ok()) return st.status().code() == StatusCode::kNotFound ? ObjStatus(Done{}) : FsError(st.status());
+  if (st->is_dir) return Done{};
   // Build the directory aside with a second link to the object, then swap it in with
   // one atomic exchange: readers see the file or the folder holding it, never neither.
   const std::string parent = Parent(path);
   const std::string aside = parent + "/.sluice-move-" + RandomHex(8);
-  if (::mkdir(aside.c_str(), 0755) != 0) return IoError("mkdir", aside, errno);
+  if (Status s = fs_.CreateDir(aside); !s.ok()) return FsError(s);
   const std::string self = aside + "/" + std::string(kSelfName);
-  if (::link(path.c_str(), self.c_str()) != 0) {
-    const int err = errno;
-    ::rmdir(aside.c_str());
-    return IoError("link", self, err);
+  if (Status s = fs_.Link(path, self); !s.ok()) {
+    (void)fs_.RemoveDir(aside);
+    return FsError(s);
   }
-  if (::renameat2(AT_FDCWD, aside.c_str(), AT_FDCWD, path.c_str(), RENAME_EXCHANGE) != 0) {
-    const int err = errno;
-    ::unlink(self.c_str());
-    ::rmdir(aside.c_str());
-    return IoError("renameat2", path, err);
+  if (Status s = fs_.Exchange(aside, path); !s.ok()) {
+    (void)fs_.Remove(self);
+    (void)fs_.RemoveDir(aside);
+    return FsError(s);
   }
-  ::unlink(aside.c_str());  // now the old name of the same inode
+  (void)fs_.Remove(aside);  // now the old name of the same inode
   if (auto s = Sync(path); !s.ok()) return s;
   return Sync(parent);
 }
@@ -216,15 +204,15 @@ ObjStatus LocalObjectStore::EnsureFolders(std::string_view bucket, std::string_v
     if (slash == std::string_view::npos) return Done{};
     const std::string parent = dir;
     dir += "/" + EncodeSegment(key.substr(start, slash - start));
-    if (::mkdir(dir.c_str(), 0755) == 0) {
+    if (Status made = fs_.CreateDir(dir); made.ok()) {
       if (auto s = Sync(parent); !s.ok()) return s;
-    } else if (errno == EEXIST) {
-      if (!IsDir(dir)) {
+    } else if (made.code() == StatusCode::kAlreadyExists) {
+      if (!IsDir(fs_, dir)) {
         auto moved = MoveObjectIntoFolder(bucket, key.substr(0, slash), dir);
         if (!moved.ok()) return moved;
       }
     } else {
-      return IoError("mkdir", dir, errno);
+      return FsError(made);
     }
     start = slash + 1;
   }
@@ -233,25 +221,28 @@ ObjStatus LocalObjectStore::EnsureFolders(std::string_view bucket, std::string_v
 ObjResult<std::string> LocalObjectStore::WriteMetaTemp(std::string_view bucket, std::string_view key,
                                                        const StoredMeta& meta) {
   const std::string meta_dir = Parent(MetaPath(bucket, key));
-  if (::mkdir(meta_dir.c_str(), 0755) != 0 && errno != EEXIST) return IoError("mkdir", meta_dir, errno);
+  if (auto made = EnsureDir(fs_, meta_dir); !made.ok()) return made.error();
   std::string meta_temp = NewTempPath();
-  if (auto w = WriteNewFile(meta_temp, EncodeStoredMeta(meta)); !w.ok()) return w.error();
+  if (auto w = WriteNewFile(fs_, meta_temp, EncodeStoredMeta(meta)); !w.ok()) return w.error();
   return meta_temp;
 }
 
 ObjResult<ObjectInfo> LocalObjectStore::Commit(std::string_view bucket, std::string_view key,
                                                const std::string& temp, StoredMeta meta) {
-  struct stat st {};
-  if (::stat(temp.c_str(), &st) != 0) return IoError("stat", temp, errno);
+  auto st = fs_.Stat(temp);
+  if (!st.ok()) {
+    (void)fs_.Remove(temp);
+    return FsError(st.status());
+  }
   meta.key = std::string(key);
-  meta.inode = st.st_ino;
-  meta.size = static_cast<uint64_t>(st.st_size);
+  meta.inode = st->inode;
+  meta.size = st->size;
   auto meta_temp = WriteMetaTemp(bucket, key, meta);
   if (!meta_temp.ok()) {
-    ::unlink(temp.c_str());
+    (void)fs_.Remove(temp);
     return meta_temp.error();
   }
-  return Publish(bucket, key, temp, *meta_temp, std::move(meta), MtimeMs(st));
+  return Publish(bucket, key, temp, *meta_temp, std::move(meta), st->mtime_ms);
 }
 
 ObjResult<ObjectInfo> LocalObjectStore::Publish(std::string_view bucket, std::string_view key,
@@ -262,29 +253,35 @@ ObjResult<ObjectInfo> LocalObjectStore::Publish(std::string_view bucket, std::st
   const std::string rel = KeyToRelativePath(key);
   std::string target;
   for (int attempt = 0;; ++attempt) {
+    const auto drop_temps = [&] {
+      (void)fs_.Remove(temp);
+      (void)fs_.Remove(meta_temp);
+    };
     if (auto f = EnsureFolders(bucket, key); !f.ok()) {
-      ::unlink(temp.c_str());
-      ::unlink(meta_temp.c_str());
+      drop_temps();
       return f.error();
     }
-    std::lock_guard lock(KeyLock(bucket, key));
+    MutexLock lock(KeyLock(bucket, key));
     target = BucketDir(bucket) + "/" + rel;
-    if (IsDir(target)) target += "/" + std::string(kSelfName);
-    if (::rename(temp.c_str(), target.c_str()) == 0) {
-      if (::rename(meta_temp.c_str(), meta_path.c_str()) != 0) return IoError("rename", meta_path, errno);
+    if (IsDir(fs_, target)) target += "/" + std::string(kSelfName);
+    const Status renamed = fs_.Rename(temp, target);
+    if (renamed.ok()) {
+      if (Status s = fs_.Rename(meta_temp, meta_path); !s.ok()) {
+        // The data is in place; a reader takes what the data itself tells (meta_file.h).
+        (void)fs_.Remove(meta_temp);
+        return FsError(s);
+      }
       break;
     }
-    const int err = errno;
+    const int err = renamed.sys_errno();
     if (CheckBucket(bucket).ok() == false) {
-      ::unlink(temp.c_str());
-      ::unlink(meta_temp.c_str());
+      drop_temps();
       return Err(S3Error::kNoSuchBucket, "The specified bucket does not exist");
     }
     // ENOENT: a Delete removed an emptied folder; EISDIR: another Put made the key a folder.
     if ((err != ENOENT && err != EISDIR) || attempt + 1 >= kPublishAttempts) {
-      ::unlink(temp.c_str());
-      ::unlink(meta_temp.c_str());
-      return IoError("rename", target, err);
+      drop_temps();
+      return FsError(renamed);
     }
   }
   if (auto s = Sync(Parent(target)); !s.ok()) return s.error();
@@ -304,10 +301,11 @@ ObjResult<std::unique_ptr<UploadWriter>> LocalObjectStore::NewObjectWriter(std::
                                                                            const ObjectMeta& meta) {
   if (auto c = CheckBucket(bucket); !c.ok()) return c.error();
   if (auto v = ValidateKey(key); !v.ok()) return v.error();
-  return Writer::Create(NewTempPath(), [this, b = std::string(bucket), k = std::string(key), meta](
-                                           UniqueFd fd, const std::string& temp, uint64_t size,
-                                           const std::string& etag, const ObjectChecksum& checksum) {
-    return PublishObject(b, k, meta, std::move(fd), temp, size, etag, checksum);
+  return Writer::Create(fs_, NewTempPath(), [this, b = std::string(bucket), k = std::string(key), meta](
+                                                std::unique_ptr<WritableFile> file, const std::string& temp,
+                                                uint64_t size, const std::string& etag,
+                                                const ObjectChecksum& checksum) {
+    return PublishObject(b, k, meta, std::move(file), temp, size, etag, checksum);
   });
 }
 
@@ -319,38 +317,42 @@ ObjResult<ObjectInfo> LocalObjectStore::Put(std::string_view bucket, std::string
 }
 
 ObjResult<ObjectInfo> LocalObjectStore::PublishObject(std::string_view bucket, std::string_view key,
-                                                      const ObjectMeta& meta, UniqueFd fd,
+                                                      const ObjectMeta& meta,
+                                                      std::unique_ptr<WritableFile> file,
                                                       const std::string& temp, uint64_t size,
                                                       const std::string& etag,
                                                       const ObjectChecksum& checksum) {
   const auto fail = [&](ObjectError e) {
-    ::unlink(temp.c_str());
+    file.reset();
+    (void)fs_.Remove(temp);
     return e;
   };
   StoredMeta sm{std::string(key), etag, size, 0, meta, checksum};
-  struct stat st {};
-  if (::fstat(fd.get(), &st) != 0) return fail(IoError("fstat", temp, errno));
-  sm.inode = st.st_ino;
+  auto st = file->Stat();
+  if (!st.ok()) return fail(FsError(st.status()));
+  sm.inode = st->inode;
   // The data's fdatasync and the metadata file's write and fdatasync are independent:
   // run them side by side so the two journal commits overlap instead of queueing.
   // Both complete before either rename (Publish), so the crash argument is unchanged:
   // a published data file is whole, and its metadata is either whole or absent.
-  int sync_err = 0;
+  Status synced;
   std::thread syncer([&] {
-    if (opts_.sync && ::fdatasync(fd.get()) != 0) sync_err = errno;
+    if (opts_.sync) synced = file->Sync();
   });
   auto meta_temp = WriteMetaTemp(bucket, key, sm);
   syncer.join();
-  if (sync_err != 0 || !meta_temp.ok()) {
-    if (meta_temp.ok()) ::unlink(meta_temp->c_str());
-    return fail(sync_err != 0 ? IoError("fdatasync", temp, sync_err) : meta_temp.error());
+  if (!synced.ok() || !meta_temp.ok()) {
+    if (meta_temp.ok()) (void)fs_.Remove(*meta_temp);
+    return fail(!synced.ok() ? FsError(synced) : meta_temp.error());
   }
-  if (::fstat(fd.get(), &st) != 0 || ::close(fd.release()) != 0) {
-    const int err = errno;
-    ::unlink(meta_temp->c_str());
-    return fail(IoError("close", temp, err));
+  st = file->Stat();
+  Status closed = st.ok() ? file->Close() : st.status();
+  if (!closed.ok()) {
+    (void)fs_.Remove(*meta_temp);
+    return fail(FsError(closed));
   }
-  return Publish(bucket, key, temp, *meta_temp, std::move(sm), MtimeMs(st));
+  file.reset();
+  return Publish(bucket, key, temp, *meta_temp, std::move(sm), st->mtime_ms);
 }
 
 ObjResult<LocalObjectStore::Opened> LocalObjectStore::OpenObject(std::string_view bucket,
@@ -362,19 +364,22 @@ ObjResult<LocalObjectStore::Opened> LocalObjectStore::OpenObject(std::string_vie
   }
   const auto missing = [] { return Err(S3Error::kNoSuchKey, "The specified key does not exist."); };
   Opened o;
-  std::lock_guard lock(KeyLock(bucket, key));
+  MutexLock lock(KeyLock(bucket, key));
   o.path = BucketDir(bucket) + "/" + KeyToRelativePath(key);
-  if (IsDir(o.path)) o.path += "/" + std::string(kSelfName);
-  o.fd = UniqueFd(::open(o.path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
-  if (o.fd.get() < 0) {
-    if (errno == ENOENT || errno == ENOTDIR || errno == EISDIR || errno == ELOOP) return missing();
-    return IoError("open", o.path, errno);
+  if (IsDir(fs_, o.path)) o.path += "/" + std::string(kSelfName);
+  auto file = fs_.OpenReadable(o.path);
+  if (!file.ok()) {
+    if (IsMissing(file.status())) return missing();
+    return FsError(file.status());
   }
-  if (::fstat(o.fd.get(), &o.st) != 0) return IoError("fstat", o.path, errno);
-  if (!S_ISREG(o.st.st_mode)) return missing();
-  if (auto text = ReadWholeFile(MetaPath(bucket, key)); text.ok()) {
+  o.file = std::move(file).value();
+  auto st = o.file->Stat();
+  if (!st.ok()) return FsError(st.status());
+  o.st = *st;
+  if (!o.st.is_regular) return missing();
+  if (auto text = ReadFileText(fs_, MetaPath(bucket, key)); text.ok()) {
     o.meta = DecodeStoredMeta(*text);
-    if (o.meta && (o.meta->inode != o.st.st_ino || o.meta->size != static_cast<uint64_t>(o.st.st_size) ||
+    if (o.meta && (o.meta->inode != o.st.inode || o.meta->size != o.st.size ||
                    o.meta->key != key)) {
       o.meta.reset();
     }
@@ -385,15 +390,15 @@ ObjResult<LocalObjectStore::Opened> LocalObjectStore::OpenObject(std::string_vie
 ObjectInfo LocalObjectStore::InfoFrom(const Opened& o, std::string_view key) const {
   ObjectInfo info;
   info.key = std::string(key);
-  info.size = static_cast<uint64_t>(o.st.st_size);
-  info.last_modified_ms = MtimeMs(o.st);
+  info.size = o.st.size;
+  info.last_modified_ms = o.st.mtime_ms;
   if (o.meta) {
     info.etag = o.meta->etag;
     info.meta = o.meta->meta;
     info.checksum = o.meta->checksum;
   } else {
     // Metadata lost to a crash between the two renames: what the data itself tells.
-    auto all = PreadAll(o.fd.get(), 0, info.size, o.path);
+    auto all = ReadRange(*o.file, 0, info.size);
     if (all.ok()) info.etag = HexEncode(Md5(*all));
   }
   return info;
@@ -425,10 +430,12 @@ ObjResult<GetResult> LocalObjectStore::GetImpl(std::string_view bucket, std::str
   if (as_file) {
     // The size was taken from this descriptor's fstat, and objects are never written
     // in place, so the range stays valid for as long as the slice is open.
-    out.file = std::make_shared<const FileSlice>(o.fd.release(), first, len);
+    auto slice = o.file->Slice(first, len);
+    if (!slice.ok()) return FsError(slice.status());
+    out.file = std::move(slice).value();
     return out;
   }
-  ASSIGN_OR_RETURN(out.data, PreadAll(o.fd.get(), first, len, o.path));
+  ASSIGN_OR_RETURN(out.data, ReadRange(*o.file, first, len));
   if (out.data.size() != len) return Err(S3Error::kInternalError, "object shrank while reading");
   return out;
 }
@@ -443,21 +450,21 @@ ObjStatus LocalObjectStore::Delete(std::string_view bucket, std::string_view key
   if (!ValidateKey(key).ok()) return Done{};
   std::string path = BucketDir(bucket) + "/" + KeyToRelativePath(key);
   {
-    std::lock_guard lock(KeyLock(bucket, key));
-    if (IsDir(path)) path += "/" + std::string(kSelfName);
-    if (::unlink(path.c_str()) != 0) {
-      if (errno == ENOENT || errno == ENOTDIR || errno == EISDIR) return Done{};
-      return IoError("unlink", path, errno);
+    MutexLock lock(KeyLock(bucket, key));
+    if (IsDir(fs_, path)) path += "/" + std::string(kSelfName);
+    if (Status s = fs_.Remove(path); !s.ok()) {
+      if (IsMissing(s)) return Done{};
+      return FsError(s);
     }
     const std::string mp = MetaPath(bucket, key);
-    if (::unlink(mp.c_str()) != 0 && errno != ENOENT) return IoError("unlink", mp, errno);
+    if (Status s = fs_.Remove(mp); !s.ok() && s.code() != StatusCode::kNotFound) return FsError(s);
   }
   if (auto s = Sync(Parent(path)); !s.ok()) return s;
   // Empty folders are not objects in S3: remove them up to the bucket. A Put racing
   // this finds its folder gone and recreates it (Commit retries).
   const std::string root = BucketDir(bucket);
   std::string dir = Parent(path);
-  while (dir.size() > root.size() && ::rmdir(dir.c_str()) == 0) dir = Parent(dir);
+  while (dir.size() > root.size() && fs_.RemoveDir(dir).ok()) dir = Parent(dir);
   return Done{};
 }
 
@@ -472,25 +479,18 @@ ObjResult<ObjectInfo> LocalObjectStore::Copy(std::string_view src_bucket, std::s
   // reflinks) move the bytes.
   const std::string temp = NewTempPath();
   {
-    const UniqueFd out(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
-    if (out.get() < 0) return IoError("open", temp, errno);
-    off_t in_off = 0;
-    uint64_t left = src.size;
-    while (left > 0) {
-      const ssize_t n = ::copy_file_range(o.fd.get(), &in_off, out.get(), nullptr, left, 0);
-      if (n < 0) {
-        const int err = errno;
-        ::unlink(temp.c_str());
-        return IoError("copy_file_range", temp, err);
-      }
-      if (n == 0) break;
-      left -= static_cast<uint64_t>(n);
+    auto out = fs_.OpenWritable(temp, OpenMode::kCreateNew);
+    if (!out.ok()) return FsError(out.status());
+    const auto fail = [&](const Status& s) {
+      out->reset();
+      (void)fs_.Remove(temp);
+      return FsError(s);
+    };
+    if (auto n = (*out)->AppendFrom(*o.file, 0, src.size); !n.ok()) return fail(n.status());
+    if (opts_.sync) {
+      if (Status s = (*out)->Sync(); !s.ok()) return fail(s);
     }
-    if (opts_.sync && ::fdatasync(out.get()) != 0) {
-      const int err = errno;
-      ::unlink(temp.c_str());
-      return IoError("fdatasync", temp, err);
-    }
+    if (Status s = (*out)->Close(); !s.ok()) return fail(s);
   }
   StoredMeta sm;
   sm.etag = src.etag;

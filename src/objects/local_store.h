@@ -11,14 +11,16 @@
 // directory fsync'd, so a reader sees the old object or the whole new one, and a crash
 // leaves no partial object (only an orphan temporary, removed at the next Open).
 // Thread-safe: writers and readers of one key serialize on a striped lock only around
-// the renames and the open, never around data transfer.
+// the renames and the open, never around data transfer. Every file operation goes
+// through LocalStoreOptions::file_system, so tests can inject faults.
 #pragma once
 
 #include <array>
 #include <memory>
-#include <mutex>
 #include <string>
 
+#include "base/file_system.h"
+#include "base/mutex.h"
 #include "objects/file_util.h"
 #include "objects/meta_file.h"
 #include "objects/object_store.h"
@@ -28,6 +30,9 @@ namespace sluice::objects {
 struct LocalStoreOptions {
   std::string dir;   // the data dir; the objects* folders are created inside it
   bool sync = true;  // false only for tests and benchmarks of the rest of the path
+  // Every file operation goes through this (nullptr: FileSystem::Posix()); it must
+  // outlive the store. Tests pass a fault-injecting one.
+  FileSystem* file_system = nullptr;
 };
 
 class LocalObjectStore final : public ObjectStore {
@@ -88,7 +93,7 @@ class LocalObjectStore final : public ObjectStore {
   std::string MetaPath(std::string_view bucket, std::string_view key) const;
   std::string UploadDir(std::string_view bucket, std::string_view upload_id) const;
   std::string NewTempPath();
-  std::mutex& KeyLock(std::string_view bucket, std::string_view key);
+  Mutex& KeyLock(std::string_view bucket, std::string_view key);
   ObjStatus CheckBucket(std::string_view bucket) const;
   ObjStatus Sync(const std::string& dir) const;
 
@@ -101,12 +106,13 @@ class LocalObjectStore final : public ObjectStore {
                                const std::string& temp, StoredMeta meta);
   // Syncs a written temporary and publishes it as the object (a Writer's publisher).
   ObjResult<ObjectInfo> PublishObject(std::string_view bucket, std::string_view key,
-                                      const ObjectMeta& meta, UniqueFd fd, const std::string& temp,
+                                      const ObjectMeta& meta, std::unique_ptr<WritableFile> file,
+                                      const std::string& temp,
                                       uint64_t size, const std::string& etag,
                                       const ObjectChecksum& checksum);
   // Syncs a written temporary and publishes it as part `number` of the upload in `dir`.
   ObjResult<ObjectInfo> PublishPart(const std::string& dir, std::string_view key, int number,
-                                    UniqueFd fd, const std::string& temp, uint64_t size,
+                                    std::unique_ptr<WritableFile> file, const std::string& temp, uint64_t size,
                                     const std::string& etag);
   // Removes a multipart upload's directory so that no concurrent part lands in it;
   // NoSuchUpload when it is already gone.
@@ -129,8 +135,9 @@ class LocalObjectStore final : public ObjectStore {
                                            const std::string& path);
 
   const LocalStoreOptions opts_;
+  FileSystem& fs_;
   const std::string objects_, meta_, uploads_, tmp_;
-  std::array<std::mutex, 64> key_locks_;
+  std::array<Mutex, 64> key_locks_;
 };
 
 }  // namespace sluice::objects

@@ -1,8 +1,5 @@
 #include "objects/local_writer.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <thread>
 
 namespace sluice::objects {
@@ -14,20 +11,22 @@ constexpr size_t kParallelAppendBytes = 4 << 20;
 
 }  // namespace
 
-ObjResult<std::unique_ptr<UploadWriter>> LocalObjectStore::Writer::Create(std::string temp,
+ObjResult<std::unique_ptr<UploadWriter>> LocalObjectStore::Writer::Create(FileSystem& fs, std::string temp,
                                                                           Publisher publish) {
-  UniqueFd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
-  if (fd.get() < 0) return IoError("open", temp, errno);
-  return std::unique_ptr<UploadWriter>(new Writer(std::move(fd), std::move(temp), std::move(publish)));
+  auto file = fs.OpenWritable(temp, OpenMode::kCreateNew);
+  if (!file.ok()) return FsError(file.status());
+  return std::unique_ptr<UploadWriter>(
+      new Writer(fs, std::move(file).value(), std::move(temp), std::move(publish)));
 }
 
-LocalObjectStore::Writer::Writer(UniqueFd fd, std::string temp, Publisher publish)
-    : fd_(std::move(fd)), temp_(std::move(temp)), publish_(std::move(publish)), appender_(fd_.get(), temp_) {}
+LocalObjectStore::Writer::Writer(FileSystem& fs, std::unique_ptr<WritableFile> file, std::string temp,
+                                 Publisher publish)
+    : fs_(fs), file_(std::move(file)), temp_(std::move(temp)), publish_(std::move(publish)), appender_(*file_) {}
 
 LocalObjectStore::Writer::~Writer() {
   if (!handed_over_) {
-    fd_ = UniqueFd();
-    ::unlink(temp_.c_str());
+    file_.reset();
+    (void)fs_.Remove(temp_);
   }
 }
 
@@ -51,7 +50,7 @@ ObjResult<ObjectInfo> LocalObjectStore::Writer::Commit(const std::optional<Md5Di
   const Md5Digest md5 = md5_.Finish();
   if (expect_md5 && md5 != *expect_md5) return BadDigest();
   handed_over_ = true;
-  return publish_(std::move(fd_), temp_, appender_.written(), HexEncode(md5), checksum_);
+  return publish_(std::move(file_), temp_, appender_.written(), HexEncode(md5), checksum_);
 }
 
 }  // namespace sluice::objects

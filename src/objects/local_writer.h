@@ -15,14 +15,15 @@ namespace sluice::objects {
 
 class LocalObjectStore::Writer final : public UploadWriter {
  public:
-  // Syncs and publishes the temporary `temp` (open as `fd`) holding `size` bytes whose
+  // Syncs and publishes the temporary `temp` (open as `file`) holding `size` bytes whose
   // MD5 is `etag`; removes the temporary when it fails.
-  using Publisher = std::function<ObjResult<ObjectInfo>(UniqueFd fd, const std::string& temp,
+  using Publisher = std::function<ObjResult<ObjectInfo>(std::unique_ptr<WritableFile> file, const std::string& temp,
                                                         uint64_t size, const std::string& etag,
                                                         const ObjectChecksum& checksum)>;
 
-  // Creates `temp` (which must not exist) for writing.
-  static ObjResult<std::unique_ptr<UploadWriter>> Create(std::string temp, Publisher publish);
+  // Creates `temp` (which must not exist) for writing through `fs`, which must outlive
+  // the writer.
+  static ObjResult<std::unique_ptr<UploadWriter>> Create(FileSystem& fs, std::string temp, Publisher publish);
   ~Writer() override;
 
   ObjStatus Append(std::string_view data) override;
@@ -31,9 +32,10 @@ class LocalObjectStore::Writer final : public UploadWriter {
   ObjResult<ObjectInfo> Commit(const std::optional<Md5Digest>& expect_md5) override;
 
  private:
-  Writer(UniqueFd fd, std::string temp, Publisher publish);
+  Writer(FileSystem& fs, std::unique_ptr<WritableFile> file, std::string temp, Publisher publish);
 
-  UniqueFd fd_;
+  FileSystem& fs_;
+  std::unique_ptr<WritableFile> file_;
   const std::string temp_;
   Publisher publish_;
   WritebackAppender appender_;

@@ -115,13 +115,13 @@ RemoteObjectStore::RemoteObjectStore(RemoteStoreOptions options, aws::ResolvedCo
 RemoteObjectStore::~RemoteObjectStore() = default;
 
 int RemoteObjectStore::attempts_total() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return attempts_total_;
 }
 
 std::unique_ptr<aws::HttpClient> RemoteObjectStore::Borrow() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (!idle_.empty()) {
       auto c = std::move(idle_.back());
       idle_.pop_back();
@@ -135,7 +135,7 @@ std::unique_ptr<aws::HttpClient> RemoteObjectStore::Borrow() {
 }
 
 void RemoteObjectStore::Return(std::unique_ptr<aws::HttpClient> client) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (idle_.size() < 8) idle_.push_back(std::move(client));
 }
 
@@ -176,7 +176,7 @@ ObjResult<aws::HttpResponse> RemoteObjectStore::Send(const Call& call) {
       return Err(S3Error::kInvalidArgument, st.message());
     }
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       ++attempts_total_;
     }
     auto client = Borrow();

@@ -11,12 +11,12 @@
 
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include "aws/credentials.h"
 #include "aws/http_client.h"
+#include "base/mutex.h"
 #include "objects/object_store.h"
 
 namespace sluice::objects {
@@ -91,9 +91,9 @@ class RemoteObjectStore final : public ObjectStore {
   const RemoteStoreOptions opts_;
   const aws::ResolvedConfig config_;
   const std::string endpoint_;
-  mutable std::mutex mu_;
-  std::vector<std::unique_ptr<aws::HttpClient>> idle_;
-  int attempts_total_ = 0;
+  mutable Mutex mu_;
+  std::vector<std::unique_ptr<aws::HttpClient>> idle_ GUARDED_BY(mu_);
+  int attempts_total_ GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace sluice::objects

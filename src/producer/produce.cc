@@ -1,10 +1,8 @@
 #include "producer/produce.h"
 
 #include <chrono>
-#include <condition_variable>
 #include <deque>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <random>
 #include <thread>
@@ -12,6 +10,7 @@
 
 #include "aws/credentials.h"
 #include "aws/kinesis_client.h"
+#include "base/mutex.h"
 #include "producer/batcher.h"
 #include "producer/csv_reader.h"
 #include "producer/record_builder.h"
@@ -35,53 +34,53 @@ class BatchQueue {
  public:
   explicit BatchQueue(size_t capacity) : capacity_(capacity) {}
   void Push(Batch b) {
-    std::unique_lock<std::mutex> lock(mu_);
-    not_full_.wait(lock, [&] { return q_.size() < capacity_; });
+    MutexLock lock(mu_);
+    while (q_.size() >= capacity_) not_full_.Wait(mu_);
     q_.push_back(std::move(b));
-    not_empty_.notify_one();
+    not_empty_.Signal();
   }
   // nullopt once closed and drained.
   std::optional<Batch> Pop() {
-    std::unique_lock<std::mutex> lock(mu_);
-    not_empty_.wait(lock, [&] { return !q_.empty() || closed_; });
+    MutexLock lock(mu_);
+    while (q_.empty() && !closed_) not_empty_.Wait(mu_);
     if (q_.empty()) return std::nullopt;
     Batch b = std::move(q_.front());
     q_.pop_front();
-    not_full_.notify_one();
+    not_full_.Signal();
     return b;
   }
   void Close() {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     closed_ = true;
-    not_empty_.notify_all();
+    not_empty_.SignalAll();
   }
 
  private:
-  size_t capacity_;
-  std::mutex mu_;
-  std::condition_variable not_empty_, not_full_;
-  std::deque<Batch> q_;
-  bool closed_ = false;
+  const size_t capacity_;
+  Mutex mu_;
+  CondVar not_empty_, not_full_;
+  std::deque<Batch> q_ GUARDED_BY(mu_);
+  bool closed_ GUARDED_BY(mu_) = false;
 };
 
 // Set once by whichever thread meets a fatal error; everyone else stops early.
 class AbortFlag {
  public:
   void Set(std::string reason) {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (set_.exchange(true)) return;
     reason_ = std::move(reason);
   }
   bool is_set() const { return set_.load(); }
   std::string reason() const {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     return reason_;
   }
 
  private:
   std::atomic<bool> set_{false};
-  mutable std::mutex mu_;
-  std::string reason_;
+  mutable Mutex mu_;
+  std::string reason_ GUARDED_BY(mu_);
 };
 
 bool RecordErrorRetryable(const std::string& code) {
@@ -91,7 +90,7 @@ bool RecordErrorRetryable(const std::string& code) {
 class Sender {
  public:
   Sender(const ProduceOptions& options, aws::KinesisClientOptions client_options, uint64_t seed,
-         ProduceCounters& counters, AbortFlag& abort, std::mutex& log_mu)
+         ProduceCounters& counters, AbortFlag& abort, Mutex& log_mu)
       : options_(options), client_(std::move(client_options)), rng_(seed), counters_(counters), abort_(abort),
         log_mu_(log_mu) {}
 
@@ -166,7 +165,7 @@ class Sender {
   }
 
   void Log(const std::string& line) {
-    std::lock_guard<std::mutex> lock(log_mu_);
+    MutexLock lock(log_mu_);
     std::fprintf(options_.log, "%s\n", line.c_str());
   }
 
@@ -175,7 +174,7 @@ class Sender {
   Rng rng_;
   ProduceCounters& counters_;
   AbortFlag& abort_;
-  std::mutex& log_mu_;
+  Mutex& log_mu_;  // serializes lines written to options_.log
 };
 
 Result<aws::KinesisClientOptions> ClientOptions(const ProduceOptions& options) {
@@ -268,7 +267,7 @@ class Pipeline {
 
   void Reject(uint64_t line, std::string_view reason, std::string_view raw) {
     const uint64_t n = ++counters_.rows_rejected;
-    std::lock_guard<std::mutex> lock(log_mu_);
+    MutexLock lock(log_mu_);
     if (n <= kMaxRejectsPrinted) {
       std::fprintf(options_.log, "produce: line %llu rejected: %.*s\n", static_cast<unsigned long long>(line),
                    static_cast<int>(reason.size()), reason.data());
@@ -330,7 +329,7 @@ class Pipeline {
   FILE* const rejects_;
   ProduceCounters counters_;
   AbortFlag abort_;
-  std::mutex log_mu_;
+  Mutex log_mu_;  // serializes lines written to options_.log and rejects_
   std::vector<std::unique_ptr<BatchQueue>> queues_;
   std::vector<std::unique_ptr<Sender>> senders_;
   std::vector<std::thread> threads_;

@@ -48,11 +48,11 @@ ProgressReporter::~ProgressReporter() { Stop(); }
 
 void ProgressReporter::Stop() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (stop_) return;
     stop_ = true;
   }
-  cv_.notify_all();
+  cv_.SignalAll();
   if (thread_.joinable()) thread_.join();
   if (mode_ == ProgressMode::kBar) {
     std::fputs("\r\033[K", out_);  // leave the line clean for the summary
@@ -89,8 +89,13 @@ void ProgressReporter::Loop() {
   const auto start = std::chrono::steady_clock::now();
   auto last_time = start;
   uint64_t last_sent = 0;
-  std::unique_lock<std::mutex> lock(mu_);
-  while (!cv_.wait_for(lock, std::chrono::milliseconds(interval_ms_), [this] { return stop_; })) {
+  MutexLock lock(mu_);
+  while (true) {
+    // One line per interval; Stop() ends the wait early.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(interval_ms_);
+    while (!stop_ && cv_.WaitUntil(mu_, deadline)) {
+    }
+    if (stop_) return;
     const auto now = std::chrono::steady_clock::now();
     const double elapsed = std::chrono::duration<double>(now - start).count();
     const ProduceStats s = ProduceStats::From(counters_, elapsed);

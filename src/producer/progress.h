@@ -3,13 +3,12 @@
 // background thread samples the counters; Stop() prints nothing more.
 #pragma once
 
-#include <condition_variable>
 #include <cstdint>
 #include <cstdio>
-#include <mutex>
 #include <string>
 #include <thread>
 
+#include "base/mutex.h"
 #include "producer/produce_stats.h"
 
 namespace sluice::producer {
@@ -35,9 +34,9 @@ class ProgressReporter {
   int64_t interval_ms_;
   int64_t total_bytes_;
   std::FILE* out_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_ = false;
+  Mutex mu_;
+  CondVar cv_;
+  bool stop_ GUARDED_BY(mu_) = false;
   std::thread thread_;
 };
 

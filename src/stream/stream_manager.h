@@ -65,7 +65,7 @@ struct StreamManagerOptions {
   // Where the shard logs' files live and who syncs them; nullptr: the log module's
   // defaults (POSIX files, the process-wide flusher pool). Tests inject faults and
   // gates through the file system.
-  log::FileSystem* log_file_system = nullptr;
+  FileSystem* log_file_system = nullptr;
   log::FlusherPool* flusher_pool = nullptr;
 };
 

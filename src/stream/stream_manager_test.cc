@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <future>
 
-#include "log/testing/fault_file_system.h"
+#include "base/testing/fault_file_system.h"
 #include "stream/sequence_number.h"
 #include "stream/shard_iterator.h"
 #include "stream/testing/test_fixture.h"
@@ -244,7 +244,7 @@ class ControlPlaneTest : public testing::StreamFixture {
     return f.wait_for(std::chrono::seconds(0)) == std::future_status::timeout;
   }
 
-  log::testing::FaultFileSystem files_{log::FileSystem::Posix()};
+  sluice::testing::FaultFileSystem files_{FileSystem::Posix()};
 };
 
 TEST_F(ControlPlaneTest, PutRecordsOnOneStreamCompletesWhileAnotherStreamIsBeingCreated) {

@@ -67,7 +67,7 @@ LoopbackHttpServer::~LoopbackHttpServer() {
   ::close(listen_fd_);
   std::vector<std::thread> threads;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     for (const int fd : conn_fds_) ::shutdown(fd, SHUT_RDWR);
     threads.swap(conn_threads_);
   }
@@ -85,7 +85,7 @@ void LoopbackHttpServer::AcceptLoop() {
     const int one = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     accepted_.fetch_add(1);
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     conn_fds_.push_back(fd);
     conn_threads_.emplace_back([this, fd] { Serve(fd); });
   }
@@ -158,7 +158,7 @@ void LoopbackHttpServer::Serve(int fd) {
   ::shutdown(fd, SHUT_RDWR);
   // The fd is closed here and removed from the list so the destructor does not touch
   // a number the OS may have reused.
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   std::erase(conn_fds_, fd);
   ::close(fd);
 }

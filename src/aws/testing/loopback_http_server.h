@@ -10,12 +10,12 @@
 #include <atomic>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "aws/http_message.h"
+#include "base/mutex.h"
 #include "base/status.h"
 
 namespace sluice::aws::testing {
@@ -42,9 +42,9 @@ class LoopbackHttpServer {
   Handler handler_;
   std::atomic<bool> stopping_{false};
   std::atomic<int> accepted_{0};
-  std::mutex mu_;
-  std::vector<int> conn_fds_;
-  std::vector<std::thread> conn_threads_;
+  Mutex mu_;
+  std::vector<int> conn_fds_ GUARDED_BY(mu_);
+  std::vector<std::thread> conn_threads_ GUARDED_BY(mu_);
   std::thread accept_thread_;
 };
 

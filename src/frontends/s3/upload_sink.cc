@@ -20,7 +20,7 @@ void S3UploadSink::BeginUpload() {
 void S3UploadSink::Begin(std::function<void(std::optional<Response>)> ready) {
   bool judge = false;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     judge = !running_ && !aborted_;  // else: not before any Write, or after Abort
     if (judge) running_ = true;
   }
@@ -30,7 +30,7 @@ void S3UploadSink::Begin(std::function<void(std::optional<Response>)> ready) {
     std::optional<Response> refusal;
     if (auto* r = std::get_if<Response>(&*self->upload_)) refusal = *r;
     {
-      std::lock_guard lock(self->mu_);
+      MutexLock lock(self->mu_);
       self->running_ = false;
       // An Abort that came meanwhile found a job running: its clean-up is ours.
       if (self->aborted_ || !self->queue_.empty() || self->finishing_) self->ScheduleLocked();
@@ -40,7 +40,7 @@ void S3UploadSink::Begin(std::function<void(std::optional<Response>)> ready) {
 }
 
 bool S3UploadSink::Write(std::string piece, std::function<void()> resume) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (aborted_ || finishing_) return true;
   queued_bytes_ += piece.size();
   queue_.push_back(std::move(piece));
@@ -51,7 +51,7 @@ bool S3UploadSink::Write(std::string piece, std::function<void()> resume) {
 }
 
 void S3UploadSink::Finish(Responder done) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (aborted_ || finishing_) return;
   finishing_ = true;
   done_ = std::move(done);
@@ -60,7 +60,7 @@ void S3UploadSink::Finish(Responder done) {
 }
 
 void S3UploadSink::Abort() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   aborted_ = true;
   queue_.clear();
   queued_bytes_ = 0;
@@ -82,7 +82,7 @@ void S3UploadSink::Drain() {
     std::string piece;
     Responder done;
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       if (aborted_) {
         upload_.reset();  // an unfinished Upload removes its temporary
         running_ = false;
@@ -105,7 +105,7 @@ void S3UploadSink::Drain() {
       Response r = upload != nullptr ? upload->Finish(c) : std::move(std::get<Response>(*upload_));
       upload_.reset();
       {
-        std::lock_guard lock(mu_);
+        MutexLock lock(mu_);
         running_ = false;
       }
       done(std::move(r));
@@ -115,7 +115,7 @@ void S3UploadSink::Drain() {
     drained += piece.size();
     std::function<void()> resume;
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       if (aborted_) continue;  // Abort emptied the queue and its count meanwhile
       queued_bytes_ -= piece.size();
       if (resume_ && queued_bytes_ <= kMaxQueuedBytes / 2) resume = std::move(resume_);

@@ -6,7 +6,6 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string_view>
 #include <unordered_map>
 
@@ -15,6 +14,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
+#include "base/mutex.h"
 #include "http/types.h"
 #include "http/server.h"
 
@@ -53,10 +53,10 @@ class ServerCore {
   bool draining() const { return draining_.load(); }
 
  private:
-  std::mutex mu_;
-  uint64_t next_id_ = 1;
-  std::unordered_map<uint64_t, std::weak_ptr<Connection>> conns_;
-  std::function<void()> on_idle_;
+  Mutex mu_;
+  uint64_t next_id_ GUARDED_BY(mu_) = 1;
+  std::unordered_map<uint64_t, std::weak_ptr<Connection>> conns_ GUARDED_BY(mu_);
+  std::function<void()> on_idle_ GUARDED_BY(mu_);
   std::atomic<bool> draining_{false};
 };
 

@@ -31,7 +31,7 @@ aws::HttpResponse FakeKinesis::Handle(const aws::HttpRequest& request) {
   const json body = json::parse(request.body, nullptr, false);
   if (!body.is_object() || !body.contains("Records")) return error(400, "SerializationException");
 
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   ++requests_;
   if (!options_.fatal_error.empty()) return error(400, options_.fatal_error);
   if (rng_.Chance(options_.drop_connection_rate)) return aws::HttpResponse{0, {}, ""};
@@ -60,23 +60,23 @@ aws::HttpResponse FakeKinesis::Handle(const aws::HttpRequest& request) {
 }
 
 std::vector<StoredRecord> FakeKinesis::records() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return records_;
 }
 uint64_t FakeKinesis::requests() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return requests_;
 }
 uint64_t FakeKinesis::refused_records() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return refused_;
 }
 size_t FakeKinesis::max_records_in_request() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return max_records_;
 }
 size_t FakeKinesis::max_bytes_in_request() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return max_bytes_;
 }
 

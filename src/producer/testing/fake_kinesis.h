@@ -7,11 +7,11 @@
 
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include "aws/testing/loopback_http_server.h"
+#include "base/mutex.h"
 #include "producer/random.h"
 
 namespace sluice::producer::testing {
@@ -46,13 +46,13 @@ class FakeKinesis {
   aws::HttpResponse Handle(const aws::HttpRequest& request);
 
   FakeKinesisOptions options_;
-  mutable std::mutex mu_;
-  Rng rng_;
-  std::vector<StoredRecord> records_;
-  uint64_t requests_ = 0;
-  uint64_t refused_ = 0;
-  size_t max_records_ = 0;
-  size_t max_bytes_ = 0;
+  mutable Mutex mu_;
+  Rng rng_ GUARDED_BY(mu_);
+  std::vector<StoredRecord> records_ GUARDED_BY(mu_);
+  uint64_t requests_ GUARDED_BY(mu_) = 0;
+  uint64_t refused_ GUARDED_BY(mu_) = 0;
+  size_t max_records_ GUARDED_BY(mu_) = 0;
+  size_t max_bytes_ GUARDED_BY(mu_) = 0;
   std::unique_ptr<aws::testing::LoopbackHttpServer> server_;
 };
 

@@ -9,13 +9,13 @@
 #include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <variant>
 
 #include "http/types.h"
 #include "internal/ops.h"
+#include "base/mutex.h"
 #include "base/work_pool.h"
 
 namespace sluice::frontends::s3 {
@@ -34,21 +34,21 @@ class S3UploadSink final : public BodySink, public std::enable_shared_from_this<
   void Abort() override;
 
  private:
-  void ScheduleLocked();  // mu_ held: start a drain job unless one runs
+  void ScheduleLocked() REQUIRES(mu_);  // start a drain job unless one runs
   void Drain();           // on the pool
   void BeginUpload();     // on the pool, by the running job: s3::Upload::Begin once
 
   WorkPool& pool_;
   const std::unique_ptr<s3::CallState> call_;
 
-  std::mutex mu_;
-  std::deque<std::string> queue_;
-  size_t queued_bytes_ = 0;
-  std::function<void()> resume_;  // the paused transport, when the queue is full
-  Responder done_;                // set by Finish
-  bool finishing_ = false;
-  bool aborted_ = false;
-  bool running_ = false;          // a drain job is posted or running
+  Mutex mu_;
+  std::deque<std::string> queue_ GUARDED_BY(mu_);
+  size_t queued_bytes_ GUARDED_BY(mu_) = 0;
+  std::function<void()> resume_ GUARDED_BY(mu_);  // the paused transport, when the queue is full
+  Responder done_ GUARDED_BY(mu_);                // set by Finish
+  bool finishing_ GUARDED_BY(mu_) = false;
+  bool aborted_ GUARDED_BY(mu_) = false;
+  bool running_ GUARDED_BY(mu_) = false;          // a drain job is posted or running
 
   // Touched only by the drain job (one at a time).
   bool begun_ = false;

@@ -1,19 +1,21 @@
 // FaultFileSystem: wraps another FileSystem, counts operations and injects the faults
-// the log must survive (short writes, EIO on fsync, ENOSPC after N bytes, failing
-// truncate), and holds operations at gates so a test can force an interleaving (e.g.
+// the log and the object store must survive (short writes, EIO on fsync, ENOSPC after N
+// bytes, the Nth write failing with a chosen errno, failing truncate, and syncs or
+// renames failing on paths under a prefix), and holds operations at gates so a test can force an interleaving (e.g.
 // "appends while a sync is stuck") without sleeping. For tests and benchmarks;
 // thread-safe; knobs may change at any time.
 #pragma once
 
 #include <atomic>
+#include <cerrno>
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "base/mutex.h"
-#include "log/file_system.h"
+#include "base/file_system.h"
 
-namespace sluice::log::testing {
+namespace sluice::testing {
 
 // A gate that an operation passes through. While the gate is closed, operations that
 // reach it wait there; a test closes it, waits until an operation is held (so it knows
@@ -51,6 +53,21 @@ class FaultFileSystem final : public FileSystem {
   std::atomic<bool> fail_truncate{false};
   // Each Sync sleeps this long first: widens the window in which appends wait.
   std::atomic<int> sync_delay_ms{0};
+  // The write numbered `fail_write_at` (counted by `writes`, from 1) fails with
+  // `fail_write_errno` and writes nothing (0 = never).
+  std::atomic<uint64_t> fail_write_at{0};
+  std::atomic<int> fail_write_errno{EIO};
+  // File syncs of files whose path starts with the prefix fail with EIO ("" = none).
+  void FailSyncsUnder(std::string prefix) EXCLUDES(mu_);
+  // Directory syncs of directories whose path starts with the prefix fail with EIO.
+  void FailDirSyncsUnder(std::string prefix) EXCLUDES(mu_);
+  // Renames (and exchanges) whose destination starts with the prefix fail with EIO.
+  void FailRenamesTo(std::string prefix) EXCLUDES(mu_);
+  // Clears every prefix fault above.
+  void ClearPathFaults() EXCLUDES(mu_);
+  // Whether a file sync of `path` must fail (called by the files).
+  bool SyncFails(const std::string& path) const EXCLUDES(mu_);
+
   // File syncs (not directory syncs) and OpenWritable calls pass these gates first.
   Gate sync_gate;
   Gate open_gate;
@@ -70,20 +87,29 @@ class FaultFileSystem final : public FileSystem {
   Result<std::unique_ptr<RandomAccessFile>> OpenReadable(const std::string& path) override {
     return base_.OpenReadable(path);
   }
+  Result<FileInfo> Stat(const std::string& path) override { return base_.Stat(path); }
   Result<std::vector<std::string>> ListDir(const std::string& dir) override { return base_.ListDir(dir); }
   Status Remove(const std::string& path) override { return base_.Remove(path); }
-  Status Rename(const std::string& from, const std::string& to) override { return base_.Rename(from, to); }
+  Status Rename(const std::string& from, const std::string& to) override;
+  Status Exchange(const std::string& a, const std::string& b) override;
+  Status Link(const std::string& from, const std::string& to) override { return base_.Link(from, to); }
+  Status CreateDir(const std::string& dir) override { return base_.CreateDir(dir); }
   Status CreateDirs(const std::string& dir) override { return base_.CreateDirs(dir); }
-  Status SyncDir(const std::string& dir) override {
-    ++dir_syncs;
-    return base_.SyncDir(dir);
-  }
+  Status RemoveDir(const std::string& dir) override { return base_.RemoveDir(dir); }
+  Status SyncDir(const std::string& dir) override;
 
  private:
+  static bool Under(const std::string& path, const std::string& prefix) {
+    return !prefix.empty() && path.starts_with(prefix);
+  }
+
   FileSystem& base_;
   mutable Mutex mu_;
   CondVar synced_cv_;
   std::vector<std::string> synced_ GUARDED_BY(mu_);
+  std::string fail_syncs_under_ GUARDED_BY(mu_);
+  std::string fail_dir_syncs_under_ GUARDED_BY(mu_);
+  std::string fail_renames_to_ GUARDED_BY(mu_);
 };
 
-}  // namespace sluice::log::testing
+}  // namespace sluice::testing

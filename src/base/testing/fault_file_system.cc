@@ -1,11 +1,11 @@
-#include "log/testing/fault_file_system.h"
+#include "base/testing/fault_file_system.h"
 
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <thread>
 
-namespace sluice::log::testing {
+namespace sluice::testing {
 
 class FaultWritableFile final : public WritableFile {
  public:
@@ -13,7 +13,8 @@ class FaultWritableFile final : public WritableFile {
       : fs_(fs), path_(std::move(path)), base_(std::move(base)) {}
 
   Result<size_t> Write(std::span<const char> data) override {
-    ++fs_.writes;
+    const uint64_t nth = ++fs_.writes;
+    if (nth == fs_.fail_write_at.load()) return Status::FromErrno("write", path_, fs_.fail_write_errno.load());
     size_t n = data.size();
     if (const size_t chunk = fs_.max_write_chunk.load(); chunk != 0) n = std::min(n, chunk);
     // Claim space atomically so concurrent writers cannot both pass the limit.
@@ -34,7 +35,7 @@ class FaultWritableFile final : public WritableFile {
     ++fs_.syncs;
     fs_.sync_gate.Pass(path_);
     if (const int ms = fs_.sync_delay_ms.load(); ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(ms));
-    if (fs_.fail_sync.load()) return Status::FromErrno("fdatasync", path_, EIO);
+    if (fs_.fail_sync.load() || fs_.SyncFails(path_)) return Status::FromErrno("fdatasync", path_, EIO);
     RETURN_IF_ERROR(base_->Sync());
     fs_.OnSynced(path_);
     return Status::OK();
@@ -43,7 +44,17 @@ class FaultWritableFile final : public WritableFile {
     if (fs_.fail_truncate.load()) return Status::FromErrno("ftruncate", path_, EIO);
     return base_->Truncate(size);
   }
+  // Copies count as one write for the write faults (the object store copies parts).
+  Result<uint64_t> AppendFrom(const RandomAccessFile& src, uint64_t offset, uint64_t length) override {
+    const uint64_t nth = ++fs_.writes;
+    if (nth == fs_.fail_write_at.load()) return Status::FromErrno("write", path_, fs_.fail_write_errno.load());
+    ASSIGN_OR_RETURN(const uint64_t n, base_->AppendFrom(src, offset, length));
+    fs_.bytes_written += n;
+    return n;
+  }
+  void StartWriteback(uint64_t offset, uint64_t length) override { base_->StartWriteback(offset, length); }
   Result<uint64_t> Size() override { return base_->Size(); }
+  Result<FileInfo> Stat() override { return base_->Stat(); }
   Status Close() override { return base_->Close(); }
 
  private:
@@ -93,10 +104,62 @@ void FaultFileSystem::OnSynced(const std::string& path) {
   synced_cv_.SignalAll();
 }
 
+void FaultFileSystem::FailSyncsUnder(std::string prefix) {
+  const MutexLock lock(mu_);
+  fail_syncs_under_ = std::move(prefix);
+}
+
+void FaultFileSystem::FailDirSyncsUnder(std::string prefix) {
+  const MutexLock lock(mu_);
+  fail_dir_syncs_under_ = std::move(prefix);
+}
+
+void FaultFileSystem::FailRenamesTo(std::string prefix) {
+  const MutexLock lock(mu_);
+  fail_renames_to_ = std::move(prefix);
+}
+
+void FaultFileSystem::ClearPathFaults() {
+  const MutexLock lock(mu_);
+  fail_syncs_under_.clear();
+  fail_dir_syncs_under_.clear();
+  fail_renames_to_.clear();
+}
+
+bool FaultFileSystem::SyncFails(const std::string& path) const {
+  const MutexLock lock(mu_);
+  return Under(path, fail_syncs_under_);
+}
+
+Status FaultFileSystem::Rename(const std::string& from, const std::string& to) {
+  {
+    const MutexLock lock(mu_);
+    if (Under(to, fail_renames_to_)) return Status::FromErrno("rename", from, EIO);
+  }
+  return base_.Rename(from, to);
+}
+
+Status FaultFileSystem::Exchange(const std::string& a, const std::string& b) {
+  {
+    const MutexLock lock(mu_);
+    if (Under(b, fail_renames_to_)) return Status::FromErrno("renameat2", b, EIO);
+  }
+  return base_.Exchange(a, b);
+}
+
+Status FaultFileSystem::SyncDir(const std::string& dir) {
+  ++dir_syncs;
+  {
+    const MutexLock lock(mu_);
+    if (Under(dir, fail_dir_syncs_under_)) return Status::FromErrno("fsync", dir, EIO);
+  }
+  return base_.SyncDir(dir);
+}
+
 Result<std::unique_ptr<WritableFile>> FaultFileSystem::OpenWritable(const std::string& path, OpenMode mode) {
   open_gate.Pass(path);
   ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> base, base_.OpenWritable(path, mode));
   return std::unique_ptr<WritableFile>(std::make_unique<FaultWritableFile>(*this, path, std::move(base)));
 }
 
-}  // namespace sluice::log::testing
+}  // namespace sluice::testing
