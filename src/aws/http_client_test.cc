@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <future>
 
 #include "aws/testing/loopback_http_server.h"
 
@@ -93,8 +94,11 @@ TEST(HttpClient, DroppedConnectionIsConnectionLost) {
 }
 
 TEST(HttpClient, SlowServerTimesOut) {
-  auto server = StartServer([](const HttpRequest&) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  // The server answers only after the client has given up, however fast the machine.
+  std::promise<void> gate;
+  std::shared_future<void> released = gate.get_future().share();
+  auto server = StartServer([released](const HttpRequest&) {
+    released.wait();
     return HttpResponse{200, {}, ""};
   });
   HttpClientOptions o;
@@ -103,6 +107,7 @@ TEST(HttpClient, SlowServerTimesOut) {
   HttpRequest req;
   req.endpoint = server->endpoint();
   HttpResult r = client.Send(req);
+  gate.set_value();
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, TransportErrorCode::kTimeout);
 }
