@@ -21,7 +21,7 @@ enum class FieldType { kString, kInteger, kBoolean, kBlob, kTimestamp, kList, kM
 
 // A constraint on a string's shape, supplied by the service that owns the field: the
 // regular expression AWS prints in its message, and a matcher for it that runs in
-// linear time (no std::regex on request input: it recurses per character).
+// linear time (a backtracking regex engine recurses per character on request input).
 struct Pattern {
   std::string_view text;
   bool (*matches)(std::string_view s);
