@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "base/memory_budget.h"
 #include "catalog/catalog.h"
 #include "cli/data_dir.h"
 #include "cli/version.h"
@@ -71,12 +72,16 @@ int RunServe(const ServeOptions& options) {
   auto object_store = objects::LocalObjectStore::Open({.dir = (*dir)->path()});
   if (!object_store.ok()) return Fail(Status::IOError(object_store.error().message));
 
+  MemoryBudget request_memory(options.max_request_memory);
+
   // One registration line per AWS service (docs/adding-a-service.md).
-  gateway::Gateway gateway{std::string(kVersion)};
+  gateway::Gateway gateway{std::string(kVersion), &request_memory};
   gateway.Add(std::make_unique<frontends::kinesis::KinesisService>(**streams));
   gateway.AddCatchAll(std::make_unique<frontends::s3::S3Service>(**object_store, kS3Workers));
 
-  auto server = http::Server::Start(options.server, gateway);
+  http::ServerOptions server_options = options.server;
+  server_options.memory_budget = &request_memory;
+  auto server = http::Server::Start(server_options, gateway);
   if (!server.ok()) return Fail(server.status());
 
   const std::string scheme = (*server)->tls() ? "https" : "http";

@@ -12,6 +12,9 @@ namespace sluice::cli {
 struct ServeOptions {
   std::string data_dir = "./sluice-data";
   std::string fsync = "always";  // always | interval:MS | never
+  // Bound on memory held for requests in flight across the whole server (buffered
+  // bodies, parsed requests); past it requests are answered 503 instead of growing.
+  uint64_t max_request_memory = uint64_t{4} << 30;
   http::ServerOptions server;
   stream::StreamManagerOptions streams;  // dir, fsync and clock are filled in by RunServe
 };

@@ -39,6 +39,11 @@ ServeCommand::ServeCommand(CLI::App& app)
   cmd_->add_option("--max-body-bytes", srv.max_body_bytes, "Largest request body accepted")
       ->capture_default_str()
       ->check(CLI::Range(uint64_t{1}, uint64_t{5} << 30));
+  cmd_->add_option("--max-request-memory", options_.max_request_memory,
+                   "Memory all requests in flight may hold together (bodies, parsed requests); "
+                   "past it requests are answered 503")
+      ->capture_default_str()
+      ->check(CLI::Range(uint64_t{1} << 20, uint64_t{1} << 40));
   cmd_->add_option("--header-timeout-ms", header_timeout_ms_, "Time allowed to send request headers")
       ->capture_default_str()
       ->check(CLI::Range(int64_t{1}, int64_t{3'600'000}));

@@ -26,8 +26,10 @@ std::string_view Clip(std::string_view s) { return s.substr(0, kMaxEchoedTarget)
 
 }  // namespace
 
-Gateway::Gateway(std::string version)
-    : version_(std::move(version)), started_(std::chrono::steady_clock::now()) {}
+Gateway::Gateway(std::string version, MemoryBudget* memory_budget)
+    : version_(std::move(version)),
+      memory_budget_(memory_budget),
+      started_(std::chrono::steady_clock::now()) {}
 
 void Gateway::Add(std::unique_ptr<awsproto::Service> service) { services_.push_back(std::move(service)); }
 

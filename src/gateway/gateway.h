@@ -19,13 +19,16 @@
 #include <vector>
 
 #include "awsproto/service.h"
+#include "base/memory_budget.h"
 #include "http/types.h"
 
 namespace sluice::gateway {
 
 class Gateway final : public http::Handler {
  public:
-  explicit Gateway(std::string version);
+  // `memory_budget` bounds memory held for requests in flight (null: unbounded); it
+  // must outlive the gateway.
+  Gateway(std::string version, MemoryBudget* memory_budget = nullptr);
 
   // Adds a service routed by signing name, target prefix and shape (steps 1-3).
   void Add(std::unique_ptr<awsproto::Service> service);
@@ -48,6 +51,7 @@ class Gateway final : public http::Handler {
   http::Response Unclaimed(const http::RequestHead& head) const;
 
   const std::string version_;
+  [[maybe_unused]] MemoryBudget* const memory_budget_;  // used by #11 point 2
   const std::chrono::steady_clock::time_point started_;
   std::vector<std::unique_ptr<awsproto::Service>> services_;
   awsproto::Service* catch_all_ = nullptr;

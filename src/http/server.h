@@ -16,6 +16,7 @@
 #include <string>
 
 #include "http/types.h"
+#include "base/memory_budget.h"
 #include "base/status.h"
 
 namespace sluice::http {
@@ -39,6 +40,9 @@ struct ServerOptions {
   std::chrono::milliseconds body_timeout{300'000};
   // On Stop(), in-flight requests get this long to finish before connections are cut.
   std::chrono::milliseconds shutdown_grace{10'000};
+  // Shared with the services: request bodies being buffered are reserved here; a body
+  // that does not fit is refused with 503. Null: unbounded. Not owned.
+  MemoryBudget* memory_budget = nullptr;
   // TLS: both set, or neither.
   std::string tls_cert_file;
   std::string tls_key_file;
