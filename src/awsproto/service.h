@@ -38,6 +38,9 @@ class Service {
   virtual void Handle(http::Request request, http::Responder done) = 0;
   virtual std::shared_ptr<http::BodySink> StreamBody(const http::RequestHead& head) = 0;
   virtual http::Response BodyTooLarge(const http::RequestHead& head, uint64_t limit) const = 0;
+  // The service's retryable 503 for a request refused because the server's
+  // request-memory budget is full (Kinesis: ServiceUnavailable; S3: SlowDown).
+  virtual http::Response Overloaded(const http::RequestHead& head) const = 0;
   // Finishes the service's queued background work. Called once the server has stopped.
   virtual void Quiesce() = 0;
 };

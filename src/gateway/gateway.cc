@@ -78,6 +78,11 @@ uint64_t Gateway::BodyLimit(const http::RequestHead& head) const {
   return s != nullptr ? s->BodyLimit(head) : kUnclaimedBodyLimit;
 }
 
+http::Response Gateway::Overloaded(const http::RequestHead& head) const {
+  if (const awsproto::Service* s = Route(head)) return s->Overloaded(head);
+  return http::PlainOverloaded();
+}
+
 http::Response Gateway::BodyTooLarge(const http::RequestHead& head, uint64_t limit) const {
   if (head.Path() != kHealthPath) {
     if (const awsproto::Service* s = Route(head)) return s->BodyTooLarge(head, limit);

@@ -42,6 +42,7 @@ class Gateway final : public http::Handler {
   void Handle(http::Request request, http::Responder done) override;
   std::shared_ptr<http::BodySink> StreamBody(const http::RequestHead& head) override;
   http::Response BodyTooLarge(const http::RequestHead& head, uint64_t limit) const override;
+  http::Response Overloaded(const http::RequestHead& head) const override;
   // Runs every service's queued background work to completion.
   void Quiesce();
 

@@ -37,6 +37,7 @@ class FakeService final : public awsproto::Service {
   void Handle(Request, http::Responder done) override { done(Response::Text(200, std::string(name_))); }
   std::shared_ptr<http::BodySink> StreamBody(const RequestHead&) override { return nullptr; }
   Response BodyTooLarge(const RequestHead&, uint64_t) const override { return Response::Text(413, "fake"); }
+  Response Overloaded(const RequestHead&) const override { return Response::Text(503, "fake busy"); }
   void Quiesce() override { ++quiesced; }
 
   int quiesced = 0;
@@ -126,6 +127,14 @@ TEST_F(GatewayRouting, RoutedCallsReachTheServiceAndItsLimits) {
   EXPECT_EQ(Call(g_, h).body, "json");
   EXPECT_EQ(g_.BodyLimit(h), 7u);
   EXPECT_EQ(g_.BodyTooLarge(h, 7).body, "fake");
+  EXPECT_EQ(g_.Overloaded(h).body, "fake busy");
+}
+
+TEST_F(GatewayRouting, OverloadedWithoutAServiceIsAPlainRetryable503) {
+  const RequestHead h = Head("POST", "/", {{"x-amz-target", "Nobody_1.Op"}});
+  const Response r = g_.Overloaded(h);
+  EXPECT_EQ(r.status, 503);
+  EXPECT_EQ(r.body, "the server is busy with other requests; retry later\n");
 }
 
 TEST_F(GatewayRouting, QuiesceReachesEveryService) {

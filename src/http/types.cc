@@ -34,6 +34,14 @@ Response PlainBodyTooLarge(uint64_t limit) {
 
 Response Handler::BodyTooLarge(const RequestHead&, uint64_t limit) const { return PlainBodyTooLarge(limit); }
 
+Response PlainOverloaded() {
+  Response r = Response::Text(503, "the server is busy with other requests; retry later\n");
+  r.headers.emplace_back("retry-after", "1");
+  return r;
+}
+
+Response Handler::Overloaded(const RequestHead&) const { return PlainOverloaded(); }
+
 std::shared_ptr<BodySink> Handler::StreamBody(const RequestHead&) { return nullptr; }
 
 Response Response::Json(int status, std::string body) {

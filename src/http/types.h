@@ -102,9 +102,14 @@ class Handler {
   // The answer to a request whose declared or received body exceeds its limit; the
   // connection (HTTP/1.1) or stream (HTTP/2) is closed after it. Default: plain 413.
   virtual Response BodyTooLarge(const RequestHead& head, uint64_t limit) const;
+  // The answer to a request refused because the server's request-memory budget is
+  // full (ServerOptions::memory_budget): a retryable 503. Default: plain 503.
+  virtual Response Overloaded(const RequestHead& head) const;
 };
 
 // The plain 413 that Handler::BodyTooLarge answers by default.
 Response PlainBodyTooLarge(uint64_t limit);
+// The plain 503 that Handler::Overloaded answers by default.
+Response PlainOverloaded();
 
 }  // namespace sluice::http

@@ -32,6 +32,12 @@ uint64_t KinesisService::BodyLimit(const http::RequestHead&) const { return kKin
 
 std::shared_ptr<http::BodySink> KinesisService::StreamBody(const http::RequestHead&) { return nullptr; }
 
+http::Response KinesisService::Overloaded(const http::RequestHead&) const {
+  // What Kinesis answers when it sheds load; every SDK retries it with backoff.
+  return awsproto::JsonError(503, "ServiceUnavailable",
+                             "The request has failed due to a temporary failure of the server.");
+}
+
 http::Response KinesisService::BodyTooLarge(const http::RequestHead&, uint64_t limit) const {
   return http::PlainBodyTooLarge(limit);
 }

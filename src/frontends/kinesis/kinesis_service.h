@@ -44,6 +44,7 @@ class KinesisService final : public awsproto::Service {
   void Handle(http::Request request, http::Responder done) override;
   std::shared_ptr<http::BodySink> StreamBody(const http::RequestHead& head) override;
   http::Response BodyTooLarge(const http::RequestHead& head, uint64_t limit) const override;
+  http::Response Overloaded(const http::RequestHead& head) const override;
   // Finishes queued control-plane actions and stops their pool.
   void Quiesce() override;
 

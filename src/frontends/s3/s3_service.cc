@@ -45,6 +45,11 @@ uint64_t S3Service::BodyLimit(const RequestHead& head) const {
   return IsObjectUpload(head) ? kS3MaxPutBytes : kS3MaxXmlBodyBytes;
 }
 
+Response S3Service::Overloaded(const RequestHead& head) const {
+  return s3::ErrorFor(head, head.Path(), awsproto::NewS3RequestId(), S3Error::kSlowDown,
+                      "Please reduce your request rate.");
+}
+
 Response S3Service::BodyTooLarge(const RequestHead& head, uint64_t limit) const {
   return s3::ErrorFor(
       head, head.Path(), awsproto::NewS3RequestId(), S3Error::kEntityTooLarge,

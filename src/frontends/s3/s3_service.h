@@ -44,6 +44,7 @@ class S3Service final : public awsproto::Service {
   uint64_t BodyLimit(const http::RequestHead& head) const override;
   // S3's EntityTooLarge answer.
   http::Response BodyTooLarge(const http::RequestHead& head, uint64_t limit) const override;
+  http::Response Overloaded(const http::RequestHead& head) const override;
   void Handle(http::Request request, http::Responder done) override;
   // A sink for the body of an object upload (PutObject, UploadPart); null for every
   // other request, whose (small) body is buffered and given to Handle.
