@@ -27,7 +27,8 @@ Status Log::State::RollLocked(int64_t now_ms) {
   active_file = std::move(wf);
   active_created_ms = now_ms;
   // Readers use the open descriptor, so the later rename does not concern them.
-  segments.push_back(std::make_shared<Segment>(path, base, std::move(rf).value(), opts.index_interval_bytes));
+  segments.push_back(
+      std::make_shared<Segment>(path, base, fs, cache, std::move(rf).value(), opts.index_interval_bytes));
   RequestFlushLocked();  // whatever the policy, the sealed segment is synced now
   return Status::OK();
 }
@@ -120,6 +121,7 @@ void Log::State::RequestFlushLocked() {
 }
 
 void Log::State::Flush(bool last_round) {
+  std::vector<std::shared_ptr<Segment>> sealed_now;  // durable and named: unpinned at the end
   std::deque<Waiter> succeeded;
   std::deque<Waiter> doomed;
   Status doom_status;
@@ -157,6 +159,7 @@ void Log::State::Flush(bool last_round) {
         lock.Lock();
         if (st.ok()) {
           seals.erase(seals.begin(), seals.begin() + static_cast<std::ptrdiff_t>(sealing.size()));
+          for (const Seal& seal : sealing) sealed_now.push_back(seal.segment);
           synced_end = std::max(synced_end, durable);
           if (opts.fsync == FsyncPolicy::kAlways) visible_end = std::max(visible_end, durable);
           while (!waiters.empty() && waiters.front().end <= durable) {
@@ -176,6 +179,9 @@ void Log::State::Flush(bool last_round) {
       doom_status = failed;
     }
   }
+  // A sealed segment's name became final when its predecessor's seal renamed it, so
+  // from now on its file is reopened by path through the cache when read.
+  for (const std::shared_ptr<Segment>& seg : sealed_now) seg->Unpin();
   for (Waiter& w : succeeded) w.done(w.result);
   for (Waiter& w : doomed) w.done(doom_status);
 }

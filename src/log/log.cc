@@ -63,15 +63,18 @@ struct FoundSegments {
 
 // Phase 1 of recovery: reads and checks every segment and modifies nothing, so a
 // refused open (e.g. a newer format version anywhere) leaves the directory untouched.
-Result<FoundSegments> ReadSegments(FileSystem& fs, const std::string& dir, const std::vector<Offset>& bases,
-                                   uint64_t interval, const WarningSink& warn) {
+Result<FoundSegments> ReadSegments(FileSystem& fs, FileCache& cache, const std::string& dir,
+                                   const std::vector<Offset>& bases, uint64_t interval, const WarningSink& warn) {
   FoundSegments out;
   for (size_t i = 0; i + 1 < bases.size(); ++i) {
-    ASSIGN_OR_RETURN(SealedSegment s, OpenSealedSegment(fs, dir, bases[i], bases[i + 1], interval, warn));
+    ASSIGN_OR_RETURN(SealedSegment s, OpenSealedSegment(fs, cache, dir, bases[i], bases[i + 1], interval, warn));
+    // Checked: from here on it is read through the cache, so recovering a log with
+    // many segments never holds more descriptors than the cache allows.
+    s.segment->Unpin();
     out.sealed.push_back(std::move(s));
   }
   if (!bases.empty()) {
-    ASSIGN_OR_RETURN(LastSegment l, ScanLastSegment(fs, dir, bases.back(), interval));
+    ASSIGN_OR_RETURN(LastSegment l, ScanLastSegment(fs, cache, dir, bases.back(), interval));
     RETURN_IF_ERROR(CheckFirstBatchVersion(*l.segment));
     out.last = std::move(l);
   }
@@ -125,7 +128,7 @@ Status Log::State::CreateFirstSegment() {
   RETURN_IF_ERROR(fs.SyncDir(opts.dir));
   active_file = std::move(wf);
   active_created_ms = clock.NowMillis();
-  segments.push_back(std::make_shared<Segment>(path, base, std::move(rf), opts.index_interval_bytes));
+  segments.push_back(std::make_shared<Segment>(path, base, fs, cache, std::move(rf), opts.index_interval_bytes));
   return Status::OK();
 }
 
@@ -133,16 +136,17 @@ Result<std::unique_ptr<Log>> Log::Open(LogOptions options) {
   RETURN_IF_ERROR(ValidateOptions(options));
   FileSystem& fs = options.file_system ? *options.file_system : FileSystem::Posix();
   FlusherPool& pool = options.flusher_pool ? *options.flusher_pool : FlusherPool::Default();
+  FileCache& cache = options.file_cache ? *options.file_cache : FileCache::Default();
   Clock& clock = options.clock ? *options.clock : Clock::Real();
   WarningSink warn = options.on_warning ? options.on_warning : WarningSink(WarnToStderr);
   const std::string dir = options.dir;
   RETURN_IF_ERROR(fs.CreateDirs(dir));
   ASSIGN_OR_RETURN(const DirContents contents, ListLogDir(fs, dir));
   ASSIGN_OR_RETURN(FoundSegments found,
-                   ReadSegments(fs, dir, contents.bases, options.index_interval_bytes, warn));
+                   ReadSegments(fs, cache, dir, contents.bases, options.index_interval_bytes, warn));
 
   // Phase 2: repairs, and the log's state.
-  auto state = std::make_unique<State>(std::move(options), fs, clock, std::move(warn), pool);
+  auto state = std::make_unique<State>(std::move(options), fs, cache, clock, std::move(warn), pool);
   {
     const MutexLock lock(state->mu);  // uncontended: nothing else sees the state yet
     state->AdoptSealedSegments(found.sealed);
@@ -167,13 +171,23 @@ Status Log::Close() {
   // From here on no pool thread runs a round of this log (one in progress finishes).
   s_->flusher->Cancel();
   s_->Flush(/*last_round=*/true);
-  const MutexLock lock(s_->mu);
-  if (s_->active_file) {
-    const Status st = s_->active_file->Close();
-    s_->active_file.reset();
-    if (!st.ok() && s_->failed.ok()) s_->failed = st;
+  std::shared_ptr<Segment> unpin;
+  Status result;
+  {
+    const MutexLock lock(s_->mu);
+    if (s_->active_file) {
+      const Status st = s_->active_file->Close();
+      s_->active_file.reset();
+      if (!st.ok() && s_->failed.ok()) s_->failed = st;
+    }
+    // Every name is final once the last round sealed everything: the last segment is
+    // read through the cache from now on, so a closed log holds no descriptor. After a
+    // failure a file may keep its pending name, and only the pinned handle reads it.
+    if (s_->failed.ok() && s_->seals.empty()) unpin = s_->segments.back();
+    result = s_->failed;
   }
-  return s_->failed;
+  if (unpin) unpin->Unpin();
+  return result;
 }
 
 Status Log::health() const {

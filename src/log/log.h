@@ -16,7 +16,11 @@
 //
 // Lifetime: Close() (or the destructor) syncs, completes pending appends and leaves the
 // flusher pool; reads keep working after Close until the Log is destroyed. The pool
-// must outlive the Log.
+// and the file cache must outlive the Log.
+//
+// Descriptors: an open log holds its active segment's write and read descriptors;
+// sealed segments, and every segment of a closed log, hold none: reads reopen them
+// through the FileCache, which bounds how many stay open (file_cache.h).
 #pragma once
 
 #include <cstdint>
@@ -30,6 +34,7 @@
 #include "base/clock.h"
 #include "base/status.h"
 #include "base/file_system.h"
+#include "log/file_cache.h"
 #include "log/flusher_pool.h"
 #include "log/types.h"
 
@@ -57,6 +62,9 @@ struct LogOptions {
   FileSystem* file_system = nullptr;  // nullptr: FileSystem::Posix()
   // Runs this log's syncs and acknowledgements; nullptr: FlusherPool::Default().
   FlusherPool* flusher_pool = nullptr;
+  // Holds the read handles of sealed segments (file_cache.h); nullptr:
+  // FileCache::Default(). Must outlive the log.
+  FileCache* file_cache = nullptr;
   // Where recovery reports repairs (e.g. bytes dropped from a torn tail); nullptr:
   // standard error. Called during Open and ApplyRetention, never under a lock.
   std::function<void(std::string_view)> on_warning;

@@ -49,7 +49,8 @@ std::string JoinPath(const std::string& dir, std::string_view name) {
 }
 
 Result<ScanOutcome> ScanSegment(Segment& seg, uint64_t file_size) {
-  ChunkReader reader(seg.file(), file_size);
+  ASSIGN_OR_RETURN(const FileCache::Handle file, seg.OpenFile());
+  ChunkReader reader(*file, file_size);
   uint64_t pos = 0;
   uint64_t expected = seg.base().value();
   const auto stop = [&](std::string why) {
@@ -86,7 +87,8 @@ Result<ScanOutcome> ScanSegment(Segment& seg, uint64_t file_size) {
 
 Status CheckFirstBatchVersion(const Segment& seg) {
   char buf[format::kBatchHeaderSize];
-  ASSIGN_OR_RETURN(const size_t n, seg.file().Read(0, std::span<char>(buf, sizeof(buf))));
+  ASSIGN_OR_RETURN(const FileCache::Handle file, seg.OpenFile());
+  ASSIGN_OR_RETURN(const size_t n, file->Read(0, std::span<char>(buf, sizeof(buf))));
   if (n < sizeof(buf)) return Status::OK();
   format::BatchHeader h;
   if (format::DecodeBatchHeader(std::span<const char, format::kBatchHeaderSize>(buf, sizeof(buf)), &h) ==
@@ -96,12 +98,12 @@ Status CheckFirstBatchVersion(const Segment& seg) {
   return Status::OK();
 }
 
-Result<SealedSegment> OpenSealedSegment(FileSystem& fs, const std::string& dir, Offset base,
+Result<SealedSegment> OpenSealedSegment(FileSystem& fs, FileCache& cache, const std::string& dir, Offset base,
                                         Offset next_base, uint64_t index_interval, const WarningSink& warn) {
   const std::string path = JoinPath(dir, format::SegmentFileName(base));
   ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> file, fs.OpenReadable(path));
   ASSIGN_OR_RETURN(const uint64_t size, file->Size());
-  auto seg = std::make_shared<Segment>(path, base, std::move(file), index_interval);
+  auto seg = std::make_shared<Segment>(path, base, fs, cache, std::move(file), index_interval);
   RETURN_IF_ERROR(CheckFirstBatchVersion(*seg));
 
   const std::string index_path = JoinPath(dir, format::IndexFileName(base));
@@ -128,11 +130,12 @@ Result<SealedSegment> OpenSealedSegment(FileSystem& fs, const std::string& dir, 
   return SealedSegment{std::move(seg), true};
 }
 
-Result<LastSegment> ScanLastSegment(FileSystem& fs, const std::string& dir, Offset base, uint64_t index_interval) {
+Result<LastSegment> ScanLastSegment(FileSystem& fs, FileCache& cache, const std::string& dir, Offset base,
+                                    uint64_t index_interval) {
   const std::string path = JoinPath(dir, format::SegmentFileName(base));
   ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> file, fs.OpenReadable(path));
   ASSIGN_OR_RETURN(const uint64_t size, file->Size());
-  auto seg = std::make_shared<Segment>(path, base, std::move(file), index_interval);
+  auto seg = std::make_shared<Segment>(path, base, fs, cache, std::move(file), index_interval);
   ASSIGN_OR_RETURN(const ScanOutcome scan, ScanSegment(*seg, size));
   return LastSegment{std::move(seg), size, scan.valid_bytes, scan.stop_reason};
 }

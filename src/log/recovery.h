@@ -36,8 +36,9 @@ struct SealedSegment {
 };
 // A segment that is not the last one: loads its index file if it is intact and matches
 // the segment, otherwise rebuilds the index by scanning. Damage found by the scan is
-// never repaired (the data may be acknowledged): reads that reach it fail.
-Result<SealedSegment> OpenSealedSegment(FileSystem& fs, const std::string& dir, Offset base,
+// never repaired (the data may be acknowledged): reads that reach it fail. The segment
+// comes back pinned (segment.h); the caller unpins it once done with it.
+Result<SealedSegment> OpenSealedSegment(FileSystem& fs, FileCache& cache, const std::string& dir, Offset base,
                                         Offset next_base, uint64_t index_interval, const WarningSink& warn);
 
 struct LastSegment {
@@ -47,7 +48,7 @@ struct LastSegment {
   std::string stop_reason;
 };
 // The last segment: scanned in full; a torn tail is reported for truncation.
-Result<LastSegment> ScanLastSegment(FileSystem& fs, const std::string& dir, Offset base,
+Result<LastSegment> ScanLastSegment(FileSystem& fs, FileCache& cache, const std::string& dir, Offset base,
                                     uint64_t index_interval);
 
 std::string JoinPath(const std::string& dir, std::string_view name);

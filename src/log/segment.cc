@@ -2,8 +2,38 @@
 
 namespace sluice::log {
 
-Segment::Segment(std::string path, Offset base, std::unique_ptr<RandomAccessFile> file, uint64_t index_interval)
-    : path_(std::move(path)), base_(base), file_(std::move(file)), index_(index_interval), next_offset_(base) {}
+Segment::Segment(std::string path, Offset base, FileSystem& fs, FileCache& cache,
+                 std::unique_ptr<RandomAccessFile> file, uint64_t index_interval)
+    : path_(std::move(path)),
+      base_(base),
+      fs_(fs),
+      cache_(cache),
+      cache_key_(FileCache::NewKey()),
+      pinned_(std::move(file)),
+      index_(index_interval),
+      next_offset_(base) {}
+
+// The segment is gone (retention, or its log was destroyed): so is its cached handle,
+// and with it the descriptor that would keep a deleted file's space allocated.
+Segment::~Segment() { cache_.Erase(cache_key_); }
+
+Result<FileCache::Handle> Segment::OpenFile() const {
+  {
+    const MutexLock lock(mu_);
+    if (pinned_) return pinned_;
+  }
+  return cache_.Get(cache_key_, fs_, path_);
+}
+
+void Segment::Unpin() {
+  FileCache::Handle h;
+  {
+    const MutexLock lock(mu_);
+    h = std::move(pinned_);
+    pinned_.reset();
+  }
+  if (h) cache_.Insert(cache_key_, std::move(h));
+}
 
 void Segment::OnBatch(const format::BatchHeader& h, uint64_t batch_bytes) {
   const MutexLock lock(mu_);

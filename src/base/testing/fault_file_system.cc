@@ -7,6 +7,35 @@
 
 namespace sluice::testing {
 
+// Counts itself in open_readables while it lives.
+class CountedRandomAccessFile final : public RandomAccessFile {
+ public:
+  CountedRandomAccessFile(FaultFileSystem& fs, std::unique_ptr<RandomAccessFile> base)
+      : fs_(fs), base_(std::move(base)) {
+    const int64_t now = ++fs_.open_readables;
+    int64_t max = fs_.max_open_readables.load();
+    while (now > max && !fs_.max_open_readables.compare_exchange_weak(max, now)) {
+    }
+  }
+  ~CountedRandomAccessFile() override { --fs_.open_readables; }
+  CountedRandomAccessFile(const CountedRandomAccessFile&) = delete;
+  CountedRandomAccessFile& operator=(const CountedRandomAccessFile&) = delete;
+
+  Result<size_t> Read(uint64_t pos, std::span<char> out) const override { return base_->Read(pos, out); }
+  Result<uint64_t> Size() const override { return base_->Size(); }
+  Result<FileInfo> Stat() const override { return base_->Stat(); }
+  Result<std::shared_ptr<const FileSlice>> Slice(uint64_t offset, uint64_t length) const override {
+    return base_->Slice(offset, length);
+  }
+  // AppendFrom of a FaultWritableFile passes this file to the wrapped one, which may
+  // need the real type underneath.
+  const RandomAccessFile& base() const { return *base_; }
+
+ private:
+  FaultFileSystem& fs_;
+  std::unique_ptr<RandomAccessFile> base_;
+};
+
 class FaultWritableFile final : public WritableFile {
  public:
   FaultWritableFile(FaultFileSystem& fs, std::string path, std::unique_ptr<WritableFile> base)
@@ -48,7 +77,8 @@ class FaultWritableFile final : public WritableFile {
   Result<uint64_t> AppendFrom(const RandomAccessFile& src, uint64_t offset, uint64_t length) override {
     const uint64_t nth = ++fs_.writes;
     if (nth == fs_.fail_write_at.load()) return Status::FromErrno("write", path_, fs_.fail_write_errno.load());
-    ASSIGN_OR_RETURN(const uint64_t n, base_->AppendFrom(src, offset, length));
+    const auto* counted = dynamic_cast<const CountedRandomAccessFile*>(&src);
+    ASSIGN_OR_RETURN(const uint64_t n, base_->AppendFrom(counted ? counted->base() : src, offset, length));
     fs_.bytes_written += n;
     return n;
   }
@@ -154,6 +184,12 @@ Status FaultFileSystem::SyncDir(const std::string& dir) {
     if (Under(dir, fail_dir_syncs_under_)) return Status::FromErrno("fsync", dir, EIO);
   }
   return base_.SyncDir(dir);
+}
+
+Result<std::unique_ptr<RandomAccessFile>> FaultFileSystem::OpenReadable(const std::string& path) {
+  if (const int err = fail_open_readable_errno.load(); err != 0) return Status::FromErrno("open", path, err);
+  ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> base, base_.OpenReadable(path));
+  return std::unique_ptr<RandomAccessFile>(std::make_unique<CountedRandomAccessFile>(*this, std::move(base)));
 }
 
 Result<std::unique_ptr<WritableFile>> FaultFileSystem::OpenWritable(const std::string& path, OpenMode mode) {

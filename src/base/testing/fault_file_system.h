@@ -57,6 +57,8 @@ class FaultFileSystem final : public FileSystem {
   // `fail_write_errno` and writes nothing (0 = never).
   std::atomic<uint64_t> fail_write_at{0};
   std::atomic<int> fail_write_errno{EIO};
+  // OpenReadable fails with this errno while non-zero (e.g. EMFILE: out of descriptors).
+  std::atomic<int> fail_open_readable_errno{0};
   // File syncs of files whose path starts with the prefix fail with EIO ("" = none).
   void FailSyncsUnder(std::string prefix) EXCLUDES(mu_);
   // Directory syncs of directories whose path starts with the prefix fail with EIO.
@@ -77,6 +79,10 @@ class FaultFileSystem final : public FileSystem {
   std::atomic<uint64_t> dir_syncs{0};
   std::atomic<uint64_t> writes{0};
   std::atomic<uint64_t> bytes_written{0};
+  // Files opened with OpenReadable and not yet destroyed: the read descriptors held.
+  std::atomic<int64_t> open_readables{0};
+  // The most open_readables ever reached (reset it to measure a phase).
+  std::atomic<int64_t> max_open_readables{0};
   // The path (as opened) of every successful file Sync, in order.
   std::vector<std::string> SyncedPaths() const EXCLUDES(mu_);
   // Waits until at least n file syncs have succeeded.
@@ -84,9 +90,7 @@ class FaultFileSystem final : public FileSystem {
   void OnSynced(const std::string& path) EXCLUDES(mu_);  // called by the files
 
   Result<std::unique_ptr<WritableFile>> OpenWritable(const std::string& path, OpenMode mode) override;
-  Result<std::unique_ptr<RandomAccessFile>> OpenReadable(const std::string& path) override {
-    return base_.OpenReadable(path);
-  }
+  Result<std::unique_ptr<RandomAccessFile>> OpenReadable(const std::string& path) override;
   Result<FileInfo> Stat(const std::string& path) override { return base_.Stat(path); }
   Result<std::vector<std::string>> ListDir(const std::string& dir) override { return base_.ListDir(dir); }
   Status Remove(const std::string& path) override { return base_.Remove(path); }

@@ -22,6 +22,7 @@ namespace sluice::log {
 struct Log::State {
   LogOptions opts;
   FileSystem& fs;
+  FileCache& cache;
   Clock& clock;
   WarningSink warn;
 
@@ -69,8 +70,8 @@ struct Log::State {
   // Serializes flush rounds: the pool's, and the ones Close and retention run themselves.
   Mutex flush_mu ACQUIRED_BEFORE(mu);
 
-  State(LogOptions o, FileSystem& f, Clock& c, WarningSink w, FlusherPool& p)
-      : opts(std::move(o)), fs(f), clock(c), warn(std::move(w)), pool(p) {}
+  State(LogOptions o, FileSystem& f, FileCache& fc, Clock& c, WarningSink w, FlusherPool& p)
+      : opts(std::move(o)), fs(f), cache(fc), clock(c), warn(std::move(w)), pool(p) {}
 
   // Steps of Open, on a state nothing else sees yet. Takes the sealed segments in,
   // writing the indexes a clean scan rebuilt; makes the last segment the active one,
