@@ -55,10 +55,22 @@ CREATE TABLE stream_tags (
 ) STRICT, WITHOUT ROWID;
 )sql";
 
+// When UpdateShardCount resharded each stream: AWS allows ten per rolling 24 hours,
+// and a restart must not reset that count. Rows older than a day are pruned as new
+// ones are written.
+constexpr std::string_view kShardCountUpdates = R"sql(
+CREATE TABLE shard_count_updates (
+  stream_id INTEGER NOT NULL REFERENCES streams(id) ON DELETE CASCADE,
+  at_ms     INTEGER NOT NULL
+) STRICT;
+CREATE INDEX shard_count_updates_by_stream ON shard_count_updates (stream_id, at_ms);
+)sql";
+
 // The schema history. Append only; see migrations.h.
 constexpr Migration kMigrations[] = {
     {1, "schema_version and meta", kSchemaVersionAndMeta},
     {2, "kinesis streams, shards and tags", kStreams},
+    {3, "kinesis UpdateShardCount history", kShardCountUpdates},
 };
 
 Status ApplyOne(Database& db, const Migration& m) {

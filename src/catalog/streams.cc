@@ -59,6 +59,18 @@ Status RunOne(Catalog& catalog, std::string_view sql, std::initializer_list<int6
   });
 }
 
+Status RecordShardCountUpdate(Database& db, int64_t stream_id, const ShardCountUpdate& u) {
+  ASSIGN_OR_RETURN(Statement prune,
+                   db.Prepare("DELETE FROM shard_count_updates WHERE stream_id = ? AND at_ms < ?"));
+  RETURN_IF_ERROR(prune.BindInt64(1, stream_id));
+  RETURN_IF_ERROR(prune.BindInt64(2, u.forget_before_ms));
+  RETURN_IF_ERROR(prune.Run());
+  ASSIGN_OR_RETURN(Statement ins, db.Prepare("INSERT INTO shard_count_updates (stream_id, at_ms) VALUES (?, ?)"));
+  RETURN_IF_ERROR(ins.BindInt64(1, stream_id));
+  RETURN_IF_ERROR(ins.BindInt64(2, u.at_ms));
+  return ins.Run();
+}
+
 }  // namespace
 
 Result<int64_t> InsertStream(Catalog& catalog, const StreamRow& stream,
@@ -122,7 +134,7 @@ Status RemoveTags(Catalog& catalog, int64_t id, const std::vector<std::string>& 
 }
 
 Status ApplyReshard(Catalog& catalog, int64_t stream_id, const std::vector<ShardClose>& closes,
-                    const std::vector<ShardRow>& inserts) {
+                    const std::vector<ShardRow>& inserts, const std::optional<ShardCountUpdate>& update) {
   return catalog.WithDatabase([&](Database& db) -> Status {
     ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(db));
     ASSIGN_OR_RETURN(Statement close,
@@ -137,6 +149,7 @@ Status ApplyReshard(Catalog& catalog, int64_t stream_id, const std::vector<Shard
       close.Reset();
     }
     RETURN_IF_ERROR(InsertShards(db, stream_id, inserts));
+    if (update) RETURN_IF_ERROR(RecordShardCountUpdate(db, stream_id, *update));
     return txn.Commit();
   });
 }
@@ -205,6 +218,15 @@ Result<std::vector<StreamRecord>> LoadStreams(Catalog& catalog) {
       const auto it = by_id.find(tq.ColumnInt64(0));
       if (it == by_id.end()) continue;
       out[it->second].tags.emplace_back(tq.ColumnText(1), tq.ColumnText(2));
+    }
+    ASSIGN_OR_RETURN(Statement uq, db.Prepare("SELECT stream_id, at_ms FROM shard_count_updates "
+                                              "ORDER BY stream_id, at_ms"));
+    for (;;) {
+      ASSIGN_OR_RETURN(const StepResult r, uq.Step());
+      if (r == StepResult::kDone) break;
+      const auto it = by_id.find(uq.ColumnInt64(0));
+      if (it == by_id.end()) continue;
+      out[it->second].shard_count_updates.push_back(uq.ColumnInt64(1));
     }
     return out;
   });

@@ -41,6 +41,8 @@ struct StreamRecord {
   StreamRow stream;
   std::vector<ShardRow> shards;  // by shard_index
   Tags tags;                     // by key
+  // When UpdateShardCount resharded the stream (within the last day or so), oldest first.
+  std::vector<int64_t> shard_count_updates;
 };
 
 // Inserts a stream with its first shards and tags; returns the new id. AlreadyExists if
@@ -60,9 +62,18 @@ struct ShardClose {
   int64_t closed_ms = 0;
 };
 
-// One resharding step, atomically: closes shards and inserts their children.
+// An UpdateShardCount call to remember, and the history older than `forget_before_ms`
+// that no rate check needs any more.
+struct ShardCountUpdate {
+  int64_t at_ms = 0;
+  int64_t forget_before_ms = 0;
+};
+
+// One resharding step, atomically: closes shards and inserts their children (and, for
+// UpdateShardCount, records the call in the stream's history).
 Status ApplyReshard(Catalog& catalog, int64_t stream_id, const std::vector<ShardClose>& closes,
-                    const std::vector<ShardRow>& inserts);
+                    const std::vector<ShardRow>& inserts,
+                    const std::optional<ShardCountUpdate>& update = std::nullopt);
 // Forgets closed shards that retention has expired.
 Status RemoveShards(Catalog& catalog, int64_t stream_id, const std::vector<int64_t>& indexes);
 // Every stream, ordered by name, with its shards and tags.

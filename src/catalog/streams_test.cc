@@ -115,5 +115,30 @@ TEST_F(StreamsTest, ReshardClosesParentsAndAddsChildrenAtomically) {
   EXPECT_EQ((*after)[0].shards[0].shard_index, 1);
 }
 
+TEST_F(StreamsTest, ShardCountUpdatesAreDurableAndPrunedPastTheirWindow) {
+  auto id = InsertStream(*catalog_, {.name = "s"}, TwoShards(), {});
+  ASSERT_TRUE(id.ok());
+  int next = 2;
+  const auto update = [&](int64_t at, int64_t forget_before) {
+    const ShardRow child{.shard_index = next++, .start_hash = "0", .end_hash = "20", .created_ms = at};
+    return ApplyReshard(*catalog_, *id, {}, {child}, ShardCountUpdate{at, forget_before});
+  };
+  ASSERT_TRUE(update(100, 0).ok());
+  ASSERT_TRUE(update(200, 0).ok());
+  ASSERT_TRUE(update(300, 150).ok());  // forgets 100
+  // A failed step records nothing (duplicate child index).
+  EXPECT_FALSE(ApplyReshard(*catalog_, *id, {}, {{.shard_index = 2, .start_hash = "0", .end_hash = "1"}},
+                            ShardCountUpdate{400, 0}).ok());
+  ASSERT_TRUE(ApplyReshard(*catalog_, *id, {}, {}).ok());  // a split or merge: not recorded
+  Reopen();
+  auto all = LoadStreams(*catalog_);
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ((*all)[0].shard_count_updates, (std::vector<int64_t>{200, 300}));
+  ASSERT_TRUE(RemoveStream(*catalog_, *id).ok());
+  auto none = LoadStreams(*catalog_);
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+}
+
 }  // namespace
 }  // namespace sluice::catalog

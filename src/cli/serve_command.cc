@@ -79,6 +79,16 @@ ServeCommand::ServeCommand(CLI::App& app)
       ->capture_default_str()
       ->check(CLI::Range(int64_t{1}, int64_t{86'400'000}));
   cmd_->add_option("--region", so.region, "Region shown in ARNs")->capture_default_str();
+  // Shard-log descriptors and the UpdateShardCount rate rule (docs/security.md).
+  cmd_->add_option("--segment-file-cache", so.segment_file_cache,
+                   "Sealed log segments kept open for reading across all shards (0: a quarter of the "
+                   "descriptor limit)")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{0}, size_t{1'000'000}));
+  cmd_->add_option("--update-shard-count-limit", so.update_shard_count_limit,
+                   "UpdateShardCount calls allowed per stream per rolling 24 hours (AWS: 10; 0 = no limit)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1'000'000));
 }
 
 bool ServeCommand::chosen() const { return cmd_->parsed(); }

@@ -108,11 +108,16 @@ std::vector<catalog::ShardRow> NewShardRows(const Plan& plan, int64_t now) {
 
 }  // namespace
 
+// AWS's window for the UpdateShardCount rate rule: a rolling 24 hours.
+constexpr int64_t kShardCountWindowMs = 24 * 3'600'000;
+
 // Commits `plan` for stream `s`: opens the children's logs, then, holding the stream's
-// lock exclusively, seals the parents' logs, records everything in one catalog
-// transaction and swaps the shards in. Only this stream's data plane waits meanwhile.
-static KResult<Done> Apply(StreamManager::Impl& impl, Stream& s, Plan& plan) REQUIRES(impl.control_mu)
-    EXCLUDES(s.mu) {
+// lock exclusively, seals the parents' logs, records everything (with the
+// UpdateShardCount call, if `update`) in one catalog transaction and swaps the shards
+// in. Only this stream's data plane waits meanwhile.
+static KResult<Done> Apply(StreamManager::Impl& impl, Stream& s, Plan& plan,
+                           const std::optional<catalog::ShardCountUpdate>& update = std::nullopt)
+    REQUIRES(impl.control_mu) EXCLUDES(s.mu) {
   const int64_t now = impl.Now();
   // Nothing can see the children yet, so their logs open without any stream lock.
   for (auto& c : plan.created) {
@@ -146,7 +151,11 @@ static KResult<Done> Apply(StreamManager::Impl& impl, Stream& s, Plan& plan) REQ
     closes.push_back({index, static_cast<int64_t>(shard->log->EndOffset().value()), now});
     sealed.push_back(shard);
   }
-  if (const Status st = catalog::ApplyReshard(impl.catalog, s.id, closes, rows); !st.ok()) return undo(st);
+  if (const Status st = catalog::ApplyReshard(impl.catalog, s.id, closes, rows, update); !st.ok()) return undo(st);
+  if (update) {
+    std::erase_if(s.shard_count_updates, [&](int64_t t) { return t < update->forget_before_ms; });
+    s.shard_count_updates.push_back(update->at_ms);
+  }
   for (auto& shard : sealed) {
     shard->end_offset = shard->log->EndOffset();
     shard->closed_ms = now;
@@ -177,6 +186,12 @@ Error NotEligible(const StreamManager::Impl& impl, const Stream& s, const std::s
                    fmt::format("Shard {} in stream {} under account {} has already been merged "
                                "or split, and thus is not eligible for merging or splitting.",
                                id, s.name, impl.options.account_id));
+}
+
+// UpdateShardCount calls that resharded `s` within the rolling window ending at `now`.
+int64_t RecentShardCountUpdates(const Stream& s, int64_t now) REQUIRES_SHARED(s.mu) {
+  return std::count_if(s.shard_count_updates.begin(), s.shard_count_updates.end(),
+                       [now](int64_t t) { return t > now - kShardCountWindowMs; });
 }
 
 // The open shard `id` names, or an error.
@@ -262,6 +277,14 @@ KResult<int> StreamManager::UpdateShardCount(const std::string& name, int target
   ReaderLock lock(s->mu);
   if (s->deleted_ms) return impl_->NotFound(name);
   if (impl_->StatusOf(*s) != "ACTIVE") return impl_->NotActive(*s);
+  const int64_t now = impl_->Now();
+  const int max_calls = impl_->options.update_shard_count_limit;
+  if (max_calls > 0 && RecentShardCountUpdates(*s, now) >= max_calls) {
+    return MakeError(ErrorType::kLimitExceeded,
+                     fmt::format("UpdateShardCount cannot scale stream {} under account {} more than {} "
+                                 "times per rolling 24-hour period.",
+                                 name, impl_->options.account_id, max_calls));
+  }
   Plan plan = MakePlan(*s);
   const int current = static_cast<int>(plan.open.size());
   if (target > 2 * current) {
@@ -287,8 +310,9 @@ KResult<int> StreamManager::UpdateShardCount(const std::string& name, int target
   const bool already = static_cast<int>(plan.open.size()) == target &&
                        std::equal(goal.begin(), goal.end(), plan.open.begin(),
                                   [](const HashRange& g, const Plan::Piece& p) { return g == p.range; });
+  // Only calls that reshard count towards the rate rule; one already at its target
+  // changes nothing.
   if (already) return current;
-  const int64_t now = impl_->Now();
   // 1. Split open shards at every goal boundary inside them: each piece then lies
   //    within one goal range.
   for (const HashRange& g : goal) {
@@ -310,7 +334,7 @@ KResult<int> StreamManager::UpdateShardCount(const std::string& name, int target
     }
   }
   lock.Unlock();  // control_mu keeps the plan valid until Apply
-  auto applied = Apply(*impl_, *s, plan);
+  auto applied = Apply(*impl_, *s, plan, catalog::ShardCountUpdate{now, now - kShardCountWindowMs});
   if (!applied.ok()) return applied.error();
   return current;
 }

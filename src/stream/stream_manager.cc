@@ -107,6 +107,7 @@ Result<std::unique_ptr<log::Log>> StreamManager::Impl::OpenShardLog(const Stream
   lo.clock = &clock;
   lo.file_system = options.log_file_system;
   lo.flusher_pool = options.flusher_pool;
+  lo.file_cache = file_cache.get();
   lo.on_warning = [dir = lo.dir](std::string_view w) {
     spdlog::warn("msg=\"log recovery\" dir=\"{}\" detail=\"{}\"", dir, w);
   };
@@ -218,6 +219,7 @@ Result<std::shared_ptr<Stream>> LoadStream(const StreamManager::Impl& impl, cons
   s->retention_hours = rec.stream.retention_hours;
   s->deleted_ms = rec.stream.deleted_ms;
   s->tags = rec.tags;
+  s->shard_count_updates = rec.shard_count_updates;
   for (const auto& row : rec.shards) {
     auto shard = std::make_shared<Shard>();
     shard->index = static_cast<uint32_t>(row.shard_index);
@@ -234,6 +236,8 @@ Result<std::shared_ptr<Stream>> LoadStream(const StreamManager::Impl& impl, cons
     if (row.end_offset) shard->end_offset = log::Offset(static_cast<uint64_t>(*row.end_offset));
     shard->closed_ms = row.closed_ms.value_or(0);
     ASSIGN_OR_RETURN(shard->log, impl.OpenShardLog(*s, shard->index));
+    // A closed shard's log only serves reads: closed, it holds no descriptor.
+    if (!shard->open()) RETURN_IF_ERROR(shard->log->Close());
     // Shards expired by retention leave gaps; indexes are never reused.
     if (s->shards.size() <= shard->index) s->shards.resize(shard->index + 1);
     s->shards[shard->index] = std::move(shard);

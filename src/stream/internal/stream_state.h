@@ -16,6 +16,7 @@
 
 #include "base/mutex.h"
 #include "catalog/streams.h"
+#include "log/file_cache.h"
 #include "log/log.h"
 #include "stream/hash_key.h"
 #include "stream/sequence_number.h"
@@ -85,6 +86,9 @@ struct Stream {
   std::vector<std::shared_ptr<Shard>> shards GUARDED_BY(mu);
   catalog::Tags tags GUARDED_BY(mu);  // by key
   int64_t updating_until_ms GUARDED_BY(mu) = 0;
+  // When UpdateShardCount resharded the stream, oldest first (the catalog keeps a copy,
+  // so the rolling 24-hour limit survives restarts). Changed only under control_mu.
+  std::vector<int64_t> shard_count_updates GUARDED_BY(mu);
 
   // Every shard still stored, in index order.
   template <typename Fn>
@@ -105,6 +109,8 @@ struct StreamManager::Impl {
   StreamManagerOptions options;
   catalog::Catalog& catalog;
   Clock& clock;
+  // Shared by every shard log; declared before the streams so that it outlives them.
+  const std::unique_ptr<log::FileCache> file_cache;
 
   Mutex control_mu ACQUIRED_BEFORE(mu);
   mutable SharedMutex mu;
@@ -116,7 +122,10 @@ struct StreamManager::Impl {
   std::thread maintenance;
 
   Impl(StreamManagerOptions o, catalog::Catalog& c)
-      : options(std::move(o)), catalog(c), clock(options.clock ? *options.clock : Clock::Real()) {}
+      : options(std::move(o)),
+        catalog(c),
+        clock(options.clock ? *options.clock : Clock::Real()),
+        file_cache(std::make_unique<log::FileCache>(options.segment_file_cache)) {}
 
   int64_t Now() const { return clock.NowMillis(); }
   std::string StatusOf(const Stream& s) const REQUIRES_SHARED(s.mu);
