@@ -2,6 +2,8 @@
 // across restarts) and the descriptors shard logs hold after many reshards.
 #include <gtest/gtest.h>
 
+#include <cerrno>
+
 #include "base/testing/fault_file_system.h"
 #include "stream/stream_manager.h"
 #include "stream/testing/test_fixture.h"
@@ -120,6 +122,34 @@ TEST_F(UpdateShardCountTest, ClosedShardsHoldNoDescriptorsAfterManyReshards) {
   Reopen(o);
   EXPECT_LE(fs.open_readables.load(), 4 + 2);
   EXPECT_TRUE(mgr_->CreateStream("t", 1, "PROVISIONED", {}).ok());
+}
+
+// At the descriptor limit a read that must reopen a segment fails with InternalFailure,
+// and the next one, with descriptors back, succeeds.
+TEST_F(UpdateShardCountTest, AReadThatCannotReopenItsSegmentIsInternalFailure) {
+  StreamManagerOptions o;
+  o.segment_file_cache = 1;
+  o.log_file_system = &fs_;
+  Reopen(o);
+  ASSERT_TRUE(mgr_->CreateStream("s", 1, "PROVISIONED", {}).ok());
+  (void)Put("s", {{"k", std::nullopt, "v"}});
+  ASSERT_TRUE(Toggle().ok());  // shard 0 is closed, holding the record
+  const auto read = [&](const std::string& shard) {
+    auto it = mgr_->GetShardIterator({.stream_name = "s", .shard_id = shard});
+    EXPECT_TRUE(it.ok());
+    return mgr_->GetRecords(*it, 10, 1 << 20);
+  };
+  ASSERT_TRUE(read("shardId-000000000000").ok());
+  ASSERT_TRUE(read("shardId-000000000001").ok());  // open: its own handle; the cache keeps shard 0's
+  ASSERT_TRUE(Toggle().ok());                       // closes shard 1, whose handle evicts shard 0's
+  fs_.fail_open_readable_errno = EMFILE;
+  auto failed = read("shardId-000000000000");
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.error().code, ErrorType::kInternalFailure);
+  fs_.fail_open_readable_errno = 0;
+  auto again = read("shardId-000000000000");
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_EQ(again->records.size(), 1u);
 }
 
 }  // namespace
