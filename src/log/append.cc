@@ -121,7 +121,7 @@ void Log::State::RequestFlushLocked() {
 }
 
 void Log::State::Flush(bool last_round) {
-  std::vector<std::shared_ptr<Segment>> sealed_now;  // durable and named: unpinned at the end
+  std::vector<std::shared_ptr<Segment>> named_now;  // names made final: unpinned at the end
   std::deque<Waiter> succeeded;
   std::deque<Waiter> doomed;
   Status doom_status;
@@ -159,7 +159,9 @@ void Log::State::Flush(bool last_round) {
         lock.Lock();
         if (st.ok()) {
           seals.erase(seals.begin(), seals.begin() + static_cast<std::ptrdiff_t>(sealing.size()));
-          for (const Seal& seal : sealing) sealed_now.push_back(seal.segment);
+          for (const Seal& seal : sealing) named_now.push_back(seal.segment);
+          // With no seal left the active segment has its final name too.
+          if (!sealing.empty() && seals.empty()) named_now.push_back(segments.back());
           synced_end = std::max(synced_end, durable);
           if (opts.fsync == FsyncPolicy::kAlways) visible_end = std::max(visible_end, durable);
           while (!waiters.empty() && waiters.front().end <= durable) {
@@ -179,9 +181,9 @@ void Log::State::Flush(bool last_round) {
       doom_status = failed;
     }
   }
-  // A sealed segment's name became final when its predecessor's seal renamed it, so
-  // from now on its file is reopened by path through the cache when read.
-  for (const std::shared_ptr<Segment>& seg : sealed_now) seg->Unpin();
+  // A segment's name became final when its predecessor's seal renamed it, so from now
+  // on its file is reopened by path through the cache when read.
+  for (const std::shared_ptr<Segment>& seg : named_now) seg->Unpin();
   for (Waiter& w : succeeded) w.done(w.result);
   for (Waiter& w : doomed) w.done(doom_status);
 }

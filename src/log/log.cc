@@ -116,6 +116,7 @@ Status Log::State::AdoptLastSegment(LastSegment& last) {
   const int64_t now = clock.NowMillis();
   active_file = std::move(wf);
   active_created_ms = last.segment->empty() ? now : std::min(now, last.segment->first_arrival());
+  last.segment->Unpin();  // found under its final name: read through the cache
   segments.push_back(std::move(last.segment));
   return Status::OK();
 }
@@ -129,6 +130,7 @@ Status Log::State::CreateFirstSegment() {
   active_file = std::move(wf);
   active_created_ms = clock.NowMillis();
   segments.push_back(std::make_shared<Segment>(path, base, fs, cache, std::move(rf), opts.index_interval_bytes));
+  segments.back()->Unpin();  // its name is final and durable
   return Status::OK();
 }
 
@@ -180,9 +182,10 @@ Status Log::Close() {
       s_->active_file.reset();
       if (!st.ok() && s_->failed.ok()) s_->failed = st;
     }
-    // Every name is final once the last round sealed everything: the last segment is
-    // read through the cache from now on, so a closed log holds no descriptor. After a
-    // failure a file may keep its pending name, and only the pinned handle reads it.
+    // Every name is final once the last round sealed everything, so the last segment
+    // is read through the cache (it usually is already) and a closed log holds no
+    // descriptor. After a failure a file may keep its pending name, and only the pinned
+    // handle reads it.
     if (s_->failed.ok() && s_->seals.empty()) unpin = s_->segments.back();
     result = s_->failed;
   }

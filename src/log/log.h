@@ -18,9 +18,10 @@
 // flusher pool; reads keep working after Close until the Log is destroyed. The pool
 // and the file cache must outlive the Log.
 //
-// Descriptors: an open log holds its active segment's write and read descriptors;
-// sealed segments, and every segment of a closed log, hold none: reads reopen them
-// through the FileCache, which bounds how many stay open (file_cache.h).
+// Descriptors: an open log holds its active segment's write descriptor (and, for the
+// moment a new segment still has its pending name, a read descriptor for it); a closed
+// log holds none. Reads open segments through the FileCache, which bounds how many
+// stay open (file_cache.h).
 #pragma once
 
 #include <cstdint>

@@ -3,10 +3,10 @@
 // extends. Thread-safe: readers hold a shared_ptr and query it while the writer appends.
 //
 // Descriptors: a segment starts pinned, holding the read handle it was created with
-// (the active segment, whose file may still carry its pending name, and segments being
-// scanned at open). Once its file has its final name and is sealed, the log unpins it:
-// the handle moves to the shared FileCache and later reads reopen the file by path
-// through the cache, so sealed segments hold no descriptor of their own. A reader that
+// (a new active segment, whose file may still carry its pending name, and segments
+// being scanned at open). Once its file has its final name, the log unpins it: the
+// handle moves to the shared FileCache and later reads reopen the file by path through
+// the cache, so a segment holds no read descriptor of its own. A reader that
 // got a handle keeps reading it even if retention unlinks the file meanwhile; a reader
 // that must reopen a deleted file gets NotFound.
 #pragma once
