@@ -81,7 +81,7 @@ ServeCommand::ServeCommand(CLI::App& app)
   cmd_->add_option("--region", so.region, "Region shown in ARNs")->capture_default_str();
   // Shard-log descriptors and the UpdateShardCount rate rule (docs/security.md).
   cmd_->add_option("--segment-file-cache", so.segment_file_cache,
-                   "Sealed log segments kept open for reading across all shards (0: a quarter of the "
+                   "Log segments kept open for reading across all shards (0: a quarter of the "
                    "descriptor limit)")
       ->capture_default_str()
       ->check(CLI::Range(size_t{0}, size_t{1'000'000}));

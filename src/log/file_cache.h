@@ -1,8 +1,9 @@
-// FileCache: a bounded set of open read handles for sealed log segments, shared by many
-// logs (LevelDB's TableCache idea). A sealed segment keeps no descriptor of its own;
-// reads get its handle here, opened on a miss, and the least recently used handles are
-// closed once more than `capacity` are cached. So however many shards and segments
-// exist, the descriptors the logs hold for reading sealed data stay bounded.
+// FileCache: a bounded set of open read handles for log segments, shared by many logs
+// (LevelDB's TableCache idea). A segment whose file has its final name keeps no read
+// descriptor of its own; reads get its handle here, opened on a miss, and the least
+// recently used handles are closed once more than `capacity` are cached. So however
+// many shards and segments exist, the descriptors the logs hold for reading stay
+// bounded.
 //
 // A handle a reader still holds stays open after eviction until the reader drops it;
 // the cache itself never holds more than `capacity`. Keys are unique per segment

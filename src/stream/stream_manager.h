@@ -67,7 +67,7 @@ struct StreamManagerOptions {
   // gates through the file system.
   FileSystem* log_file_system = nullptr;
   log::FlusherPool* flusher_pool = nullptr;
-  // Read handles of sealed segments kept open across all shard logs (log/file_cache.h);
+  // Read handles of segments kept open across all shard logs (log/file_cache.h);
   // 0: a quarter of the process's descriptor limit (RLIMIT_NOFILE).
   size_t segment_file_cache = 0;
   // AWS's rule: UpdateShardCount may reshard a stream at most this many times per

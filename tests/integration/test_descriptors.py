@@ -46,7 +46,7 @@ def test_many_reshards_keep_descriptors_bounded_and_create_stream_working(start_
         got += len(kin.get_records(ShardIterator=it, Limit=100)["Records"])
     assert got == 21
     after = open_fds(s.proc)
-    # The open shards' active segments and the cache, whatever the number of closed shards.
+    # The cache and the open shards' write descriptors, whatever the number of closed shards.
     assert after <= baseline + CACHE + 4, (baseline, after)
     kin.create_stream(StreamName="after-fds", ShardCount=4)
     kin.put_record(StreamName="after-fds", PartitionKey="k", Data=b"x")
