@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "base/logfmt.h"
 #include "base/memory_budget.h"
 #include "catalog/catalog.h"
 #include "cli/data_dir.h"
@@ -88,10 +89,9 @@ int RunServe(const ServeOptions& options) {
   const std::string url =
       scheme + "://" + options.server.bind + ":" + std::to_string((*server)->port());
   spdlog::info(
-      "msg=\"listening\" url={} data_dir=\"{}\" fsync={} threads={} server_id={} "
-      "catalog_schema={}",
-      url, options.data_dir, options.fsync, options.server.threads, (*catalog)->server_id(),
-      (*catalog)->schema_version());
+      "msg=listening url={} data_dir={} fsync={} threads={} server_id={} catalog_schema={}",
+      LogfmtValue(url), LogfmtValue(options.data_dir), LogfmtValue(options.fsync), options.server.threads,
+      LogfmtValue((*catalog)->server_id()), (*catalog)->schema_version());
   std::printf("sluice %s serving on %s (data dir %s)\n", std::string(kVersion).c_str(),
               url.c_str(), options.data_dir.c_str());
   std::fflush(stdout);
@@ -107,10 +107,10 @@ int RunServe(const ServeOptions& options) {
   gateway.Quiesce();
   // Every request is answered; now sync and close the logs.
   if (const Status st = (*streams)->Close(); !st.ok()) {
-    spdlog::error("msg=\"closing streams failed\" error=\"{}\"", st.ToString());
+    spdlog::error("msg=\"closing streams failed\" error={}", LogfmtValue(st.ToString()));
     return 1;
   }
-  spdlog::info("msg=\"stopped\"");
+  spdlog::info("msg=stopped");
   return 0;
 }
 

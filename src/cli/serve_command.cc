@@ -4,6 +4,8 @@
 
 #include <chrono>
 
+#include "cli/env_flags.h"
+
 namespace sluice::cli {
 
 std::string CheckFsync(const std::string& v) {
@@ -79,6 +81,9 @@ ServeCommand::ServeCommand(CLI::App& app)
       ->capture_default_str()
       ->check(CLI::Range(int64_t{1}, int64_t{86'400'000}));
   cmd_->add_option("--region", so.region, "Region shown in ARNs")->capture_default_str();
+
+  // Every flag, including ones added below this line, may come from SLUICE_<FLAG>.
+  ReadFlagsFromEnvironment(*cmd_, "SLUICE_", aws::RealEnv());
 }
 
 bool ServeCommand::chosen() const { return cmd_->parsed(); }
