@@ -3,6 +3,8 @@
 #include <signal.h>
 
 #include <cstdio>
+#include <memory>
+#include <optional>
 
 #include <spdlog/spdlog.h>
 
@@ -13,6 +15,7 @@
 #include "cli/version.h"
 #include "frontends/kinesis/kinesis_service.h"
 #include "frontends/s3/s3_service.h"
+#include "gateway/access_log.h"
 #include "gateway/gateway.h"
 #include "http/server.h"
 #include "objects/local_store.h"
@@ -80,9 +83,25 @@ int RunServe(const ServeOptions& options) {
   gateway.Add(std::make_unique<frontends::kinesis::KinesisService>(**streams));
   gateway.AddCatchAll(std::make_unique<frontends::s3::S3Service>(**object_store, kS3Workers));
 
+  // --access-log wraps the gateway; without it the server calls the gateway directly.
+  std::unique_ptr<gateway::AccessLogFile> access_file;
+  std::optional<gateway::AccessLog> access_log;
+  http::Handler* handler = &gateway;
+  if (!options.access_log.empty()) {
+    auto file = gateway::AccessLogFile::Open(options.access_log);
+    if (!file.ok()) return Fail(file.status());
+    access_file = std::move(*file);
+    access_log.emplace(gateway, *access_file, [&gateway](const http::RequestHead& head) {
+      if (head.Path() == "/health") return std::string("health");  // answered by the gateway itself
+      const awsproto::Service* service = gateway.Route(head);
+      return service != nullptr ? std::string(service->Name()) : std::string("-");
+    });
+    handler = &*access_log;
+  }
+
   http::ServerOptions server_options = options.server;
   server_options.memory_budget = &request_memory;
-  auto server = http::Server::Start(server_options, gateway);
+  auto server = http::Server::Start(server_options, *handler);
   if (!server.ok()) return Fail(server.status());
 
   const std::string scheme = (*server)->tls() ? "https" : "http";

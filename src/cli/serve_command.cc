@@ -81,6 +81,9 @@ ServeCommand::ServeCommand(CLI::App& app)
       ->capture_default_str()
       ->check(CLI::Range(int64_t{1}, int64_t{86'400'000}));
   cmd_->add_option("--region", so.region, "Region shown in ARNs")->capture_default_str();
+  cmd_->add_option("--access-log", options_.access_log,
+                   "Write one logfmt line per request to this file (appended), - for standard output")
+      ->option_text("FILE|-");
 
   // Every flag, including ones added below this line, may come from SLUICE_<FLAG>.
   ReadFlagsFromEnvironment(*cmd_, "SLUICE_", aws::RealEnv());

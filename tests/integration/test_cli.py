@@ -151,3 +151,74 @@ def test_log_values_with_quotes_and_spaces_stay_inside_their_field(tmp_path):
     assert fields["data_dir"] == data
     for line in err:
         parse_logfmt(line)
+
+
+def test_access_log_has_one_line_per_request(start_sluice, tmp_path):
+    import http.client
+    from conftest import kinesis_client
+    from test_s3 import s3_client
+
+    path = tmp_path / "access.log"
+    s = start_sluice("--access-log", str(path))
+    conn = http.client.HTTPConnection("127.0.0.1", s.port, timeout=10)
+    conn.request("GET", "/health")
+    conn.getresponse().read()
+    conn.close()
+    k = kinesis_client(s.url)
+    k.create_stream(StreamName="logged", ShardCount=1)
+    with pytest.raises(k.exceptions.ResourceNotFoundException):
+        k.describe_stream_summary(StreamName="missing")
+    s3 = s3_client(s.url)
+    s3.create_bucket(Bucket="logged")
+    s3.put_object(Bucket="logged", Key="a b/c.txt", Body=b"x" * 1000)
+    assert s3.get_object(Bucket="logged", Key="a b/c.txt")["Body"].read() == b"x" * 1000
+    code, err = s.stop()
+    assert code == 0, err
+
+    lines = [parse_logfmt(l) for l in path.read_text().splitlines()]
+    assert [(l["method"], l["service"], l["status"]) for l in lines] == [
+        ("GET", "health", "200"),
+        ("POST", "kinesis", "200"),
+        ("POST", "kinesis", "400"),
+        ("PUT", "s3", "200"),
+        ("PUT", "s3", "200"),
+        ("GET", "s3", "200"),
+    ]
+    for l in lines:
+        assert set(l) == {"time", "remote", "method", "target", "status", "bytes_in", "bytes_out",
+                          "duration_ms", "request_id", "service"}
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", l["time"])
+        assert l["remote"].startswith("127.0.0.1:")
+        assert int(l["duration_ms"]) >= 0
+    assert lines[0]["request_id"] == "-"
+    assert lines[2]["request_id"] != "-"  # x-amzn-RequestId of the error
+    assert lines[4]["target"] == "/logged/a%20b/c.txt"
+    assert lines[4]["bytes_in"] == "1000"
+    assert lines[5]["bytes_out"] == "1000"
+    assert lines[5]["request_id"] != "-"
+
+
+def test_access_log_to_standard_output(tmp_path):
+    p = subprocess.Popen([SLUICE_BIN, "serve", "--data-dir", str(tmp_path / "d"), "--port", "0",
+                          "--access-log", "-"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        port = int(re.search(r":(\d+) ", p.stdout.readline()).group(1))
+        import http.client
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        conn.request("GET", "/health")
+        conn.getresponse().read()
+        conn.close()
+        line = parse_logfmt(p.stdout.readline().strip())
+        assert (line["method"], line["target"], line["status"]) == ("GET", "/health", "200")
+    finally:
+        p.send_signal(signal.SIGTERM)
+        p.communicate(timeout=START_TIMEOUT_S)
+    assert p.returncode == 0
+
+
+def test_an_unwritable_access_log_is_a_one_line_error(tmp_path):
+    r = run_sluice(["serve", "--data-dir", str(tmp_path / "d"), "--port", "0",
+                    "--access-log", str(tmp_path / "no" / "such" / "dir" / "log")])
+    assert r.returncode == 1
+    assert len(r.stderr.splitlines()) == 1
+    assert "access log" in r.stderr
