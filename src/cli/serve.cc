@@ -108,7 +108,7 @@ int RunServe(const ServeOptions& options) {
   const std::string url =
       scheme + "://" + options.server.bind + ":" + std::to_string((*server)->port());
   spdlog::info(
-      "msg=listening url={} data_dir={} fsync={} threads={} server_id={} catalog_schema={}",
+      "msg=\"listening\" url={} data_dir={} fsync={} threads={} server_id={} catalog_schema={}",
       LogfmtValue(url), LogfmtValue(options.data_dir), LogfmtValue(options.fsync), options.server.threads,
       LogfmtValue((*catalog)->server_id()), (*catalog)->schema_version());
   std::printf("sluice %s serving on %s (data dir %s)\n", std::string(kVersion).c_str(),
@@ -129,7 +129,7 @@ int RunServe(const ServeOptions& options) {
     spdlog::error("msg=\"closing streams failed\" error={}", LogfmtValue(st.ToString()));
     return 1;
   }
-  spdlog::info("msg=stopped");
+  spdlog::info("msg=\"stopped\"");
   return 0;
 }
 
