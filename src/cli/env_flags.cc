@@ -2,6 +2,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include <vector>
+
 namespace sluice::cli {
 
 std::string EnvNameFor(const CLI::Option& option, std::string_view prefix) {
@@ -15,8 +17,16 @@ std::string EnvNameFor(const CLI::Option& option, std::string_view prefix) {
 }
 
 void ApplyEnvironment(CLI::App& command, std::string_view prefix, const aws::EnvLookup& env) {
-  for (CLI::Option* opt : command.get_options()) {
-    if (opt->count() > 0 || opt == command.get_help_ptr() || opt == command.get_help_all_ptr()) continue;
+  // The command's own flags, and its parents' while it lets their flags follow it.
+  std::vector<CLI::Option*> options = command.get_options();
+  for (CLI::App* app = &command; app->get_fallthrough() && app->get_parent() != nullptr;) {
+    app = app->get_parent();
+    const std::vector<CLI::Option*> more = app->get_options();
+    options.insert(options.end(), more.begin(), more.end());
+  }
+  for (CLI::Option* opt : options) {
+    // Help and --version are not configurable: no variable may trigger them.
+    if (opt->count() > 0 || !opt->get_configurable()) continue;
     const std::string name = EnvNameFor(*opt, prefix);
     if (name.empty()) continue;
     const std::optional<std::string> value = env(name);

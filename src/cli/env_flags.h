@@ -4,7 +4,9 @@
 // can configure `sluice serve` without a command line. A flag given on the command line
 // wins over its variable. A variable's value is checked exactly as the flag's would be;
 // a bad one is a usage error naming the variable. Boolean flags take true/false,
-// on/off, yes/no or 1/0. An empty variable counts as unset.
+// on/off, yes/no or 1/0. An empty variable counts as unset. A command that lets its
+// parent's flags follow it (CLI11's fallthrough, as `serve` does for --log-level) reads
+// those too (SLUICE_LOG_LEVEL). Help and --version have no variable.
 #pragma once
 
 #include <string>

@@ -107,6 +107,23 @@ TEST_F(EnvFlagsTest, ABadValueIsAnErrorNamingTheVariable) {
   EXPECT_EQ(Parse({}), "SLUICE_SOME_FLAG=maybe: Could not convert: --some-flag = maybe");
 }
 
+TEST(EnvFlags, AParentsFlagsFollowingTheCommandAreReadButNotHelpOrVersion) {
+  CLI::App app;
+  app.set_version_flag("--version", "1.0");
+  std::string level = "info";
+  app.add_option("--log-level", level);
+  CLI::App* cmd = app.add_subcommand("cmd");
+  cmd->fallthrough();
+  const std::map<std::string, std::string> env = {
+      {"SLUICE_LOG_LEVEL", "debug"}, {"SLUICE_VERSION", "1"}, {"SLUICE_HELP", "1"}};
+  ReadFlagsFromEnvironment(*cmd, "SLUICE_", [&env](std::string_view n) -> std::optional<std::string> {
+    return env.count(std::string(n)) ? std::optional(env.at(std::string(n))) : std::nullopt;
+  });
+  std::vector<std::string> args = {"cmd"};
+  EXPECT_NO_THROW(app.parse(args));
+  EXPECT_EQ(level, "debug");
+}
+
 TEST_F(EnvFlagsTest, AnotherCommandIsNotAffected) {
   env_ = {{"SLUICE_PORT", "abc"}};
   CLI::App app;

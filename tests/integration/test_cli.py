@@ -20,6 +20,7 @@ USAGE_ERRORS = [
     (["serve", "extra"], "sluice serve: unexpected argument 'extra'", "usage: sluice serve [FLAGS]"),
     (["serve", "--threads", "0"], "sluice serve: --threads: Value 0 not in range 1 to 256",
      "usage: sluice serve [FLAGS]"),
+    (["serve", "--port"], "sluice serve: --port: 1 required UINT missing", "usage: sluice serve [FLAGS]"),
     (["serve", "--port", "x"], "sluice serve: bad value: Could not convert: --port = x", "usage: sluice serve [FLAGS]"),
     (["serve", "--fsync", "sometimes"],
      "sluice serve: --fsync: expected always, never or interval:MS (MS from 1 to 9999999), got 'sometimes'",
@@ -32,6 +33,8 @@ USAGE_ERRORS = [
     (["gen", "taxi", "--trips", "1", "--threads", "-1"],
      "sluice gen taxi: --threads: Value -1 not in range 0 to 256", "usage: sluice gen taxi --trips TRIPS [FLAGS]"),
     (["produce"], "sluice produce: missing required flags --stream, --csv",
+     "usage: sluice produce --stream STREAM --csv CSV [FLAGS]"),
+    (["produce", "--csv", "-", "--stream"], "sluice produce: --stream: 1 required TEXT missing",
      "usage: sluice produce --stream STREAM --csv CSV [FLAGS]"),
     (["produce", "--stream", "s"], "sluice produce: missing required flag --csv",
      "usage: sluice produce --stream STREAM --csv CSV [FLAGS]"),
@@ -113,8 +116,9 @@ def serve_once(env, *args):
 
 def test_serve_flags_come_from_sluice_variables_and_the_command_line_wins(tmp_path):
     data = str(tmp_path / "from-env")
-    env = dict(os.environ, SLUICE_DATA_DIR=data, SLUICE_PORT="1", SLUICE_FSYNC="never", SLUICE_THREADS="3")
-    first, err = serve_once(env, "--port", "0")  # port 1 would fail to bind
+    env = dict(os.environ, SLUICE_DATA_DIR=data, SLUICE_PORT="1", SLUICE_FSYNC="never", SLUICE_THREADS="3",
+               SLUICE_LOG_LEVEL="warn")
+    first, err = serve_once(env, "--port", "0", "--log-level", "info")  # port 1 would fail to bind
     assert "(data dir %s)" % data in first
     fields = parse_logfmt(err[0])
     assert fields["fsync"] == "never"
@@ -126,6 +130,7 @@ def test_serve_flags_come_from_sluice_variables_and_the_command_line_wins(tmp_pa
 @pytest.mark.parametrize("name,value,first", [
     ("SLUICE_PORT", "http", "sluice serve: SLUICE_PORT=http: Could not convert: --port = http"),
     ("SLUICE_THREADS", "0", "sluice serve: SLUICE_THREADS=0: --threads: Value 0 not in range 1 to 256"),
+    ("SLUICE_LOG_LEVEL", "loud", "sluice serve: SLUICE_LOG_LEVEL=loud: --log-level: loud not in {trace,debug,info,warn,error}"),
     ("SLUICE_SHARD_LIMITS", "maybe", "sluice serve: SLUICE_SHARD_LIMITS=maybe: Could not convert: --shard-limits = maybe"),
 ])
 def test_a_bad_sluice_variable_is_a_usage_error_naming_it(tmp_path, name, value, first):
@@ -134,6 +139,12 @@ def test_a_bad_sluice_variable_is_a_usage_error_naming_it(tmp_path, name, value,
     assert r.returncode == 2
     assert r.stderr.splitlines()[0] == first
     assert not os.path.exists(tmp_path / "d")
+
+
+def test_sluice_log_level_sets_the_level_of_serve(tmp_path):
+    env = dict(os.environ, SLUICE_LOG_LEVEL="warn")
+    _, err = serve_once(env, "--data-dir", str(tmp_path / "d"), "--port", "0")
+    assert err == []  # the info lines are below warn
 
 
 def test_a_sluice_variable_does_not_touch_other_commands(tmp_path):
