@@ -22,15 +22,6 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
-// Missing or unreadable files are simply absent profiles: the AWS tools behave so.
-std::optional<IniSections> ReadIni(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ParseIni(ss.str());
-}
-
 std::string EnvOr(const EnvLookup& env, std::string_view name) {
   std::optional<std::string> v = env(name);
   return v ? *v : std::string();
@@ -46,9 +37,37 @@ EnvLookup RealEnv() {
   };
 }
 
+std::optional<IniSections> ReadIniFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ParseIni(ss.str());
+}
+
+std::string ProfileName(std::string_view explicit_profile, const EnvLookup& env) {
+  if (!explicit_profile.empty()) return std::string(explicit_profile);
+  if (std::string p = EnvOr(env, "AWS_PROFILE"); !p.empty()) return p;
+  if (std::string p = EnvOr(env, "AWS_DEFAULT_PROFILE"); !p.empty()) return p;
+  return "default";
+}
+
+std::string ConfigFilePath(const EnvLookup& env, std::string home) {
+  if (std::string path = EnvOr(env, "AWS_CONFIG_FILE"); !path.empty()) return path;
+  if (home.empty()) home = EnvOr(env, "HOME");
+  return home.empty() ? std::string() : home + "/.aws/config";
+}
+
+const std::map<std::string, std::string>* ConfigProfile(const IniSections& config, const std::string& profile) {
+  auto it = config.find(profile == "default" ? "default" : "profile " + profile);
+  if (it == config.end() && profile == "default") it = config.find("profile default");
+  return it == config.end() ? nullptr : &it->second;
+}
+
 IniSections ParseIni(std::string_view text) {
   IniSections sections;
   std::string current;
+  std::string nested;  // the key whose indented block we are in, if any
   bool in_section = false;
   size_t pos = 0;
   while (pos < text.size()) {
@@ -64,37 +83,36 @@ IniSections ParseIni(std::string_view text) {
       current = std::string(Trim(line.substr(1, close - 1)));
       sections[current];
       in_section = true;
+      nested.clear();
       continue;
     }
-    // An indented line continues a nested block (e.g. "s3 =\n  max_concurrent_requests = 2").
-    if (!in_section || raw.front() == ' ' || raw.front() == '\t') continue;
+    if (!in_section) continue;
     const size_t eq = line.find('=');
     if (eq == std::string_view::npos) continue;
-    sections[current][Lower(Trim(line.substr(0, eq)))] = std::string(Trim(line.substr(eq + 1)));
+    const std::string key = Lower(Trim(line.substr(0, eq)));
+    const std::string value(Trim(line.substr(eq + 1)));
+    // An indented line continues a nested block (e.g. "s3 =\n  max_concurrent_requests = 2").
+    if (raw.front() == ' ' || raw.front() == '\t') {
+      if (!nested.empty()) sections[current][nested + "." + key] = value;
+      continue;
+    }
+    nested = value.empty() ? key : std::string();
+    if (!value.empty()) sections[current][key] = value;
   }
   return sections;
 }
 
 Result<ResolvedConfig> ResolveConfig(const CredentialOptions& options, const EnvLookup& env, std::string home) {
   if (home.empty()) home = EnvOr(env, "HOME");
-  const std::string profile_name = !options.profile.empty() ? options.profile
-                                   : !EnvOr(env, "AWS_PROFILE").empty() ? EnvOr(env, "AWS_PROFILE")
-                                   : !EnvOr(env, "AWS_DEFAULT_PROFILE").empty() ? EnvOr(env, "AWS_DEFAULT_PROFILE")
-                                                                                : std::string("default");
+  const std::string profile_name = ProfileName(options.profile, env);
   std::string cred_path = EnvOr(env, "AWS_SHARED_CREDENTIALS_FILE");
   if (cred_path.empty() && !home.empty()) cred_path = home + "/.aws/credentials";
-  std::string config_path = EnvOr(env, "AWS_CONFIG_FILE");
-  if (config_path.empty() && !home.empty()) config_path = home + "/.aws/config";
+  const std::string config_path = ConfigFilePath(env, home);
 
-  const std::optional<IniSections> cred_file = cred_path.empty() ? std::nullopt : ReadIni(cred_path);
-  const std::optional<IniSections> config_file = config_path.empty() ? std::nullopt : ReadIni(config_path);
-  // In `config`, profiles other than default are written "[profile name]".
-  const std::map<std::string, std::string>* config_profile = nullptr;
-  if (config_file) {
-    auto it = config_file->find(profile_name == "default" ? "default" : "profile " + profile_name);
-    if (it == config_file->end() && profile_name == "default") it = config_file->find("profile default");
-    if (it != config_file->end()) config_profile = &it->second;
-  }
+  const std::optional<IniSections> cred_file = cred_path.empty() ? std::nullopt : ReadIniFile(cred_path);
+  const std::optional<IniSections> config_file = config_path.empty() ? std::nullopt : ReadIniFile(config_path);
+  const std::map<std::string, std::string>* config_profile =
+      config_file ? ConfigProfile(*config_file, profile_name) : nullptr;
   const std::map<std::string, std::string>* cred_profile = nullptr;
   if (cred_file) {
     auto it = cred_file->find(profile_name);

@@ -29,10 +29,27 @@ using EnvLookup = std::function<std::optional<std::string>(std::string_view name
 EnvLookup RealEnv();
 
 // An INI file as the AWS tools write it: `[section]`, `key = value`, `#`/`;` comments.
-// Keys are lowercased and values trimmed; a later duplicate key wins. Nested
-// (indented) sub-sections such as `s3 =` blocks are kept as raw lines and ignored.
+// Keys are lowercased and values trimmed; a later duplicate key wins. A key with an
+// empty value opens a nested block: its indented `key = value` lines are stored as
+// "parent.key" (`kinesis =` then `  endpoint_url = URL` gives "kinesis.endpoint_url").
 using IniSections = std::map<std::string, std::map<std::string, std::string>>;
 IniSections ParseIni(std::string_view text);
+
+// Reads and parses an INI file; nullopt when it is missing or unreadable (the AWS
+// tools treat such a file as empty).
+std::optional<IniSections> ReadIniFile(const std::string& path);
+
+// The profile in use: `explicit_profile` (--profile), else AWS_PROFILE, else
+// AWS_DEFAULT_PROFILE, else "default".
+std::string ProfileName(std::string_view explicit_profile, const EnvLookup& env);
+
+// The shared config file: AWS_CONFIG_FILE, else <home>/.aws/config with `home` or, when
+// empty, $HOME. Empty when neither is known.
+std::string ConfigFilePath(const EnvLookup& env, std::string home = {});
+
+// A profile's section in the config file: [default] (or [profile default]) for
+// "default", else [profile NAME]. Null when absent.
+const std::map<std::string, std::string>* ConfigProfile(const IniSections& config, const std::string& profile);
 
 struct CredentialOptions {
   // Explicit values (from flags); both keys or neither.

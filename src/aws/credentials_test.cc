@@ -46,6 +46,8 @@ TEST(Ini, ParsesSectionsKeysCommentsAndNestedBlocks) {
   EXPECT_EQ(s.at("default").at("aws_access_key_id"), "AK");
   EXPECT_EQ(s.at("default").at("region"), "eu-west-1");
   EXPECT_EQ(s.at("default").count("max_concurrent_requests"), 0u);
+  EXPECT_EQ(s.at("default").at("s3.max_concurrent_requests"), "2");
+  EXPECT_EQ(s.at("default").count("s3"), 0u);
   EXPECT_EQ(s.at("profile dev").at("region"), "us-west-2");
 }
 

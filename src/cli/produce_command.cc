@@ -31,7 +31,8 @@ void AddProduceCommand(CLI::App& app) {
   auto rate = std::make_shared<std::string>("0");
   cmd->add_option("--stream", o->stream, "Stream name")->required();
   cmd->add_option("--csv", o->csv, "CSV file with a header row, - for standard input")->required();
-  cmd->add_option("--endpoint", o->endpoint, "Endpoint URL (default: the AWS endpoint of the region)");
+  cmd->add_option("--endpoint", o->endpoint, "Endpoint URL (default: AWS_ENDPOINT_URL_KINESIS, AWS_ENDPOINT_URL, the profile's "
+                  "endpoint settings, else the AWS endpoint of the region)");
   cmd->add_option("--region", o->region, "Region (default: environment or profile)");
   cmd->add_option("--profile", o->profile, "Profile in ~/.aws/credentials and ~/.aws/config");
   cmd->add_option("--access-key-id", o->access_key_id, "Access key (default: environment or profile)");

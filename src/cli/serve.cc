@@ -3,15 +3,19 @@
 #include <signal.h>
 
 #include <cstdio>
+#include <memory>
+#include <optional>
 
 #include <spdlog/spdlog.h>
 
+#include "base/logfmt.h"
 #include "base/memory_budget.h"
 #include "catalog/catalog.h"
 #include "cli/data_dir.h"
 #include "cli/version.h"
 #include "frontends/kinesis/kinesis_service.h"
 #include "frontends/s3/s3_service.h"
+#include "gateway/access_log.h"
 #include "gateway/gateway.h"
 #include "http/server.h"
 #include "objects/local_store.h"
@@ -79,19 +83,34 @@ int RunServe(const ServeOptions& options) {
   gateway.Add(std::make_unique<frontends::kinesis::KinesisService>(**streams));
   gateway.AddCatchAll(std::make_unique<frontends::s3::S3Service>(**object_store, kS3Workers));
 
+  // --access-log wraps the gateway; without it the server calls the gateway directly.
+  std::unique_ptr<gateway::AccessLogFile> access_file;
+  std::optional<gateway::AccessLog> access_log;
+  http::Handler* handler = &gateway;
+  if (!options.access_log.empty()) {
+    auto file = gateway::AccessLogFile::Open(options.access_log);
+    if (!file.ok()) return Fail(file.status());
+    access_file = std::move(*file);
+    access_log.emplace(gateway, *access_file, [&gateway](const http::RequestHead& head) {
+      if (head.Path() == "/health") return std::string("health");  // answered by the gateway itself
+      const awsproto::Service* service = gateway.Route(head);
+      return service != nullptr ? std::string(service->Name()) : std::string("-");
+    });
+    handler = &*access_log;
+  }
+
   http::ServerOptions server_options = options.server;
   server_options.memory_budget = &request_memory;
-  auto server = http::Server::Start(server_options, gateway);
+  auto server = http::Server::Start(server_options, *handler);
   if (!server.ok()) return Fail(server.status());
 
   const std::string scheme = (*server)->tls() ? "https" : "http";
   const std::string url =
       scheme + "://" + options.server.bind + ":" + std::to_string((*server)->port());
   spdlog::info(
-      "msg=\"listening\" url={} data_dir=\"{}\" fsync={} threads={} server_id={} "
-      "catalog_schema={}",
-      url, options.data_dir, options.fsync, options.server.threads, (*catalog)->server_id(),
-      (*catalog)->schema_version());
+      "msg=\"listening\" url={} data_dir={} fsync={} threads={} server_id={} catalog_schema={}",
+      LogfmtValue(url), LogfmtValue(options.data_dir), LogfmtValue(options.fsync), options.server.threads,
+      LogfmtValue((*catalog)->server_id()), (*catalog)->schema_version());
   std::printf("sluice %s serving on %s (data dir %s)\n", std::string(kVersion).c_str(),
               url.c_str(), options.data_dir.c_str());
   std::fflush(stdout);
@@ -107,7 +126,7 @@ int RunServe(const ServeOptions& options) {
   gateway.Quiesce();
   // Every request is answered; now sync and close the logs.
   if (const Status st = (*streams)->Close(); !st.ok()) {
-    spdlog::error("msg=\"closing streams failed\" error=\"{}\"", st.ToString());
+    spdlog::error("msg=\"closing streams failed\" error={}", LogfmtValue(st.ToString()));
     return 1;
   }
   spdlog::info("msg=\"stopped\"");

@@ -15,6 +15,9 @@ struct ServeOptions {
   // Bound on memory held for requests in flight across the whole server (buffered
   // bodies, parsed requests); past it requests are answered 503 instead of growing.
   uint64_t max_request_memory = uint64_t{4} << 30;
+  // --access-log: one logfmt line per request to this file, "-" for standard output;
+  // empty for none (gateway/access_log.h).
+  std::string access_log;
   http::ServerOptions server;
   stream::StreamManagerOptions streams;  // dir, fsync and clock are filled in by RunServe
 };

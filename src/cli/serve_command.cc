@@ -4,6 +4,8 @@
 
 #include <chrono>
 
+#include "cli/env_flags.h"
+
 namespace sluice::cli {
 
 std::string CheckFsync(const std::string& v) {
@@ -89,6 +91,12 @@ ServeCommand::ServeCommand(CLI::App& app)
                    "UpdateShardCount calls allowed per stream per rolling 24 hours (AWS: 10; 0 = no limit)")
       ->capture_default_str()
       ->check(CLI::Range(0, 1'000'000));
+  cmd_->add_option("--access-log", options_.access_log,
+                   "Write one logfmt line per request to this file (appended), - for standard output")
+      ->option_text("FILE|-");
+
+  // Every flag, including ones added below this line, may come from SLUICE_<FLAG>.
+  ReadFlagsFromEnvironment(*cmd_, "SLUICE_", aws::RealEnv());
 }
 
 bool ServeCommand::chosen() const { return cmd_->parsed(); }

@@ -7,6 +7,7 @@
 #include <random>
 #include <thread>
 
+#include "aws/endpoint.h"
 #include "base/hash.h"
 #include "aws/sigv4.h"
 #include "objects/xml.h"
@@ -102,7 +103,10 @@ ObjResult<std::unique_ptr<RemoteObjectStore>> RemoteObjectStore::Open(RemoteStor
   auto config = aws::ResolveConfig(options.credentials, env);
   if (!config.ok()) return Err(S3Error::kInvalidArgument, config.status().message());
   if (config->region.empty()) config->region = "us-east-1";
-  auto endpoint = aws::EndpointFor("s3", config->region, options.endpoint);
+  // options.endpoint, else AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL or the profile's, as the SDKs do.
+  auto configured = aws::ResolveConfiguredEndpoint({"S3", options.endpoint, options.credentials.profile}, env);
+  if (!configured.ok()) return Err(S3Error::kInvalidArgument, configured.status().message());
+  auto endpoint = aws::EndpointFor("s3", config->region, *configured ? (*configured)->url : "");
   if (!endpoint.ok()) return Err(S3Error::kInvalidArgument, endpoint.status().message());
   if (options.part_size < kMinPartBytes) options.part_size = kMinPartBytes;
   return std::make_unique<RemoteObjectStore>(std::move(options), std::move(*config), std::move(*endpoint));

@@ -22,7 +22,9 @@
 namespace sluice::objects {
 
 struct RemoteStoreOptions {
-  std::string endpoint;  // empty: https://s3.<region>.amazonaws.com
+  // Empty: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, the profile's endpoint settings
+  // (aws/endpoint.h), else https://s3.<region>.amazonaws.com.
+  std::string endpoint;
   aws::CredentialOptions credentials;  // flags; the environment and ~/.aws fill the rest
   bool path_style = true;              // virtual-host style needs DNS for every bucket
   uint64_t multipart_threshold = 64ull << 20;
@@ -74,6 +76,9 @@ class RemoteObjectStore final : public ObjectStore {
                                              int max_parts) override;
   ObjResult<std::vector<UploadInfo>> ListMultipartUploads(std::string_view bucket,
                                                           std::string_view prefix) override;
+
+  // The endpoint requests go to (path style), without a trailing '/'.
+  const std::string& endpoint() const { return endpoint_; }
 
   // Attempts made by the last calls (for tests of the retry policy).
   int attempts_total() const;

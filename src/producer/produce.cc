@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "aws/credentials.h"
+#include "aws/endpoint.h"
 #include "aws/kinesis_client.h"
 #include "base/mutex.h"
 #include "producer/batcher.h"
@@ -185,11 +186,15 @@ Result<aws::KinesisClientOptions> ClientOptions(const ProduceOptions& options) {
   co.profile = options.profile;
   co.region = options.region;
   aws::KinesisClientOptions out;
-  Result<aws::ResolvedConfig> resolved = aws::ResolveConfig(co, aws::RealEnv());
+  const aws::EnvLookup env = aws::RealEnv();
+  // --endpoint, else AWS_ENDPOINT_URL_KINESIS, AWS_ENDPOINT_URL or the profile's, as the SDKs do.
+  ASSIGN_OR_RETURN(const std::optional<aws::ConfiguredEndpoint> endpoint,
+                   aws::ResolveConfiguredEndpoint({"Kinesis", options.endpoint, options.profile}, env));
+  Result<aws::ResolvedConfig> resolved = aws::ResolveConfig(co, env);
   if (resolved.ok()) {
     out.credentials = resolved->credentials;
     out.region = resolved->region;
-  } else if (resolved.status().code() == StatusCode::kNotFound && !options.endpoint.empty()) {
+  } else if (resolved.status().code() == StatusCode::kNotFound && endpoint) {
     // A local endpoint (sluice, kinesalite) needs a well-formed signature, not real
     // keys: sign with placeholder credentials rather than refuse to start.
     out.credentials = {"sluice-local", "sluice-local", ""};
@@ -197,8 +202,8 @@ Result<aws::KinesisClientOptions> ClientOptions(const ProduceOptions& options) {
   } else {
     return resolved.status();
   }
-  if (out.region.empty() && !options.endpoint.empty()) out.region = "us-east-1";
-  ASSIGN_OR_RETURN(out.endpoint, aws::EndpointFor("kinesis", out.region, options.endpoint));
+  if (out.region.empty() && endpoint) out.region = "us-east-1";
+  ASSIGN_OR_RETURN(out.endpoint, aws::EndpointFor("kinesis", out.region, endpoint ? endpoint->url : ""));
   out.http.request_timeout_ms = options.request_timeout_ms;
   return out;
 }

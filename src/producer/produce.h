@@ -25,7 +25,9 @@ namespace sluice::producer {
 struct ProduceOptions {
   std::string stream;     // required
   std::string csv = "-";  // path, or "-" for standard input
-  std::string endpoint;   // --endpoint; empty means the AWS endpoint of `region`
+  // --endpoint; empty: AWS_ENDPOINT_URL_KINESIS, AWS_ENDPOINT_URL, the profile's
+  // endpoint settings (aws/endpoint.h), else the AWS endpoint of `region`.
+  std::string endpoint;
   std::string region;     // --region; else the environment or profile
   std::string profile;    // --profile
   std::string access_key_id, secret_access_key, session_token;  // explicit credentials

@@ -238,3 +238,51 @@ def test_records_refused_by_the_server_are_retried_until_each_arrives_once(start
     trip_ids = {rec["TRIP_ID"] for recs in read_all(client, "refusing").values() for _, rec in recs}
     with open(path, newline="") as f:
         assert trip_ids == {row["TRIP_ID"] for row in csv.DictReader(f)}
+
+
+def clean_env(tmp_path, **extra):
+    """The environment without any AWS_* setting, a HOME with no .aws/, plus `extra`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env["HOME"] = str(tmp_path)
+    env.update(extra)
+    return env
+
+
+def produce_without_endpoint_flag(stream, src, env):
+    return sluice("produce", "--stream", stream, "--csv", src, "--progress", "off", env=env)
+
+
+def test_produce_goes_where_aws_endpoint_url_says(module_sluice, tmp_path):
+    client = kinesis_client(module_sluice.url)
+    create_stream(client, "env-endpoint", shards=1)
+    src = str(tmp_path / "t.csv")
+    open(src, "w").write('"a"\n"1"\n"2"\n')
+    # No --endpoint, --region or credentials: only the SDKs' variable.
+    r = produce_without_endpoint_flag("env-endpoint", src, clean_env(tmp_path, AWS_ENDPOINT_URL=module_sluice.url))
+    assert r.returncode == 0, r.stderr
+    assert sum(len(v) for v in read_all(client, "env-endpoint").values()) == 2
+
+
+def test_produce_prefers_the_kinesis_variable_then_the_profile_services_section(module_sluice, tmp_path):
+    client = kinesis_client(module_sluice.url)
+    create_stream(client, "svc-endpoint", shards=1)
+    src = str(tmp_path / "t.csv")
+    open(src, "w").write('"a"\n"1"\n')
+    nowhere = "http://127.0.0.1:9"  # discard port: nothing listens there
+    env = clean_env(tmp_path, AWS_ENDPOINT_URL=nowhere, AWS_ENDPOINT_URL_KINESIS=module_sluice.url)
+    r = produce_without_endpoint_flag("svc-endpoint", src, env)
+    assert r.returncode == 0, r.stderr
+
+    config = tmp_path / "config"
+    config.write_text("[profile local]\nregion = eu-west-1\nendpoint_url = %s\nservices = here\n\n"
+                      "[services here]\nkinesis =\n  endpoint_url = %s\n" % (nowhere, module_sluice.url))
+    env = clean_env(tmp_path, AWS_CONFIG_FILE=str(config), AWS_PROFILE="local")
+    r = produce_without_endpoint_flag("svc-endpoint", src, env)
+    assert r.returncode == 0, r.stderr
+    assert sum(len(v) for v in read_all(client, "svc-endpoint").values()) == 2
+
+    # Told to ignore configured endpoints, it goes to AWS: with no credentials it stops there.
+    env["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"] = "true"
+    r = produce_without_endpoint_flag("svc-endpoint", src, env)
+    assert r.returncode == 2
+    assert "no AWS credentials" in r.stderr
