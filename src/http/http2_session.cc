@@ -191,9 +191,10 @@ class Http2Session final : public Connection,
     if (n > 0 && ng_ != nullptr) nghttp2_session_consume(ng_, id, n);
   }
 
-  // Frees a buffered body's bytes (the reservation stays until the answer).
+  // Frees a buffered body's bytes and stops counting them against the connection
+  // (the handler holds them until it answers, so that happens at the answer).
   void DropBody(Http2Stream& st) {
-    buffered_ -= st.body.size();
+    buffered_ -= std::exchange(st.counted, 0);
     st.body = std::string();
   }
 
@@ -238,7 +239,6 @@ class Http2Session final : public Connection,
       });
       return SubmitResponse(id, std::move(r));
     }
-    buffered_ -= st->body.size();
     Request req{std::move(st->head), std::move(st->body)};
     st->body = std::string();
     if (!CallSafely("handler.Handle", remote_,
@@ -309,6 +309,7 @@ class Http2Session final : public Connection,
     Http2Stream* st = Find(id);
     if (st == nullptr || st->responded) return;  // reset by the client, or already answered
     st->reservation.Release();
+    DropBody(*st);
     SubmitHttp2Response(ng_, id, *st, std::move(r));
   }
 
@@ -378,6 +379,7 @@ class Http2Session final : public Connection,
     }
     st->body.append(reinterpret_cast<const char*>(data), len);
     buffered_ += len;
+    st->counted += len;
   }
 
   void OnClosed(int32_t id) {

@@ -78,6 +78,11 @@ class TestHandler final : public Handler {
   uint64_t BodyLimit(const RequestHead&) const override { return 64 << 20; }
   void Handle(Request req, Responder done) override {
     if (req.head.Path() == "/throw") throw std::runtime_error("handler bug");
+    if (req.head.Path() == "/hold") {
+      std::lock_guard lock(mu_);
+      held_ = std::move(done);
+      return;
+    }
     done(Response::Text(200, std::to_string(req.body.size())));
   }
   std::shared_ptr<BodySink> StreamBody(const RequestHead& head) override {
@@ -86,13 +91,31 @@ class TestHandler final : public Handler {
   }
   Response Overloaded(const RequestHead&) const override { return Response::Text(503, "test-overloaded"); }
 
+  bool holding() {
+    std::lock_guard lock(mu_);
+    return static_cast<bool>(held_);
+  }
+  void AnswerHeld() {
+    Responder done;
+    {
+      std::lock_guard lock(mu_);
+      done = std::move(held_);
+    }
+    done(Response::Text(200, "held"));
+  }
+
   std::shared_ptr<GateSink> sink = std::make_shared<GateSink>();
+
+ private:
+  std::mutex mu_;
+  Responder held_;  // /hold: answered when the test says
 };
 
 class ServerHardening : public ::testing::Test {
  protected:
-  void Start(MemoryBudget* budget = nullptr) {
+  void Start(MemoryBudget* budget = nullptr, uint64_t max_body_bytes = 1ull << 30) {
     ServerOptions o;
+    o.max_body_bytes = max_body_bytes;
     o.port = 0;
     o.threads = 1;
     o.memory_budget = budget;
@@ -183,6 +206,34 @@ TEST_F(ServerHardening, Http2BufferedBodyPastTheBudgetIsOverloaded) {
   EXPECT_EQ(client.reply(c).status, 200);
   EXPECT_EQ(client.reply(c).body, "1000");
   EXPECT_EQ(budget.used(), 0u);
+}
+
+TEST_F(ServerHardening, Http2BufferedBytesAreBoundedPerConnection) {
+  Start(nullptr, 64 << 10);
+  H2Client client(server_->port());
+  // The first body is buffered and held by the handler until it answers...
+  H2Client::Body first{std::string(40 << 10, 'a')};
+  const int32_t a = client.Submit("POST", "/hold", {}, &first);
+  ASSERT_TRUE(client.RunUntil([&] { return handler_.holding(); }));
+  // ...so a second one on the same connection does not fit beside it, while the same
+  // body on another connection does.
+  H2Client::Body second{std::string(40 << 10, 'b')};
+  const int32_t b = client.Submit("POST", "/echo", {}, &second);
+  ASSERT_TRUE(client.RunUntil([&] { return client.reply(b).closed; }));
+  EXPECT_EQ(client.reply(b).status, 503);
+  H2Client other(server_->port());
+  H2Client::Body third{std::string(40 << 10, 'c')};
+  const int32_t c = other.Submit("POST", "/echo", {}, &third);
+  ASSERT_TRUE(other.RunUntil([&] { return other.reply(c).closed; }));
+  EXPECT_EQ(other.reply(c).status, 200);
+  handler_.AnswerHeld();
+  ASSERT_TRUE(client.RunUntil([&] { return client.reply(a).closed; }));
+  EXPECT_EQ(client.reply(a).status, 200);
+  // Answered, the first body no longer counts.
+  H2Client::Body fourth{std::string(40 << 10, 'd')};
+  const int32_t d = client.Submit("POST", "/echo", {}, &fourth);
+  ASSERT_TRUE(client.RunUntil([&] { return client.reply(d).closed; }));
+  EXPECT_EQ(client.reply(d).status, 200);
 }
 
 TEST_F(ServerHardening, Http1BufferedBodyPastTheBudgetIsOverloaded) {

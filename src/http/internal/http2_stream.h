@@ -27,8 +27,10 @@ struct Http2Stream {
   bool dispatched = false;    // handed to the handler (Handle or the sink's Finish)
   bool responded = false;     // an answer was submitted
 
-  // A buffered body (no sink): bytes held, and their reservation in the budget.
+  // A buffered body (no sink): bytes held, counted until the answer, and their
+  // reservation in the budget.
   std::string body;
+  uint64_t counted = 0;  // bytes counted against the connection's buffered bytes
   MemoryBudget::Reservation reservation;
 
   // A streamed body: the sink, bytes received but not yet given to it (their
