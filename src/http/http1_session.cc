@@ -16,6 +16,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include "internal/http1_framing.h"
 #include "internal/server_core.h"
 #include "base/ascii.h"
 
@@ -37,46 +38,6 @@ constexpr uint64_t kLingerMaxBytes = 8 << 20;
 constexpr auto kLingerTime = std::chrono::seconds(2);
 // Bytes per sendfile call: the socket takes what its buffer holds, this bounds one call.
 constexpr size_t kSendfileMaxBytes = 16 << 20;
-// A chunked body's framing is bounded while it is read: a chunk-size line (with its
-// extensions) or the final chunk's trailer section longer than this is refused (400
-// or 431), and so is a trailer section of more fields than kMaxTrailerFields. S3 refuses
-// a header section over 8 KiB; this allows twice that, and always stays far below the
-// 64 KiB that one field may hold in Beast.
-constexpr size_t kMaxChunkFramingBytes = 16 << 10;
-constexpr size_t kMaxTrailerFields = 64;
-
-// True when `framing` (what was buffered when the framing limit was hit) is the last
-// chunk's line: optional CRLF, then zeros, then the end of the size.
-bool IsLastChunk(std::string_view framing) {
-  if (framing.starts_with("\r\n")) framing.remove_prefix(2);
-  size_t zeros = 0;
-  while (zeros < framing.size() && framing[zeros] == '0') ++zeros;
-  if (zeros == 0 || zeros == framing.size()) return false;
-  const char next = framing[zeros];
-  return next == ';' || next == '\r' || next == ' ' || next == '\t';
-}
-
-// Transfer codings other than plain chunked (gzip, deflate, compress, identity) are
-// not implemented: RFC 9112 §6.1 answers them 501.
-bool OnlyChunked(const Headers& headers) {
-  bool seen = false;
-  for (const auto& [name, value] : headers) {
-    if (name != "transfer-encoding") continue;
-    std::string_view rest = value;
-    while (!rest.empty()) {
-      const size_t comma = rest.find(',');
-      std::string_view token = rest.substr(0, comma);
-      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
-      while (!token.empty() && (token.front() == ' ' || token.front() == '\t')) token.remove_prefix(1);
-      while (!token.empty() && (token.back() == ' ' || token.back() == '\t')) token.remove_suffix(1);
-      if (token.empty()) continue;
-      if (seen || !beast::iequals(token, "chunked")) return false;
-      seen = true;
-    }
-  }
-  return true;
-}
-
 template <class Stream>
 class Http1Session final : public Connection,
                            public std::enable_shared_from_this<Http1Session<Stream>> {
