@@ -16,6 +16,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include "internal/http1_framing.h"
 #include "internal/server_core.h"
 #include "base/ascii.h"
 
@@ -37,7 +38,6 @@ constexpr uint64_t kLingerMaxBytes = 8 << 20;
 constexpr auto kLingerTime = std::chrono::seconds(2);
 // Bytes per sendfile call: the socket takes what its buffer holds, this bounds one call.
 constexpr size_t kSendfileMaxBytes = 16 << 20;
-
 template <class Stream>
 class Http1Session final : public Connection,
                            public std::enable_shared_from_this<Http1Session<Stream>> {
@@ -122,21 +122,32 @@ class Http1Session final : public Connection,
     }
     head_.host = std::string(head_.Header("host"));
     keep_alive_ = msg.keep_alive();
+    if (!OnlyChunked(head_.headers)) return Fail(501, "transfer coding not implemented");
+    header_fields_ = static_cast<size_t>(std::distance(msg.begin(), msg.end()));
 
     // A body of known length that the handler takes as a stream is not buffered, so
     // only the handler's limit bounds it; a buffered body also --max-body-bytes.
-    const uint64_t handler_limit = core_->handler.BodyLimit(head_);
+    uint64_t handler_limit = 0;
     const auto length = parser_->content_length();
-    sink_ = core_->handler.StreamBody(head_);
+    if (!CallSafely("handler.StreamBody", remote_, [&] {
+          handler_limit = core_->handler.BodyLimit(head_);
+          sink_ = core_->handler.StreamBody(head_);
+        })) {
+      return InternalError();
+    }
     const bool stream = sink_ && length;
     const uint64_t limit = stream ? handler_limit : std::min(handler_limit, opts().max_body_bytes);
-    if (length && *length > limit) {
-      if (sink_) sink_->Abort();
-      sink_.reset();
-      keep_alive_ = false;
-      unread_body_ = true;
-      return Write(core_->handler.BodyTooLarge(head_, limit));
+    limit_ = limit;
+    if (length && *length > limit) return Refuse(/*overloaded=*/false);
+    // A buffered body is reserved in the request-memory budget: a declared length at
+    // once, a chunked one chunk by chunk (OnChunkHeader).
+    if (!stream && opts().memory_budget != nullptr) {
+      auto reserved = opts().memory_budget->TryReserve(length.value_or(0));
+      if (!reserved) return Refuse(/*overloaded=*/true);
+      reservation_ = std::move(*reserved);
     }
+    overloaded_ = false;
+    if (!stream && !length) parser_->on_chunk_header(on_chunk_header_);
     parser_->body_limit(limit);
     limit_ = limit;
     body_left_ = stream ? *length : 0;
@@ -149,19 +160,21 @@ class Http1Session final : public Connection,
       // refuse from the head (no such bucket, say) so the body is never sent.
       state_ = State::kHandling;
       ArmWaitTimer();  // a handler that never decides must not park the connection
-      return sink_->Begin([self = this->shared_from_this()](std::optional<Response> refusal) {
+      auto ready = [self = this->shared_from_this()](std::optional<Response> refusal) {
         net::post(self->stream_.get_executor(), [self, refusal = std::move(refusal)]() mutable {
           self->DisarmWaitTimer();
           if (self->state_ == State::kClosed || !self->sink_) return;
           self->state_ = State::kReading;
           if (!refusal) return self->SendContinue(true);
-          self->sink_->Abort();
+          CallSafely("sink.Abort", self->remote_, [&] { self->sink_->Abort(); });
           self->sink_.reset();
           self->keep_alive_ = false;  // the unsent body cannot be skipped
           self->unread_body_ = true;
           self->Write(std::move(*refusal));
         });
-      });
+      };
+      if (!CallSafely("sink.Begin", remote_, [&] { sink_->Begin(std::move(ready)); })) InternalError();
+      return;
     }
     stream ? StreamBody() : ReadBody();
   }
@@ -203,11 +216,16 @@ class Http1Session final : public Connection,
   void OnPiece() {
     body_left_ -= piece_.size();
     auto self = this->shared_from_this();
-    const bool more = sink_->Write(std::move(piece_), [self] {
-      net::post(self->stream_.get_executor(), [self] {
-        if (self->sink_ && self->state_ == State::kReading) self->StreamBody();
-      });
-    });
+    bool more = false;
+    if (!CallSafely("sink.Write", remote_, [&] {
+          more = sink_->Write(std::move(piece_), [self] {
+            net::post(self->stream_.get_executor(), [self] {
+              if (self->sink_ && self->state_ == State::kReading) self->StreamBody();
+            });
+          });
+        })) {
+      return InternalError();
+    }
     piece_ = std::string();
     if (body_left_ == 0) return FinishStream();
     if (more) StreamBody();
@@ -219,30 +237,86 @@ class Http1Session final : public Connection,
     Lowest().expires_never();
     parser_.reset();
     std::shared_ptr<BodySink> sink = std::move(sink_);
-    sink->Finish(Responder(self_responder()));
+    if (!CallSafely("sink.Finish", remote_, [&] { sink->Finish(Responder(self_responder())); })) {
+      InternalError();
+    }
   }
 
-  // Takes a handler's answer back to this connection's executor.
+  // Takes a handler's answer back to this connection's executor. An answer that comes
+  // after the transport answered by itself (InternalError) is dropped.
   Responder self_responder() {
     return [self = this->shared_from_this()](Response r) {
-      net::post(self->stream_.get_executor(),
-                [self, r = std::move(r)]() mutable { self->Write(std::move(r)); });
+      net::post(self->stream_.get_executor(), [self, r = std::move(r)]() mutable {
+        if (self->state_ == State::kHandling) self->Write(std::move(r));
+      });
     };
   }
 
   void ReadBody() {
+    // While a chunked body is read only its framing (a chunk-size line, the trailer
+    // section) stays in the buffer, the chunk data going to the body: bounding the
+    // buffer bounds the framing.
+    if (parser_->chunked()) buffer_.max_size(std::max(buffer_.size(), kMaxChunkFramingBytes));
     bhttp::async_read(stream_, buffer_, *parser_,
                      [self = this->shared_from_this()](beast::error_code ec, size_t) {
-                       if (ec == bhttp::error::body_limit) {
-                         self->keep_alive_ = false;
-                         self->unread_body_ = true;
-                         if (self->sink_) self->sink_->Abort();
-                         self->sink_.reset();
-                         return self->Write(self->core_->handler.BodyTooLarge(self->head_, self->limit_));
-                       }
-                       if (ec) return self->Close();
-                       self->Dispatch();
+                       self->buffer_.max_size(std::numeric_limits<size_t>::max());
+                       self->OnBody(ec);
                      });
+  }
+
+  void OnBody(beast::error_code ec) {
+    if (ec == bhttp::error::body_limit) return Refuse(overloaded_);
+    if (ec == bhttp::error::buffer_overflow) {
+      const std::string_view framing(static_cast<const char*>(buffer_.data().data()), buffer_.size());
+      if (IsLastChunk(framing)) return Fail(431, "chunked trailer section too large");
+      return Fail(400, "chunk-size line too long");
+    }
+    if (ec == bhttp::error::partial_message || ec == bhttp::error::end_of_stream ||
+        ec == beast::error::timeout || ec == net::error::eof ||
+        ec == net::error::operation_aborted || ec == net::error::connection_reset) {
+      return Close();
+    }
+    // Bad chunk framing (a size that is not hex, a missing CRLF) is answered before
+    // the connection closes.
+    if (ec) return Fail(400, "malformed chunked body: " + ec.message());
+    const auto& msg = parser_->get();
+    if (static_cast<size_t>(std::distance(msg.begin(), msg.end())) > header_fields_ + kMaxTrailerFields) {
+      return Fail(431, "too many chunked trailer fields");
+    }
+    Dispatch();
+  }
+
+  // Answers a request whose body is not read: too large, or no room for it in the
+  // request-memory budget. The connection closes after the answer.
+  void Refuse(bool overloaded) {
+    if (sink_) CallSafely("sink.Abort", remote_, [&] { sink_->Abort(); });
+    sink_.reset();
+    keep_alive_ = false;
+    unread_body_ = true;
+    Response r;
+    if (!CallSafely("handler.Refuse", remote_, [&] {
+          r = overloaded ? core_->handler.Overloaded(head_) : core_->handler.BodyTooLarge(head_, limit_);
+        })) {
+      r = TransportError(500, "internal error");
+    }
+    Write(std::move(r));
+  }
+
+  // A handler or sink threw: answer 500 if nothing was sent yet, and close.
+  void InternalError() {
+    if (sink_) CallSafely("sink.Abort", remote_, [&] { sink_->Abort(); });
+    sink_.reset();
+    if (state_ == State::kClosed || state_ == State::kWriting) return Close();
+    Fail(500, "internal error");
+  }
+
+  // Reserves each chunk of a buffered chunked body, before its data is read.
+  void OnChunkHeader(std::uint64_t size, beast::error_code& ec) {
+    if (size == 0 || opts().memory_budget == nullptr) return;
+    if (!reservation_.Grow(size)) {
+      overloaded_ = true;
+      ec = bhttp::error::body_limit;
+    }
   }
 
   void Dispatch() {
@@ -255,21 +329,31 @@ class Http1Session final : public Connection,
       // A streaming handler whose body came without a length (chunked transfer
       // coding) was buffered: it gets the body as one piece.
       std::shared_ptr<BodySink> sink = std::move(sink_);
-      sink->Write(std::move(req.body), [] {});
-      return sink->Finish(self_responder());
+      if (!CallSafely("sink.Finish", remote_, [&] {
+            sink->Write(std::move(req.body), [] {});
+            sink->Finish(self_responder());
+          })) {
+        InternalError();
+      }
+      return;
     }
-    core_->handler.Handle(std::move(req), self_responder());
+    if (!CallSafely("handler.Handle", remote_,
+                    [&] { core_->handler.Handle(std::move(req), self_responder()); })) {
+      InternalError();
+    }
   }
 
   // Answers an error the transport detected itself; the connection closes after,
   // since the rest of the request is not read.
   void Fail(int status, const std::string& message) {
     keep_alive_ = false;
+    unread_body_ = true;
     Write(TransportError(status, message));
   }
 
   void Write(Response r) {
     if (state_ == State::kClosed) return;
+    reservation_.Release();  // the buffered body is the handler's now
     if (r.file && !head_request_) return WriteFile(std::move(r));
     state_ = State::kWriting;
     res_.emplace();
@@ -440,8 +524,9 @@ class Http1Session final : public Connection,
     if (state_ == State::kClosed) return;
     state_ = State::kClosed;
     wait_timer_.cancel();
+    reservation_.Release();
     if (sink_) {
-      sink_->Abort();  // the body will not complete
+      CallSafely("sink.Abort", remote_, [&] { sink_->Abort(); });  // the body will not complete
       sink_.reset();
     }
     beast::error_code ec;
@@ -478,6 +563,12 @@ class Http1Session final : public Connection,
   uint64_t wait_generation_ = 0;                            // the current wait, for its timer
   bool unread_body_ = false;  // answered before the body was read: linger on close
   uint64_t linger_left_ = 0;
+  // A buffered body's bytes in the request-memory budget, held until the answer.
+  MemoryBudget::Reservation reservation_;
+  bool overloaded_ = false;  // the budget refused a chunk (OnChunkHeader)
+  size_t header_fields_ = 0;  // fields in the head; the rest of the message's are trailers
+  std::function<void(std::uint64_t, std::string_view, beast::error_code&)> on_chunk_header_ =
+      [this](std::uint64_t size, std::string_view, beast::error_code& ec) { OnChunkHeader(size, ec); };
 };
 
 template <class Stream>

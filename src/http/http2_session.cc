@@ -1,6 +1,13 @@
 // HTTP/2 on libnghttp2, driven in memory: bytes read from the socket go to
 // nghttp2_session_mem_recv, frames it wants to send come from nghttp2_session_mem_send.
 // Each stream is one request; many run concurrently on one connection.
+//
+// Request bodies are bounded: a body the handler takes as a stream goes to its
+// BodySink piece by piece, and the flow-control window is returned to the client only
+// as the sink takes data (no automatic WINDOW_UPDATE), so a slow sink holds back the
+// client instead of filling memory. A buffered body is reserved in the request-memory
+// budget and counted against the connection's buffered bytes; past either the request
+// is answered Overloaded (503).
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -16,6 +23,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include "internal/http2_stream.h"
 #include "internal/server_core.h"
 
 namespace sluice::http {
@@ -24,8 +32,10 @@ namespace {
 namespace net = boost::asio;
 
 constexpr uint32_t kMaxConcurrentStreams = 128;
-constexpr int32_t kStreamWindow = 1 << 20;       // per-stream receive window
-constexpr int32_t kConnectionWindow = 16 << 20;  // whole-connection receive window
+// Receive windows: a streamed body holds at most this much per stream, and all streams
+// of a connection together at most kConnectionWindow, while their sinks are full.
+constexpr int32_t kStreamWindow = 1 << 20;
+constexpr int32_t kConnectionWindow = 16 << 20;
 constexpr size_t kMaxWriteChunk = 1 << 20;       // bytes gathered per socket write
 
 std::optional<uint64_t> ParseLength(std::string_view s) {
@@ -75,21 +85,8 @@ class Http2Session final : public Connection,
     net::post(stream_.get_executor(), [self = this->shared_from_this()] { self->Close(); });
   }
 
- private:
-  struct StreamState {
-    RequestHead head;
-    std::string body;
-    uint64_t limit = 0;
-    size_t header_bytes = 0;
-    int reject_status = 0;  // non-zero: answer this status without calling the handler
-    std::string reject_message;
-    bool too_large = false;  // answered by the handler's BodyTooLarge
-    bool dispatched = false;
-    std::string response_body;
-    std::shared_ptr<const FileSlice> response_file;  // the body instead, when set
-    uint64_t sent = 0;
-  };
 
+ private:
   static Http2Session* Self(void* user_data) { return static_cast<Http2Session*>(user_data); }
   auto& Lowest() { return beast::get_lowest_layer(stream_); }
   const ServerOptions& opts() const { return core_->options; }
@@ -102,7 +99,15 @@ class Http2Session final : public Connection,
     nghttp2_session_callbacks_set_on_frame_recv_callback(cbs, &OnFrameRecv);
     nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cbs, &OnDataChunk);
     nghttp2_session_callbacks_set_on_stream_close_callback(cbs, &OnStreamClose);
-    const int rv = nghttp2_session_server_new(&ng_, cbs, this);
+    nghttp2_option* option = nullptr;
+    if (nghttp2_option_new(&option) != 0) {
+      nghttp2_session_callbacks_del(cbs);
+      return Close();
+    }
+    // The window is returned as the body is taken (Consume), not as it arrives.
+    nghttp2_option_set_no_auto_window_update(option, 1);
+    const int rv = nghttp2_session_server_new2(&ng_, cbs, this, option);
+    nghttp2_option_del(option);
     nghttp2_session_callbacks_del(cbs);
     if (rv != 0) return Close();
 
@@ -119,7 +124,8 @@ class Http2Session final : public Connection,
     Read();
   }
 
-  // Feeds bytes to nghttp2; false (and closed) on a protocol error.
+  // Feeds bytes to nghttp2; false (and closed) on a protocol error or a callback that
+  // failed.
   bool Receive(const uint8_t* data, size_t n) {
     if (n == 0) return true;
     const auto rv = nghttp2_session_mem_recv(ng_, data, n);
@@ -169,190 +175,292 @@ class Http2Session final : public Connection,
   void Close() {
     if (closed_) return;
     closed_ = true;
+    for (auto& [id, st] : streams_) AbortSink(*st);
     beast::error_code ec;
     Lowest().socket().shutdown(net::ip::tcp::socket::shutdown_both, ec);
     Lowest().close();
   }
 
-  StreamState* Find(int32_t id) {
+  Http2Stream* Find(int32_t id) {
     const auto it = streams_.find(id);
     return it == streams_.end() ? nullptr : it->second.get();
   }
 
-  void Reject(StreamState& st, int status, std::string message) {
+  // Returns `n` bytes of stream `id`'s flow-control window (and the connection's).
+  void Consume(int32_t id, size_t n) {
+    if (n > 0 && ng_ != nullptr) nghttp2_session_consume(ng_, id, n);
+  }
+
+  // Frees a buffered body's bytes and stops counting them against the connection
+  // (the handler holds them until it answers, so that happens at the answer).
+  void DropBody(Http2Stream& st) {
+    buffered_ -= std::exchange(st.counted, 0);
+    st.body = std::string();
+  }
+
+  void AbortSink(Http2Stream& st) {
+    if (!st.sink) return;
+    std::shared_ptr<BodySink> sink = std::move(st.sink);
+    CallSafely("sink.Abort", remote_, [&] { sink->Abort(); });
+  }
+
+  void Reject(Http2Stream& st, int status, std::string message) {
     if (st.reject_status != 0) return;
     st.reject_status = status;
     st.reject_message = std::move(message);
-    st.body.clear();
+    DropBody(st);
+    AbortSink(st);
   }
 
-  void Dispatch(int32_t id) {
-    StreamState* st = Find(id);
-    if (st == nullptr || st->dispatched) return;
-    st->dispatched = true;
-    if (st->reject_status != 0) {
-      if (st->too_large) return SubmitResponse(id, core_->handler.BodyTooLarge(st->head, st->limit));
-      return SubmitResponse(id, TransportError(st->reject_status, st->reject_message));
-    }
-    Request req{std::move(st->head), std::move(st->body)};
-    auto self = this->shared_from_this();
-    Responder done = [self, id](Response r) {
+  void RejectOverloaded(Http2Stream& st) {
+    st.overloaded = true;
+    Reject(st, 503, "request memory budget exhausted");
+  }
+
+  Responder Answer(int32_t id) {
+    return [self = this->shared_from_this(), id](Response r) {
       net::post(self->stream_.get_executor(), [self, id, r = std::move(r)]() mutable {
         self->SubmitResponse(id, std::move(r));
         self->Flush();
       });
     };
-    // HTTP/2 bodies are buffered (flow control would have to follow the sink to stream
-    // them); a streaming handler gets the whole body as one piece.
-    if (auto sink = core_->handler.StreamBody(req.head)) {
-      sink->Write(std::move(req.body), [] {});
-      return sink->Finish(std::move(done));
+  }
+
+  // Answers a rejected stream, or hands a complete buffered body to the handler.
+  void Dispatch(int32_t id) {
+    Http2Stream* st = Find(id);
+    if (st == nullptr || st->dispatched) return;
+    st->dispatched = true;
+    if (st->reject_status != 0) {
+      Response r = TransportError(st->reject_status, st->reject_message);
+      CallSafely("handler.Refuse", remote_, [&] {
+        if (st->too_large) r = core_->handler.BodyTooLarge(st->head, st->limit);
+        if (st->overloaded) r = core_->handler.Overloaded(st->head);
+      });
+      return SubmitResponse(id, std::move(r));
     }
-    core_->handler.Handle(std::move(req), std::move(done));
+    Request req{std::move(st->head), std::move(st->body)};
+    st->body = std::string();
+    if (!CallSafely("handler.Handle", remote_,
+                    [&] { core_->handler.Handle(std::move(req), Answer(id)); })) {
+      InternalError(id);
+    }
+  }
+
+  // Gives a streamed body's pending bytes to its sink while it takes them, and
+  // finishes the body once the client ended it and the sink has everything.
+  void PumpSink(int32_t id) {
+    Http2Stream* st = Find(id);
+    if (st == nullptr || !st->sink || st->sink_full) return;
+    if (!st->pending.empty()) {
+      const size_t n = st->pending.size();
+      std::string piece = std::move(st->pending);
+      st->pending = std::string();
+      bool more = false;
+      auto resume = [weak = this->weak_from_this(), id] {
+        auto self = weak.lock();
+        if (!self) return;
+        net::post(self->stream_.get_executor(), [self, id] { self->ResumeSink(id); });
+      };
+      if (!CallSafely("sink.Write", remote_, [&] { more = st->sink->Write(std::move(piece), resume); })) {
+        return InternalError(id);
+      }
+      if (!more) {
+        st->sink_full = true;
+        st->owed = n;
+        return;
+      }
+      Consume(id, n);
+    }
+    if (st->ended) {
+      st->dispatched = true;
+      std::shared_ptr<BodySink> sink = std::move(st->sink);
+      if (!CallSafely("sink.Finish", remote_, [&] { sink->Finish(Answer(id)); })) InternalError(id);
+    }
+  }
+
+  void ResumeSink(int32_t id) {
+    Http2Stream* st = Find(id);
+    if (closed_ || st == nullptr || !st->sink_full) return;
+    st->sink_full = false;
+    Consume(id, std::exchange(st->owed, 0));
+    PumpSink(id);
+    Flush();
+  }
+
+  // A handler or sink threw: answer 500 on that stream if nothing was answered yet,
+  // and close the connection once its streams are done (GOAWAY).
+  void InternalError(int32_t id) {
+    if (Http2Stream* st = Find(id)) {
+      st->dispatched = true;
+      AbortSink(*st);
+      DropBody(*st);
+      if (!st->responded) SubmitResponse(id, TransportError(500, "internal error"));
+    }
+    if (!draining_ && ng_ != nullptr) {
+      draining_ = true;
+      nghttp2_submit_goaway(ng_, NGHTTP2_FLAG_NONE, nghttp2_session_get_last_proc_stream_id(ng_),
+                            NGHTTP2_INTERNAL_ERROR, nullptr, 0);
+    }
   }
 
   void SubmitResponse(int32_t id, Response r) {
     if (closed_) return;
-    StreamState* st = Find(id);
-    if (st == nullptr) return;  // the client reset the stream meanwhile
-    const std::string status = std::to_string(r.status);
-    const std::string length = std::to_string(r.BodySize());
-    std::vector<nghttp2_nv> nva;
-    nva.reserve(r.headers.size() + 3);
-    auto add = [&nva](const std::string& name, const std::string& value) {
-      nva.push_back({reinterpret_cast<uint8_t*>(const_cast<char*>(name.data())),
-                     reinterpret_cast<uint8_t*>(const_cast<char*>(value.data())), name.size(),
-                     value.size(), NGHTTP2_NV_FLAG_NONE});
-    };
-    static const std::string kStatus = ":status", kLength = "content-length",
-                             kServer = "server", kSluice = "sluice";
-    add(kStatus, status);
-    add(kServer, kSluice);
-    // A HEAD answer may carry the length of the body a GET would get.
-    const bool has_length = std::any_of(r.headers.begin(), r.headers.end(),
-                                        [](const auto& h) { return h.first == "content-length"; });
-    if (!has_length) add(kLength, length);
-    for (const auto& [name, value] : r.headers) add(name, value);
-    st->response_body = std::move(r.body);
-    st->response_file = std::move(r.file);
-    st->sent = 0;
-    const bool has_body = st->response_file ? st->response_file->length() > 0
-                                            : !st->response_body.empty();
-    nghttp2_data_provider provider{};
-    provider.source.ptr = st;
-    provider.read_callback = &ReadBody;
-    // nghttp2 copies the name/value pairs; the body is pulled through ReadBody.
-    nghttp2_submit_response(ng_, id, nva.data(), nva.size(),
-                            has_body ? &provider : nullptr);
+    Http2Stream* st = Find(id);
+    if (st == nullptr || st->responded) return;  // reset by the client, or already answered
+    st->reservation.Release();
+    DropBody(*st);
+    SubmitHttp2Response(ng_, id, *st, std::move(r));
   }
 
-  static ssize_t ReadBody(nghttp2_session*, int32_t, uint8_t* buf, size_t length,
-                          uint32_t* data_flags, nghttp2_data_source* source, void*) {
-    auto* st = static_cast<StreamState*>(source->ptr);
-    if (st->response_file) {
-      // nghttp2 asks for one frame's worth at a time; pread fills it in place.
-      const FileSlice& file = *st->response_file;
-      const long n = file.ReadAt(st->sent, reinterpret_cast<char*>(buf), length);
-      // The length is already promised: a read error or a shrunken file resets the stream.
-      if (n <= 0) return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
-      st->sent += static_cast<uint64_t>(n);
-      if (st->sent == file.length()) *data_flags |= NGHTTP2_DATA_FLAG_EOF;
-      return n;
+  // The request's head is complete: choose its limit and how its body is taken.
+  void OnRequestHead(int32_t id, Http2Stream& st) {
+    if (st.reject_status != 0) return;
+    uint64_t handler_limit = 0;
+    if (!CallSafely("handler.StreamBody", remote_, [&] {
+          handler_limit = core_->handler.BodyLimit(st.head);
+          st.sink = core_->handler.StreamBody(st.head);
+        })) {
+      return InternalError(id);
     }
-    const size_t n = std::min(length, st->response_body.size() - st->sent);
-    std::memcpy(buf, st->response_body.data() + st->sent, n);
-    st->sent += n;
-    if (st->sent == st->response_body.size()) *data_flags |= NGHTTP2_DATA_FLAG_EOF;
-    return static_cast<ssize_t>(n);
+    // As in HTTP/1.1: a streamed body is bounded by the handler's limit alone, a
+    // buffered one by --max-body-bytes too.
+    st.limit = st.sink ? handler_limit : std::min(handler_limit, opts().max_body_bytes);
+    std::optional<uint64_t> declared;
+    if (const auto cl = st.head.Header("content-length"); !cl.empty()) {
+      declared = ParseLength(cl);
+      if (!declared) return Reject(st, 400, "malformed content-length");
+    }
+    if (declared && *declared > st.limit) {
+      st.too_large = true;
+      return Reject(st, 413, "request body of " + std::to_string(*declared) +
+                                 " bytes exceeds the limit of " + std::to_string(st.limit) + " bytes");
+    }
+    if (!st.sink && opts().memory_budget != nullptr) {
+      auto reserved = opts().memory_budget->TryReserve(declared.value_or(0));
+      if (!reserved) return RejectOverloaded(st);
+      st.reservation = std::move(*reserved);
+    }
+  }
+
+  // The client ended the request (END_STREAM on DATA, HEADERS or trailing HEADERS).
+  void OnRequestEnd(int32_t id) {
+    Http2Stream* st = Find(id);
+    if (st == nullptr || st->ended) return;
+    st->ended = true;
+    if (st->sink) return PumpSink(id);
+    Dispatch(id);
+  }
+
+  void OnData(int32_t id, const uint8_t* data, size_t len) {
+    Http2Stream* st = Find(id);
+    if (st == nullptr || st->reject_status != 0 || st->dispatched) return Consume(id, len);
+    st->received += len;
+    if (st->received > st->limit) {
+      Consume(id, len + st->pending.size() + std::exchange(st->owed, 0));
+      st->pending = std::string();
+      st->too_large = true;
+      Reject(*st, 413, "request body exceeds the limit of " + std::to_string(st->limit) + " bytes");
+      return Dispatch(id);  // answered now; what the client still sends is discarded
+    }
+    if (st->sink) {
+      st->pending.append(reinterpret_cast<const char*>(data), len);
+      return PumpSink(id);
+    }
+    // A buffered body: bounded per connection (as one HTTP/1.1 connection holds at most
+    // one buffered body) and by the request-memory budget.
+    const bool fits = buffered_ + len <= opts().max_body_bytes &&
+                      (opts().memory_budget == nullptr || st->reservation.bytes() >= st->body.size() + len ||
+                       st->reservation.Grow(st->body.size() + len - st->reservation.bytes()));
+    Consume(id, len);
+    if (!fits) {
+      RejectOverloaded(*st);
+      return Dispatch(id);
+    }
+    st->body.append(reinterpret_cast<const char*>(data), len);
+    buffered_ += len;
+    st->counted += len;
+  }
+
+  void OnClosed(int32_t id) {
+    const auto it = streams_.find(id);
+    if (it == streams_.end()) return;
+    Http2Stream& st = *it->second;
+    // Bytes never taken still hold the connection's window: return them.
+    const size_t held = st.pending.size() + st.owed;
+    if (held > 0 && ng_ != nullptr) nghttp2_session_consume_connection(ng_, held);
+    AbortSink(st);
+    DropBody(st);
+    streams_.erase(it);
+  }
+
+  // nghttp2's callbacks: C code calls them, so no exception may pass; one that would
+  // fails the callback, and nghttp2 ends the connection.
+  template <class Fn>
+  static int Callback(void* user_data, Fn&& fn) {
+    auto* self = Self(user_data);
+    return CallSafely("http2", self->remote_, [&] { fn(*self); }) ? 0 : NGHTTP2_ERR_CALLBACK_FAILURE;
   }
 
   static int OnBeginHeaders(nghttp2_session*, const nghttp2_frame* frame, void* user_data) {
     if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST) return 0;
-    auto* self = Self(user_data);
-    auto st = std::make_unique<StreamState>();
-    st->head.protocol = Protocol::kHttp2;
-    st->head.remote = self->remote_;
-    self->streams_[frame->hd.stream_id] = std::move(st);
-    return 0;
+    return Callback(user_data, [&](Http2Session& self) {
+      auto st = std::make_unique<Http2Stream>();
+      st->head.protocol = Protocol::kHttp2;
+      st->head.remote = self.remote_;
+      self.streams_[frame->hd.stream_id] = std::move(st);
+    });
   }
 
   static int OnHeader(nghttp2_session*, const nghttp2_frame* frame, const uint8_t* name,
                       size_t namelen, const uint8_t* value, size_t valuelen, uint8_t,
                       void* user_data) {
-    if (frame->hd.type != NGHTTP2_HEADERS) return 0;
-    auto* self = Self(user_data);
-    StreamState* st = self->Find(frame->hd.stream_id);
-    if (st == nullptr) return 0;
-    st->header_bytes += namelen + valuelen + 32;  // RFC 7541 entry size
-    if (st->header_bytes > self->opts().max_header_bytes) {
-      self->Reject(*st, 431, "request header fields too large");
-      return 0;
-    }
-    const std::string_view n(reinterpret_cast<const char*>(name), namelen);
-    std::string v(reinterpret_cast<const char*>(value), valuelen);
-    if (n == ":method") {
-      st->head.method = std::move(v);
-    } else if (n == ":path") {
-      st->head.target = std::move(v);
-    } else if (n == ":authority") {
-      st->head.host = std::move(v);
-    } else if (!n.empty() && n[0] != ':') {
-      if (n == "host" && st->head.host.empty()) st->head.host = v;
-      st->head.headers.emplace_back(std::string(n), std::move(v));
-    }
-    return 0;
+    // Trailer fields (a trailing HEADERS frame) are not kept.
+    if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST) return 0;
+    return Callback(user_data, [&](Http2Session& self) {
+      Http2Stream* st = self.Find(frame->hd.stream_id);
+      if (st == nullptr) return;
+      st->header_bytes += namelen + valuelen + 32;  // RFC 7541 entry size
+      if (st->header_bytes > self.opts().max_header_bytes) {
+        return self.Reject(*st, 431, "request header fields too large");
+      }
+      const std::string_view n(reinterpret_cast<const char*>(name), namelen);
+      std::string v(reinterpret_cast<const char*>(value), valuelen);
+      if (n == ":method") {
+        st->head.method = std::move(v);
+      } else if (n == ":path") {
+        st->head.target = std::move(v);
+      } else if (n == ":authority") {
+        st->head.host = std::move(v);
+      } else if (!n.empty() && n[0] != ':') {
+        if (n == "host" && st->head.host.empty()) st->head.host = v;
+        st->head.headers.emplace_back(std::string(n), std::move(v));
+      }
+    });
   }
 
   static int OnFrameRecv(nghttp2_session*, const nghttp2_frame* frame, void* user_data) {
-    auto* self = Self(user_data);
-    const int32_t id = frame->hd.stream_id;
-    StreamState* st = self->Find(id);
-    if (st == nullptr) return 0;
-    if (frame->hd.type == NGHTTP2_HEADERS && frame->headers.cat == NGHTTP2_HCAT_REQUEST) {
-      if (st->reject_status == 0) {
-        st->limit = std::min(self->core_->handler.BodyLimit(st->head), self->opts().max_body_bytes);
-        const auto cl = st->head.Header("content-length");
-        if (!cl.empty()) {
-          const auto len = ParseLength(cl);
-          if (!len) {
-            self->Reject(*st, 400, "malformed content-length");
-          } else if (*len > st->limit) {
-            st->too_large = true;
-            self->Reject(*st, 413, "request body of " + std::to_string(*len) +
-                                       " bytes exceeds the limit of " +
-                                       std::to_string(st->limit) + " bytes");
-          }
-        }
+    return Callback(user_data, [&](Http2Session& self) {
+      const int32_t id = frame->hd.stream_id;
+      Http2Stream* st = self.Find(id);
+      if (st == nullptr) return;
+      if (frame->hd.type == NGHTTP2_HEADERS && frame->headers.cat == NGHTTP2_HCAT_REQUEST) {
+        self.OnRequestHead(id, *st);
+        // A rejected request is answered now; its remaining DATA is discarded.
+        if (st->reject_status != 0) return self.Dispatch(id);
       }
-      // A rejected request is answered now; its remaining DATA is discarded.
-      if (st->reject_status != 0 || (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) != 0) {
-        self->Dispatch(id);
-      }
-    } else if (frame->hd.type == NGHTTP2_DATA && (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) != 0) {
-      self->Dispatch(id);
-    }
-    return 0;
+      const bool ends = frame->hd.type == NGHTTP2_DATA || frame->hd.type == NGHTTP2_HEADERS;
+      if (ends && (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) != 0) self.OnRequestEnd(id);
+    });
   }
 
   static int OnDataChunk(nghttp2_session*, uint8_t, int32_t id, const uint8_t* data, size_t len,
                          void* user_data) {
-    auto* self = Self(user_data);
-    StreamState* st = self->Find(id);
-    if (st == nullptr || st->reject_status != 0 || st->dispatched) return 0;
-    if (st->body.size() + len > st->limit) {
-      st->too_large = true;
-      self->Reject(*st, 413, "request body exceeds the limit of " + std::to_string(st->limit) +
-                                 " bytes");
-      self->Dispatch(id);
-      return 0;
-    }
-    st->body.append(reinterpret_cast<const char*>(data), len);
-    return 0;
+    return Callback(user_data, [&](Http2Session& self) { self.OnData(id, data, len); });
   }
 
   static int OnStreamClose(nghttp2_session*, int32_t id, uint32_t, void* user_data) {
-    Self(user_data)->streams_.erase(id);
-    return 0;
+    return Callback(user_data, [&](Http2Session& self) { self.OnClosed(id); });
   }
 
   std::shared_ptr<ServerCore> core_;
@@ -360,7 +468,8 @@ class Http2Session final : public Connection,
   std::string remote_;
   uint64_t id_ = 0;
   nghttp2_session* ng_ = nullptr;
-  std::unordered_map<int32_t, std::unique_ptr<StreamState>> streams_;
+  std::unordered_map<int32_t, std::unique_ptr<Http2Stream>> streams_;
+  uint64_t buffered_ = 0;  // bytes of buffered bodies held on this connection
   std::array<uint8_t, 64 * 1024> rbuf_{};
   std::string wbuf_;
   bool writing_ = false;

@@ -1,5 +1,9 @@
 #include "http/server.h"
 
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <optional>
 #include <thread>
@@ -15,6 +19,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/ssl.hpp>
+#include <spdlog/spdlog.h>
 
 #include "internal/server_core.h"
 
@@ -27,6 +32,14 @@ using tcp = net::ip::tcp;
 
 // RFC 9113 §3.4: what a client with prior knowledge sends first.
 constexpr std::string_view kH2Preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+// Out of descriptors, the acceptor waits this long between attempts instead of
+// retrying at once (which spins a core while the pending clients hang).
+constexpr auto kAcceptBackoff = std::chrono::milliseconds(100);
+// What a client accepted on the reserve descriptor gets before it is closed.
+constexpr std::string_view kNoDescriptorsAnswer =
+    "HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n";
+
+int OpenReserve() { return ::open("/dev/null", O_RDONLY | O_CLOEXEC); }
 
 // Reads just enough of a clear-text connection to tell the HTTP/2 preface from an
 // HTTP/1.1 request line, then hands the bytes read so far to the chosen session.
@@ -145,7 +158,12 @@ class Server::Impl {
         core_(std::make_shared<ServerCore>(options, handler)),
         work_(net::make_work_guard(ioc_)),
         acceptor_(strand_),
-        grace_timer_(strand_) {}
+        grace_timer_(strand_),
+        backoff_timer_(strand_),
+        reserve_fd_(OpenReserve()) {}
+  ~Impl() {
+    if (reserve_fd_ >= 0) ::close(reserve_fd_);
+  }
 
   Status Init() {
     const ServerOptions& o = core_->options;
@@ -170,7 +188,7 @@ class Server::Impl {
     port_ = acceptor_.local_endpoint().port();
     Accept();
     const int n = std::max(1, o.threads);
-    for (int i = 0; i < n; ++i) threads_.emplace_back([this] { ioc_.run(); });
+    for (int i = 0; i < n; ++i) threads_.emplace_back([this] { Run(); });
     return Status::OK();
   }
 
@@ -189,9 +207,27 @@ class Server::Impl {
     return Status::OK();
   }
 
+  // An I/O thread. An exception that escapes a completion handler (every call into
+  // the handler is caught by the sessions; this is the last resort) is logged; the
+  // connection whose handler threw is destroyed with it, and the thread serves on.
+  void Run() {
+    for (;;) {
+      const bool finished = CallSafely("io thread", "-", [this] { ioc_.run(); });
+      if (finished) return;
+    }
+  }
+
   void Accept() {
     acceptor_.async_accept(net::make_strand(ioc_), [this](beast::error_code ec, tcp::socket s) {
       if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
+      if (ec == net::error::no_descriptors || ec == net::error::no_buffer_space ||
+          ec.value() == ENFILE || ec == net::error::no_memory) {
+        return OutOfDescriptors(ec);
+      }
+      if (!ec && refused_ > 0) {
+        spdlog::info("msg=\"accepting again\" refused_attempts={}", refused_);
+        refused_ = 0;
+      }
       if (!ec) {
         s.set_option(tcp::no_delay(true), ec);
         PlainStream stream(std::move(s));
@@ -201,7 +237,34 @@ class Server::Impl {
           std::make_shared<Sniffer>(core_, std::move(stream))->Run();
         }
       }
-      // Transient accept errors (EMFILE, ECONNABORTED) must not stop the server.
+      // Transient accept errors (ECONNABORTED) must not stop the server.
+      Accept();
+    });
+  }
+
+  // At the descriptor limit: log once per episode, answer and close one waiting client
+  // on the reserve descriptor (so it is not left hanging), then retry after a pause.
+  void OutOfDescriptors(beast::error_code ec) {
+    if (refused_++ == 0) {
+      spdlog::warn("msg=\"accept failed, backing off\" error=\"{}\" backoff_ms={}", ec.message(),
+                   kAcceptBackoff.count());
+    }
+    ++refused_total_;
+    if (reserve_fd_ >= 0) {
+      ::close(reserve_fd_);
+      reserve_fd_ = -1;
+      const int fd = ::accept4(acceptor_.native_handle(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+      if (fd >= 0) {
+        // Best effort: a full socket buffer only loses the answer, the close still goes.
+        [[maybe_unused]] const ssize_t n =
+            ::send(fd, kNoDescriptorsAnswer.data(), kNoDescriptorsAnswer.size(), MSG_NOSIGNAL);
+        ::close(fd);
+      }
+      reserve_fd_ = OpenReserve();
+    }
+    backoff_timer_.expires_after(kAcceptBackoff);
+    backoff_timer_.async_wait([this](beast::error_code tec) {
+      if (tec || stopping_ || !acceptor_.is_open()) return;
       Accept();
     });
   }
@@ -214,6 +277,7 @@ class Server::Impl {
       stopping_ = true;
       beast::error_code ec;
       acceptor_.close(ec);
+      backoff_timer_.cancel();
       grace_timer_.expires_after(core_->options.shutdown_grace);
       grace_timer_.async_wait([this](beast::error_code ec) {
         if (ec) return;  // cancelled: everything closed in time
@@ -237,6 +301,7 @@ class Server::Impl {
 
   uint16_t port() const { return port_; }
   bool tls() const { return ssl_.has_value(); }
+  uint64_t refused_accepts() const { return refused_total_.load(); }
 
  private:
   net::io_context ioc_;
@@ -245,6 +310,10 @@ class Server::Impl {
   net::executor_work_guard<net::io_context::executor_type> work_;
   tcp::acceptor acceptor_;
   net::steady_timer grace_timer_;
+  net::steady_timer backoff_timer_;  // between accepts while out of descriptors
+  int reserve_fd_;                   // released to answer a client at the descriptor limit
+  uint64_t refused_ = 0;             // failed accepts in the current episode
+  std::atomic<uint64_t> refused_total_{0};
   std::optional<ssl::context> ssl_;
   std::vector<std::thread> threads_;
   uint16_t port_ = 0;
@@ -266,6 +335,7 @@ Server::~Server() {
 
 uint16_t Server::port() const { return impl_->port(); }
 bool Server::tls() const { return impl_->tls(); }
+uint64_t Server::refused_accepts() const { return impl_->refused_accepts(); }
 void Server::Stop() { impl_->Stop(); }
 void Server::Wait() { impl_->Wait(); }
 

@@ -57,6 +57,9 @@ class Server {
 
   uint16_t port() const;
   bool tls() const;
+  // Accept attempts that failed for lack of descriptors (or kernel memory) since Start:
+  // each is followed by a pause, so this grows slowly while the server is at its limit.
+  uint64_t refused_accepts() const;
   // Graceful: stop accepting, finish in-flight requests, close idle connections.
   void Stop();
   void Wait();

@@ -2,6 +2,8 @@
 
 #include <vector>
 
+#include <spdlog/spdlog.h>
+
 namespace sluice::http {
 
 uint64_t ServerCore::Register(std::weak_ptr<Connection> conn) {
@@ -56,6 +58,11 @@ void ServerCore::CutAll() {
 
 Response TransportError(int status, std::string_view message) {
   return Response::Text(status, std::string(message) + "\n");
+}
+
+void LogException(std::string_view where, std::string_view remote, std::string_view what) {
+  spdlog::error("msg=\"exception in request handling; connection closed\" where={} remote={} error=\"{}\"",
+                where, remote, what);
 }
 
 }  // namespace sluice::http

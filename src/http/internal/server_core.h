@@ -63,6 +63,25 @@ class ServerCore {
 // A status-only response for errors the transport answers by itself (413, 400, 431).
 Response TransportError(int status, std::string_view message);
 
+// The last resort against exceptions: logs one that escaped a handler, a sink or the
+// session itself (`where` names the step, `remote` the client).
+void LogException(std::string_view where, std::string_view remote, std::string_view what);
+
+// Runs `fn` (a call into the handler, a sink or a session step); an exception it throws
+// is logged and turns into false, so it never leaves the session or the I/O thread.
+template <class Fn>
+bool CallSafely(std::string_view where, std::string_view remote, Fn&& fn) noexcept {
+  try {
+    fn();
+    return true;
+  } catch (const std::exception& e) {
+    LogException(where, remote, e.what());
+  } catch (...) {
+    LogException(where, remote, "unknown exception");
+  }
+  return false;
+}
+
 // Session entry points; `initial` holds bytes already read from the socket.
 void StartHttp1(std::shared_ptr<ServerCore> core, PlainStream stream, beast::flat_buffer initial);
 void StartHttp1(std::shared_ptr<ServerCore> core, TlsStream stream, beast::flat_buffer initial);
