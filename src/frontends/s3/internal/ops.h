@@ -45,9 +45,13 @@ struct CallState {
   Call call;  // refers to `request`
 };
 
-// S3 error XML (no body for HEAD), with x-amz-request-id.
+// S3 error XML (no body for HEAD), with x-amz-request-id. An internal error (500, or a
+// 503 of our own) never shows its detail, which names server paths and errno text: the
+// detail is logged with the request id and the client reads S3's generic message.
 Response Error(const Call& c, objects::S3Error code, std::string_view message);
 Response Error(const Call& c, const objects::ObjectError& e);
+// The message a client may read for an error (see Error); logs an internal one.
+std::string ClientMessage(const Call& c, objects::S3Error code, std::string_view detail, int sys_errno);
 Response ErrorFor(const RequestHead& head, std::string_view resource, std::string_view request_id,
                   objects::S3Error code, std::string_view message);
 Response Xml(int status, std::string body);
