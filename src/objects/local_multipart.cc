@@ -167,6 +167,8 @@ ObjResult<ObjectInfo> LocalObjectStore::CompleteMultipartUpload(
   if (auto c = CheckBucket(bucket); !c.ok()) return c.error();
   if (!ValidUploadId(upload_id)) return NoSuchUpload();
   const std::string dir = UploadDir(bucket, upload_id);
+  // Held until the upload is retired: an Abort waits, then finds it gone.
+  const UploadClaims::Claim claim = claims_.Acquire(dir);
   ASSIGN_OR_RETURN(StoredUpload upload, LoadUpload(fs_, dir, key));
   if (parts.empty()) {
     return Err(S3Error::kMalformedXML, "You must specify at least one part");
@@ -248,6 +250,7 @@ ObjStatus LocalObjectStore::AbortMultipartUpload(std::string_view bucket, std::s
   if (auto c = CheckBucket(bucket); !c.ok()) return c;
   if (!ValidUploadId(upload_id)) return NoSuchUpload();
   const std::string dir = UploadDir(bucket, upload_id);
+  const UploadClaims::Claim claim = claims_.Acquire(dir);  // never inside a Complete
   if (auto u = LoadUpload(fs_, dir, key); !u.ok()) return u.error();
   return RetireUpload(dir);
 }

@@ -24,6 +24,7 @@
 #include "objects/file_util.h"
 #include "objects/meta_file.h"
 #include "objects/object_store.h"
+#include "objects/upload_claims.h"
 
 namespace sluice::objects {
 
@@ -78,6 +79,9 @@ class LocalObjectStore final : public ObjectStore {
                                              int max_parts) override;
   ObjResult<std::vector<UploadInfo>> ListMultipartUploads(std::string_view bucket,
                                                           std::string_view prefix) override;
+
+  // Completes and Aborts in progress (for tests that force their interleaving).
+  UploadClaims& claims_for_testing() { return claims_; }
 
   // The file holding the object's bytes (for tests and tools); NoSuchKey if absent.
   ObjResult<std::string> DataPath(std::string_view bucket, std::string_view key);
@@ -138,6 +142,8 @@ class LocalObjectStore final : public ObjectStore {
   FileSystem& fs_;
   const std::string objects_, meta_, uploads_, tmp_;
   std::array<Mutex, 64> key_locks_;
+  // Completes and Aborts in progress, by upload directory (upload_claims.h).
+  UploadClaims claims_;
 };
 
 }  // namespace sluice::objects
