@@ -4,6 +4,7 @@
 //   <dir>/objects/<bucket>/<KeyToRelativePath(key)>      object data, byte for byte
 //   <dir>/objects-meta/<bucket>/bucket.json              creation time
 //   <dir>/objects-meta/<bucket>/keys/<h2>/<sha256>.json  per-object metadata (meta_file.h)
+//   <dir>/objects-meta/<bucket>/names/<sha256>            a long key segment (key_path.h)
 //   <dir>/objects-uploads/<bucket>/<upload id>/          pending multipart uploads
 //   <dir>/objects-tmp/                                   writes in progress; emptied on Open
 //
@@ -130,6 +131,13 @@ class LocalObjectStore final : public ObjectStore {
   ObjResult<ObjectInfo> Publish(std::string_view bucket, std::string_view key,
                                 const std::string& temp, const std::string& meta_temp,
                                 StoredMeta meta, int64_t mtime_ms);
+  // Records every segment of `key` that has a long name (key_path.h) in the bucket's
+  // names table, synced, before any file carries that name.
+  ObjStatus RecordLongNames(std::string_view bucket, std::string_view key);
+  std::string LongNamePath(std::string_view bucket, std::string_view hash) const;
+  // The segment a long file name stands for; nullopt for any other name, or when the
+  // table has no entry that maps back to exactly this name.
+  std::optional<std::string> LongSegment(std::string_view bucket, std::string_view name);
   // Creates the directories for the key's folders; a folder that is an object's file
   // becomes a directory holding that object as kSelfName.
   ObjStatus EnsureFolders(std::string_view bucket, std::string_view key);
