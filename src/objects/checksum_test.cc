@@ -8,6 +8,7 @@
 #include <random>
 #include <string>
 
+#include "base/base64.h"
 #include "objects/checksum.h"
 
 namespace sluice::objects {
@@ -52,6 +53,50 @@ TEST(Crc64Nvme, MatchesTheByteWiseDefinitionOnRandomData) {
     crc = Crc64NvmeExtend(crc, piece.data(), piece.size());
   }
   EXPECT_EQ(crc, ByteWiseCrc64Nvme(0, data));
+}
+
+}  // namespace
+}  // namespace sluice::objects
+
+namespace sluice::objects {
+namespace {
+
+TEST(CrcCombine, CombinedCrcIsTheCrcOfTheConcatenation) {
+  std::mt19937_64 rng(7);
+  for (const auto a : {ChecksumAlgorithm::kCrc32, ChecksumAlgorithm::kCrc32c, ChecksumAlgorithm::kCrc64Nvme}) {
+    for (size_t first_len : {size_t{0}, size_t{1}, size_t{1000}}) {
+      for (size_t second_len : {size_t{0}, size_t{1}, size_t{7}, size_t{4097}}) {
+        std::string first(first_len, '\0'), second(second_len, '\0');
+        for (char& c : first) c = static_cast<char>(rng());
+        for (char& c : second) c = static_cast<char>(rng());
+        EXPECT_EQ(CombineCrc(a, ComputeChecksum(a, first), ComputeChecksum(a, second), second.size()),
+                  ComputeChecksum(a, first + second))
+            << ChecksumName(a) << " " << first_len << "+" << second_len;
+      }
+    }
+  }
+}
+
+TEST(MultipartChecksum, CompositeIsTheDigestOfTheBinaryPartDigestsWithTheCount) {
+  const std::string p1(100, 'a'), p2 = "tail";
+  const auto a = ChecksumAlgorithm::kSha256;
+  const std::string d1 = ComputeChecksum(a, p1), d2 = ComputeChecksum(a, p2);
+  EXPECT_EQ(MultipartChecksum(a, ChecksumType::kComposite, {{d1, p1.size()}, {d2, p2.size()}}),
+            Base64Encode(ComputeChecksum(a, d1 + d2)) + "-2");
+  const auto crc = ChecksumAlgorithm::kCrc64Nvme;
+  EXPECT_EQ(MultipartChecksum(crc, ChecksumType::kFullObject,
+                              {{ComputeChecksum(crc, p1), p1.size()}, {ComputeChecksum(crc, p2), p2.size()}}),
+            Base64Encode(ComputeChecksum(crc, p1 + p2)));
+}
+
+TEST(MultipartChecksum, TypesAllowedPerAlgorithmAsS3) {
+  EXPECT_FALSE(ChecksumTypeAllowed(ChecksumAlgorithm::kSha256, ChecksumType::kFullObject));
+  EXPECT_FALSE(ChecksumTypeAllowed(ChecksumAlgorithm::kCrc64Nvme, ChecksumType::kComposite));
+  EXPECT_TRUE(ChecksumTypeAllowed(ChecksumAlgorithm::kCrc32, ChecksumType::kFullObject));
+  EXPECT_TRUE(ChecksumTypeAllowed(ChecksumAlgorithm::kCrc32c, ChecksumType::kComposite));
+  EXPECT_EQ(DefaultChecksumType(ChecksumAlgorithm::kCrc64Nvme), ChecksumType::kFullObject);
+  EXPECT_EQ(DefaultChecksumType(ChecksumAlgorithm::kCrc32), ChecksumType::kComposite);
+  EXPECT_EQ(ParseChecksumType("composite"), std::nullopt);
 }
 
 }  // namespace

@@ -66,7 +66,8 @@ class LocalObjectStore final : public ObjectStore {
                                                          std::string_view upload_id,
                                                          int part_number) override;
   ObjResult<std::string> CreateMultipartUpload(std::string_view bucket, std::string_view key,
-                                               const ObjectMeta& meta) override;
+                                               const ObjectMeta& meta,
+                                               const ObjectChecksum& checksum = {}) override;
   ObjResult<PartInfo> UploadPart(std::string_view bucket, std::string_view key,
                                  std::string_view upload_id, int part_number,
                                  std::string_view data) override;
@@ -118,7 +119,7 @@ class LocalObjectStore final : public ObjectStore {
   // Syncs a written temporary and publishes it as part `number` of the upload in `dir`.
   ObjResult<ObjectInfo> PublishPart(const std::string& dir, std::string_view key, int number,
                                     std::unique_ptr<WritableFile> file, const std::string& temp, uint64_t size,
-                                    const std::string& etag);
+                                    const std::string& etag, const ObjectChecksum& checksum);
   // Removes a multipart upload's directory so that no concurrent part lands in it;
   // NoSuchUpload when it is already gone.
   ObjStatus RetireUpload(const std::string& dir);
