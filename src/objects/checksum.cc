@@ -37,11 +37,6 @@ uint64_t LoadLittleEndian64(const uint8_t* p) {
   return v;
 }
 
-std::string BigEndian(uint64_t v, size_t bytes) {
-  std::string out(bytes, '\0');
-  for (size_t i = 0; i < bytes; ++i) out[bytes - 1 - i] = static_cast<char>((v >> (8 * i)) & 0xff);
-  return out;
-}
 
 }  // namespace
 
@@ -79,6 +74,13 @@ size_t ChecksumBytes(ChecksumAlgorithm a) {
     case ChecksumAlgorithm::kSha256: return 32;
   }
   return 0;
+}
+
+std::string CrcDigest(ChecksumAlgorithm a, uint64_t crc) {
+  const size_t bytes = ChecksumBytes(a);
+  std::string out(bytes, '\0');
+  for (size_t i = 0; i < bytes; ++i) out[bytes - 1 - i] = static_cast<char>((crc >> (8 * i)) & 0xff);
+  return out;
 }
 
 uint64_t Crc64NvmeExtend(uint64_t crc, const void* data, size_t n) {
@@ -125,7 +127,7 @@ void ChecksumStream::Update(std::string_view data) {
 
 std::string ChecksumStream::Finish() {
   if (hash_) return hash_->Finish();
-  return BigEndian(crc_, ChecksumBytes(algorithm_));
+  return CrcDigest(algorithm_, crc_);
 }
 
 }  // namespace sluice::objects

@@ -30,6 +30,8 @@ size_t ChecksumBytes(ChecksumAlgorithm a);
 // ones), extended over data like crc32c::Extend: pass 0 to start.
 uint64_t Crc64NvmeExtend(uint64_t crc, const void* data, size_t n);
 
+// The big-endian digest of a CRC value, ChecksumBytes(a) long.
+std::string CrcDigest(ChecksumAlgorithm a, uint64_t crc);
 // Whether the algorithm is a CRC (a full-object checksum can be combined from parts).
 bool IsCrc(ChecksumAlgorithm a);
 // The digest of `data` (big-endian, ChecksumBytes long).

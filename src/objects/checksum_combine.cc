@@ -56,11 +56,6 @@ uint64_t FromBigEndian(std::string_view b) {
   return v;
 }
 
-std::string ToBigEndian(uint64_t v, size_t bytes) {
-  std::string out(bytes, '\0');
-  for (size_t i = 0; i < bytes; ++i) out[bytes - 1 - i] = static_cast<char>((v >> (8 * i)) & 0xff);
-  return out;
-}
 
 }  // namespace
 
@@ -77,7 +72,7 @@ std::string ComputeChecksum(ChecksumAlgorithm a, std::string_view data) {
 std::string CombineCrc(ChecksumAlgorithm a, std::string_view first, std::string_view second, uint64_t second_len) {
   const Crc c = CrcOf(a);
   const uint64_t combined = MultModP(c, X2nModP(c, second_len, 3), FromBigEndian(first)) ^ FromBigEndian(second);
-  return ToBigEndian(combined, ChecksumBytes(a));
+  return CrcDigest(a, combined);
 }
 
 std::optional<ChecksumType> ParseChecksumType(std::string_view name) {

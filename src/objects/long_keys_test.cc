@@ -11,6 +11,7 @@
 
 #include "objects/key_path.h"
 #include "objects/local_store.h"
+#include "objects/test_dir.h"
 
 namespace sluice::objects {
 namespace {
@@ -48,10 +49,7 @@ TEST(LongNames, OnlySegmentsPastTheLimitGetOneAndItIsNeverAnOrdinaryName) {
 class LongKeyStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("sluice-longkeys-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+    dir_ = FreshTestDir("sluice-longkeys");
     auto s = LocalObjectStore::Open({.dir = dir_.string()});
     ASSERT_TRUE(s.ok());
     store_ = std::move(s).value();

@@ -10,6 +10,7 @@
 #include "base/base64.h"
 #include "objects/checksum.h"
 #include "objects/local_store.h"
+#include "objects/test_dir.h"
 
 namespace sluice::objects {
 namespace {
@@ -19,10 +20,7 @@ namespace fs = std::filesystem;
 class MultipartChecksumTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("sluice-mpsum-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+    dir_ = FreshTestDir("sluice-mpsum");
     Reopen();
     ASSERT_TRUE(store_->CreateBucket("bkt").ok());
   }

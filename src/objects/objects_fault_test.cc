@@ -13,6 +13,7 @@
 
 #include "base/testing/fault_file_system.h"
 #include "objects/local_store.h"
+#include "objects/test_dir.h"
 
 namespace sluice::objects {
 namespace {
@@ -23,12 +24,7 @@ using sluice::testing::FaultFileSystem;
 class LocalStoreFaultTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = (stdfs::temp_directory_path() /
-            ("sluice-objects-fault-" + std::to_string(::getpid()) + "-" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name()))
-               .string();
-    stdfs::remove_all(dir_);
-    stdfs::create_directories(dir_);
+    dir_ = FreshTestDir("sluice-objects-fault").string();
     auto s = LocalObjectStore::Open({.dir = dir_, .file_system = &files_});
     ASSERT_TRUE(s.ok());
     store_ = std::move(s).value();

@@ -11,6 +11,7 @@
 #include "objects/key_path.h"
 #include "objects/listing.h"
 #include "objects/local_store.h"
+#include "objects/test_dir.h"
 #include "objects/xml.h"
 
 namespace sluice::objects {
@@ -200,10 +201,7 @@ TEST(Checksum, NamesAndHeaders) {
 class LocalStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("sluice-objects-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+    dir_ = FreshTestDir("sluice-objects");
     Reopen();
     ASSERT_TRUE(store_->CreateBucket("bkt").ok());
   }
