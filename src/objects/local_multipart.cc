@@ -206,7 +206,7 @@ ObjResult<PartInfo> LocalObjectStore::UploadPart(std::string_view bucket, std::s
   ASSIGN_OR_RETURN(auto writer, NewPartWriter(bucket, key, upload_id, part_number));
   if (auto a = writer->Append(data); !a.ok()) return a.error();
   ASSIGN_OR_RETURN(ObjectInfo info, writer->Commit(std::nullopt));
-  return PartInfo{part_number, info.etag, info.size, info.last_modified_ms};
+  return PartInfo{part_number, info.etag, info.size, info.last_modified_ms, info.checksum};
 }
 
 ObjResult<ObjectInfo> LocalObjectStore::PublishPart(const std::string& dir, std::string_view key,

@@ -114,7 +114,8 @@ Response GetObject(Call& c, bool head_only) {
       r.status == 200 && !served.checksum.algorithm.empty() && (mode == "ENABLED" || mode == "enabled")) {
     if (const auto alg = objects::ParseChecksumAlgorithm(served.checksum.algorithm)) {
       r.headers.emplace_back(objects::ChecksumHeader(*alg), served.checksum.value);
-      r.headers.emplace_back("x-amz-checksum-type", "FULL_OBJECT");
+      r.headers.emplace_back("x-amz-checksum-type",
+                             served.checksum.type.empty() ? "FULL_OBJECT" : served.checksum.type);
     }
   }
   r.headers.emplace_back("accept-ranges", "bytes");

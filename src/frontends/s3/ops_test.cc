@@ -3,9 +3,11 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <tuple>
 
 #include <gtest/gtest.h>
 
+#include "base/base64.h"
 #include "base/hash.h"
 #include "base/testing/fault_file_system.h"
 #include "internal/ops.h"
@@ -135,6 +137,75 @@ TEST_F(S3OpsTest, DeleteObjectsEntriesHideInternalDetailToo) {
   EXPECT_NE(answer.body.find("<Code>InternalError</Code>"), std::string::npos) << answer.body;
   EXPECT_NE(answer.body.find("We encountered an internal error. Please try again."), std::string::npos);
   EXPECT_EQ(answer.body.find(dir_), std::string::npos) << answer.body;
+}
+
+// The value of <Name>...</Name> in an XML body, or "<none>".
+std::string Element(const std::string& body, const std::string& name) {
+  const size_t open = body.find("<" + name + ">");
+  if (open == std::string::npos) return "<none>";
+  const size_t from = open + name.size() + 2;
+  return body.substr(from, body.find("</" + name + ">", from) - from);
+}
+
+TEST_F(S3OpsTest, MultipartChecksumsAreCheckedPerPartAndCombinedAtComplete) {
+  const auto call = [&](std::string method, std::string target, Headers headers, std::string body,
+                        Response (*op)(Call&)) {
+    Request r = Req(std::move(method), std::move(target), std::move(headers), std::move(body));
+    Call c = CallFor(r);
+    return op(c);
+  };
+  // SHA256 is composite only.
+  const Response refused = call("POST", "/bkt/mp?uploads",
+                                {{"x-amz-checksum-algorithm", "SHA256"}, {"x-amz-checksum-type", "FULL_OBJECT"}}, "",
+                                &CreateMultipartUpload);
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_NE(refused.body.find("The FULL_OBJECT checksum type cannot be used with the sha256 checksum algorithm."),
+            std::string::npos)
+      << refused.body;
+
+  const Response created =
+      call("POST", "/bkt/mp?uploads", {{"x-amz-checksum-algorithm", "SHA256"}}, "", &CreateMultipartUpload);
+  ASSERT_EQ(created.status, 200);
+  EXPECT_EQ(HeaderOf(created, "x-amz-checksum-type"), "COMPOSITE");
+  const std::string id = Element(created.body, "UploadId");
+  const std::string p1(objects::kMinPartBytes, 'a'), p2 = "tail";
+  const auto sha = [](const std::string& d) { return objects::ComputeChecksum(objects::ChecksumAlgorithm::kSha256, d); };
+
+  // A part sent with another algorithm is refused; one sent without gets the upload's.
+  const Response mismatch = call("PUT", "/bkt/mp?partNumber=1&uploadId=" + id,
+                                 {{"x-amz-checksum-crc32", "AAAAAA=="}}, p1, &Upload::Whole);
+  EXPECT_EQ(mismatch.status, 400);
+  EXPECT_NE(mismatch.body.find("Checksum Type mismatch occurred, expected checksum Type: sha256, actual checksum "
+                               "Type: crc32"),
+            std::string::npos)
+      << mismatch.body;
+  const Response part1 = call("PUT", "/bkt/mp?partNumber=1&uploadId=" + id, {}, p1, &Upload::Whole);
+  ASSERT_EQ(part1.status, 200);
+  EXPECT_EQ(HeaderOf(part1, "x-amz-checksum-sha256"), Base64Encode(sha(p1)));
+  const Response part2 = call("PUT", "/bkt/mp?partNumber=2&uploadId=" + id,
+                              {{"x-amz-checksum-sha256", Base64Encode(sha(p2))}}, p2, &Upload::Whole);
+  ASSERT_EQ(part2.status, 200);
+
+  const auto complete_xml = [&](bool with_sums) {
+    std::string xml = "<CompleteMultipartUpload>";
+    for (const auto& [n, r, d] : {std::tuple{1, &part1, &p1}, std::tuple{2, &part2, &p2}}) {
+      xml += "<Part><PartNumber>" + std::to_string(n) + "</PartNumber><ETag>" + HeaderOf(*r, "etag") + "</ETag>";
+      if (with_sums) xml += "<ChecksumSHA256>" + Base64Encode(sha(*d)) + "</ChecksumSHA256>";
+      xml += "</Part>";
+    }
+    return xml + "</CompleteMultipartUpload>";
+  };
+  const Response missing = call("POST", "/bkt/mp?uploadId=" + id, {}, complete_xml(false), &CompleteMultipartUpload);
+  EXPECT_EQ(missing.status, 400);
+  EXPECT_EQ(Element(missing.body, "Code"), "InvalidRequest");
+  const Response done = call("POST", "/bkt/mp?uploadId=" + id, {}, complete_xml(true), &CompleteMultipartUpload);
+  ASSERT_EQ(done.status, 200) << done.body;
+  const std::string want = Base64Encode(sha(sha(p1) + sha(p2))) + "-2";
+  EXPECT_EQ(Element(done.body, "ChecksumSHA256"), want);
+  EXPECT_EQ(Element(done.body, "ChecksumType"), "COMPOSITE");
+  const Response head = Get("mp", {{"x-amz-checksum-mode", "ENABLED"}}, true);
+  EXPECT_EQ(HeaderOf(head, "x-amz-checksum-sha256"), want);
+  EXPECT_EQ(HeaderOf(head, "x-amz-checksum-type"), "COMPOSITE");
 }
 
 }  // namespace

@@ -30,7 +30,24 @@ std::variant<Upload, Response> Upload::Begin(Call& c, Source source) {
                        : c.store.NewObjectWriter(c.addr.bucket, c.addr.key, MetaFromHeaders(head));
   if (!writer.ok()) return Error(c, writer.error());
   u.writer_ = std::move(writer).value();
+  if (auto bad = u.RequireChecksum(c)) return std::move(*bad);
   return u;
+}
+
+std::optional<Response> Upload::RequireChecksum(const Call& c) {
+  const auto required = objects::ParseChecksumAlgorithm(writer_->RequiredChecksum());
+  if (!required) return std::nullopt;
+  if (!checksum_) {
+    // None sent: computed here, as S3 computes a part's checksum for such an upload.
+    checksum_.emplace(*required);
+    checksum_verify_ = false;
+    return std::nullopt;
+  }
+  if (checksum_->algorithm() == *required) return std::nullopt;
+  return Error(c, S3Error::kInvalidRequest,
+               "Checksum Type mismatch occurred, expected checksum Type: " +
+                   AsciiLower(objects::ChecksumName(*required)) +
+                   ", actual checksum Type: " + AsciiLower(objects::ChecksumName(checksum_->algorithm())));
 }
 
 std::optional<Response> Upload::BeginChecksum(const Call& c) {
@@ -91,6 +108,7 @@ std::optional<Response> Upload::ChecksumMismatch(const Call& c) {
   if (!checksum_) return std::nullopt;
   const std::string computed = checksum_->Finish();
   checksum_value_ = Base64Encode(computed);
+  if (!checksum_verify_) return std::nullopt;
   std::string_view expected = checksum_expected_;
   if (!checksum_trailer_.empty()) {
     bool found = false;
@@ -229,6 +247,7 @@ Response UploadPartCopy(Call& c) {
   std::string body = "<CopyPartResult>";
   objects::XmlElement(body, "LastModified", IsoDate(part.last_modified_ms));
   objects::XmlElement(body, "ETag", Quote(part.etag));
+  ChecksumElements(body, part.checksum, false);
   body += "</CopyPartResult>";
   return WithId(Xml(200, std::move(body)), c);
 }

@@ -85,6 +85,9 @@ struct CopySource {
 };
 std::variant<CopySource, Response> ResolveCopySource(const Call& c);
 // Multipart uploads.
+// <ChecksumSHA256>value</ChecksumSHA256> (S3's element for the algorithm), and
+// <ChecksumType> when asked; nothing without a checksum.
+void ChecksumElements(std::string& body, const objects::ObjectChecksum& sum, bool with_type);
 Response CreateMultipartUpload(Call& c);
 Response UploadPartCopy(Call& c);
 Response CompleteMultipartUpload(Call& c);
@@ -121,6 +124,9 @@ class Upload {
   std::optional<Response> BeginChecksum(const Call& c);
   // BadDigest (or InvalidRequest for a missing trailer) when the body does not match.
   std::optional<Response> ChecksumMismatch(const Call& c);
+  // A part of an upload created with a checksum: computes that one when the request
+  // sent none, refuses another (InvalidRequest).
+  std::optional<Response> RequireChecksum(const Call& c);
 
   std::unique_ptr<objects::UploadWriter> writer_;
   std::optional<AwsChunkedDecoder> chunked_;
@@ -128,6 +134,7 @@ class Upload {
   std::string checksum_expected_;  // base64 from the header; empty: from the trailer
   std::string checksum_trailer_;   // x-amz-trailer's name, when the value comes there
   std::string checksum_value_;     // computed, base64, once committed
+  bool checksum_verify_ = true;    // false: computed only, nothing was sent to compare
   std::optional<Md5Digest> md5_;
   std::optional<Response> failed_;
   std::string decoded_;  // scratch for one piece's decoded bytes
