@@ -31,7 +31,10 @@ ObjStatus LocalObjectStore::RecordLongNames(std::string_view bucket, std::string
       (void)fs_.Remove(temp);
       return FsError(st);
     }
+    // The entry, and the table's own entry in the bucket's folder (new with the first
+    // long segment), must survive a crash that keeps the data naming them.
     if (auto synced = Sync(dir); !synced.ok()) return synced;
+    if (auto synced = Sync(BucketMetaDir(bucket)); !synced.ok()) return synced;
   }
   return Done{};
 }
