@@ -2,8 +2,9 @@
 // one file per part named "<number, 5 digits>-<md5 hex>", or
 // "<number>-<md5 hex>-<ALGORITHM>-<checksum hex>" for a part uploaded with a flexible
 // checksum, so neither its ETag nor its checksum needs a second file (or a second
-// rename that a crash could separate from the first). Complete concatenates the parts into a temporary and commits it like a
-// Put; the upload directory is removed only after the object is durable.
+// rename that a crash could separate from the first). Complete concatenates the parts
+// into a temporary and commits it like a Put; the upload directory is removed only
+// after the object is durable.
 #include <algorithm>
 #include <cerrno>
 #include <map>
@@ -155,9 +156,8 @@ ObjResult<std::string> LocalObjectStore::CreateMultipartUpload(std::string_view 
   const std::string dir = UploadDir(bucket, id);
   if (Status s = fs_.CreateDir(dir); !s.ok()) return FsError(s);
   const std::string temp = dir + "/.upload.tmp";
-  if (auto w = WriteNewFile(fs_, temp, EncodeStoredUpload({std::string(key), NowMs(), meta, UploadChecksum(checksum)})); !w.ok()) {
-    return w.error();
-  }
+  const StoredUpload upload{std::string(key), NowMs(), meta, UploadChecksum(checksum)};
+  if (auto w = WriteNewFile(fs_, temp, EncodeStoredUpload(upload)); !w.ok()) return w.error();
   if (Status s = fs_.Rename(temp, dir + "/upload.json"); !s.ok()) return FsError(s);
   if (auto s = Sync(dir); !s.ok()) return s.error();
   if (auto s = Sync(bucket_dir); !s.ok()) return s.error();
