@@ -195,7 +195,7 @@ ObjResult<std::unique_ptr<UploadWriter>> LocalObjectStore::NewPartWriter(std::st
                                                      const ObjectChecksum& checksum) {
         return PublishPart(dir, k, part_number, std::move(file), temp, size, etag, checksum);
       },
-      upload.checksum.algorithm);
+      upload.checksum);
   if (!writer.ok() && !fs_.Stat(dir).ok()) return NoSuchUpload();  // retired meanwhile
   return writer;
 }

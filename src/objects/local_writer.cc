@@ -13,7 +13,7 @@ constexpr size_t kParallelAppendBytes = 4 << 20;
 
 ObjResult<std::unique_ptr<UploadWriter>> LocalObjectStore::Writer::Create(FileSystem& fs, std::string temp,
                                                                           Publisher publish,
-                                                                          std::string required_checksum) {
+                                                                          ObjectChecksum required_checksum) {
   auto file = fs.OpenWritable(temp, OpenMode::kCreateNew);
   if (!file.ok()) return FsError(file.status());
   auto writer = std::unique_ptr<Writer>(new Writer(fs, std::move(file).value(), std::move(temp), std::move(publish)));

@@ -36,7 +36,7 @@ class MultipartChecksumTest : public ::testing::Test {
   PartInfo Part(const std::string& id, int number, const std::string& data) {
     auto w = store_->NewPartWriter("bkt", "mp", id, number);
     EXPECT_TRUE(w.ok());
-    const auto alg = ParseChecksumAlgorithm((*w)->RequiredChecksum());
+    const auto alg = ParseChecksumAlgorithm((*w)->RequiredChecksum().algorithm);
     EXPECT_TRUE((*w)->Append(data).ok());
     if (alg) (*w)->SetChecksum({std::string(ChecksumName(*alg)), Base64Encode(ComputeChecksum(*alg, data)), ""});
     auto info = (*w)->Commit(std::nullopt);
@@ -54,7 +54,7 @@ TEST_F(MultipartChecksumTest, CompositeSha256IsTheDigestOfPartDigestsWithTheirCo
   ASSERT_TRUE(id.ok());
   auto w = store_->NewPartWriter("bkt", "mp", *id, 1);
   ASSERT_TRUE(w.ok());
-  EXPECT_EQ((*w)->RequiredChecksum(), "SHA256");
+  EXPECT_EQ((*w)->RequiredChecksum(), (ObjectChecksum{"SHA256", "", "COMPOSITE"}));
   w->reset();
   const PartInfo a = Part(*id, 1, p1_), b = Part(*id, 2, p2_);
   const std::string da = ComputeChecksum(ChecksumAlgorithm::kSha256, p1_);

@@ -127,10 +127,11 @@ class UploadWriter {
   // A verified checksum of the bytes, to keep with the object (not with a part; a
   // store that cannot keep it ignores it). Before Commit.
   virtual void SetChecksum(ObjectChecksum checksum) { (void)checksum; }
-  // The checksum algorithm (S3's name) a part must carry because its upload was
-  // created with it; empty when none is required. The caller computes it when the
-  // request sent none, and refuses a request that sent another.
-  virtual std::string RequiredChecksum() const { return {}; }
+  // The checksum (algorithm, S3's name, and type) a part must carry because its upload
+  // was created with it; algorithm empty when none is required. The caller refuses a
+  // request that sent another algorithm, or none for a COMPOSITE upload, and computes
+  // it for a FULL_OBJECT upload whose request sent none (as S3 does).
+  virtual ObjectChecksum RequiredChecksum() const { return {}; }
   // Makes the bytes durable and visible: as the object, or as the part of its upload.
   // With `expect_md5` (a Content-MD5), a mismatch is BadDigest and nothing changes.
   // Returns key, size, ETag (MD5 hex) and modification time. Call at most once.

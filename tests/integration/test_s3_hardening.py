@@ -279,3 +279,22 @@ def test_crc64nvme_multipart_is_a_full_object_crc(server, bucket):
     status, headers, _ = signed(server, "HEAD", "/%s/nvme" % bucket, b"", {"x-amz-checksum-mode": "ENABLED"})
     assert status == 200
     assert headers["x-amz-checksum-crc64nvme"] == want and headers["x-amz-checksum-type"] == "FULL_OBJECT"
+
+
+def test_copied_part_gets_the_uploads_checksum(s3, bucket):
+    data = os.urandom(3000)
+    s3.put_object(Bucket=bucket, Key="src", Body=data)
+    up = s3.create_multipart_upload(Bucket=bucket, Key="copied", ChecksumAlgorithm="SHA256")
+    r = s3.upload_part_copy(Bucket=bucket, Key="copied", UploadId=up["UploadId"], PartNumber=1,
+                            CopySource={"Bucket": bucket, "Key": "src"}, CopySourceRange="bytes=0-999")
+    digest = hashlib.sha256(data[:1000]).digest()
+    assert r["CopyPartResult"]["ChecksumSHA256"] == b64(digest)
+    # A body part of a COMPOSITE upload must carry its checksum (this botocore sends
+    # none unless asked).
+    with pytest.raises(Exception) as e:
+        s3.upload_part(Bucket=bucket, Key="copied", UploadId=up["UploadId"], PartNumber=2, Body=b"x")
+    assert error_of(e) == (400, "InvalidRequest",
+                           "Checksum Type mismatch occurred, expected checksum Type: sha256, actual checksum Type: null")
+    done = s3.complete_multipart_upload(Bucket=bucket, Key="copied", UploadId=up["UploadId"], MultipartUpload={
+        "Parts": [{"PartNumber": 1, "ETag": r["CopyPartResult"]["ETag"], "ChecksumSHA256": b64(digest)}]})
+    assert done["ChecksumSHA256"] == b64(hashlib.sha256(digest).digest()) + "-1"

@@ -171,7 +171,7 @@ TEST_F(S3OpsTest, MultipartChecksumsAreCheckedPerPartAndCombinedAtComplete) {
   const std::string p1(objects::kMinPartBytes, 'a'), p2 = "tail";
   const auto sha = [](const std::string& d) { return objects::ComputeChecksum(objects::ChecksumAlgorithm::kSha256, d); };
 
-  // A part sent with another algorithm is refused; one sent without gets the upload's.
+  // A part sent with another algorithm, or (COMPOSITE) with none, is refused.
   const Response mismatch = call("PUT", "/bkt/mp?partNumber=1&uploadId=" + id,
                                  {{"x-amz-checksum-crc32", "AAAAAA=="}}, p1, &Upload::Whole);
   EXPECT_EQ(mismatch.status, 400);
@@ -179,7 +179,11 @@ TEST_F(S3OpsTest, MultipartChecksumsAreCheckedPerPartAndCombinedAtComplete) {
                                "Type: crc32"),
             std::string::npos)
       << mismatch.body;
-  const Response part1 = call("PUT", "/bkt/mp?partNumber=1&uploadId=" + id, {}, p1, &Upload::Whole);
+  const Response none = call("PUT", "/bkt/mp?partNumber=1&uploadId=" + id, {}, p1, &Upload::Whole);
+  EXPECT_EQ(none.status, 400);
+  EXPECT_NE(none.body.find("expected checksum Type: sha256, actual checksum Type: null"), std::string::npos);
+  const Response part1 = call("PUT", "/bkt/mp?partNumber=1&uploadId=" + id,
+                              {{"x-amz-checksum-sha256", Base64Encode(sha(p1))}}, p1, &Upload::Whole);
   ASSERT_EQ(part1.status, 200);
   EXPECT_EQ(HeaderOf(part1, "x-amz-checksum-sha256"), Base64Encode(sha(p1)));
   const Response part2 = call("PUT", "/bkt/mp?partNumber=2&uploadId=" + id,

@@ -124,9 +124,10 @@ class Upload {
   std::optional<Response> BeginChecksum(const Call& c);
   // BadDigest (or InvalidRequest for a missing trailer) when the body does not match.
   std::optional<Response> ChecksumMismatch(const Call& c);
-  // A part of an upload created with a checksum: computes that one when the request
-  // sent none, refuses another (InvalidRequest).
-  std::optional<Response> RequireChecksum(const Call& c);
+  // A part of an upload created with a checksum: refuses another algorithm, or none
+  // for a COMPOSITE upload (InvalidRequest); computes it for a FULL_OBJECT upload
+  // whose request sent none and for a copied part.
+  std::optional<Response> RequireChecksum(const Call& c, bool copy);
 
   std::unique_ptr<objects::UploadWriter> writer_;
   std::optional<AwsChunkedDecoder> chunked_;
