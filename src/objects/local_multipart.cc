@@ -137,6 +137,26 @@ std::optional<ObjectError> CheckPartChecksum(const ObjectChecksum& upload, const
   return std::nullopt;
 }
 
+// The whole object's checksum a Complete request states (x-amz-checksum-<alg>,
+// x-amz-checksum-type) against the one formed from the parts.
+std::optional<ObjectError> CheckExpectedChecksum(const ObjectChecksum& expect, const ObjectChecksum& formed) {
+  const std::string_view formed_type = formed.type.empty() ? "FULL_OBJECT" : formed.type;
+  if (!expect.type.empty() && expect.type != formed_type) {
+    return Err(S3Error::kBadDigest, "The upload was created using the " + std::string(formed_type) +
+                                        " checksum mode. The complete request must use the same checksum mode.");
+  }
+  if (expect.algorithm.empty()) return std::nullopt;
+  // A composite value keeps its "-N"; compare the digests as bytes and the count as text.
+  const auto split = [](std::string_view v) {
+    const size_t dash = v.find('-');
+    return std::pair{Base64Decode(v.substr(0, dash)), dash == std::string_view::npos ? "" : v.substr(dash)};
+  };
+  if (expect.algorithm != formed.algorithm || split(expect.value) != split(formed.value)) {
+    return Err(S3Error::kBadDigest, "The " + expect.algorithm + " you specified did not match the calculated checksum.");
+  }
+  return std::nullopt;
+}
+
 std::string Unquote(std::string_view etag) {
   if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"') etag = etag.substr(1, etag.size() - 2);
   return AsciiLower(etag);
@@ -242,7 +262,7 @@ ObjResult<ObjectInfo> LocalObjectStore::PublishPart(const std::string& dir, std:
 
 ObjResult<ObjectInfo> LocalObjectStore::CompleteMultipartUpload(
     std::string_view bucket, std::string_view key, std::string_view upload_id,
-    const std::vector<CompletedPart>& parts) {
+    const std::vector<CompletedPart>& parts, const ObjectChecksum& expect) {
   if (auto c = CheckBucket(bucket); !c.ok()) return c.error();
   if (!ValidUploadId(upload_id)) return NoSuchUpload();
   const std::string dir = UploadDir(bucket, upload_id);
@@ -282,6 +302,7 @@ ObjResult<ObjectInfo> LocalObjectStore::CompleteMultipartUpload(
     for (const StoredPart* p : chosen) digests.push_back({Base64Decode(p->info.checksum.value).value_or(""), p->info.size});
     checksum = {upload.checksum.algorithm, MultipartChecksum(*alg, type, digests), std::string(ChecksumTypeName(type))};
   }
+  if (auto bad = CheckExpectedChecksum(expect, checksum)) return *bad;
   const std::string temp = NewTempPath();
   {
     auto out = fs_.OpenWritable(temp, OpenMode::kCreateNew);

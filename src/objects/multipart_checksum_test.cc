@@ -100,6 +100,24 @@ TEST_F(MultipartChecksumTest, Crc64NvmeIsAFullObjectCrcCombinedFromTheParts) {
                                             "FULL_OBJECT"}));
 }
 
+TEST_F(MultipartChecksumTest, AStatedWholeObjectChecksumMustMatchOrNothingIsPublished) {
+  auto id = store_->CreateMultipartUpload("bkt", "mp", {}, {"CRC32", "", "FULL_OBJECT"});
+  ASSERT_TRUE(id.ok());
+  const PartInfo a = Part(*id, 1, p1_), b = Part(*id, 2, p2_);
+  const std::vector<CompletedPart> parts = {{1, a.etag, {}}, {2, b.etag, {}}};
+  const std::string whole = Base64Encode(ComputeChecksum(ChecksumAlgorithm::kCrc32, p1_ + p2_));
+  for (const ObjectChecksum& wrong : {ObjectChecksum{"CRC32", "AAAAAA==", ""}, ObjectChecksum{"", "", "COMPOSITE"},
+                                      ObjectChecksum{"CRC32C", whole, ""}}) {
+    auto refused = store_->CompleteMultipartUpload("bkt", "mp", *id, parts, wrong);
+    ASSERT_FALSE(refused.ok()) << wrong.algorithm << wrong.type;
+    EXPECT_EQ(refused.error().code, S3Error::kBadDigest);
+  }
+  EXPECT_EQ(store_->Head("bkt", "mp").error().code, S3Error::kNoSuchKey);
+  auto done = store_->CompleteMultipartUpload("bkt", "mp", *id, parts, {"CRC32", whole, "FULL_OBJECT"});
+  ASSERT_TRUE(done.ok());
+  EXPECT_EQ(done->checksum.value, whole);
+}
+
 TEST_F(MultipartChecksumTest, AnUploadWithoutAChecksumMakesAnObjectWithout) {
   auto id = store_->CreateMultipartUpload("bkt", "mp", {});
   ASSERT_TRUE(id.ok());

@@ -195,11 +195,14 @@ class ObjectStore {
   // is "<md5 of the concatenated binary part MD5s>-<number of parts>". For an upload
   // created with a checksum, a part checksum given must match the part's (InvalidPart),
   // a COMPOSITE one needs every part's (InvalidRequest), and the object keeps the
-  // checksum MultipartChecksum forms.
+  // checksum MultipartChecksum forms. `expect` (the request's x-amz-checksum-* and
+  // -type headers, each optional) must match that checksum and type, else BadDigest
+  // and nothing is published.
   virtual ObjResult<ObjectInfo> CompleteMultipartUpload(std::string_view bucket,
                                                         std::string_view key,
                                                         std::string_view upload_id,
-                                                        const std::vector<CompletedPart>& parts) = 0;
+                                                        const std::vector<CompletedPart>& parts,
+                                                        const ObjectChecksum& expect = {}) = 0;
   virtual ObjStatus AbortMultipartUpload(std::string_view bucket, std::string_view key,
                                          std::string_view upload_id) = 0;
   // Parts in number order, those after `part_number_marker`, at most `max_parts`.

@@ -67,7 +67,8 @@ class RemoteObjectStore final : public ObjectStore {
                                  std::string_view data) override;
   ObjResult<ObjectInfo> CompleteMultipartUpload(std::string_view bucket, std::string_view key,
                                                 std::string_view upload_id,
-                                                const std::vector<CompletedPart>& parts) override;
+                                                const std::vector<CompletedPart>& parts,
+                                                const ObjectChecksum& expect = {}) override;
   ObjStatus AbortMultipartUpload(std::string_view bucket, std::string_view key,
                                  std::string_view upload_id) override;
   ObjResult<std::vector<PartInfo>> ListParts(std::string_view bucket, std::string_view key,

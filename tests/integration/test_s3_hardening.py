@@ -223,6 +223,13 @@ def test_multipart_complete_checks_the_part_checksums_it_is_given(s3, bucket):
         s3.complete_multipart_upload(Bucket=bucket, Key="mp-check", UploadId=up["UploadId"], MultipartUpload={
             "Parts": [{"PartNumber": 1, "ETag": r["ETag"], "ChecksumSHA256": b64(hashlib.sha256(b"other").digest())}]})
     assert error_of(e)[:2] == (400, "InvalidPart")
+    # A stated whole-object checksum that is not the one formed is BadDigest.
+    part = {"PartNumber": 1, "ETag": r["ETag"], "ChecksumSHA256": r["ChecksumSHA256"]}
+    with pytest.raises(Exception) as e:
+        s3.complete_multipart_upload(Bucket=bucket, Key="mp-check", UploadId=up["UploadId"],
+                                     ChecksumSHA256=b64(hashlib.sha256(b"x").digest()) + "-1",
+                                     MultipartUpload={"Parts": [part]})
+    assert error_of(e)[:2] == (400, "BadDigest")
     # Another algorithm for a part of this upload is refused outright.
     with pytest.raises(Exception) as e:
         s3.upload_part(Bucket=bucket, Key="mp-check", UploadId=up["UploadId"], PartNumber=2, Body=b"x",

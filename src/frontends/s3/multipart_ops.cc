@@ -96,7 +96,17 @@ Response CompleteMultipartUpload(Call& c) {
     }
     parts.push_back(std::move(part));
   }
-  auto info = c.store.CompleteMultipartUpload(c.addr.bucket, c.addr.key, c.Q("uploadId"), parts);
+  // The whole object's checksum, when the request states it, is checked by the store.
+  objects::ObjectChecksum expect;
+  expect.type = std::string(c.req.head.Header("x-amz-checksum-type"));
+  for (const auto& [name, value] : c.req.head.headers) {
+    if (!name.starts_with("x-amz-checksum-")) continue;
+    if (const auto alg = objects::ParseChecksumAlgorithm(std::string_view(name).substr(15))) {
+      expect.algorithm = std::string(objects::ChecksumName(*alg));
+      expect.value = value;
+    }
+  }
+  auto info = c.store.CompleteMultipartUpload(c.addr.bucket, c.addr.key, c.Q("uploadId"), parts, expect);
   if (!info.ok()) return Error(c, info.error());
   std::string body = R"(<CompleteMultipartUploadResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">)";
   XmlElement(body, "Location", "/" + c.addr.bucket + "/" + c.addr.key);
