@@ -140,9 +140,9 @@ std::optional<ObjectError> CheckPartChecksum(const ObjectChecksum& upload, const
 // The whole object's checksum a Complete request states (x-amz-checksum-<alg>,
 // x-amz-checksum-type) against the one formed from the parts.
 std::optional<ObjectError> CheckExpectedChecksum(const ObjectChecksum& expect, const ObjectChecksum& formed) {
-  const std::string_view formed_type = formed.type.empty() ? "FULL_OBJECT" : formed.type;
+  const std::string formed_type = formed.type.empty() ? "FULL_OBJECT" : formed.type;
   if (!expect.type.empty() && expect.type != formed_type) {
-    return Err(S3Error::kBadDigest, "The upload was created using the " + std::string(formed_type) +
+    return Err(S3Error::kBadDigest, "The upload was created using the " + formed_type +
                                         " checksum mode. The complete request must use the same checksum mode.");
   }
   if (expect.algorithm.empty()) return std::nullopt;
