@@ -12,22 +12,31 @@
 namespace sluice::objects {
 namespace {
 
-constexpr std::array<uint64_t, 256> MakeCrc64NvmeTable() {
-  std::array<uint64_t, 256> t{};
+// Slicing-by-8 (Intel's technique, as zlib and crc32c use): table k maps a byte to its
+// CRC after k more zero bytes, so eight bytes fold in with eight independent lookups
+// instead of eight dependent ones (about 4x the byte-wise loop).
+using Crc64Tables = std::array<std::array<uint64_t, 256>, 8>;
+
+constexpr Crc64Tables MakeCrc64NvmeTables() {
+  Crc64Tables t{};
   for (uint64_t i = 0; i < 256; ++i) {
     uint64_t c = i;
     for (int k = 0; k < 8; ++k) c = (c >> 1) ^ ((c & 1) ? 0x9A6C9329AC4BC9B5ull : 0);
-    t[i] = c;
+    t[0][i] = c;
+  }
+  for (size_t k = 1; k < 8; ++k) {
+    for (size_t i = 0; i < 256; ++i) t[k][i] = (t[k - 1][i] >> 8) ^ t[0][t[k - 1][i] & 0xff];
   }
   return t;
 }
-constexpr auto kCrc64NvmeTable = MakeCrc64NvmeTable();
+constexpr Crc64Tables kCrc64Nvme = MakeCrc64NvmeTables();
 
-std::string BigEndian(uint64_t v, size_t bytes) {
-  std::string out(bytes, '\0');
-  for (size_t i = 0; i < bytes; ++i) out[bytes - 1 - i] = static_cast<char>((v >> (8 * i)) & 0xff);
-  return out;
+uint64_t LoadLittleEndian64(const uint8_t* p) {
+  uint64_t v = 0;
+  for (int i = 7; i >= 0; --i) v = (v << 8) | p[i];  // compiles to one load on x86 and ARM
+  return v;
 }
+
 
 }  // namespace
 
@@ -67,10 +76,24 @@ size_t ChecksumBytes(ChecksumAlgorithm a) {
   return 0;
 }
 
+std::string CrcDigest(ChecksumAlgorithm a, uint64_t crc) {
+  const size_t bytes = ChecksumBytes(a);
+  std::string out(bytes, '\0');
+  for (size_t i = 0; i < bytes; ++i) out[bytes - 1 - i] = static_cast<char>((crc >> (8 * i)) & 0xff);
+  return out;
+}
+
 uint64_t Crc64NvmeExtend(uint64_t crc, const void* data, size_t n) {
   const auto* p = static_cast<const uint8_t*>(data);
   crc = ~crc;
-  for (size_t i = 0; i < n; ++i) crc = kCrc64NvmeTable[(crc ^ p[i]) & 0xff] ^ (crc >> 8);
+  for (; n >= 8; n -= 8, p += 8) {
+    crc ^= LoadLittleEndian64(p);
+    crc = kCrc64Nvme[7][crc & 0xff] ^ kCrc64Nvme[6][(crc >> 8) & 0xff] ^
+          kCrc64Nvme[5][(crc >> 16) & 0xff] ^ kCrc64Nvme[4][(crc >> 24) & 0xff] ^
+          kCrc64Nvme[3][(crc >> 32) & 0xff] ^ kCrc64Nvme[2][(crc >> 40) & 0xff] ^
+          kCrc64Nvme[1][(crc >> 48) & 0xff] ^ kCrc64Nvme[0][crc >> 56];
+  }
+  for (; n > 0; --n, ++p) crc = kCrc64Nvme[0][(crc ^ *p) & 0xff] ^ (crc >> 8);
   return ~crc;
 }
 
@@ -104,7 +127,7 @@ void ChecksumStream::Update(std::string_view data) {
 
 std::string ChecksumStream::Finish() {
   if (hash_) return hash_->Finish();
-  return BigEndian(crc_, ChecksumBytes(algorithm_));
+  return CrcDigest(algorithm_, crc_);
 }
 
 }  // namespace sluice::objects

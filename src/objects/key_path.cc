@@ -2,6 +2,7 @@
 
 #include <cstdint>
 
+#include "base/hash.h"
 #include "base/hex.h"
 
 namespace sluice::objects {
@@ -79,16 +80,9 @@ ObjStatus ValidateBucketName(std::string_view name) {
 ObjStatus ValidateKey(std::string_view key) {
   if (key.empty()) return Err(S3Error::kInvalidArgument, "The object key must not be empty");
   if (key.size() > kMaxKeyBytes) {
-    return Err(S3Error::kKeyTooLongError, "Your key is too long (the limit is 1024 bytes)");
+    return Err(S3Error::kKeyTooLongError, "Your key is too long");
   }
   if (!IsValidUtf8(key)) return Err(S3Error::kInvalidArgument, "The object key is not valid UTF-8");
-  for (const std::string& seg : KeyToSegments(key)) {
-    if (seg.size() > kMaxSegmentBytes) {
-      return Err(S3Error::kKeyTooLongError,
-                 "A part of the key between two '/' is longer than this store allows (" +
-                     std::to_string(kMaxSegmentBytes) + " bytes once encoded)");
-    }
-  }
   return Done{};
 }
 
@@ -132,16 +126,49 @@ bool DecodeSegment(std::string_view name, std::string* segment) {
   return true;
 }
 
+bool NeedsLongName(std::string_view segment) {
+  // Escapes only grow a segment, so one of at most a third of the limit never needs it.
+  if (segment.size() * 3 <= kMaxSegmentBytes) return false;
+  return EncodeSegment(segment).size() > kMaxSegmentBytes;
+}
+
+std::string SegmentFileName(std::string_view segment) {
+  std::string encoded = EncodeSegment(segment);
+  if (encoded.size() <= kMaxSegmentBytes) return encoded;
+  // A readable start for people browsing the lake; the hash alone identifies it. Cut
+  // neither inside an escape nor inside a UTF-8 sequence.
+  size_t cut = kLongNamePrefixBytes;
+  while (cut > 0 && (encoded[cut - 1] == '%' || (cut >= 2 && encoded[cut - 2] == '%') ||
+                     (static_cast<unsigned char>(encoded[cut]) & 0xC0) == 0x80)) {
+    --cut;
+  }
+  encoded.resize(cut);
+  return encoded + std::string(kLongNameMark) + Sha256Hex(segment);
+}
+
+std::optional<std::string_view> LongNameHash(std::string_view name) {
+  constexpr size_t kHex = 64;
+  if (name.size() < kLongNameMark.size() + kHex) return std::nullopt;
+  const std::string_view hash = name.substr(name.size() - kHex);
+  if (name.substr(name.size() - kHex - kLongNameMark.size(), kLongNameMark.size()) != kLongNameMark) {
+    return std::nullopt;
+  }
+  for (const char c : hash) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return std::nullopt;
+  }
+  return hash;
+}
+
 std::vector<std::string> KeyToSegments(std::string_view key) {
   std::vector<std::string> out;
   size_t start = 0;
   while (true) {
     const size_t slash = key.find('/', start);
     if (slash == std::string_view::npos) {
-      out.push_back(EncodeSegment(key.substr(start)));
+      out.push_back(SegmentFileName(key.substr(start)));
       return out;
     }
-    out.push_back(EncodeSegment(key.substr(start, slash - start)));
+    out.push_back(SegmentFileName(key.substr(start, slash - start)));
     start = slash + 1;
   }
 }

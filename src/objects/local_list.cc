@@ -19,10 +19,13 @@ struct Entry {
   bool folder = false;
 };
 
+using StatFn = std::function<std::optional<ObjectInfo>(const std::string&, const std::string&)>;
+// The segment a directory entry stands for; false for the store's own names.
+using DecodeFn = std::function<bool(const std::string& name, std::string* segment)>;
+
 // Returns false when the listing is complete.
 bool Walk(FileSystem& fs, const std::string& dir, const std::string& key_prefix, ListingBuilder& builder,
-          const std::function<std::optional<ObjectInfo>(const std::string&, const std::string&)>& stat,
-          ObjectError* error) {
+          const StatFn& stat, const DecodeFn& decode, ObjectError* error) {
   auto names = ListDir(fs, dir);
   if (!names.ok()) {
     if (names.error().sys_errno == ENOENT) return true;  // removed meanwhile
@@ -34,7 +37,7 @@ bool Walk(FileSystem& fs, const std::string& dir, const std::string& key_prefix,
   std::string segment;
   for (const std::string& name : *names) {
     // Names starting with '.' are the store's own (kSelfName, move-aside folders).
-    if (name.starts_with(".") || !DecodeSegment(name, &segment)) continue;
+    if (name.starts_with(".") || !decode(name, &segment)) continue;
     const std::string path = dir + "/" + name;
     auto st = fs.Stat(path);
     if (!st.ok()) continue;
@@ -51,7 +54,7 @@ bool Walk(FileSystem& fs, const std::string& dir, const std::string& key_prefix,
   for (const Entry& e : entries) {
     if (e.folder) {
       if (!builder.WantsSubtree(e.sort_key)) continue;
-      if (!Walk(fs, e.path, e.sort_key, builder, stat, error)) return false;
+      if (!Walk(fs, e.path, e.sort_key, builder, stat, decode, error)) return false;
     } else if (!builder.Offer(e.sort_key, [&] { return stat(e.sort_key, e.path); })) {
       return false;
     }
@@ -80,6 +83,13 @@ ObjResult<ListResult> LocalObjectStore::List(std::string_view bucket, const List
   const bool finished = Walk(fs_, BucketDir(bucket), "", builder,
                              [&](const std::string& key, const std::string& path) {
                                return StatForListing(bucket, key, path);
+                             },
+                             [&](const std::string& name, std::string* segment) {
+                               if (DecodeSegment(name, segment)) return true;
+                               auto long_segment = LongSegment(bucket, name);
+                               if (!long_segment) return false;
+                               *segment = std::move(*long_segment);
+                               return true;
                              },
                              &error);
   if (!finished && error.code != S3Error::kNoSuchKey) return error;

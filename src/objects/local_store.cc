@@ -203,7 +203,7 @@ ObjStatus LocalObjectStore::EnsureFolders(std::string_view bucket, std::string_v
     const size_t slash = key.find('/', start);
     if (slash == std::string_view::npos) return Done{};
     const std::string parent = dir;
-    dir += "/" + EncodeSegment(key.substr(start, slash - start));
+    dir += "/" + SegmentFileName(key.substr(start, slash - start));
     if (Status made = fs_.CreateDir(dir); made.ok()) {
       if (auto s = Sync(parent); !s.ok()) return s;
     } else if (made.code() == StatusCode::kAlreadyExists) {
@@ -257,6 +257,10 @@ ObjResult<ObjectInfo> LocalObjectStore::Publish(std::string_view bucket, std::st
       (void)fs_.Remove(temp);
       (void)fs_.Remove(meta_temp);
     };
+    if (auto f = RecordLongNames(bucket, key); !f.ok()) {
+      drop_temps();
+      return f.error();
+    }
     if (auto f = EnsureFolders(bucket, key); !f.ok()) {
       drop_temps();
       return f.error();

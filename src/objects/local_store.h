@@ -4,6 +4,7 @@
 //   <dir>/objects/<bucket>/<KeyToRelativePath(key)>      object data, byte for byte
 //   <dir>/objects-meta/<bucket>/bucket.json              creation time
 //   <dir>/objects-meta/<bucket>/keys/<h2>/<sha256>.json  per-object metadata (meta_file.h)
+//   <dir>/objects-meta/<bucket>/names/<sha256>            a long key segment (key_path.h)
 //   <dir>/objects-uploads/<bucket>/<upload id>/          pending multipart uploads
 //   <dir>/objects-tmp/                                   writes in progress; emptied on Open
 //
@@ -24,6 +25,7 @@
 #include "objects/file_util.h"
 #include "objects/meta_file.h"
 #include "objects/object_store.h"
+#include "objects/upload_claims.h"
 
 namespace sluice::objects {
 
@@ -64,13 +66,15 @@ class LocalObjectStore final : public ObjectStore {
                                                          std::string_view upload_id,
                                                          int part_number) override;
   ObjResult<std::string> CreateMultipartUpload(std::string_view bucket, std::string_view key,
-                                               const ObjectMeta& meta) override;
+                                               const ObjectMeta& meta,
+                                               const ObjectChecksum& checksum = {}) override;
   ObjResult<PartInfo> UploadPart(std::string_view bucket, std::string_view key,
                                  std::string_view upload_id, int part_number,
                                  std::string_view data) override;
   ObjResult<ObjectInfo> CompleteMultipartUpload(std::string_view bucket, std::string_view key,
                                                 std::string_view upload_id,
-                                                const std::vector<CompletedPart>& parts) override;
+                                                const std::vector<CompletedPart>& parts,
+                                                const ObjectChecksum& expect = {}) override;
   ObjStatus AbortMultipartUpload(std::string_view bucket, std::string_view key,
                                  std::string_view upload_id) override;
   ObjResult<std::vector<PartInfo>> ListParts(std::string_view bucket, std::string_view key,
@@ -78,6 +82,9 @@ class LocalObjectStore final : public ObjectStore {
                                              int max_parts) override;
   ObjResult<std::vector<UploadInfo>> ListMultipartUploads(std::string_view bucket,
                                                           std::string_view prefix) override;
+
+  // Completes and Aborts in progress (for tests that force their interleaving).
+  UploadClaims& claims_for_testing() { return claims_; }
 
   // The file holding the object's bytes (for tests and tools); NoSuchKey if absent.
   ObjResult<std::string> DataPath(std::string_view bucket, std::string_view key);
@@ -113,7 +120,7 @@ class LocalObjectStore final : public ObjectStore {
   // Syncs a written temporary and publishes it as part `number` of the upload in `dir`.
   ObjResult<ObjectInfo> PublishPart(const std::string& dir, std::string_view key, int number,
                                     std::unique_ptr<WritableFile> file, const std::string& temp, uint64_t size,
-                                    const std::string& etag);
+                                    const std::string& etag, const ObjectChecksum& checksum);
   // Removes a multipart upload's directory so that no concurrent part lands in it;
   // NoSuchUpload when it is already gone.
   ObjStatus RetireUpload(const std::string& dir);
@@ -126,6 +133,13 @@ class LocalObjectStore final : public ObjectStore {
   ObjResult<ObjectInfo> Publish(std::string_view bucket, std::string_view key,
                                 const std::string& temp, const std::string& meta_temp,
                                 StoredMeta meta, int64_t mtime_ms);
+  // Records every segment of `key` that has a long name (key_path.h) in the bucket's
+  // names table, synced, before any file carries that name.
+  ObjStatus RecordLongNames(std::string_view bucket, std::string_view key);
+  std::string LongNamePath(std::string_view bucket, std::string_view hash) const;
+  // The segment a long file name stands for; nullopt for any other name, or when the
+  // table has no entry that maps back to exactly this name.
+  std::optional<std::string> LongSegment(std::string_view bucket, std::string_view name);
   // Creates the directories for the key's folders; a folder that is an object's file
   // becomes a directory holding that object as kSelfName.
   ObjStatus EnsureFolders(std::string_view bucket, std::string_view key);
@@ -138,6 +152,8 @@ class LocalObjectStore final : public ObjectStore {
   FileSystem& fs_;
   const std::string objects_, meta_, uploads_, tmp_;
   std::array<Mutex, 64> key_locks_;
+  // Completes and Aborts in progress, by upload directory (upload_claims.h).
+  UploadClaims claims_;
 };
 
 }  // namespace sluice::objects

@@ -12,11 +12,13 @@ constexpr size_t kParallelAppendBytes = 4 << 20;
 }  // namespace
 
 ObjResult<std::unique_ptr<UploadWriter>> LocalObjectStore::Writer::Create(FileSystem& fs, std::string temp,
-                                                                          Publisher publish) {
+                                                                          Publisher publish,
+                                                                          ObjectChecksum required_checksum) {
   auto file = fs.OpenWritable(temp, OpenMode::kCreateNew);
   if (!file.ok()) return FsError(file.status());
-  return std::unique_ptr<UploadWriter>(
-      new Writer(fs, std::move(file).value(), std::move(temp), std::move(publish)));
+  auto writer = std::unique_ptr<Writer>(new Writer(fs, std::move(file).value(), std::move(temp), std::move(publish)));
+  writer->required_checksum_ = std::move(required_checksum);
+  return std::unique_ptr<UploadWriter>(std::move(writer));
 }
 
 LocalObjectStore::Writer::Writer(FileSystem& fs, std::unique_ptr<WritableFile> file, std::string temp,

@@ -22,13 +22,15 @@ class LocalObjectStore::Writer final : public UploadWriter {
                                                         const ObjectChecksum& checksum)>;
 
   // Creates `temp` (which must not exist) for writing through `fs`, which must outlive
-  // the writer.
-  static ObjResult<std::unique_ptr<UploadWriter>> Create(FileSystem& fs, std::string temp, Publisher publish);
+  // the writer. `required_checksum`: UploadWriter::RequiredChecksum.
+  static ObjResult<std::unique_ptr<UploadWriter>> Create(FileSystem& fs, std::string temp, Publisher publish,
+                                                         ObjectChecksum required_checksum = {});
   ~Writer() override;
 
   ObjStatus Append(std::string_view data) override;
   uint64_t size() const override { return appender_.written(); }
   void SetChecksum(ObjectChecksum checksum) override { checksum_ = std::move(checksum); }
+  ObjectChecksum RequiredChecksum() const override { return required_checksum_; }
   ObjResult<ObjectInfo> Commit(const std::optional<Md5Digest>& expect_md5) override;
 
  private:
@@ -41,6 +43,7 @@ class LocalObjectStore::Writer final : public UploadWriter {
   WritebackAppender appender_;
   Md5Stream md5_;
   ObjectChecksum checksum_;
+  ObjectChecksum required_checksum_;
   bool handed_over_ = false;  // Commit gave the temporary to the publisher
   bool failed_ = false;       // an Append failed: the bytes are incomplete
 };

@@ -33,14 +33,28 @@ ObjectMeta MetaFromJson(const json& j) {
   return m;
 }
 
+json ChecksumToJson(const ObjectChecksum& c) {
+  json j = {{"algorithm", c.algorithm}, {"value", c.value}};
+  if (!c.type.empty()) j["type"] = c.type;
+  return j;
+}
+
+ObjectChecksum ChecksumFromJson(const json& parent) {
+  ObjectChecksum c;
+  if (!parent.contains("checksum") || !parent["checksum"].is_object()) return c;
+  const json& j = parent["checksum"];
+  c.algorithm = j.value("algorithm", "");
+  c.value = j.value("value", "");
+  c.type = j.value("type", "");
+  return c;
+}
+
 }  // namespace
 
 std::string EncodeStoredMeta(const StoredMeta& m) {
   json j = {{"v", kMetaFormatVersion}, {"key", m.key},   {"etag", m.etag},
             {"size", m.size},          {"inode", m.inode}, {"meta", MetaToJson(m.meta)}};
-  if (!m.checksum.algorithm.empty()) {
-    j["checksum"] = {{"algorithm", m.checksum.algorithm}, {"value", m.checksum.value}};
-  }
+  if (!m.checksum.algorithm.empty()) j["checksum"] = ChecksumToJson(m.checksum);
   // Keys are UTF-8 by validation, so dump cannot throw on them.
   return j.dump() + "\n";
 }
@@ -55,10 +69,7 @@ std::optional<StoredMeta> DecodeStoredMeta(std::string_view text) {
     m.size = j.at("size").get<uint64_t>();
     m.inode = j.at("inode").get<uint64_t>();
     m.meta = MetaFromJson(j.at("meta"));
-    if (j.contains("checksum") && j["checksum"].is_object()) {
-      m.checksum.algorithm = j["checksum"].value("algorithm", "");
-      m.checksum.value = j["checksum"].value("value", "");
-    }
+    m.checksum = ChecksumFromJson(j);
     return m;
   } catch (const json::exception&) {
     return std::nullopt;  // a damaged file is treated as missing metadata
@@ -68,6 +79,7 @@ std::optional<StoredMeta> DecodeStoredMeta(std::string_view text) {
 std::string EncodeStoredUpload(const StoredUpload& u) {
   json j = {{"v", kMetaFormatVersion}, {"key", u.key}, {"initiated_ms", u.initiated_ms},
             {"meta", MetaToJson(u.meta)}};
+  if (!u.checksum.algorithm.empty()) j["checksum"] = ChecksumToJson(u.checksum);
   return j.dump() + "\n";
 }
 
@@ -79,6 +91,7 @@ std::optional<StoredUpload> DecodeStoredUpload(std::string_view text) {
     u.key = j.at("key").get<std::string>();
     u.initiated_ms = j.at("initiated_ms").get<int64_t>();
     u.meta = MetaFromJson(j.at("meta"));
+    u.checksum = ChecksumFromJson(j);
     return u;
   } catch (const json::exception&) {
     return std::nullopt;

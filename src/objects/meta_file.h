@@ -36,6 +36,7 @@ struct StoredUpload {
   std::string key;
   int64_t initiated_ms = 0;
   ObjectMeta meta;
+  ObjectChecksum checksum;  // algorithm and type asked for at creation; optional in the file
 };
 std::string EncodeStoredUpload(const StoredUpload& u);
 std::optional<StoredUpload> DecodeStoredUpload(std::string_view text);

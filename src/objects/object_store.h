@@ -36,9 +36,12 @@ struct ObjectMeta {
 
 // A flexible checksum given with an upload (S3's name, e.g. "CRC32", and the base64
 // value), kept with the object and answered on GET/HEAD with x-amz-checksum-mode.
+// For a multipart upload (CreateMultipartUpload's x-amz-checksum-algorithm and -type),
+// the value is empty and every part carries a checksum of that algorithm.
 struct ObjectChecksum {
   std::string algorithm;  // empty: none
   std::string value;
+  std::string type;       // "COMPOSITE" (value "<base64>-N"), or "FULL_OBJECT" (also when empty)
   bool operator==(const ObjectChecksum&) const = default;
 };
 
@@ -91,6 +94,7 @@ struct PartInfo {
   std::string etag;  // md5 hex, no quotes
   uint64_t size = 0;
   int64_t last_modified_ms = 0;
+  ObjectChecksum checksum;  // the part's own (no type), when it was uploaded with one
 };
 
 struct UploadInfo {
@@ -102,6 +106,7 @@ struct UploadInfo {
 struct CompletedPart {
   int number = 0;
   std::string etag;  // quotes allowed, as clients send them
+  ObjectChecksum checksum;  // Checksum<ALG> of the Complete request's Part, when given
 };
 
 // S3's multipart limits.
@@ -122,6 +127,11 @@ class UploadWriter {
   // A verified checksum of the bytes, to keep with the object (not with a part; a
   // store that cannot keep it ignores it). Before Commit.
   virtual void SetChecksum(ObjectChecksum checksum) { (void)checksum; }
+  // The checksum (algorithm, S3's name, and type) a part must carry because its upload
+  // was created with it; algorithm empty when none is required. The caller refuses a
+  // request that sent another algorithm, or none for a COMPOSITE upload, and computes
+  // it for a FULL_OBJECT upload whose request sent none (as S3 does).
+  virtual ObjectChecksum RequiredChecksum() const { return {}; }
   // Makes the bytes durable and visible: as the object, or as the part of its upload.
   // With `expect_md5` (a Content-MD5), a mismatch is BadDigest and nothing changes.
   // Returns key, size, ETag (MD5 hex) and modification time. Call at most once.
@@ -171,19 +181,28 @@ class ObjectStore {
                                                                  std::string_view upload_id,
                                                                  int part_number);
 
+  // `checksum` (algorithm and type, no value): the parts' checksum algorithm, and how
+  // Complete forms the object's checksum from them (MultipartChecksum in checksum.h).
   virtual ObjResult<std::string> CreateMultipartUpload(std::string_view bucket,
                                                        std::string_view key,
-                                                       const ObjectMeta& meta) = 0;
+                                                       const ObjectMeta& meta,
+                                                       const ObjectChecksum& checksum = {}) = 0;
   virtual ObjResult<PartInfo> UploadPart(std::string_view bucket, std::string_view key,
                                          std::string_view upload_id, int part_number,
                                          std::string_view data) = 0;
   // Parts must be ascending (InvalidPartOrder), exist with the given ETags (InvalidPart)
   // and all but the last be at least kMinPartBytes (EntityTooSmall). The object's ETag
-  // is "<md5 of the concatenated binary part MD5s>-<number of parts>".
+  // is "<md5 of the concatenated binary part MD5s>-<number of parts>". For an upload
+  // created with a checksum, a part checksum given must match the part's (InvalidPart),
+  // a COMPOSITE one needs every part's (InvalidRequest), and the object keeps the
+  // checksum MultipartChecksum forms. `expect` (the request's x-amz-checksum-* and
+  // -type headers, each optional) must match that checksum and type, else BadDigest
+  // and nothing is published.
   virtual ObjResult<ObjectInfo> CompleteMultipartUpload(std::string_view bucket,
                                                         std::string_view key,
                                                         std::string_view upload_id,
-                                                        const std::vector<CompletedPart>& parts) = 0;
+                                                        const std::vector<CompletedPart>& parts,
+                                                        const ObjectChecksum& expect = {}) = 0;
   virtual ObjStatus AbortMultipartUpload(std::string_view bucket, std::string_view key,
                                          std::string_view upload_id) = 0;
   // Parts in number order, those after `part_number_marker`, at most `max_parts`.

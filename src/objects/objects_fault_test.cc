@@ -6,11 +6,14 @@
 
 #include <cerrno>
 #include <filesystem>
+#include <optional>
+#include <thread>
 
 #include <gtest/gtest.h>
 
 #include "base/testing/fault_file_system.h"
 #include "objects/local_store.h"
+#include "objects/test_dir.h"
 
 namespace sluice::objects {
 namespace {
@@ -21,12 +24,7 @@ using sluice::testing::FaultFileSystem;
 class LocalStoreFaultTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = (stdfs::temp_directory_path() /
-            ("sluice-objects-fault-" + std::to_string(::getpid()) + "-" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name()))
-               .string();
-    stdfs::remove_all(dir_);
-    stdfs::create_directories(dir_);
+    dir_ = FreshTestDir("sluice-objects-fault").string();
     auto s = LocalObjectStore::Open({.dir = dir_, .file_system = &files_});
     ASSERT_TRUE(s.ok());
     store_ = std::move(s).value();
@@ -170,6 +168,44 @@ TEST_F(LocalStoreFaultTest, FailedCompleteLeavesTheUploadCompletable) {
   ASSERT_TRUE(done.ok());
   EXPECT_EQ(done->etag, MultipartEtag({e1->etag, e2->etag}));
   EXPECT_EQ(Read("mp"), p1 + p2);
+}
+
+// Complete is held at the sync of the assembled object (it has read the parts and is
+// about to publish); an Abort of the same upload arrives meanwhile. The Abort must not
+// answer success while the Complete can still publish: it waits, then finds the
+// upload completed (NoSuchUpload), and the object is there.
+TEST_F(LocalStoreFaultTest, AbortDuringCompleteWaitsAndFindsTheUploadCompleted) {
+  auto id = store_->CreateMultipartUpload("bkt", "race", {});
+  ASSERT_TRUE(id.ok());
+  auto part = store_->UploadPart("bkt", "race", *id, 1, "only part");
+  ASSERT_TRUE(part.ok());
+  files_.sync_gate.Close();
+  std::optional<ObjResult<ObjectInfo>> completed;
+  std::thread complete([&] { completed = store_->CompleteMultipartUpload("bkt", "race", *id, {{1, part->etag}}); });
+  EXPECT_TRUE(files_.sync_gate.AwaitHeld(1).starts_with(Tmp()));
+  std::optional<ObjStatus> aborted;
+  std::thread abort([&] { aborted = store_->AbortMultipartUpload("bkt", "race", *id); });
+  store_->claims_for_testing().AwaitWaiters(1);  // the Abort is queued behind the Complete
+  files_.sync_gate.Open();
+  complete.join();
+  abort.join();
+  ASSERT_TRUE(completed->ok());
+  ASSERT_FALSE(aborted->ok());
+  EXPECT_EQ(aborted->error().code, S3Error::kNoSuchUpload);
+  EXPECT_EQ(Read("race"), "only part");
+}
+
+// The other order: an Abort that answered first leaves nothing to complete.
+TEST_F(LocalStoreFaultTest, CompleteAfterAbortIsNoSuchUploadAndPublishesNothing) {
+  auto id = store_->CreateMultipartUpload("bkt", "gone", {});
+  ASSERT_TRUE(id.ok());
+  auto part = store_->UploadPart("bkt", "gone", *id, 1, "x");
+  ASSERT_TRUE(part.ok());
+  ASSERT_TRUE(store_->AbortMultipartUpload("bkt", "gone", *id).ok());
+  auto done = store_->CompleteMultipartUpload("bkt", "gone", *id, {{1, part->etag}});
+  ASSERT_FALSE(done.ok());
+  EXPECT_EQ(done.error().code, S3Error::kNoSuchUpload);
+  EXPECT_EQ(Read("gone"), "<NoSuchKey>");
 }
 
 }  // namespace

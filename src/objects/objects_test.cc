@@ -11,6 +11,7 @@
 #include "objects/key_path.h"
 #include "objects/listing.h"
 #include "objects/local_store.h"
+#include "objects/test_dir.h"
 #include "objects/xml.h"
 
 namespace sluice::objects {
@@ -63,7 +64,7 @@ TEST(KeyPath, KeyLimits) {
   EXPECT_TRUE(ValidateKey("k").ok());
   EXPECT_FALSE(ValidateKey("").ok());
   EXPECT_EQ(ValidateKey(std::string(1025, 'k')).error().code, S3Error::kKeyTooLongError);
-  EXPECT_EQ(ValidateKey(std::string(256, 'k')).error().code, S3Error::kKeyTooLongError);
+  EXPECT_TRUE(ValidateKey(std::string(1024, 'k')).ok());  // one segment: a long name
   EXPECT_TRUE(ValidateKey(std::string(255, 'k')).ok());
   EXPECT_EQ(ValidateKey("\xff\xfe").error().code, S3Error::kInvalidArgument);
   EXPECT_EQ(ValidateKey("\xc0\xaf").error().code, S3Error::kInvalidArgument);  // overlong '/'
@@ -200,10 +201,7 @@ TEST(Checksum, NamesAndHeaders) {
 class LocalStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("sluice-objects-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+    dir_ = FreshTestDir("sluice-objects");
     Reopen();
     ASSERT_TRUE(store_->CreateBucket("bkt").ok());
   }

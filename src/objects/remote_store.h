@@ -62,13 +62,15 @@ class RemoteObjectStore final : public ObjectStore {
                              const std::optional<ObjectMeta>& replace_meta) override;
   ObjResult<ListResult> List(std::string_view bucket, const ListRequest& request) override;
   ObjResult<std::string> CreateMultipartUpload(std::string_view bucket, std::string_view key,
-                                               const ObjectMeta& meta) override;
+                                               const ObjectMeta& meta,
+                                               const ObjectChecksum& checksum = {}) override;
   ObjResult<PartInfo> UploadPart(std::string_view bucket, std::string_view key,
                                  std::string_view upload_id, int part_number,
                                  std::string_view data) override;
   ObjResult<ObjectInfo> CompleteMultipartUpload(std::string_view bucket, std::string_view key,
                                                 std::string_view upload_id,
-                                                const std::vector<CompletedPart>& parts) override;
+                                                const std::vector<CompletedPart>& parts,
+                                                const ObjectChecksum& expect = {}) override;
   ObjStatus AbortMultipartUpload(std::string_view bucket, std::string_view key,
                                  std::string_view upload_id) override;
   ObjResult<std::vector<PartInfo>> ListParts(std::string_view bucket, std::string_view key,

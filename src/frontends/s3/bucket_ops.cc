@@ -162,7 +162,7 @@ Response DeleteObjects(Call& c) {
       body += "<Error>";
       XmlElement(body, "Key", key);
       XmlElement(body, "Code", objects::S3ErrorName(st.error().code));
-      XmlElement(body, "Message", st.error().message);
+      XmlElement(body, "Message", ClientMessage(c, st.error().code, st.error().message, st.error().sys_errno));
       body += "</Error>";
     }
   }

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "internal/ops.h"
+#include "base/ascii.h"
 #include "objects/listing.h"
 #include "objects/xml.h"
 
@@ -16,17 +17,62 @@ using objects::XmlElement;
 
 namespace {
 
+// x-amz-checksum-algorithm and x-amz-checksum-type of CreateMultipartUpload, checked
+// as S3 checks them, the type defaulted as S3 does.
+std::variant<objects::ObjectChecksum, Response> UploadChecksumFrom(const Call& c) {
+  const std::string_view name = c.req.head.Header("x-amz-checksum-algorithm");
+  const std::string_view type_name = c.req.head.Header("x-amz-checksum-type");
+  if (name.empty()) {
+    if (type_name.empty()) return objects::ObjectChecksum{};
+    return Error(c, S3Error::kInvalidRequest,
+                 "The x-amz-checksum-type header can only be used with the x-amz-checksum-algorithm header.");
+  }
+  const auto alg = objects::ParseChecksumAlgorithm(name);
+  if (!alg) {
+    return Error(c, S3Error::kInvalidRequest,
+                 "Checksum algorithm provided is unsupported. Please try again with any of the valid types: "
+                 "[CRC32, CRC32C, CRC64NVME, SHA1, SHA256]");
+  }
+  auto type = objects::DefaultChecksumType(*alg);
+  if (!type_name.empty()) {
+    const auto parsed = objects::ParseChecksumType(type_name);
+    if (!parsed) return Error(c, S3Error::kInvalidRequest, "Value for x-amz-checksum-type header is invalid.");
+    type = *parsed;
+  }
+  if (!objects::ChecksumTypeAllowed(*alg, type)) {
+    return Error(c, S3Error::kInvalidRequest,
+                 fmt::format("The {} checksum type cannot be used with the {} checksum algorithm.",
+                             objects::ChecksumTypeName(type), AsciiLower(objects::ChecksumName(*alg))));
+  }
+  return objects::ObjectChecksum{std::string(objects::ChecksumName(*alg)), {},
+                                 std::string(objects::ChecksumTypeName(type))};
+}
+
 }  // namespace
 
+void ChecksumElements(std::string& body, const objects::ObjectChecksum& sum, bool with_type) {
+  if (sum.algorithm.empty()) return;
+  XmlElement(body, "Checksum" + sum.algorithm, sum.value);
+  if (with_type) XmlElement(body, "ChecksumType", sum.type.empty() ? "FULL_OBJECT" : sum.type);
+}
+
 Response CreateMultipartUpload(Call& c) {
-  auto id = c.store.CreateMultipartUpload(c.addr.bucket, c.addr.key, MetaFromHeaders(c.req.head));
+  auto checksum = UploadChecksumFrom(c);
+  if (auto* answer = std::get_if<Response>(&checksum)) return std::move(*answer);
+  const auto& sum = std::get<objects::ObjectChecksum>(checksum);
+  auto id = c.store.CreateMultipartUpload(c.addr.bucket, c.addr.key, MetaFromHeaders(c.req.head), sum);
   if (!id.ok()) return Error(c, id.error());
   std::string body = R"(<InitiateMultipartUploadResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">)";
   XmlElement(body, "Bucket", c.addr.bucket);
   XmlElement(body, "Key", c.addr.key);
   XmlElement(body, "UploadId", *id);
   body += "</InitiateMultipartUploadResult>";
-  return WithId(Xml(200, std::move(body)), c);
+  Response r = WithId(Xml(200, std::move(body)), c);
+  if (!sum.algorithm.empty()) {
+    r.headers.emplace_back("x-amz-checksum-algorithm", sum.algorithm);
+    r.headers.emplace_back("x-amz-checksum-type", sum.type);
+  }
+  return r;
 }
 
 Response CompleteMultipartUpload(Call& c) {
@@ -41,15 +87,33 @@ Response CompleteMultipartUpload(Call& c) {
   for (const objects::XmlNode* p : doc->Children("Part")) {
     const auto n = ParseS3Integer(p->ChildText("PartNumber"));
     if (!n) return malformed();
-    parts.push_back({*n, p->ChildText("ETag")});
+    objects::CompletedPart part{*n, p->ChildText("ETag"), {}};
+    for (const auto alg : {objects::ChecksumAlgorithm::kCrc32, objects::ChecksumAlgorithm::kCrc32c,
+                           objects::ChecksumAlgorithm::kCrc64Nvme, objects::ChecksumAlgorithm::kSha1,
+                           objects::ChecksumAlgorithm::kSha256}) {
+      const std::string name(objects::ChecksumName(alg));
+      if (const std::string v = p->ChildText("Checksum" + name); !v.empty()) part.checksum = {name, v, {}};
+    }
+    parts.push_back(std::move(part));
   }
-  auto info = c.store.CompleteMultipartUpload(c.addr.bucket, c.addr.key, c.Q("uploadId"), parts);
+  // The whole object's checksum, when the request states it, is checked by the store.
+  objects::ObjectChecksum expect;
+  expect.type = std::string(c.req.head.Header("x-amz-checksum-type"));
+  for (const auto& [name, value] : c.req.head.headers) {
+    if (!name.starts_with("x-amz-checksum-")) continue;
+    if (const auto alg = objects::ParseChecksumAlgorithm(std::string_view(name).substr(15))) {
+      expect.algorithm = std::string(objects::ChecksumName(*alg));
+      expect.value = value;
+    }
+  }
+  auto info = c.store.CompleteMultipartUpload(c.addr.bucket, c.addr.key, c.Q("uploadId"), parts, expect);
   if (!info.ok()) return Error(c, info.error());
   std::string body = R"(<CompleteMultipartUploadResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">)";
   XmlElement(body, "Location", "/" + c.addr.bucket + "/" + c.addr.key);
   XmlElement(body, "Bucket", c.addr.bucket);
   XmlElement(body, "Key", c.addr.key);
   XmlElement(body, "ETag", Quote(info->etag));
+  ChecksumElements(body, info->checksum, true);
   body += "</CompleteMultipartUploadResult>";
   return WithId(Xml(200, std::move(body)), c);
 }
@@ -86,6 +150,7 @@ Response ListParts(Call& c) {
     XmlElement(body, "LastModified", IsoDate(p.last_modified_ms));
     XmlElement(body, "ETag", Quote(p.etag));
     XmlElement(body, "Size", std::to_string(p.size));
+    ChecksumElements(body, p.checksum, false);
     body += "</Part>";
   }
   body += "</ListPartsResult>";

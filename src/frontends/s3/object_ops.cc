@@ -1,5 +1,6 @@
 // Object operations: PUT, GET/HEAD (ranges, conditions), DELETE, copy; and the body
 // preparation (aws-chunked, Content-MD5) shared with multipart uploads.
+#include <algorithm>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -20,8 +21,12 @@ namespace {
 }  // namespace
 
 std::optional<Response> ParseContentMd5(const Call& c, std::optional<Md5Digest>* out) {
-  const std::string_view md5 = c.req.head.Header("content-md5");
-  if (md5.empty()) return std::nullopt;
+  // Present but empty is not absent: S3 answers InvalidDigest for "Content-MD5:".
+  const auto& headers = c.req.head.headers;
+  const auto found = std::find_if(headers.begin(), headers.end(),
+                                  [](const auto& h) { return h.first == "content-md5"; });
+  if (found == headers.end()) return std::nullopt;
+  const std::string_view md5 = found->second;
   auto want = Base64Decode(md5);
   if (!want || want->size() != 16) {
     return Error(c, S3Error::kInvalidDigest, "The Content-MD5 you specified was invalid.");
@@ -109,7 +114,8 @@ Response GetObject(Call& c, bool head_only) {
       r.status == 200 && !served.checksum.algorithm.empty() && (mode == "ENABLED" || mode == "enabled")) {
     if (const auto alg = objects::ParseChecksumAlgorithm(served.checksum.algorithm)) {
       r.headers.emplace_back(objects::ChecksumHeader(*alg), served.checksum.value);
-      r.headers.emplace_back("x-amz-checksum-type", "FULL_OBJECT");
+      r.headers.emplace_back("x-amz-checksum-type",
+                             served.checksum.type.empty() ? "FULL_OBJECT" : served.checksum.type);
     }
   }
   r.headers.emplace_back("accept-ranges", "bytes");

@@ -1,5 +1,6 @@
 #include "internal/request.h"
 
+#include <cstdint>
 #include <ctime>
 
 #include "aws/sigv4.h"
@@ -96,25 +97,56 @@ std::optional<int> ParseS3Integer(std::string_view s) {
   return static_cast<int>(*v);
 }
 
+namespace {
+
+// A Range position: decimal digits only, any number of them. A value past uint64
+// saturates: S3 reads "bytes=0-99999999999999999999" as "to the last byte" (206) and
+// "bytes=99999999999999999999-" as past the end (416), not as a malformed header.
+std::optional<uint64_t> RangePosition(std::string_view s) {
+  if (s.empty()) return std::nullopt;
+  uint64_t v = 0;
+  bool saturated = false;
+  for (const char c : s) {
+    if (c < '0' || c > '9') return std::nullopt;
+    const auto d = static_cast<uint64_t>(c - '0');
+    if (saturated || v > (UINT64_MAX - d) / 10) {
+      saturated = true;
+      continue;
+    }
+    v = v * 10 + d;
+  }
+  return saturated ? UINT64_MAX : v;
+}
+
+// Whether decimal `a` < decimal `b` (digits only), exactly, whatever their length.
+bool DecimalLess(std::string_view a, std::string_view b) {
+  while (a.size() > 1 && a.front() == '0') a.remove_prefix(1);
+  while (b.size() > 1 && b.front() == '0') b.remove_prefix(1);
+  if (a.size() != b.size()) return a.size() < b.size();
+  return a < b;
+}
+
+}  // namespace
+
 std::optional<objects::RangeSpec> ParseRange(std::string_view header) {
   if (!header.starts_with("bytes=")) return std::nullopt;
   header.remove_prefix(6);
   if (header.find(',') != std::string_view::npos) return std::nullopt;  // multiple ranges
   const size_t dash = header.find('-');
   if (dash == std::string_view::npos) return std::nullopt;
-  auto number = [](std::string_view s) { return ParseDecimal(s, 19); };
   objects::RangeSpec r;
   const std::string_view a = header.substr(0, dash), b = header.substr(dash + 1);
   if (a.empty()) {
-    r.last = number(b);
+    r.last = RangePosition(b);
     if (!r.last) return std::nullopt;
     return r;
   }
-  r.first = number(a);
+  r.first = RangePosition(a);
   if (!r.first) return std::nullopt;
   if (!b.empty()) {
-    r.last = number(b);
-    if (!r.last || *r.last < *r.first) return std::nullopt;
+    r.last = RangePosition(b);
+    // Compared as written: two saturated positions may still be in the wrong order.
+    if (!r.last || DecimalLess(b, a)) return std::nullopt;
   }
   return r;
 }

@@ -39,5 +39,27 @@ TEST(S3Range, BytesGrammar) {
   EXPECT_FALSE(ParseRange("bytes=a-2"));
 }
 
+TEST(S3Range, PositionsPastUint64SaturateAsS3ReadsThem) {
+  // A 20-digit end means "to the last byte": satisfiable (206 up to the end).
+  const auto to_end = ParseRange("bytes=0-99999999999999999999");
+  ASSERT_TRUE(to_end);
+  EXPECT_EQ(to_end->first, 0u);
+  EXPECT_EQ(to_end->last, UINT64_MAX);
+  EXPECT_EQ(objects::ResolveRange(*to_end, 1024), std::make_pair(uint64_t{0}, uint64_t{1023}));
+  // A 20-digit start is past any end: unsatisfiable (416), not ignored.
+  const auto past = ParseRange("bytes=99999999999999999999-");
+  ASSERT_TRUE(past);
+  EXPECT_EQ(objects::ResolveRange(*past, 1024), std::nullopt);
+  // A 20-digit suffix is the whole object.
+  const auto suffix = ParseRange("bytes=-123456789012345678901234");
+  ASSERT_TRUE(suffix);
+  EXPECT_EQ(objects::ResolveRange(*suffix, 10), std::make_pair(uint64_t{0}, uint64_t{9}));
+  // Order is judged on the numbers as written, even when both saturate.
+  EXPECT_FALSE(ParseRange("bytes=99999999999999999999-99999999999999999998"));
+  EXPECT_TRUE(ParseRange("bytes=99999999999999999998-99999999999999999999"));
+  EXPECT_TRUE(ParseRange("bytes=0005-05"));
+  EXPECT_FALSE(ParseRange("bytes=1-99999999999999999999x"));
+}
+
 }  // namespace
 }  // namespace sluice::frontends::s3

@@ -30,7 +30,26 @@ std::variant<Upload, Response> Upload::Begin(Call& c, Source source) {
                        : c.store.NewObjectWriter(c.addr.bucket, c.addr.key, MetaFromHeaders(head));
   if (!writer.ok()) return Error(c, writer.error());
   u.writer_ = std::move(writer).value();
+  if (auto bad = u.RequireChecksum(c, source == Source::kCopy)) return std::move(*bad);
   return u;
+}
+
+std::optional<Response> Upload::RequireChecksum(const Call& c, bool copy) {
+  const objects::ObjectChecksum upload = writer_->RequiredChecksum();
+  const auto required = objects::ParseChecksumAlgorithm(upload.algorithm);
+  if (!required) return std::nullopt;
+  if (!checksum_ && (copy || upload.type == "FULL_OBJECT")) {
+    // None sent: S3 computes a part's checksum itself for a full-object upload, and
+    // for a copied part (whose request has no body to carry one).
+    checksum_.emplace(*required);
+    checksum_verify_ = false;
+    return std::nullopt;
+  }
+  if (checksum_ && checksum_->algorithm() == *required) return std::nullopt;
+  return Error(c, S3Error::kInvalidRequest,
+               "Checksum Type mismatch occurred, expected checksum Type: " +
+                   AsciiLower(objects::ChecksumName(*required)) + ", actual checksum Type: " +
+                   (checksum_ ? AsciiLower(objects::ChecksumName(checksum_->algorithm())) : std::string("null")));
 }
 
 std::optional<Response> Upload::BeginChecksum(const Call& c) {
@@ -91,6 +110,7 @@ std::optional<Response> Upload::ChecksumMismatch(const Call& c) {
   if (!checksum_) return std::nullopt;
   const std::string computed = checksum_->Finish();
   checksum_value_ = Base64Encode(computed);
+  if (!checksum_verify_) return std::nullopt;
   std::string_view expected = checksum_expected_;
   if (!checksum_trailer_.empty()) {
     bool found = false;
@@ -229,6 +249,7 @@ Response UploadPartCopy(Call& c) {
   std::string body = "<CopyPartResult>";
   objects::XmlElement(body, "LastModified", IsoDate(part.last_modified_ms));
   objects::XmlElement(body, "ETag", Quote(part.etag));
+  ChecksumElements(body, part.checksum, false);
   body += "</CopyPartResult>";
   return WithId(Xml(200, std::move(body)), c);
 }

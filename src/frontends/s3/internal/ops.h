@@ -45,9 +45,13 @@ struct CallState {
   Call call;  // refers to `request`
 };
 
-// S3 error XML (no body for HEAD), with x-amz-request-id.
+// S3 error XML (no body for HEAD), with x-amz-request-id. An internal error (500, or a
+// 503 of our own) never shows its detail, which names server paths and errno text: the
+// detail is logged with the request id and the client reads S3's generic message.
 Response Error(const Call& c, objects::S3Error code, std::string_view message);
 Response Error(const Call& c, const objects::ObjectError& e);
+// The message a client may read for an error (see Error); logs an internal one.
+std::string ClientMessage(const Call& c, objects::S3Error code, std::string_view detail, int sys_errno);
 Response ErrorFor(const RequestHead& head, std::string_view resource, std::string_view request_id,
                   objects::S3Error code, std::string_view message);
 Response Xml(int status, std::string body);
@@ -81,6 +85,9 @@ struct CopySource {
 };
 std::variant<CopySource, Response> ResolveCopySource(const Call& c);
 // Multipart uploads.
+// <ChecksumSHA256>value</ChecksumSHA256> (S3's element for the algorithm), and
+// <ChecksumType> when asked; nothing without a checksum.
+void ChecksumElements(std::string& body, const objects::ObjectChecksum& sum, bool with_type);
 Response CreateMultipartUpload(Call& c);
 Response UploadPartCopy(Call& c);
 Response CompleteMultipartUpload(Call& c);
@@ -117,6 +124,10 @@ class Upload {
   std::optional<Response> BeginChecksum(const Call& c);
   // BadDigest (or InvalidRequest for a missing trailer) when the body does not match.
   std::optional<Response> ChecksumMismatch(const Call& c);
+  // A part of an upload created with a checksum: refuses another algorithm, or none
+  // for a COMPOSITE upload (InvalidRequest); computes it for a FULL_OBJECT upload
+  // whose request sent none and for a copied part.
+  std::optional<Response> RequireChecksum(const Call& c, bool copy);
 
   std::unique_ptr<objects::UploadWriter> writer_;
   std::optional<AwsChunkedDecoder> chunked_;
@@ -124,6 +135,7 @@ class Upload {
   std::string checksum_expected_;  // base64 from the header; empty: from the trailer
   std::string checksum_trailer_;   // x-amz-trailer's name, when the value comes there
   std::string checksum_value_;     // computed, base64, once committed
+  bool checksum_verify_ = true;    // false: computed only, nothing was sent to compare
   std::optional<Md5Digest> md5_;
   std::optional<Response> failed_;
   std::string decoded_;  // scratch for one piece's decoded bytes
