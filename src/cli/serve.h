@@ -15,6 +15,10 @@ struct ServeOptions {
   // Bound on memory held for requests in flight across the whole server (buffered
   // bodies, parsed requests); past it requests are answered 503 instead of growing.
   uint64_t max_request_memory = uint64_t{4} << 30;
+  // --credentials FILE|env: the access keys accepted (empty: any well-formed
+  // signature, loopback only unless allow_anonymous).
+  std::string credentials;
+  bool allow_anonymous = false;
   http::ServerOptions server;
   stream::StreamManagerOptions streams;  // dir, fsync and clock are filled in by RunServe
 };
