@@ -41,7 +41,7 @@ bool IsLoopback(std::string_view bind) {
 
 std::optional<std::string> AnonymousRefusal(std::string_view bind, bool have_credentials, bool allow_anonymous) {
   if (have_credentials || allow_anonymous || IsLoopback(bind)) return std::nullopt;
-  return "refusing to serve " + std::string(bind) +
+  return "refusing to serve --bind " + std::string(bind) +
          " without credentials: anyone who can reach it could read and write every stream and bucket; "
          "give --credentials FILE (or env), or --allow-anonymous to accept that";
 }
