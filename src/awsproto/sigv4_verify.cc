@@ -217,7 +217,9 @@ Expected<sigv4::CanonicalHeaders, AuthFailure> SignedHeaderValues(const Claimed&
       out.Add(n, v);
       found = true;
     }
-    if (!found) out.Add(name, name == "host" ? std::string_view(head.host) : std::string_view());
+    // HTTP/2 carries the host as :authority, which the JS SDK signs under that name.
+    const bool is_host = name == "host" || name == ":authority";
+    if (!found) out.Add(name, is_host ? std::string_view(head.host) : std::string_view());
   }
   return out;
 }

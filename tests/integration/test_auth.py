@@ -187,3 +187,26 @@ def test_non_loopback_bind_without_credentials_is_refused(data_dir):
     assert p.returncode == 2
     lines = p.stderr.strip().splitlines()
     assert len(lines) == 1 and "--allow-anonymous" in lines[0] and "--credentials" in lines[0], p.stderr
+
+
+def test_js_sdk_v3_signs_kinesis_over_http2_and_s3_trailer_uploads_that_verify(start_sluice, tmp_path):
+    """The JS SDK's own checks (tests/node) against a server that verifies: HTTP/2
+    Kinesis, and S3 uploads with aws-chunked checksum trailers and multipart."""
+    import json
+    from test_node_sdk import node_peers as _peers  # noqa: F401  (the fixture's checks)
+    import shutil
+    node_dir = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "node")
+    if shutil.which("node") is None or not os.path.isdir(os.path.join(node_dir, "node_modules", "@aws-sdk")):
+        pytest.fail("node and the npm test peers are required (scripts/setup installs them)")
+    creds = tmp_path / "credentials"
+    creds.write_text("[default]\naws_access_key_id = AKIDEXAMPLE\naws_secret_access_key = secret\n")
+    s = start_sluice("--credentials", str(creds), "--create-stream-ms", "0")
+    for script in ("kinesis_sdk_check.mjs", "s3_sdk_check.mjs"):
+        r = run(["node", os.path.join(node_dir, script), s.url], timeout=120)
+        assert r.returncode == 0, script + r.stdout + r.stderr
+        json.loads(r.stdout.strip().splitlines()[-1])
+    # The same SDK with a secret sluice does not know is refused.
+    creds.write_text("[default]\naws_access_key_id = AKIDEXAMPLE\naws_secret_access_key = other\n")
+    t = start_sluice("--credentials", str(creds), dir=str(tmp_path / "d2"))
+    r = run(["node", os.path.join(node_dir, "kinesis_sdk_check.mjs"), t.url], timeout=120)
+    assert r.returncode != 0 and "InvalidSignatureException" in (r.stdout + r.stderr)
