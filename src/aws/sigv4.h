@@ -12,21 +12,23 @@
 
 #include "aws/credentials.h"
 #include "base/hash.h"
+#include "base/sigv4_core.h"
 #include "aws/http_message.h"
 #include "base/status.h"
 
 namespace sluice::aws {
 
-inline constexpr std::string_view kSigV4Algorithm = "AWS4-HMAC-SHA256";
-inline constexpr std::string_view kUnsignedPayload = "UNSIGNED-PAYLOAD";
+inline constexpr std::string_view kSigV4Algorithm = sigv4::kAlgorithm;
+inline constexpr std::string_view kUnsignedPayload = sigv4::kUnsignedPayload;
 
-enum class PathCanonicalization {
-  // Every service but S3: remove "." / ".." segments and empty segments, then
-  // percent-encode the wire path once more (so "%20" becomes "%2520").
-  kNormalizeAndEncode,
-  // S3: the wire path is used exactly as sent (object keys may contain "//" or "..").
-  kAsIs,
-};
+// The canonicalisation and key derivation live in base/sigv4_core.h, shared with the
+// server's verifier.
+using sigv4::PathCanonicalization;
+using sigv4::UriEncode;
+using sigv4::UriDecode;
+using sigv4::FormatAmzDate;
+using sigv4::StringToSign;
+using sigv4::DeriveSigningKey;
 
 struct SigningScope {
   std::string region;
@@ -36,15 +38,6 @@ struct SigningScope {
   bool add_content_sha256_header = false;
 };
 
-// Percent-encodes everything but the unreserved set A-Z a-z 0-9 - _ . ~ (and '/'
-// unless `encode_slash`), uppercase hex, per byte of UTF-8.
-std::string UriEncode(std::string_view s, bool encode_slash);
-// Decodes %XX; a malformed escape is kept literally (signing must not fail on it).
-std::string UriDecode(std::string_view s);
-
-// "20150830T123600Z" for a Unix time in seconds (UTC).
-std::string FormatAmzDate(int64_t unix_seconds);
-
 // The canonical request for `request` whose body hashes to `payload_hash` (hex). Every
 // header in `request.headers` is signed; `host` must be among them.
 std::string CanonicalRequest(const HttpRequest& request, std::string_view payload_hash,
@@ -53,10 +46,6 @@ std::string CanonicalRequest(const HttpRequest& request, std::string_view payloa
 std::string SignedHeaders(const HttpRequest& request);
 // "<date8>/<region>/<service>/aws4_request".
 std::string CredentialScope(std::string_view amz_date, const SigningScope& scope);
-std::string StringToSign(std::string_view amz_date, std::string_view credential_scope,
-                         std::string_view canonical_request);
-Sha256Digest DeriveSigningKey(std::string_view secret_access_key, std::string_view date8,
-                              std::string_view region, std::string_view service);
 
 // Signs `request` in place at time `unix_seconds`: sets Host (from the endpoint) if
 // absent, X-Amz-Date, X-Amz-Security-Token for session credentials, and

@@ -17,7 +17,7 @@ TEST(AwsChunked, DecodesSignedChunksInOrder) {
 
 TEST(AwsChunked, DecodesUnsignedChunksWithTrailers) {
   const std::string body = "a\r\n0123456789\r\n0\r\nx-amz-checksum-crc32:AAAAAA==\r\n\r\n";
-  auto d = DecodeAwsChunked(body);
+  auto d = DecodeAwsChunked(body, "x-amz-checksum-crc32");
   ASSERT_TRUE(d.ok()) << d.status().ToString();
   EXPECT_EQ(d->data, "0123456789");
   ASSERT_EQ(d->trailers.size(), 1u);
@@ -52,12 +52,12 @@ TEST(AwsChunked, MalformedBodiesAreInvalidArgument) {
 TEST(AwsChunked, PiecesSplitAnywhereDecodeLikeTheWholeBody) {
   const std::string body = "5" + kSig + "\r\nhe\r\nl\r\n" + "3\r\nabc\r\n" + "0" + kSig +
                            "\r\nx-amz-checksum-crc32:AAAAAA==\r\n\r\n";
-  auto whole = DecodeAwsChunked(body);
+  auto whole = DecodeAwsChunked(body, "x-amz-checksum-crc32");
   ASSERT_TRUE(whole.ok()) << whole.status().ToString();
   EXPECT_EQ(whole->data, "he\r\nlabc");
   for (size_t a = 0; a <= body.size(); ++a) {
     for (size_t b = a; b <= body.size(); b += 7) {
-      AwsChunkedDecoder d;
+      AwsChunkedDecoder d("x-amz-checksum-crc32");
       std::string out;
       ASSERT_TRUE(d.Feed(std::string_view(body).substr(0, a), &out).ok()) << a;
       ASSERT_TRUE(d.Feed(std::string_view(body).substr(a, b - a), &out).ok()) << a << "," << b;
@@ -92,6 +92,41 @@ TEST(AwsChunked, RecognisesTheStreamingPayloadForms) {
   EXPECT_TRUE(IsAwsChunked("", "aws-chunked"));
   EXPECT_FALSE(IsAwsChunked("UNSIGNED-PAYLOAD", ""));
   EXPECT_FALSE(IsAwsChunked("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", "gzip"));
+}
+
+TEST(AwsChunked, BytesAfterTheFinalChunkAreRefused) {
+  AwsChunkedError kind{};
+  auto d = DecodeAwsChunked("3\r\nabc\r\n0\r\n\r\nGET / HTTP/1.1\r\n", "", &kind);
+  ASSERT_FALSE(d.ok());
+  EXPECT_EQ(kind, AwsChunkedError::kMalformed);
+  EXPECT_NE(d.status().message().find("after the final chunk"), std::string::npos);
+}
+
+TEST(AwsChunked, ATrailerNotDeclaredInXAmzTrailerIsMalformed) {
+  AwsChunkedError kind{};
+  const std::string body = "3\r\nabc\r\n0\r\nx-amz-checksum-sha256:AAAA\r\n\r\n";
+  EXPECT_FALSE(DecodeAwsChunked(body, "x-amz-checksum-crc32", &kind).ok());
+  EXPECT_EQ(kind, AwsChunkedError::kMalformedTrailer);
+  EXPECT_FALSE(DecodeAwsChunked(body, "", &kind).ok());
+  EXPECT_EQ(kind, AwsChunkedError::kMalformedTrailer);
+  EXPECT_TRUE(DecodeAwsChunked(body, "X-Amz-Checksum-SHA256", &kind).ok());
+}
+
+TEST(AwsChunked, TrailerLinesAreBoundedInCount) {
+  std::string body = "0\r\n";
+  for (size_t i = 0; i <= kMaxTrailers; ++i) body += "x-amz-checksum-crc32:AAAAAA==\r\n";
+  body += "\r\n";
+  AwsChunkedError kind{};
+  auto d = DecodeAwsChunked(body, "x-amz-checksum-crc32", &kind);
+  ASSERT_FALSE(d.ok());
+  EXPECT_EQ(kind, AwsChunkedError::kMalformedTrailer);
+  // Many megabytes of trailer lines end at the first excess line, holding nothing.
+  AwsChunkedDecoder decoder("x-amz-checksum-crc32");
+  std::string out;
+  Status st = decoder.Feed("0\r\n", &out);
+  for (int i = 0; i < 100000 && st.ok(); ++i) st = decoder.Feed("a:b\r\n", &out);
+  EXPECT_FALSE(st.ok());
+  EXPECT_LE(decoder.trailers().size(), kMaxTrailers);
 }
 
 }  // namespace

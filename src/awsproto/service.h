@@ -13,9 +13,21 @@
 #include <span>
 #include <string_view>
 
+#include "awsproto/auth_failure.h"
+#include "base/sigv4_core.h"
 #include "http/types.h"
 
 namespace sluice::awsproto {
+
+// How a service's SigV4 signatures are computed and judged.
+struct SigV4Rules {
+  sigv4::PathCanonicalization path = sigv4::PathCanonicalization::kNormalizeAndEncode;
+  // Allowed distance between X-Amz-Date and the server's clock (AWS: 5 min; S3: 15).
+  int64_t max_skew_ms = 5 * 60 * 1000;
+  // S3's payload rules: a header-signed request must carry x-amz-content-sha256; a
+  // presigned URL signs UNSIGNED-PAYLOAD.
+  bool s3_payload = false;
+};
 
 class Service {
  public:
@@ -41,6 +53,11 @@ class Service {
   // The service's retryable 503 for a request refused because the server's
   // request-memory budget is full (Kinesis: ServiceUnavailable; S3: SlowDown).
   virtual http::Response Overloaded(const http::RequestHead& head) const = 0;
+  // SigV4 is verified by the gateway before the service sees a request; these say how
+  // for this service and how it words a failure. Defaults: AWS's usual rules and the
+  // AWS JSON protocol's error (`__type`, 400).
+  virtual SigV4Rules AuthRules() const { return {}; }
+  virtual http::Response AuthFailed(const http::RequestHead& head, const AuthFailure& failure) const;
   // Finishes the service's queued background work. Called once the server has stopped.
   virtual void Quiesce() = 0;
 };

@@ -15,4 +15,11 @@ inline std::string AsciiLower(std::string_view s) {
   return out;
 }
 
+// `s` without leading and trailing spaces and tabs.
+inline std::string_view TrimBlanks(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
 }  // namespace sluice

@@ -11,7 +11,10 @@
 #include "base/logfmt.h"
 #include "base/memory_budget.h"
 #include "catalog/catalog.h"
+#include "awsproto/sigv4_verify.h"
+#include "base/clock.h"
 #include "cli/data_dir.h"
+#include "cli/server_auth.h"
 #include "cli/version.h"
 #include "frontends/kinesis/kinesis_service.h"
 #include "frontends/s3/s3_service.h"
@@ -51,14 +54,20 @@ void ApplyFsync(const std::string& flag, stream::StreamManagerOptions& o) {
   }
 }
 
-int Fail(const Status& st) {
+int Fail(const Status& st, int code = 1) {
   std::fprintf(stderr, "sluice: %s\n", st.message().c_str());
-  return 1;
+  return code;
 }
 
 }  // namespace
 
 int RunServe(const ServeOptions& options) {
+  auto credentials = LoadServerCredentials(options.credentials, aws::RealEnv());
+  if (!credentials.ok()) return Fail(credentials.status(), 2);
+  if (auto refusal = AnonymousRefusal(options.server.bind, !credentials->empty(), options.allow_anonymous)) {
+    return Fail(Status::InvalidArgument(*refusal), 2);
+  }
+  const awsproto::SigV4Verifier verifier(*std::move(credentials), Clock::Real());
   const sigset_t signals = BlockShutdownSignals();
 
   auto dir = DataDir::Open(options.data_dir);
@@ -79,7 +88,7 @@ int RunServe(const ServeOptions& options) {
   MemoryBudget request_memory(options.max_request_memory);
 
   // One registration line per AWS service (docs/adding-a-service.md).
-  gateway::Gateway gateway{std::string(kVersion), &request_memory};
+  gateway::Gateway gateway{std::string(kVersion), &request_memory, &verifier};
   gateway.Add(std::make_unique<frontends::kinesis::KinesisService>(**streams));
   gateway.AddCatchAll(std::make_unique<frontends::s3::S3Service>(**object_store, kS3Workers));
 
@@ -111,6 +120,12 @@ int RunServe(const ServeOptions& options) {
       "msg=\"listening\" url={} data_dir={} fsync={} threads={} server_id={} catalog_schema={}",
       LogfmtValue(url), LogfmtValue(options.data_dir), LogfmtValue(options.fsync), options.server.threads,
       LogfmtValue((*catalog)->server_id()), (*catalog)->schema_version());
+  if (verifier.enforcing()) {
+    spdlog::info("msg=\"authentication on: SigV4 verified\" access_keys={}", verifier.key_count());
+  } else {
+    spdlog::warn("msg=\"authentication off: no --credentials, any well-formed signature is accepted\" bind={}",
+                 options.server.bind);
+  }
   std::printf("sluice %s serving on %s (data dir %s)\n", std::string(kVersion).c_str(),
               url.c_str(), options.data_dir.c_str());
   std::fflush(stdout);

@@ -18,6 +18,10 @@ struct ServeOptions {
   // --access-log: one logfmt line per request to this file, "-" for standard output;
   // empty for none (gateway/access_log.h).
   std::string access_log;
+  // --credentials FILE|env: the access keys accepted (empty: any well-formed
+  // signature, loopback only unless allow_anonymous).
+  std::string credentials;
+  bool allow_anonymous = false;
   http::ServerOptions server;
   stream::StreamManagerOptions streams;  // dir, fsync and clock are filled in by RunServe
 };

@@ -34,6 +34,12 @@ ServeCommand::ServeCommand(CLI::App& app)
   cmd_->add_option("--fsync", options_.fsync, "always | interval:MS | never")
       ->capture_default_str()
       ->check(CheckFsync);
+  cmd_->add_option("--credentials", options_.credentials,
+                   "Verify SigV4 against the keys of this AWS shared-credentials file (every profile), or "
+                   "`env` for AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY")
+      ->envname("SLUICE_CREDENTIALS");
+  cmd_->add_flag("--allow-anonymous", options_.allow_anonymous,
+                 "Serve a non-loopback --bind without --credentials (anyone reaching it has full access)");
   cmd_->add_option("--tls-cert", srv.tls_cert_file, "PEM certificate chain (enables TLS)")
       ->check(CLI::ExistingFile);
   cmd_->add_option("--tls-key", srv.tls_key_file, "PEM private key")->check(CLI::ExistingFile);

@@ -6,6 +6,7 @@
 
 #include "awsproto/credential_scope.h"
 #include "awsproto/json_rpc.h"
+#include "gateway/authenticate.h"
 
 namespace sluice::gateway {
 namespace {
@@ -26,9 +27,10 @@ std::string_view Clip(std::string_view s) { return s.substr(0, kMaxEchoedTarget)
 
 }  // namespace
 
-Gateway::Gateway(std::string version, MemoryBudget* memory_budget)
+Gateway::Gateway(std::string version, MemoryBudget* memory_budget, const awsproto::SigV4Verifier* verifier)
     : version_(std::move(version)),
       memory_budget_(memory_budget),
+      verifier_(verifier != nullptr && verifier->enforcing() ? verifier : nullptr),
       started_(std::chrono::steady_clock::now()) {}
 
 void Gateway::Add(std::unique_ptr<awsproto::Service> service) { services_.push_back(std::move(service)); }
@@ -102,13 +104,19 @@ void Gateway::Handle(http::Request request, http::Responder done) {
   }
   awsproto::Service* s = Route(head);
   if (s == nullptr) return done(Unclaimed(head));
+  if (verifier_ != nullptr) {
+    if (auto refused = Authenticate(*verifier_, *s, request)) return done(std::move(*refused));
+  }
   s->Handle(std::move(request), std::move(done));
 }
 
 std::shared_ptr<http::BodySink> Gateway::StreamBody(const http::RequestHead& head) {
   if (head.Path() == kHealthPath) return nullptr;
   awsproto::Service* s = Route(head);
-  return s != nullptr ? s->StreamBody(head) : nullptr;
+  if (s == nullptr) return nullptr;
+  auto sink = s->StreamBody(head);
+  if (sink == nullptr || verifier_ == nullptr) return sink;
+  return AuthenticatedSink(*verifier_, *s, head, std::move(sink));
 }
 
 void Gateway::Quiesce() {

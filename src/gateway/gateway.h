@@ -8,6 +8,10 @@
 // owns, is answered with an AWS-shaped error naming what was not understood; it never
 // falls through to the catch-all.
 //
+// With a verifier that enforces (credentials configured), every request routed to a
+// service is SigV4-verified first (gateway/authenticate.h) and refused in that
+// service's words; /health and unclaimed requests are answered without it.
+//
 // Threading: register every service before the server starts; after that every method
 // is thread-safe (the registry is read-only). Lifetime: services live as long as the
 // gateway; call Quiesce once the server has stopped, before destroying it.
@@ -19,6 +23,7 @@
 #include <vector>
 
 #include "awsproto/service.h"
+#include "awsproto/sigv4_verify.h"
 #include "base/memory_budget.h"
 #include "http/types.h"
 
@@ -26,9 +31,10 @@ namespace sluice::gateway {
 
 class Gateway final : public http::Handler {
  public:
-  // `memory_budget` bounds memory held for requests in flight (null: unbounded); it
-  // must outlive the gateway.
-  Gateway(std::string version, MemoryBudget* memory_budget = nullptr);
+  // `memory_budget` bounds memory held for requests in flight (null: unbounded);
+  // `verifier` checks signatures (null: none). Both must outlive the gateway.
+  Gateway(std::string version, MemoryBudget* memory_budget = nullptr,
+          const awsproto::SigV4Verifier* verifier = nullptr);
 
   // Adds a service routed by signing name, target prefix and shape (steps 1-3).
   void Add(std::unique_ptr<awsproto::Service> service);
@@ -53,6 +59,7 @@ class Gateway final : public http::Handler {
 
   const std::string version_;
   [[maybe_unused]] MemoryBudget* const memory_budget_;  // used by #11 point 2
+  const awsproto::SigV4Verifier* const verifier_;  // null or not enforcing: no checks
   const std::chrono::steady_clock::time_point started_;
   std::vector<std::unique_ptr<awsproto::Service>> services_;
   awsproto::Service* catch_all_ = nullptr;

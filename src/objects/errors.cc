@@ -29,6 +29,7 @@ constexpr std::array kTable = {
     Entry{S3Error::kEntityTooLarge, "EntityTooLarge", 400},
     Entry{S3Error::kBadDigest, "BadDigest", 400},
     Entry{S3Error::kIncompleteBody, "IncompleteBody", 400},
+    Entry{S3Error::kMalformedTrailerError, "MalformedTrailerError", 400},
     Entry{S3Error::kInvalidDigest, "InvalidDigest", 400},
     Entry{S3Error::kMalformedXML, "MalformedXML", 400},
     Entry{S3Error::kMethodNotAllowed, "MethodNotAllowed", 405},

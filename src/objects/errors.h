@@ -27,6 +27,7 @@ enum class S3Error {
   kEntityTooLarge,
   kBadDigest,
   kIncompleteBody,
+  kMalformedTrailerError,  // an aws-chunked trailer x-amz-trailer did not declare
   kInvalidDigest,
   kMalformedXML,
   kMethodNotAllowed,

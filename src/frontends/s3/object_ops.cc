@@ -51,8 +51,9 @@ std::optional<Response> PrepareBody(Call& c) {
   std::optional<Md5Digest> want;
   if (auto bad = ParseContentMd5(c, &want)) return bad;
   if (IsAwsChunked(head.Header("x-amz-content-sha256"), head.Header("content-encoding"))) {
-    auto decoded = DecodeAwsChunked(c.req.body);
-    if (!decoded.ok()) return Error(c, S3Error::kInvalidRequest, decoded.status().message());
+    awsproto::AwsChunkedError kind{};
+    auto decoded = DecodeAwsChunked(c.req.body, head.Header("x-amz-trailer"), &kind);
+    if (!decoded.ok()) return AwsChunkedRefusal(c, kind);
     if (auto bad = CheckDecodedLength(c, decoded->data.size())) return bad;
     c.req.body = std::move(decoded->data);
   }

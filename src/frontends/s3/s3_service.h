@@ -7,8 +7,9 @@
 // server's I/O threads; object uploads stream their bodies to the same pool
 // (StreamBody). The store must outlive the service; the destructor finishes queued
 // work before it returns.
-// Authentication: requests are not signature-checked (like the Kinesis API, sluice
-// trusts its loopback clients); the Authorization header is ignored.
+// Authentication: the gateway verifies SigV4 before a request reaches the service
+// (S3's rules: the wire path as signed, 15 minutes of clock skew, x-amz-content-sha256);
+// AuthFailed words a failure as S3 does.
 #pragma once
 
 #include <cstdint>
@@ -45,6 +46,8 @@ class S3Service final : public awsproto::Service {
   // S3's EntityTooLarge answer.
   http::Response BodyTooLarge(const http::RequestHead& head, uint64_t limit) const override;
   http::Response Overloaded(const http::RequestHead& head) const override;
+  awsproto::SigV4Rules AuthRules() const override;
+  http::Response AuthFailed(const http::RequestHead& head, const awsproto::AuthFailure& failure) const override;
   void Handle(http::Request request, http::Responder done) override;
   // A sink for the body of an object upload (PutObject, UploadPart); null for every
   // other request, whose (small) body is buffered and given to Handle.

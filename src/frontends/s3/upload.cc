@@ -23,7 +23,9 @@ std::variant<Upload, Response> Upload::Begin(Call& c, Source source) {
   if (auto refused = RefuseTags(c)) return std::move(*refused);
   if (source == Source::kBody) {
     if (auto bad = ParseContentMd5(c, &u.md5_)) return std::move(*bad);
-    if (IsAwsChunked(head.Header("x-amz-content-sha256"), head.Header("content-encoding"))) u.chunked_.emplace();
+    if (IsAwsChunked(head.Header("x-amz-content-sha256"), head.Header("content-encoding"))) {
+      u.chunked_.emplace(head.Header("x-amz-trailer"));
+    }
     if (auto bad = u.BeginChecksum(c)) return std::move(*bad);
   }
   auto writer = number ? c.store.NewPartWriter(c.addr.bucket, c.addr.key, c.Q("uploadId"), *number)
@@ -121,8 +123,8 @@ std::optional<Response> Upload::ChecksumMismatch(const Call& c) {
       }
     }
     if (!found) {
-      return Error(c, S3Error::kInvalidRequest, "The x-amz-trailer header named " + checksum_trailer_ +
-                                                    " but the body carried no such trailer");
+      // S3 answers a declared trailer that never came as a malformed trailer.
+      return AwsChunkedRefusal(c, awsproto::AwsChunkedError::kMalformedTrailer);
     }
     while (!expected.empty() && (expected.back() == ' ' || expected.back() == '\t')) expected.remove_suffix(1);
   }
@@ -144,7 +146,7 @@ void Upload::Feed(const Call& c, std::string_view piece) {
   if (chunked_) {
     decoded_.clear();
     if (const Status st = chunked_->Feed(piece, &decoded_); !st.ok()) {
-      failed_ = Error(c, S3Error::kInvalidRequest, st.message());
+      failed_ = AwsChunkedRefusal(c, chunked_->error_kind());
       return;
     }
     piece = decoded_;
@@ -156,7 +158,7 @@ void Upload::Feed(const Call& c, std::string_view piece) {
 std::variant<objects::ObjectInfo, Response> Upload::Commit(const Call& c) {
   if (failed_) return std::move(*failed_);
   if (chunked_) {
-    if (const Status st = chunked_->Finish(); !st.ok()) return Error(c, S3Error::kInvalidRequest, st.message());
+    if (const Status st = chunked_->Finish(); !st.ok()) return AwsChunkedRefusal(c, chunked_->error_kind());
     if (auto bad = CheckDecodedLength(c, chunked_->decoded_size())) return std::move(*bad);
   }
   if (auto bad = ChecksumMismatch(c)) return std::move(*bad);

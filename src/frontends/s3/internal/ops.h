@@ -146,6 +146,11 @@ class Upload {
 std::optional<Response> ParseContentMd5(const Call& c, std::optional<Md5Digest>* out);
 // IncompleteBody when x-amz-decoded-content-length is present and differs.
 std::optional<Response> CheckDecodedLength(const Call& c, uint64_t decoded);
+// S3's answer to an aws-chunked body the decoder refused: IncompleteBody for broken
+// framing (or bytes after the end), MalformedTrailerError for a trailer x-amz-trailer
+// did not declare.
+Response AwsChunkedRefusal(const Call& c, awsproto::AwsChunkedError kind);
+
 // Decodes an aws-chunked body in place and checks Content-MD5; an error response when
 // either fails.
 std::optional<Response> PrepareBody(Call& c);
