@@ -1,5 +1,8 @@
 #include "awsproto/schema.h"
 
+#include <deque>
+#include <memory>
+
 #include <gtest/gtest.h>
 
 #include "awsproto/codec.h"
@@ -24,12 +27,15 @@ const FieldSpec kSpec[] = {
     {.name = "Hash", .pattern = &kHashKey},
 };
 
-std::optional<SchemaError> Check(std::string json) {
+std::optional<SchemaError> Check(std::string json, std::span<const FieldSpec> spec = kSpec) {
+  // Kept for the test's life: messages and values view them.
+  static std::deque<std::unique_ptr<ParsedBody>> bodies;
+  static std::deque<BlobArena> blobs;
+  const size_t size = json.size();
   auto p = ParseJsonBody(std::move(json));
   EXPECT_TRUE(p.ok());
-  static std::deque<std::string> arena;
-  Value root = (*p)->root();
-  return CheckRequest(root, kSpec, arena);
+  bodies.push_back(std::move(*p));
+  return CheckRequest(bodies.back()->mutable_root(), spec, blobs.emplace_back(size));
 }
 
 TEST(AwsSchema, WellFormedRequestPasses) {
@@ -107,11 +113,7 @@ TEST(AwsSchema, AtMostTenErrorsAreReported) {
   std::string records;
   for (int i = 0; i < 12; ++i) records += std::string(i ? "," : "") + R"({"PartitionKey":"","Data":""})";
   const FieldSpec spec[] = {{.name = "Records", .type = FieldType::kList, .members = kEntry}};
-  auto p = ParseJsonBody(R"({"Records":[)" + records + "]}");
-  ASSERT_TRUE(p.ok());
-  std::deque<std::string> arena;
-  Value root = (*p)->root();
-  const auto e = CheckRequest(root, spec, arena);
+  const auto e = Check(R"({"Records":[)" + records + "]}", spec);
   ASSERT_TRUE(e);
   EXPECT_EQ(e->message.substr(0, 30), "10 validation errors detected:");
 }
