@@ -6,6 +6,7 @@
 
 #include "awsproto/credential_scope.h"
 #include "awsproto/json_rpc.h"
+#include "gateway/request_memory.h"
 
 namespace sluice::gateway {
 namespace {
@@ -102,6 +103,7 @@ void Gateway::Handle(http::Request request, http::Responder done) {
   }
   awsproto::Service* s = Route(head);
   if (s == nullptr) return done(Unclaimed(head));
+  if (!HoldParseMemory(memory_budget_, request.body.size(), done)) return done(s->Overloaded(head));
   s->Handle(std::move(request), std::move(done));
 }
 

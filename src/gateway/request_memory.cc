@@ -1,0 +1,24 @@
+#include "gateway/request_memory.h"
+
+#include <memory>
+#include <utility>
+
+#include "awsproto/codec.h"
+
+namespace sluice::gateway {
+
+bool HoldParseMemory(MemoryBudget* budget, uint64_t body_bytes, http::Responder& done) {
+  if (budget == nullptr) return true;
+  auto reservation = budget->TryReserve(awsproto::ParseMemoryBound(body_bytes));
+  if (!reservation) return false;
+  // A Responder is copyable; the copies share one reservation, released by the one
+  // call (or by the last copy's destruction).
+  auto held = std::make_shared<MemoryBudget::Reservation>(std::move(*reservation));
+  done = [held = std::move(held), inner = std::move(done)](http::Response response) {
+    inner(std::move(response));
+    held->Release();
+  };
+  return true;
+}
+
+}  // namespace sluice::gateway
