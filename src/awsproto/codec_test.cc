@@ -28,7 +28,7 @@ const Value& Item(const Value& array, size_t index) {
   for (const Value& v : array.items()) {
     if (index-- == 0) return v;
   }
-  static const Value kNone;
+  static const Value kNone{};
   return kNone;
 }
 

@@ -195,7 +195,7 @@ class Checker {
   }
 
   void ValidateMembers(const Value& map, std::span<const FieldSpec> fields, std::string_view prefix) {
-    static const Value kNull;
+    static const Value kNull{};
     for (const FieldSpec& f : fields) {
       const Value* v = map.Get(f.name);
       Validate(v ? *v : kNull, f, fmt::format("{}{}", prefix, LowerFirst(f.name)));
