@@ -6,7 +6,7 @@
 #include <limits>
 
 #include "awsproto/codec.h"
-#include "awsproto/internal/tree_builder.h"
+#include "internal/tree_builder.h"
 
 namespace sluice::awsproto {
 namespace {

@@ -103,7 +103,9 @@ void Gateway::Handle(http::Request request, http::Responder done) {
   }
   awsproto::Service* s = Route(head);
   if (s == nullptr) return done(Unclaimed(head));
-  if (!HoldParseMemory(memory_budget_, request.body.size(), done)) return done(s->Overloaded(head));
+  if (!HoldParseMemory(memory_budget_, s->ParseMemory(head, request.body.size()), done)) {
+    return done(s->Overloaded(head));
+  }
   s->Handle(std::move(request), std::move(done));
 }
 

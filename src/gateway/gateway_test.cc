@@ -8,7 +8,6 @@
 #include <optional>
 #include <string>
 
-#include "awsproto/codec.h"
 #include "base/memory_budget.h"
 #include "catalog/catalog.h"
 #include "frontends/kinesis/kinesis_service.h"
@@ -164,6 +163,7 @@ class HoldingService final : public awsproto::Service {
   std::shared_ptr<http::BodySink> StreamBody(const RequestHead&) override { return nullptr; }
   Response BodyTooLarge(const RequestHead&, uint64_t) const override { return Response::Text(413, "hold"); }
   Response Overloaded(const RequestHead&) const override { return Response::Text(503, "hold busy"); }
+  uint64_t ParseMemory(const RequestHead&, uint64_t body_bytes) const override { return 3 * body_bytes; }
   void Quiesce() override {}
 
   http::Responder held;
@@ -199,7 +199,6 @@ TEST(GatewayMemoryBudget, TheReservationIsHeldUntilTheResponseIsProduced) {
   std::optional<Response> out;
   g.Handle(Request{Head("POST", "/"), std::string(100 * 1024, 'x')}, [&out](Response r) { out = std::move(r); });
   ASSERT_NE(hold->held, nullptr);
-  EXPECT_EQ(budget.used(), awsproto::ParseMemoryBound(100 * 1024));
   EXPECT_EQ(budget.used(), 300u * 1024);
   // A second one does not fit while the first is in flight.
   std::optional<Response> second;
@@ -317,6 +316,13 @@ TEST_F(GatewayWithRealServices, KinesisAnswersServiceUnavailableWhenTheBudgetIsF
   EXPECT_NE(out->body.find("ResourceNotFoundException"), std::string::npos) << out->body;
   EXPECT_EQ(budget.used(), 0u);
   g.Quiesce();
+}
+
+TEST_F(GatewayWithRealServices, OnlyServicesThatParseReserveParseMemory) {
+  const RequestHead kinesis = Head("POST", "/", {{"x-amz-target", "Kinesis_20131202.PutRecords"}});
+  const RequestHead s3 = Head("PUT", "/bucket/key", {{"authorization", Signed("s3")}});
+  EXPECT_EQ(g_->Route(kinesis)->ParseMemory(kinesis, 1 << 20), 3u << 20);
+  EXPECT_EQ(g_->Route(s3)->ParseMemory(s3, 1 << 20), 0u) << "an object body is stored, not parsed";
 }
 
 TEST_F(GatewayWithRealServices, FirehoseRequestIsTakenByNeitherKinesisNorS3) {

@@ -3,13 +3,11 @@
 #include <memory>
 #include <utility>
 
-#include "awsproto/codec.h"
-
 namespace sluice::gateway {
 
-bool HoldParseMemory(MemoryBudget* budget, uint64_t body_bytes, http::Responder& done) {
-  if (budget == nullptr) return true;
-  auto reservation = budget->TryReserve(awsproto::ParseMemoryBound(body_bytes));
+bool HoldParseMemory(MemoryBudget* budget, uint64_t bytes, http::Responder& done) {
+  if (budget == nullptr || bytes == 0) return true;
+  auto reservation = budget->TryReserve(bytes);
   if (!reservation) return false;
   // A Responder is copyable; the copies share one reservation, released by the one
   // call (or by the last copy's destruction).

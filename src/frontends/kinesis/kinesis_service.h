@@ -53,6 +53,8 @@ class KinesisService final : public awsproto::Service {
   std::shared_ptr<http::BodySink> StreamBody(const http::RequestHead& head) override;
   http::Response BodyTooLarge(const http::RequestHead& head, uint64_t limit) const override;
   http::Response Overloaded(const http::RequestHead& head) const override;
+  // awsproto::ParseMemoryBound: the tree, and blobs decoded from JSON.
+  uint64_t ParseMemory(const http::RequestHead& head, uint64_t body_bytes) const override;
   // Finishes queued control-plane actions and stops their pool.
   void Quiesce() override;
 
