@@ -1,7 +1,8 @@
-// Decoding request bodies (JSON via simdjson, CBOR by hand) and encoding responses
-// straight into a string, without building a tree (BodyWriter).
+// Decoding request bodies (JSON and CBOR, both by hand, into the flat tree of value.h)
+// and encoding responses straight into a string, without building a tree (BodyWriter).
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -11,10 +12,39 @@
 
 namespace sluice::awsproto {
 
-// `body` must outlive the result (CBOR views point into it; JSON strings are copied into
-// the parser's own buffer, which the result owns). Malformed input is InvalidArgument.
-Result<std::unique_ptr<ParsedBody>> ParseJsonBody(std::string body);
-Result<std::unique_ptr<ParsedBody>> ParseCborBody(std::string body);
+// The hard cap on nodes in one parsed body, whatever the caller asks: 8192 nodes of 16
+// bytes, 128 KiB. Every Kinesis request shape fits (PutRecords, the largest, needs about
+// 3,500 at 500 records).
+inline constexpr uint32_t kMaxParseNodes = 8192;
+
+// The hard cap on nesting, whatever the caller asks: the readers recurse once per
+// level, so this bounds their stack use.
+inline constexpr int kMaxParseDepth = 128;
+
+// What one parse may build. A body beyond either limit is malformed for its caller
+// (AWS JSON answers SerializationException), and the parse stops there: memory never
+// grows past the node array, allocated once at min(max_nodes, what the body's size can
+// hold) before the parse starts.
+struct ParseLimits {
+  int max_depth = 64;                    // nesting, the root container is depth 1; capped at kMaxParseDepth
+  uint32_t max_nodes = kMaxParseNodes;   // values, map keys included; capped at kMaxParseNodes
+};
+
+// Memory bound of one parse (ParseJsonBody/ParseCborBody), beyond the body itself: the
+// node array, at most min(kMaxParseNodes, body bytes + 1) nodes, plus decoded blobs
+// (BlobArena), at most 3/4 of the body. So the overhead is at most 3x the body for
+// bodies of 64 KiB and more, and at most 3x the body + 128 KiB for any body. The gateway
+// reserves this much from the request-memory budget before a buffered request runs.
+uint64_t ParseMemoryBound(uint64_t body_bytes);
+
+// Takes the body: the tree's strings are views into it (escapes resolved in place).
+// Malformed input, or input beyond `limits`, is InvalidArgument. When `accounted` is
+// given, it receives the bytes the parse held at its peak (body and node array), also
+// when it fails.
+Result<std::unique_ptr<ParsedBody>> ParseJsonBody(std::string body, const ParseLimits& limits = {},
+                                                  size_t* accounted = nullptr);
+Result<std::unique_ptr<ParsedBody>> ParseCborBody(std::string body, const ParseLimits& limits = {},
+                                                  size_t* accounted = nullptr);
 
 // Streams one JSON or CBOR document. Maps and arrays are written with an explicit
 // End(); in CBOR they are indefinite-length, as AWS sends them.

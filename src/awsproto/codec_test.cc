@@ -1,5 +1,8 @@
 #include "awsproto/codec.h"
 
+#include <cmath>
+#include <cstdint>
+
 #include <gtest/gtest.h>
 
 namespace sluice::awsproto {
@@ -21,19 +24,27 @@ std::string Unhex(std::string_view h) {
   return out;
 }
 
+const Value& Item(const Value& array, size_t index) {
+  for (const Value& v : array.items()) {
+    if (index-- == 0) return v;
+  }
+  static const Value kNone{};
+  return kNone;
+}
+
 TEST(JsonBody, ParsesEveryKindAndKeepsMemberOrder) {
   auto p = ParseJsonBody(R"({"S":"a\"b","I":-3,"D":1.5,"B":true,"N":null,"A":[1,"x"],"M":{"k":"v"}})");
   ASSERT_TRUE(p.ok()) << p.status().ToString();
   const Value& r = (*p)->root();
-  ASSERT_EQ(r.members.size(), 7u);
-  EXPECT_EQ(r.members[0].first, "S");
-  EXPECT_EQ(r.Get("S")->s, "a\"b");
+  ASSERT_EQ(r.size(), 7u);
+  EXPECT_EQ((*r.members().begin()).key, "S");
+  EXPECT_EQ(r.Get("S")->s(), "a\"b");
   EXPECT_EQ(r.Get("I")->i, -3);
   EXPECT_EQ(r.Get("D")->d, 1.5);
   EXPECT_TRUE(r.Get("B")->b);
   EXPECT_EQ(r.Get("N"), nullptr) << "null members read as absent";
-  EXPECT_EQ(r.Get("A")->items[1].s, "x");
-  EXPECT_EQ(r.Get("M")->Get("k")->s, "v");
+  EXPECT_EQ(Item(*r.Get("A"), 1).s(), "x");
+  EXPECT_EQ(r.Get("M")->Get("k")->s(), "v");
 }
 
 TEST(JsonBody, MalformedIsInvalidArgument) {
@@ -54,9 +65,9 @@ TEST(CborBody, DecodesTheShapesAwsSdksSend) {
   auto p = ParseCborBody(b);
   ASSERT_TRUE(p.ok()) << p.status().ToString();
   const Value& r = (*p)->root();
-  EXPECT_EQ(r.Get("StreamName")->s, "s");
+  EXPECT_EQ(r.Get("StreamName")->s(), "s");
   EXPECT_EQ(r.Get("Data")->kind, Value::Kind::kBytes);
-  EXPECT_EQ(r.Get("Data")->s, std::string("\x01\x02", 2));
+  EXPECT_EQ(r.Get("Data")->s(), std::string("\x01\x02", 2));
   EXPECT_EQ(r.Get("Timestamp")->kind, Value::Kind::kTimestampMs);
   EXPECT_EQ(r.Get("Timestamp")->i, 1787036486712);
   EXPECT_EQ(r.Get("N")->i, -2);
@@ -69,8 +80,59 @@ TEST(CborBody, DecodesIndefiniteLengthContainersAndStrings) {
   const std::string b = Unhex("bf6161") + Unhex("9f0102ff") + Unhex("6162") + Unhex("7f6178627a79ff") + Unhex("ff");
   auto p = ParseCborBody(b);
   ASSERT_TRUE(p.ok()) << p.status().ToString();
-  EXPECT_EQ((*p)->root().Get("a")->items.size(), 2u);
-  EXPECT_EQ((*p)->root().Get("b")->s, "xzy");
+  EXPECT_EQ((*p)->root().Get("a")->size(), 2u);
+  EXPECT_EQ((*p)->root().Get("b")->s(), "xzy");
+}
+
+TEST(JsonBody, UnescapesInPlaceAndChecksUtf8) {
+  auto p = ParseJsonBody(R"({"a":"x\u00e9\ud83d\ude00\n\/y","b":"été"})");
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  EXPECT_EQ((*p)->root().Get("a")->s(), "x\xc3\xa9\xf0\x9f\x98\x80\n/y");
+  EXPECT_EQ((*p)->root().Get("b")->s(), "\xc3\xa9t\xc3\xa9");
+  EXPECT_FALSE(ParseJsonBody("[\"\xc3\"]").ok()) << "truncated UTF-8";
+  EXPECT_FALSE(ParseJsonBody("[\"\xed\xa0\x80\"]").ok()) << "UTF-8 surrogate";
+  EXPECT_FALSE(ParseJsonBody("[\"\xc0\xaf\"]").ok()) << "overlong";
+  EXPECT_FALSE(ParseJsonBody(R"(["\ud800"])").ok()) << "lone high surrogate";
+  EXPECT_FALSE(ParseJsonBody(R"(["\udc00"])").ok()) << "lone low surrogate";
+  EXPECT_FALSE(ParseJsonBody("[\"a\tb\"]").ok()) << "raw control character";
+  EXPECT_FALSE(ParseJsonBody(R"(["\x"])").ok());
+}
+
+TEST(JsonBody, NumbersFollowTheGrammarAndBigOnesStayNumbers) {
+  auto p = ParseJsonBody(R"([0,-7,9223372036854775807,9223372036854775808,1e999,-2.5e-3,1E2])");
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  const Value& a = (*p)->root();
+  EXPECT_EQ(Item(a, 1).i, -7);
+  EXPECT_EQ(Item(a, 2).i, INT64_MAX);
+  EXPECT_EQ(Item(a, 3).kind, Value::Kind::kDouble);
+  EXPECT_EQ(Item(a, 4).d, INFINITY) << "overflow is infinite, for the schema check to refuse";
+  EXPECT_EQ(Item(a, 5).d, -2.5e-3);
+  EXPECT_EQ(Item(a, 6).d, 100.0);
+  for (const char* bad : {"[01]", "[1.]", "[.5]", "[+1]", "[1e]", "[-]", "[NaN]", "[Infinity]", "[0x1]"}) {
+    EXPECT_FALSE(ParseJsonBody(bad).ok()) << bad;
+  }
+}
+
+TEST(CborBody, IndefiniteLengthOnAnIntegerOrTagIsMalformed) {
+  // Additional information 31 means "indefinite length": only strings, arrays and maps
+  // have one.
+  EXPECT_TRUE(ParseCborBody(Unhex("a1616100")).ok()) << "control: {a: 0} parses";
+  EXPECT_FALSE(ParseCborBody(Unhex("a161611f")).ok()) << "major 0, info 31";
+  EXPECT_FALSE(ParseCborBody(Unhex("a161613f")).ok()) << "major 1, info 31";
+  EXPECT_FALSE(ParseCborBody(Unhex("a16161df00")).ok()) << "major 6, info 31";
+  EXPECT_FALSE(ParseCborBody(Unhex("a16161ff")).ok()) << "a break outside a container";
+}
+
+TEST(CborBody, NonFiniteTimeStaysADoubleAndHugeTimesSaturate) {
+  // {"T": 1(NaN), "U": 1(1e300), "V": 1(-1e300)}
+  const std::string b = Unhex("a36154c1f97e00") + Unhex("6155c1fb7e37e43c8800759c") + Unhex("6156c1fbfe37e43c8800759c");
+  auto p = ParseCborBody(b);
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  EXPECT_EQ((*p)->root().Get("T")->kind, Value::Kind::kDouble);
+  EXPECT_TRUE(std::isnan((*p)->root().Get("T")->d));
+  EXPECT_EQ((*p)->root().Get("U")->kind, Value::Kind::kTimestampMs);
+  EXPECT_EQ((*p)->root().Get("U")->i, INT64_MAX);
+  EXPECT_EQ((*p)->root().Get("V")->i, INT64_MIN);
 }
 
 TEST(CborBody, RejectsTruncationTrailingBytesAndLies) {
@@ -105,11 +167,11 @@ TEST(BodyWriter, CborRoundTripsThroughTheDecoder) {
   auto p = ParseCborBody(enc);
   ASSERT_TRUE(p.ok()) << p.status().ToString();
   const Value& r = (*p)->root();
-  EXPECT_EQ(r.Get("Data")->s, std::string("\0\xff", 2));
+  EXPECT_EQ(r.Get("Data")->s(), std::string("\0\xff", 2));
   EXPECT_EQ(r.Get("T")->kind, Value::Kind::kTimestampMs);
   EXPECT_EQ(r.Get("T")->i, 1787036486712);
-  EXPECT_EQ(r.Get("L")->items[0].i, -1);
-  EXPECT_EQ(r.Get("L")->items[1].i, 1000000);
+  EXPECT_EQ(Item(*r.Get("L"), 0).i, -1);
+  EXPECT_EQ(Item(*r.Get("L"), 1).i, 1000000);
 }
 
 }  // namespace

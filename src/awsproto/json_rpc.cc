@@ -135,7 +135,12 @@ void JsonRpc::Dispatch(http::Request request, http::Responder done,
     return done(Raw(404, "", "<UnknownOperationException/>\n"));
   }
 
-  auto parsed = is_cbor ? ParseCborBody(std::move(request.body)) : ParseJsonBody(std::move(request.body));
+  // An unknown action is parsed only to tell a malformed body from an unknown target.
+  constexpr ParseLimits kUnknownActionLimits{.max_depth = 8, .max_nodes = 1024};
+  const ParseLimits limits = fields ? LimitsFor(*fields) : kUnknownActionLimits;
+  const size_t body_bytes = request.body.size();
+  auto parsed = is_cbor ? ParseCborBody(std::move(request.body), limits)
+                        : ParseJsonBody(std::move(request.body), limits);
   if (content_type == kPlainJson) {
     const std::string_view what = parsed.ok() ? "UnknownOperationException" : "SerializationException";
     return done(Raw(parsed.ok() ? 404 : 400, kPlainJson,
@@ -149,9 +154,10 @@ void JsonRpc::Dispatch(http::Request request, http::Responder done,
 
   auto call = std::make_shared<ActionCall>();
   call->body = std::move(*parsed);
-  call->req = const_cast<Value*>(&call->body->root());  // the call owns the tree: checks normalize it
+  call->req = &call->body->mutable_root();  // the call owns the tree: checks normalize it
+  call->blobs = BlobArena(body_bytes);
   call->enc = enc;
-  if (auto err = CheckRequest(*call->req, *fields, call->arena)) {
+  if (auto err = CheckRequest(*call->req, *fields, call->blobs)) {
     if (err->serialization) return done(Error(enc, 400, "SerializationException", err->message, "Message"));
     return done(Error(enc, 400, "ValidationException", err->message, "message"));
   }

@@ -7,7 +7,6 @@
 // Thread-safe: a JsonRpc is immutable after construction.
 #pragma once
 
-#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -50,7 +49,7 @@ using ActionDone = std::function<void(ActionResult)>;
 struct ActionCall {
   std::unique_ptr<ParsedBody> body;  // owns what `req` points into
   Value* req = nullptr;
-  std::deque<std::string> arena;     // decoded blobs
+  BlobArena blobs{0};                // decoded blobs
   BodyEncoding enc = BodyEncoding::kJson;
 };
 
@@ -68,6 +67,10 @@ class JsonRpc {
   // Checks `request` as AWS does and, when it is well formed, runs it through `run` and
   // answers with its result in the request's encoding. `fields`: the action's field
   // specs, or nullopt when the target names no action of this service.
+  // This is the first and only place the body is read: the caller has verified the
+  // request's signature before. The body is parsed within LimitsFor(fields) (a body
+  // deeper or with more values than the action's shape allows is a
+  // SerializationException), so the parse holds at most ParseMemoryBound(body size).
   void Dispatch(http::Request request, http::Responder done,
                 std::optional<std::span<const FieldSpec>> fields, const Run& run) const;
 

@@ -1,5 +1,6 @@
 #include "awsproto/schema.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstring>
@@ -39,7 +40,7 @@ constexpr std::string_view kStructMsg = "Start of structure or map found where n
 
 class Checker {
  public:
-  explicit Checker(std::deque<std::string>& arena) : arena_(arena) {}
+  explicit Checker(BlobArena& blobs) : blobs_(blobs) {}
 
   std::optional<SchemaError> Run(Value& root, std::span<const FieldSpec> fields) {
     if (root.kind != Value::Kind::kMap) return SchemaError{true, std::string(kStructMsg)};
@@ -53,7 +54,7 @@ class Checker {
   // ------------------------------------------------------------------ type check
   std::optional<SchemaError> TypeCheckMembers(Value& map, std::span<const FieldSpec> fields) {
     for (const FieldSpec& f : fields) {
-      for (auto& [key, v] : map.members) {
+      for (auto [key, v] : map.members()) {
         if (key != f.name || v.is_null()) continue;
         if (auto e = TypeCheck(v, f)) return e;
       }
@@ -62,6 +63,15 @@ class Checker {
   }
 
   static SchemaError Ser(std::string m) { return SchemaError{true, std::move(m)}; }
+
+  // NaN or an infinity (CBOR floats; JSON overflow such as 1e999) where an integer or a
+  // timestamp is expected: AWS's deserializer cannot make a number of it, a
+  // SerializationException. The value is printed as Java prints a double; the wording
+  // follows AWS's other conversion failures ("'X' can not be converted to ...").
+  static SchemaError NotFinite(const Value& v, std::string_view target) {
+    const char* text = std::isnan(v.d) ? "NaN" : v.d > 0 ? "Infinity" : "-Infinity";
+    return Ser(fmt::format("'{}' can not be converted to {}", text, target));
+  }
 
   std::optional<SchemaError> TypeCheck(Value& v, const FieldSpec& f) {
     const bool list = v.kind == Value::Kind::kArray;
@@ -79,8 +89,8 @@ class Checker {
         if (list) return Ser(std::string(kListMsg));
         if (map) return Ser(std::string(kStructMsg));
         if (v.kind == Value::Kind::kDouble) {
-          v.i = std::isfinite(v.d) ? static_cast<int64_t>(std::floor(std::min(v.d, 9.2e18))) : kIntMax;
-          v.kind = Value::Kind::kInt;
+          if (!std::isfinite(v.d)) return NotFinite(v, "an Integer");
+          v.SetInt(Value::Kind::kInt, SaturatingInt64(std::floor(v.d)));
         } else if (v.kind == Value::Kind::kTimestampMs) {
           v.kind = Value::Kind::kInt;
         }
@@ -94,7 +104,7 @@ class Checker {
         if (map) return Ser(std::string(kStructMsg));
         if (v.kind == Value::Kind::kBool) return std::nullopt;
         if (v.kind == Value::Kind::kString) {
-          std::string up(v.s);
+          std::string up(v.s());
           for (auto& c : up) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
           return Ser(fmt::format("'{}' can not be converted to an Boolean", up));
         }
@@ -111,21 +121,23 @@ class Checker {
         if (list) return Ser(std::string(kListMsg));
         if (map) return Ser(std::string(kStructMsg));
         if (v.kind == Value::Kind::kTimestampMs) return std::nullopt;
-        if (v.kind == Value::Kind::kInt) {
-          v.i *= 1000;  // JSON and untagged CBOR: epoch seconds
-          v.kind = Value::Kind::kTimestampMs;
+        // Saturated, not wrapped: 1e300 or int64-max seconds stay in the far future,
+        // where the action rejects them as AWS does (InvalidArgumentException: later
+        // than now), instead of overflowing into the past.
+        if (v.kind == Value::Kind::kInt) {  // JSON and untagged CBOR: epoch seconds
+          v.SetInt(Value::Kind::kTimestampMs, SaturatingMillis(v.i));
           return std::nullopt;
         }
         if (v.kind == Value::Kind::kDouble) {
-          v.i = static_cast<int64_t>(std::floor(v.d * 1000.0));
-          v.kind = Value::Kind::kTimestampMs;
+          if (!std::isfinite(v.d)) return NotFinite(v, "milliseconds since epoch");
+          v.SetInt(Value::Kind::kTimestampMs, SaturatingInt64(std::floor(v.d * 1000.0)));
           return std::nullopt;
         }
         return Ser(fmt::format("{} can not be converted to milliseconds since epoch", TypeName(v)));
       case FieldType::kList:
         if (map) return Ser(std::string(kStructMsg));
         if (!list) return Ser("Expected list or null");
-        for (Value& item : v.items) {
+        for (Value& item : v.items()) {
           if (item.is_null()) continue;
           if (!f.members.empty()) {
             if (item.kind == Value::Kind::kArray) return Ser(std::string(kListMsg));
@@ -139,7 +151,7 @@ class Checker {
       case FieldType::kMap:
         if (list) return Ser(std::string(kListMsg));
         if (!map) return Ser("Expected map or null");
-        for (auto& [k, item] : v.members) {
+        for (auto [k, item] : v.members()) {
           if (item.is_null()) continue;
           if (auto e = TypeCheck(item, FieldSpec{.type = FieldType::kString})) return e;
         }
@@ -153,18 +165,15 @@ class Checker {
   }
 
   std::optional<SchemaError> DecodeBlob(Value& v) {
-    const std::string_view s = v.s;
+    const std::string_view s = v.s();
     if (s.size() % 4 != 0) {
       return Ser(fmt::format("'{}' can not be converted to a Blob: Base64 encoded length is "
                              "expected a multiple of 4 bytes but found: {}",
                              s, s.size()));
     }
-    std::string& out = arena_.emplace_back();
-    out.reserve(Base64DecodedSize(s));
     // The decoder validates as it goes; the slow scan below only names the culprit.
-    if (Base64DecodeAppend(s, out)) {
-      v.kind = Value::Kind::kBytes;
-      v.s = out;
+    if (const auto bytes = blobs_.Decode(s)) {
+      v.SetString(Value::Kind::kBytes, *bytes);
       return std::nullopt;
     }
     for (size_t i = 0; i < s.size(); ++i) {
@@ -186,7 +195,7 @@ class Checker {
   }
 
   void ValidateMembers(const Value& map, std::span<const FieldSpec> fields, std::string_view prefix) {
-    static const Value kNull;
+    static const Value kNull{};
     for (const FieldSpec& f : fields) {
       const Value* v = map.Get(f.name);
       Validate(v ? *v : kNull, f, fmt::format("{}{}", prefix, LowerFirst(f.name)));
@@ -198,7 +207,7 @@ class Checker {
       if (f.not_null) Add(v, path, "Member must not be null");
       return;
     }
-    if (f.pattern != nullptr && v.kind == Value::Kind::kString && !f.pattern->matches(v.s)) {
+    if (f.pattern != nullptr && v.kind == Value::Kind::kString && !f.pattern->matches(v.s())) {
       Add(v, path, fmt::format("Member must satisfy regular expression pattern: {}", f.pattern->text));
     }
     const int64_t len = Length(v);
@@ -218,7 +227,7 @@ class Checker {
     }
     if (!f.enum_values.empty() && v.kind == Value::Kind::kString) {
       bool found = false;
-      for (const auto e : f.enum_values) found = found || e == v.s;
+      for (const auto e : f.enum_values) found = found || e == v.s();
       if (!found) {
         std::string set;
         for (const auto e : f.enum_values) set += (set.empty() ? "" : ", ") + std::string(e);
@@ -226,7 +235,7 @@ class Checker {
       }
     }
     if (f.type == FieldType::kList && f.members.empty() && (f.child_min_len || f.child_max_len)) {
-      for (const Value& item : v.items) {
+      for (const Value& item : v.items()) {
         const int64_t n = Length(item);
         if ((f.child_max_len && n > *f.child_max_len) || (f.child_min_len && n < *f.child_min_len)) {
           Add(v, path, fmt::format("Member must satisfy constraint: [Member must have length less "
@@ -238,12 +247,11 @@ class Checker {
       }
     }
     if (f.type == FieldType::kList && !f.members.empty()) {
-      for (size_t i = 0; i < v.items.size(); ++i) {
-        ValidateMembers(v.items[i], f.members, fmt::format("{}.{}.member.", path, i + 1));
-      }
+      size_t i = 0;
+      for (const Value& item : v.items()) ValidateMembers(item, f.members, fmt::format("{}.{}.member.", path, ++i));
     }
     if (f.type == FieldType::kMap) {
-      for (const auto& [k, item] : v.members) {
+      for (const auto [k, item] : v.members()) {
         const int64_t kn = Utf16Length(k);
         if ((f.child_max_len && kn > *f.child_max_len) || (f.child_min_len && kn < *f.child_min_len)) {
           Add(v, path, fmt::format("Map keys must satisfy constraint: [Member must have length less "
@@ -253,7 +261,7 @@ class Checker {
           break;
         }
       }
-      for (const auto& [k, item] : v.members) {
+      for (const auto [k, item] : v.members()) {
         const int64_t vn = Length(item);
         if ((f.value_max_len && vn > *f.value_max_len) || (f.value_min_len && vn < *f.value_min_len)) {
           Add(v, path, fmt::format("Map value must satisfy constraint: [Member must have length "
@@ -269,50 +277,50 @@ class Checker {
 
   static int64_t Length(const Value& v) {
     switch (v.kind) {
-      case Value::Kind::kString: return Utf16Length(v.s);
-      case Value::Kind::kBytes: return static_cast<int64_t>(v.s.size());
-      case Value::Kind::kArray: return static_cast<int64_t>(v.items.size());
-      case Value::Kind::kMap: return static_cast<int64_t>(v.members.size());
+      case Value::Kind::kString: return Utf16Length(v.s());
+      case Value::Kind::kBytes:
+      case Value::Kind::kArray:
+      case Value::Kind::kMap: return static_cast<int64_t>(v.size());
       default: return 0;
     }
   }
 
-  std::deque<std::string>& arena_;
+  BlobArena& blobs_;
   std::vector<std::string> errors_;
 };
 
 std::string Render(const Value& v) {
   switch (v.kind) {
     case Value::Kind::kNull: return "null";
-    case Value::Kind::kString: return fmt::format("'{}'", v.s);
+    case Value::Kind::kString: return fmt::format("'{}'", v.s());
     case Value::Kind::kBytes:
-      return fmt::format("'java.nio.HeapByteBuffer[pos=0 lim={0} cap={0}]'", v.s.size());
+      return fmt::format("'java.nio.HeapByteBuffer[pos=0 lim={0} cap={0}]'", v.size());
     case Value::Kind::kInt:
     case Value::Kind::kTimestampMs: return fmt::format("'{}'", v.i);
     case Value::Kind::kDouble: return fmt::format("'{}'", v.d);
     case Value::Kind::kBool: return v.b ? "'true'" : "'false'";
     case Value::Kind::kArray: {
       std::string s = "'[";
-      for (size_t i = 0; i < v.items.size(); ++i) {
-        if (i) s += ", ";
-        const Value& item = v.items[i];
+      size_t i = 0;
+      for (const Value& item : v.items()) {
+        if (i++) s += ", ";
         if (item.kind == Value::Kind::kMap) {
           // AWS prints the Java object; the hash differs per object.
           s += fmt::format("com.amazonaws.kinesis.v20131202.PutRecordsRequestEntry@{:08x}",
-                           static_cast<uint32_t>(0x9e3779b9u * (i + 1)));
+                           static_cast<uint32_t>(0x9e3779b9u * i));
         } else {
-          s += item.kind == Value::Kind::kString ? std::string(item.s) : Render(item);
+          s += item.kind == Value::Kind::kString ? std::string(item.s()) : Render(item);
         }
       }
       return s + "]'";
     }
     case Value::Kind::kMap: {
       std::string s = "'{";
-      for (size_t i = 0; i < v.members.size(); ++i) {
-        if (i) s += ", ";
-        const Value& item = v.members[i].second;
-        s += fmt::format("{}={}", v.members[i].first,
-                         item.kind == Value::Kind::kString ? std::string(item.s) : Render(item));
+      bool first = true;
+      for (const auto [key, item] : v.members()) {
+        if (!first) s += ", ";
+        first = false;
+        s += fmt::format("{}={}", key, item.kind == Value::Kind::kString ? std::string(item.s()) : Render(item));
       }
       return s + "}'";
     }
@@ -362,9 +370,73 @@ std::string FormatValidationErrors(const std::vector<std::string>& errors) {
                      errors.size() == 1 ? "" : "s", joined);
 }
 
-std::optional<SchemaError> CheckRequest(Value& root, std::span<const FieldSpec> fields,
-                                        std::deque<std::string>& arena) {
-  return Checker(arena).Run(root, fields);
+std::optional<std::string_view> BlobArena::Decode(std::string_view base64) {
+  if (!reserved_) {
+    bytes_.reserve(body_bytes_ / 4 * 3 + 3);
+    reserved_ = true;
+  }
+  const size_t at = bytes_.size();
+  // Never reallocates (views into it stay valid): the text lies within the body, so all
+  // blobs of one request fit in the capacity reserved above.
+  if (Base64DecodedSize(base64) > bytes_.capacity() - at) return std::nullopt;
+  if (!Base64DecodeAppend(base64, bytes_)) {
+    bytes_.resize(at);
+    return std::nullopt;
+  }
+  return std::string_view(bytes_).substr(at);
+}
+
+namespace {
+
+constexpr int64_t kUnboundedItems = 1000;  // a list or map without a length limit
+
+uint64_t ShapeNodes(const FieldSpec& f);
+
+// A structure: its node, and a key and a value per member.
+uint64_t StructNodes(std::span<const FieldSpec> fields) {
+  uint64_t n = 1;
+  for (const FieldSpec& f : fields) n += 1 + ShapeNodes(f);
+  return n;
+}
+
+uint64_t ShapeNodes(const FieldSpec& f) {
+  const auto items = static_cast<uint64_t>(f.max_len.value_or(kUnboundedItems));
+  switch (f.type) {
+    case FieldType::kList: return 1 + items * (f.members.empty() ? 1 : StructNodes(f.members));
+    case FieldType::kMap: return 1 + 2 * items;
+    case FieldType::kStructure: return StructNodes(f.members);
+    default: return 1;
+  }
+}
+
+int ShapeDepth(const FieldSpec& f);
+
+int StructDepth(std::span<const FieldSpec> fields) {
+  int deepest = 0;
+  for (const FieldSpec& f : fields) deepest = std::max(deepest, ShapeDepth(f));
+  return 1 + deepest;
+}
+
+int ShapeDepth(const FieldSpec& f) {
+  switch (f.type) {
+    case FieldType::kList: return 1 + (f.members.empty() ? 1 : StructDepth(f.members));
+    case FieldType::kMap: return 2;
+    case FieldType::kStructure: return StructDepth(f.members);
+    default: return 1;
+  }
+}
+
+}  // namespace
+
+ParseLimits LimitsFor(std::span<const FieldSpec> fields) {
+  ParseLimits limits;
+  limits.max_depth = StructDepth(fields) + 2;
+  limits.max_nodes = static_cast<uint32_t>(std::min<uint64_t>(kMaxParseNodes, 2 * StructNodes(fields) + 64));
+  return limits;
+}
+
+std::optional<SchemaError> CheckRequest(Value& root, std::span<const FieldSpec> fields, BlobArena& blobs) {
+  return Checker(blobs).Run(root, fields);
 }
 
 }  // namespace sluice::awsproto

@@ -6,13 +6,13 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "awsproto/codec.h"
 #include "awsproto/value.h"
 
 namespace sluice::awsproto {
@@ -53,11 +53,35 @@ struct SchemaError {
   std::string message;
 };
 
+// Decoded blobs (base64 Data in JSON) of one request, in one buffer allocated once at
+// 3/4 of the body's size on the first decode, the most any body's base64 text can
+// decode to: views into it stay valid and never add up to more than that.
+class BlobArena {
+ public:
+  explicit BlobArena(size_t body_bytes) : body_bytes_(body_bytes) {}
+  // Decodes `base64` (strict, as Base64DecodeAppend) and returns a view of the bytes,
+  // or nullopt when it is invalid.
+  std::optional<std::string_view> Decode(std::string_view base64);
+  size_t accounted_bytes() const { return bytes_.capacity(); }
+
+ private:
+  size_t body_bytes_;
+  bool reserved_ = false;
+  std::string bytes_;
+};
+
+// The parse limits for a request of this shape: twice the nodes of the largest valid
+// request (every list and map at its maximum length) plus 64 for members AWS ignores,
+// so a list a little over its limit still gets AWS's ValidationException naming it, and
+// the shape's depth plus 2. A body beyond them cannot be a valid request.
+ParseLimits LimitsFor(std::span<const FieldSpec> fields);
+
 // Type-checks and validates `root` (a map) in place: integers are floored and clamped
-// as AWS does, blobs are base64-decoded into `arena` (Value kind becomes kBytes),
-// timestamps become kTimestampMs. Returns nullopt when the request is well formed.
-std::optional<SchemaError> CheckRequest(Value& root, std::span<const FieldSpec> fields,
-                                        std::deque<std::string>& arena);
+// as AWS does, blobs are base64-decoded into `blobs` (Value kind becomes kBytes),
+// timestamps become kTimestampMs (saturated: a far-future time stays in the future).
+// A number that is NaN or infinite where an integer or a timestamp is expected is a
+// SerializationException. Returns nullopt when the request is well formed.
+std::optional<SchemaError> CheckRequest(Value& root, std::span<const FieldSpec> fields, BlobArena& blobs);
 
 // Runs only the constraint validation of one value against a spec, with a caller-chosen
 // limit (e.g. a stream's own maximum record size). Returns the error text or "".

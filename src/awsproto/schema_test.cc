@@ -1,5 +1,8 @@
 #include "awsproto/schema.h"
 
+#include <deque>
+#include <memory>
+
 #include <gtest/gtest.h>
 
 #include "awsproto/codec.h"
@@ -24,12 +27,15 @@ const FieldSpec kSpec[] = {
     {.name = "Hash", .pattern = &kHashKey},
 };
 
-std::optional<SchemaError> Check(std::string json) {
+std::optional<SchemaError> Check(std::string json, std::span<const FieldSpec> spec = kSpec) {
+  // Kept for the test's life: messages and values view them.
+  static std::deque<std::unique_ptr<ParsedBody>> bodies;
+  static std::deque<BlobArena> blobs;
+  const size_t size = json.size();
   auto p = ParseJsonBody(std::move(json));
   EXPECT_TRUE(p.ok());
-  static std::deque<std::string> arena;
-  Value root = (*p)->root();
-  return CheckRequest(root, kSpec, arena);
+  bodies.push_back(std::move(*p));
+  return CheckRequest(bodies.back()->mutable_root(), spec, blobs.emplace_back(size));
 }
 
 TEST(AwsSchema, WellFormedRequestPasses) {
@@ -107,13 +113,56 @@ TEST(AwsSchema, AtMostTenErrorsAreReported) {
   std::string records;
   for (int i = 0; i < 12; ++i) records += std::string(i ? "," : "") + R"({"PartitionKey":"","Data":""})";
   const FieldSpec spec[] = {{.name = "Records", .type = FieldType::kList, .members = kEntry}};
-  auto p = ParseJsonBody(R"({"Records":[)" + records + "]}");
-  ASSERT_TRUE(p.ok());
-  std::deque<std::string> arena;
-  Value root = (*p)->root();
-  const auto e = CheckRequest(root, spec, arena);
+  const auto e = Check(R"({"Records":[)" + records + "]}", spec);
   ASSERT_TRUE(e);
   EXPECT_EQ(e->message.substr(0, 30), "10 validation errors detected:");
+}
+
+TEST(AwsSchema, NonFiniteNumbersAreSerializationErrorsWhereIntegersOrTimesAreExpected) {
+  const FieldSpec spec[] = {{.name = "N", .type = FieldType::kInteger}, {.name = "T", .type = FieldType::kTimestamp}};
+  auto e = Check(R"({"N":1e999})", spec);
+  ASSERT_TRUE(e);
+  EXPECT_TRUE(e->serialization);
+  EXPECT_EQ(e->message, "'Infinity' can not be converted to an Integer");
+  e = Check(R"({"N":-1e999})", spec);
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->message, "'-Infinity' can not be converted to an Integer");
+  e = Check(R"({"T":1e999})", spec);
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->message, "'Infinity' can not be converted to milliseconds since epoch");
+  // CBOR NaN (half precision), for both.
+  for (const char* field : {"N", "T"}) {
+    auto p = ParseCborBody(std::string("\xa1\x61") + field + std::string("\xf9\x7e\x00", 3));
+    ASSERT_TRUE(p.ok());
+    BlobArena blobs(8);
+    const auto err = CheckRequest((*p)->mutable_root(), spec, blobs);
+    ASSERT_TRUE(err) << field;
+    EXPECT_TRUE(err->serialization);
+    EXPECT_EQ(err->message.substr(0, 30), "'NaN' can not be converted to ");
+  }
+}
+
+TEST(AwsSchema, HugeIntegersAndTimesSaturateInsteadOfWrapping) {
+  const FieldSpec spec[] = {{.name = "N", .type = FieldType::kInteger}, {.name = "T", .type = FieldType::kTimestamp}};
+  for (const char* body : {R"({"T":1e300})", R"({"T":9223372036854775807})", R"({"T":1e17})",
+                           R"({"T":100000000000000000000})"}) {
+    auto p = ParseJsonBody(body);
+    ASSERT_TRUE(p.ok());
+    BlobArena blobs(0);
+    EXPECT_FALSE(CheckRequest((*p)->mutable_root(), spec, blobs)) << body;
+    EXPECT_EQ((*p)->root().Get("T")->kind, Value::Kind::kTimestampMs);
+    EXPECT_EQ((*p)->root().Get("T")->i, INT64_MAX) << body;
+  }
+  auto p = ParseJsonBody(R"({"T":-1e300,"N":-1e300})");
+  ASSERT_TRUE(p.ok());
+  BlobArena blobs(0);
+  EXPECT_FALSE(CheckRequest((*p)->mutable_root(), spec, blobs));
+  EXPECT_EQ((*p)->root().Get("T")->i, INT64_MIN);
+  EXPECT_EQ((*p)->root().Get("N")->i, INT64_MIN);
+  p = ParseJsonBody(R"({"T":1700000000.5})");
+  ASSERT_TRUE(p.ok());
+  EXPECT_FALSE(CheckRequest((*p)->mutable_root(), spec, blobs));
+  EXPECT_EQ((*p)->root().Get("T")->i, 1700000000500);
 }
 
 TEST(AwsSchema, LengthsCountUtf16CodeUnits) {

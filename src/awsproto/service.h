@@ -58,6 +58,16 @@ class Service {
   // AWS JSON protocol's error (`__type`, 400).
   virtual SigV4Rules AuthRules() const { return {}; }
   virtual http::Response AuthFailed(const http::RequestHead& head, const AuthFailure& failure) const;
+
+  // The most memory Handle may take, beyond the buffered body itself, to parse a body of
+  // `body_bytes` (awsproto::ParseMemoryBound for a JSON/CBOR tree). The gateway reserves
+  // it from the request-memory budget before Handle runs and answers Overloaded when it
+  // does not fit. Default: 0, for a service that keeps no parsed copy of its bodies.
+  virtual uint64_t ParseMemory(const http::RequestHead& head, uint64_t body_bytes) const {
+    (void)head;
+    (void)body_bytes;
+    return 0;
+  }
   // Finishes the service's queued background work. Called once the server has stopped.
   virtual void Quiesce() = 0;
 };

@@ -7,6 +7,7 @@
 #include "awsproto/credential_scope.h"
 #include "awsproto/json_rpc.h"
 #include "gateway/authenticate.h"
+#include "gateway/request_memory.h"
 
 namespace sluice::gateway {
 namespace {
@@ -106,6 +107,9 @@ void Gateway::Handle(http::Request request, http::Responder done) {
   if (s == nullptr) return done(Unclaimed(head));
   if (verifier_ != nullptr) {
     if (auto refused = Authenticate(*verifier_, *s, request)) return done(std::move(*refused));
+  }
+  if (!HoldParseMemory(memory_budget_, s->ParseMemory(head, request.body.size()), done)) {
+    return done(s->Overloaded(head));
   }
   s->Handle(std::move(request), std::move(done));
 }

@@ -58,7 +58,9 @@ class Gateway final : public http::Handler {
   http::Response Unclaimed(const http::RequestHead& head) const;
 
   const std::string version_;
-  [[maybe_unused]] MemoryBudget* const memory_budget_;  // used by #11 point 2
+  // Before a buffered request reaches its service, the parse memory of its body is
+  // reserved here (request_memory.h); when it cannot be, the service's Overloaded answers.
+  MemoryBudget* const memory_budget_;
   const awsproto::SigV4Verifier* const verifier_;  // null or not enforcing: no checks
   const std::chrono::steady_clock::time_point started_;
   std::vector<std::unique_ptr<awsproto::Service>> services_;

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "base/memory_budget.h"
 #include "catalog/catalog.h"
 #include "frontends/kinesis/kinesis_service.h"
 #include "frontends/s3/s3_service.h"
@@ -150,6 +151,70 @@ TEST_F(GatewayRouting, QuiesceReachesEveryService) {
   EXPECT_EQ(fakes[1]->quiesced, 1);
 }
 
+// A service that keeps the responder of its last request, to answer later.
+class HoldingService final : public awsproto::Service {
+ public:
+  std::string_view Name() const override { return "hold"; }
+  std::span<const std::string_view> SigningNames() const override { return {}; }
+  std::span<const std::string_view> TargetPrefixes() const override { return {}; }
+  bool ClaimsShape(const RequestHead&) const override { return true; }
+  uint64_t BodyLimit(const RequestHead&) const override { return 1 << 20; }
+  void Handle(Request, http::Responder done) override { held = std::move(done); }
+  std::shared_ptr<http::BodySink> StreamBody(const RequestHead&) override { return nullptr; }
+  Response BodyTooLarge(const RequestHead&, uint64_t) const override { return Response::Text(413, "hold"); }
+  Response Overloaded(const RequestHead&) const override { return Response::Text(503, "hold busy"); }
+  uint64_t ParseMemory(const RequestHead&, uint64_t body_bytes) const override { return 3 * body_bytes; }
+  void Quiesce() override {}
+
+  http::Responder held;
+};
+
+// A gateway over one HoldingService, with a request-memory budget of `limit` bytes.
+struct BudgetedGateway {
+  explicit BudgetedGateway(uint64_t limit) : budget(limit), g("1", &budget) {
+    auto service = std::make_unique<HoldingService>();
+    hold = service.get();
+    g.Add(std::move(service));
+  }
+  MemoryBudget budget;
+  Gateway g;
+  HoldingService* hold;
+};
+
+TEST(GatewayMemoryBudget, ARequestWhoseParseDoesNotFitGetsTheServices503) {
+  BudgetedGateway b(64 * 1024);
+  auto& [budget, g, hold] = b;
+  std::optional<Response> out;
+  g.Handle(Request{Head("POST", "/"), std::string(32 * 1024, 'x')}, [&out](Response r) { out = std::move(r); });
+  ASSERT_TRUE(out.has_value()) << "answered at once, without reaching the service";
+  EXPECT_EQ(out->status, 503);
+  EXPECT_EQ(out->body, "hold busy");
+  EXPECT_EQ(hold->held, nullptr);
+  EXPECT_EQ(budget.used(), 0u);
+}
+
+TEST(GatewayMemoryBudget, TheReservationIsHeldUntilTheResponseIsProduced) {
+  BudgetedGateway b(1 << 20);
+  auto& [budget, g, hold] = b;
+  std::optional<Response> out;
+  g.Handle(Request{Head("POST", "/"), std::string(100 * 1024, 'x')}, [&out](Response r) { out = std::move(r); });
+  ASSERT_NE(hold->held, nullptr);
+  EXPECT_EQ(budget.used(), 300u * 1024);
+  // A second one does not fit while the first is in flight.
+  std::optional<Response> second;
+  g.Handle(Request{Head("POST", "/"), std::string(300 * 1024, 'x')}, [&second](Response r) { second = std::move(r); });
+  ASSERT_TRUE(second.has_value());
+  EXPECT_EQ(second->status, 503);
+  hold->held(Response::Text(200, "done"));
+  EXPECT_EQ(out->status, 200);
+  EXPECT_EQ(budget.used(), 0u);
+  // A responder dropped unanswered gives its reservation back too.
+  g.Handle(Request{Head("POST", "/"), std::string(10, 'x')}, [](Response) {});
+  EXPECT_GT(budget.used(), 0u);
+  hold->held = nullptr;
+  EXPECT_EQ(budget.used(), 0u);
+}
+
 TEST(GatewayHealth, AnswersOkWithVersion) {
   Gateway g("9.9.9");
   const Response r = Call(g, Head("GET", "/health"));
@@ -222,6 +287,42 @@ TEST_F(GatewayWithRealServices, KinesisAndS3TakeTheirOwn) {
   EXPECT_EQ(Name(g_->Route(Head("POST", "/", {{"content-type", "application/x-amz-cbor-1.1"}}))), "kinesis");
   EXPECT_EQ(Name(g_->Route(Head("PUT", "/bucket/key", {{"authorization", Signed("s3")}}))), "s3");
   EXPECT_EQ(Name(g_->Route(Head("GET", "/bucket?list-type=2"))), "s3");
+}
+
+TEST_F(GatewayWithRealServices, KinesisAnswersServiceUnavailableWhenTheBudgetIsFull) {
+  MemoryBudget budget(1 << 20);
+  Gateway g("1", &budget);
+  g.Add(std::make_unique<frontends::kinesis::KinesisService>(*streams_));
+  std::optional<Response> out;
+  g.Handle(Request{Head("POST", "/", {{"authorization", Signed("kinesis")},
+                                      {"content-type", "application/x-amz-json-1.1"},
+                                      {"x-amz-target", "Kinesis_20131202.PutRecords"}}),
+                   std::string(512 * 1024, ' ')},
+           [&out](Response r) { out = std::move(r); });
+  ASSERT_TRUE(out.has_value());
+  EXPECT_EQ(out->status, 503);
+  EXPECT_EQ(out->body, R"({"__type":"ServiceUnavailable","message":"The request has failed due to a temporary failure of the server."})");
+  EXPECT_EQ(budget.used(), 0u);
+  // A small one fits, is answered (here: an unknown stream), and gives its share back.
+  out.reset();
+  g.Handle(Request{Head("POST", "/", {{"authorization", Signed("kinesis")},
+                                      {"x-amz-date", "20260101T000000Z"},
+                                      {"content-type", "application/x-amz-json-1.1"},
+                                      {"x-amz-target", "Kinesis_20131202.DescribeStreamSummary"}}),
+                   R"({"StreamName":"nope"})"},
+           [&out](Response r) { out = std::move(r); });
+  ASSERT_TRUE(out.has_value());
+  EXPECT_EQ(out->status, 400);
+  EXPECT_NE(out->body.find("ResourceNotFoundException"), std::string::npos) << out->body;
+  EXPECT_EQ(budget.used(), 0u);
+  g.Quiesce();
+}
+
+TEST_F(GatewayWithRealServices, OnlyServicesThatParseReserveParseMemory) {
+  const RequestHead kinesis = Head("POST", "/", {{"x-amz-target", "Kinesis_20131202.PutRecords"}});
+  const RequestHead s3 = Head("PUT", "/bucket/key", {{"authorization", Signed("s3")}});
+  EXPECT_EQ(g_->Route(kinesis)->ParseMemory(kinesis, 1 << 20), 3u << 20);
+  EXPECT_EQ(g_->Route(s3)->ParseMemory(s3, 1 << 20), 0u) << "an object body is stored, not parsed";
 }
 
 TEST_F(GatewayWithRealServices, FirehoseRequestIsTakenByNeitherKinesisNorS3) {

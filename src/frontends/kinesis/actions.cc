@@ -170,7 +170,7 @@ ActionResult Validation(const Value& v, std::string_view path, std::string_view 
 
 std::string_view Str(const Value& req, std::string_view key) {
   const Value* v = req.Get(key);
-  return v ? v->s : std::string_view{};
+  return v ? v->s() : std::string_view{};
 }
 
 std::optional<int64_t> Int(const Value& req, std::string_view key) {
@@ -294,7 +294,7 @@ void Actions::CreateStream(ActionCall& c, ActionDone done) {
   if (!count) count = kOnDemandShards;
   std::vector<std::pair<std::string, std::string>> tags;
   if (const Value* t = req.Get("Tags")) {
-    for (const auto& [k, v] : t->members) tags.emplace_back(std::string(k), std::string(v.s));
+    for (const auto [k, v] : t->members()) tags.emplace_back(std::string(k), std::string(v.s()));
   }
   const int64_t max_kib = Int(req, "MaxRecordSizeInKiB").value_or(kDefaultRecordKib);
   auto r = streams_.CreateStream(std::string(Str(req, "StreamName")), static_cast<int>(*count), mode, tags, max_kib);
@@ -484,7 +484,7 @@ void Actions::PutRecord(ActionCall& c, ActionDone done) {
   if (!ResolveName(req, name, done)) return;
   stream::PutInput in;
   in.partition_key = Str(req, "PartitionKey");
-  in.data = req.Get("Data")->s;
+  in.data = req.Get("Data")->s();
   if (auto err = ParseHashKey(req, in.explicit_hash_key)) return done(std::move(*err));
   const std::string_view ordering = Str(req, "SequenceNumberForOrdering");
   if (!ordering.empty() && !stream::ParseSequenceNumber(ordering)) {
@@ -523,17 +523,18 @@ void Actions::PutRecords(ActionCall& c, ActionDone done) {
   auto info = streams_.DescribeStream(name);
   if (!info.ok()) return done(FromError(info.error()));
   std::vector<stream::PutInput> inputs;
-  inputs.reserve(records.items.size());
+  inputs.reserve(records.size());
   int64_t total = 0;
   const int64_t max_record = info->max_record_kib * 1024;
-  for (size_t i = 0; i < records.items.size(); ++i) {
-    const Value& e = records.items[i];
+  size_t i = 0;
+  for (const Value& e : records.items()) {
+    ++i;
     stream::PutInput in;
     in.partition_key = Str(e, "PartitionKey");
-    in.data = e.Get("Data")->s;
+    in.data = e.Get("Data")->s();
     if (auto err = ParseHashKey(e, in.explicit_hash_key)) return done(std::move(*err));
     if (static_cast<int64_t>(in.data.size()) > max_record) {
-      return done(Validation(*e.Get("Data"), fmt::format("records.{}.member.data", i + 1),
+      return done(Validation(*e.Get("Data"), fmt::format("records.{}.member.data", i),
                              fmt::format("Member must have length less than or equal to {}", max_record)));
     }
     total += static_cast<int64_t>(in.data.size() + in.partition_key.size());
@@ -720,9 +721,9 @@ void Actions::AddTagsToStream(ActionCall& c, ActionDone done) {
   if (!ResolveName(*c.req, name, done)) return;
   if (auto info = streams_.DescribeStream(name); !info.ok()) return done(FromError(info.error()));
   std::vector<std::pair<std::string, std::string>> tags;
-  for (const auto& [k, v] : c.req->Get("Tags")->members) {
-    if (!TagCharsValid(k) || !TagCharsValid(v.s)) return done(Invalid(std::string(kBadTagChars)));
-    tags.emplace_back(std::string(k), std::string(v.s));
+  for (const auto [k, v] : c.req->Get("Tags")->members()) {
+    if (!TagCharsValid(k) || !TagCharsValid(v.s())) return done(Invalid(std::string(kBadTagChars)));
+    tags.emplace_back(std::string(k), std::string(v.s()));
   }
   auto r = streams_.AddTags(name, tags);
   if (!r.ok()) return done(FromError(r.error()));
@@ -734,9 +735,9 @@ void Actions::RemoveTagsFromStream(ActionCall& c, ActionDone done) {
   if (!ResolveName(*c.req, name, done)) return;
   if (auto info = streams_.DescribeStream(name); !info.ok()) return done(FromError(info.error()));
   std::vector<std::string> keys;
-  for (const Value& k : c.req->Get("TagKeys")->items) {
-    if (!TagCharsValid(k.s)) return done(Invalid(std::string(kBadTagChars)));
-    keys.emplace_back(k.s);
+  for (const Value& k : c.req->Get("TagKeys")->items()) {
+    if (!TagCharsValid(k.s())) return done(Invalid(std::string(kBadTagChars)));
+    keys.emplace_back(k.s());
   }
   auto r = streams_.RemoveTags(name, keys);
   if (!r.ok()) return done(FromError(r.error()));

@@ -38,6 +38,10 @@ http::Response KinesisService::Overloaded(const http::RequestHead&) const {
                              "The request has failed due to a temporary failure of the server.");
 }
 
+uint64_t KinesisService::ParseMemory(const http::RequestHead&, uint64_t body_bytes) const {
+  return awsproto::ParseMemoryBound(body_bytes);
+}
+
 http::Response KinesisService::BodyTooLarge(const http::RequestHead&, uint64_t limit) const {
   return http::PlainBodyTooLarge(limit);
 }

@@ -4,6 +4,14 @@
 // constraints), runs the action against the StreamManager and answers in the encoding
 // the request used.
 //
+// Order of checks, and when the body is read: routing (SigningNames, TargetPrefixes,
+// ClaimsShape) and BodyLimit see only the request head, so nothing reads the body
+// before the gateway has verified the request's signature and reserved its parse
+// memory (gateway/request_memory.h). Handle is the one place the body is parsed, once,
+// within the limits the action's shape allows (awsproto::LimitsFor): a body deeper or
+// with more values than any valid request of the action is a SerializationException,
+// found without growing past the parse's fixed node array.
+//
 // Threading: thread-safe. Data-plane actions run on the calling I/O thread and answer
 // PutRecord(s) once their records are durable; control-plane actions (create, delete,
 // reshard, retention, tags), which commit to the catalog and open or close logs, run on
@@ -45,6 +53,8 @@ class KinesisService final : public awsproto::Service {
   std::shared_ptr<http::BodySink> StreamBody(const http::RequestHead& head) override;
   http::Response BodyTooLarge(const http::RequestHead& head, uint64_t limit) const override;
   http::Response Overloaded(const http::RequestHead& head) const override;
+  // awsproto::ParseMemoryBound: the tree, and blobs decoded from JSON.
+  uint64_t ParseMemory(const http::RequestHead& head, uint64_t body_bytes) const override;
   // Finishes queued control-plane actions and stops their pool.
   void Quiesce() override;
 
