@@ -71,7 +71,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const size_t source_chunk = in.ConsumeIntegralInRange<size_t>(1, 64);
   const size_t read_chunk = in.ConsumeIntegralInRange<size_t>(1, 64);
   const size_t small_limit = in.ConsumeIntegralInRange<size_t>(1, 256);
-  const std::string csv = in.ConsumeRemainingAsString();
+  const std::string csv = in.ConsumeRemainingBytesAsString();
 
   const Read whole = ReadAll(csv, SIZE_MAX, {});
   const Read cut = ReadAll(csv, source_chunk, {.read_chunk_bytes = read_chunk});

@@ -55,7 +55,7 @@ void CheckName(const std::string& name) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FuzzedDataProvider in(data, size);
   const std::string a = in.ConsumeRandomLengthString(1100);
-  const std::string b = in.ConsumeRemainingAsString();
+  const std::string b = in.ConsumeRemainingBytesAsString();
   CheckKey(a);
   CheckKey(b);
   CheckName(a);

@@ -69,7 +69,7 @@ void CheckRecords(FuzzedDataProvider& in) {
   const uint32_t count = in.ConsumeIntegralInRange<uint32_t>(0, 64) == 64 ? in.ConsumeIntegral<uint32_t>()
                                                                           : in.ConsumeIntegralInRange<uint32_t>(0, 64);
   const uint64_t base = in.ConsumeIntegral<uint64_t>();
-  const std::string payload = in.ConsumeRemainingAsString();
+  const std::string payload = in.ConsumeRemainingBytesAsString();
   std::vector<sluice::log::Record> records;
   if (!format::DecodeRecords(payload, count, Offset(base), &records).ok()) return;
   FUZZ_CHECK(records.size() == count);
@@ -109,7 +109,7 @@ void CheckRecords(FuzzedDataProvider& in) {
 
 void CheckIndex(FuzzedDataProvider& in) {
   const bool fix_crc = in.ConsumeBool();
-  std::string bytes = in.ConsumeRemainingAsString();
+  std::string bytes = in.ConsumeRemainingBytesAsString();
   if (fix_crc && bytes.size() >= format::kIndexHeaderSize) {
     std::memset(bytes.data() + 8, 0, 4);
     const uint32_t crc = sluice::crc32c::Value(bytes);
@@ -135,7 +135,7 @@ void CheckIndex(FuzzedDataProvider& in) {
 }
 
 void CheckSegmentName(FuzzedDataProvider& in) {
-  const std::string name = in.ConsumeRemainingAsString();
+  const std::string name = in.ConsumeRemainingBytesAsString();
   const auto base = format::ParseSegmentFileName(name);
   if (!base) return;
   FUZZ_CHECK(format::SegmentFileName(*base) == name);

@@ -109,7 +109,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const size_t max_digits = in.ConsumeIntegralInRange<size_t>(0, 20);
   const std::string host = in.ConsumeRandomLengthString(300);
   const std::string target = in.ConsumeRandomLengthString(2000);
-  const std::string rest = in.ConsumeRemainingAsString();
+  const std::string rest = in.ConsumeRemainingBytesAsString();
   for (const std::string& s : {host, target, rest}) {
     CheckDecimal(s, max_digits);
     CheckInteger(s);

@@ -169,7 +169,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     req.headers.push_back({name, FieldValue(in)});
   }
   const std::string region = Token(in, 20), service = Token(in, 20);
-  const std::string raw = in.ConsumeRemainingAsString();
+  const std::string raw = in.ConsumeRemainingBytesAsString();
 
   for (const bool slash : {true, false}) {
     const std::string e = aws::UriEncode(raw, slash);
