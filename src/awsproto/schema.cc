@@ -17,6 +17,15 @@ constexpr int64_t kIntMax = std::numeric_limits<int32_t>::max();
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
+// Rounded toward zero and saturated at the int64 range (NaN: the maximum): converting a
+// double outside that range is undefined behaviour (found by fuzz/cbor_codec: -7e30).
+int64_t SaturatingInt64(double v) {
+  constexpr double kTwoTo63 = 9223372036854775808.0;
+  if (!(v < kTwoTo63)) return std::numeric_limits<int64_t>::max();
+  if (v < -kTwoTo63) return std::numeric_limits<int64_t>::min();
+  return static_cast<int64_t>(v);
+}
+
 std::string LowerFirst(std::string_view s) {
   std::string out(s);
   if (!out.empty()) out[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(out[0])));
@@ -79,7 +88,7 @@ class Checker {
         if (list) return Ser(std::string(kListMsg));
         if (map) return Ser(std::string(kStructMsg));
         if (v.kind == Value::Kind::kDouble) {
-          v.i = std::isfinite(v.d) ? static_cast<int64_t>(std::floor(std::min(v.d, 9.2e18))) : kIntMax;
+          v.i = std::isfinite(v.d) ? SaturatingInt64(std::floor(v.d)) : kIntMax;
           v.kind = Value::Kind::kInt;
         } else if (v.kind == Value::Kind::kTimestampMs) {
           v.kind = Value::Kind::kInt;
@@ -112,12 +121,13 @@ class Checker {
         if (map) return Ser(std::string(kStructMsg));
         if (v.kind == Value::Kind::kTimestampMs) return std::nullopt;
         if (v.kind == Value::Kind::kInt) {
-          v.i *= 1000;  // JSON and untagged CBOR: epoch seconds
+          // JSON and untagged CBOR: epoch seconds; saturated, as the overflow is undefined.
+          v.i = v.i > INT64_MAX / 1000 ? INT64_MAX : v.i < INT64_MIN / 1000 ? INT64_MIN : v.i * 1000;
           v.kind = Value::Kind::kTimestampMs;
           return std::nullopt;
         }
         if (v.kind == Value::Kind::kDouble) {
-          v.i = static_cast<int64_t>(std::floor(v.d * 1000.0));
+          v.i = SaturatingInt64(std::floor(v.d * 1000.0));
           v.kind = Value::Kind::kTimestampMs;
           return std::nullopt;
         }

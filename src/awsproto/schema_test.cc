@@ -65,6 +65,28 @@ TEST(AwsSchema, IntegersAreFlooredAndClampedBeforeRangeChecks) {
   EXPECT_FALSE(Check(R"({"ShardCount":1.9,"StreamName":"s"})"));
 }
 
+TEST(AwsSchema, HugeNumbersSaturateInsteadOfOverflowing) {
+  // Found by fuzz/cbor_codec (a -7e30 Limit): converting a double beyond int64 is
+  // undefined behaviour; so is multiplying huge epoch seconds by 1000. They saturate.
+  const auto e = Check(R"({"ShardCount":-7e30,"StreamName":"s"})");
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->message,
+            "1 validation error detected: Value '-9223372036854775808' at 'shardCount' failed to "
+            "satisfy constraint: Member must have value greater than or equal to 1");
+  const FieldSpec spec[] = {{.name = "T", .type = FieldType::kTimestamp}};
+  std::deque<std::string> arena;
+  for (const auto& [json, ms] : {std::pair{R"({"T":1e300})", INT64_MAX}, {R"({"T":-1e300})", INT64_MIN},
+                                 {R"({"T":100000000000000000})", INT64_MAX},
+                                 {R"({"T":-100000000000000000})", INT64_MIN}}) {
+    auto p = ParseJsonBody(json);
+    ASSERT_TRUE(p.ok());
+    Value root = (*p)->root();
+    EXPECT_FALSE(CheckRequest(root, spec, arena)) << json;
+    EXPECT_EQ(root.Get("T")->kind, Value::Kind::kTimestampMs) << json;
+    EXPECT_EQ(root.Get("T")->i, ms) << json;
+  }
+}
+
 TEST(AwsSchema, WrongTypesAreSerializationErrors) {
   auto e = Check(R"({"ShardCount":"1","StreamName":"s"})");
   ASSERT_TRUE(e);
