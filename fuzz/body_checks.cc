@@ -5,6 +5,7 @@
 #include <deque>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include "awsproto/codec.h"
 #include "awsproto/schema.h"
@@ -22,6 +23,66 @@ using awsproto::FieldType;
 using awsproto::Value;
 using Kind = Value::Kind;
 
+// ------------------------------------------------------------ tree access
+// The value tree is being reshaped (#11: a flat node array instead of nested vectors);
+// these helpers read it through either shape, so the checks below need no change.
+template <class V>
+std::string_view Text(const V& v) {
+  if constexpr (requires { v.s(); }) {
+    return v.s();
+  } else {
+    return v.s;
+  }
+}
+template <class V, class F>
+void ForEachItem(const V& v, F&& f) {
+  if constexpr (requires { v.items(); }) {
+    for (const auto& item : v.items()) f(item);
+  } else {
+    for (const auto& item : v.items) f(item);
+  }
+}
+template <class V, class F>
+void ForEachMember(const V& v, F&& f) {
+  if constexpr (requires { v.members(); }) {
+    for (const auto m : v.members()) f(m.key, m.value);
+  } else {
+    for (const auto& [k, item] : v.members) f(std::string_view(k), item);
+  }
+}
+template <class V>
+size_t ItemCount(const V& v) {
+  size_t n = 0;
+  ForEachItem(v, [&](const Value&) { ++n; });
+  return n;
+}
+template <class V>
+size_t MemberCount(const V& v) {
+  size_t n = 0;
+  ForEachMember(v, [&](std::string_view, const Value&) { ++n; });
+  return n;
+}
+// The tree CheckRequest may rewrite in place.
+template <class P>
+Value& MutableRoot(P& parsed) {
+  if constexpr (requires { parsed.mutable_root(); }) {
+    return parsed.mutable_root();
+  } else {
+    return const_cast<Value&>(parsed.root());  // a body parsed for this check alone
+  }
+}
+// CheckRequest's third parameter: where decoded blobs live.
+template <class R, class V, class S, class A>
+A ArenaOf(R (*)(V&, S, A&));
+using SchemaArena = decltype(ArenaOf(&awsproto::CheckRequest));
+SchemaArena MakeArena(size_t body_bytes) {
+  if constexpr (std::is_default_constructible_v<SchemaArena>) {
+    return SchemaArena{};
+  } else {
+    return SchemaArena(body_bytes);
+  }
+}
+
 // BodyWriter has no null or floating-point writer (AWS answers carry neither), so those
 // are written as marker strings; re-encoding is then still a fixed point.
 void Emit(const Value& v, BodyWriter& w) {
@@ -30,8 +91,8 @@ void Emit(const Value& v, BodyWriter& w) {
     case Kind::kDouble: w.String("(double)"); break;
     case Kind::kBool: w.Bool(v.b); break;
     case Kind::kInt: w.Int(v.i); break;
-    case Kind::kString: w.String(v.s); break;
-    case Kind::kBytes: w.Bytes(v.s); break;
+    case Kind::kString: w.String(Text(v)); break;
+    case Kind::kBytes: w.Bytes(Text(v)); break;
     case Kind::kTimestampMs:
       // JSON writes seconds with a fraction, which reads back as a double: checked
       // separately (CheckTimestampText).
@@ -43,15 +104,15 @@ void Emit(const Value& v, BodyWriter& w) {
       break;
     case Kind::kArray:
       w.BeginArray();
-      for (const Value& item : v.items) Emit(item, w);
+      ForEachItem(v, [&](const Value& item) { Emit(item, w); });
       w.End();
       break;
     case Kind::kMap:
       w.BeginMap();
-      for (const auto& [k, item] : v.members) {
+      ForEachMember(v, [&](std::string_view k, const Value& item) {
         w.Key(k);
         Emit(item, w);
-      }
+      });
       w.End();
       break;
   }
@@ -69,14 +130,12 @@ Result<std::unique_ptr<awsproto::ParsedBody>> Decode(std::string body, BodyEncod
 }
 
 bool AllTextIsUtf8(const Value& v) {
-  if (v.kind == Kind::kString && !objects::IsValidUtf8(v.s)) return false;
-  for (const Value& item : v.items) {
-    if (!AllTextIsUtf8(item)) return false;
-  }
-  for (const auto& [k, item] : v.members) {
-    if (!objects::IsValidUtf8(k) || !AllTextIsUtf8(item)) return false;
-  }
-  return true;
+  bool ok = v.kind != Kind::kString || objects::IsValidUtf8(Text(v));
+  ForEachItem(v, [&](const Value& item) { ok = ok && AllTextIsUtf8(item); });
+  ForEachMember(v, [&](std::string_view k, const Value& item) {
+    ok = ok && objects::IsValidUtf8(k) && AllTextIsUtf8(item);
+  });
+  return ok;
 }
 
 // Encoding is a fixed point: encode(decode(encode(v))) == encode(v).
@@ -94,7 +153,10 @@ void CheckTimestampText(int64_t ms) {
   w.BeginArray().TimestampMs(ms).End();
   auto back = awsproto::ParseJsonBody(w.Take());
   FUZZ_CHECK(back.ok());
-  const Value& n = (*back)->root().items.at(0);
+  const Value* first = nullptr;
+  ForEachItem((*back)->root(), [&](const Value& item) { first = first ? first : &item; });
+  FUZZ_CHECK(first != nullptr);
+  const Value& n = *first;
   if (n.kind == Kind::kInt) {
     FUZZ_CHECK(n.i * 1000 == ms);
   } else {
@@ -105,18 +167,18 @@ void CheckTimestampText(int64_t ms) {
 
 void CheckTimestamps(const Value& v) {
   if (v.kind == Kind::kTimestampMs) CheckTimestampText(v.i);
-  for (const Value& item : v.items) CheckTimestamps(item);
-  for (const auto& [k, item] : v.members) CheckTimestamps(item);
+  ForEachItem(v, [](const Value& item) { CheckTimestamps(item); });
+  ForEachMember(v, [](std::string_view, const Value& item) { CheckTimestamps(item); });
 }
 
 // ------------------------------------------------------------ the tree after CheckRequest
 
 int64_t Length(const Value& v) {
   switch (v.kind) {
-    case Kind::kString: return awsproto::Utf16Length(v.s);
-    case Kind::kBytes: return static_cast<int64_t>(v.s.size());
-    case Kind::kArray: return static_cast<int64_t>(v.items.size());
-    case Kind::kMap: return static_cast<int64_t>(v.members.size());
+    case Kind::kString: return awsproto::Utf16Length(Text(v));
+    case Kind::kBytes: return static_cast<int64_t>(Text(v).size());
+    case Kind::kArray: return static_cast<int64_t>(ItemCount(v));
+    case Kind::kMap: return static_cast<int64_t>(MemberCount(v));
     default: return 0;
   }
 }
@@ -141,7 +203,7 @@ void CheckField(const Value& v, const FieldSpec& f) {
     case FieldType::kTimestamp: FUZZ_CHECK(v.kind == Kind::kTimestampMs); break;
     case FieldType::kList:
       FUZZ_CHECK(v.kind == Kind::kArray);
-      for (const Value& item : v.items) {
+      ForEachItem(v, [&](const Value& item) {
         if (!f.members.empty()) {
           FUZZ_CHECK(item.kind == Kind::kMap);
           CheckMembers(item, f.members);
@@ -151,15 +213,15 @@ void CheckField(const Value& v, const FieldSpec& f) {
           FUZZ_CHECK(item.kind == Kind::kString);
           FUZZ_CHECK(InRange(Length(item), f.child_min_len, f.child_max_len));
         }
-      }
+      });
       break;
     case FieldType::kMap:
       FUZZ_CHECK(v.kind == Kind::kMap);
-      for (const auto& [k, item] : v.members) {
+      ForEachMember(v, [&](std::string_view k, const Value& item) {
         FUZZ_CHECK(InRange(awsproto::Utf16Length(k), f.child_min_len, f.child_max_len));
         FUZZ_CHECK(item.is_null() || item.kind == Kind::kString);
         FUZZ_CHECK(InRange(Length(item), f.value_min_len, f.value_max_len));
-      }
+      });
       break;
     case FieldType::kStructure:
       FUZZ_CHECK(v.kind == Kind::kMap);
@@ -167,10 +229,10 @@ void CheckField(const Value& v, const FieldSpec& f) {
       break;
   }
   FUZZ_CHECK(InRange(Length(v), f.min_len, f.max_len));
-  if (f.pattern != nullptr) FUZZ_CHECK(f.pattern->matches(v.s));
+  if (f.pattern != nullptr) FUZZ_CHECK(f.pattern->matches(Text(v)));
   if (!f.enum_values.empty()) {
     bool found = false;
-    for (const std::string_view e : f.enum_values) found = found || e == v.s;
+    for (const std::string_view e : f.enum_values) found = found || e == Text(v);
     FUZZ_CHECK(found);
   }
 }
@@ -190,11 +252,14 @@ constexpr std::array<std::string_view, 10> kActionNames = {
     "PutRecords", "GetShardIterator", "PutRecord",       "CreateStream",   "ListShards",
     "AddTagsToStream", "RemoveTagsFromStream", "GetRecords", "UpdateShardCount", "DescribeStream"};
 
-void CheckSchema(const Value& root, uint8_t selector) {
+// `body` decoded afresh, since CheckRequest rewrites values in place.
+void CheckSchema(const std::string& body, BodyEncoding enc, uint8_t selector) {
   const auto* action = frontends::kinesis::Actions::Find(kActionNames[selector % kActionNames.size()]);
   FUZZ_CHECK(action != nullptr);
-  Value req = root;  // CheckRequest rewrites values in place
-  std::deque<std::string> arena;
+  auto parsed = Decode(body, enc);
+  FUZZ_CHECK(parsed.ok());
+  Value& req = MutableRoot(**parsed);
+  SchemaArena arena = MakeArena(body.size());
   const auto error = awsproto::CheckRequest(req, action->fields, arena);
   if (!error) {
     CheckMembers(req, action->fields);
@@ -213,7 +278,7 @@ void CheckSchema(const Value& root, uint8_t selector) {
   }
 }
 
-void CheckDecodedBody(const Value& root, BodyEncoding from, uint8_t selector) {
+void CheckDecodedBody(const Value& root, const std::string& body, BodyEncoding from, uint8_t selector) {
   CheckFixedPoint(root, BodyEncoding::kCbor);
   // Text that is not UTF-8 (CBOR does not check it) cannot be written as JSON.
   if (AllTextIsUtf8(root)) {
@@ -228,7 +293,7 @@ void CheckDecodedBody(const Value& root, BodyEncoding from, uint8_t selector) {
     }
   }
   CheckTimestamps(root);
-  CheckSchema(root, selector);
+  CheckSchema(body, from, selector);
 }
 
 }  // namespace
@@ -236,9 +301,10 @@ void CheckDecodedBody(const Value& root, BodyEncoding from, uint8_t selector) {
 void FuzzBody(const uint8_t* data, size_t size, BodyEncoding enc) {
   if (size == 0) return;
   const uint8_t selector = data[size - 1];
-  auto body = Decode(std::string(reinterpret_cast<const char*>(data), size - 1), enc);
+  const std::string text(reinterpret_cast<const char*>(data), size - 1);
+  auto body = Decode(text, enc);
   if (!body.ok()) return;
-  CheckDecodedBody((*body)->root(), enc, selector);
+  CheckDecodedBody((*body)->root(), text, enc, selector);
 }
 
 }  // namespace sluice::fuzz
