@@ -75,11 +75,12 @@ Value& MutableRoot(P& parsed) {
 template <class R, class V, class S, class A>
 A ArenaOf(R (*)(V&, S, A&));
 using SchemaArena = decltype(ArenaOf(&awsproto::CheckRequest));
-SchemaArena MakeArena(size_t body_bytes) {
-  if constexpr (std::is_default_constructible_v<SchemaArena>) {
-    return SchemaArena{};
+template <class A = SchemaArena>
+A MakeArena(size_t body_bytes) {
+  if constexpr (std::is_default_constructible_v<A>) {
+    return A{};
   } else {
-    return SchemaArena(body_bytes);
+    return A(body_bytes);
   }
 }
 
