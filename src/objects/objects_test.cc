@@ -59,6 +59,17 @@ TEST(KeyPath, ForeignNamesDoNotDecode) {
   EXPECT_FALSE(DecodeSegment("%2e", &out));  // lowercase hex is never written
 }
 
+TEST(KeyPath, RawControlCharactersAreForeignNames) {
+  // Found by fuzz/key_path: a file named "a\x11b" decoded to the key "a\x11b", whose
+  // own file is "a%11b", so a listing would show a key that GET cannot find.
+  std::string out;
+  EXPECT_FALSE(DecodeSegment(std::string("a\x11" "b"), &out));
+  EXPECT_FALSE(DecodeSegment(std::string("x\x7f"), &out));
+  EXPECT_FALSE(DecodeSegment(std::string(1, '\0'), &out));
+  ASSERT_TRUE(DecodeSegment("a%11b", &out));
+  EXPECT_EQ(out, "a\x11" "b");
+}
+
 TEST(KeyPath, KeyLimits) {
   EXPECT_TRUE(ValidateKey("k").ok());
   EXPECT_FALSE(ValidateKey("").ok());
