@@ -98,8 +98,10 @@ void CheckHttpDate(const std::string& text) {
   const std::string printed = s3::HttpDate(*t * 1000);
   const auto again = s3::ParseHttpDate(printed);
   FUZZ_CHECK(again && *again == *t);
+  // ISO dates are printed for the store's own times only: years 1000-9999.
+  if (*t < -30610224000) return;
   const std::string iso = s3::IsoDate(*t * 1000);
-  FUZZ_CHECK(iso.size() >= 24 && iso.ends_with(".000Z"));
+  FUZZ_CHECK(iso.size() == 24 && iso.ends_with(".000Z"));
 }
 
 }  // namespace

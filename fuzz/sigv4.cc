@@ -160,7 +160,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   aws::HttpRequest req;
   req.method = Token(in, 16);
   req.endpoint = "https://example.com";
-  req.path = in.ConsumeRandomLengthString(300);
+  req.path = "/" + in.ConsumeRandomLengthString(300);  // origin-form: the transport's paths start with '/'
   req.query = in.ConsumeRandomLengthString(300);
   const int header_count = in.ConsumeIntegralInRange<int>(0, 8);
   for (int i = 0; i < header_count; ++i) {

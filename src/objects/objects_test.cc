@@ -148,6 +148,12 @@ TEST(Xml, RejectsMalformedAndDtd) {
   EXPECT_FALSE(ParseXml("<a>"));
   EXPECT_FALSE(ParseXml("<!DOCTYPE a [<!ENTITY x \"y\">]><a>&x;</a>"));
   EXPECT_FALSE(ParseXml("<a>&unknown;</a>"));
+  // Found by fuzz/xml: an unterminated comment or instruction read as an element named
+  // "!--" or "?", which written back was a comment.
+  EXPECT_FALSE(ParseXml("<!--/>"));
+  EXPECT_FALSE(ParseXml("<?/>"));
+  EXPECT_FALSE(ParseXml("<a><-b/></a>"));
+  EXPECT_TRUE(ParseXml("<_a><s3:b/><\xc3\xa9/></_a>"));
 }
 
 TEST(Xml, EscapeRoundTrips) {

@@ -1,5 +1,6 @@
 #include "objects/xml.h"
 
+#include <cctype>
 #include <cstdint>
 #include <cstdlib>
 
@@ -146,6 +147,11 @@ class Parser {
   bool Element(XmlNode& node, int depth) {
     if (depth > max_depth_) return false;
     ++i_;  // '<'
+    // A name starts with a letter, '_', ':' or a non-ASCII byte (XML's NameStartChar); "<!"
+    // and "<?" open declarations and instructions, never elements: "<!--/>" is an
+    // unterminated comment, not an element named "!--" (found by fuzz/xml).
+    const auto first = static_cast<unsigned char>(i_ < s_.size() ? s_[i_] : '\0');
+    if (!(std::isalpha(first) || first == '_' || first == ':' || first >= 0x80)) return false;
     node.name = Name();
     if (node.name.empty() || !Attributes()) return false;
     if (StartsWith("/>")) {
