@@ -98,11 +98,13 @@ void CheckCanonicalRequest(const aws::HttpRequest& req, aws::PathCanonicalizatio
   if (mode == aws::PathCanonicalization::kNormalizeAndEncode) {
     CheckEncoded(path, true);
     const std::string decoded = aws::UriDecode(path);
-    const std::vector<std::string> segs = Lines([&] {
-      std::string s = decoded.substr(1);
-      std::replace(s.begin(), s.end(), '/', '\n');
-      return s;
-    }());
+    std::vector<std::string> segs;
+    for (size_t start = 1;;) {
+      const size_t slash = decoded.find('/', start);
+      segs.push_back(decoded.substr(start, slash - start));
+      if (slash == std::string::npos) break;
+      start = slash + 1;
+    }
     for (size_t i = 0; i < segs.size(); ++i) {
       FUZZ_CHECK(segs[i] != "." && segs[i] != "..");
       FUZZ_CHECK(!segs[i].empty() || i + 1 == segs.size());
