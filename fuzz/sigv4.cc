@@ -162,8 +162,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   aws::HttpRequest req;
   req.method = Token(in, 16);
   req.endpoint = "https://example.com";
-  req.path = "/" + in.ConsumeRandomLengthString(300);  // origin-form: the transport's paths start with '/'
-  req.query = in.ConsumeRandomLengthString(300);
+  // What a request target can hold (the transport refuses the rest): origin-form,
+  // starting with '/', no control characters or spaces.
+  auto target_text = [](std::string s) {
+    std::erase_if(s, [](char c) { return static_cast<unsigned char>(c) <= 0x20 || c == 0x7f; });
+    return s;
+  };
+  req.path = "/" + target_text(in.ConsumeRandomLengthString(300));
+  req.query = target_text(in.ConsumeRandomLengthString(300));
   const int header_count = in.ConsumeIntegralInRange<int>(0, 8);
   for (int i = 0; i < header_count; ++i) {
     std::string name = Token(in, 24);
