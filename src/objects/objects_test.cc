@@ -154,6 +154,7 @@ TEST(Xml, RejectsMalformedAndDtd) {
   EXPECT_FALSE(ParseXml("<?/>"));
   EXPECT_FALSE(ParseXml("<a><-b/></a>"));
   EXPECT_FALSE(ParseXml("<K<a:<?s/>"));  // the local name after the prefix is "<?s"
+  EXPECT_FALSE(ParseXml("<a:b:c/>"));    // read as "b:c", written back it read as "c"
   EXPECT_TRUE(ParseXml("<_a><s3:b/><\xc3\xa9/></_a>"));
 }
 
