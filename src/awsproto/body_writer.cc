@@ -178,8 +178,11 @@ BodyWriter& BodyWriter::TimestampMs(int64_t ms) {
     return Int(ms);
   }
   Separate();
-  const int64_t secs = ms / 1000;
-  const int64_t frac = ms % 1000;
+  // Sign apart, so a time before 1970 reads "-0.100" and not "0.-100" (found by fuzzing).
+  if (ms < 0) out_.push_back('-');
+  const uint64_t abs = ms < 0 ? uint64_t{0} - static_cast<uint64_t>(ms) : static_cast<uint64_t>(ms);
+  const uint64_t secs = abs / 1000;
+  const uint64_t frac = abs % 1000;
   out_ += std::to_string(secs);
   if (frac != 0) {
     char buf[8];

@@ -151,6 +151,15 @@ TEST(BodyWriter, WritesCompactJsonWithEscapes) {
   EXPECT_EQ(w.Take(), R"({"a":"x\"\n\u0001","b":[1,-2],"c":"Zm9v","d":false,"t":1700000000.123,"u":1700000000,"e":{}})");
 }
 
+TEST(BodyWriter, TimestampsBefore1970AreJsonNumbers) {
+  // Found by fuzz/json_codec: -100 ms was written as "0.-100", which is not JSON.
+  BodyWriter w(BodyEncoding::kJson);
+  w.BeginArray().TimestampMs(-100).TimestampMs(-1500).TimestampMs(-2000).TimestampMs(INT64_MIN).End();
+  const std::string json = w.Take();
+  EXPECT_EQ(json, "[-0.100,-1.500,-2,-9223372036854775.808]");
+  EXPECT_TRUE(ParseJsonBody(json).ok());
+}
+
 TEST(BodyWriter, PlainStringsNeedNoEscapingAndMatchString) {
   BodyWriter a(BodyEncoding::kJson), b(BodyEncoding::kJson);
   a.BeginArray().PlainString("4900123").PlainString("shardId-000000000001").End();

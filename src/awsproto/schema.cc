@@ -18,6 +18,15 @@ constexpr int64_t kIntMax = std::numeric_limits<int32_t>::max();
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
+// Rounded toward zero and saturated at the int64 range (NaN: the maximum): converting a
+// double outside that range is undefined behaviour (found by fuzz/cbor_codec: -7e30).
+int64_t SaturatingInt64(double v) {
+  constexpr double kTwoTo63 = 9223372036854775808.0;
+  if (!(v < kTwoTo63)) return std::numeric_limits<int64_t>::max();
+  if (v < -kTwoTo63) return std::numeric_limits<int64_t>::min();
+  return static_cast<int64_t>(v);
+}
+
 std::string LowerFirst(std::string_view s) {
   std::string out(s);
   if (!out.empty()) out[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(out[0])));

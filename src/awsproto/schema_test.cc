@@ -71,6 +71,17 @@ TEST(AwsSchema, IntegersAreFlooredAndClampedBeforeRangeChecks) {
   EXPECT_FALSE(Check(R"({"ShardCount":1.9,"StreamName":"s"})"));
 }
 
+TEST(AwsSchema, HugeNumbersSaturateInsteadOfOverflowing) {
+  // Found by fuzz/cbor_codec (a -7e30 Limit): converting a double beyond int64 is
+  // undefined behaviour; so is multiplying huge epoch seconds by 1000. They saturate.
+  const auto e = Check(R"({"ShardCount":-7e30,"StreamName":"s"})");
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->message,
+            "1 validation error detected: Value '-9223372036854775808' at 'shardCount' failed to "
+            "satisfy constraint: Member must have value greater than or equal to 1");
+  // Timestamps: HugeIntegersAndTimesSaturateInsteadOfWrapping below.
+}
+
 TEST(AwsSchema, WrongTypesAreSerializationErrors) {
   auto e = Check(R"({"ShardCount":"1","StreamName":"s"})");
   ASSERT_TRUE(e);

@@ -111,7 +111,9 @@ bool DecodeSegment(std::string_view name, std::string* segment) {
     const char c = name[i];
     if (c == '/') return false;
     if (c != '%') {
-      if (i == 0 && c == '.') return false;
+      // A byte EncodeSegment would have escaped (a control character, a leading '.')
+      // is not one of its names: decoding it would list a key whose path is another.
+      if (NeedsEscape(static_cast<unsigned char>(c), i == 0)) return false;
       segment->push_back(c);
       continue;
     }

@@ -60,6 +60,17 @@ TEST(KeyPath, ForeignNamesDoNotDecode) {
   EXPECT_FALSE(DecodeSegment("%2e", &out));  // lowercase hex is never written
 }
 
+TEST(KeyPath, RawControlCharactersAreForeignNames) {
+  // Found by fuzz/key_path: a file named "a\x11b" decoded to the key "a\x11b", whose
+  // own file is "a%11b", so a listing would show a key that GET cannot find.
+  std::string out;
+  EXPECT_FALSE(DecodeSegment(std::string("a\x11" "b"), &out));
+  EXPECT_FALSE(DecodeSegment(std::string("x\x7f"), &out));
+  EXPECT_FALSE(DecodeSegment(std::string(1, '\0'), &out));
+  ASSERT_TRUE(DecodeSegment("a%11b", &out));
+  EXPECT_EQ(out, "a\x11" "b");
+}
+
 TEST(KeyPath, KeyLimits) {
   EXPECT_TRUE(ValidateKey("k").ok());
   EXPECT_FALSE(ValidateKey("").ok());
@@ -138,6 +149,14 @@ TEST(Xml, RejectsMalformedAndDtd) {
   EXPECT_FALSE(ParseXml("<a>"));
   EXPECT_FALSE(ParseXml("<!DOCTYPE a [<!ENTITY x \"y\">]><a>&x;</a>"));
   EXPECT_FALSE(ParseXml("<a>&unknown;</a>"));
+  // Found by fuzz/xml: an unterminated comment or instruction read as an element named
+  // "!--" or "?", which written back was a comment.
+  EXPECT_FALSE(ParseXml("<!--/>"));
+  EXPECT_FALSE(ParseXml("<?/>"));
+  EXPECT_FALSE(ParseXml("<a><-b/></a>"));
+  EXPECT_FALSE(ParseXml("<K<a:<?s/>"));  // the local name after the prefix is "<?s"
+  EXPECT_FALSE(ParseXml("<a:b:c/>"));    // read as "b:c", written back it read as "c"
+  EXPECT_TRUE(ParseXml("<_a><s3:b/><\xc3\xa9/></_a>"));
 }
 
 TEST(Xml, EscapeRoundTrips) {

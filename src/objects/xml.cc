@@ -1,5 +1,6 @@
 #include "objects/xml.h"
 
+#include <cctype>
 #include <cstdint>
 #include <cstdlib>
 
@@ -146,8 +147,21 @@ class Parser {
   bool Element(XmlNode& node, int depth) {
     if (depth > max_depth_) return false;
     ++i_;  // '<'
+    // A name starts with a letter, '_', ':' or a non-ASCII byte (XML's NameStartChar); "<!"
+    // and "<?" open declarations and instructions, never elements: "<!--/>" is an
+    // unterminated comment, not an element named "!--" (found by fuzz/xml).
+    // The local name after a prefix too ("<a:<b>" names no element), and it holds no
+    // second ':' ("a:b:c" is no qualified name; found by fuzz/xml).
+    auto name_start = [](char ch) {
+      const auto c = static_cast<unsigned char>(ch);
+      return std::isalpha(c) || c == '_' || c == ':' || c >= 0x80;
+    };
+    if (i_ >= s_.size() || !name_start(s_[i_])) return false;
     node.name = Name();
-    if (node.name.empty() || !Attributes()) return false;
+    if (node.name.empty() || !name_start(node.name[0]) || node.name.find(':') != std::string::npos ||
+        !Attributes()) {
+      return false;
+    }
     if (StartsWith("/>")) {
       i_ += 2;
       return true;
