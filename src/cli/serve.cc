@@ -122,9 +122,14 @@ int RunServe(const ServeOptions& options) {
       LogfmtValue((*catalog)->server_id()), (*catalog)->schema_version());
   if (verifier.enforcing()) {
     spdlog::info("msg=\"authentication on: SigV4 verified\" access_keys={}", verifier.key_count());
+  } else if (IsLoopback(options.server.bind)) {
+    // The default: only this machine can connect, so this is said, not warned about.
+    spdlog::info("msg=\"authentication off: no --credentials, any well-formed signature is accepted\" bind={}",
+                 LogfmtValue(options.server.bind));
   } else {
-    spdlog::warn("msg=\"authentication off: no --credentials, any well-formed signature is accepted\" bind={}",
-                 options.server.bind);
+    spdlog::warn("msg=\"authentication off on a non-loopback address (--allow-anonymous): any "
+                 "well-formed signature is accepted\" bind={}",
+                 LogfmtValue(options.server.bind));
   }
   std::printf("sluice %s serving on %s (data dir %s)\n", std::string(kVersion).c_str(),
               url.c_str(), options.data_dir.c_str());
