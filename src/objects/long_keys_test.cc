@@ -145,7 +145,8 @@ TEST_F(LongKeyStoreTest, LongKeysStayInsideTheBucket) {
 TEST_F(LongKeyStoreTest, ANameTableEntryThatDoesNotMapBackListsNothing) {
   const std::string key(500, 'q');
   ASSERT_TRUE(store_->Put("bkt", key, "x", {}).ok());
-  const auto hash = LongNameHash(SegmentFileName(key));
+  const std::string file_name = SegmentFileName(key);  // the hash is a view into it
+  const auto hash = LongNameHash(file_name);
   ASSERT_TRUE(hash);
   {
     std::ofstream tamper(dir_ / "objects-meta" / "bkt" / "names" / std::string(*hash), std::ios::trunc);

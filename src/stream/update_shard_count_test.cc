@@ -100,7 +100,8 @@ TEST_F(UpdateShardCountTest, ClosedShardsHoldNoDescriptorsAfterManyReshards) {
   Reopen(o);
   ASSERT_TRUE(mgr_->CreateStream("s", 1, "PROVISIONED", {}).ok());
   for (int i = 0; i < 100; ++i) {
-    std::vector<PutInput> in{{"k" + std::to_string(i), std::nullopt, "v"}};
+    const std::string key = "k" + std::to_string(i);  // PutInput holds views
+    std::vector<PutInput> in{{key, std::nullopt, "v"}};
     (void)Put("s", in);
     ASSERT_TRUE(Toggle().ok()) << i;
   }
