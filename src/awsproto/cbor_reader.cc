@@ -236,6 +236,7 @@ class CborReader {
 
 Result<std::unique_ptr<ParsedBody>> ParseCborBody(std::string body, const ParseLimits& limits, size_t* accounted) {
   if (body.size() > std::numeric_limits<uint32_t>::max()) return Bad("body too large");
+  PinBodyBuffer(body);
   // Every data item takes at least one byte.
   TreeBuilder tree(limits, body.size() + 1);
   if (accounted != nullptr) *accounted = body.capacity() + tree.accounted_bytes();

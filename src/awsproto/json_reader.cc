@@ -339,6 +339,7 @@ uint64_t ParseMemoryBound(uint64_t body_bytes) {
 
 Result<std::unique_ptr<ParsedBody>> ParseJsonBody(std::string body, const ParseLimits& limits, size_t* accounted) {
   if (body.size() > std::numeric_limits<uint32_t>::max()) return Bad("body too large");
+  PinBodyBuffer(body);
   // Every value but the root takes a separator and at least one character of its own.
   TreeBuilder tree(limits, body.size() / 2 + 1);
   if (accounted != nullptr) *accounted = body.capacity() + tree.accounted_bytes();

@@ -134,6 +134,14 @@ int64_t SaturatingMillis(int64_t seconds);
 enum class BodyEncoding { kJson, kCbor };
 
 // Owns the request body and the node array whose views point into it.
+// The parsers' strings are views into the body, which then moves into its ParsedBody.
+// Moving a std::string keeps its buffer only when the buffer is on the heap; a short
+// string lives inside the object (the small-string optimisation) and its bytes are
+// copied, leaving every view dangling. So the body gets a heap buffer before parsing.
+inline void PinBodyBuffer(std::string& body) {
+  if (body.capacity() < sizeof(std::string)) body.reserve(sizeof(std::string));
+}
+
 class ParsedBody {
  public:
   // `nodes` holds `capacity` nodes, the root first.
@@ -143,6 +151,8 @@ class ParsedBody {
   ParsedBody& operator=(const ParsedBody&) = delete;
 
   const Value& root() const { return nodes_[0]; }
+  // The body the tree's strings point into.
+  std::string_view body() const { return body_; }
   // The schema check normalizes values in place (blob decoding, timestamps).
   Value& mutable_root() { return nodes_[0]; }
   // Bytes this parse holds: the body and the node array.
