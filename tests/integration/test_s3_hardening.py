@@ -10,44 +10,12 @@ import zlib
 
 import pytest
 
-from conftest import Sluice, run
+from conftest import run
+# One module-scoped server per test module, and the same client and bucket fixtures.
+from test_s3 import bucket, s3, s3_client, server  # noqa: F401  (pytest fixtures)
 
 ENV = dict(os.environ, AWS_ACCESS_KEY_ID="AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY="secret",
            AWS_DEFAULT_REGION="us-east-1", AWS_PAGER="")
-
-
-def s3_client(url):
-    import boto3
-    from botocore.config import Config
-    return boto3.client(
-        "s3", endpoint_url=url, region_name="us-east-1",
-        aws_access_key_id="AKIDEXAMPLE", aws_secret_access_key="secret",
-        config=Config(s3={"addressing_style": "path"}, retries={"total_max_attempts": 1},
-                      connect_timeout=5, read_timeout=60))
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    s = Sluice(str(tmp_path_factory.mktemp("sluice") / "data"))
-    yield s
-    code, err = s.stop()
-    assert code == 0, err
-
-
-@pytest.fixture(scope="module")
-def s3(server):
-    return s3_client(server.url)
-
-
-_counter = [0]
-
-
-@pytest.fixture
-def bucket(s3):
-    _counter[0] += 1
-    name = "hard-%d-%d" % (os.getpid(), _counter[0])
-    s3.create_bucket(Bucket=name)
-    return name
 
 
 def signed(server, method, path, body=b"", headers=None):
