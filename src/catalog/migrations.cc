@@ -66,11 +66,43 @@ CREATE TABLE shard_count_updates (
 CREATE INDEX shard_count_updates_by_stream ON shard_count_updates (stream_id, at_ms);
 )sql";
 
+// Firehose delivery streams: the configuration is a JSON document the delivery module
+// owns; the checkpoint row holds the first undelivered log offset and the object being
+// written (range and key), so a replay after a crash rewrites that same key.
+constexpr std::string_view kDeliveryStreams = R"sql(
+CREATE TABLE delivery_streams (
+  id          INTEGER PRIMARY KEY,
+  name        TEXT    NOT NULL UNIQUE,
+  type        TEXT    NOT NULL,
+  created_ms  INTEGER NOT NULL,
+  updated_ms  INTEGER NOT NULL,
+  version     INTEGER NOT NULL,
+  config_json TEXT    NOT NULL,
+  deleted_ms  INTEGER
+) STRICT;
+CREATE TABLE delivery_stream_tags (
+  stream_id INTEGER NOT NULL REFERENCES delivery_streams(id) ON DELETE CASCADE,
+  key       TEXT    NOT NULL,
+  value     TEXT    NOT NULL,
+  PRIMARY KEY (stream_id, key)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE delivery_checkpoints (
+  stream_id       INTEGER PRIMARY KEY REFERENCES delivery_streams(id) ON DELETE CASCADE,
+  next_offset     INTEGER NOT NULL,
+  pending_first   INTEGER,
+  pending_last    INTEGER,
+  pending_bucket  TEXT,
+  pending_key     TEXT,
+  source_position TEXT    NOT NULL
+) STRICT;
+)sql";
+
 // The schema history. Append only; see migrations.h.
 constexpr Migration kMigrations[] = {
     {1, "schema_version and meta", kSchemaVersionAndMeta},
     {2, "kinesis streams, shards and tags", kStreams},
     {3, "kinesis UpdateShardCount history", kShardCountUpdates},
+    {4, "firehose delivery streams, tags and checkpoints", kDeliveryStreams},
 };
 
 Status ApplyOne(Database& db, const Migration& m) {
