@@ -1,0 +1,116 @@
+// Internal to the delivery module: the state behind DeliveryManager.
+//
+// Locks: `Impl::mu` maps names to streams (held briefly); each stream's `mu` guards its
+// configuration and buffer accounting. Neither is held across a sync, a catalog commit
+// or an object write: the delivery thread copies what it needs, writes, then publishes
+// the result under the stream's lock. `delivery_mu` serializes deliveries of one stream
+// (the delivery thread, Flush and Delete may all want to deliver it).
+#pragma once
+
+#include <cstdint>
+#include <atomic>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "base/mutex.h"
+#include "catalog/delivery_streams.h"
+#include "delivery/delivery.h"
+#include "log/log.h"
+
+namespace sluice::delivery {
+
+// Arrival times that never go backwards, so the log's records are ordered by arrival
+// (within the few milliseconds between a stamp and its append): retention by arrival
+// time then trims only records below the checkpoint.
+class MonotonicClock final : public Clock {
+ public:
+  explicit MonotonicClock(const Clock& base) : base_(base) {}
+  int64_t NowMillis() const override;
+
+ private:
+  const Clock& base_;
+  mutable std::atomic<int64_t> last_{0};
+};
+
+// Accounting of what is buffered: consecutive log ranges in offset order, counted by
+// the delivery side when it scans records the log acknowledged (a Put's callback may
+// run after a reader already sees its records, so the puts cannot count exactly).
+struct BufferChunk {
+  uint64_t first = 0;
+  uint64_t end = 0;  // exclusive
+  uint64_t bytes = 0;
+  int64_t oldest_arrival_ms = 0;
+};
+
+struct DeliveryStream {
+  DeliveryStream(int64_t id_, std::string name_, int64_t created_ms_)
+      : id(id_), name(std::move(name_)), created_ms(created_ms_) {}
+  const int64_t id;
+  const std::string name;
+  const int64_t created_ms;
+  std::unique_ptr<MonotonicClock> log_clock;
+  std::unique_ptr<log::Log> log;
+
+  Mutex delivery_mu;  // one delivery of this stream at a time
+  mutable Mutex mu ACQUIRED_AFTER(delivery_mu);
+  DeliveryStreamConfig config GUARDED_BY(mu);
+  int64_t version GUARDED_BY(mu) = 1;
+  int64_t updated_ms GUARDED_BY(mu) = 0;
+  Tags tags GUARDED_BY(mu);
+  bool deleting GUARDED_BY(mu) = false;
+
+  // The buffer: log offsets [next_offset, log end); counted up to scanned_end.
+  uint64_t next_offset GUARDED_BY(mu) = 0;
+  uint64_t scanned_end GUARDED_BY(mu) = 0;
+  std::deque<BufferChunk> chunks GUARDED_BY(mu);
+  std::optional<catalog::PendingObject> pending GUARDED_BY(mu);
+  // Retry of a failing destination.
+  int64_t retry_at_ms GUARDED_BY(mu) = 0;
+  int64_t backoff_ms GUARDED_BY(mu) = 0;
+  DeliveryStats stats GUARDED_BY(mu);
+};
+
+struct DeliveryManager::Impl {
+  DeliveryOptions opts;
+  Clock& clock;
+  catalog::Catalog& catalog;
+  objects::ObjectStore& store;
+
+  Mutex control_mu;  // serializes control-plane calls
+  mutable Mutex mu ACQUIRED_AFTER(control_mu);
+  std::map<std::string, std::shared_ptr<DeliveryStream>> streams GUARDED_BY(mu);
+
+  Mutex loop_mu;
+  CondVar loop_cv;
+  bool stop GUARDED_BY(loop_mu) = false;
+  bool wake GUARDED_BY(loop_mu) = false;
+  std::thread thread;
+
+  Impl(DeliveryOptions o, catalog::Catalog& c, objects::ObjectStore& s)
+      : opts(std::move(o)), clock(opts.clock ? *opts.clock : Clock::Real()), catalog(c), store(s) {}
+
+  std::shared_ptr<DeliveryStream> Find(const std::string& name) const EXCLUDES(mu);
+  Error NotFound(const std::string& name) const;
+  std::string Arn(const std::string& name) const;
+  Result<std::unique_ptr<log::Log>> OpenLog(DeliveryStream& s) const;
+  // Counts the records acknowledged since the last scan into `s.chunks`.
+  Status Scan(DeliveryStream& s) REQUIRES(s.delivery_mu) EXCLUDES(s.mu);
+
+  // Delivers one object from `s` if it is due (or `force`); returns true when an object
+  // was written, false when nothing was due, an error when the destination failed.
+  Result<bool> DeliverOne(DeliveryStream& s, bool force) REQUIRES(s.delivery_mu) EXCLUDES(s.mu);
+  // Delivers every record below `end` (Flush, Delete, UpdateDestination), giving up
+  // after `attempts` failed writes of one object (0: retry with backoff, never give up).
+  Status DeliverUpTo(DeliveryStream& s, uint64_t end, int attempts) EXCLUDES(s.mu, s.delivery_mu);
+  // One pass over every stream: delivers what is due (the delivery thread's work).
+  void RunDue() EXCLUDES(mu);
+  void DeliverDue(DeliveryStream& s) REQUIRES(s.delivery_mu) EXCLUDES(s.mu);
+  void Wake() EXCLUDES(loop_mu);
+  void Loop() EXCLUDES(loop_mu);
+};
+
+}  // namespace sluice::delivery
