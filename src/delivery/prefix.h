@@ -6,11 +6,13 @@
 // Expressions (anything else between `!{` and `}` is refused by Parse):
 //   !{timestamp:<pattern>}            the arrival time (UTC) of the oldest record of the
 //                                     object, formatted with a Java DateTimeFormatter
-//                                     pattern; supported letters: yyyy yy MM dd HH mm ss
-//                                     SSS (and their one-letter forms y M d H m s S),
-//                                     'quoted text', '' for a quote; any other ASCII
-//                                     letter is refused; other characters are literal.
-//   !{firehose:random-string}         11 random characters [0-9a-zA-Z], fresh per object.
+//                                     pattern: y/u (yyyy, yy), M (M, MM, MMM, MMMM), d, H,
+//                                     m, s (one or two letters), S (SSS = milliseconds),
+//                                     'quoted text', '' for a quote; other Java pattern
+//                                     letters are refused with a message naming them
+//                                     (timestamp_format.h); other characters are literal.
+//   !{firehose:random-string}         11 random lower-case hex digits, fresh per
+//                                     occurrence (AWS: "a random string of 11 characters").
 //   !{firehose:error-output-type}     the error type of an error object (e.g.
 //                                     "processing-failed", "partitioning-failed"); only
 //                                     allowed in ErrorOutputPrefix.
@@ -30,9 +32,10 @@
 
 namespace sluice::delivery {
 
-// Returns one `!{firehose:random-string}` value: 11 characters of [0-9a-zA-Z].
+// Returns one `!{firehose:random-string}` value: 11 characters.
 using RandomStringFn = std::function<std::string()>;
-// The production source (base/random.h's per-thread generator). Thread-safe.
+// The production source: 11 lower-case hex digits from base/random.h's per-thread
+// generator. Thread-safe.
 std::string DefaultRandomString();
 
 // What an evaluation needs. Pointers may be null when the stream has no such keys.
@@ -62,10 +65,14 @@ class PrefixTemplate {
 
   PrefixTemplate() = default;  // the empty prefix
 
-  // Parses `text` (Prefix or ErrorOutputPrefix as given to the API). Errors are
-  // kInvalidArgument with the message the front end returns in an
-  // InvalidArgumentException (see prefix.cc for AWS's wording).
-  static Result<PrefixTemplate> Parse(std::string_view text);
+  // Parses `text` (Prefix or ErrorOutputPrefix as given to the API; `field` names it in
+  // messages). Errors are kInvalidArgument with the message the front end returns in an
+  // InvalidArgumentException, AWS's wording where known:
+  //   "Invalid expression usage"                      `!{` without `namespace:value}`
+  //   "Namespace to the left of colon (NS) is an invalid keyword!"
+  //   "Invalid conversion character used in the value of the expression in FIELD"
+  //                                                   bad firehose: value or pattern letter
+  static Result<PrefixTemplate> Parse(std::string_view text, std::string_view field = "Prefix");
 
   // Evaluates the template as written (no default prefix, nothing appended).
   // kInvalidArgument when a partition key it names is absent from the context (the
@@ -96,11 +103,15 @@ inline constexpr std::string_view kDefaultTimestampPattern = "yyyy/MM/dd/HH/";
 //     unless dynamic partitioning is on (then the Prefix is used as evaluated).
 Result<std::string> DataObjectPrefix(const PrefixTemplate& prefix, bool dynamic_partitioning,
                                      const PrefixContext& context);
-// The key prefix of an error object (context.error_output_type set):
-//   * no ErrorOutputPrefix -> "<error-output-type>/YYYY/MM/dd/HH/" (AWS's default)
-//   * otherwise the ErrorOutputPrefix evaluated, + "YYYY/MM/dd/HH/" when it has no
-//     timestamp expression.
-Result<std::string> ErrorObjectPrefix(const PrefixTemplate& error_prefix,
+// The key prefix of an error object (context.error_output_type must be set):
+//   * no ErrorOutputPrefix          -> "<Prefix><error-output-type>/YYYY/MM/dd/HH/" (the
+//     Prefix then has no expressions: ValidatePrefixes requires an ErrorOutputPrefix
+//     otherwise), e.g. "processing-failed/2018/08/27/10/" with no Prefix either;
+//   * an ErrorOutputPrefix without expressions -> the same with it in place of Prefix;
+//   * an ErrorOutputPrefix with expressions    -> evaluated as written (it contains
+//     !{firehose:error-output-type}; nothing is appended).
+Result<std::string> ErrorObjectPrefix(const PrefixTemplate& prefix,
+                                      const PrefixTemplate& error_prefix,
                                       const PrefixContext& context);
 
 // The parts of a destination configuration the prefix rules look at.
@@ -115,8 +126,20 @@ struct PrefixRules {
 };
 
 // AWS's rules for Prefix / ErrorOutputPrefix / dynamic partitioning combinations, checked
-// in AWS's order. OK, or kInvalidArgument whose message is the InvalidArgumentException
-// message AWS returns (the front end passes it through unchanged).
+// in this order; OK, or kInvalidArgument whose message the front end returns unchanged in
+// an InvalidArgumentException:
+//   1. both parse (PrefixTemplate::Parse, with the field's name);
+//   2. neither can evaluate to more than 512 characters (literal text + 1 per expression);
+//   3. Prefix has no !{firehose:error-output-type};
+//   4. ErrorOutputPrefix is set when Prefix has expressions;
+//   5. an ErrorOutputPrefix with expressions has !{firehose:error-output-type};
+//   6. ErrorOutputPrefix has no partitionKeyFrom* expression;
+//   7. without dynamic partitioning: no partitionKeyFrom* in Prefix, no MetadataExtraction;
+//   8. with it: Prefix has a partitionKeyFrom* expression, partitionKeyFromQuery needs
+//      MetadataExtraction and partitionKeyFromLambda a Lambda processor, SizeInMBs >= 64,
+//      IntervalInSeconds != 0 (no zero buffering).
+// Not checked here (needs the JQ query's keys): that every key the MetadataExtraction query
+// produces appears in Prefix.
 Status ValidatePrefixes(const PrefixRules& rules);
 
 }  // namespace sluice::delivery
