@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <future>
 
 #include "catalog/delivery_streams.h"
@@ -16,6 +17,7 @@ constexpr int64_t kStart = 1'700'000'000'000;  // 2023-11-14T22:13:20Z
 class DeliveryTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    std::filesystem::create_directories(dir_.File("data"));
     auto store = objects::LocalObjectStore::Open({.dir = dir_.File("data"), .sync = false});
     ASSERT_TRUE(store.ok());
     store_ = std::move(*store);
