@@ -16,6 +16,8 @@
 #include "cli/data_dir.h"
 #include "cli/server_auth.h"
 #include "cli/version.h"
+#include "delivery/delivery.h"
+#include "frontends/firehose/firehose_service.h"
 #include "frontends/kinesis/kinesis_service.h"
 #include "frontends/s3/s3_service.h"
 #include "gateway/access_log.h"
@@ -85,11 +87,20 @@ int RunServe(const ServeOptions& options) {
   auto object_store = objects::LocalObjectStore::Open({.dir = (*dir)->path()});
   if (!object_store.ok()) return Fail(Status::IOError(object_store.error().message));
 
+  delivery::DeliveryOptions delivery_options;
+  delivery_options.dir = (*dir)->File("delivery");
+  delivery_options.fsync = so.fsync;
+  delivery_options.fsync_interval_ms = so.fsync_interval_ms;
+  delivery_options.streams = streams->get();
+  auto delivery = delivery::DeliveryManager::Open(delivery_options, **catalog, **object_store);
+  if (!delivery.ok()) return Fail(delivery.status());
+
   MemoryBudget request_memory(options.max_request_memory);
 
   // One registration line per AWS service (docs/adding-a-service.md).
   gateway::Gateway gateway{std::string(kVersion), &request_memory, &verifier};
   gateway.Add(std::make_unique<frontends::kinesis::KinesisService>(**streams));
+  gateway.Add(std::make_unique<frontends::firehose::FirehoseService>(**delivery));
   gateway.AddCatchAll(std::make_unique<frontends::s3::S3Service>(**object_store, kS3Workers));
 
   // --access-log wraps the gateway; without it the server calls the gateway directly.
@@ -144,7 +155,12 @@ int RunServe(const ServeOptions& options) {
   // Work still on the handlers' pools (an upload's last sync) finishes while the
   // server's executors, which its answers are posted to, still exist.
   gateway.Quiesce();
-  // Every request is answered; now sync and close the logs.
+  // Every request is answered; now sync and close the logs. What delivery streams
+  // buffer stays in their logs and is delivered after the next start.
+  if (const Status st = (*delivery)->Close(); !st.ok()) {
+    spdlog::error("msg=\"closing delivery streams failed\" error={}", LogfmtValue(st.ToString()));
+    return 1;
+  }
   if (const Status st = (*streams)->Close(); !st.ok()) {
     spdlog::error("msg=\"closing streams failed\" error={}", LogfmtValue(st.ToString()));
     return 1;
