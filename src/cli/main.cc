@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "cli/firehose_command.h"
 #include "cli/gen_command.h"
 #include "cli/logging.h"
 #include "cli/produce_command.h"
@@ -20,6 +21,7 @@ int main(int argc, char** argv) {
   sluice::cli::ServeCommand serve(app);
   sluice::cli::AddGenCommand(app);
   sluice::cli::AddProduceCommand(app);
+  sluice::cli::AddFirehoseCommand(app);
 
   try {
     app.parse(argc, argv);
