@@ -10,6 +10,8 @@
 
 #include "base/memory_budget.h"
 #include "catalog/catalog.h"
+#include "delivery/delivery.h"
+#include "frontends/firehose/firehose_service.h"
 #include "frontends/kinesis/kinesis_service.h"
 #include "frontends/s3/s3_service.h"
 #include "objects/local_store.h"
@@ -334,6 +336,36 @@ TEST_F(GatewayWithRealServices, FirehoseRequestIsTakenByNeitherKinesisNorS3) {
   EXPECT_EQ(g_->Route(Head("POST", "/", {{"content-type", "application/x-amz-json-1.1"},
                                          {"x-amz-target", "Firehose_20150804.PutRecordBatch"}})),
             nullptr);
+}
+
+TEST_F(GatewayWithRealServices, FirehoseTakesItsOwnOnceRegistered) {
+  delivery::DeliveryOptions o;
+  o.dir = (root_ / "delivery").string();
+  o.start_thread = false;
+  auto delivery = delivery::DeliveryManager::Open(o, *catalog_, *objects_);
+  ASSERT_TRUE(delivery.ok()) << delivery.status().ToString();
+  Gateway g("1");
+  g.Add(std::make_unique<frontends::kinesis::KinesisService>(*streams_));
+  g.Add(std::make_unique<frontends::firehose::FirehoseService>(**delivery));
+  g.AddCatchAll(std::make_unique<frontends::s3::S3Service>(*objects_, 1));
+  EXPECT_EQ(Name(g.Route(Head("POST", "/", {{"authorization", Signed("firehose")},
+                                            {"x-amz-target", "Firehose_20150804.ListDeliveryStreams"}}))),
+            "firehose");
+  EXPECT_EQ(Name(g.Route(Head("POST", "/", {{"x-amz-target", "Firehose_20150804.PutRecordBatch"}}))), "firehose");
+  EXPECT_EQ(Name(g.Route(Head("POST", "/", {{"x-amz-target", "Kinesis_20131202.ListStreams"}}))), "kinesis");
+  // The request reaches the delivery module and gets AWS's answer.
+  std::optional<Response> out;
+  g.Handle(Request{Head("POST", "/", {{"authorization", Signed("firehose")},
+                                      {"x-amz-date", "20260101T000000Z"},
+                                      {"content-type", "application/x-amz-json-1.1"},
+                                      {"x-amz-target", "Firehose_20150804.DescribeDeliveryStream"}}),
+                   R"({"DeliveryStreamName":"nope"})"},
+           [&out](Response r) { out = std::move(r); });
+  ASSERT_TRUE(out.has_value());
+  EXPECT_EQ(out->status, 400);
+  EXPECT_EQ(out->body,
+            R"({"__type":"ResourceNotFoundException","message":"Firehose nope under account 000000000000 not found."})");
+  g.Quiesce();
 }
 
 TEST_F(GatewayWithRealServices, LambdaRequestIsTakenByNeitherKinesisNorS3) {
