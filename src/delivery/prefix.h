@@ -40,22 +40,22 @@ std::string DefaultRandomString();
 
 // What an evaluation needs. Pointers may be null when the stream has no such keys.
 struct PrefixContext {
-  int64_t arrival_ms = 0;                 // oldest record's arrival, ms since epoch (UTC)
-  std::string_view error_output_type;     // set only when evaluating an ErrorOutputPrefix
+  int64_t arrival_ms = 0;              // oldest record's arrival, ms since epoch (UTC)
+  std::string_view error_output_type;  // set only when evaluating an ErrorOutputPrefix
   const PartitionKeys* query_keys = nullptr;
   const PartitionKeys* lambda_keys = nullptr;
-  RandomStringFn random_string;           // empty = DefaultRandomString
+  RandomStringFn random_string;  // empty = DefaultRandomString
 };
 
 class PrefixTemplate {
  public:
   enum class PartKind {
-    kLiteral,           // text: the literal characters
-    kTimestamp,         // text: the DateTimeFormatter pattern (validated by Parse)
+    kLiteral,    // text: the literal characters
+    kTimestamp,  // text: the DateTimeFormatter pattern (validated by Parse)
     kRandomString,
     kErrorOutputType,
-    kQueryKey,          // text: the key name
-    kLambdaKey,         // text: the key name
+    kQueryKey,   // text: the key name
+    kLambdaKey,  // text: the key name
   };
   struct Part {
     PartKind kind;

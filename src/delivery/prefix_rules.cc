@@ -82,8 +82,7 @@ Status ValidatePrefixes(const PrefixRules& rules) {
         "partitionKeyFromQuery namespace requires a MetadataExtraction processor");
   }
   if (prefix.Has(PrefixTemplate::PartKind::kLambdaKey) && !rules.lambda_processor) {
-    return Status::InvalidArgument(
-        "partitionKeyFromLambda namespace requires a Lambda processor");
+    return Status::InvalidArgument("partitionKeyFromLambda namespace requires a Lambda processor");
   }
   if (rules.buffering_size_mbs && *rules.buffering_size_mbs < kMinDynamicPartitioningSizeMbs) {
     return Status::InvalidArgument(

@@ -1,9 +1,9 @@
 #include "delivery/prefix.h"
 
+#include <gtest/gtest.h>
+
 #include <set>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "delivery/timestamp_format.h"
 #include "delivery/utc_time.h"
@@ -152,8 +152,9 @@ TEST(TimestampPattern, RefusesJavaLettersSluiceDoesNotImplementByName) {
 // ---- parsing ----------------------------------------------------------------
 
 TEST(PrefixParse, LiteralsAndExpressions) {
-  PrefixTemplate t = MustParse("a/!{timestamp:yyyy}/b!{firehose:random-string}!{partitionKeyFromQuery:k}"
-                               "!{partitionKeyFromLambda:l}");
+  PrefixTemplate t = MustParse(
+      "a/!{timestamp:yyyy}/b!{firehose:random-string}!{partitionKeyFromQuery:k}"
+      "!{partitionKeyFromLambda:l}");
   using K = PrefixTemplate::PartKind;
   EXPECT_EQ(t.parts(), (std::vector<PrefixTemplate::Part>{{K::kLiteral, "a/"},
                                                           {K::kTimestamp, "yyyy"},
@@ -174,7 +175,8 @@ TEST(PrefixParse, RefusesMalformedExpressionsWithAwsWording) {
   ExpectParseError("!{timestamp}", "Invalid expression usage");
   ExpectParseError("!{a!{timestamp:yyyy}", "Invalid expression usage");
   ExpectParseError("!{partitionKeyFromQuery:}", "Invalid expression usage");
-  ExpectParseError("!{Timestamp:yyyy}", "Namespace to the left of colon (Timestamp) is an invalid keyword!");
+  ExpectParseError("!{Timestamp:yyyy}",
+                   "Namespace to the left of colon (Timestamp) is an invalid keyword!");
   ExpectParseError("!{:x}", "Namespace to the left of colon () is an invalid keyword!");
   ExpectParseError("!{firehose:random}",
                    "Invalid conversion character used in the value of the expression in Prefix");
@@ -229,10 +231,11 @@ TEST(PrefixEvaluate, PartitionKeys) {
   PrefixContext c = At(kAug27);
   c.query_keys = &query;
   c.lambda_keys = &lambda;
-  EXPECT_EQ(Eval("customer_id=!{partitionKeyFromQuery:customer_id}/year=!{partitionKeyFromQuery:year}"
-                 "/region=!{partitionKeyFromLambda:region}/",
-                 c),
-            "customer_id=c-17/year=2019/region=eu/");
+  EXPECT_EQ(
+      Eval("customer_id=!{partitionKeyFromQuery:customer_id}/year=!{partitionKeyFromQuery:year}"
+           "/region=!{partitionKeyFromLambda:region}/",
+           c),
+      "customer_id=c-17/year=2019/region=eu/");
 }
 
 TEST(PrefixEvaluate, AMissingPartitionKeyIsAnError) {
@@ -285,7 +288,8 @@ TEST(ObjectPrefix, DynamicPartitioningAppendsNothing) {
   PartitionKeys query = {{"customer_id", "1234567890"}};
   PrefixContext c = At(kAug27);
   c.query_keys = &query;
-  auto r = DataObjectPrefix(MustParse("customer_id=!{partitionKeyFromQuery:customer_id}/"), true, c);
+  auto r =
+      DataObjectPrefix(MustParse("customer_id=!{partitionKeyFromQuery:customer_id}/"), true, c);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(*r, "customer_id=1234567890/");
 }
@@ -370,11 +374,12 @@ TEST(ValidatePrefixes, PrefixCombinations) {
                 "Ths supplied prefix(es) do not satisfy the following constraint: "
                 "ErrorOutputPrefix must contain at least one occurrence of "
                 "!{firehose:error-output-type}");
-  ExpectRefused({.prefix = "c=!{partitionKeyFromQuery:c}/",
-                 .error_output_prefix = "e/!{firehose:error-output-type}/!{partitionKeyFromQuery:c}",
-                 .dynamic_partitioning = true,
-                 .metadata_extraction = true},
-                "Dynamic Partitioning Namespaces can't be part of an error prefix expression");
+  ExpectRefused(
+      {.prefix = "c=!{partitionKeyFromQuery:c}/",
+       .error_output_prefix = "e/!{firehose:error-output-type}/!{partitionKeyFromQuery:c}",
+       .dynamic_partitioning = true,
+       .metadata_extraction = true},
+      "Dynamic Partitioning Namespaces can't be part of an error prefix expression");
 }
 
 TEST(ValidatePrefixes, DynamicPartitioningRules) {
