@@ -114,5 +114,23 @@ TEST(JqExtractor, OneExtractorPerThread) {
   EXPECT_EQ(good, (std::vector<int>{200, 200, 200, 200}));
 }
 
+using Keys = std::vector<std::string>;
+
+TEST(TopLevelObjectKeys, KeysOfAnObjectConstructor) {
+  EXPECT_EQ(TopLevelObjectKeys(kQuery), (Keys{"customer_id", "year"}));
+  EXPECT_EQ(TopLevelObjectKeys(R"( { "device" : .type.device , taxi: (.a | .b), $k } )"),
+            (Keys{"device", "taxi", "k"}));
+  EXPECT_EQ(TopLevelObjectKeys(R"({a:{b:1,c:[1,2]},d:"x,}"})"), (Keys{"a", "d"}));
+  EXPECT_EQ(TopLevelObjectKeys("{}"), Keys{});
+  EXPECT_EQ(TopLevelObjectKeys("{id}"), (Keys{"id"}));
+}
+
+TEST(TopLevelObjectKeys, NothingWhenTheKeysAreOnlyKnownAtRunTime) {
+  for (std::string_view q : {".a", "{a:1} | {b:2}", "{(.k):1}", R"q({"\(.k)":1})q", "{a:1 # c\n}",
+                             R"({@base64 "x":1})", "{a:(1}", R"({"a\"b":1})", "{1:2}", "{$x:1}"}) {
+    EXPECT_FALSE(TopLevelObjectKeys(q).has_value()) << q;
+  }
+}
+
 }  // namespace
 }  // namespace sluice::delivery

@@ -140,6 +140,9 @@ Result<std::string> DataObjectPrefix(const PrefixTemplate& prefix, bool dynamic_
                                      const PrefixContext& context) {
   if (prefix.empty()) return FormatDefaultTimestamp(context);
   ASSIGN_OR_RETURN(std::string out, prefix.Evaluate(context));
+  if (out.size() > kMaxEvaluatedPrefixLength) {
+    return Status::InvalidArgument("Length of evaluated prefix cannot be greater than 512");
+  }
   if (!prefix.HasTimestamp() && !dynamic_partitioning) {
     ASSIGN_OR_RETURN(std::string stamp, FormatDefaultTimestamp(context));
     out += stamp;

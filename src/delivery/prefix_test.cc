@@ -294,6 +294,20 @@ TEST(ObjectPrefix, DynamicPartitioningAppendsNothing) {
   EXPECT_EQ(*r, "customer_id=1234567890/");
 }
 
+TEST(ObjectPrefix, PartitionKeysMayNotMakeThePrefixLongerThan512) {
+  PartitionKeys query = {{"k", std::string(510, 'v')}};
+  PrefixContext c = At(kAug27);
+  c.query_keys = &query;
+  PrefixTemplate t = MustParse("k/!{partitionKeyFromQuery:k}");
+  auto fits = DataObjectPrefix(t, true, c);
+  ASSERT_TRUE(fits.ok());
+  EXPECT_EQ(fits->size(), 512u);
+  query["k"] += "v";
+  auto r = DataObjectPrefix(t, true, c);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(), "Length of evaluated prefix cannot be greater than 512");
+}
+
 TEST(ObjectPrefix, ErrorPrefixes) {
   EXPECT_EQ(Error("", ""), "processing-failed/2018/08/27/10/");
   EXPECT_EQ(Error("myFirehosePrefix/", ""), "myFirehosePrefix/processing-failed/2018/08/27/10/");
@@ -408,6 +422,26 @@ TEST(ValidatePrefixes, DynamicPartitioningRules) {
                  .dynamic_partitioning = true,
                  .metadata_extraction = true},
                 "partitionKeyFromLambda namespace requires a Lambda processor");
+  ExpectRefused({.prefix = "c=!{partitionKeyFromQuery:c}/",
+                 .error_output_prefix = error_prefix,
+                 .dynamic_partitioning = true,
+                 .metadata_extraction = true,
+                 .metadata_extraction_query = "{c:.c,year:.y}"},
+                "MetaDataExtraction JQ Query can't contain keys that are not present in the S3 "
+                "Prefix expression");
+  EXPECT_TRUE(Check({.prefix = "c=!{partitionKeyFromQuery:c}/y=!{partitionKeyFromQuery:year}/",
+                     .error_output_prefix = error_prefix,
+                     .dynamic_partitioning = true,
+                     .metadata_extraction = true,
+                     .metadata_extraction_query = "{c:.c,year:.y}"})
+                  .ok());
+  // A computed key is only known at run time: not refused here.
+  EXPECT_TRUE(Check({.prefix = "c=!{partitionKeyFromQuery:c}/",
+                     .error_output_prefix = error_prefix,
+                     .dynamic_partitioning = true,
+                     .metadata_extraction = true,
+                     .metadata_extraction_query = "{(.k):.c}"})
+                  .ok());
   ExpectRefused({.prefix = "c=!{partitionKeyFromQuery:c}/",
                  .error_output_prefix = error_prefix,
                  .dynamic_partitioning = true,
