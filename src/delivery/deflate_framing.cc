@@ -63,14 +63,14 @@ void Put32(std::string& out, uint32_t v) {
 }
 
 // Zip fields shared by the local header and the central directory entry.
-constexpr uint32_t kZipVersionNeeded = 20;          // 2.0: deflate
+constexpr uint32_t kZipVersionNeeded = 20;              // 2.0: deflate
 constexpr uint32_t kZipVersionMadeBy = (3u << 8) | 20;  // Unix, 2.0
 constexpr uint32_t kZipFlagUtf8Name = 1u << 11;
 constexpr uint32_t kZipMethodDeflate = 8;
-constexpr uint32_t kZipDosTime = 0;                     // 00:00:00
+constexpr uint32_t kZipDosTime = 0;                           // 00:00:00
 constexpr uint32_t kZipDosDate = (0u << 9) | (1u << 5) | 1u;  // 1980-01-01 (fixed: replays
                                                               // write identical bytes)
-constexpr uint32_t kZipExternalAttrs = 0100644u << 16;  // a regular file, rw-r--r--
+constexpr uint32_t kZipExternalAttrs = 0100644u << 16;        // a regular file, rw-r--r--
 
 void PutCommonFields(std::string& out, uint32_t crc, uint32_t csize, uint32_t usize,
                      size_t name_size) {
@@ -92,7 +92,8 @@ Result<std::string> GzipFrame(std::span<const std::string_view> pieces) {
   return Deflate(pieces, 15 + 16);
 }
 
-Result<std::string> ZipFrame(std::span<const std::string_view> pieces, std::string_view entry_name) {
+Result<std::string> ZipFrame(std::span<const std::string_view> pieces,
+                             std::string_view entry_name) {
   constexpr uint64_t kMax32 = 0xfffffffe;  // beyond this zip needs zip64 records
   if (entry_name.empty() || entry_name.size() > 0xffff) {
     return Status::InvalidArgument("zip entry name must be 1-65535 bytes");
@@ -103,7 +104,8 @@ Result<std::string> ZipFrame(std::span<const std::string_view> pieces, std::stri
     usize += p.size();
     while (!p.empty()) {
       std::string_view slice = p.substr(0, std::numeric_limits<uInt>::max());
-      crc = crc32(crc, reinterpret_cast<const Bytef*>(slice.data()), static_cast<uInt>(slice.size()));
+      crc =
+          crc32(crc, reinterpret_cast<const Bytef*>(slice.data()), static_cast<uInt>(slice.size()));
       p.remove_prefix(slice.size());
     }
   }

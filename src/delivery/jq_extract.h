@@ -10,8 +10,10 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/status.h"
 #include "delivery/partition_keys.h"
@@ -44,5 +46,12 @@ class JqExtractor {
   struct Program;
   std::map<std::string, std::unique_ptr<Program>, std::less<>> programs_;
 };
+
+// The keys of a query that is one object constructor, as MetadataExtraction queries are
+// (`{customer_id:.customer_id,"year":.ts|strftime("%Y"),$k}` -> customer_id, year, k), in
+// order, for checking them against the Prefix at CreateDeliveryStream. nullopt when the
+// query is anything else or a key is computed (`(.a):1`, `@base64 "x":1`, a string with
+// `\(...)`, a comment): those keys are only known when the query runs. Pure; no libjq.
+std::optional<std::vector<std::string>> TopLevelObjectKeys(std::string_view query);
 
 }  // namespace sluice::delivery

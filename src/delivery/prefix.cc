@@ -87,7 +87,8 @@ Result<PrefixTemplate> PrefixTemplate::Parse(std::string_view text, std::string_
 }
 
 bool PrefixTemplate::Has(PartKind kind) const {
-  return std::any_of(parts_.begin(), parts_.end(), [kind](const Part& p) { return p.kind == kind; });
+  return std::any_of(parts_.begin(), parts_.end(),
+                     [kind](const Part& p) { return p.kind == kind; });
 }
 
 bool PrefixTemplate::HasExpressions() const {
@@ -122,10 +123,10 @@ Result<std::string> PrefixTemplate::Evaluate(const PrefixContext& context) const
         const PartitionKeys* keys = KeysFor(part.kind, context);
         auto it = keys == nullptr ? PartitionKeys::const_iterator() : keys->find(part.text);
         if (keys == nullptr || it == keys->end()) {
-          return Status::InvalidArgument(
-              std::string(part.kind == PartKind::kQueryKey ? "partitionKeyFromQuery"
-                                                           : "partitionKeyFromLambda") +
-              " key '" + part.text + "' has no value for this record");
+          return Status::InvalidArgument(std::string(part.kind == PartKind::kQueryKey
+                                                         ? "partitionKeyFromQuery"
+                                                         : "partitionKeyFromLambda") +
+                                         " key '" + part.text + "' has no value for this record");
         }
         out += it->second;
         break;
@@ -139,6 +140,9 @@ Result<std::string> DataObjectPrefix(const PrefixTemplate& prefix, bool dynamic_
                                      const PrefixContext& context) {
   if (prefix.empty()) return FormatDefaultTimestamp(context);
   ASSIGN_OR_RETURN(std::string out, prefix.Evaluate(context));
+  if (out.size() > kMaxEvaluatedPrefixLength) {
+    return Status::InvalidArgument("Length of evaluated prefix cannot be greater than 512");
+  }
   if (!prefix.HasTimestamp() && !dynamic_partitioning) {
     ASSIGN_OR_RETURN(std::string stamp, FormatDefaultTimestamp(context));
     out += stamp;

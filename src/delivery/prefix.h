@@ -40,22 +40,22 @@ std::string DefaultRandomString();
 
 // What an evaluation needs. Pointers may be null when the stream has no such keys.
 struct PrefixContext {
-  int64_t arrival_ms = 0;                 // oldest record's arrival, ms since epoch (UTC)
-  std::string_view error_output_type;     // set only when evaluating an ErrorOutputPrefix
+  int64_t arrival_ms = 0;              // oldest record's arrival, ms since epoch (UTC)
+  std::string_view error_output_type;  // set only when evaluating an ErrorOutputPrefix
   const PartitionKeys* query_keys = nullptr;
   const PartitionKeys* lambda_keys = nullptr;
-  RandomStringFn random_string;           // empty = DefaultRandomString
+  RandomStringFn random_string;  // empty = DefaultRandomString
 };
 
 class PrefixTemplate {
  public:
   enum class PartKind {
-    kLiteral,           // text: the literal characters
-    kTimestamp,         // text: the DateTimeFormatter pattern (validated by Parse)
+    kLiteral,    // text: the literal characters
+    kTimestamp,  // text: the DateTimeFormatter pattern (validated by Parse)
     kRandomString,
     kErrorOutputType,
-    kQueryKey,          // text: the key name
-    kLambdaKey,         // text: the key name
+    kQueryKey,   // text: the key name
+    kLambdaKey,  // text: the key name
   };
   struct Part {
     PartKind kind;
@@ -92,6 +92,9 @@ class PrefixTemplate {
   std::vector<Part> parts_;
 };
 
+// AWS's limit on an evaluated Prefix or ErrorOutputPrefix, in characters.
+inline constexpr size_t kMaxEvaluatedPrefixLength = 512;
+
 // The timestamp part Firehose uses by default and appends to a custom prefix without a
 // timestamp expression: "yyyy/MM/dd/HH/" (UTC).
 inline constexpr std::string_view kDefaultTimestampPattern = "yyyy/MM/dd/HH/";
@@ -101,6 +104,9 @@ inline constexpr std::string_view kDefaultTimestampPattern = "yyyy/MM/dd/HH/";
 //   * a Prefix with a !{timestamp:...}  -> the Prefix evaluated, nothing appended
 //   * a Prefix without one              -> the Prefix evaluated + "YYYY/MM/dd/HH/",
 //     unless dynamic partitioning is on (then the Prefix is used as evaluated).
+// kInvalidArgument "Length of evaluated prefix cannot be greater than 512" when partition
+// key values make it longer than AWS allows (the engine sends such records to the error
+// output), or when Evaluate fails.
 Result<std::string> DataObjectPrefix(const PrefixTemplate& prefix, bool dynamic_partitioning,
                                      const PrefixContext& context);
 // The key prefix of an error object (context.error_output_type must be set):
@@ -116,11 +122,12 @@ Result<std::string> ErrorObjectPrefix(const PrefixTemplate& prefix,
 
 // The parts of a destination configuration the prefix rules look at.
 struct PrefixRules {
-  std::string_view prefix;               // "" when absent
-  std::string_view error_output_prefix;  // "" when absent
-  bool dynamic_partitioning = false;     // DynamicPartitioningConfiguration.Enabled
-  bool metadata_extraction = false;      // a MetadataExtraction processor is configured
-  bool lambda_processor = false;         // a Lambda processor is configured
+  std::string_view prefix;                     // "" when absent
+  std::string_view error_output_prefix;        // "" when absent
+  bool dynamic_partitioning = false;           // DynamicPartitioningConfiguration.Enabled
+  bool metadata_extraction = false;            // a MetadataExtraction processor is configured
+  bool lambda_processor = false;               // a Lambda processor is configured
+  std::string_view metadata_extraction_query;  // its MetadataExtractionQuery, "" if none
   std::optional<int64_t> buffering_interval_seconds;  // BufferingHints.IntervalInSeconds
   std::optional<int64_t> buffering_size_mbs;          // BufferingHints.SizeInMBs
 };
@@ -136,10 +143,10 @@ struct PrefixRules {
 //   6. ErrorOutputPrefix has no partitionKeyFrom* expression;
 //   7. without dynamic partitioning: no partitionKeyFrom* in Prefix, no MetadataExtraction;
 //   8. with it: Prefix has a partitionKeyFrom* expression, partitionKeyFromQuery needs
-//      MetadataExtraction and partitionKeyFromLambda a Lambda processor, SizeInMBs >= 64,
-//      IntervalInSeconds != 0 (no zero buffering).
-// Not checked here (needs the JQ query's keys): that every key the MetadataExtraction query
-// produces appears in Prefix.
+//      MetadataExtraction and partitionKeyFromLambda a Lambda processor, every key of the
+//      MetadataExtractionQuery appears in Prefix as !{partitionKeyFromQuery:key} (when the
+//      query is a plain object constructor: TopLevelObjectKeys, jq_extract.h),
+//      SizeInMBs >= 64, IntervalInSeconds != 0 (no zero buffering).
 Status ValidatePrefixes(const PrefixRules& rules);
 
 }  // namespace sluice::delivery

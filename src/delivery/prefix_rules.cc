@@ -3,12 +3,12 @@
 // docs/formats/firehose-objects.md for which are confirmed verbatim).
 #include <string>
 
+#include "delivery/jq_extract.h"
 #include "delivery/prefix.h"
 
 namespace sluice::delivery {
 namespace {
 
-constexpr size_t kMaxEvaluatedPrefix = 512;
 constexpr int64_t kMinDynamicPartitioningSizeMbs = 64;
 
 // AWS puts this head before the prefix-combination constraints it reports.
@@ -37,10 +37,10 @@ Status ValidatePrefixes(const PrefixRules& rules) {
   ASSIGN_OR_RETURN(PrefixTemplate prefix, PrefixTemplate::Parse(rules.prefix, "Prefix"));
   ASSIGN_OR_RETURN(PrefixTemplate error_prefix,
                    PrefixTemplate::Parse(rules.error_output_prefix, "ErrorOutputPrefix"));
-  if (MinimumEvaluatedLength(prefix) > kMaxEvaluatedPrefix) {
+  if (MinimumEvaluatedLength(prefix) > kMaxEvaluatedPrefixLength) {
     return Status::InvalidArgument("Length of evaluated prefix cannot be greater than 512");
   }
-  if (MinimumEvaluatedLength(error_prefix) > kMaxEvaluatedPrefix) {
+  if (MinimumEvaluatedLength(error_prefix) > kMaxEvaluatedPrefixLength) {
     return Status::InvalidArgument(
         "Length of evaluated ErrorOutputPrefix cannot be greater than 512");
   }
@@ -81,9 +81,21 @@ Status ValidatePrefixes(const PrefixRules& rules) {
     return Status::InvalidArgument(
         "partitionKeyFromQuery namespace requires a MetadataExtraction processor");
   }
+  if (auto keys = TopLevelObjectKeys(rules.metadata_extraction_query)) {
+    for (const std::string& key : *keys) {
+      bool used = false;
+      for (const PrefixTemplate::Part& part : prefix.parts()) {
+        used = used || (part.kind == PrefixTemplate::PartKind::kQueryKey && part.text == key);
+      }
+      if (!used) {
+        return Status::InvalidArgument(
+            "MetaDataExtraction JQ Query can't contain keys that are not present in the S3 "
+            "Prefix expression");
+      }
+    }
+  }
   if (prefix.Has(PrefixTemplate::PartKind::kLambdaKey) && !rules.lambda_processor) {
-    return Status::InvalidArgument(
-        "partitionKeyFromLambda namespace requires a Lambda processor");
+    return Status::InvalidArgument("partitionKeyFromLambda namespace requires a Lambda processor");
   }
   if (rules.buffering_size_mbs && *rules.buffering_size_mbs < kMinDynamicPartitioningSizeMbs) {
     return Status::InvalidArgument(
