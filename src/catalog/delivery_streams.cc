@@ -106,27 +106,49 @@ Status RemoveDeliveryStreamTags(Catalog& catalog, int64_t id, const std::vector<
   });
 }
 
-Status SetPendingObject(Catalog& catalog, int64_t id, const PendingObject& p) {
+Status SetPendingObject(Catalog& catalog, int64_t id, const std::string& partition, const PendingObject& p) {
   return RunInTransaction(catalog,
-                          "UPDATE delivery_checkpoints SET pending_first = ?, pending_last = ?, "
-                          "pending_bucket = ?, pending_key = ? WHERE stream_id = ?",
+                          "INSERT INTO delivery_partitions (stream_id, partition, watermark, pending_first, "
+                          "pending_last, pending_bucket, pending_key) VALUES (?, ?, 0, ?, ?, ?, ?) "
+                          "ON CONFLICT (stream_id, partition) DO UPDATE SET pending_first = excluded.pending_first, "
+                          "pending_last = excluded.pending_last, pending_bucket = excluded.pending_bucket, "
+                          "pending_key = excluded.pending_key",
                           [&](Statement& st) {
-                            RETURN_IF_ERROR(st.BindInt64(1, p.first));
-                            RETURN_IF_ERROR(st.BindInt64(2, p.last));
-                            RETURN_IF_ERROR(st.BindText(3, p.bucket));
-                            RETURN_IF_ERROR(st.BindText(4, p.key));
-                            return st.BindInt64(5, id);
+                            RETURN_IF_ERROR(st.BindInt64(1, id));
+                            RETURN_IF_ERROR(st.BindText(2, partition));
+                            RETURN_IF_ERROR(st.BindInt64(3, p.first));
+                            RETURN_IF_ERROR(st.BindInt64(4, p.last));
+                            RETURN_IF_ERROR(st.BindText(5, p.bucket));
+                            return st.BindText(6, p.key);
                           });
 }
 
-Status CommitCheckpoint(Catalog& catalog, int64_t id, int64_t next_offset) {
-  return RunInTransaction(catalog,
-                          "UPDATE delivery_checkpoints SET next_offset = ?, pending_first = NULL, "
-                          "pending_last = NULL, pending_bucket = NULL, pending_key = NULL WHERE stream_id = ?",
-                          [&](Statement& st) {
-                            RETURN_IF_ERROR(st.BindInt64(1, next_offset));
-                            return st.BindInt64(2, id);
-                          });
+Status CommitDelivery(Catalog& catalog, int64_t id, const std::string& partition, int64_t watermark,
+                      int64_t next_offset, const std::vector<std::string>& forget) {
+  return catalog.WithDatabase([&](Database& db) -> Status {
+    ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(db));
+    ASSIGN_OR_RETURN(Statement up,
+                     db.Prepare("INSERT INTO delivery_partitions (stream_id, partition, watermark) VALUES (?, ?, ?) "
+                                "ON CONFLICT (stream_id, partition) DO UPDATE SET watermark = excluded.watermark, "
+                                "pending_first = NULL, pending_last = NULL, pending_bucket = NULL, "
+                                "pending_key = NULL"));
+    RETURN_IF_ERROR(up.BindInt64(1, id));
+    RETURN_IF_ERROR(up.BindText(2, partition));
+    RETURN_IF_ERROR(up.BindInt64(3, watermark));
+    RETURN_IF_ERROR(up.Run());
+    ASSIGN_OR_RETURN(Statement cp, db.Prepare("UPDATE delivery_checkpoints SET next_offset = ? WHERE stream_id = ?"));
+    RETURN_IF_ERROR(cp.BindInt64(1, next_offset));
+    RETURN_IF_ERROR(cp.BindInt64(2, id));
+    RETURN_IF_ERROR(cp.Run());
+    ASSIGN_OR_RETURN(Statement del, db.Prepare("DELETE FROM delivery_partitions WHERE stream_id = ? AND partition = ?"));
+    for (const std::string& f : forget) {
+      RETURN_IF_ERROR(del.BindInt64(1, id));
+      RETURN_IF_ERROR(del.BindText(2, f));
+      RETURN_IF_ERROR(del.Run());
+      del.Reset();
+    }
+    return txn.Commit();
+  });
 }
 
 Status SetSourcePosition(Catalog& catalog, int64_t id, const std::string& position) {
@@ -143,9 +165,9 @@ Result<std::vector<DeliveryStreamRecord>> LoadDeliveryStreams(Catalog& catalog) 
     std::map<int64_t, size_t> by_id;
     ASSIGN_OR_RETURN(Statement q,
                      db.Prepare("SELECT d.id, d.name, d.type, d.created_ms, d.updated_ms, d.version, "
-                                "d.config_json, d.deleted_ms, c.next_offset, c.pending_first, c.pending_last, "
-                                "c.pending_bucket, c.pending_key, c.source_position FROM delivery_streams d "
-                                "JOIN delivery_checkpoints c ON c.stream_id = d.id ORDER BY d.name"));
+                                "d.config_json, d.deleted_ms, c.next_offset, c.source_position "
+                                "FROM delivery_streams d JOIN delivery_checkpoints c ON c.stream_id = d.id "
+                                "ORDER BY d.name"));
     for (;;) {
       ASSIGN_OR_RETURN(const StepResult r, q.Step());
       if (r == StepResult::kDone) break;
@@ -159,11 +181,7 @@ Result<std::vector<DeliveryStreamRecord>> LoadDeliveryStreams(Catalog& catalog) 
       rec.stream.config_json = q.ColumnText(6);
       if (!q.ColumnIsNull(7)) rec.stream.deleted_ms = q.ColumnInt64(7);
       rec.checkpoint.next_offset = q.ColumnInt64(8);
-      if (!q.ColumnIsNull(9)) {
-        rec.checkpoint.pending = PendingObject{q.ColumnInt64(9), q.ColumnInt64(10), q.ColumnText(11),
-                                               q.ColumnText(12)};
-      }
-      rec.checkpoint.source_position = q.ColumnText(13);
+      rec.checkpoint.source_position = q.ColumnText(9);
       by_id[rec.stream.id] = out.size();
       out.push_back(std::move(rec));
     }
@@ -175,6 +193,22 @@ Result<std::vector<DeliveryStreamRecord>> LoadDeliveryStreams(Catalog& catalog) 
       const auto it = by_id.find(tq.ColumnInt64(0));
       if (it == by_id.end()) continue;
       out[it->second].tags.emplace_back(tq.ColumnText(1), tq.ColumnText(2));
+    }
+    ASSIGN_OR_RETURN(Statement pq, db.Prepare("SELECT stream_id, partition, watermark, pending_first, pending_last, "
+                                              "pending_bucket, pending_key FROM delivery_partitions "
+                                              "ORDER BY stream_id, partition"));
+    for (;;) {
+      ASSIGN_OR_RETURN(const StepResult r, pq.Step());
+      if (r == StepResult::kDone) break;
+      const auto it = by_id.find(pq.ColumnInt64(0));
+      if (it == by_id.end()) continue;
+      PartitionRow row;
+      row.partition = pq.ColumnText(1);
+      row.watermark = pq.ColumnInt64(2);
+      if (!pq.ColumnIsNull(3)) {
+        row.pending = PendingObject{pq.ColumnInt64(3), pq.ColumnInt64(4), pq.ColumnText(5), pq.ColumnText(6)};
+      }
+      out[it->second].checkpoint.partitions.push_back(std::move(row));
     }
     return out;
   });

@@ -3,10 +3,15 @@
 // delivery checkpoint. Every mutation is one SQLite transaction, durable when the call
 // returns; the `delivery` module keeps the live state in memory and writes through.
 //
-// The checkpoint is what makes delivery exactly-once across crashes: before an object
-// is written, its log range and key are recorded as `pending`; after the object is
-// durable, the checkpoint moves past the range and `pending` is cleared in one
-// transaction. A restart finds a pending range and rewrites that same key first.
+// The checkpoint is what makes delivery exactly-once across crashes. A stream's records
+// go to one or more buffers ("partitions": the whole stream, a dynamic partition, an
+// error output); each partition delivers its records in log order and keeps a
+// watermark (its records below it are delivered). Before an object is written, its
+// log range and key are recorded as the partition's `pending`; after the object is
+// durable, the partition's watermark moves past the range, `pending` is cleared and the
+// stream's checkpoint (below which every partition is delivered) moves, in one
+// transaction. A restart rewrites each pending key first, then skips, per partition,
+// the records below its watermark.
 #pragma once
 
 #include <cstdint>
@@ -39,9 +44,15 @@ struct PendingObject {
   std::string key;
 };
 
-struct DeliveryCheckpoint {
-  int64_t next_offset = 0;  // the first log offset not yet in a durable object
+struct PartitionRow {
+  std::string partition;  // "" for a stream without dynamic partitioning
+  int64_t watermark = 0;  // the partition's records below this offset are delivered
   std::optional<PendingObject> pending;
+};
+
+struct DeliveryCheckpoint {
+  int64_t next_offset = 0;  // every record below this offset is in a durable object
+  std::vector<PartitionRow> partitions;  // by partition
   // For a Kinesis source: the source position (opaque to the catalog).
   std::string source_position;
 };
@@ -64,10 +75,13 @@ Status UpdateDeliveryStreamConfig(Catalog& catalog, int64_t id, int64_t version,
 Status PutDeliveryStreamTags(Catalog& catalog, int64_t id,
                              const std::vector<std::pair<std::string, std::string>>& tags);
 Status RemoveDeliveryStreamTags(Catalog& catalog, int64_t id, const std::vector<std::string>& keys);
-// Records the object about to be written (its range and key).
-Status SetPendingObject(Catalog& catalog, int64_t id, const PendingObject& pending);
-// The object is durable: the checkpoint moves to `next_offset` and pending is cleared.
-Status CommitCheckpoint(Catalog& catalog, int64_t id, int64_t next_offset);
+// Records the object about to be written (its range and key) for `partition`.
+Status SetPendingObject(Catalog& catalog, int64_t id, const std::string& partition, const PendingObject& pending);
+// The object is durable: the partition's watermark moves to `watermark` and its
+// pending is cleared, the stream's checkpoint moves to `next_offset`, and the rows of
+// partitions in `forget` (fully delivered below the checkpoint) go; one transaction.
+Status CommitDelivery(Catalog& catalog, int64_t id, const std::string& partition, int64_t watermark,
+                      int64_t next_offset, const std::vector<std::string>& forget = {});
 Status SetSourcePosition(Catalog& catalog, int64_t id, const std::string& position);
 // Every delivery stream, ordered by name, with tags and checkpoint.
 Result<std::vector<DeliveryStreamRecord>> LoadDeliveryStreams(Catalog& catalog);

@@ -39,7 +39,7 @@ TEST_F(DeliveryStreamsTest, InsertedStreamSurvivesReopenWithTagsAndZeroCheckpoin
   EXPECT_EQ(b.stream.config_json, "{\"a\":1}");
   EXPECT_EQ(b.tags, (std::vector<std::pair<std::string, std::string>>{{"k", "v"}}));
   EXPECT_EQ(b.checkpoint.next_offset, 0);
-  EXPECT_FALSE(b.checkpoint.pending);
+  EXPECT_TRUE(b.checkpoint.partitions.empty());
 }
 
 TEST_F(DeliveryStreamsTest, DuplicateNameIsAlreadyExists) {
@@ -49,20 +49,28 @@ TEST_F(DeliveryStreamsTest, DuplicateNameIsAlreadyExists) {
   EXPECT_EQ(again.status().code(), StatusCode::kAlreadyExists);
 }
 
-TEST_F(DeliveryStreamsTest, PendingObjectIsKeptUntilTheCheckpointCommits) {
+TEST_F(DeliveryStreamsTest, PendingObjectIsKeptUntilTheDeliveryCommits) {
   const int64_t id = InsertDeliveryStream(*catalog_, Row("a"), {}).value();
-  ASSERT_TRUE(SetPendingObject(*catalog_, id, {.first = 0, .last = 9, .bucket = "b", .key = "k1"}).ok());
+  ASSERT_TRUE(SetPendingObject(*catalog_, id, "p1", {.first = 0, .last = 9, .bucket = "b", .key = "k1"}).ok());
+  ASSERT_TRUE(SetPendingObject(*catalog_, id, "p2", {.first = 3, .last = 4, .bucket = "b", .key = "k2"}).ok());
   Reopen();
   auto loaded = LoadDeliveryStreams(*catalog_);
   ASSERT_TRUE(loaded.ok());
-  ASSERT_TRUE((*loaded)[0].checkpoint.pending);
-  EXPECT_EQ((*loaded)[0].checkpoint.pending->key, "k1");
-  EXPECT_EQ((*loaded)[0].checkpoint.pending->last, 9);
-  ASSERT_TRUE(CommitCheckpoint(*catalog_, id, 10).ok());
+  const auto& parts = (*loaded)[0].checkpoint.partitions;
+  ASSERT_EQ(parts.size(), 2u);
+  ASSERT_TRUE(parts[0].pending);
+  EXPECT_EQ(parts[0].pending->key, "k1");
+  EXPECT_EQ(parts[0].pending->last, 9);
+  ASSERT_TRUE(CommitDelivery(*catalog_, id, "p1", 10, 3).ok());
   Reopen();
   loaded = LoadDeliveryStreams(*catalog_);
+  EXPECT_EQ((*loaded)[0].checkpoint.next_offset, 3);
+  EXPECT_EQ((*loaded)[0].checkpoint.partitions[0].watermark, 10);
+  EXPECT_FALSE((*loaded)[0].checkpoint.partitions[0].pending);
+  ASSERT_TRUE(CommitDelivery(*catalog_, id, "p2", 5, 10, {"p1", "p2"}).ok());
+  loaded = LoadDeliveryStreams(*catalog_);
   EXPECT_EQ((*loaded)[0].checkpoint.next_offset, 10);
-  EXPECT_FALSE((*loaded)[0].checkpoint.pending);
+  EXPECT_TRUE((*loaded)[0].checkpoint.partitions.empty());
 }
 
 TEST_F(DeliveryStreamsTest, UpdateTagsAndRemove) {

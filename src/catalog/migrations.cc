@@ -67,8 +67,10 @@ CREATE INDEX shard_count_updates_by_stream ON shard_count_updates (stream_id, at
 )sql";
 
 // Firehose delivery streams: the configuration is a JSON document the delivery module
-// owns; the checkpoint row holds the first undelivered log offset and the object being
-// written (range and key), so a replay after a crash rewrites that same key.
+// owns; the checkpoint row holds the first log offset not yet delivered in full, and one
+// partition row per buffer (the whole stream, or one dynamic partition) holds how far
+// that buffer is delivered and the object being written (range and key), so a replay
+// after a crash rewrites that same key.
 constexpr std::string_view kDeliveryStreams = R"sql(
 CREATE TABLE delivery_streams (
   id          INTEGER PRIMARY KEY,
@@ -89,12 +91,18 @@ CREATE TABLE delivery_stream_tags (
 CREATE TABLE delivery_checkpoints (
   stream_id       INTEGER PRIMARY KEY REFERENCES delivery_streams(id) ON DELETE CASCADE,
   next_offset     INTEGER NOT NULL,
-  pending_first   INTEGER,
-  pending_last    INTEGER,
-  pending_bucket  TEXT,
-  pending_key     TEXT,
   source_position TEXT    NOT NULL
 ) STRICT;
+CREATE TABLE delivery_partitions (
+  stream_id      INTEGER NOT NULL REFERENCES delivery_streams(id) ON DELETE CASCADE,
+  partition      TEXT    NOT NULL,
+  watermark      INTEGER NOT NULL,
+  pending_first  INTEGER,
+  pending_last   INTEGER,
+  pending_bucket TEXT,
+  pending_key    TEXT,
+  PRIMARY KEY (stream_id, partition)
+) STRICT, WITHOUT ROWID;
 )sql";
 
 // The schema history. Append only; see migrations.h.
@@ -102,7 +110,7 @@ constexpr Migration kMigrations[] = {
     {1, "schema_version and meta", kSchemaVersionAndMeta},
     {2, "kinesis streams, shards and tags", kStreams},
     {3, "kinesis UpdateShardCount history", kShardCountUpdates},
-    {4, "firehose delivery streams, tags and checkpoints", kDeliveryStreams},
+    {4, "firehose delivery streams, tags, checkpoints and partitions", kDeliveryStreams},
 };
 
 Status ApplyOne(Database& db, const Migration& m) {

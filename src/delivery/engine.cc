@@ -12,6 +12,7 @@
 #include "delivery/object_key.h"
 #include "delivery/prefix.h"
 #include "delivery/processing.h"
+#include "delivery/jq_extract.h"
 #include "internal/manager_state.h"
 #include "internal/validate.h"
 
@@ -78,25 +79,121 @@ void DeliveryManager::Put(const std::string& name, std::span<const std::string_v
   });
 }
 
+namespace {
+
+JqExtractor& ThreadJq() {
+  thread_local JqExtractor jq;
+  return jq;
+}
+
+uint64_t RoutedBytes(const std::vector<Routed>& routed, std::string_view partition) {
+  uint64_t b = 0;
+  for (const Routed& r : routed) b += r.partition == partition ? r.data.size() : 0;
+  return b;
+}
+
+// The first offset some partition still needs, or `scanned_end` when none does.
+uint64_t CheckpointOf(const DeliveryStream& s) REQUIRES(s.mu) {
+  uint64_t next = s.scanned_end;
+  for (const auto& [id, p] : s.partitions) {
+    if (p.pending) next = std::min<uint64_t>(next, static_cast<uint64_t>(p.pending->first));
+    if (!p.runs.empty()) next = std::min(next, p.runs.front().first);
+  }
+  return next;
+}
+
+int64_t OldestArrival(const DeliveryStream& s) REQUIRES(s.mu) {
+  int64_t oldest = -1;
+  for (const auto& [id, p] : s.partitions) {
+    if (!p.runs.empty() && (oldest < 0 || p.runs.front().oldest_arrival_ms < oldest)) {
+      oldest = p.runs.front().oldest_arrival_ms;
+    }
+  }
+  return oldest;
+}
+
+// Adds one record's pieces for `partition` to its buffer.
+void AddToPartition(Partition& p, uint64_t offset, int64_t arrival, uint64_t bytes, std::string moved_from) {
+  if (offset < p.watermark) return;  // delivered before a restart
+  if (!p.runs.empty() && moved_from.empty() && p.runs.back().moved_from.empty() && p.runs.back().end == offset &&
+      p.runs.back().bytes < kChunkBytes) {
+    BufferRun& r = p.runs.back();
+    r.end = offset + 1;
+    r.bytes += bytes;
+    r.records += 1;
+    r.oldest_arrival_ms = std::min(r.oldest_arrival_ms, arrival);
+  } else {
+    p.runs.push_back({offset, offset + 1, bytes, 1, arrival, std::move(moved_from)});
+  }
+  p.bytes += bytes;
+}
+
+}  // namespace
+
+std::shared_ptr<const RecordPipeline> DeliveryManager::Impl::PipelineOf(DeliveryStream& s) {
+  const MutexLock lock(s.mu);
+  if (!s.pipeline) {
+    auto built = RecordPipeline::Build(s.config.destination, Arn(s.name));
+    if (!built.ok()) {
+      // Validated when the configuration was accepted; a failure here is a bug.
+      spdlog::error("msg=\"delivery processing cannot be built\" name={} error=\"{}\"", s.name,
+                    built.status().ToString());
+      built = RecordPipeline::Build(S3Destination{}, Arn(s.name));
+    }
+    s.pipeline = std::make_shared<const RecordPipeline>(*std::move(built));
+  }
+  return s.pipeline;
+}
+
 Status DeliveryManager::Impl::Scan(DeliveryStream& s) {
+  const std::shared_ptr<const RecordPipeline> pipeline = PipelineOf(s);
   uint64_t from = 0;
   {
     const MutexLock lock(s.mu);
     from = std::max(s.scanned_end, s.next_offset);
   }
   const uint64_t end = s.log->EndOffset().value();
+  std::vector<std::vector<Routed>> routed;
   while (from < end) {
     ASSIGN_OR_RETURN(log::ReadResult r, s.log->Read(log::Offset(from), kReadRecords, kReadBytes));
     if (r.records.empty()) break;
-    const MutexLock lock(s.mu);
-    for (const log::Record& rec : r.records) {
-      if (s.chunks.empty() || s.chunks.back().bytes >= kChunkBytes) {
-        s.chunks.push_back({rec.offset.value(), rec.offset.value(), 0, rec.arrival_ms});
+    if (!pipeline->trivial()) {
+      routed.assign(r.records.size(), {});
+      for (size_t i = 0; i < r.records.size(); ++i) {
+        pipeline->Process(r.records[i].data, r.records[i].arrival_ms, ThreadJq(), routed[i]);
       }
-      BufferChunk& c = s.chunks.back();
-      c.end = rec.offset.value() + 1;
-      c.bytes += rec.data.size();
-      c.oldest_arrival_ms = std::min(c.oldest_arrival_ms, rec.arrival_ms);
+    }
+    const MutexLock lock(s.mu);
+    if (pipeline->trivial()) {
+      Partition& p = s.partitions[""];
+      for (const log::Record& rec : r.records) {
+        AddToPartition(p, rec.offset.value(), rec.arrival_ms, rec.data.size(), "");
+      }
+    } else {
+      size_t active = 0;
+      for (const auto& [id, p] : s.partitions) active += ErrorTypeOf(id).empty() && p.active() ? 1 : 0;
+      for (size_t i = 0; i < r.records.size(); ++i) {
+        const log::Record& rec = r.records[i];
+        std::vector<std::string> seen;
+        for (const Routed& piece : routed[i]) {
+          if (std::find(seen.begin(), seen.end(), piece.partition) != seen.end()) continue;
+          seen.push_back(piece.partition);
+          const uint64_t bytes = RoutedBytes(routed[i], piece.partition);
+          Partition& p = s.partitions[piece.partition];
+          p.id = piece.partition;
+          if (ErrorTypeOf(piece.partition).empty() && !p.active() && rec.offset.value() >= p.watermark) {
+            if (active >= kMaxActivePartitions) {
+              const std::string exceeded = ErrorPartition(kActivePartitionExceeded);
+              Partition& e = s.partitions[exceeded];
+              e.id = exceeded;
+              AddToPartition(e, rec.offset.value(), rec.arrival_ms, bytes, piece.partition);
+              continue;
+            }
+            ++active;
+          }
+          AddToPartition(p, rec.offset.value(), rec.arrival_ms, bytes, "");
+        }
+      }
     }
     from = r.next_offset.value();
     s.scanned_end = from;
@@ -104,103 +201,126 @@ Status DeliveryManager::Impl::Scan(DeliveryStream& s) {
   return Status::OK();
 }
 
-namespace {
-
-uint64_t BufferedBytes(const DeliveryStream& s) REQUIRES(s.mu) {
-  uint64_t b = 0;
-  for (const BufferChunk& c : s.chunks) b += c.bytes;
-  return b;
-}
-
-// Removes [.., end) from the front of the accounting; `bytes_by_offset` are the sizes
-// of the records delivered, in offset order from next_offset.
-void Consume(DeliveryStream& s, uint64_t end, uint64_t delivered_bytes) REQUIRES(s.mu) {
-  uint64_t left = delivered_bytes;
-  while (!s.chunks.empty() && s.chunks.front().first < end) {
-    BufferChunk& c = s.chunks.front();
-    if (c.end <= end) {
-      left -= std::min(left, c.bytes);
-      s.chunks.pop_front();
-      continue;
-    }
-    c.bytes -= std::min(c.bytes, left);
-    c.first = end;
-    break;
-  }
-}
-
-}  // namespace
-
-Result<bool> DeliveryManager::Impl::DeliverOne(DeliveryStream& s, bool force) {
+Result<bool> DeliveryManager::Impl::DeliverOne(DeliveryStream& s, const std::string& partition, bool force) {
   const int64_t now = clock.NowMillis();
   std::optional<catalog::PendingObject> pending;
+  std::vector<BufferRun> runs;
   DeliveryStreamConfig config;
   int64_t version = 0;
-  uint64_t from = 0;
-  uint64_t scanned_end = 0;
   {
     const MutexLock lock(s.mu);
-    if (!force && now < s.retry_at_ms) return false;
-    pending = s.pending;
+    const auto it = s.partitions.find(partition);
+    if (it == s.partitions.end()) return false;
+    const Partition& p = it->second;
+    if (!force && now < p.retry_at_ms) return false;
     config = s.config;
     version = s.version;
-    from = s.next_offset;
-    scanned_end = s.scanned_end;
+    pending = p.pending;
+    const uint64_t limit = static_cast<uint64_t>(config.destination.hints.size_mb) * kMiB;
     if (!pending) {
-      if (s.chunks.empty()) return false;
-      const uint64_t limit = static_cast<uint64_t>(config.destination.hints.size_mb) * kMiB;
+      if (p.runs.empty()) return false;
       const int64_t interval_ms = config.destination.hints.interval_s * 1000;
-      const bool due = force || s.deleting || BufferedBytes(s) >= limit ||
-                       now - s.chunks.front().oldest_arrival_ms >= interval_ms;
+      const bool due = force || s.deleting || p.bytes >= limit || now - p.runs.front().oldest_arrival_ms >= interval_ms;
       if (!due) return false;
     }
+    // The runs the object can draw from: up to the pending range's end, or a little
+    // past SizeInMBs.
+    uint64_t bytes = 0;
+    for (const BufferRun& r : p.runs) {
+      if (pending ? r.first > static_cast<uint64_t>(pending->last) : bytes > limit) break;
+      runs.push_back(r);
+      bytes += r.bytes;
+    }
   }
+  const std::shared_ptr<const RecordPipeline> pipeline = PipelineOf(s);
   const S3Destination& d = config.destination;
   const uint64_t limit = static_cast<uint64_t>(d.hints.size_mb) * kMiB;
-  // The records of the object: a pending range exactly, else from the checkpoint up
-  // to SizeInMBs (at least one record).
-  const uint64_t last_allowed = pending ? static_cast<uint64_t>(pending->last) : scanned_end - 1;
-  std::vector<std::string_view> pieces;
+  const bool trivial = pipeline->trivial();
+  const std::string_view error_type = ErrorTypeOf(partition);
+
+  // The records of the object: a pending range exactly, else from the partition's
+  // oldest record up to SizeInMBs (at least one record), in log order.
+  std::vector<std::string_view> pieces;  // trivial: views into `reads`
   std::vector<log::ReadResult> reads;
-  uint64_t bytes = 0;
-  uint64_t next = pending ? static_cast<uint64_t>(pending->first) : from;
+  std::string content;                   // otherwise: the processed pieces
+  std::vector<Routed> routed;
+  uint64_t bytes = 0;  // as Scan counted them
+  uint64_t records = 0;
+  uint64_t first = 0;
+  uint64_t last = 0;
   int64_t oldest_arrival = -1;
   bool full = false;
-  while (!full && next <= last_allowed) {
-    auto r = s.log->Read(log::Offset(next), kReadRecords, kReadBytes);
-    if (!r.ok()) return r.status();
-    if (r->records.empty()) break;
-    for (const log::Record& rec : r->records) {
-      if (rec.offset.value() > last_allowed) {
-        full = true;
-        break;
+  for (const BufferRun& run : runs) {
+    uint64_t next = run.first;
+    while (!full && next < run.end) {
+      auto r = s.log->Read(log::Offset(next), std::min<size_t>(kReadRecords, run.end - next), kReadBytes);
+      if (!r.ok()) return r.status();
+      if (r->records.empty()) break;
+      for (const log::Record& rec : r->records) {
+        if (rec.offset.value() >= run.end || (pending && rec.offset.value() > static_cast<uint64_t>(pending->last))) {
+          full = true;
+          break;
+        }
+        uint64_t rec_bytes = rec.data.size();
+        std::string rec_content;
+        if (!trivial) {
+          routed.clear();
+          pipeline->Process(rec.data, rec.arrival_ms, ThreadJq(), routed);
+          const std::string& from = run.moved_from.empty() ? partition : run.moved_from;
+          rec_bytes = RoutedBytes(routed, from);
+          for (const Routed& piece : routed) {
+            if (piece.partition != from) continue;
+            rec_content += run.moved_from.empty()
+                               ? piece.data
+                               : pipeline->ErrorRecord(piece.data, rec.arrival_ms,
+                                                       "DynamicPartitioning.ActivePartitionsLimitExceeded",
+                                                       "The number of active partitions exceeds the limit of 500.");
+          }
+        }
+        if (!pending && records > 0 && bytes + rec_bytes > limit) {
+          full = true;
+          break;
+        }
+        if (records == 0) first = rec.offset.value();
+        if (oldest_arrival < 0 || rec.arrival_ms < oldest_arrival) oldest_arrival = rec.arrival_ms;
+        if (trivial) {
+          pieces.push_back(rec.data);
+        } else {
+          content += rec_content;
+        }
+        bytes += rec_bytes;
+        records += 1;
+        last = rec.offset.value();
+        next = last + 1;
       }
-      if (!pending && !pieces.empty() && bytes + rec.data.size() > limit) {
-        full = true;
-        break;
-      }
-      if (oldest_arrival < 0) oldest_arrival = rec.arrival_ms;
-      pieces.push_back(rec.data);
-      bytes += rec.data.size();
-      next = rec.offset.value() + 1;
+      if (trivial) reads.push_back(std::move(r).value());
     }
-    reads.push_back(std::move(r).value());
+    if (full) break;
   }
-  if (pieces.empty()) return false;
-  const uint64_t first = pending ? static_cast<uint64_t>(pending->first) : from;
-  const uint64_t last = next - 1;
-  if (pending && last != static_cast<uint64_t>(pending->last)) {
+  if (records == 0) return false;
+  if (pending && (first != static_cast<uint64_t>(pending->first) || last != static_cast<uint64_t>(pending->last))) {
     return Status::Corruption(fmt::format("delivery stream {}: pending range {}-{} is no longer in its log", s.name,
                                           pending->first, pending->last));
   }
+  if (!trivial) pieces.push_back(content);
 
   const Compression compression = CompressionFromName(d.compression).value_or(Compression::kUncompressed);
   if (!pending) {
     ASSIGN_OR_RETURN(PrefixTemplate prefix, PrefixTemplate::Parse(d.prefix.value_or("")));
     PrefixContext ctx;
     ctx.arrival_ms = oldest_arrival;
-    ASSIGN_OR_RETURN(std::string key_prefix, DataObjectPrefix(prefix, false, ctx));
-    const std::string id = DeliveryObjectId(fmt::format("{}/{}", s.name, s.created_ms), first, last);
+    const PartitionKeys keys = KeysOf(partition);
+    std::string key_prefix;
+    if (!error_type.empty()) {
+      ASSIGN_OR_RETURN(PrefixTemplate error_prefix,
+                       PrefixTemplate::Parse(d.error_output_prefix.value_or(""), "ErrorOutputPrefix"));
+      ctx.error_output_type = error_type;
+      ASSIGN_OR_RETURN(key_prefix, ErrorObjectPrefix(prefix, error_prefix, ctx));
+    } else {
+      ctx.query_keys = &keys;
+      ASSIGN_OR_RETURN(key_prefix, DataObjectPrefix(prefix, pipeline->dynamic_partitioning(), ctx));
+    }
+    const std::string id = DeliveryObjectId(fmt::format("{}/{}/{}", s.name, s.created_ms, partition), first, last);
     std::string object_name;
     if (d.file_extension.empty()) {
       object_name = ObjectName(s.name, version, oldest_arrival, id, compression);
@@ -209,50 +329,75 @@ Result<bool> DeliveryManager::Impl::DeliverOne(DeliveryStream& s, bool force) {
     }
     pending = catalog::PendingObject{static_cast<int64_t>(first), static_cast<int64_t>(last),
                                      BucketFromArn(d.bucket_arn), key_prefix + object_name};
-    RETURN_IF_ERROR(catalog::SetPendingObject(catalog, s.id, *pending));
+    RETURN_IF_ERROR(catalog::SetPendingObject(catalog, s.id, partition, *pending));
     const MutexLock lock(s.mu);
-    s.pending = pending;
+    s.partitions[partition].pending = pending;
   }
 
-  std::string delimited;
-  std::vector<std::string_view> body_pieces;
-  if (AppendsDelimiter(d)) {
-    delimited.reserve(bytes + pieces.size());
-    for (const std::string_view p : pieces) AppendDelimiterToRecord(delimited, p);
-    body_pieces.push_back(delimited);
-  } else {
-    body_pieces = pieces;
-  }
   std::string entry = pending->key.substr(pending->key.rfind('/') + 1);
   if (const auto dot = entry.rfind('.'); dot != std::string::npos && entry.size() - dot <= 8) entry.resize(dot);
-  ASSIGN_OR_RETURN(std::string body, Compress(compression, body_pieces, entry));
+  ASSIGN_OR_RETURN(std::string body, Compress(compression, pieces, entry));
   auto put = store.Put(pending->bucket, pending->key, body, objects::ObjectMeta{});
   if (!put.ok()) {
     const MutexLock lock(s.mu);
-    s.backoff_ms = s.backoff_ms == 0 ? opts.retry_initial_ms : std::min(s.backoff_ms * 2, opts.retry_max_ms);
-    s.retry_at_ms = now + s.backoff_ms;
+    Partition& p = s.partitions[partition];
+    p.backoff_ms = p.backoff_ms == 0 ? opts.retry_initial_ms : std::min(p.backoff_ms * 2, opts.retry_max_ms);
+    p.retry_at_ms = now + p.backoff_ms;
     s.stats.delivery_failures += 1;
     s.stats.last_error = fmt::format("{}: {} (s3://{}/{})", objects::S3ErrorName(put.error().code),
                                      put.error().message, pending->bucket, pending->key);
     return Status::Unavailable(s.stats.last_error);
   }
-  RETURN_IF_ERROR(catalog::CommitCheckpoint(catalog, s.id, static_cast<int64_t>(last + 1)));
+
+  uint64_t next_offset = 0;
+  std::vector<std::string> forget;
   int64_t cutoff = 0;
   {
     const MutexLock lock(s.mu);
-    s.pending.reset();
-    s.next_offset = last + 1;
-    s.scanned_end = std::max(s.scanned_end, s.next_offset);
-    Consume(s, last + 1, bytes);
-    s.retry_at_ms = 0;
-    s.backoff_ms = 0;
+    Partition& p = s.partitions[partition];
+    uint64_t left_bytes = bytes;
+    uint64_t left_records = records;
+    while (!p.runs.empty() && p.runs.front().first <= last) {
+      BufferRun& r = p.runs.front();
+      if (r.end <= last + 1) {
+        left_bytes -= std::min(left_bytes, r.bytes);
+        left_records -= std::min(left_records, r.records);
+        p.bytes -= std::min(p.bytes, r.bytes);
+        p.runs.pop_front();
+        continue;
+      }
+      r.bytes -= std::min(r.bytes, left_bytes);
+      r.records -= std::min(r.records, left_records);
+      p.bytes -= std::min(p.bytes, left_bytes);
+      r.first = last + 1;
+      break;
+    }
+    p.pending.reset();
+    p.watermark = last + 1;
+    p.retry_at_ms = 0;
+    p.backoff_ms = 0;
+    next_offset = CheckpointOf(s);
+    for (const auto& [id, q] : s.partitions) {
+      if (!q.active() && q.watermark <= next_offset) forget.push_back(id);
+    }
     s.stats.last_error.clear();
     s.stats.objects_written += 1;
     s.stats.delivery_successes += 1;
-    s.stats.delivered_records += pieces.size();
+    s.stats.delivered_records += records;
     s.stats.delivered_bytes += bytes;
     s.stats.data_freshness_ms = now - oldest_arrival;
-    cutoff = (s.chunks.empty() ? now : s.chunks.front().oldest_arrival_ms) - kTrimMarginMs;
+  }
+  RETURN_IF_ERROR(catalog::CommitDelivery(catalog, s.id, partition, static_cast<int64_t>(last + 1),
+                                          static_cast<int64_t>(next_offset), forget));
+  {
+    const MutexLock lock(s.mu);
+    s.next_offset = next_offset;
+    for (const std::string& id : forget) {
+      const auto it = s.partitions.find(id);
+      if (it != s.partitions.end() && !it->second.active()) s.partitions.erase(it);
+    }
+    const int64_t oldest = OldestArrival(s);
+    cutoff = (oldest < 0 ? now : oldest) - kTrimMarginMs;
   }
   // Whole segments below the checkpoint (by arrival time, with a margin) go.
   if (cutoff > 0 && now > cutoff) {
@@ -263,6 +408,28 @@ Result<bool> DeliveryManager::Impl::DeliverOne(DeliveryStream& s, bool force) {
   return true;
 }
 
+Status DeliveryManager::Impl::DeliverPartitions(DeliveryStream& s, bool force) {
+  std::vector<std::string> ids;
+  {
+    const MutexLock lock(s.mu);
+    for (const auto& [id, p] : s.partitions) {
+      if (p.active()) ids.push_back(id);
+    }
+  }
+  Status first_error;
+  for (const std::string& id : ids) {
+    for (;;) {
+      auto r = DeliverOne(s, id, force);
+      if (!r.ok()) {
+        if (first_error.ok()) first_error = r.status();
+        break;
+      }
+      if (!*r) break;
+    }
+  }
+  return first_error;
+}
+
 Status DeliveryManager::Impl::DeliverUpTo(DeliveryStream& s, uint64_t end, int attempts) {
   const MutexLock dlock(s.delivery_mu);
   int failures = 0;
@@ -270,12 +437,12 @@ Status DeliveryManager::Impl::DeliverUpTo(DeliveryStream& s, uint64_t end, int a
     RETURN_IF_ERROR(Scan(s));
     {
       const MutexLock lock(s.mu);
-      if (s.next_offset >= end && !s.pending) return Status::OK();
+      bool pending = false;
+      for (const auto& [id, p] : s.partitions) pending = pending || p.pending.has_value();
+      if (CheckpointOf(s) >= end && !pending) return Status::OK();
     }
-    auto r = DeliverOne(s, /*force=*/true);
-    if (r.ok() && *r) continue;
-    if (r.ok()) return Status::OK();  // nothing left to deliver
-    if (++failures >= attempts && attempts > 0) return r.status();
+    const Status st = DeliverPartitions(s, /*force=*/true);
+    if (!st.ok() && ++failures >= attempts && attempts > 0) return st;
   }
 }
 
@@ -300,13 +467,8 @@ void DeliveryManager::Impl::DeliverDue(DeliveryStream& s) {
     spdlog::error("msg=\"delivery log read failed\" name={} error=\"{}\"", s.name, st.ToString());
     return;
   }
-  for (;;) {
-    auto r = DeliverOne(s, /*force=*/false);
-    if (!r.ok()) {
-      spdlog::warn("msg=\"delivery failed, will retry\" name={} error=\"{}\"", s.name, r.status().ToString());
-      return;
-    }
-    if (!*r) return;
+  if (const Status st = DeliverPartitions(s, /*force=*/false); !st.ok()) {
+    spdlog::warn("msg=\"delivery failed, will retry\" name={} error=\"{}\"", s.name, st.ToString());
   }
 }
 
@@ -329,10 +491,12 @@ std::vector<DeliveryStats> DeliveryManager::Stats() const {
   for (const auto& [name, s] : impl_->streams) {
     const MutexLock slock(s->mu);
     DeliveryStats st = s->stats;
-    st.buffered_bytes = BufferedBytes(*s);
-    st.buffered_records = 0;
-    for (const BufferChunk& c : s->chunks) st.buffered_records += c.end - c.first;
-    st.oldest_record_age_ms = s->chunks.empty() ? -1 : now - s->chunks.front().oldest_arrival_ms;
+    for (const auto& [id, p] : s->partitions) {
+      st.buffered_bytes += p.bytes;
+      for (const BufferRun& r : p.runs) st.buffered_records += r.records;
+    }
+    const int64_t oldest = OldestArrival(*s);
+    st.oldest_record_age_ms = oldest < 0 ? -1 : now - oldest;
     out.push_back(std::move(st));
   }
   return out;

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <future>
+#include <map>
 
 #include "catalog/delivery_streams.h"
 #include "catalog/testing/test_util.h"
@@ -170,8 +171,8 @@ TEST_F(DeliveryTest, APendingObjectIsRewrittenUnderTheSameKeyAfterACrash) {
   // moved: the checkpoint is back at 0 with the object pending.
   manager_.reset();
   const int64_t id = catalog::LoadDeliveryStreams(*catalog_).value()[0].stream.id;
-  ASSERT_TRUE(catalog::CommitCheckpoint(*catalog_, id, 0).ok());
-  ASSERT_TRUE(catalog::SetPendingObject(*catalog_, id, {0, 1, "lake", key}).ok());
+  ASSERT_TRUE(catalog::CommitDelivery(*catalog_, id, "", 0, 0).ok());
+  ASSERT_TRUE(catalog::SetPendingObject(*catalog_, id, "", {0, 1, "lake", key}).ok());
   Reopen();
   ASSERT_TRUE(manager_->Flush("s").ok());
   const auto objs = Objects();
@@ -210,6 +211,101 @@ TEST_F(DeliveryTest, DuplicateNameIsResourceInUse) {
   auto again = manager_->Create(Config("s", 5, 300), {});
   ASSERT_FALSE(again.ok());
   EXPECT_EQ(again.error().code, ErrorType::kResourceInUse);
+}
+
+DeliveryStreamConfig Partitioned(std::string name) {
+  DeliveryStreamConfig c;
+  c.name = std::move(name);
+  c.destination.extended = true;
+  c.destination.role_arn = "arn:aws:iam::000000000000:role/r";
+  c.destination.bucket_arn = "arn:aws:s3:::lake";
+  c.destination.hints = {64, 60};
+  c.destination.prefix = "customer=!{partitionKeyFromQuery:customer}/";
+  c.destination.error_output_prefix = "errors/!{firehose:error-output-type}/";
+  c.destination.dynamic_partitioning = true;
+  c.destination.processing = ProcessingConfiguration{
+      true,
+      {{"MetadataExtraction", {{"MetadataExtractionQuery", "{customer: .customer}"}, {"JsonParsingEngine", "JQ-1.6"}}},
+       {"AppendDelimiterToRecord", {}}}};
+  return c;
+}
+
+TEST_F(DeliveryTest, DynamicPartitioningWritesOneObjectPerKeySetAndFailuresToTheErrorPrefix) {
+  auto created = manager_->Create(Partitioned("dp"), {});
+  ASSERT_TRUE(created.ok()) << created.error().message;
+  Put("dp", {R"({"customer":"a","n":1})", R"({"customer":"b","n":2})", "not json", R"({"customer":"a","n":3})"});
+  manager_->RunDueDeliveries();
+  EXPECT_TRUE(Objects().empty());
+  EXPECT_EQ(manager_->Stats()[0].buffered_records, 4u);
+  clock_.Advance(60'000);
+  manager_->RunDueDeliveries();
+  const auto objs = Objects();
+  ASSERT_EQ(objs.size(), 3u);
+  std::map<std::string, std::string> by_prefix;
+  for (const auto& o : objs) by_prefix[o.key.substr(0, o.key.find('/'))] = Body(o.key);
+  EXPECT_EQ(by_prefix["customer=a"], "{\"customer\":\"a\",\"n\":1}\n{\"customer\":\"a\",\"n\":3}\n");
+  EXPECT_EQ(by_prefix["customer=b"], "{\"customer\":\"b\",\"n\":2}\n");
+  ASSERT_TRUE(by_prefix.contains("errors"));
+  EXPECT_NE(by_prefix["errors"].find("\"errorCode\":\"DynamicPartitioning.MetadataExtractionFailed\""),
+            std::string::npos) << by_prefix["errors"];
+  EXPECT_NE(by_prefix["errors"].find("\"rawData\":\"bm90IGpzb24=\""), std::string::npos);
+  for (const auto& o : objs) {
+    if (o.key.starts_with("errors/")) {
+      EXPECT_TRUE(o.key.starts_with("errors/partitioning-failed/")) << o.key;
+    }
+  }
+  EXPECT_EQ(manager_->Stats()[0].buffered_records, 0u);
+}
+
+TEST_F(DeliveryTest, PartitionsDeliveredBeforeACrashAreNotDeliveredAgain) {
+  ASSERT_TRUE(manager_->Create(Partitioned("dp"), {}).ok());
+  Put("dp", {R"({"customer":"a"})", R"({"customer":"b"})"});
+  ASSERT_TRUE(manager_->Flush("dp").ok());
+  Put("dp", {R"({"customer":"a","late":1})"});
+  Reopen();
+  ASSERT_TRUE(manager_->Flush("dp").ok());
+  std::string all;
+  for (const auto& o : Objects()) all += Body(o.key);
+  EXPECT_EQ(Objects().size(), 3u);
+  EXPECT_EQ(all.size(), std::string(R"({"customer":"a"})" "\n" R"({"customer":"b"})" "\n"
+                                    R"({"customer":"a","late":1})" "\n").size());
+}
+
+TEST_F(DeliveryTest, PastFiveHundredActivePartitionsRecordsGoToTheErrorOutput) {
+  ASSERT_TRUE(manager_->Create(Partitioned("dp"), {}).ok());
+  std::vector<std::string> records;
+  for (int i = 0; i < 501; ++i) records.push_back(R"({"customer":"c)" + std::to_string(i) + R"("})");
+  Put("dp", records);
+  ASSERT_TRUE(manager_->Flush("dp").ok());
+  size_t errors = 0;
+  for (const auto& o : Objects()) {
+    if (o.key.starts_with("errors/activePartitionExceeded/")) {
+      ++errors;
+      EXPECT_NE(Body(o.key).find("ActivePartitionsLimitExceeded"), std::string::npos);
+    }
+  }
+  EXPECT_EQ(errors, 1u);
+  EXPECT_EQ(Objects().size(), 501u);
+}
+
+TEST_F(DeliveryTest, RecordDeAggregationSplitsJsonRecords) {
+  auto c = Config("agg", 5, 0);
+  c.destination.processing = ProcessingConfiguration{
+      true, {{"RecordDeAggregation", {{"SubRecordType", "JSON"}}}, {"AppendDelimiterToRecord", {}}}};
+  ASSERT_TRUE(manager_->Create(c, {}).ok());
+  Put("agg", {R"({"a":1}{"a":2} {"a":3})"});
+  manager_->RunDueDeliveries();
+  const auto objs = Objects();
+  ASSERT_EQ(objs.size(), 1u);
+  EXPECT_EQ(Body(objs[0].key), "{\"a\":1}\n{\"a\":2}\n{\"a\":3}\n");
+}
+
+TEST_F(DeliveryTest, AQueryThatDoesNotCompileIsRefused) {
+  auto c = Partitioned("dp");
+  c.destination.processing->processors[0].parameters[0].value = "{customer: .customer";
+  auto r = manager_->Create(c, {});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorType::kInvalidArgument);
 }
 
 }  // namespace

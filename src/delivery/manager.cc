@@ -86,7 +86,12 @@ Result<std::unique_ptr<DeliveryManager>> DeliveryManager::Open(DeliveryOptions o
       s->tags = std::move(rec.tags);
       s->next_offset = static_cast<uint64_t>(rec.checkpoint.next_offset);
       s->scanned_end = s->next_offset;
-      s->pending = rec.checkpoint.pending;
+      for (const catalog::PartitionRow& row : rec.checkpoint.partitions) {
+        Partition& p = s->partitions[row.partition];
+        p.id = row.partition;
+        p.watermark = static_cast<uint64_t>(row.watermark);
+        p.pending = row.pending;
+      }
       s->stats.name = s->name;
     }
     const MutexLock lock(impl->mu);
@@ -133,7 +138,7 @@ DResult<std::string> DeliveryManager::Create(const DeliveryStreamConfig& config,
     return Error{ErrorType::kInvalidArgument,
                  "KinesisSourceStreamConfig is only supported for KinesisStreamAsSource delivery stream type."};
   }
-  if (auto err = ValidateDestination(config.destination)) return *err;
+  if (auto err = ValidateDestination(config.destination, impl_->Arn(config.name))) return *err;
   if (tags.size() > kMaxTags) {
     return Error{ErrorType::kLimitExceeded, fmt::format("A delivery stream can have at most {} tags.", kMaxTags)};
   }
@@ -268,7 +273,7 @@ DResult<Done> DeliveryManager::UpdateDestination(const std::string& name, int64_
     const MutexLock lock(s->mu);
     merged.extended = s->config.destination.extended || destination.extended;
   }
-  if (auto err = ValidateDestination(merged)) return *err;
+  if (auto err = ValidateDestination(merged, impl_->Arn(name))) return *err;
   // Records buffered under the old configuration are delivered under it.
   if (const Status st = impl_->DeliverUpTo(*s, s->log->EndOffset().value(), /*attempts=*/1); !st.ok()) {
     return Error{ErrorType::kResourceInUse,
@@ -289,6 +294,7 @@ DResult<Done> DeliveryManager::UpdateDestination(const std::string& name, int64_
   }
   const MutexLock lock(s->mu);
   s->config = std::move(next);
+  s->pipeline.reset();
   s->version = version;
   s->updated_ms = now;
   return Done{};

@@ -4,6 +4,7 @@
 
 #include "delivery/compression.h"
 #include "delivery/prefix.h"
+#include "internal/pipeline.h"
 
 namespace sluice::delivery {
 namespace {
@@ -32,11 +33,7 @@ std::string BucketFromArn(const std::string& arn) {
   return arn.substr(s3 + 6);
 }
 
-bool AppendsDelimiter(const S3Destination& d) {
-  return ProcessingEnabled(d) && HasProcessor(d, "AppendDelimiterToRecord");
-}
-
-std::optional<Error> ValidateDestination(const S3Destination& d) {
+std::optional<Error> ValidateDestination(const S3Destination& d, const std::string& stream_arn) {
   if (BucketFromArn(d.bucket_arn).empty()) {
     return Invalid(fmt::format("BucketARN {} is not a valid S3 bucket ARN.", d.bucket_arn));
   }
@@ -49,6 +46,16 @@ std::optional<Error> ValidateDestination(const S3Destination& d) {
   rules.dynamic_partitioning = d.dynamic_partitioning.value_or(false);
   rules.metadata_extraction = ProcessingEnabled(d) && HasProcessor(d, "MetadataExtraction");
   rules.lambda_processor = ProcessingEnabled(d) && HasProcessor(d, "Lambda");
+  std::string query;
+  if (ProcessingEnabled(d)) {
+    for (const Processor& p : d.processing->processors) {
+      if (p.type != "MetadataExtraction") continue;
+      for (const auto& pa : p.parameters) {
+        if (pa.name == "MetadataExtractionQuery") query = pa.value;
+      }
+    }
+  }
+  rules.metadata_extraction_query = query;
   rules.buffering_interval_seconds = d.hints.interval_s;
   rules.buffering_size_mbs = d.hints.size_mb;
   if (const Status st = ValidatePrefixes(rules); !st.ok()) return Invalid(st.message());
@@ -58,24 +65,24 @@ std::optional<Error> ValidateDestination(const S3Destination& d) {
   }
 
   // Options sluice records but does not carry out are refused rather than ignored.
-  if (d.dynamic_partitioning.value_or(false)) {
-    return Invalid("sluice does not support DynamicPartitioningConfiguration with Enabled true yet.");
-  }
   if (d.s3_backup_mode == "Enabled") {
     return Invalid("sluice does not support S3BackupMode Enabled (source record backup) yet.");
   }
   if (!d.custom_time_zone.empty() && d.custom_time_zone != "UTC") {
     return Invalid(fmt::format("sluice supports only CustomTimeZone UTC, not {}.", d.custom_time_zone));
   }
-  if (d.processing) {
+  if (ProcessingEnabled(d)) {
     for (const Processor& p : d.processing->processors) {
-      if (p.type == "AppendDelimiterToRecord") continue;
-      if (ProcessingEnabled(d)) {
-        return Invalid(fmt::format("sluice does not support the {} processor yet; supported: "
-                                   "AppendDelimiterToRecord.",
-                                   p.type));
+      if (p.type == "AppendDelimiterToRecord" || p.type == "MetadataExtraction" || p.type == "RecordDeAggregation") {
+        continue;
       }
+      return Invalid(fmt::format("sluice does not support the {} processor yet; supported: "
+                                 "AppendDelimiterToRecord, MetadataExtraction, RecordDeAggregation.",
+                                 p.type));
     }
+  }
+  if (auto pipeline = RecordPipeline::Build(d, stream_arn); !pipeline.ok()) {
+    return Invalid(pipeline.status().message());
   }
   return std::nullopt;
 }

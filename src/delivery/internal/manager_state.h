@@ -19,6 +19,7 @@
 #include "base/mutex.h"
 #include "catalog/delivery_streams.h"
 #include "delivery/delivery.h"
+#include "internal/pipeline.h"
 #include "log/log.h"
 
 namespace sluice::delivery {
@@ -36,14 +37,30 @@ class MonotonicClock final : public Clock {
   mutable std::atomic<int64_t> last_{0};
 };
 
-// Accounting of what is buffered: consecutive log ranges in offset order, counted by
-// the delivery side when it scans records the log acknowledged (a Put's callback may
-// run after a reader already sees its records, so the puts cannot count exactly).
-struct BufferChunk {
+// What is buffered in one partition: runs of log records whose pieces go to it, in
+// offset order, counted by the delivery side when it scans records the log acknowledged
+// (a Put's callback may run after a reader already sees its records, so the puts
+// cannot count exactly). A run covers consecutive log records that all sent pieces to
+// this partition; `moved_from` is set for a record refused by a full partition table
+// (its pieces come from that partition's routing).
+struct BufferRun {
   uint64_t first = 0;
   uint64_t end = 0;  // exclusive
   uint64_t bytes = 0;
+  uint64_t records = 0;
   int64_t oldest_arrival_ms = 0;
+  std::string moved_from;
+};
+
+struct Partition {
+  std::string id;  // see Routed::partition
+  std::deque<BufferRun> runs;
+  uint64_t bytes = 0;
+  uint64_t watermark = 0;  // this partition's records below it are delivered
+  std::optional<catalog::PendingObject> pending;
+  int64_t retry_at_ms = 0;
+  int64_t backoff_ms = 0;
+  bool active() const { return !runs.empty() || pending.has_value(); }
 };
 
 struct DeliveryStream {
@@ -63,14 +80,13 @@ struct DeliveryStream {
   Tags tags GUARDED_BY(mu);
   bool deleting GUARDED_BY(mu) = false;
 
-  // The buffer: log offsets [next_offset, log end); counted up to scanned_end.
+  // The buffer: log offsets [next_offset, log end), scanned (routed into partitions)
+  // up to scanned_end.
   uint64_t next_offset GUARDED_BY(mu) = 0;
   uint64_t scanned_end GUARDED_BY(mu) = 0;
-  std::deque<BufferChunk> chunks GUARDED_BY(mu);
-  std::optional<catalog::PendingObject> pending GUARDED_BY(mu);
-  // Retry of a failing destination.
-  int64_t retry_at_ms GUARDED_BY(mu) = 0;
-  int64_t backoff_ms GUARDED_BY(mu) = 0;
+  std::map<std::string, Partition> partitions GUARDED_BY(mu);
+  // The processing of the current configuration (rebuilt when it changes).
+  std::shared_ptr<const RecordPipeline> pipeline GUARDED_BY(mu);
   DeliveryStats stats GUARDED_BY(mu);
 };
 
@@ -97,12 +113,18 @@ struct DeliveryManager::Impl {
   Error NotFound(const std::string& name) const;
   std::string Arn(const std::string& name) const;
   Result<std::unique_ptr<log::Log>> OpenLog(DeliveryStream& s) const;
-  // Counts the records acknowledged since the last scan into `s.chunks`.
+  // The stream's processing, built from its configuration on first use.
+  std::shared_ptr<const RecordPipeline> PipelineOf(DeliveryStream& s) EXCLUDES(s.mu);
+  // Routes the records acknowledged since the last scan into `s.partitions`.
   Status Scan(DeliveryStream& s) REQUIRES(s.delivery_mu) EXCLUDES(s.mu);
 
-  // Delivers one object from `s` if it is due (or `force`); returns true when an object
-  // was written, false when nothing was due, an error when the destination failed.
-  Result<bool> DeliverOne(DeliveryStream& s, bool force) REQUIRES(s.delivery_mu) EXCLUDES(s.mu);
+  // Delivers one object of partition `partition` of `s` if it is due (or `force`);
+  // returns true when an object was written, false when nothing was due, an error when
+  // the destination failed.
+  Result<bool> DeliverOne(DeliveryStream& s, const std::string& partition, bool force) REQUIRES(s.delivery_mu)
+      EXCLUDES(s.mu);
+  // Delivers every due partition of `s` (all of them with `force`, each until empty).
+  Status DeliverPartitions(DeliveryStream& s, bool force) REQUIRES(s.delivery_mu) EXCLUDES(s.mu);
   // Delivers every record below `end` (Flush, Delete, UpdateDestination), giving up
   // after `attempts` failed writes of one object (0: retry with backoff, never give up).
   Status DeliverUpTo(DeliveryStream& s, uint64_t end, int attempts) EXCLUDES(s.mu, s.delivery_mu);

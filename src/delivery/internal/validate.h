@@ -10,10 +10,8 @@
 namespace sluice::delivery {
 
 // nullopt when `d` can be delivered; else the InvalidArgumentException to answer.
-std::optional<Error> ValidateDestination(const S3Destination& d);
+std::optional<Error> ValidateDestination(const S3Destination& d, const std::string& stream_arn);
 // The bucket of "arn:aws:s3:::bucket" (any partition), or "" when the ARN is not one.
 std::string BucketFromArn(const std::string& arn);
-// Whether the destination appends a newline to each record (AppendDelimiterToRecord).
-bool AppendsDelimiter(const S3Destination& d);
 
 }  // namespace sluice::delivery

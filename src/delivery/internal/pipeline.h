@@ -1,0 +1,73 @@
+// Internal to the delivery module: a destination's processing of one log record, from
+// the bytes PutRecord gave to the pieces delivered and the buffer each goes to.
+// Order, as Firehose applies them: RecordDeAggregation, MetadataExtraction (dynamic
+// partitioning), AppendDelimiterToRecord. A record that fails de-aggregation or
+// partitioning goes whole to the error output, wrapped as Firehose wraps it.
+//
+// Deterministic: the same record and configuration always give the same pieces and
+// partitions, so an object can be rebuilt from the log after a crash.
+// Immutable after Build; Process may run on several threads, each with its own
+// JqExtractor.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+#include "delivery/delivery.h"
+#include "delivery/jq_extract.h"
+#include "delivery/partition_keys.h"
+#include "delivery/prefix.h"
+
+namespace sluice::delivery {
+
+// Error output types, as Firehose writes them into `!{firehose:error-output-type}`.
+inline constexpr std::string_view kPartitioningFailed = "partitioning-failed";
+inline constexpr std::string_view kProcessingFailed = "processing-failed";
+inline constexpr std::string_view kActivePartitionExceeded = "activePartitionExceeded";
+// Most partitions of one stream that may hold buffered records at once (AWS's quota).
+inline constexpr size_t kMaxActivePartitions = 500;
+
+struct Routed {
+  // The buffer: "" without dynamic partitioning, the key set as JSON with it, or
+  // "!" + an error output type.
+  std::string partition;
+  std::string data;  // the bytes as delivered
+};
+
+// "!" + type: the partition of an error output type.
+std::string ErrorPartition(std::string_view error_type);
+// The error type of an error partition, or "" for a data partition.
+std::string_view ErrorTypeOf(std::string_view partition);
+// The key set of a data partition (its JSON); empty for "" and error partitions.
+PartitionKeys KeysOf(std::string_view partition);
+
+class RecordPipeline {
+ public:
+  // Checks what can only be checked by running it (the JQ query compiles, a delimiter
+  // is valid base64): kInvalidArgument with the message for InvalidArgumentException.
+  static Result<RecordPipeline> Build(const S3Destination& d, std::string stream_arn);
+
+  // No processing at all: one piece per record, the record's bytes, partition "".
+  bool trivial() const { return trivial_; }
+  bool dynamic_partitioning() const { return dynamic_partitioning_; }
+
+  void Process(std::string_view data, int64_t arrival_ms, JqExtractor& jq, std::vector<Routed>& out) const;
+  // The bytes of a record sent to the error output: one JSON line as Firehose writes it.
+  std::string ErrorRecord(std::string_view data, int64_t arrival_ms, std::string_view error_code,
+                          std::string_view message) const;
+
+ private:
+  bool trivial_ = true;
+  bool dynamic_partitioning_ = false;
+  bool delimiter_ = false;
+  std::string deaggregation_;  // "", "JSON" or "DELIMITED"
+  std::string split_delimiter_;
+  std::string query_;  // MetadataExtractionQuery
+  PrefixTemplate prefix_;
+  std::string stream_arn_;
+};
+
+}  // namespace sluice::delivery
