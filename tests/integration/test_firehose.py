@@ -422,3 +422,73 @@ def test_configuration_and_buffer_survive_a_restart(data_dir):
     finally:
         code, err = s.stop()
         assert code == 0, err
+
+
+# ---- processing ----
+
+def partitioned(bucket, **more):
+    cfg = dict(Prefix="customer=!{partitionKeyFromQuery:customer}/",
+               ErrorOutputPrefix="errors/!{firehose:error-output-type}/")
+    cfg.update(more)
+    return extended(bucket, size_mb=64, interval_s=900,
+                    DynamicPartitioningConfiguration={"Enabled": True},
+                    ProcessingConfiguration={"Enabled": True, "Processors": [
+                        {"Type": "RecordDeAggregation", "Parameters": [
+                            {"ParameterName": "SubRecordType", "ParameterValue": "JSON"}]},
+                        {"Type": "MetadataExtraction", "Parameters": [
+                            {"ParameterName": "MetadataExtractionQuery", "ParameterValue": "{customer: .customer}"},
+                            {"ParameterName": "JsonParsingEngine", "ParameterValue": "JQ-1.6"}]},
+                        {"Type": "AppendDelimiterToRecord"}]}, **cfg)
+
+
+def test_dynamic_partitioning_with_deaggregation_and_error_output(fh, s3, bucket, server):
+    name = unique("dp")
+    fh.create_delivery_stream(DeliveryStreamName=name, ExtendedS3DestinationConfiguration=partitioned(bucket))
+    d = fh.describe_delivery_stream(DeliveryStreamName=name)["DeliveryStreamDescription"]
+    ext = d["Destinations"][0]["ExtendedS3DestinationDescription"]
+    assert ext["DynamicPartitioningConfiguration"]["Enabled"] is True
+    assert [p["Type"] for p in ext["ProcessingConfiguration"]["Processors"]] == [
+        "RecordDeAggregation", "MetadataExtraction", "AppendDelimiterToRecord"]
+    fh.put_record_batch(DeliveryStreamName=name, Records=[
+        {"Data": b'{"customer":"a","n":1}{"customer":"b","n":2}'},
+        {"Data": b'{"n":3}'},
+        {"Data": b'{"customer":"a","n":4}'}])
+    assert sluice_cli(server, "flush", name).returncode == 0
+    keys = objects(s3, bucket)
+    assert len(keys) == 3, keys
+    by_top = {k.split("/")[0]: k for k in keys}
+    assert body(s3, bucket, by_top["customer=a"]) == b'{"customer":"a","n":1}\n{"customer":"a","n":4}\n'
+    assert body(s3, bucket, by_top["customer=b"]) == b'{"customer":"b","n":2}\n'
+    assert by_top["errors"].startswith("errors/partitioning-failed/")
+    err = json.loads(body(s3, bucket, by_top["errors"]))
+    assert err["errorCode"] == "DynamicPartitioning.MetadataExtractionFailed"
+    assert base64.b64decode(err["rawData"]) == b'{"n":3}'
+    assert err["deliveryStreamARN"].endswith(":deliverystream/" + name)
+    for k in keys:
+        assert re.search(r"/%s-1-\d{4}-\d\d-\d\d-\d\d-\d\d-\d\d-[0-9a-f-]{36}$" % name, k), k
+
+
+DP_RULES = [
+    ({"BufferingHints": {"SizeInMBs": 64, "IntervalInSeconds": 0}}, "zero buffering"),
+    ({"BufferingHints": {"SizeInMBs": 5, "IntervalInSeconds": 60}},
+     "BufferingHints.SizeInMBs must be at least 64 when Dynamic Partitioning is enabled."),
+    ({"ErrorOutputPrefix": "errors/!{timestamp:yyyy}/"}, "ErrorOutputPrefix must contain at least one occurrence of "
+                                                          "!{firehose:error-output-type}"),
+    ({"Prefix": "x/!{partitionKeyFromQuery:other}/"},
+     "MetaDataExtraction JQ Query can't contain keys that are not present in the S3 Prefix expression"),
+]
+
+
+@pytest.mark.parametrize("change,message", DP_RULES, ids=[str(i) for i in range(len(DP_RULES))])
+def test_dynamic_partitioning_rules(fh, bucket, change, message):
+    name = unique("dprule")
+    with pytest.raises(fh.exceptions.InvalidArgumentException) as e:
+        fh.create_delivery_stream(DeliveryStreamName=name, ExtendedS3DestinationConfiguration=partitioned(bucket, **change))
+    assert message in error_of(e)[1]
+
+
+def test_a_query_that_does_not_compile_is_refused(fh, bucket):
+    cfg = partitioned(bucket)
+    cfg["ProcessingConfiguration"]["Processors"][1]["Parameters"][0]["ParameterValue"] = "{customer: .customer"
+    with pytest.raises(fh.exceptions.InvalidArgumentException):
+        fh.create_delivery_stream(DeliveryStreamName=unique("jq"), ExtendedS3DestinationConfiguration=cfg)
