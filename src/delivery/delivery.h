@@ -175,6 +175,9 @@ struct DeliveryOptions {
   int64_t retry_max_ms = 30'000;
   // AWS's default quota of delivery streams per account and region.
   int64_t stream_limit = 5000;
+  // Dynamic partitions of one stream holding buffered records at once (AWS's quota);
+  // records of further key sets go to the error output as activePartitionExceeded.
+  size_t max_active_partitions = 500;
   // The stream manager a KinesisStreamAsSource reads; nullptr refuses that type.
   stream::StreamManager* streams = nullptr;
 };

@@ -182,7 +182,7 @@ Status DeliveryManager::Impl::Scan(DeliveryStream& s) {
           Partition& p = s.partitions[piece.partition];
           p.id = piece.partition;
           if (ErrorTypeOf(piece.partition).empty() && !p.active() && rec.offset.value() >= p.watermark) {
-            if (active >= kMaxActivePartitions) {
+            if (active >= opts.max_active_partitions) {
               const std::string exceeded = ErrorPartition(kActivePartitionExceeded);
               Partition& e = s.partitions[exceeded];
               e.id = exceeded;
@@ -462,7 +462,39 @@ void DeliveryManager::Impl::RunDue() {
   }
 }
 
+void DeliveryManager::Impl::PollSource(DeliveryStream& s) {
+  std::string position;
+  int64_t start_ms = 0;
+  std::string stream_arn;
+  {
+    const MutexLock lock(s.mu);
+    if (!s.config.source || opts.streams == nullptr) return;
+    position = s.source_position;
+    start_ms = s.source_start_ms;
+    stream_arn = s.config.source->stream_arn;
+  }
+  if (!s.source) {
+    auto reader = std::make_unique<KinesisSourceReader>(*opts.streams, opts.streams->NameFromArn(stream_arn),
+                                                        position, start_ms);
+    if (const Status st = reader->Recover(*s.log); !st.ok()) {
+      spdlog::error("msg=\"delivery source recovery failed\" name={} error=\"{}\"", s.name, st.ToString());
+      return;
+    }
+    s.source = std::move(reader);
+  }
+  auto r = s.source->Poll(*s.log, *s.log_clock, catalog, s.id);
+  const MutexLock lock(s.mu);
+  if (!r.ok()) {
+    s.stats.last_error = r.status().message();
+    return;
+  }
+  s.stats.incoming_records += r->records;
+  s.stats.incoming_bytes += r->bytes;
+  s.source_position = s.source->Position();
+}
+
 void DeliveryManager::Impl::DeliverDue(DeliveryStream& s) {
+  PollSource(s);
   if (const Status st = Scan(s); !st.ok()) {
     spdlog::error("msg=\"delivery log read failed\" name={} error=\"{}\"", s.name, st.ToString());
     return;
@@ -475,6 +507,10 @@ void DeliveryManager::Impl::DeliverDue(DeliveryStream& s) {
 DResult<DeliveryStats> DeliveryManager::Flush(const std::string& name) {
   const std::shared_ptr<DeliveryStream> s = impl_->Find(name);
   if (!s) return impl_->NotFound(name);
+  {
+    const MutexLock dlock(s->delivery_mu);
+    impl_->PollSource(*s);  // a Kinesis source: what the stream holds now is buffered too
+  }
   if (const Status st = impl_->DeliverUpTo(*s, s->log->EndOffset().value(), /*attempts=*/1); !st.ok()) {
     return Error{ErrorType::kServiceUnavailable, st.message()};
   }

@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include "catalog/delivery_streams.h"
@@ -19,6 +20,11 @@ Error Internal(const Status& st) {
 }
 
 constexpr size_t kMaxTags = 50;  // per delivery stream
+
+int64_t SourceStartOf(const std::string& position) {
+  const nlohmann::json j = nlohmann::json::parse(position, nullptr, false);
+  return j.is_object() ? j.value("start_ms", int64_t{0}) : 0;
+}
 
 }  // namespace
 
@@ -93,6 +99,8 @@ Result<std::unique_ptr<DeliveryManager>> DeliveryManager::Open(DeliveryOptions o
         p.pending = row.pending;
       }
       s->stats.name = s->name;
+      s->source_position = rec.checkpoint.source_position;
+      s->source_start_ms = SourceStartOf(s->source_position);
     }
     const MutexLock lock(impl->mu);
     impl->streams.emplace(s->name, std::move(s));
@@ -127,14 +135,19 @@ DResult<std::string> DeliveryManager::Create(const DeliveryStreamConfig& config,
       return Error{ErrorType::kInvalidArgument,
                    "KinesisSourceStreamConfig is required for KinesisStreamAsSource delivery stream type."};
     }
-    return Error{ErrorType::kInvalidArgument,
-                 "sluice does not support DeliveryStreamType KinesisStreamAsSource yet."};
-  }
-  if (config.type != "DirectPut") {
+    if (impl_->opts.streams == nullptr) {
+      return Error{ErrorType::kInvalidArgument, "This server has no Kinesis streams to read from."};
+    }
+    const std::string stream_name = impl_->opts.streams->NameFromArn(config.source->stream_arn);
+    if (stream_name.empty() || !impl_->opts.streams->DescribeStream(stream_name).ok()) {
+      return Error{ErrorType::kInvalidArgument,
+                   fmt::format("Kinesis stream {} does not exist.", config.source->stream_arn)};
+    }
+  } else if (config.type != "DirectPut") {
     return Error{ErrorType::kInvalidArgument,
                  fmt::format("sluice does not support DeliveryStreamType {}.", config.type)};
   }
-  if (config.source) {
+  if (config.source && config.type != "KinesisStreamAsSource") {
     return Error{ErrorType::kInvalidArgument,
                  "KinesisSourceStreamConfig is only supported for KinesisStreamAsSource delivery stream type."};
   }
@@ -162,6 +175,15 @@ DResult<std::string> DeliveryManager::Create(const DeliveryStreamConfig& config,
   std::sort(sorted.begin(), sorted.end());
   auto id = catalog::InsertDeliveryStream(impl_->catalog, row, sorted);
   if (!id.ok()) return Internal(id.status());
+  std::string source_position;
+  if (config.source) {
+    // AWS starts reading at LATEST: records that arrived before now are not delivered.
+    source_position = nlohmann::json{{"start_ms", now}, {"shards", nlohmann::json::object()}}.dump();
+    if (const Status st = catalog::SetSourcePosition(impl_->catalog, *id, source_position); !st.ok()) {
+      (void)catalog::RemoveDeliveryStream(impl_->catalog, *id);
+      return Internal(st);
+    }
+  }
   auto s = std::make_shared<DeliveryStream>(*id, config.name, now);
   s->log_clock = std::make_unique<MonotonicClock>(impl_->clock);
   auto lg = impl_->OpenLog(*s);
@@ -176,6 +198,8 @@ DResult<std::string> DeliveryManager::Create(const DeliveryStreamConfig& config,
     s->updated_ms = now;
     s->tags = std::move(sorted);
     s->stats.name = s->name;
+    s->source_position = source_position;
+    s->source_start_ms = config.source ? now : 0;
   }
   const MutexLock lock(impl_->mu);
   impl_->streams.emplace(config.name, std::move(s));
@@ -194,6 +218,7 @@ DResult<DeliveryStreamInfo> DeliveryManager::Describe(const std::string& name) c
   info.created_ms = s->created_ms;
   info.updated_ms = s->updated_ms;
   info.tags = s->tags;
+  info.source_start_ms = s->source_start_ms;
   return info;
 }
 

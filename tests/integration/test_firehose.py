@@ -492,3 +492,48 @@ def test_a_query_that_does_not_compile_is_refused(fh, bucket):
     cfg["ProcessingConfiguration"]["Processors"][1]["Parameters"][0]["ParameterValue"] = "{customer: .customer"
     with pytest.raises(fh.exceptions.InvalidArgumentException):
         fh.create_delivery_stream(DeliveryStreamName=unique("jq"), ExtendedS3DestinationConfiguration=cfg)
+
+
+# ---- Kinesis stream as source ----
+
+def test_kinesis_stream_as_source(fh, s3, bucket, server):
+    from conftest import kinesis_client
+    kin = kinesis_client(server.url)
+    stream = unique("ingress")
+    kin.create_stream(StreamName=stream, ShardCount=2)
+    kin.put_record(StreamName=stream, PartitionKey="k", Data=b"before the delivery stream")
+    arn = kin.describe_stream_summary(StreamName=stream)["StreamDescriptionSummary"]["StreamARN"]
+    name = unique("src")
+    fh.create_delivery_stream(
+        DeliveryStreamName=name, DeliveryStreamType="KinesisStreamAsSource",
+        KinesisStreamSourceConfiguration={"KinesisStreamARN": arn, "RoleARN": ROLE},
+        ExtendedS3DestinationConfiguration=extended(bucket, ProcessingConfiguration={
+            "Enabled": True, "Processors": [{"Type": "AppendDelimiterToRecord"}]}))
+    d = fh.describe_delivery_stream(DeliveryStreamName=name)["DeliveryStreamDescription"]
+    assert d["DeliveryStreamType"] == "KinesisStreamAsSource"
+    src = d["Source"]["KinesisStreamSourceDescription"]
+    assert src["KinesisStreamARN"] == arn and src["RoleARN"] == ROLE and "DeliveryStartTimestamp" in src
+    assert name in fh.list_delivery_streams(DeliveryStreamType="KinesisStreamAsSource")["DeliveryStreamNames"]
+
+    with pytest.raises(fh.exceptions.InvalidArgumentException) as e:
+        fh.put_record(DeliveryStreamName=name, Record={"Data": b"x"})
+    assert error_of(e)[1] == "This operation is not permitted on KinesisStreamAsSource delivery stream type."
+
+    sent = [b"trip-%03d" % i for i in range(50)]
+    r = kin.put_records(StreamName=stream, Records=[{"PartitionKey": str(i), "Data": d} for i, d in enumerate(sent)])
+    assert r["FailedRecordCount"] == 0
+    assert sluice_cli(server, "flush", name).returncode == 0
+    lines = []
+    for k in objects(s3, bucket):
+        lines.extend(body(s3, bucket, k).splitlines())
+    assert sorted(lines) == sorted(sent), "every stream record after the start, once"
+
+
+def test_kinesis_source_must_exist(fh, bucket):
+    with pytest.raises(fh.exceptions.InvalidArgumentException) as e:
+        fh.create_delivery_stream(
+            DeliveryStreamName=unique("src"), DeliveryStreamType="KinesisStreamAsSource",
+            KinesisStreamSourceConfiguration={
+                "KinesisStreamARN": "arn:aws:kinesis:us-east-1:000000000000:stream/nope", "RoleARN": ROLE},
+            ExtendedS3DestinationConfiguration=extended(bucket))
+    assert error_of(e)[1] == "Kinesis stream arn:aws:kinesis:us-east-1:000000000000:stream/nope does not exist."

@@ -20,6 +20,7 @@
 #include "catalog/delivery_streams.h"
 #include "delivery/delivery.h"
 #include "internal/pipeline.h"
+#include "internal/source.h"
 #include "log/log.h"
 
 namespace sluice::delivery {
@@ -88,6 +89,10 @@ struct DeliveryStream {
   // The processing of the current configuration (rebuilt when it changes).
   std::shared_ptr<const RecordPipeline> pipeline GUARDED_BY(mu);
   DeliveryStats stats GUARDED_BY(mu);
+  // KinesisStreamAsSource: the saved position, and the reader (made on first poll).
+  std::string source_position GUARDED_BY(mu);
+  int64_t source_start_ms GUARDED_BY(mu) = 0;
+  std::unique_ptr<KinesisSourceReader> source GUARDED_BY(delivery_mu);
 };
 
 struct DeliveryManager::Impl {
@@ -128,6 +133,8 @@ struct DeliveryManager::Impl {
   // Delivers every record below `end` (Flush, Delete, UpdateDestination), giving up
   // after `attempts` failed writes of one object (0: retry with backoff, never give up).
   Status DeliverUpTo(DeliveryStream& s, uint64_t end, int attempts) EXCLUDES(s.mu, s.delivery_mu);
+  // A Kinesis source: appends what the stream has beyond the position to the log.
+  void PollSource(DeliveryStream& s) REQUIRES(s.delivery_mu) EXCLUDES(s.mu);
   // One pass over every stream: delivers what is due (the delivery thread's work).
   void RunDue() EXCLUDES(mu);
   void DeliverDue(DeliveryStream& s) REQUIRES(s.delivery_mu) EXCLUDES(s.mu);

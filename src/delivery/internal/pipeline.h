@@ -27,8 +27,6 @@ namespace sluice::delivery {
 inline constexpr std::string_view kPartitioningFailed = "partitioning-failed";
 inline constexpr std::string_view kProcessingFailed = "processing-failed";
 inline constexpr std::string_view kActivePartitionExceeded = "activePartitionExceeded";
-// Most partitions of one stream that may hold buffered records at once (AWS's quota).
-inline constexpr size_t kMaxActivePartitions = 500;
 
 struct Routed {
   // The buffer: "" without dynamic partitioning, the key set as JSON with it, or
