@@ -92,6 +92,8 @@ int RunServe(const ServeOptions& options) {
   delivery_options.fsync = so.fsync;
   delivery_options.fsync_interval_ms = so.fsync_interval_ms;
   delivery_options.streams = streams->get();
+  delivery_options.region = so.region;
+  delivery_options.rate_limits = options.firehose_rate_limits;
   auto delivery = delivery::DeliveryManager::Open(delivery_options, **catalog, **object_store);
   if (!delivery.ok()) return Fail(delivery.status());
 

@@ -22,6 +22,8 @@ struct ServeOptions {
   // signature, loopback only unless allow_anonymous).
   std::string credentials;
   bool allow_anonymous = false;
+  // --firehose-rate-limits: AWS's per-delivery-stream PutRecord(Batch) quota.
+  bool firehose_rate_limits = false;
   http::ServerOptions server;
   stream::StreamManagerOptions streams;  // dir, fsync and clock are filled in by RunServe
 };

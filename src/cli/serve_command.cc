@@ -78,6 +78,9 @@ ServeCommand::ServeCommand(CLI::App& app)
   cmd_->add_flag("--shard-limits", so.shard_limits,
                  "Enforce AWS's per-shard throughput limits (1 MiB/s and 1,000 records/s in, "
                  "2 MiB/s and 5 reads/s out); a stream tag sluice.shard-limits=on|off overrides");
+  cmd_->add_flag("--firehose-rate-limits", options_.firehose_rate_limits,
+                 "Enforce AWS's per-delivery-stream PutRecord(Batch) quota (us-east-1, us-west-2, eu-west-1: "
+                 "2,000 calls, 500,000 records, 5 MiB per second; other regions 1,000, 100,000, 1 MiB)");
   cmd_->add_option("--fault-put-failure-rate", so.put_failure_rate,
                    "Fail this fraction of PutRecords records with InternalFailure (retry tests)")
       ->capture_default_str()

@@ -175,6 +175,10 @@ struct DeliveryOptions {
   int64_t retry_max_ms = 30'000;
   // AWS's default quota of delivery streams per account and region.
   int64_t stream_limit = 5000;
+  // AWS's per-delivery-stream quota for PutRecord and PutRecordBatch together
+  // (requests/s, records/s, bytes/s; docs/compatibility.md): off by default; past it a
+  // call is refused whole with ServiceUnavailableException.
+  bool rate_limits = false;
   // Dynamic partitions of one stream holding buffered records at once (AWS's quota);
   // records of further key sets go to the error output as activePartitionExceeded.
   size_t max_active_partitions = 500;

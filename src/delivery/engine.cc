@@ -38,7 +38,25 @@ std::string RecordId(int64_t created_ms, uint64_t offset) {
   return fmt::format("{:016x}{:016x}", static_cast<uint64_t>(created_ms), offset);
 }
 
+bool LargeQuotaRegion(const std::string& region) {
+  return region == "us-east-1" || region == "us-west-2" || region == "eu-west-1";
+}
+
+constexpr double kMaxCallBytes = 4.0 * 1024 * 1024;
+
 }  // namespace
+
+PutQuota::PutQuota(const std::string& region)
+    : requests_(LargeQuotaRegion(region) ? 2000.0 : 1000.0, LargeQuotaRegion(region) ? 2000.0 : 1000.0),
+      records_(LargeQuotaRegion(region) ? 500'000.0 : 100'000.0, LargeQuotaRegion(region) ? 500'000.0 : 100'000.0),
+      bytes_(LargeQuotaRegion(region) ? 5.0 * 1024 * 1024 : 1024.0 * 1024,
+             std::max(LargeQuotaRegion(region) ? 5.0 * 1024 * 1024 : 1024.0 * 1024, kMaxCallBytes)) {}
+
+bool PutQuota::Admit(uint64_t records, uint64_t bytes, int64_t now_ms) {
+  const MutexLock lock(mu_);
+  return requests_.TryTake(1, now_ms) && records_.TryTake(static_cast<double>(records), now_ms) &&
+         bytes_.TryTake(static_cast<double>(bytes), now_ms);
+}
 
 void DeliveryManager::Put(const std::string& name, std::span<const std::string_view> records, PutCallback done) {
   const std::shared_ptr<DeliveryStream> s = impl_->Find(name);
@@ -49,6 +67,13 @@ void DeliveryManager::Put(const std::string& name, std::span<const std::string_v
     if (s->config.type == "KinesisStreamAsSource") {
       return done(Error{ErrorType::kInvalidArgument,
                         "This operation is not permitted on KinesisStreamAsSource delivery stream type."});
+    }
+  }
+  if (s->quota) {
+    uint64_t total = 0;
+    for (const std::string_view r : records) total += r.size();
+    if (!s->quota->Admit(records.size(), total, impl_->clock.NowMillis())) {
+      return done(Error{ErrorType::kServiceUnavailable, "Slow down."});
     }
   }
   const int64_t arrival = s->log_clock->NowMillis();
@@ -64,7 +89,7 @@ void DeliveryManager::Put(const std::string& name, std::span<const std::string_v
                                   Result<log::AppendResult> r) {
     if (!r.ok()) {
       spdlog::error("msg=\"delivery stream append failed\" name={} error=\"{}\"", s->name, r.status().ToString());
-      return done(Error{ErrorType::kServiceUnavailable, "Slow down."});
+      return done(Error{ErrorType::kInternalFailure, "Internal service failure."});
     }
     {
       const MutexLock lock(s->mu);

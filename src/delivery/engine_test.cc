@@ -35,6 +35,8 @@ class DeliveryTest : public ::testing::Test {
     o.start_thread = false;
     o.fsync = log::FsyncPolicy::kNever;
     o.max_active_partitions = max_active_partitions_;
+    o.rate_limits = rate_limits_;
+    o.region = region_;
     auto m = DeliveryManager::Open(o, *catalog_, *store_);
     ASSERT_TRUE(m.ok()) << m.status().ToString();
     manager_ = std::move(*m);
@@ -66,6 +68,8 @@ class DeliveryTest : public ::testing::Test {
 
   catalog::testing::TempDir dir_;
   size_t max_active_partitions_ = 500;
+  bool rate_limits_ = false;
+  std::string region_ = "us-east-1";
   ManualClock clock_{kStart};
   std::unique_ptr<objects::LocalObjectStore> store_;
   std::unique_ptr<catalog::Catalog> catalog_;
@@ -302,6 +306,24 @@ TEST_F(DeliveryTest, RecordDeAggregationSplitsJsonRecords) {
   const auto objs = Objects();
   ASSERT_EQ(objs.size(), 1u);
   EXPECT_EQ(Body(objs[0].key), "{\"a\":1}\n{\"a\":2}\n{\"a\":3}\n");
+}
+
+TEST_F(DeliveryTest, WithRateLimitsACallPastTheQuotaIsServiceUnavailable) {
+  rate_limits_ = true;
+  region_ = "ap-south-1";  // 1 MiB/s, 1,000 requests/s, 100,000 records/s
+  Reopen();
+  ASSERT_TRUE(manager_->Create(Config("s", 5, 300), {}).ok());
+  Put("s", std::vector<std::string>(4, std::string(1 << 20, 'x')));  // a 4 MiB call fits the burst
+  std::promise<DResult<std::vector<std::string>>> p;
+  const std::string_view one = "y";
+  manager_->Put("s", std::span<const std::string_view>(&one, 1),
+                [&](DResult<std::vector<std::string>> r) { p.set_value(std::move(r)); });
+  auto refused = p.get_future().get();
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorType::kServiceUnavailable);
+  clock_.Advance(1000);
+  Put("s", {"y"});  // refilled
+  EXPECT_EQ(manager_->Stats()[0].incoming_records, 5u);
 }
 
 TEST_F(DeliveryTest, AQueryThatDoesNotCompileIsRefused) {

@@ -83,6 +83,7 @@ Result<std::unique_ptr<DeliveryManager>> DeliveryManager::Open(DeliveryOptions o
     ASSIGN_OR_RETURN(DeliveryStreamConfig config, ConfigFromJson(rec.stream.config_json));
     auto s = std::make_shared<DeliveryStream>(rec.stream.id, rec.stream.name, rec.stream.created_ms);
     s->log_clock = std::make_unique<MonotonicClock>(impl->clock);
+    if (impl->opts.rate_limits) s->quota = std::make_unique<PutQuota>(impl->opts.region);
     ASSIGN_OR_RETURN(s->log, impl->OpenLog(*s));
     {
       const MutexLock lock(s->mu);
@@ -186,6 +187,7 @@ DResult<std::string> DeliveryManager::Create(const DeliveryStreamConfig& config,
   }
   auto s = std::make_shared<DeliveryStream>(*id, config.name, now);
   s->log_clock = std::make_unique<MonotonicClock>(impl_->clock);
+  if (impl_->opts.rate_limits) s->quota = std::make_unique<PutQuota>(impl_->opts.region);
   auto lg = impl_->OpenLog(*s);
   if (!lg.ok()) {
     (void)catalog::RemoveDeliveryStream(impl_->catalog, *id);

@@ -537,3 +537,24 @@ def test_kinesis_source_must_exist(fh, bucket):
                 "KinesisStreamARN": "arn:aws:kinesis:us-east-1:000000000000:stream/nope", "RoleARN": ROLE},
             ExtendedS3DestinationConfiguration=extended(bucket))
     assert error_of(e)[1] == "Kinesis stream arn:aws:kinesis:us-east-1:000000000000:stream/nope does not exist."
+
+
+def test_rate_limits_refuse_calls_past_the_quota(start_sluice):
+    s = start_sluice("--firehose-rate-limits", "--region", "ap-south-1")
+    fh, s3 = firehose_client(s.url), s3_client(s.url)
+    s3.create_bucket(Bucket="lake")
+    fh.create_delivery_stream(DeliveryStreamName="quota", ExtendedS3DestinationConfiguration=extended("lake"))
+    # 1 MiB/s in this region; one call may burst to 4 MiB. Each call below takes almost
+    # 4 s of quota, so one of the next ten is refused however slow the machine is.
+    big = [{"Data": b"x" * 1_000_000}] * 4
+    assert fh.put_record_batch(DeliveryStreamName="quota", Records=big)["FailedPutCount"] == 0
+    refused = None
+    for _ in range(10):
+        try:
+            fh.put_record_batch(DeliveryStreamName="quota", Records=big)
+        except fh.exceptions.ServiceUnavailableException as e:
+            refused = e
+            break
+    assert refused is not None
+    assert refused.response["Error"]["Message"] == "Slow down."
+    assert refused.response["ResponseMetadata"]["HTTPStatusCode"] == 503

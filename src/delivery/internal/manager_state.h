@@ -22,6 +22,7 @@
 #include "internal/pipeline.h"
 #include "internal/source.h"
 #include "log/log.h"
+#include "stream/throughput.h"
 
 namespace sluice::delivery {
 
@@ -64,6 +65,22 @@ struct Partition {
   bool active() const { return !runs.empty() || pending.has_value(); }
 };
 
+// AWS's Direct PUT quota of one delivery stream, by region: the three largest regions
+// get 2,000 requests, 500,000 records and 5 MiB per second; the others 1,000, 100,000
+// and 1 MiB. Each bucket holds one second's worth, the bytes at least one maximal call.
+class PutQuota {
+ public:
+  explicit PutQuota(const std::string& region);
+  // Takes one request, `records` and `bytes`, or refuses (taking what it took so far).
+  bool Admit(uint64_t records, uint64_t bytes, int64_t now_ms) EXCLUDES(mu_);
+
+ private:
+  Mutex mu_;
+  stream::TokenBucket requests_ GUARDED_BY(mu_);
+  stream::TokenBucket records_ GUARDED_BY(mu_);
+  stream::TokenBucket bytes_ GUARDED_BY(mu_);
+};
+
 struct DeliveryStream {
   DeliveryStream(int64_t id_, std::string name_, int64_t created_ms_)
       : id(id_), name(std::move(name_)), created_ms(created_ms_) {}
@@ -72,6 +89,7 @@ struct DeliveryStream {
   const int64_t created_ms;
   std::unique_ptr<MonotonicClock> log_clock;
   std::unique_ptr<log::Log> log;
+  std::unique_ptr<PutQuota> quota;  // set when DeliveryOptions::rate_limits
 
   Mutex delivery_mu;  // one delivery of this stream at a time
   mutable Mutex mu ACQUIRED_AFTER(delivery_mu);

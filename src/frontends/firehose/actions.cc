@@ -207,7 +207,9 @@ const Actions::Action* Actions::Find(std::string_view name) {
 }
 
 ActionResult FromError(const delivery::Error& e) {
-  const int status = e.code == delivery::ErrorType::kInternalFailure ? 500 : 400;
+  const int status = e.code == delivery::ErrorType::kInternalFailure      ? 500
+                     : e.code == delivery::ErrorType::kServiceUnavailable ? 503
+                                                                          : 400;
   return ActionResult::Error(delivery::ErrorName(e.code), e.message, status);
 }
 
@@ -397,11 +399,9 @@ void Actions::PutRecordBatch(ActionCall& c, ActionDone done) {
     w.Reserve(n * 60 + 64);
     if (!r.ok()) {
       // The whole batch shares one append: a failure there fails every record, each
-      // reported as AWS reports a record it could not take.
-      if (r.error().code != delivery::ErrorType::kServiceUnavailable &&
-          r.error().code != delivery::ErrorType::kInternalFailure) {
-        return done(FromError(r.error()));
-      }
+      // reported as AWS reports a record it could not take. Other errors (no such
+      // stream, the rate quota) refuse the call.
+      if (r.error().code != delivery::ErrorType::kInternalFailure) return done(FromError(r.error()));
       w.BeginMap().Key("FailedPutCount").Int(static_cast<int64_t>(n)).Key("Encrypted").Bool(false)
           .Key("RequestResponses").BeginArray();
       for (size_t i = 0; i < n; ++i) {
