@@ -266,6 +266,8 @@ DResult<Done> DeliveryManager::Delete(const std::string& name, bool allow_force_
                    st.ToString());
     }
   }
+  // Wait out a delivery or source poll in progress: nothing touches the log after this.
+  const MutexLock dlock(s->delivery_mu);
   {
     const MutexLock lock(impl_->mu);
     impl_->streams.erase(name);

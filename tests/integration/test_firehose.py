@@ -558,3 +558,24 @@ def test_rate_limits_refuse_calls_past_the_quota(start_sluice):
     assert refused is not None
     assert refused.response["Error"]["Message"] == "Slow down."
     assert refused.response["ResponseMetadata"]["HTTPStatusCode"] == 503
+
+
+def test_put_record_batch_over_http2(fh, s3, bucket, server):
+    """curl speaks HTTP/2 with prior knowledge in clear text and signs with SigV4, as the
+    JavaScript and Java SDKs' HTTP/2 handlers do."""
+    name = unique("h2")
+    fh.create_delivery_stream(DeliveryStreamName=name,
+                              ExtendedS3DestinationConfiguration=extended(bucket, interval_s=0))
+    payload = json.dumps({"DeliveryStreamName": name, "Records": [
+        {"Data": base64.b64encode(b"over h2 %d;" % i).decode()} for i in range(3)]})
+    out = run(["curl", "-sS", "--http2-prior-knowledge", "-w", "\n%{http_version}",
+               "--aws-sigv4", "aws:amz:us-east-1:firehose", "--user", "AKIDEXAMPLE:secret",
+               "-H", "Content-Type: application/x-amz-json-1.1",
+               "-H", "X-Amz-Target: Firehose_20150804.PutRecordBatch",
+               "--data-binary", payload, server.url + "/"])
+    assert out.returncode == 0, out.stderr
+    answer, version = out.stdout.rsplit("\n", 1)
+    assert version == "2"
+    assert json.loads(answer)["FailedPutCount"] == 0
+    keys = wait_for_objects(s3, bucket, 1)
+    assert body(s3, bucket, keys[0]) == b"over h2 0;over h2 1;over h2 2;"
