@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# Firehose benchmark, in one sluice run:
+#  1. wrk POSTs one fixed PutRecords body (500 taxi-like JSON records of ~1.2 KB, the
+#     Kinesis benchmark's) with 4 connections for DURATION seconds, then the same records
+#     as one PutRecordBatch body to a delivery stream (SizeInMBs SIZE_MB, 900 s), and
+#     compares the MB/s of record data;
+#  2. the delivery stream is flushed and the average object size is compared with
+#     SizeInMBs (every object but the flushed last one is cut at the size hint);
+#  3. data freshness: a second delivery stream with IntervalInSeconds 0 gets one batch
+#     per RATE_INTERVAL_S seconds; `sluice firehose ls` reports DeliveryToS3.DataFreshness.
+# Usage: bench/firehose/run.sh [BUILD_DIR]   (env: DURATION=20 SIZE_MB=5)
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+build="${1:-$repo/build}"
+sluice="$build/sluice"
+DURATION="${DURATION:-20}"
+SIZE_MB="${SIZE_MB:-5}"
+command -v wrk >/dev/null || { echo "wrk is missing: run scripts/setup" >&2; exit 1; }
+[ -x "$sluice" ] || { echo "no sluice binary at $sluice: build first" >&2; exit 1; }
+
+work="$(mktemp -d)"
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+
+free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_port() { for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; return 1; }
+call() { # URL TARGET JSON
+  local service=kinesis; [[ "$2" == Firehose* ]] && service=firehose
+  curl -fsS -X POST "$1/" -H 'Content-Type: application/x-amz-json-1.1' -H "X-Amz-Target: $2" \
+    -H 'X-Amz-Date: 20260101T000000Z' \
+    -H "Authorization: AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/$service/aws4_request, SignedHeaders=host, Signature=00" \
+    -d "$3"
+}
+
+data_bytes=$(/usr/bin/python3 "$repo/bench/kinesis/make_body.py" bench 500 "$work/kinesis.json")
+/usr/bin/python3 - "$work/kinesis.json" "$work/firehose.json" <<'PY'
+import json, sys
+k = json.load(open(sys.argv[1]))
+json.dump({"DeliveryStreamName": "bench", "Records": [{"Data": r["Data"]} for r in k["Records"]]},
+          open(sys.argv[2], "w"))
+PY
+echo "bodies: 500 records, $data_bytes bytes of record data ($((data_bytes / 500)) per record)"
+
+port=$(free_port)
+url="http://127.0.0.1:$port"
+"$sluice" serve --data-dir "$work/sluice" --port "$port" --fsync always --log-level warn > "$work/sluice.out" 2>&1 &
+pids+=($!); sluice_pid=$!
+wait_port "$port"
+call "$url" Kinesis_20131202.CreateStream '{"StreamName":"bench","ShardCount":2}' >/dev/null
+curl -fsS -X PUT "$url/bench-lake" >/dev/null
+dest() { # INTERVAL SIZE
+  echo "\"ExtendedS3DestinationConfiguration\":{\"RoleARN\":\"arn:aws:iam::000000000000:role/r\",\"BucketARN\":\"arn:aws:s3:::bench-lake\",\"Prefix\":\"$3/\",\"BufferingHints\":{\"SizeInMBs\":$2,\"IntervalInSeconds\":$1}}"
+}
+call "$url" Firehose_20150804.CreateDeliveryStream "{\"DeliveryStreamName\":\"bench\",$(dest 900 "$SIZE_MB" size)}" >/dev/null
+
+measure() { # LABEL TARGET BODY
+  BODY_FILE="$2" TARGET="$3" wrk -t2 -c4 -d"${DURATION}s" --latency -s "$here/putrecordbatch.lua" "$url/" > "$work/$1.wrk"
+  local rps; rps=$(awk '/^Requests\/sec/ {print $2}' "$work/$1.wrk")
+  local p99; p99=$(awk '$1 == "99%" {print $2}' "$work/$1.wrk")
+  local check; check=$(grep '^requests=' "$work/$1.wrk")
+  printf '%s: %.1f req/s = %.0f records/s = %.1f MB/s of record data (p99 %s; %s)\n' "$1" "$rps" \
+    "$(echo "$rps * 500" | bc -l)" "$(echo "$rps * $data_bytes / 1000000" | bc -l)" "$p99" "$check"
+  echo "$rps" > "$work/$1.sum"
+}
+measure PutRecords "$work/kinesis.json" Kinesis_20131202.PutRecords
+measure PutRecordBatch "$work/firehose.json" Firehose_20150804.PutRecordBatch
+printf 'PutRecordBatch / PutRecords: %.0f%% (MB/s of record data)\n' \
+  "$(echo "100 * $(cat "$work/PutRecordBatch.sum") / $(cat "$work/PutRecords.sum")" | bc -l)"
+
+"$sluice" firehose flush bench --endpoint "$url" >/dev/null
+/usr/bin/python3 - "$url" "$SIZE_MB" <<'PY'
+import sys, urllib.request, xml.etree.ElementTree as ET
+url, size_mb = sys.argv[1], int(sys.argv[2])
+ns = {"s3": "http://s3.amazonaws.com/doc/2006-03-01/"}
+sizes, token = [], None
+while True:
+    q = "?list-type=2&prefix=size/" + ("&continuation-token=" + token if token else "")
+    root = ET.fromstring(urllib.request.urlopen(url + "/bench-lake" + q).read())
+    sizes += [int(e.text) for e in root.findall("s3:Contents/s3:Size", ns)]
+    t = root.find("s3:NextContinuationToken", ns)
+    if t is None:
+        break
+    token = t.text
+full = sizes[:-1] if len(sizes) > 1 else sizes  # the flushed remainder is not cut by size
+avg = sum(full) / len(full)
+print("objects: %d, average of the size-cut ones %.2f MiB = %.1f%% of SizeInMBs %d" %
+      (len(sizes), avg / 2**20, 100 * avg / (size_mb * 2**20), size_mb))
+PY
+
+# Freshness at a fixed input rate: one 500-record batch every 0.2 s for 10 s, zero buffering.
+call "$url" Firehose_20150804.CreateDeliveryStream "{\"DeliveryStreamName\":\"fresh\",$(dest 0 5 fresh)}" >/dev/null
+/usr/bin/python3 - "$work/firehose.json" <<'PY' > "$work/fresh.json"
+import json, sys
+b = json.load(open(sys.argv[1])); b["DeliveryStreamName"] = "fresh"; print(json.dumps(b))
+PY
+fresh=()
+for _ in $(seq 1 50); do
+  call "$url" Firehose_20150804.PutRecordBatch "@$work/fresh.json" >/dev/null
+  sleep 0.2
+  f=$(call "$url" Firehose_20150804.SluiceListDeliveryStreamStats '{}' |
+      /usr/bin/python3 -c 'import json,sys; print([s for s in json.load(sys.stdin)["DeliveryStreams"] if s["DeliveryStreamName"]=="fresh"][0]["DeliveryToS3.DataFreshness"])')
+  fresh+=("$f")
+done
+printf '%s\n' "${fresh[@]}" | sort -n | awk '{a[NR]=$1} END {printf "data freshness, IntervalInSeconds 0, 2.5 batches/s: p50 %d ms, p99 %d ms\n", a[int(NR*0.5)], a[int(NR*0.99)]}'
+
+kill -TERM "$sluice_pid"; wait "$sluice_pid" || true
