@@ -458,14 +458,25 @@ Status DeliveryManager::Impl::DeliverPartitions(DeliveryStream& s, bool force) {
 Status DeliveryManager::Impl::DeliverUpTo(DeliveryStream& s, uint64_t end, int attempts) {
   const MutexLock dlock(s.delivery_mu);
   int failures = 0;
+  uint64_t before = 0;
+  bool first_pass = true;
   for (;;) {
     RETURN_IF_ERROR(Scan(s));
+    uint64_t checkpoint = 0;
     {
       const MutexLock lock(s.mu);
       bool pending = false;
       for (const auto& [id, p] : s.partitions) pending = pending || p.pending.has_value();
-      if (CheckpointOf(s) >= end && !pending) return Status::OK();
+      checkpoint = CheckpointOf(s);
+      if (checkpoint >= end && !pending) return Status::OK();
     }
+    if (!first_pass && checkpoint == before && failures == 0) {
+      // Every buffer was delivered in full, yet the checkpoint did not move: the log no
+      // longer holds what the accounting says. Never loop on it.
+      return Status::Internal(fmt::format("delivery stream {}: no progress at offset {}", s.name, checkpoint));
+    }
+    first_pass = false;
+    before = checkpoint;
     const Status st = DeliverPartitions(s, /*force=*/true);
     if (!st.ok() && ++failures >= attempts && attempts > 0) return st;
   }
