@@ -5,8 +5,6 @@
 #include <set>
 #include <string>
 
-#include "delivery/processing.h"
-
 namespace sluice::delivery {
 namespace {
 
@@ -61,14 +59,6 @@ TEST(ObjectName, AwsSuffixWithTheCompressionExtension) {
             "s-1-2024-02-29-23-59-59-" + id + ".snappy");
   EXPECT_EQ(ObjectName("s", 1, 1709251199999, id, Compression::kZip),
             "s-1-2024-02-29-23-59-59-" + id + ".zip");
-}
-
-TEST(AppendDelimiterToRecord, EndsEachRecordWithANewline) {
-  std::string out;
-  AppendDelimiterToRecord(out, "{\"a\":1}");
-  AppendDelimiterToRecord(out, "");
-  AppendDelimiterToRecord(out, "x\n");
-  EXPECT_EQ(out, "{\"a\":1}\n\nx\n\n");
 }
 
 }  // namespace
