@@ -11,14 +11,16 @@ struct Format {
   Compression compression;
   std::string_view name;
   std::string_view extension;
+  std::string_view content_encoding;
 };
 
 constexpr std::array<Format, 5> kFormats = {{
-    {Compression::kUncompressed, "UNCOMPRESSED", ""},
-    {Compression::kGzip, "GZIP", ".gz"},
-    {Compression::kZip, "ZIP", ".zip"},
-    {Compression::kSnappy, "Snappy", ".snappy"},
-    {Compression::kHadoopSnappy, "HADOOP_SNAPPY", ".hsnappy"},
+    {Compression::kUncompressed, "UNCOMPRESSED", "", ""},
+    {Compression::kGzip, "GZIP", ".gz", "gzip"},
+    {Compression::kZip, "ZIP", ".zip", "zip"},
+    {Compression::kSnappy, "Snappy", ".snappy", "snappy-java"},
+    // ".snappy", not the ".hsnappy" AWS documents: what the service writes.
+    {Compression::kHadoopSnappy, "HADOOP_SNAPPY", ".snappy", "hadoop-snappy"},
 }};
 
 const Format& FormatOf(Compression compression) {
@@ -41,6 +43,10 @@ std::string_view CompressionName(Compression compression) { return FormatOf(comp
 
 std::string_view FileExtension(Compression compression) { return FormatOf(compression).extension; }
 
+std::string_view ContentEncoding(Compression compression) {
+  return FormatOf(compression).content_encoding;
+}
+
 Result<std::string> Compress(Compression compression, std::span<const std::string_view> pieces,
                              std::string_view zip_entry_name) {
   switch (compression) {
@@ -57,7 +63,7 @@ Result<std::string> Compress(Compression compression, std::span<const std::strin
     case Compression::kZip:
       return ZipFrame(pieces, zip_entry_name);
     case Compression::kSnappy:
-      return SnappyFrame(pieces);
+      return SnappyJavaFrame(pieces);
     case Compression::kHadoopSnappy:
       return HadoopSnappyFrame(pieces);
   }

@@ -7,15 +7,17 @@
 //   GZIP           one gzip member (RFC 1952), deflate level 6 (zlib's default).
 //   ZIP            a zip archive (PKWARE APPNOTE) holding one deflated entry named
 //                  `zip_entry_name`, whose content is the concatenated pieces.
-//   Snappy         Snappy's framing format: the stream identifier chunk, then one
-//                  compressed (or, when that is not smaller, uncompressed) chunk per
-//                  64 KiB of input, each with the masked CRC32C of its uncompressed
-//                  bytes. Readable by any framing decoder (python-snappy's
-//                  StreamDecompressor, snzip, Hadoop's SnappyFramedCodec...).
-//   HADOOP_SNAPPY  Hadoop's BlockCompressorStream framing: per block of at most
-//                  256 KiB of input, a 4-byte big-endian uncompressed length, then a
-//                  4-byte big-endian compressed length and one raw snappy block.
+//   Snappy         snappy-java's stream format (what its SnappyOutputStream writes): the
+//                  16-byte header 82 "SNAPPY" 00, version 1, compatible version 1, then
+//                  per 32 KiB of input a 4-byte big-endian compressed length and one raw
+//                  snappy block. Not Snappy's framing format: AWS's objects are
+//                  snappy-java streams (Content-Encoding snappy-java).
+//   HADOOP_SNAPPY  Hadoop's block framing as snappy-java's SnappyHadoopCompatibleOutputStream
+//                  writes it: per 32 KiB of input a 4-byte big-endian uncompressed length,
+//                  a 4-byte big-endian compressed length and one raw snappy block.
 //                  Readable by Hadoop's SnappyCodec (Hive, Spark, Athena).
+// Both are byte-for-byte what Debian's snappy-java writes for the same input
+// (compression_test.cc checks it against vectors made with it).
 #pragma once
 
 #include <optional>
@@ -35,8 +37,13 @@ std::optional<Compression> CompressionFromName(std::string_view aws_name);
 // The inverse of CompressionFromName.
 std::string_view CompressionName(Compression compression);
 // What Firehose appends to an object key for the format: "" for UNCOMPRESSED, ".gz",
-// ".zip", ".snappy", ".hsnappy".
+// ".zip", ".snappy", and ".snappy" for HADOOP_SNAPPY too (AWS's documentation tables
+// ".hsnappy", but the service writes ".snappy").
 std::string_view FileExtension(Compression compression);
+
+// The Content-Encoding AWS stores with an object of the format: "" (none) for
+// UNCOMPRESSED, "gzip", "zip", "snappy-java", "hadoop-snappy".
+std::string_view ContentEncoding(Compression compression);
 
 // The object body: the concatenation of `pieces`, compressed. `zip_entry_name` names the
 // single entry of a ZIP archive (ignored by the other formats; the delivery engine passes

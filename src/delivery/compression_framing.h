@@ -14,22 +14,14 @@
 
 namespace sluice::delivery {
 
-// Snappy framing format: at most this many uncompressed bytes per chunk (the format's
-// limit).
-inline constexpr size_t kSnappyFrameChunk = 65536;
-// Hadoop's SnappyCodec: a 256 KiB buffer minus its compression overhead
-// (bufferSize / 6 + 32) is the most input one block holds, as Hadoop writes it.
-inline constexpr size_t kHadoopSnappyBuffer = 256 * 1024;
-inline constexpr size_t kHadoopSnappyBlock = kHadoopSnappyBuffer - (kHadoopSnappyBuffer / 6 + 32);
+// snappy-java's SnappyOutputStream and SnappyHadoopCompatibleOutputStream (which AWS's
+// objects are byte-for-byte): one raw snappy block per 32 KiB of input.
+inline constexpr size_t kSnappyJavaBlock = 32 * 1024;
 
 Result<std::string> GzipFrame(std::span<const std::string_view> pieces);
 Result<std::string> ZipFrame(std::span<const std::string_view> pieces, std::string_view entry_name);
-Result<std::string> SnappyFrame(std::span<const std::string_view> pieces);
+Result<std::string> SnappyJavaFrame(std::span<const std::string_view> pieces);
 Result<std::string> HadoopSnappyFrame(std::span<const std::string_view> pieces);
-
-// The Snappy framing format's CRC: CRC32C of the uncompressed bytes, rotated right by 15
-// and offset by 0xa282ead8.
-uint32_t MaskedCrc32c(std::string_view data);
 
 }  // namespace sluice::delivery
 

@@ -106,7 +106,15 @@ TEST(CompressionNames, FileExtensions) {
   EXPECT_EQ(FileExtension(Compression::kGzip), ".gz");
   EXPECT_EQ(FileExtension(Compression::kZip), ".zip");
   EXPECT_EQ(FileExtension(Compression::kSnappy), ".snappy");
-  EXPECT_EQ(FileExtension(Compression::kHadoopSnappy), ".hsnappy");
+  EXPECT_EQ(FileExtension(Compression::kHadoopSnappy), ".snappy");
+}
+
+TEST(CompressionNames, ContentEncodings) {
+  EXPECT_EQ(ContentEncoding(Compression::kUncompressed), "");
+  EXPECT_EQ(ContentEncoding(Compression::kGzip), "gzip");
+  EXPECT_EQ(ContentEncoding(Compression::kZip), "zip");
+  EXPECT_EQ(ContentEncoding(Compression::kSnappy), "snappy-java");
+  EXPECT_EQ(ContentEncoding(Compression::kHadoopSnappy), "hadoop-snappy");
 }
 
 TEST(Compress, EveryFormatDecodesWithAnIndependentDecoder) {
@@ -128,9 +136,9 @@ TEST(Compress, EmptyBodyDecodesToNothing) {
 }
 
 TEST(Compress, IncompressibleDataAndExactChunkBoundaries) {
-  // Random bytes (stored as uncompressed Snappy chunks), one byte around each boundary.
-  for (size_t n : {kSnappyFrameChunk - 1, kSnappyFrameChunk, kSnappyFrameChunk + 1,
-                   kHadoopSnappyBlock, kHadoopSnappyBlock + 1, 3 * kSnappyFrameChunk}) {
+  // Random bytes (snappy blocks larger than their input), one byte around each boundary.
+  for (size_t n :
+       {kSnappyJavaBlock - 1, kSnappyJavaBlock, kSnappyJavaBlock + 1, 3 * kSnappyJavaBlock}) {
     const std::vector<std::string> pieces = {RandomBytes(n, static_cast<uint32_t>(n))};
     for (Compression c : kAll) {
       SCOPED_TRACE(std::string(CompressionName(c)) + " n=" + std::to_string(n));
@@ -167,47 +175,43 @@ TEST(Compress, IsDeterministicSoAReplayWritesTheSameBytes) {
   }
 }
 
-TEST(SnappyFraming, LayoutOfTheStreamIdentifierAndChunks) {
-  const std::string data(100, 'a');
-  std::vector<std::string_view> pieces = {data};
-  auto framed = SnappyFrame(pieces);
-  ASSERT_TRUE(framed.ok());
-  const std::string& s = *framed;
-  ASSERT_GT(s.size(), 18u);
-  EXPECT_EQ(s.substr(0, 10), std::string("\xff\x06\x00\x00sNaPpY", 10));
-  EXPECT_EQ(s[10], '\x00');  // a compressed chunk
-  const uint32_t len = static_cast<uint8_t>(s[11]) | static_cast<uint8_t>(s[12]) << 8 |
-                       static_cast<uint8_t>(s[13]) << 16;
-  EXPECT_EQ(len, s.size() - 14);  // the chunk runs to the end
-  const uint32_t crc = static_cast<uint8_t>(s[14]) | static_cast<uint8_t>(s[15]) << 8 |
-                       static_cast<uint8_t>(s[16]) << 16 |
-                       static_cast<uint32_t>(static_cast<uint8_t>(s[17])) << 24;
-  EXPECT_EQ(crc, MaskedCrc32c(data));
+// The vectors in testing/snappy_java/ were written by snappy-java (Debian's
+// libsnappy-java, over the same libsnappy) with testing/make_snappy_java_vectors.sh: AWS's
+// Snappy and HADOOP_SNAPPY objects are byte-for-byte what its SnappyOutputStream and
+// SnappyHadoopCompatibleOutputStream write.
+TEST(SnappyJava, ByteForByteWhatSnappyJavaWrites) {
+  const std::filesystem::path dir = SLUICE_DELIVERY_TESTING_DIR "/snappy_java";
+  for (std::string name : {"empty", "hello", "records", "random"}) {
+    SCOPED_TRACE(name);
+    const std::string input = ReadFile(dir / (name + ".in"));
+    // Cut into record-sized pieces, as the engine passes them.
+    std::vector<std::string_view> pieces;
+    for (size_t off = 0, step = 1; off < input.size(); off += step, step = step * 3 % 977 + 1) {
+      pieces.push_back(std::string_view(input).substr(off, step));
+    }
+    auto stream = Compress(Compression::kSnappy, pieces, "");
+    auto hadoop = Compress(Compression::kHadoopSnappy, pieces, "");
+    ASSERT_TRUE(stream.ok() && hadoop.ok());
+    const std::string want_stream = ReadFile(dir / (name + ".snappy-java"));
+    const std::string want_hadoop = ReadFile(dir / (name + ".hadoop-snappy"));
+    EXPECT_EQ(stream->size(), want_stream.size());
+    EXPECT_TRUE(*stream == want_stream);
+    EXPECT_EQ(hadoop->size(), want_hadoop.size());
+    EXPECT_TRUE(*hadoop == want_hadoop);
+  }
+  EXPECT_GT(ReadFile(dir / "records.in").size(), 2 * kSnappyJavaBlock);  // several blocks
 }
 
-TEST(SnappyFraming, MaskedCrcOfTheFramingSpecExample) {
-  // CRC32C("123456789") = 0xe3069283; masked: rotate right 15, add 0xa282ead8.
-  const uint32_t crc = 0xe3069283u;
-  EXPECT_EQ(MaskedCrc32c("123456789"), ((crc >> 15) | (crc << 17)) + 0xa282ead8u);
-}
-
-TEST(HadoopSnappyFraming, BigEndianLengthsPerBlock) {
-  const std::string data(kHadoopSnappyBlock + 10, 'x');
-  std::vector<std::string_view> pieces = {data};
-  auto framed = HadoopSnappyFrame(pieces);
-  ASSERT_TRUE(framed.ok());
-  const std::string& s = *framed;
-  auto be32 = [&](size_t at) {
-    return static_cast<uint32_t>(static_cast<uint8_t>(s[at])) << 24 |
-           static_cast<uint32_t>(static_cast<uint8_t>(s[at + 1])) << 16 |
-           static_cast<uint32_t>(static_cast<uint8_t>(s[at + 2])) << 8 |
-           static_cast<uint32_t>(static_cast<uint8_t>(s[at + 3]));
-  };
-  EXPECT_EQ(be32(0), kHadoopSnappyBlock);
-  const uint32_t first_compressed = be32(4);
-  const size_t second = 8 + first_compressed;
-  EXPECT_EQ(be32(second), 10u);
-  EXPECT_EQ(second + 8 + be32(second + 4), s.size());
+TEST(SnappyJava, HeaderAndBlockLayout) {
+  std::vector<std::string_view> pieces = {"hello\n"};
+  auto stream = Compress(Compression::kSnappy, pieces, "");
+  ASSERT_TRUE(stream.ok());
+  // 82 "SNAPPY" 00, version 1, compatible version 1, block length 8, raw block.
+  EXPECT_EQ(*stream,
+            std::string("\x82SNAPPY\x00\0\0\0\x01\0\0\0\x01\0\0\0\x08\x06\x14hello\n", 28));
+  auto hadoop = Compress(Compression::kHadoopSnappy, pieces, "");
+  ASSERT_TRUE(hadoop.ok());
+  EXPECT_EQ(*hadoop, std::string("\0\0\0\x06\0\0\0\x08\x06\x14hello\n", 16));
 }
 
 TEST(ZipFraming, RefusesAnEmptyEntryName) {

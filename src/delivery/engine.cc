@@ -3,6 +3,7 @@
 // object per log range (pending recorded first, checkpoint moved after).
 #include <algorithm>
 #include <chrono>
+#include <deque>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -265,9 +266,10 @@ Result<bool> DeliveryManager::Impl::DeliverOne(DeliveryStream& s, const std::str
 
   // The records of the object: a pending range exactly, else from the partition's
   // oldest record up to SizeInMBs (at least one record), in log order.
-  std::vector<std::string_view> pieces;  // trivial: views into `reads`
-  std::vector<log::ReadResult> reads;
-  std::string content;                   // otherwise: the processed pieces
+  std::vector<std::string_view> pieces;  // the records of the object, in order
+  std::vector<log::ReadResult> reads;    // trivial: `pieces` are views into these
+  std::deque<std::string> routed_pieces;  // otherwise: into these (stable addresses)
+  std::string error_content;             // error partitions: JSON lines, one body
   std::vector<Routed> routed;
   uint64_t bytes = 0;  // as Scan counted them
   uint64_t records = 0;
@@ -287,20 +289,11 @@ Result<bool> DeliveryManager::Impl::DeliverOne(DeliveryStream& s, const std::str
           break;
         }
         uint64_t rec_bytes = rec.data.size();
-        std::string rec_content;
+        const std::string& from = run.moved_from.empty() ? partition : run.moved_from;
         if (!trivial) {
           routed.clear();
           pipeline->Process(rec.data, rec.arrival_ms, ThreadJq(), routed);
-          const std::string& from = run.moved_from.empty() ? partition : run.moved_from;
           rec_bytes = RoutedBytes(routed, from);
-          for (const Routed& piece : routed) {
-            if (piece.partition != from) continue;
-            rec_content += run.moved_from.empty()
-                               ? piece.data
-                               : pipeline->ErrorRecord(piece.data, rec.arrival_ms,
-                                                       "DynamicPartitioning.ActivePartitionsLimitExceeded",
-                                                       "The number of active partitions exceeds the limit of 500.");
-          }
         }
         if (!pending && records > 0 && bytes + rec_bytes > limit) {
           full = true;
@@ -311,7 +304,19 @@ Result<bool> DeliveryManager::Impl::DeliverOne(DeliveryStream& s, const std::str
         if (trivial) {
           pieces.push_back(rec.data);
         } else {
-          content += rec_content;
+          for (Routed& piece : routed) {
+            if (piece.partition != from) continue;
+            if (!run.moved_from.empty()) {
+              error_content += pipeline->ErrorRecord(piece.data, rec.arrival_ms,
+                                                     "DynamicPartitioning.ActivePartitionsLimitExceeded",
+                                                     "The number of active partitions exceeds the limit of 500.");
+            } else if (!error_type.empty()) {
+              error_content += piece.data;  // already an error record line
+            } else {
+              routed_pieces.push_back(std::move(piece.data));
+              pieces.push_back(routed_pieces.back());
+            }
+          }
         }
         bytes += rec_bytes;
         records += 1;
@@ -327,7 +332,14 @@ Result<bool> DeliveryManager::Impl::DeliverOne(DeliveryStream& s, const std::str
     return Status::Corruption(fmt::format("delivery stream {}: pending range {}-{} is no longer in its log", s.name,
                                           pending->first, pending->last));
   }
-  if (!trivial) pieces.push_back(content);
+  std::vector<std::string_view> body_pieces;
+  if (!error_type.empty()) {
+    body_pieces.push_back(error_content);
+  } else if (pipeline->delimiter()) {
+    body_pieces = DelimitRecords(pieces);  // AWS: a delimiter between records
+  } else {
+    body_pieces = std::move(pieces);
+  }
 
   const Compression compression = CompressionFromName(d.compression).value_or(Compression::kUncompressed);
   if (!pending) {
@@ -361,7 +373,7 @@ Result<bool> DeliveryManager::Impl::DeliverOne(DeliveryStream& s, const std::str
 
   std::string entry = pending->key.substr(pending->key.rfind('/') + 1);
   if (const auto dot = entry.rfind('.'); dot != std::string::npos && entry.size() - dot <= 8) entry.resize(dot);
-  ASSIGN_OR_RETURN(std::string body, Compress(compression, pieces, entry));
+  ASSIGN_OR_RETURN(std::string body, Compress(compression, body_pieces, entry));
   auto put = store.Put(pending->bucket, pending->key, body, objects::ObjectMeta{});
   if (!put.ok()) {
     const MutexLock lock(s.mu);

@@ -249,8 +249,9 @@ TEST_F(DeliveryTest, DynamicPartitioningWritesOneObjectPerKeySetAndFailuresToThe
   ASSERT_EQ(objs.size(), 3u);
   std::map<std::string, std::string> by_prefix;
   for (const auto& o : objs) by_prefix[o.key.substr(0, o.key.find('/'))] = Body(o.key);
-  EXPECT_EQ(by_prefix["customer=a"], "{\"customer\":\"a\",\"n\":1}\n{\"customer\":\"a\",\"n\":3}\n");
-  EXPECT_EQ(by_prefix["customer=b"], "{\"customer\":\"b\",\"n\":2}\n");
+  // AppendDelimiterToRecord puts the delimiter between records, as AWS does.
+  EXPECT_EQ(by_prefix["customer=a"], "{\"customer\":\"a\",\"n\":1}\n{\"customer\":\"a\",\"n\":3}");
+  EXPECT_EQ(by_prefix["customer=b"], "{\"customer\":\"b\",\"n\":2}");
   ASSERT_TRUE(by_prefix.contains("errors"));
   EXPECT_NE(by_prefix["errors"].find("\"errorCode\":\"DynamicPartitioning.MetadataExtractionFailed\""),
             std::string::npos) << by_prefix["errors"];
@@ -273,8 +274,7 @@ TEST_F(DeliveryTest, PartitionsDeliveredBeforeACrashAreNotDeliveredAgain) {
   std::string all;
   for (const auto& o : Objects()) all += Body(o.key);
   EXPECT_EQ(Objects().size(), 3u);
-  EXPECT_EQ(all.size(), std::string(R"({"customer":"a"})" "\n" R"({"customer":"b"})" "\n"
-                                    R"({"customer":"a","late":1})" "\n").size());
+  EXPECT_EQ(all.size(), std::string(R"({"customer":"a"})" R"({"customer":"b"})" R"({"customer":"a","late":1})").size());
 }
 
 TEST_F(DeliveryTest, PastTheActivePartitionLimitRecordsGoToTheErrorOutput) {
@@ -305,7 +305,7 @@ TEST_F(DeliveryTest, RecordDeAggregationSplitsJsonRecords) {
   manager_->RunDueDeliveries();
   const auto objs = Objects();
   ASSERT_EQ(objs.size(), 1u);
-  EXPECT_EQ(Body(objs[0].key), "{\"a\":1}\n{\"a\":2}\n{\"a\":3}\n");
+  EXPECT_EQ(Body(objs[0].key), "{\"a\":1}\n{\"a\":2}\n{\"a\":3}");
 }
 
 TEST_F(DeliveryTest, WithRateLimitsACallPastTheQuotaIsServiceUnavailable) {

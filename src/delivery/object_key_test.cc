@@ -5,8 +5,6 @@
 #include <set>
 #include <string>
 
-#include "delivery/processing.h"
-
 namespace sluice::delivery {
 namespace {
 
@@ -56,19 +54,11 @@ TEST(ObjectName, AwsSuffixWithTheCompressionExtension) {
   EXPECT_EQ(ObjectName("taxi-trips", 12, 1535365805123, id, Compression::kGzip),
             "taxi-trips-12-2018-08-27-10-30-05-" + id + ".gz");
   EXPECT_EQ(ObjectName("s", 1, 0, id, Compression::kHadoopSnappy),
-            "s-1-1970-01-01-00-00-00-" + id + ".hsnappy");
+            "s-1-1970-01-01-00-00-00-" + id + ".snappy");
   EXPECT_EQ(ObjectName("s", 1, 1709251199999, id, Compression::kSnappy),
             "s-1-2024-02-29-23-59-59-" + id + ".snappy");
   EXPECT_EQ(ObjectName("s", 1, 1709251199999, id, Compression::kZip),
             "s-1-2024-02-29-23-59-59-" + id + ".zip");
-}
-
-TEST(AppendDelimiterToRecord, EndsEachRecordWithANewline) {
-  std::string out;
-  AppendDelimiterToRecord(out, "{\"a\":1}");
-  AppendDelimiterToRecord(out, "");
-  AppendDelimiterToRecord(out, "x\n");
-  EXPECT_EQ(out, "{\"a\":1}\n\nx\n\n");
 }
 
 }  // namespace

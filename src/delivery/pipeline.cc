@@ -4,7 +4,6 @@
 
 #include "base/base64.h"
 #include "delivery/deaggregate.h"
-#include "delivery/processing.h"
 
 namespace sluice::delivery {
 namespace {
@@ -67,7 +66,7 @@ Result<RecordPipeline> RecordPipeline::Build(const S3Destination& d, std::string
       }
     }
   }
-  p.trivial_ = !p.delimiter_ && p.deaggregation_.empty() && !p.dynamic_partitioning_;
+  p.trivial_ = p.deaggregation_.empty() && !p.dynamic_partitioning_;
   return p;
 }
 
@@ -128,13 +127,7 @@ void RecordPipeline::Process(std::string_view data, int64_t arrival_ms, JqExtrac
       for (const auto& [k, v] : *keys) j[k] = v;
       partition = j.dump();
     }
-    Routed r{std::move(partition), {}};
-    if (delimiter_) {
-      AppendDelimiterToRecord(r.data, piece);
-    } else {
-      r.data = std::string(piece);
-    }
-    out.push_back(std::move(r));
+    out.push_back({std::move(partition), std::string(piece)});
   }
 }
 

@@ -69,6 +69,7 @@ class SourceTest : public ::testing::Test {
       for (size_t nl = body.find('\n'); nl != std::string::npos; start = nl + 1, nl = body.find('\n', start)) {
         out.insert(body.substr(start, nl - start));
       }
+      out.insert(body.substr(start));  // records are separated, not terminated
     }
     return out;
   }

@@ -1,8 +1,10 @@
 // Internal to the delivery module: a destination's processing of one log record, from
 // the bytes PutRecord gave to the pieces delivered and the buffer each goes to.
 // Order, as Firehose applies them: RecordDeAggregation, MetadataExtraction (dynamic
-// partitioning), AppendDelimiterToRecord. A record that fails de-aggregation or
-// partitioning goes whole to the error output, wrapped as Firehose wraps it.
+// partitioning); AppendDelimiterToRecord acts on the object (a delimiter between its
+// records, processing.h), so it is not applied here. A record that fails
+// de-aggregation or partitioning goes whole to the error output, wrapped as Firehose
+// wraps it.
 //
 // Deterministic: the same record and configuration always give the same pieces and
 // partitions, so an object can be rebuilt from the log after a crash.
@@ -48,8 +50,10 @@ class RecordPipeline {
   // is valid base64): kInvalidArgument with the message for InvalidArgumentException.
   static Result<RecordPipeline> Build(const S3Destination& d, std::string stream_arn);
 
-  // No processing at all: one piece per record, the record's bytes, partition "".
+  // No routing: one piece per record, the record's bytes, partition "".
   bool trivial() const { return trivial_; }
+  // AppendDelimiterToRecord: data objects get a delimiter between their records.
+  bool delimiter() const { return delimiter_; }
   bool dynamic_partitioning() const { return dynamic_partitioning_; }
 
   void Process(std::string_view data, int64_t arrival_ms, JqExtractor& jq, std::vector<Routed>& out) const;

@@ -1,5 +1,6 @@
-"""Decodes one delivered object with an independent decoder (Python's standard library
-and python3-snappy), for the delivery module's compression tests.
+"""Decodes one delivered object with an independent decoder (Python's standard library,
+python3-snappy's Hadoop stream decoder, and a snappy-java stream reader over
+python3-snappy's raw blocks), for the delivery module's compression tests.
 
 usage: decode_object.py FORMAT OBJECT OUTPUT [ZIP_ENTRY_NAME]
 FORMAT is the Firehose CompressionFormat name. Writes the decoded bytes to OUTPUT;
@@ -7,39 +8,37 @@ exits 1 with a message on stderr if the object does not decode.
 """
 import gzip
 import io
+import struct
 import sys
 import zipfile
 
 import snappy
 import snappy.hadoop_snappy
-import snappy.snappy
+
+SNAPPY_JAVA_HEADER = b"\x82SNAPPY\x00"
 
 
-def _crc32c_table():
-    table = []
-    for i in range(256):
-        crc = i
-        for _ in range(8):
-            crc = (crc >> 1) ^ 0x82F63B78 if crc & 1 else crc >> 1
-        table.append(crc)
-    return table
-
-
-_CRC32C_TABLE = _crc32c_table()
-
-
-def _crc32c(data):
-    crc = 0xFFFFFFFF
-    for b in data:
-        crc = _CRC32C_TABLE[(crc ^ b) & 0xFF] ^ (crc >> 8)
-    return crc ^ 0xFFFFFFFF
-
-
-# Debian 12's python3-snappy (0.5.3) has a broken _crc32c on Python 3.11 ("PY_SSIZE_T_CLEAN
-# macro must be defined"); its framing parser, which checks every chunk's masked CRC, is
-# fine. Give it a pure-Python CRC32C (Castagnoli, reflected 0x82F63B78).
-assert _crc32c(b"123456789") == 0xE3069283
-snappy.snappy._crc32c = _crc32c
+def snappy_java_decompress(data):
+    """snappy-java's stream format (SnappyOutputStream): 8-byte magic, big-endian version and
+    compatible version (1, 1), then (big-endian compressed length, raw snappy block)*.
+    Written from snappy-java's SnappyCodec/SnappyInputStream; blocks decoded by libsnappy
+    through python3-snappy."""
+    if data[:8] != SNAPPY_JAVA_HEADER:
+        raise ValueError("no snappy-java magic header")
+    version, compatible = struct.unpack(">ii", data[8:16])
+    if (version, compatible) != (1, 1):
+        raise ValueError("snappy-java header version %d/%d" % (version, compatible))
+    out, pos = [], 16
+    while pos < len(data):
+        if pos + 4 > len(data):
+            raise ValueError("truncated block length at %d" % pos)
+        (n,) = struct.unpack(">i", data[pos:pos + 4])
+        pos += 4
+        if n <= 0 or pos + n > len(data):
+            raise ValueError("bad block length %d at %d" % (n, pos - 4))
+        out.append(snappy.uncompress(data[pos:pos + n]))
+        pos += n
+    return b"".join(out)
 
 
 def decode(fmt, data, entry_name):
@@ -57,10 +56,7 @@ def decode(fmt, data, entry_name):
                 raise ValueError("entries %r, expected [%r]" % (names, entry_name))
             return z.read(entry_name)
     if fmt == "Snappy":
-        d = snappy.StreamDecompressor()
-        out = d.decompress(data)
-        d.flush()  # raises if the stream ends inside a chunk
-        return out
+        return snappy_java_decompress(data)
     if fmt == "HADOOP_SNAPPY":
         d = snappy.hadoop_snappy.StreamDecompressor()
         out = d.decompress(data)
