@@ -86,8 +86,11 @@ void DeliveryManager::Put(const std::string& name, std::span<const std::string_v
     bytes += records[i].size();
   }
   Impl* impl = impl_.get();
-  s->log->AppendAsync(inputs, [impl, s, n = records.size(), bytes, done = std::move(done)](
-                                  Result<log::AppendResult> r) {
+  // A raw pointer: the log runs its callbacks only while it exists, and the stream owns
+  // it, so the stream outlives the callback (which must not destroy the log).
+  DeliveryStream* const sp = s.get();
+  sp->log->AppendAsync(inputs, [impl, s = sp, n = records.size(), bytes, done = std::move(done)](
+                                   Result<log::AppendResult> r) {
     if (!r.ok()) {
       spdlog::error("msg=\"delivery stream append failed\" name={} error=\"{}\"", s->name, r.status().ToString());
       return done(Error{ErrorType::kInternalFailure, "Internal service failure."});
