@@ -1,6 +1,5 @@
-// The data plane and the delivery loop: Put appends to the stream's log; the delivery
-// thread counts what the log acknowledged, decides when a buffer is due, and writes one
-// object per log range (pending recorded first, checkpoint moved after).
+// Delivery: routing what the log acknowledged into partitions, and writing one object
+// per partition range (pending recorded first, watermark and checkpoint moved after).
 #include <algorithm>
 #include <chrono>
 #include <deque>
@@ -30,85 +29,6 @@ constexpr uint64_t kChunkBytes = 256 * 1024;
 // Arrival stamps and appends can interleave by a few milliseconds between concurrent
 // puts; trimming keeps this margin below the oldest undelivered record.
 constexpr int64_t kTrimMarginMs = 60'000;
-// How often the delivery thread looks at streams when nothing wakes it.
-constexpr auto kLoopTick = std::chrono::milliseconds(100);
-
-// Firehose's RecordId: opaque to clients; here the stream's creation time and the
-// record's log offset, so it is unique and stable.
-std::string RecordId(int64_t created_ms, uint64_t offset) {
-  return fmt::format("{:016x}{:016x}", static_cast<uint64_t>(created_ms), offset);
-}
-
-bool LargeQuotaRegion(const std::string& region) {
-  return region == "us-east-1" || region == "us-west-2" || region == "eu-west-1";
-}
-
-constexpr double kMaxCallBytes = 4.0 * 1024 * 1024;
-
-}  // namespace
-
-PutQuota::PutQuota(const std::string& region)
-    : requests_(LargeQuotaRegion(region) ? 2000.0 : 1000.0, LargeQuotaRegion(region) ? 2000.0 : 1000.0),
-      records_(LargeQuotaRegion(region) ? 500'000.0 : 100'000.0, LargeQuotaRegion(region) ? 500'000.0 : 100'000.0),
-      bytes_(LargeQuotaRegion(region) ? 5.0 * 1024 * 1024 : 1024.0 * 1024,
-             std::max(LargeQuotaRegion(region) ? 5.0 * 1024 * 1024 : 1024.0 * 1024, kMaxCallBytes)) {}
-
-bool PutQuota::Admit(uint64_t records, uint64_t bytes, int64_t now_ms) {
-  const MutexLock lock(mu_);
-  return requests_.TryTake(1, now_ms) && records_.TryTake(static_cast<double>(records), now_ms) &&
-         bytes_.TryTake(static_cast<double>(bytes), now_ms);
-}
-
-void DeliveryManager::Put(const std::string& name, std::span<const std::string_view> records, PutCallback done) {
-  const std::shared_ptr<DeliveryStream> s = impl_->Find(name);
-  if (!s) return done(impl_->NotFound(name));
-  {
-    const MutexLock lock(s->mu);
-    if (s->deleting) return done(impl_->NotFound(name));
-    if (s->config.type == "KinesisStreamAsSource") {
-      return done(Error{ErrorType::kInvalidArgument,
-                        "This operation is not permitted on KinesisStreamAsSource delivery stream type."});
-    }
-  }
-  if (s->quota) {
-    uint64_t total = 0;
-    for (const std::string_view r : records) total += r.size();
-    if (!s->quota->Admit(records.size(), total, impl_->clock.NowMillis())) {
-      return done(Error{ErrorType::kServiceUnavailable, "Slow down."});
-    }
-  }
-  const int64_t arrival = s->log_clock->NowMillis();
-  std::vector<log::RecordInput> inputs(records.size());
-  uint64_t bytes = 0;
-  for (size_t i = 0; i < records.size(); ++i) {
-    inputs[i].data = records[i];
-    inputs[i].arrival_ms = arrival;
-    bytes += records[i].size();
-  }
-  Impl* impl = impl_.get();
-  // A raw pointer: the log runs its callbacks only while it exists, and the stream owns
-  // it, so the stream outlives the callback (which must not destroy the log).
-  DeliveryStream* const sp = s.get();
-  sp->log->AppendAsync(inputs, [impl, s = sp, n = records.size(), bytes, done = std::move(done)](
-                                   Result<log::AppendResult> r) {
-    if (!r.ok()) {
-      spdlog::error("msg=\"delivery stream append failed\" name={} error=\"{}\"", s->name, r.status().ToString());
-      return done(Error{ErrorType::kInternalFailure, "Internal service failure."});
-    }
-    {
-      const MutexLock lock(s->mu);
-      s->stats.incoming_records += n;
-      s->stats.incoming_bytes += bytes;
-    }
-    std::vector<std::string> ids;
-    ids.reserve(n);
-    for (uint64_t o = r->first_offset.value(); o <= r->last_offset.value(); ++o) ids.push_back(RecordId(s->created_ms, o));
-    impl->Wake();
-    done(std::move(ids));
-  });
-}
-
-namespace {
 
 JqExtractor& ThreadJq() {
   thread_local JqExtractor jq;
@@ -120,6 +40,24 @@ uint64_t RoutedBytes(const std::vector<Routed>& routed, std::string_view partiti
   for (const Routed& r : routed) b += r.partition == partition ? r.data.size() : 0;
   return b;
 }
+
+// Adds one record's pieces for `partition` to its buffer.
+void AddToPartition(Partition& p, uint64_t offset, int64_t arrival, uint64_t bytes, std::string moved_from) {
+  if (offset < p.watermark) return;  // delivered before a restart
+  if (!p.runs.empty() && moved_from.empty() && p.runs.back().moved_from.empty() && p.runs.back().end == offset &&
+      p.runs.back().bytes < kChunkBytes) {
+    BufferRun& r = p.runs.back();
+    r.end = offset + 1;
+    r.bytes += bytes;
+    r.records += 1;
+    r.oldest_arrival_ms = std::min(r.oldest_arrival_ms, arrival);
+  } else {
+    p.runs.push_back({offset, offset + 1, bytes, 1, arrival, std::move(moved_from)});
+  }
+  p.bytes += bytes;
+}
+
+}  // namespace
 
 // The first offset some partition still needs, or `scanned_end` when none does.
 uint64_t CheckpointOf(const DeliveryStream& s) REQUIRES(s.mu) {
@@ -141,23 +79,6 @@ int64_t OldestArrival(const DeliveryStream& s) REQUIRES(s.mu) {
   return oldest;
 }
 
-// Adds one record's pieces for `partition` to its buffer.
-void AddToPartition(Partition& p, uint64_t offset, int64_t arrival, uint64_t bytes, std::string moved_from) {
-  if (offset < p.watermark) return;  // delivered before a restart
-  if (!p.runs.empty() && moved_from.empty() && p.runs.back().moved_from.empty() && p.runs.back().end == offset &&
-      p.runs.back().bytes < kChunkBytes) {
-    BufferRun& r = p.runs.back();
-    r.end = offset + 1;
-    r.bytes += bytes;
-    r.records += 1;
-    r.oldest_arrival_ms = std::min(r.oldest_arrival_ms, arrival);
-  } else {
-    p.runs.push_back({offset, offset + 1, bytes, 1, arrival, std::move(moved_from)});
-  }
-  p.bytes += bytes;
-}
-
-}  // namespace
 
 std::shared_ptr<const RecordPipeline> DeliveryManager::Impl::PipelineOf(DeliveryStream& s) {
   const MutexLock lock(s.mu);
@@ -494,117 +415,6 @@ Status DeliveryManager::Impl::DeliverUpTo(DeliveryStream& s, uint64_t end, int a
     before = checkpoint;
     const Status st = DeliverPartitions(s, /*force=*/true);
     if (!st.ok() && ++failures >= attempts && attempts > 0) return st;
-  }
-}
-
-void DeliveryManager::RunDueDeliveries() { impl_->RunDue(); }
-
-void DeliveryManager::Impl::RunDue() {
-  std::vector<std::shared_ptr<DeliveryStream>> all;
-  {
-    const MutexLock lock(mu);
-    for (const auto& [name, s] : streams) all.push_back(s);
-  }
-  for (const auto& owner : all) {
-    DeliveryStream& s = *owner;
-    if (!s.delivery_mu.TryLock()) continue;  // a Flush or Delete is delivering it
-    DeliverDue(s);
-    s.delivery_mu.Unlock();
-  }
-}
-
-void DeliveryManager::Impl::PollSource(DeliveryStream& s) {
-  std::string position;
-  int64_t start_ms = 0;
-  std::string stream_arn;
-  {
-    const MutexLock lock(s.mu);
-    if (!s.config.source || opts.streams == nullptr) return;
-    position = s.source_position;
-    start_ms = s.source_start_ms;
-    stream_arn = s.config.source->stream_arn;
-  }
-  if (!s.source) {
-    auto reader = std::make_unique<KinesisSourceReader>(*opts.streams, opts.streams->NameFromArn(stream_arn),
-                                                        position, start_ms);
-    if (const Status st = reader->Recover(*s.log); !st.ok()) {
-      spdlog::error("msg=\"delivery source recovery failed\" name={} error=\"{}\"", s.name, st.ToString());
-      return;
-    }
-    s.source = std::move(reader);
-  }
-  auto r = s.source->Poll(*s.log, *s.log_clock, catalog, s.id);
-  const MutexLock lock(s.mu);
-  if (!r.ok()) {
-    s.stats.last_error = r.status().message();
-    return;
-  }
-  s.stats.incoming_records += r->records;
-  s.stats.incoming_bytes += r->bytes;
-  s.source_position = s.source->Position();
-}
-
-void DeliveryManager::Impl::DeliverDue(DeliveryStream& s) {
-  PollSource(s);
-  if (const Status st = Scan(s); !st.ok()) {
-    spdlog::error("msg=\"delivery log read failed\" name={} error=\"{}\"", s.name, st.ToString());
-    return;
-  }
-  if (const Status st = DeliverPartitions(s, /*force=*/false); !st.ok()) {
-    spdlog::warn("msg=\"delivery failed, will retry\" name={} error=\"{}\"", s.name, st.ToString());
-  }
-}
-
-DResult<DeliveryStats> DeliveryManager::Flush(const std::string& name) {
-  const std::shared_ptr<DeliveryStream> s = impl_->Find(name);
-  if (!s) return impl_->NotFound(name);
-  {
-    const MutexLock dlock(s->delivery_mu);
-    impl_->PollSource(*s);  // a Kinesis source: what the stream holds now is buffered too
-  }
-  if (const Status st = impl_->DeliverUpTo(*s, s->log->EndOffset().value(), /*attempts=*/1); !st.ok()) {
-    return Error{ErrorType::kServiceUnavailable, st.message()};
-  }
-  for (const DeliveryStats& st : Stats()) {
-    if (st.name == name) return st;
-  }
-  return impl_->NotFound(name);
-}
-
-std::vector<DeliveryStats> DeliveryManager::Stats() const {
-  std::vector<DeliveryStats> out;
-  const int64_t now = impl_->clock.NowMillis();
-  const MutexLock lock(impl_->mu);
-  for (const auto& [name, s] : impl_->streams) {
-    const MutexLock slock(s->mu);
-    DeliveryStats st = s->stats;
-    for (const auto& [id, p] : s->partitions) {
-      st.buffered_bytes += p.bytes;
-      for (const BufferRun& r : p.runs) st.buffered_records += r.records;
-    }
-    const int64_t oldest = OldestArrival(*s);
-    st.oldest_record_age_ms = oldest < 0 ? -1 : now - oldest;
-    out.push_back(std::move(st));
-  }
-  return out;
-}
-
-void DeliveryManager::Impl::Wake() {
-  const MutexLock lock(loop_mu);
-  wake = true;
-  loop_cv.Signal();
-}
-
-void DeliveryManager::Impl::Loop() {
-  for (;;) {
-    {
-      MutexLock lock(loop_mu);
-      if (stop) return;
-      if (!wake) loop_cv.WaitFor(loop_mu, kLoopTick);
-      if (stop) return;
-      wake = false;
-    }
-    RunDue();
   }
 }
 

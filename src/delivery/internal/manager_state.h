@@ -113,6 +113,11 @@ struct DeliveryStream {
   std::unique_ptr<KinesisSourceReader> source GUARDED_BY(delivery_mu);
 };
 
+// The first offset some partition still needs, or `scanned_end` when none does.
+uint64_t CheckpointOf(const DeliveryStream& s) REQUIRES(s.mu);
+// The arrival time of the oldest buffered record, or -1.
+int64_t OldestArrival(const DeliveryStream& s) REQUIRES(s.mu);
+
 struct DeliveryManager::Impl {
   DeliveryOptions opts;
   Clock& clock;
