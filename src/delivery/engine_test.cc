@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <future>
 #include <map>
+#include <set>
+#include <thread>
 
 #include "catalog/delivery_streams.h"
 #include "catalog/testing/test_util.h"
@@ -324,6 +326,39 @@ TEST_F(DeliveryTest, WithRateLimitsACallPastTheQuotaIsServiceUnavailable) {
   clock_.Advance(1000);
   Put("s", {"y"});  // refilled
   EXPECT_EQ(manager_->Stats()[0].incoming_records, 5u);
+}
+
+TEST_F(DeliveryTest, TheDeliveryThreadFlushAndPutsTogetherDeliverEachRecordOnce) {
+  // The real delivery thread and clock, zero buffering: the thread delivers while
+  // producers put and Flush delivers too; Flush returning is the synchronization point.
+  manager_.reset();
+  DeliveryOptions o;
+  o.dir = dir_.File("delivery-threaded");
+  o.fsync = log::FsyncPolicy::kNever;
+  auto m = DeliveryManager::Open(o, *catalog_, *store_);
+  ASSERT_TRUE(m.ok());
+  manager_ = std::move(*m);
+  ASSERT_TRUE(manager_->Create(Config("t", 1, 0), {}).ok());
+  std::vector<std::thread> producers;
+  for (int t = 0; t < 3; ++t) {
+    producers.emplace_back([this, t] {
+      for (int i = 0; i < 50; ++i) Put("t", {"p" + std::to_string(t) + "-" + std::to_string(i) + ";"});
+    });
+  }
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(manager_->Flush("t").ok());
+  for (auto& p : producers) p.join();
+  ASSERT_TRUE(manager_->Flush("t").ok());
+  std::multiset<std::string> seen;
+  for (const auto& obj : Objects()) {
+    const std::string b = Body(obj.key);
+    size_t start = 0;
+    for (size_t semi = b.find(';'); semi != std::string::npos; start = semi + 1, semi = b.find(';', start)) {
+      seen.insert(b.substr(start, semi - start));
+    }
+  }
+  EXPECT_EQ(seen.size(), 150u);
+  EXPECT_EQ(std::set<std::string>(seen.begin(), seen.end()).size(), 150u);
+  EXPECT_EQ(manager_->Stats()[0].buffered_records, 0u);
 }
 
 TEST_F(DeliveryTest, AQueryThatDoesNotCompileIsRefused) {
