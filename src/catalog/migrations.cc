@@ -66,11 +66,61 @@ CREATE TABLE shard_count_updates (
 CREATE INDEX shard_count_updates_by_stream ON shard_count_updates (stream_id, at_ms);
 )sql";
 
+// The query module's lake catalog (Hive/Athena databases, external tables, their
+// columns and properties, registered partitions). Names are lower-case, as Hive keeps them.
+constexpr std::string_view kLake = R"sql(
+CREATE TABLE lake_databases (
+  name       TEXT    PRIMARY KEY,
+  created_ms INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+CREATE TABLE lake_tables (
+  database   TEXT    NOT NULL REFERENCES lake_databases(name) ON DELETE CASCADE,
+  name       TEXT    NOT NULL,
+  location   TEXT    NOT NULL,
+  serde      TEXT    NOT NULL,
+  created_ms INTEGER NOT NULL,
+  PRIMARY KEY (database, name)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE lake_columns (
+  database   TEXT    NOT NULL,
+  table_name TEXT    NOT NULL,
+  kind       INTEGER NOT NULL,  -- 0 data column, 1 partition key
+  position   INTEGER NOT NULL,
+  name       TEXT    NOT NULL,
+  type       TEXT    NOT NULL,
+  PRIMARY KEY (database, table_name, kind, position),
+  FOREIGN KEY (database, table_name) REFERENCES lake_tables(database, name) ON DELETE CASCADE
+) STRICT, WITHOUT ROWID;
+CREATE TABLE lake_properties (
+  database   TEXT    NOT NULL,
+  table_name TEXT    NOT NULL,
+  kind       INTEGER NOT NULL,  -- 0 SERDEPROPERTIES, 1 TBLPROPERTIES
+  key        TEXT    NOT NULL,
+  value      TEXT    NOT NULL,
+  PRIMARY KEY (database, table_name, kind, key),
+  FOREIGN KEY (database, table_name) REFERENCES lake_tables(database, name) ON DELETE CASCADE
+) STRICT, WITHOUT ROWID;
+CREATE TABLE lake_partitions (
+  database         TEXT NOT NULL,
+  table_name       TEXT NOT NULL,
+  partition_values TEXT NOT NULL,  -- the values in key order, joined by U+001F
+  location         TEXT NOT NULL,
+  PRIMARY KEY (database, table_name, partition_values),
+  FOREIGN KEY (database, table_name) REFERENCES lake_tables(database, name) ON DELETE CASCADE
+) STRICT, WITHOUT ROWID;
+)sql";
+
 // The schema history. Append only; see migrations.h.
 constexpr Migration kMigrations[] = {
     {1, "schema_version and meta", kSchemaVersionAndMeta},
     {2, "kinesis streams, shards and tags", kStreams},
     {3, "kinesis UpdateShardCount history", kShardCountUpdates},
+    // BRANCH-LOCAL placeholders for the numbers the firehose and lambda branches own;
+    // the merge replaces them with those branches' entries.
+    {4, "reserved: firehose", "SELECT 1"},
+    {5, "reserved: lambda functions", "SELECT 1"},
+    {6, "reserved: lambda event-source mappings", "SELECT 1"},
+    {7, "query: lake databases, tables, columns, properties and partitions", kLake},
 };
 
 Status ApplyOne(Database& db, const Migration& m) {
