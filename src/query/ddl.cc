@@ -358,7 +358,9 @@ Result<Statement> Parser::CreateTableRest(bool external) {
     return Refuse("location must be s3://bucket/prefix/, not '" + c.row.location + "'");
   }
   if (c.row.location.back() != '/') c.row.location += '/';
-  if (Accept("tblproperties")) ASSIGN_OR_RETURN(c.row.table_properties, Properties());
+  if (Accept("tblproperties")) {
+    ASSIGN_OR_RETURN(c.row.table_properties, Properties());
+  }
   if (!external) return Refuse("only EXTERNAL tables are supported by sluice");
   RETURN_IF_ERROR(End());
   return Statement(std::move(c));
@@ -389,13 +391,17 @@ Result<Statement> Parser::Drop() {
 Result<Statement> Parser::Show() {
   if (Accept("databases") || Accept("schemas")) {
     ShowDatabases s;
-    if (Accept("like")) ASSIGN_OR_RETURN(s.like, String());
+    if (Accept("like")) {
+    ASSIGN_OR_RETURN(s.like, String());
+  }
     RETURN_IF_ERROR(End());
     return Statement(std::move(s));
   }
   if (!Accept("tables")) return Mismatch("'DATABASES', 'SCHEMAS', 'TABLES'");
   ShowTables s;
-  if (Accept("in") || Accept("from")) ASSIGN_OR_RETURN(s.database, Name());
+  if (Accept("in") || Accept("from")) {
+    ASSIGN_OR_RETURN(s.database, Name());
+  }
   if (Accept("like")) {
     ASSIGN_OR_RETURN(s.like, String());
   } else if (Peek().kind == Tok::kString) {

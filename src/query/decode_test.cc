@@ -1,0 +1,41 @@
+#include "internal/decode.h"
+
+#include <gtest/gtest.h>
+
+#include "testing_fixtures.h"
+
+namespace sluice::query {
+namespace {
+
+constexpr std::string_view kLines = "{\"a\":1}\n{\"a\":2}\n";
+
+TEST(Decode, GzipZipAndSnappyByMagic) {
+  EXPECT_EQ(*Decode("k", testing::Gzip(kLines)), kLines);
+  EXPECT_EQ(*Decode("k", testing::Zip("x.json", kLines)), kLines);
+  EXPECT_EQ(*Decode("k", testing::SnappyFramed(kLines)), kLines);
+  EXPECT_EQ(*Decode("k.json", std::string(kLines)), kLines);
+}
+
+TEST(Decode, ConcatenatedGzipMembersAreOneStream) {
+  EXPECT_EQ(*Decode("k.gz", testing::Gzip("{\"a\":1}\n") + testing::Gzip("{\"a\":2}\n")), kLines);
+}
+
+TEST(Decode, CorruptDataIsAnErrorNamingTheObject) {
+  std::string gz = testing::Gzip(kLines);
+  gz.resize(gz.size() / 2);
+  auto r = Decode("s3://b/k.gz", gz);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("s3://b/k.gz"), std::string::npos);
+  std::string sn = testing::SnappyFramed(kLines);
+  sn[15] ^= 1;  // inside the checksum
+  EXPECT_EQ(Decode("k", sn).status().code(), StatusCode::kCorruption);
+}
+
+TEST(Decode, ExtensionDecidesWithoutMagic) {
+  EXPECT_EQ(DetectCompression("a/b.snappy", "xx"), Compression::kHadoopSnappy);
+  EXPECT_EQ(DetectCompression("a/b.gz", "xx"), Compression::kGzip);
+  EXPECT_EQ(DetectCompression("a/b", "xx"), Compression::kNone);
+}
+
+}  // namespace
+}  // namespace sluice::query
