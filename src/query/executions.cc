@@ -79,13 +79,19 @@ struct Executions::Impl {
     ExecuteOptions opt{.database = e->info.database, .cancel = &e->cancel, .bytes_scanned = &e->bytes};
     Result<QueryResult> r = engine.Execute(e->info.query, opt);
     std::string failure;
+    int category = 2;
     std::shared_ptr<const QueryResult> result;
     if (r.ok()) {
       result = std::make_shared<const QueryResult>(std::move(*r));
       const Status written = WriteResults(e->info, *result);
-      if (!written.ok()) failure = written.message();
+      if (!written.ok()) {
+        failure = written.message();
+        category = 1;
+      }
     } else {
       failure = r.status().message();
+      const StatusCode code = r.status().code();
+      category = code == StatusCode::kInvalidArgument || code == StatusCode::kNotSupported ? 2 : 1;
     }
     const MutexLock lock(mu);
     e->info.engine_ms = clock.NowMillis() - start;
@@ -96,6 +102,7 @@ struct Executions::Impl {
     } else if (!failure.empty()) {
       e->info.state = QueryState::kFailed;
       e->info.state_change_reason = failure;
+      e->info.error_category = category;
     } else {
       e->info.state = QueryState::kSucceeded;
       e->info.statement_type = result->statement_type;

@@ -118,6 +118,7 @@ struct ExecutionInfo {
   std::string statement_type;
   QueryState state = QueryState::kQueued;
   std::string state_change_reason;
+  int error_category = 0;  // FAILED: 1 system, 2 user (Athena's AthenaError.ErrorCategory)
   int64_t submitted_ms = 0;
   int64_t completed_ms = 0;  // 0 until done
   int64_t engine_ms = 0;
