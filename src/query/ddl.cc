@@ -461,10 +461,10 @@ Result<Statement> ParseStatement(std::string_view sql) {
 std::vector<std::string> SplitStatements(std::string_view script) {
   std::vector<std::string> out;
   std::string cur;
+  // Each statement without the white space around it, so positions count from its start.
   const auto flush = [&] {
-    bool blank = true;
-    for (const char c : cur) blank = blank && std::isspace(static_cast<unsigned char>(c));
-    if (!blank) out.push_back(cur);
+    const size_t first = cur.find_first_not_of(" \t\r\n");
+    if (first != std::string::npos) out.push_back(cur.substr(first, cur.find_last_not_of(" \t\r\n") - first + 1));
     cur.clear();
   };
   for (size_t i = 0; i < script.size(); ++i) {

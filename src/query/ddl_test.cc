@@ -104,7 +104,7 @@ TEST(Ddl, UnsupportedFormsAreRefused) {
 TEST(Ddl, SplitsScriptsOutsideQuotesAndComments) {
   const auto parts = SplitStatements("CREATE DATABASE a; -- x;y\nSELECT ';' ;\n\n;SELECT 2");
   ASSERT_EQ(parts.size(), 3u);
-  EXPECT_EQ(parts[1], " -- x;y\nSELECT ';' ");
+  EXPECT_EQ(parts[1], "-- x;y\nSELECT ';'");
 }
 
 }  // namespace

@@ -22,6 +22,12 @@ std::string NewId() {
   return buf;
 }
 
+QueryError Invalid(std::string message, std::string code = "INVALID_INPUT") {
+  return {QueryErrorType::kInvalidRequest, std::move(message), std::move(code)};
+}
+
+}  // namespace
+
 std::string CsvField(const std::optional<std::string>& v) {
   if (!v) return "";
   std::string out = "\"";
@@ -31,12 +37,6 @@ std::string CsvField(const std::optional<std::string>& v) {
   }
   return out + "\"";
 }
-
-QueryError Invalid(std::string message, std::string code = "INVALID_INPUT") {
-  return {QueryErrorType::kInvalidRequest, std::move(message), std::move(code)};
-}
-
-}  // namespace
 
 std::string_view QueryStateName(QueryState s) {
   switch (s) {

@@ -85,6 +85,13 @@ class Engine {
   std::unique_ptr<Impl> impl_;
 };
 
+// Splits a script on ';' outside quotes and comments; each statement is trimmed of
+// surrounding white space (positions in errors count from its start); empty ones are dropped.
+std::vector<std::string> SplitStatements(std::string_view script);
+
+// A value as Athena's result CSV writes it: quoted, quotes doubled; a null is empty.
+std::string CsvField(const std::optional<std::string>& value);
+
 // ---------------------------------------------------------------- Athena executions
 
 enum class QueryErrorType { kInvalidRequest, kInternalServer };

@@ -246,3 +246,32 @@ def test_aws_cli_start_query_execution(athena, server):
     got = json.loads(out.stdout)["ResultSet"]["Rows"]
     assert got[0]["Data"][0]["VarCharValue"] == "n"
     assert got[1]["Data"][0]["VarCharValue"] == "200"
+
+
+def test_sluice_query_cli(athena, server, tmp_path):
+    script = tmp_path / "q.sql"
+    script.write_text("-- two statements; the last one's rows are printed\n"
+                      "SHOW TABLES IN events;\n"
+                      "SELECT call_type, count(*) AS n FROM events.taxi_trajectories\n"
+                      "GROUP BY call_type ORDER BY call_type;\n")
+    out = run([os.environ.get("SLUICE_BIN", "build/sluice"), "query", "--endpoint", server.url, "-f", str(script),
+               "--format", "csv"], timeout=60)
+    assert out.returncode == 0, out.stderr
+    rows = list(csv.reader(io.StringIO(out.stdout)))
+    assert rows[0] == ["call_type", "n"]
+    assert sum(int(r[1]) for r in rows[1:]) == 200
+    assert "(3 rows, " in out.stderr and "scanned" in out.stderr
+    out = run([os.environ.get("SLUICE_BIN", "build/sluice"), "query", "--endpoint", server.url, "--database", "events",
+               "SELECT trip_id, taxi_id FROM taxi_trajectories ORDER BY trip_id LIMIT 2"], timeout=60)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[0].split("|")[0].strip() == "trip_id" and set(lines[1]) <= set("-+")
+    assert len(lines) == 4
+    out = run([os.environ.get("SLUICE_BIN", "build/sluice"), "query", "--endpoint", server.url, "--format", "json",
+               "SELECT count(*) AS n FROM events.taxi_trajectories"], timeout=60)
+    assert json.loads(out.stdout) == [{"n": "200"}]
+    out = run([os.environ.get("SLUICE_BIN", "build/sluice"), "query", "--endpoint", server.url,
+               "SELECT 1;\nSELECT *\nFROM events.nope"], timeout=60)
+    assert out.returncode == 1
+    assert "statement 2 FAILED: line 2:6: Table 'awsdatacatalog.events.nope' does not exist" in out.stderr
+    assert "  FROM events.nope\n       ^" in out.stderr

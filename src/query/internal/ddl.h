@@ -14,6 +14,7 @@
 
 #include "base/status.h"
 #include "catalog/lake.h"
+#include "query/query.h"
 
 namespace sluice::query {
 
@@ -64,9 +65,6 @@ using Statement = std::variant<CreateDatabase, DropDatabase, CreateTable, DropTa
 // bad input; NotSupported (with the position) for DDL this build refuses, e.g. another
 // SerDe or file format.
 Result<Statement> ParseStatement(std::string_view sql);
-
-// Splits a script on ';' outside quotes and comments; empty statements are dropped.
-std::vector<std::string> SplitStatements(std::string_view script);
 
 // The JSON SerDes tables may name.
 inline constexpr std::string_view kOpenxJsonSerde = "org.openx.data.jsonserde.JsonSerDe";
