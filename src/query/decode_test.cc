@@ -31,6 +31,24 @@ TEST(Decode, CorruptDataIsAnErrorNamingTheObject) {
   EXPECT_EQ(Decode("k", sn).status().code(), StatusCode::kCorruption);
 }
 
+// Hadoop's block framing, as Firehose's HADOOP_SNAPPY writes it.
+std::string HadoopSnappy(std::string_view in) {
+  std::string block;
+  snappy::Compress(in.data(), in.size(), &block);
+  const auto be32 = [](uint32_t v) {
+    return std::string{static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8),
+                       static_cast<char>(v)};
+  };
+  return be32(static_cast<uint32_t>(in.size())) + be32(static_cast<uint32_t>(block.size())) + block;
+}
+
+TEST(Decode, HadoopSnappyByExtension) {
+  EXPECT_EQ(*Decode("k.snappy", HadoopSnappy(kLines)), kLines);
+  std::string bad = HadoopSnappy(kLines);
+  bad.resize(bad.size() - 3);
+  EXPECT_EQ(Decode("k.snappy", bad).status().code(), StatusCode::kCorruption);
+}
+
 TEST(Decode, ExtensionDecidesWithoutMagic) {
   EXPECT_EQ(DetectCompression("a/b.snappy", "xx"), Compression::kHadoopSnappy);
   EXPECT_EQ(DetectCompression("a/b.gz", "xx"), Compression::kGzip);

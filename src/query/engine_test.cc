@@ -108,6 +108,16 @@ TEST_F(EngineTest, MalformedLinesSkippedWithIgnoreMalformedJson) {
   EXPECT_EQ(One("SELECT sum(a) FROM t"), "4");
 }
 
+TEST_F(EngineTest, MalformedJsonArrayBothWays) {
+  Ok(kTripsDdl);
+  Put("trips/a.json", "[{\"trip_id\":\"a\"},{\"trip_id\":}]");
+  EXPECT_NE(Fails("SELECT count(*) FROM trips").message().find("s3://lake/trips/a.json, line 1"), std::string::npos);
+  Ok("CREATE EXTERNAL TABLE lenient (trip_id string) ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe' "
+     "WITH SERDEPROPERTIES ('ignore.malformed.json'='TRUE') STORED AS TEXTFILE LOCATION 's3://lake/trips/'");
+  Put("trips/b.json", "[{\"trip_id\":\"b\"},{\"trip_id\":\"c\"}]");
+  EXPECT_EQ(One("SELECT group_concat(trip_id, ',') FROM lenient"), "a,b,c");
+}
+
 TEST_F(EngineTest, CaseSensitiveKeysAndMappings) {
   Ok("CREATE EXTERNAL TABLE t (a int, b int) ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe' "
      "WITH SERDEPROPERTIES ('case.insensitive'='false', 'mapping.b'='Other') STORED AS TEXTFILE LOCATION 's3://lake/t/'");
@@ -134,6 +144,36 @@ TEST_F(EngineTest, PartitionsNeedRepairAndArePruned) {
   const QueryResult all = Ok("SELECT sum(v) FROM p");
   EXPECT_LT(one.bytes_scanned, all.bytes_scanned);  // the other partition was never read
   EXPECT_TRUE(Ok("MSCK REPAIR TABLE p").rows.empty());
+}
+
+TEST_F(EngineTest, EveryTypeConvertsAndReportsAthenasName) {
+  Ok("CREATE EXTERNAL TABLE ty (s string, v varchar(5), c char(2), i int, b bigint, sm smallint, ti tinyint, "
+     "d double, f float, de decimal(10,2), bo boolean, da date, ts timestamp, ar array<int>, "
+     "m map<string,int>, st struct<x:int,y:string>) ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe' "
+     "STORED AS TEXTFILE LOCATION 's3://lake/ty/'");
+  Put("ty/a", R"({"s":{"n":1},"v":"abc","c":"xy","i":"12","b":9007199254740993,"sm":-3,"ti":7,"d":"2.5","f":1e2,)"
+              R"("de":12.34,"bo":"TRUE","da":"2024-02-29","ts":"2024-02-29T10:11:12.5Z","ar":[1, 2],"m":{"k":1},)"
+              R"("st":{"x":1,"y":"z"}})"
+              "\n"
+              R"({"i":true,"bo":1,"da":19782,"ar":"text","d":null})" "\n");
+  const QueryResult r = Ok("SELECT * FROM ty");
+  ASSERT_EQ(r.rows.size(), 2u);
+  std::vector<std::string> types;
+  for (const auto& c : r.columns) types.push_back(c.type);
+  EXPECT_EQ(types, (std::vector<std::string>{"varchar", "varchar", "char", "integer", "bigint", "smallint", "tinyint",
+                                             "double", "float", "decimal", "boolean", "date", "timestamp", "array",
+                                             "map", "row"}));
+  const std::vector<std::optional<std::string>> want = {
+      "{\"n\":1}", "abc", "xy", "12", "9007199254740993", "-3", "7", "2.5", "100.0", "12.34", "true",
+      "2024-02-29", "2024-02-29 10:11:12.500", "[1, 2]", "{\"k\":1}", "{\"x\":1,\"y\":\"z\"}"};
+  EXPECT_EQ(r.rows[0], want);
+  EXPECT_EQ(r.rows[1][3], "1");           // a JSON true in an int column
+  EXPECT_EQ(r.rows[1][10], std::nullopt);  // 1 is no boolean
+  EXPECT_EQ(r.rows[1][11], "2024-02-29");  // days since the epoch
+  EXPECT_EQ(r.rows[1][13], "text");
+  EXPECT_EQ(r.rows[1][7], std::nullopt);
+  EXPECT_EQ(One("SELECT cardinality(ar) + cardinality(m) FROM ty WHERE s IS NOT NULL"), "3");
+  EXPECT_EQ(One("SELECT json_extract_scalar(st, '$.y') FROM ty WHERE s IS NOT NULL"), "z");
 }
 
 TEST_F(EngineTest, PrestoFunctions) {
