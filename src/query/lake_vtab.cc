@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <cstdio>
 #include <cstring>
 #include <deque>
 #include <future>
@@ -27,6 +28,9 @@ struct ObjectRef {
 
 struct Cursor {
   sqlite3_vtab_cursor base{};
+  // The table's spec narrowed to the columns the statement reads (xBestIndex's colUsed):
+  // other keys are skipped by the parser, never converted or copied.
+  std::shared_ptr<const RowSpec> spec;
   std::vector<ObjectRef> objects;
   size_t next_submit = 0;
   std::deque<std::future<Result<ParsedRows>>> inflight;
@@ -92,7 +96,10 @@ int BestIndex(sqlite3_vtab* base, sqlite3_index_info* info) {
   const auto* vtab = reinterpret_cast<Vtab*>(base);
   const int data = static_cast<int>(vtab->table->row.columns.size());
   const int parts = static_cast<int>(vtab->table->row.partition_keys.size());
-  std::string plan;
+  // "<colUsed in hex>;<partition key index>,..."
+  char mask[24];
+  std::snprintf(mask, sizeof mask, "%llx;", static_cast<unsigned long long>(info->colUsed));
+  std::string plan = mask;
   int argv = 0;
   for (int i = 0; i < info->nConstraint; ++i) {
     const auto& c = info->aConstraint[i];
@@ -144,7 +151,7 @@ void Submit(Vtab* vtab, Cursor* cur) {
          cur->inflight.size() < static_cast<size_t>(std::max(1, ctx->read_ahead))) {
     const ObjectRef& ref = cur->objects[cur->next_submit++];
     auto task = std::make_shared<std::packaged_task<Result<ParsedRows>()>>(
-        [ctx, spec = &vtab->table->spec, bucket = ref.bucket, key = ref.key]() -> Result<ParsedRows> {
+        [ctx, spec = cur->spec, bucket = ref.bucket, key = ref.key]() -> Result<ParsedRows> {
           if (ctx->cancel != nullptr && ctx->cancel->load()) return Status::Unavailable("Query cancelled");
           auto got = ctx->store->Get(bucket, key);
           const std::string path = "s3://" + bucket + "/" + key;
@@ -196,7 +203,18 @@ int Filter(sqlite3_vtab_cursor* base, int, const char* idx_str, int argc, sqlite
   cur->eof = false;
   // Which partition key each argv value constrains.
   std::vector<size_t> keys;
-  for (const char* p = idx_str == nullptr ? "" : idx_str; *p != '\0';) {
+  const char* p = idx_str == nullptr ? "" : idx_str;
+  char* after_mask = nullptr;
+  const uint64_t used = std::strtoull(p, &after_mask, 16);
+  p = *after_mask == ';' ? after_mask + 1 : after_mask;
+  auto spec = std::make_shared<RowSpec>(t.spec);
+  spec->by_key.clear();
+  for (const auto& [key, column] : t.spec.by_key) {
+    // Bit 63 stands for every column from the 64th on.
+    if ((used >> std::min(column, 63)) & 1) spec->by_key.emplace(key, column);
+  }
+  cur->spec = std::move(spec);
+  while (*p != '\0') {
     char* end = nullptr;
     keys.push_back(std::strtoul(p, &end, 10));
     p = *end == ',' ? end + 1 : end;

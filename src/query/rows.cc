@@ -183,7 +183,13 @@ class RowReader {
       }
       od::value v;
       if (auto e = field.value().get(v)) return e;
-      if (column < 0) continue;  // unmatched: the parser skips it
+      if (column < 0) {
+        // Unread (unknown, or not used by the statement): skipped by the parser, but its
+        // first token is still checked, so a line like {"a": oops} stays malformed.
+        od::json_type jt;
+        if (auto e = v.type().get(jt)) return e;
+        continue;
+      }
       Cell& c = out_.cells[base + static_cast<size_t>(column)];
       c = Cell{};
       if (auto e = ReadValue(v, c, spec_.types[static_cast<size_t>(column)])) return e;
