@@ -40,6 +40,7 @@ struct Client {
   std::string endpoint;
   std::string region;
   aws::Credentials credentials;
+  bool configured_endpoint = false;  // --endpoint or the environment/profile named one
 
   // One signed request; the answer's status and body.
   Result<aws::HttpResponse> Send(aws::HttpRequest req, std::string_view service, bool s3) {
@@ -90,6 +91,7 @@ Status Connect(const QueryOptions& o, std::unique_ptr<Client>& out) {
     return resolved.status();
   }
   if (out->region.empty()) out->region = "us-east-1";
+  out->configured_endpoint = endpoint.has_value();
   ASSIGN_OR_RETURN(out->endpoint, aws::EndpointFor("athena", out->region, endpoint ? endpoint->url : ""));
   return Status::OK();
 }
@@ -194,7 +196,8 @@ int Run(const QueryOptions& o) {
   }
   std::string location = o.output_location;
   if (location.back() != '/') location += '/';
-  if (Status st = EnsureResultsBucket(*client, location); !st.ok()) {
+  // A sluice server serves S3 on the same port; on AWS the bucket is the user's to make.
+  if (Status st = client->configured_endpoint ? EnsureResultsBucket(*client, location) : Status::OK(); !st.ok()) {
     std::fprintf(stderr, "sluice query: %s\n", st.message().c_str());
     return 1;
   }
