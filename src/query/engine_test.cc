@@ -99,6 +99,11 @@ TEST_F(EngineTest, MalformedLineFailsNamingObjectAndLine) {
   const Status st = Fails("SELECT count(*) FROM trips");
   EXPECT_NE(st.message().find("s3://lake/trips/a, line 2"), std::string::npos) << st.message();
   EXPECT_NE(st.message().find("HIVE_BAD_DATA"), std::string::npos);
+  // Also in a key the statement does not read, and in what looks like null or true.
+  Put("trips/a", "{\"x\": nope}\n");
+  EXPECT_NE(Fails("SELECT count(*) FROM trips").message().find("line 1"), std::string::npos);
+  Put("trips/a", "{\"x\": tru}\n");
+  EXPECT_NE(Fails("SELECT count(*) FROM trips").message().find("line 1"), std::string::npos);
 }
 
 TEST_F(EngineTest, MalformedLinesSkippedWithIgnoreMalformedJson) {

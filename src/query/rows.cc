@@ -185,9 +185,17 @@ class RowReader {
       if (auto e = field.value().get(v)) return e;
       if (column < 0) {
         // Unread (unknown, or not used by the statement): skipped by the parser, but its
-        // first token is still checked, so a line like {"a": oops} stays malformed.
+        // first token is still checked (and true/false/null whole), so a line like
+        // {"a": oops} or {"a": nope} stays malformed.
         od::json_type jt;
         if (auto e = v.type().get(jt)) return e;
+        if (jt == od::json_type::null) {
+          bool is_null = false;
+          if (v.is_null().get(is_null) != simdjson::SUCCESS || !is_null) return simdjson::N_ATOM_ERROR;
+        } else if (jt == od::json_type::boolean) {
+          bool b = false;
+          if (auto e = v.get_bool().get(b)) return e;
+        }
         continue;
       }
       Cell& c = out_.cells[base + static_cast<size_t>(column)];
