@@ -49,6 +49,12 @@ Result<std::string> Gunzip(std::string_view key, std::string_view in) {
   return out;
 }
 
+// libarchive's message for the last failure; it may have none.
+std::string ArchiveError(archive* a) {
+  const char* m = archive_error_string(a);
+  return m != nullptr ? m : "unknown error";
+}
+
 Result<std::string> Unzip(std::string_view key, std::string_view in) {
   std::unique_ptr<archive, decltype(&archive_read_free)> a(archive_read_new(), archive_read_free);
   archive_read_support_format_zip(a.get());
@@ -59,12 +65,12 @@ Result<std::string> Unzip(std::string_view key, std::string_view in) {
   for (;;) {
     const int rc = archive_read_next_header(a.get(), &entry);
     if (rc == ARCHIVE_EOF) break;
-    if (rc != ARCHIVE_OK) return Bad(key, std::string("corrupt ZIP archive: ") + archive_error_string(a.get()));
+    if (rc != ARCHIVE_OK) return Bad(key, "corrupt ZIP archive: " + ArchiveError(a.get()));
     if (archive_entry_filetype(entry) != AE_IFREG) continue;
     char buf[1 << 16];
     for (;;) {
       const la_ssize_t n = archive_read_data(a.get(), buf, sizeof buf);
-      if (n < 0) return Bad(key, std::string("corrupt ZIP entry: ") + archive_error_string(a.get()));
+      if (n < 0) return Bad(key, "corrupt ZIP entry: " + ArchiveError(a.get()));
       if (n == 0) break;
       out.append(buf, static_cast<size_t>(n));
       if (out.size() > kMaxDecodedObjectBytes) return Bad(key, "object decodes to more than 1 GiB");

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "base/base64.h"
 #include "testing_fixtures.h"
 
 namespace sluice::query {
@@ -47,6 +48,15 @@ TEST(Decode, HadoopSnappyByExtension) {
   std::string bad = HadoopSnappy(kLines);
   bad.resize(bad.size() - 3);
   EXPECT_EQ(Decode("k.snappy", bad).status().code(), StatusCode::kCorruption);
+}
+
+// Found by fuzz_query_ddl: libarchive fails this header without a message, which was
+// read as a C string (fuzz/regressions/query_ddl/zip_without_error_message).
+TEST(Decode, ZipHeaderLibarchiveRefusesSilentlyIsCorruptionNotACrash) {
+  const auto data = Base64Decode(
+      "UEsDBG50czsgRElOIGV2ZW50czsgREVTQyBJTiBldmVudHM7IERJTiBldmVudHM7IERF//8/AAAAU0lBREVBVEFC/v+oOsAiMn3k/91BU0UgSUYgRVgAFklT");
+  ASSERT_TRUE(data.has_value());
+  EXPECT_EQ(Decode("k", *data).status().code(), StatusCode::kCorruption);
 }
 
 TEST(Decode, ExtensionDecidesWithoutMagic) {

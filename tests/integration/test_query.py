@@ -13,6 +13,7 @@ import pytest
 
 from conftest import run
 from test_s3 import ENV, s3_client, server  # noqa: F401 (the module's server fixture)
+from test_serve import crc32c
 
 BUCKET = "streaming-pipeline-dev-output"
 RESULTS = "athena-results"
@@ -275,15 +276,6 @@ def test_sluice_query_cli(athena, server, tmp_path):
     assert out.returncode == 1
     assert "statement 2 FAILED: line 2:6: Table 'awsdatacatalog.events.nope' does not exist" in out.stderr
     assert "  FROM events.nope\n       ^" in out.stderr
-
-
-def crc32c(data):
-    crc = 0xFFFFFFFF
-    for b in data:
-        crc ^= b
-        for _ in range(8):
-            crc = (crc >> 1) ^ (0x82F63B78 if crc & 1 else 0)
-    return crc ^ 0xFFFFFFFF
 
 
 def snappy_framed(data):
