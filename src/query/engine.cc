@@ -374,6 +374,7 @@ Result<QueryResult> Engine::Impl::Select(const std::string& sql, const ExecuteOp
       const size_t at = AsciiLower(sql).find(AsciiLower(msg.substr(15)));
       if (at != std::string::npos) offset = static_cast<int>(at);
     }
+    if (msg == "incomplete input" && offset < 0) offset = static_cast<int>(sql.size());  // at the end
     const std::string pos = Position(sql, offset);
     if (msg.starts_with("no such table: ")) {
       std::string name = msg.substr(15);
@@ -381,6 +382,10 @@ Result<QueryResult> Engine::Impl::Select(const std::string& sql, const ExecuteOp
       msg = "Table 'awsdatacatalog." + name + "' does not exist";
     } else if (msg.starts_with("no such column: ")) {
       msg = "Column '" + msg.substr(16) + "' cannot be resolved";
+    } else if (msg.starts_with("near \"") && msg.ends_with("\": syntax error")) {
+      msg = "mismatched input '" + msg.substr(6, msg.size() - 6 - 15) + "'";  // Presto's words
+    } else if (msg == "incomplete input") {
+      msg = "mismatched input '<EOF>'";
     }
     return Status::InvalidArgument((pos.empty() ? "line 1:1: " : pos) + msg);
   }

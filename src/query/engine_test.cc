@@ -202,6 +202,8 @@ TEST_F(EngineTest, DdlErrorsAsAthenaWordsThem) {
             "InvalidOperationException(message:Database events is not empty. One or more tables exist.)");
   EXPECT_EQ(Fails("SELECT * FROM nope").message(), "line 1:15: Table 'awsdatacatalog.events.nope' does not exist");
   EXPECT_EQ(Fails("SELECT x FROM trips").message(), "line 1:8: Column 'x' cannot be resolved");
+  EXPECT_EQ(Fails("SELECT *\nFROM trips WHER trip_id = 1").message(), "line 2:17: mismatched input 'trip_id'");
+  EXPECT_EQ(Fails("SELECT * FROM trips WHERE").message(), "line 1:26: mismatched input '<EOF>'");
   EXPECT_EQ(Fails("CREATE EXTERNAL TABLE nodb.t (a int) ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe' "
                   "STORED AS TEXTFILE LOCATION 's3://lake/x/'").message(),
             "FAILED: SemanticException [Error 10072]: Database does not exist: nodb");
