@@ -68,24 +68,30 @@ struct Executions::Impl {
 
   Impl(Engine& e, objects::ObjectStore& s, const Clock& c) : engine(e), store(s), clock(c) {}
 
+  // `e->info` is read and written under `mu` only: Get copies it from other threads.
   void RunOne(const std::shared_ptr<Entry>& e) {
+    ExecutionInfo mine;
     {
       const MutexLock lock(mu);
       if (e->info.state != QueryState::kQueued) return;  // cancelled while queued
       e->info.state = QueryState::kRunning;
       e->info.queued_ms = clock.NowMillis() - e->info.submitted_ms;
+      mine = e->info;
     }
     const int64_t start = clock.NowMillis();
-    ExecuteOptions opt{.database = e->info.database, .cancel = &e->cancel, .bytes_scanned = &e->bytes};
-    Result<QueryResult> r = engine.Execute(e->info.query, opt);
+    ExecuteOptions opt{.database = mine.database, .cancel = &e->cancel, .bytes_scanned = &e->bytes};
+    Result<QueryResult> r = engine.Execute(mine.query, opt);
     std::string failure;
     int category = 2;
     std::shared_ptr<const QueryResult> result;
+    std::string result_file;
     if (r.ok()) {
       result = std::make_shared<const QueryResult>(std::move(*r));
-      const Status written = WriteResults(e->info, *result);
-      if (!written.ok()) {
-        failure = written.message();
+      Result<std::string> written = WriteResults(mine, *result);
+      if (written.ok()) {
+        result_file = std::move(*written);
+      } else {
+        failure = written.status().message();
         category = 1;
       }
     } else {
@@ -105,6 +111,7 @@ struct Executions::Impl {
       e->info.error_category = category;
     } else {
       e->info.state = QueryState::kSucceeded;
+      e->info.output_location = std::move(result_file);
       e->info.statement_type = result->statement_type;
       e->result = std::move(result);
     }
@@ -112,7 +119,8 @@ struct Executions::Impl {
 
   // The result file (CSV, with a header for SELECT; .txt lines for DDL) and its
   // .metadata beside it, as Athena leaves them in the output location.
-  Status WriteResults(ExecutionInfo& info, const QueryResult& r) {
+  // Returns the result file's s3:// name.
+  Result<std::string> WriteResults(const ExecutionInfo& info, const QueryResult& r) {
     std::string bucket, prefix;
     SplitLocation(info.output_location, bucket, prefix);
     std::string body;
@@ -138,8 +146,7 @@ struct Executions::Impl {
     }
     auto put_meta = store.Put(bucket, key + ".metadata", meta, {.content_type = "application/json"});
     if (!put_meta.ok()) return Status::IOError("Unable to write query metadata: " + put_meta.error().message);
-    info.output_location = "s3://" + bucket + "/" + key;
-    return Status::OK();
+    return "s3://" + bucket + "/" + key;
   }
 
   void Forget() REQUIRES(mu) {
