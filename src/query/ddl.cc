@@ -431,6 +431,41 @@ Result<Statement> Parser::Parse() {
     RETURN_IF_ERROR(End());
     return Statement(std::move(r));
   }
+  if (IsWord("alter") && IsWord("table", 1)) {
+    pos_ += 2;
+    AddPartitions a;
+    ASSIGN_OR_RETURN(a.table, Qualified());
+    if (!Accept("add")) {
+      if (Peek().kind == Tok::kWord) return Refuse("ALTER TABLE ... " + ToUpper(Peek().text) + " is not supported by sluice");
+      return Mismatch("'ADD'");
+    }
+    ASSIGN_OR_RETURN(a.if_not_exists, IfNotExists());
+    if (!IsWord("partition")) return Mismatch("'PARTITION'");
+    while (Accept("partition")) {
+      AddPartitions::Spec spec;
+      RETURN_IF_ERROR(ExpectPunct('('));
+      do {
+        ASSIGN_OR_RETURN(std::string key, Name());
+        RETURN_IF_ERROR(ExpectPunct('='));
+        const Token& v = Peek();
+        if (v.kind != Tok::kString && v.kind != Tok::kNumber) return Mismatch("<string>");
+        ++pos_;
+        spec.values.emplace_back(std::move(key), v.text);
+      } while (AcceptPunct(','));
+      RETURN_IF_ERROR(ExpectPunct(')'));
+      if (Accept("location")) {
+        ASSIGN_OR_RETURN(spec.location, String());
+        if (!spec.location.starts_with("s3://")) {
+          --pos_;
+          return Refuse("location must be s3://bucket/prefix/, not '" + spec.location + "'");
+        }
+        if (spec.location.back() != '/') spec.location += '/';
+      }
+      a.partitions.push_back(std::move(spec));
+    }
+    RETURN_IF_ERROR(End());
+    return Statement(std::move(a));
+  }
   if (IsWord("alter") || IsWord("insert") || IsWord("update") || IsWord("delete") || IsWord("merge")) {
     return Refuse(ToUpper(Peek().text) + " is not supported by sluice");
   }

@@ -150,7 +150,39 @@ struct Engine::Impl {
   Result<QueryResult> Select(const std::string& sql, const ExecuteOptions& opt);
   Result<QueryResult> Repair(const RepairTable& r, const std::string& db);
   Result<QueryResult> DescribeTable(const Describe& d, const std::string& db);
+  Result<QueryResult> AddPartition(const AddPartitions& a, const std::string& db);
 };
+
+Result<QueryResult> Engine::Impl::AddPartition(const AddPartitions& a, const std::string& db) {
+  ASSIGN_OR_RETURN(const auto table, FindTable(db, a.table.name));
+  if (!table) return Status::InvalidArgument("FAILED: SemanticException [Error 10001]: Table not found " + db + "." + a.table.name);
+  ASSIGN_OR_RETURN(const auto known, catalog::LoadLakePartitions(catalog, db, table->name));
+  std::vector<catalog::LakePartitionRow> add;
+  for (const auto& spec : a.partitions) {
+    catalog::LakePartitionRow p;
+    std::string path;
+    for (const auto& key : table->partition_keys) {
+      const auto it = std::find_if(spec.values.begin(), spec.values.end(),
+                                   [&](const auto& kv) { return kv.first == key.name; });
+      if (it == spec.values.end() || spec.values.size() != table->partition_keys.size()) {
+        return Status::InvalidArgument("FAILED: SemanticException [Error 10006]: Partition not found: the "
+                                       "partition spec must name every partition key of " + table->name);
+      }
+      p.values.push_back(it->second);
+      path += key.name + "=" + it->second + "/";
+    }
+    p.location = spec.location.empty() ? table->location + path : spec.location;
+    bool have = false;
+    for (const auto& k : known) have = have || k.values == p.values;
+    if (have && !a.if_not_exists) {
+      return Status::InvalidArgument("FAILED: Execution Error, return code 1 from org.apache.hadoop.hive.ql.exec.DDLTask. "
+                                     "AlreadyExistsException(message:Partition already exists: " + path + ")");
+    }
+    if (!have) add.push_back(std::move(p));
+  }
+  if (!add.empty()) RETURN_IF_ERROR(catalog::AddLakePartitions(catalog, db, table->name, add).status());
+  return OneColumn("result", {}, "DDL");
+}
 
 Result<QueryResult> Engine::Impl::Repair(const RepairTable& r, const std::string& db) {
   ASSIGN_OR_RETURN(const auto table, FindTable(db, r.table.name));
@@ -302,6 +334,7 @@ Result<QueryResult> Engine::Impl::Run(const Statement& st, const ExecuteOptions&
   }
   if (const auto* d = std::get_if<Describe>(&st)) return DescribeTable(*d, db_of(d->table));
   if (const auto* r = std::get_if<RepairTable>(&st)) return Repair(*r, db_of(r->table));
+  if (const auto* a = std::get_if<AddPartitions>(&st)) return AddPartition(*a, db_of(a->table));
   return Select(std::get<SelectStatement>(st).sql, opt);
 }
 

@@ -181,6 +181,21 @@ TEST_F(EngineTest, EveryTypeConvertsAndReportsAthenasName) {
   EXPECT_EQ(One("SELECT json_extract_scalar(st, '$.y') FROM ty WHERE s IS NOT NULL"), "z");
 }
 
+TEST_F(EngineTest, AlterTableAddPartitionRegistersWithOrWithoutLocation) {
+  Ok("CREATE EXTERNAL TABLE p (v int) PARTITIONED BY (dt string) ROW FORMAT SERDE "
+     "'org.openx.data.jsonserde.JsonSerDe' STORED AS TEXTFILE LOCATION 's3://lake/out/'");
+  Put("out/dt=a/x.json", "{\"v\":1}");
+  Put("elsewhere/y.json", "{\"v\":20}");
+  Ok("ALTER TABLE p ADD PARTITION (dt='a') PARTITION (dt='b') LOCATION 's3://lake/elsewhere/'");
+  EXPECT_EQ(One("SELECT group_concat(x) FROM (SELECT dt || ':' || v AS x FROM p ORDER BY dt)"), "a:1,b:20");
+  EXPECT_EQ(Fails("ALTER TABLE p ADD PARTITION (dt='a')").message(),
+            "FAILED: Execution Error, return code 1 from org.apache.hadoop.hive.ql.exec.DDLTask. "
+            "AlreadyExistsException(message:Partition already exists: dt=a/)");
+  Ok("ALTER TABLE p ADD IF NOT EXISTS PARTITION (dt='a')");
+  EXPECT_EQ(Fails("ALTER TABLE p ADD PARTITION (other='a')").code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(Fails("ALTER TABLE p DROP PARTITION (dt='a')").code(), StatusCode::kNotSupported);
+}
+
 TEST_F(EngineTest, PrestoFunctions) {
   EXPECT_EQ(One("SELECT from_unixtime(1700000000)"), "2023-11-14 22:13:20.000");
   EXPECT_EQ(One("SELECT date_format(from_unixtime(1700000000), '%Y-%m-%d %H:%i:%s')"), "2023-11-14 22:13:20");

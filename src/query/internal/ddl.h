@@ -54,12 +54,22 @@ struct Describe {
 struct RepairTable {
   QualifiedName table;
 };
+// ALTER TABLE t ADD [IF NOT EXISTS] PARTITION (k='v', ...) [LOCATION '...'] ...
+struct AddPartitions {
+  QualifiedName table;
+  bool if_not_exists = false;
+  struct Spec {
+    std::vector<std::pair<std::string, std::string>> values;  // key (lower-case), value
+    std::string location;                                      // empty: under the table's
+  };
+  std::vector<Spec> partitions;
+};
 struct SelectStatement {
   std::string sql;
 };
 
 using Statement = std::variant<CreateDatabase, DropDatabase, CreateTable, DropTable, ShowDatabases,
-                               ShowTables, Describe, RepairTable, SelectStatement>;
+                               ShowTables, Describe, RepairTable, AddPartitions, SelectStatement>;
 
 // Parses one statement (a trailing ';' allowed). InvalidArgument with the position on
 // bad input; NotSupported (with the position) for DDL this build refuses, e.g. another
