@@ -39,9 +39,11 @@ http::Response AccessDenied() {
 }
 
 http::Response EncodedError(BodyEncoding enc, std::string_view content_type, int status, std::string_view type,
-                            std::string_view message, std::string_view message_key) {
+                            std::string_view message, std::string_view message_key,
+                            const std::vector<std::pair<std::string, std::string>>& members = {}) {
   BodyWriter w(enc);
   w.BeginMap().Key("__type").String(type);
+  for (const auto& [k, v] : members) w.Key(k).String(v);
   if (!message.empty()) w.Key(message_key).String(message);
   w.End();
   http::Response r = Raw(status, content_type, w.Take());
@@ -165,7 +167,9 @@ void JsonRpc::Dispatch(http::Request request, http::Responder done,
   // shutdown), so it holds copies, not `this`.
   const std::string_view ct = enc == BodyEncoding::kCbor ? protocol_.cbor_content_type : protocol_.json_content_type;
   run(*call, [call, enc, ct, done = std::move(done)](ActionResult r) {
-    if (!r.error_type.empty()) return done(EncodedError(enc, ct, r.status, r.error_type, r.message, "message"));
+    if (!r.error_type.empty()) {
+      return done(EncodedError(enc, ct, r.status, r.error_type, r.message, r.message_key, r.error_members));
+    }
     done(Raw(200, ct, std::move(r.body)));
   });
 }

@@ -13,6 +13,8 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "awsproto/codec.h"
 #include "awsproto/schema.h"
@@ -33,10 +35,14 @@ struct ActionResult {
   std::string error_type;  // empty on success
   std::string message;
   std::string body;  // success body, already encoded
+  // Error bodies only: the message's key ("Message" for some services) and more
+  // string members a service adds (Athena's AthenaErrorCode).
+  std::string message_key = "message";
+  std::vector<std::pair<std::string, std::string>> error_members;
 
-  static ActionResult Ok(std::string body) { return {200, "", "", std::move(body)}; }
+  static ActionResult Ok(std::string body) { return {200, "", "", std::move(body), "message", {}}; }
   static ActionResult Error(std::string_view type, std::string message, int status) {
-    return {status, std::string(type), std::move(message), ""};
+    return {status, std::string(type), std::move(message), "", "message", {}};
   }
   static ActionResult Error(std::string_view type, std::string message) {
     return Error(type, std::move(message), 400);

@@ -102,6 +102,47 @@ CREATE TABLE delivery_partitions (
   pending_bucket TEXT,
   pending_key    TEXT,
   PRIMARY KEY (stream_id, partition)
+// The query module's lake catalog (Hive/Athena databases, external tables, their
+// columns and properties, registered partitions). Names are lower-case, as Hive keeps them.
+constexpr std::string_view kLake = R"sql(
+CREATE TABLE lake_databases (
+  name       TEXT    PRIMARY KEY,
+  created_ms INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+CREATE TABLE lake_tables (
+  database   TEXT    NOT NULL REFERENCES lake_databases(name) ON DELETE CASCADE,
+  name       TEXT    NOT NULL,
+  location   TEXT    NOT NULL,
+  serde      TEXT    NOT NULL,
+  created_ms INTEGER NOT NULL,
+  PRIMARY KEY (database, name)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE lake_columns (
+  database   TEXT    NOT NULL,
+  table_name TEXT    NOT NULL,
+  kind       INTEGER NOT NULL,  -- 0 data column, 1 partition key
+  position   INTEGER NOT NULL,
+  name       TEXT    NOT NULL,
+  type       TEXT    NOT NULL,
+  PRIMARY KEY (database, table_name, kind, position),
+  FOREIGN KEY (database, table_name) REFERENCES lake_tables(database, name) ON DELETE CASCADE
+) STRICT, WITHOUT ROWID;
+CREATE TABLE lake_properties (
+  database   TEXT    NOT NULL,
+  table_name TEXT    NOT NULL,
+  kind       INTEGER NOT NULL,  -- 0 SERDEPROPERTIES, 1 TBLPROPERTIES
+  key        TEXT    NOT NULL,
+  value      TEXT    NOT NULL,
+  PRIMARY KEY (database, table_name, kind, key),
+  FOREIGN KEY (database, table_name) REFERENCES lake_tables(database, name) ON DELETE CASCADE
+) STRICT, WITHOUT ROWID;
+CREATE TABLE lake_partitions (
+  database         TEXT NOT NULL,
+  table_name       TEXT NOT NULL,
+  partition_values TEXT NOT NULL,  -- the values in key order, joined by U+001F
+  location         TEXT NOT NULL,
+  PRIMARY KEY (database, table_name, partition_values),
+  FOREIGN KEY (database, table_name) REFERENCES lake_tables(database, name) ON DELETE CASCADE
 ) STRICT, WITHOUT ROWID;
 )sql";
 
@@ -111,6 +152,10 @@ constexpr Migration kMigrations[] = {
     {2, "kinesis streams, shards and tags", kStreams},
     {3, "kinesis UpdateShardCount history", kShardCountUpdates},
     {4, "firehose delivery streams, tags, checkpoints and partitions", kDeliveryStreams},
+    // MERGE-IN-PROGRESS placeholders for the lambda branches' numbers.
+    {5, "reserved: lambda functions", "SELECT 1"},
+    {6, "reserved: lambda event-source mappings", "SELECT 1"},
+    {7, "query: lake databases, tables, columns, properties and partitions", kLake},
 };
 
 Status ApplyOne(Database& db, const Migration& m) {

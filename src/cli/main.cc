@@ -7,6 +7,7 @@
 #include "cli/gen_command.h"
 #include "cli/logging.h"
 #include "cli/produce_command.h"
+#include "cli/query_command.h"
 #include "cli/serve_command.h"
 #include "cli/usage.h"
 #include "cli/version.h"
@@ -22,6 +23,7 @@ int main(int argc, char** argv) {
   sluice::cli::AddGenCommand(app);
   sluice::cli::AddProduceCommand(app);
   sluice::cli::AddFirehoseCommand(app);
+  sluice::cli::AddQueryCommand(app);
 
   try {
     app.parse(argc, argv);

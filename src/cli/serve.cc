@@ -18,12 +18,14 @@
 #include "cli/version.h"
 #include "delivery/delivery.h"
 #include "frontends/firehose/firehose_service.h"
+#include "frontends/athena/athena_service.h"
 #include "frontends/kinesis/kinesis_service.h"
 #include "frontends/s3/s3_service.h"
 #include "gateway/access_log.h"
 #include "gateway/gateway.h"
 #include "http/server.h"
 #include "objects/local_store.h"
+#include "query/query.h"
 
 namespace sluice::cli {
 
@@ -99,10 +101,15 @@ int RunServe(const ServeOptions& options) {
 
   MemoryBudget request_memory(options.max_request_memory);
 
+  // SQL over the lake: DDL in the catalog, scans through the object store.
+  query::Engine query_engine(**catalog, **object_store);
+  query::Executions query_executions(query_engine, **object_store, Clock::Real());
+
   // One registration line per AWS service (docs/adding-a-service.md).
   gateway::Gateway gateway{std::string(kVersion), &request_memory, &verifier};
   gateway.Add(std::make_unique<frontends::kinesis::KinesisService>(**streams));
   gateway.Add(std::make_unique<frontends::firehose::FirehoseService>(**delivery));
+  gateway.Add(std::make_unique<frontends::athena::AthenaService>(query_engine, query_executions));
   gateway.AddCatchAll(std::make_unique<frontends::s3::S3Service>(**object_store, kS3Workers));
 
   // --access-log wraps the gateway; without it the server calls the gateway directly.

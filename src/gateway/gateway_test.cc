@@ -8,13 +8,16 @@
 #include <optional>
 #include <string>
 
+#include "base/clock.h"
 #include "base/memory_budget.h"
 #include "catalog/catalog.h"
 #include "delivery/delivery.h"
 #include "frontends/firehose/firehose_service.h"
+#include "frontends/athena/athena_service.h"
 #include "frontends/kinesis/kinesis_service.h"
 #include "frontends/s3/s3_service.h"
 #include "objects/local_store.h"
+#include "query/query.h"
 #include "stream/stream_manager.h"
 
 namespace sluice::gateway {
@@ -382,6 +385,31 @@ TEST_F(GatewayWithRealServices, CloudFormationRequestIsTakenByNeitherKinesisNorS
   const Response r = Call(*g_, Head("POST", "/", {{"authorization", Signed("cloudformation")}}));
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(r.body, R"({"__type":"UnknownOperationException","message":"sluice does not serve the 'cloudformation' API this request is signed for"})");
+}
+
+TEST_F(GatewayWithRealServices, AthenaRequestReachesAthenaNotKinesisOrS3) {
+  query::Engine engine(*catalog_, *objects_);
+  query::Executions executions(engine, *objects_, Clock::Real());
+  g_->Add(std::make_unique<frontends::athena::AthenaService>(engine, executions));
+  EXPECT_EQ(Name(g_->Route(Head("POST", "/", {{"authorization", Signed("athena")},
+                                              {"content-type", "application/x-amz-json-1.1"},
+                                              {"x-amz-target", "AmazonAthena.ListQueryExecutions"}}))),
+            "athena");
+  EXPECT_EQ(Name(g_->Route(Head("POST", "/", {{"content-type", "application/x-amz-json-1.1"},
+                                              {"x-amz-target", "AmazonAthena.GetQueryExecution"}}))),
+            "athena");
+  std::optional<Response> out;
+  g_->Handle(Request{Head("POST", "/", {{"authorization", Signed("athena")},
+                                        {"x-amz-date", "20260101T000000Z"},
+                                        {"content-type", "application/x-amz-json-1.1"},
+                                        {"x-amz-target", "AmazonAthena.GetQueryExecution"}}),
+                     R"({"QueryExecutionId":"nope"})"},
+             [&out](Response r) { out = std::move(r); });
+  g_->Quiesce();  // the action runs on the service's pool
+  ASSERT_TRUE(out.has_value());
+  EXPECT_EQ(out->status, 400);
+  EXPECT_EQ(out->body, R"({"__type":"InvalidRequestException","AthenaErrorCode":"INVALID_INPUT","Message":"QueryExecution nope was not found"})");
+  g_.reset();
 }
 
 }  // namespace

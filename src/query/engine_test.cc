@@ -1,0 +1,251 @@
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "catalog/testing/test_util.h"
+#include "internal/ddl.h"
+#include "objects/local_store.h"
+#include "query/query.h"
+#include "testing_fixtures.h"
+
+namespace sluice::query {
+namespace {
+
+constexpr std::string_view kTripsDdl =
+    "CREATE EXTERNAL TABLE events.trips (TRIP_ID string, TAXI_ID int, fare double, ok boolean, "
+    "polyline array<array<double>>, ts timestamp) "
+    "ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe' STORED AS TEXTFILE LOCATION 's3://lake/trips/'";
+
+class EngineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    catalog_ = catalog::Catalog::Open(dir_.File("catalog.db")).value();
+    std::filesystem::create_directories(dir_.File("data"));
+    store_ = objects::LocalObjectStore::Open({.dir = dir_.File("data"), .sync = false}).value();
+    ASSERT_TRUE(store_->CreateBucket("lake").ok());
+    engine_ = std::make_unique<Engine>(*catalog_, *store_);
+    Ok("CREATE DATABASE events");
+  }
+  QueryResult Ok(std::string_view sql) {
+    auto r = engine_->Execute(sql, {.database = "events"});
+    EXPECT_TRUE(r.ok()) << sql << ": " << r.status().ToString();
+    return r.ok() ? std::move(*r) : QueryResult{};
+  }
+  Status Fails(std::string_view sql) {
+    auto r = engine_->Execute(sql, {.database = "events"});
+    EXPECT_FALSE(r.ok()) << sql;
+    return r.ok() ? Status::OK() : r.status();
+  }
+  void Put(const std::string& key, std::string_view data) { ASSERT_TRUE(store_->Put("lake", key, data, {}).ok()); }
+  std::string One(std::string_view sql) {
+    const QueryResult r = Ok(sql);
+    if (r.rows.size() != 1 || r.rows[0].size() != 1) return "<shape>";
+    return r.rows[0][0].value_or("NULL");
+  }
+
+  catalog::testing::TempDir dir_;
+  std::unique_ptr<catalog::Catalog> catalog_;
+  std::unique_ptr<objects::LocalObjectStore> store_;
+  std::unique_ptr<Engine> engine_;
+};
+
+TEST_F(EngineTest, JsonLinesAndArraysAcrossNestedFoldersWithTypes) {
+  Ok(kTripsDdl);
+  Put("trips/2024/01/01/00/a", "{\"TRIP_ID\":\"T1\",\"TAXI_ID\":7,\"FARE\":1.5,\"ok\":true,\"polyline\":[[-8.6,41.1]],\"ts\":1700000000000}\n"
+                               "{\"trip_id\":\"T2\",\"taxi_id\":\"8\",\"fare\":2,\"ok\":false,\"ts\":\"2024-01-31 12:00:00\"}\n");
+  Put("trips/2024/01/01/01/b.json", "[{\"TRIP_ID\":\"T3\",\"TAXI_ID\":7},{\"TRIP_ID\":\"T4\",\"TAXI_ID\":9.5}]");
+  EXPECT_EQ(One("SELECT count(*) FROM trips"), "4");
+  const QueryResult r = Ok("SELECT trip_id, taxi_id, fare, ok, polyline, ts FROM events.trips ORDER BY trip_id");
+  ASSERT_EQ(r.rows.size(), 4u);
+  EXPECT_EQ(r.columns[0].type, "varchar");
+  EXPECT_EQ(r.columns[1].type, "integer");
+  EXPECT_EQ(r.columns[2].type, "double");
+  EXPECT_EQ(r.columns[3].type, "boolean");
+  EXPECT_EQ(r.columns[4].type, "array");
+  EXPECT_EQ(r.rows[0][1], "7");
+  EXPECT_EQ(r.rows[0][2], "1.5");
+  EXPECT_EQ(r.rows[0][3], "true");
+  EXPECT_EQ(r.rows[0][4], "[[-8.6,41.1]]");
+  EXPECT_EQ(r.rows[0][5], "2023-11-14 22:13:20.000");
+  EXPECT_EQ(r.rows[1][1], "8");  // a numeric string converts
+  EXPECT_EQ(r.rows[1][3], "false");
+  EXPECT_EQ(r.rows[1][5], "2024-01-31 12:00:00.000");
+  EXPECT_EQ(r.rows[3][1], std::nullopt);  // 9.5 is no int
+  EXPECT_EQ(One("SELECT count(*) FROM trips WHERE \"$path\" = 's3://lake/trips/2024/01/01/01/b.json'"), "2");
+  EXPECT_GT(r.bytes_scanned, 100u);
+}
+
+TEST_F(EngineTest, CompressedObjectsByMagicAndExtension) {
+  Ok(kTripsDdl);
+  const std::string lines = "{\"trip_id\":\"a\"}\n{\"trip_id\":\"b\"}\n";
+  Put("trips/x.gz", testing::Gzip(lines));
+  Put("trips/y", testing::Zip("inner.json", lines));
+  Put("trips/z.snappy", testing::SnappyFramed(lines));
+  EXPECT_EQ(One("SELECT count(DISTINCT \"$path\") || ':' || count(*) FROM trips"), "3:6");
+}
+
+TEST_F(EngineTest, HiddenAndUnderscoreKeysAreSkipped) {
+  Ok(kTripsDdl);
+  Put("trips/a", "{\"trip_id\":\"a\"}");
+  Put("trips/_SUCCESS", "{\"trip_id\":\"x\"}");
+  Put("trips/.hidden", "{\"trip_id\":\"x\"}");
+  Put("trips/_tmp/b", "{\"trip_id\":\"x\"}");
+  EXPECT_EQ(One("SELECT count(*) FROM trips"), "1");
+}
+
+TEST_F(EngineTest, MalformedLineFailsNamingObjectAndLine) {
+  Ok(kTripsDdl);
+  Put("trips/a", "{\"trip_id\":\"a\"}\n{\"trip_id\": oops}\n");
+  const Status st = Fails("SELECT count(*) FROM trips");
+  EXPECT_NE(st.message().find("s3://lake/trips/a, line 2"), std::string::npos) << st.message();
+  EXPECT_NE(st.message().find("HIVE_BAD_DATA"), std::string::npos);
+  // Also in a key the statement does not read, and in what looks like null or true.
+  Put("trips/a", "{\"x\": nope}\n");
+  EXPECT_NE(Fails("SELECT count(*) FROM trips").message().find("line 1"), std::string::npos);
+  Put("trips/a", "{\"x\": tru}\n");
+  EXPECT_NE(Fails("SELECT count(*) FROM trips").message().find("line 1"), std::string::npos);
+}
+
+TEST_F(EngineTest, MalformedLinesSkippedWithIgnoreMalformedJson) {
+  Ok("CREATE EXTERNAL TABLE t (a int) ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe' "
+     "WITH SERDEPROPERTIES ('ignore.malformed.json'='true') STORED AS TEXTFILE LOCATION 's3://lake/t/'");
+  Put("t/a", "{\"a\":1}\nnot json\n{\"a\":2} trailing\n[1,2]\n{\"a\":3}\n");
+  EXPECT_EQ(One("SELECT sum(a) FROM t"), "4");
+}
+
+TEST_F(EngineTest, MalformedJsonArrayBothWays) {
+  Ok(kTripsDdl);
+  Put("trips/a.json", "[{\"trip_id\":\"a\"},{\"trip_id\":}]");
+  EXPECT_NE(Fails("SELECT count(*) FROM trips").message().find("s3://lake/trips/a.json, line 1"), std::string::npos);
+  Ok("CREATE EXTERNAL TABLE lenient (trip_id string) ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe' "
+     "WITH SERDEPROPERTIES ('ignore.malformed.json'='TRUE') STORED AS TEXTFILE LOCATION 's3://lake/trips/'");
+  Put("trips/b.json", "[{\"trip_id\":\"b\"},{\"trip_id\":\"c\"}]");
+  EXPECT_EQ(One("SELECT group_concat(trip_id, ',') FROM lenient"), "a,b,c");
+}
+
+TEST_F(EngineTest, CaseSensitiveKeysAndMappings) {
+  Ok("CREATE EXTERNAL TABLE t (a int, b int) ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe' "
+     "WITH SERDEPROPERTIES ('case.insensitive'='false', 'mapping.b'='Other') STORED AS TEXTFILE LOCATION 's3://lake/t/'");
+  Put("t/a", "{\"A\":1,\"a\":2,\"Other\":3,\"other\":4}\n");
+  const QueryResult r = Ok("SELECT a, b FROM t");
+  ASSERT_EQ(r.rows.size(), 1u);
+  EXPECT_EQ(r.rows[0][0], "2");
+  EXPECT_EQ(r.rows[0][1], "3");
+}
+
+TEST_F(EngineTest, PartitionsNeedRepairAndArePruned) {
+  Ok("CREATE EXTERNAL TABLE p (v int) PARTITIONED BY (context string, dt string) ROW FORMAT SERDE "
+     "'org.openx.data.jsonserde.JsonSerDe' STORED AS TEXTFILE LOCATION 's3://lake/out/'");
+  Put("out/context=w/dt=2024-01-01/a.json", "[{\"v\":1},{\"v\":2}]");
+  Put("out/context=w/dt=2024-01-02/a.json", "[{\"v\":10}]");
+  Put("out/stray.json", "[{\"v\":100}]");
+  EXPECT_EQ(One("SELECT count(*) FROM p"), "0");  // nothing registered yet
+  const QueryResult repaired = Ok("MSCK REPAIR TABLE p");
+  ASSERT_EQ(repaired.rows.size(), 3u);
+  EXPECT_EQ(repaired.rows[0][0], "Partitions not in metastore:\tp:context=w/dt=2024-01-01\tp:context=w/dt=2024-01-02");
+  EXPECT_EQ(One("SELECT sum(v) FROM p"), "13");
+  const QueryResult one = Ok("SELECT sum(v), min(dt) FROM p WHERE dt = '2024-01-02'");
+  EXPECT_EQ(one.rows[0][0], "10");
+  const QueryResult all = Ok("SELECT sum(v) FROM p");
+  EXPECT_LT(one.bytes_scanned, all.bytes_scanned);  // the other partition was never read
+  EXPECT_TRUE(Ok("MSCK REPAIR TABLE p").rows.empty());
+}
+
+TEST_F(EngineTest, EveryTypeConvertsAndReportsAthenasName) {
+  Ok("CREATE EXTERNAL TABLE ty (s string, v varchar(5), c char(2), i int, b bigint, sm smallint, ti tinyint, "
+     "d double, f float, de decimal(10,2), bo boolean, da date, ts timestamp, ar array<int>, "
+     "m map<string,int>, st struct<x:int,y:string>) ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe' "
+     "STORED AS TEXTFILE LOCATION 's3://lake/ty/'");
+  Put("ty/a", R"({"s":{"n":1},"v":"abc","c":"xy","i":"12","b":9007199254740993,"sm":-3,"ti":7,"d":"2.5","f":1e2,)"
+              R"("de":12.34,"bo":"TRUE","da":"2024-02-29","ts":"2024-02-29T10:11:12.5Z","ar":[1, 2],"m":{"k":1},)"
+              R"("st":{"x":1,"y":"z"}})"
+              "\n"
+              R"({"i":true,"bo":1,"da":19782,"ar":"text","d":null})" "\n");
+  const QueryResult r = Ok("SELECT * FROM ty");
+  ASSERT_EQ(r.rows.size(), 2u);
+  std::vector<std::string> types;
+  for (const auto& c : r.columns) types.push_back(c.type);
+  EXPECT_EQ(types, (std::vector<std::string>{"varchar", "varchar", "char", "integer", "bigint", "smallint", "tinyint",
+                                             "double", "float", "decimal", "boolean", "date", "timestamp", "array",
+                                             "map", "row"}));
+  const std::vector<std::optional<std::string>> want = {
+      "{\"n\":1}", "abc", "xy", "12", "9007199254740993", "-3", "7", "2.5", "100.0", "12.34", "true",
+      "2024-02-29", "2024-02-29 10:11:12.500", "[1, 2]", "{\"k\":1}", "{\"x\":1,\"y\":\"z\"}"};
+  EXPECT_EQ(r.rows[0], want);
+  EXPECT_EQ(r.rows[1][3], "1");           // a JSON true in an int column
+  EXPECT_EQ(r.rows[1][10], std::nullopt);  // 1 is no boolean
+  EXPECT_EQ(r.rows[1][11], "2024-02-29");  // days since the epoch
+  EXPECT_EQ(r.rows[1][13], "text");
+  EXPECT_EQ(r.rows[1][7], std::nullopt);
+  EXPECT_EQ(One("SELECT cardinality(ar) + cardinality(m) FROM ty WHERE s IS NOT NULL"), "3");
+  EXPECT_EQ(One("SELECT json_extract_scalar(st, '$.y') FROM ty WHERE s IS NOT NULL"), "z");
+}
+
+TEST_F(EngineTest, AlterTableAddPartitionRegistersWithOrWithoutLocation) {
+  Ok("CREATE EXTERNAL TABLE p (v int) PARTITIONED BY (dt string) ROW FORMAT SERDE "
+     "'org.openx.data.jsonserde.JsonSerDe' STORED AS TEXTFILE LOCATION 's3://lake/out/'");
+  Put("out/dt=a/x.json", "{\"v\":1}");
+  Put("elsewhere/y.json", "{\"v\":20}");
+  Ok("ALTER TABLE p ADD PARTITION (dt='a') PARTITION (dt='b') LOCATION 's3://lake/elsewhere/'");
+  EXPECT_EQ(One("SELECT group_concat(x) FROM (SELECT dt || ':' || v AS x FROM p ORDER BY dt)"), "a:1,b:20");
+  EXPECT_EQ(Fails("ALTER TABLE p ADD PARTITION (dt='a')").message(),
+            "FAILED: Execution Error, return code 1 from org.apache.hadoop.hive.ql.exec.DDLTask. "
+            "AlreadyExistsException(message:Partition already exists: dt=a/)");
+  Ok("ALTER TABLE p ADD IF NOT EXISTS PARTITION (dt='a')");
+  EXPECT_EQ(Fails("ALTER TABLE p ADD PARTITION (other='a')").code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(Fails("ALTER TABLE p DROP PARTITION (dt='a')").code(), StatusCode::kNotSupported);
+}
+
+TEST_F(EngineTest, PrestoFunctions) {
+  EXPECT_EQ(One("SELECT from_unixtime(1700000000)"), "2023-11-14 22:13:20.000");
+  EXPECT_EQ(One("SELECT date_format(from_unixtime(1700000000), '%Y-%m-%d %H:%i:%s')"), "2023-11-14 22:13:20");
+  EXPECT_EQ(One("SELECT json_extract_scalar('{\"a\":{\"b\":5}}', '$.a.b')"), "5");
+  EXPECT_EQ(One("SELECT json_extract_scalar('{\"a\":{\"b\":5}}', '$.a')"), "NULL");
+  EXPECT_EQ(One("SELECT cardinality('[1,2,3]')"), "3");
+  EXPECT_EQ(One("SELECT approx_distinct(x) FROM (SELECT 1 AS x UNION ALL SELECT 1 UNION ALL SELECT 2)"), "2");
+}
+
+TEST_F(EngineTest, DdlErrorsAsAthenaWordsThem) {
+  EXPECT_EQ(Fails("CREATE DATABASE events").message(),
+            "FAILED: Execution Error, return code 1 from org.apache.hadoop.hive.ql.exec.DDLTask. Database events already exists");
+  Ok("CREATE DATABASE IF NOT EXISTS events");
+  EXPECT_EQ(Fails("DROP TABLE nope").message(), "FAILED: SemanticException [Error 10001]: Table not found events.nope");
+  Ok("DROP TABLE IF EXISTS nope");
+  Ok(kTripsDdl);
+  EXPECT_EQ(Fails("DROP DATABASE events").message(),
+            "FAILED: Execution Error, return code 1 from org.apache.hadoop.hive.ql.exec.DDLTask. "
+            "InvalidOperationException(message:Database events is not empty. One or more tables exist.)");
+  EXPECT_EQ(Fails("SELECT * FROM nope").message(), "line 1:15: Table 'awsdatacatalog.events.nope' does not exist");
+  EXPECT_EQ(Fails("SELECT x FROM trips").message(), "line 1:8: Column 'x' cannot be resolved");
+  EXPECT_EQ(Fails("SELECT *\nFROM trips WHER trip_id = 1").message(), "line 2:17: mismatched input 'trip_id'");
+  EXPECT_EQ(Fails("SELECT * FROM trips WHERE").message(), "line 1:26: mismatched input '<EOF>'");
+  EXPECT_EQ(Fails("CREATE EXTERNAL TABLE nodb.t (a int) ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe' "
+                  "STORED AS TEXTFILE LOCATION 's3://lake/x/'").message(),
+            "FAILED: SemanticException [Error 10072]: Database does not exist: nodb");
+}
+
+TEST_F(EngineTest, ShowDescribeAndDrop) {
+  Ok(kTripsDdl);
+  EXPECT_EQ(One("SHOW DATABASES"), "events");
+  EXPECT_EQ(One("SHOW TABLES IN events"), "trips");
+  const QueryResult d = Ok("DESCRIBE trips");
+  ASSERT_EQ(d.rows.size(), 6u);
+  EXPECT_EQ(d.rows[0][0]->substr(0, 8), "trip_id ");
+  Ok("DROP TABLE trips");
+  EXPECT_TRUE(Ok("SHOW TABLES").rows.empty());
+  Ok("DROP DATABASE events");
+  EXPECT_TRUE(Ok("SHOW DATABASES").rows.empty());
+}
+
+TEST_F(EngineTest, TheCatalogSurvivesAReopen) {
+  Ok(kTripsDdl);
+  engine_.reset();
+  catalog_.reset();
+  catalog_ = catalog::Catalog::Open(dir_.File("catalog.db")).value();
+  engine_ = std::make_unique<Engine>(*catalog_, *store_);
+  Put("trips/a", "{\"trip_id\":\"a\"}");
+  EXPECT_EQ(One("SELECT trip_id FROM events.trips"), "a");
+}
+
+}  // namespace
+}  // namespace sluice::query
