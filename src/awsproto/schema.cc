@@ -200,7 +200,9 @@ class Checker {
 
   // ------------------------------------------------------------------ validation
   void Add(const Value& v, std::string_view path, std::string_view constraint) {
-    if (errors_.size() < kMaxValidationErrors) errors_.push_back(ValidationError(v, path, constraint));
+    if (errors_.size() < kMaxValidationErrors) {
+      errors_.push_back(ValidationError(v, path, constraint, item_type_));
+    }
   }
 
   void ValidateMembers(const Value& map, std::span<const FieldSpec> fields, std::string_view prefix) {
@@ -212,6 +214,7 @@ class Checker {
   }
 
   void Validate(const Value& v, const FieldSpec& f, const std::string& path) {
+    item_type_ = f.member_type_name;
     if (v.is_null()) {
       if (f.not_null) Add(v, path, "Member must not be null");
       return;
@@ -296,9 +299,10 @@ class Checker {
 
   BlobArena& blobs_;
   std::vector<std::string> errors_;
+  std::string_view item_type_;  // the list being checked's member_type_name
 };
 
-std::string Render(const Value& v) {
+std::string Render(const Value& v, std::string_view item_type) {
   switch (v.kind) {
     case Value::Kind::kNull: return "null";
     case Value::Kind::kString: return fmt::format("'{}'", v.s());
@@ -314,11 +318,11 @@ std::string Render(const Value& v) {
       for (const Value& item : v.items()) {
         if (i++) s += ", ";
         if (item.kind == Value::Kind::kMap) {
-          // AWS prints the Java object; the hash differs per object.
-          s += fmt::format("com.amazonaws.kinesis.v20131202.PutRecordsRequestEntry@{:08x}",
+          // AWS prints the Java object (the list's item class); the hash differs per object.
+          s += fmt::format("{}@{:08x}", item_type.empty() ? std::string_view("java.lang.Object") : item_type,
                            static_cast<uint32_t>(0x9e3779b9u * i));
         } else {
-          s += item.kind == Value::Kind::kString ? std::string(item.s()) : Render(item);
+          s += item.kind == Value::Kind::kString ? std::string(item.s()) : Render(item, item_type);
         }
       }
       return s + "]'";
@@ -329,7 +333,7 @@ std::string Render(const Value& v) {
       for (const auto [key, item] : v.members()) {
         if (!first) s += ", ";
         first = false;
-        s += fmt::format("{}={}", key, item.kind == Value::Kind::kString ? std::string(item.s()) : Render(item));
+        s += fmt::format("{}={}", key, item.kind == Value::Kind::kString ? std::string(item.s()) : Render(item, {}));
       }
       return s + "}'";
     }
@@ -366,9 +370,10 @@ int64_t Utf16Length(std::string_view s) {
   return n;
 }
 
-std::string ValidationError(const Value& v, std::string_view path, std::string_view constraint) {
+std::string ValidationError(const Value& v, std::string_view path, std::string_view constraint,
+                            std::string_view item_type) {
   // Numbers print unquoted only when null; AWS quotes every present value.
-  std::string rendered = Render(v);
+  std::string rendered = Render(v, item_type);
   return fmt::format("Value {} at '{}' failed to satisfy constraint: {}", rendered, path, constraint);
 }
 

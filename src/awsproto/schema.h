@@ -43,7 +43,9 @@ struct FieldSpec {
   std::span<const std::string_view> enum_values;  // in AWS's printed order
   // kList of structures / kStructure: the member specs. kList of strings: child_*_len.
   std::span<const FieldSpec> members;
-  std::string_view member_type_name;  // Java class AWS prints for list items
+  // The Java class AWS prints for list items in a validation message, e.g.
+  // "com.amazonaws.kinesis.v20131202.PutRecordsRequestEntry".
+  std::string_view member_type_name;
   std::optional<int64_t> child_min_len, child_max_len;  // list items, map keys
   std::optional<int64_t> value_min_len, value_max_len;  // map values
 };
@@ -86,7 +88,10 @@ std::optional<SchemaError> CheckRequest(Value& root, std::span<const FieldSpec> 
 // Runs only the constraint validation of one value against a spec, with a caller-chosen
 // limit (e.g. a stream's own maximum record size). Returns the error text or "".
 std::string FormatValidationErrors(const std::vector<std::string>& errors);
-std::string ValidationError(const Value& v, std::string_view path, std::string_view constraint);
+// `item_type`: the Java class AWS prints for the items of a list value (FieldSpec::
+// member_type_name).
+std::string ValidationError(const Value& v, std::string_view path, std::string_view constraint,
+                            std::string_view item_type = {});
 
 // The number of UTF-16 code units of UTF-8 text: what AWS's length limits count.
 int64_t Utf16Length(std::string_view utf8);

@@ -102,6 +102,9 @@ CREATE TABLE delivery_partitions (
   pending_bucket TEXT,
   pending_key    TEXT,
   PRIMARY KEY (stream_id, partition)
+) STRICT, WITHOUT ROWID;
+)sql";
+
 // The query module's lake catalog (Hive/Athena databases, external tables, their
 // columns and properties, registered partitions). Names are lower-case, as Hive keeps them.
 constexpr std::string_view kLake = R"sql(

@@ -48,10 +48,10 @@ const FieldSpec kParameter[] = {
     {.name = "ParameterValue", .not_null = true, .pattern = &kNonBlankPattern, .min_len = 1, .max_len = 5120}};
 const FieldSpec kProcessor[] = {
     {.name = "Type", .not_null = true, .enum_values = kProcessorTypes},
-    {.name = "Parameters", .type = FieldType::kList, .members = kParameter, .member_type_name = "ProcessorParameter"}};
+    {.name = "Parameters", .type = FieldType::kList, .members = kParameter, .member_type_name = "com.amazonaws.firehose.v20150804.ProcessorParameter"}};
 const FieldSpec kProcessing[] = {
     {.name = "Enabled", .type = FieldType::kBoolean},
-    {.name = "Processors", .type = FieldType::kList, .members = kProcessor, .member_type_name = "Processor"}};
+    {.name = "Processors", .type = FieldType::kList, .members = kProcessor, .member_type_name = "com.amazonaws.firehose.v20150804.Processor"}};
 const FieldSpec kRetryOptions[] = {
     {.name = "DurationInSeconds", .type = FieldType::kInteger, .min_value = 0, .max_value = 7200}};
 const FieldSpec kDynamicPartitioning[] = {
@@ -107,7 +107,7 @@ const FieldSpec kTag[] = {
     {.name = "Value", .pattern = &kTagValuePattern, .min_len = 0, .max_len = 256}};
 constexpr FieldSpec TagList(bool required) {
   return {.name = "Tags", .type = FieldType::kList, .not_null = required, .min_len = 1, .max_len = 50,
-          .members = kTag, .member_type_name = "Tag"};
+          .members = kTag, .member_type_name = "com.amazonaws.firehose.v20150804.Tag"};
 }
 const FieldSpec kRecord[] = {
     {.name = "Data", .type = FieldType::kBlob, .not_null = true, .min_len = 0, .max_len = kMaxRecordBytes}};
@@ -158,7 +158,7 @@ const FieldSpec kPutRecord[] = {
 const FieldSpec kPutRecordBatch[] = {
     StreamName(),
     {.name = "Records", .type = FieldType::kList, .not_null = true, .min_len = 1, .max_len = 500,
-     .members = kRecord, .member_type_name = "Record"}};
+     .members = kRecord, .member_type_name = "com.amazonaws.firehose.v20150804.Record"}};
 const FieldSpec kFlush[] = {StreamName()};
 
 using A = Actions;

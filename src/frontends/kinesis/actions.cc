@@ -91,7 +91,7 @@ const FieldSpec kPutRecord[] = {
     kRecordEntry[0], kRecordEntry[1], kRecordEntry[2], StreamName(), StreamArn()};
 const FieldSpec kPutRecords[] = {
     {.name = "Records", .type = FieldType::kList, .not_null = true, .min_len = 1, .max_len = 500,
-     .members = kRecordEntry, .member_type_name = "PutRecordsRequestEntry"},
+     .members = kRecordEntry, .member_type_name = "com.amazonaws.kinesis.v20131202.PutRecordsRequestEntry"},
     StreamName(), StreamArn()};
 const FieldSpec kGetShardIterator[] = {
     ShardIdField("ShardId", true),
