@@ -5,12 +5,11 @@
 #include "internal/ops.h"
 #include "base/hash.h"
 #include "aws/sigv4.h"
-#include "objects/xml.h"
+#include "base/xml.h"
 
 namespace sluice::frontends::s3 {
 
 using objects::S3Error;
-using objects::XmlElement;
 
 namespace {
 
@@ -139,7 +138,7 @@ Response ListObjects(Call& c, bool v2) {
 Response DeleteObjects(Call& c) {
   if (auto bad = PrepareBody(c)) return std::move(*bad);
   if (auto st = c.store.HeadBucket(c.addr.bucket); !st.ok()) return Error(c, st.error());
-  const auto doc = objects::ParseXml(c.req.body);
+  const auto doc = ParseXml(c.req.body);
   if (!doc || doc->name != "Delete") {
     return Error(c, S3Error::kMalformedXML, "The XML you provided was not well-formed or did not validate against our published schema");
   }
@@ -149,7 +148,7 @@ Response DeleteObjects(Call& c) {
   }
   const bool quiet = doc->ChildText("Quiet") == "true";
   std::string body = fmt::format("<DeleteResult{}>", kNs);
-  for (const objects::XmlNode* o : objects) {
+  for (const XmlNode* o : objects) {
     const std::string key = o->ChildText("Key");
     auto st = key.empty() ? objects::ObjStatus(objects::Err(S3Error::kInvalidArgument, "empty key"))
                           : c.store.Delete(c.addr.bucket, key);

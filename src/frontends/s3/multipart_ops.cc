@@ -8,12 +8,11 @@
 #include "internal/ops.h"
 #include "base/ascii.h"
 #include "objects/listing.h"
-#include "objects/xml.h"
+#include "base/xml.h"
 
 namespace sluice::frontends::s3 {
 
 using objects::S3Error;
-using objects::XmlElement;
 
 namespace {
 
@@ -77,14 +76,14 @@ Response CreateMultipartUpload(Call& c) {
 
 Response CompleteMultipartUpload(Call& c) {
   if (auto bad = PrepareBody(c)) return std::move(*bad);
-  const auto doc = objects::ParseXml(c.req.body);
+  const auto doc = ParseXml(c.req.body);
   const auto malformed = [&] {
     return Error(c, S3Error::kMalformedXML,
                  "The XML you provided was not well-formed or did not validate against our published schema");
   };
   if (!doc || doc->name != "CompleteMultipartUpload") return malformed();
   std::vector<objects::CompletedPart> parts;
-  for (const objects::XmlNode* p : doc->Children("Part")) {
+  for (const XmlNode* p : doc->Children("Part")) {
     const auto n = ParseS3Integer(p->ChildText("PartNumber"));
     if (!n) return malformed();
     objects::CompletedPart part{*n, p->ChildText("ETag"), {}};
