@@ -66,11 +66,36 @@ CREATE TABLE shard_count_updates (
 CREATE INDEX shard_count_updates_by_stream ON shard_count_updates (stream_id, at_ms);
 )sql";
 
+// CloudFormation stacks: each stack's record and each change set's are JSON documents
+// the stacks module owns; events are kept in order per stack.
+constexpr std::string_view kStacks = R"sql(
+CREATE TABLE cfn_stacks (
+  stack_id   TEXT    PRIMARY KEY,
+  name       TEXT    NOT NULL,
+  deleted    INTEGER NOT NULL,
+  record     TEXT    NOT NULL,
+  updated_ms INTEGER NOT NULL
+) STRICT;
+CREATE TABLE cfn_stack_events (
+  stack_id TEXT    NOT NULL,
+  seq      INTEGER NOT NULL,
+  event    TEXT    NOT NULL,
+  PRIMARY KEY (stack_id, seq)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE cfn_change_sets (
+  change_set_id TEXT PRIMARY KEY,
+  stack_id      TEXT NOT NULL,
+  name          TEXT NOT NULL,
+  record        TEXT NOT NULL
+) STRICT;
+)sql";
+
 // The schema history. Append only; see migrations.h.
 constexpr Migration kMigrations[] = {
     {1, "schema_version and meta", kSchemaVersionAndMeta},
     {2, "kinesis streams, shards and tags", kStreams},
     {3, "kinesis UpdateShardCount history", kShardCountUpdates},
+    {4, "cloudformation stacks, events and change sets", kStacks},
 };
 
 Status ApplyOne(Database& db, const Migration& m) {
