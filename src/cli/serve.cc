@@ -16,12 +16,15 @@
 #include "cli/data_dir.h"
 #include "cli/server_auth.h"
 #include "cli/version.h"
+#include "frontends/cloudformation/cloudformation_service.h"
 #include "frontends/kinesis/kinesis_service.h"
 #include "frontends/s3/s3_service.h"
 #include "gateway/access_log.h"
 #include "gateway/gateway.h"
 #include "http/server.h"
 #include "objects/local_store.h"
+#include "stacks/providers.h"
+#include "stacks/stacks.h"
 
 namespace sluice::cli {
 
@@ -85,11 +88,21 @@ int RunServe(const ServeOptions& options) {
   auto object_store = objects::LocalObjectStore::Open({.dir = (*dir)->path()});
   if (!object_store.ok()) return Fail(Status::IOError(object_store.error().message));
 
+  // CloudFormation: stacks provision through the other modules' public APIs.
+  stacks::ResourceProviders providers;
+  stacks::AddBuiltinProviders(providers, {.objects = object_store->get(), .streams = streams->get(),
+                                          .region = so.region, .account_id = so.account_id});
+  auto stack_manager = stacks::StackManager::Open(
+      {.catalog = catalog->get(), .providers = &providers, .region = so.region, .account_id = so.account_id});
+  if (!stack_manager.ok()) return Fail(Status::Internal(stack_manager.error().message));
+
   MemoryBudget request_memory(options.max_request_memory);
 
   // One registration line per AWS service (docs/adding-a-service.md).
   gateway::Gateway gateway{std::string(kVersion), &request_memory, &verifier};
   gateway.Add(std::make_unique<frontends::kinesis::KinesisService>(**streams));
+  gateway.Add(std::make_unique<frontends::cloudformation::CloudFormationService>(**stack_manager,
+                                                                                 object_store->get()));
   gateway.AddCatchAll(std::make_unique<frontends::s3::S3Service>(**object_store, kS3Workers));
 
   // --access-log wraps the gateway; without it the server calls the gateway directly.
@@ -144,6 +157,8 @@ int RunServe(const ServeOptions& options) {
   // Work still on the handlers' pools (an upload's last sync) finishes while the
   // server's executors, which its answers are posted to, still exist.
   gateway.Quiesce();
+  // Stack operations in flight finish (their resources through the modules below).
+  stack_manager->reset();
   // Every request is answered; now sync and close the logs.
   if (const Status st = (*streams)->Close(); !st.ok()) {
     spdlog::error("msg=\"closing streams failed\" error={}", LogfmtValue(st.ToString()));

@@ -304,7 +304,14 @@ StackResult<ValidateResult> StackManager::ValidateTemplate(std::string_view body
   ValidateResult r;
   r.description = t->description;
   for (const ParameterDecl& p : t->parameters) {
-    r.parameters.push_back({p.name, p.default_value.value_or(""), p.description, p.no_echo, p.default_value.has_value()});
+    r.parameters.push_back({p.name, p.default_value.value_or(""), p.description, p.no_echo,
+                            p.default_value.has_value(), p.type, p.allowed_values});
+  }
+  r.version = t->format_version;
+  for (const ResourceDecl& res : t->resources) {
+    if (std::find(r.resource_types.begin(), r.resource_types.end(), res.type) == r.resource_types.end()) {
+      r.resource_types.push_back(res.type);
+    }
   }
   auto iam = impl_->CheckCapabilities(*t, {});
   if (!iam.ok()) {

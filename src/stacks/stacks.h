@@ -92,6 +92,8 @@ struct TemplateParameterInfo {
   std::string key, default_value, description;
   bool no_echo = false;
   bool has_default = false;
+  std::string type;
+  std::vector<std::string> allowed_values;
 };
 
 struct ValidateResult {
@@ -99,6 +101,8 @@ struct ValidateResult {
   std::vector<TemplateParameterInfo> parameters;
   std::vector<std::string> capabilities;  // what CreateStack will require
   std::string capabilities_reason;
+  std::vector<std::string> resource_types;  // distinct, in template order
+  std::string version;                      // AWSTemplateFormatVersion
 };
 
 struct ChangeInfo {

@@ -1,6 +1,7 @@
 // Bucket operations and listings.
 #include <fmt/format.h>
 
+#include "base/clock.h"
 #include "base/base64.h"
 #include "internal/ops.h"
 #include "base/hash.h"
@@ -39,7 +40,7 @@ Response ListBuckets(Call& c) {
   for (const auto& b : *buckets) {
     body += "<Bucket>";
     XmlElement(body, "Name", b.name);
-    XmlElement(body, "CreationDate", IsoDate(b.created_ms));
+    XmlElement(body, "CreationDate", Iso8601Millis(b.created_ms));
     body += "</Bucket>";
   }
   body += "</Buckets></ListAllMyBucketsResult>";
@@ -118,7 +119,7 @@ Response ListObjects(Call& c, bool v2) {
   for (const auto& o : res->objects) {
     body += "<Contents>";
     XmlElement(body, "Key", enc(o.key));
-    XmlElement(body, "LastModified", IsoDate(o.last_modified_ms));
+    XmlElement(body, "LastModified", Iso8601Millis(o.last_modified_ms));
     XmlElement(body, "ETag", Quote(o.etag));
     XmlElement(body, "Size", std::to_string(o.size));
     if (!v2 || c.Q("fetch-owner") == "true") {

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "base/clock.h"
 #include "internal/ops.h"
 #include "base/ascii.h"
 #include "objects/listing.h"
@@ -146,7 +147,7 @@ Response ListParts(Call& c) {
   for (const auto& p : *parts) {
     body += "<Part>";
     XmlElement(body, "PartNumber", std::to_string(p.number));
-    XmlElement(body, "LastModified", IsoDate(p.last_modified_ms));
+    XmlElement(body, "LastModified", Iso8601Millis(p.last_modified_ms));
     XmlElement(body, "ETag", Quote(p.etag));
     XmlElement(body, "Size", std::to_string(p.size));
     ChecksumElements(body, p.checksum, false);
@@ -239,7 +240,7 @@ Response ListMultipartUploads(Call& c) {
     body += "<Upload>";
     XmlElement(body, "Key", u->key);
     XmlElement(body, "UploadId", u->upload_id);
-    XmlElement(body, "Initiated", IsoDate(u->initiated_ms));
+    XmlElement(body, "Initiated", Iso8601Millis(u->initiated_ms));
     body += "<StorageClass>STANDARD</StorageClass></Upload>";
   }
   for (const std::string& p : page.common_prefixes) {

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "base/clock.h"
 #include "base/base64.h"
 #include "awsproto/aws_chunked.h"
 #include "internal/ops.h"
@@ -192,7 +193,7 @@ Response CopyObject(Call& c) {
   auto info = c.store.Copy(src.bucket, src.key, c.addr.bucket, c.addr.key, meta);
   if (!info.ok()) return Error(c, info.error());
   std::string body = "<CopyObjectResult>";
-  XmlElement(body, "LastModified", IsoDate(info->last_modified_ms));
+  XmlElement(body, "LastModified", Iso8601Millis(info->last_modified_ms));
   XmlElement(body, "ETag", Quote(info->etag));
   body += "</CopyObjectResult>";
   return WithId(Xml(200, std::move(body)), c);

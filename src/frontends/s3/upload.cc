@@ -1,6 +1,7 @@
 // Object uploads (PutObject, UploadPart) streamed through an UploadWriter.
 #include <algorithm>
 
+#include "base/clock.h"
 #include "internal/ops.h"
 #include "base/base64.h"
 #include "base/xml.h"
@@ -249,7 +250,7 @@ Response UploadPartCopy(Call& c) {
   if (auto* answer = std::get_if<Response>(&done)) return std::move(*answer);
   const objects::ObjectInfo& part = std::get<objects::ObjectInfo>(done);
   std::string body = "<CopyPartResult>";
-  XmlElement(body, "LastModified", IsoDate(part.last_modified_ms));
+  XmlElement(body, "LastModified", Iso8601Millis(part.last_modified_ms));
   XmlElement(body, "ETag", Quote(part.etag));
   ChecksumElements(body, part.checksum, false);
   body += "</CopyPartResult>";
