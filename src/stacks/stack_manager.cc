@@ -403,7 +403,7 @@ StackStatus StackManager::DeleteStack(std::string_view name_or_id, const std::ve
   impl_->SetStatus(*s, "DELETE_IN_PROGRESS", "User Initiated");
   const std::string id = s->id;
   Impl* im = impl_.get();
-  im->StartOperationLocked([im, id, retain] { im->RunDelete(id, retain); });
+  impl_->StartOperationLocked([im, id, retain] { im->RunDelete(id, retain); });
   return Done{};
 }
 
