@@ -2,6 +2,7 @@
 commands: validate-template, create-stack, wait, update-stack, deploy) and boto3."""
 import json
 import os
+import time
 
 import pytest
 
@@ -245,3 +246,41 @@ def test_template_url_and_bad_input(server):
     cf.get_waiter("stack_delete_complete").wait(StackName="from-url", WaiterConfig={"Delay": 1})
     assert [s["StackName"] for s in cf.list_stacks(StackStatusFilter=["DELETE_COMPLETE"])["StackSummaries"]
             if s["StackName"] == "from-url"] == ["from-url"]
+
+
+def test_kill_9_during_a_create_rolls_it_back_after_restart(start_sluice, data_dir):
+    # New streams stay CREATING for 30 s, so the stack is surely mid-create when killed.
+    server = start_sluice("--create-stream-ms", "30000")
+    cf = client(server, "cloudformation")
+    cf.create_stack(StackName="interrupted", TemplateBody="""Resources:
+  Bucket: {Type: AWS::S3::Bucket, Properties: {BucketName: interrupted-bucket}}
+  Stream: {Type: AWS::Kinesis::Stream, DependsOn: Bucket, Properties: {Name: interrupted-stream, ShardCount: 1}}
+""")
+    deadline = time.time() + 60
+    while True:
+        resources = cf.describe_stack_resources(StackName="interrupted")["StackResources"]
+        states = {r["LogicalResourceId"]: r["ResourceStatus"] for r in resources}
+        if states.get("Stream") == "CREATE_IN_PROGRESS":
+            break
+        assert time.time() < deadline, states
+        time.sleep(0.05)
+    server.proc.kill()
+    server.proc.wait()
+    server = start_sluice("--create-stream-ms", "0", dir=data_dir)
+    cf = client(server, "cloudformation")
+    # (botocore's stack_rollback_complete waiter is for update rollbacks.)
+    deadline = time.time() + 120
+    while True:
+        stack = cf.describe_stacks(StackName="interrupted")["Stacks"][0]
+        if not stack["StackStatus"].endswith("_IN_PROGRESS"):
+            break
+        assert time.time() < deadline, stack
+        time.sleep(0.1)
+    assert stack["StackStatus"] == "ROLLBACK_COMPLETE"
+    with pytest.raises(Exception):
+        s3_client(server.url).head_bucket(Bucket="interrupted-bucket")
+    names = client(server, "kinesis").list_streams()["StreamNames"]
+    assert "interrupted-stream" not in names
+    events = cf.describe_stack_events(StackName="interrupted")["StackEvents"]
+    assert any(e["ResourceStatus"] == "ROLLBACK_IN_PROGRESS" and
+               e["ResourceStatusReason"] == "sluice restarted while the stack was being created" for e in events)
