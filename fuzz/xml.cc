@@ -7,19 +7,19 @@
 #include <string_view>
 
 #include "check.h"
-#include "objects/xml.h"
+#include "base/xml.h"
 
 namespace objects = sluice::objects;
 
 namespace {
 
-void Write(const objects::XmlNode& node, std::string& out) {
-  out += '<' + node.name + '>' + objects::XmlEscape(node.text);
-  for (const objects::XmlNode& child : node.children) Write(child, out);
+void Write(const XmlNode& node, std::string& out) {
+  out += '<' + node.name + '>' + XmlEscape(node.text);
+  for (const XmlNode& child : node.children) Write(child, out);
   out += "</" + node.name + '>';
 }
 
-bool Same(const objects::XmlNode& a, const objects::XmlNode& b) {
+bool Same(const XmlNode& a, const XmlNode& b) {
   if (a.name != b.name || a.text != b.text || a.children.size() != b.children.size()) return false;
   for (size_t i = 0; i < a.children.size(); ++i) {
     if (!Same(a.children[i], b.children[i])) return false;
@@ -31,16 +31,16 @@ bool Same(const objects::XmlNode& a, const objects::XmlNode& b) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
-  if (const auto doc = objects::ParseXml(text)) {
+  if (const auto doc = ParseXml(text)) {
     FUZZ_CHECK(!doc->name.empty());
     std::string written;
     Write(*doc, written);
-    const auto again = objects::ParseXml(written);
+    const auto again = ParseXml(written);
     FUZZ_CHECK(again && Same(*doc, *again));
   }
   std::string element;
-  objects::XmlElement(element, "Key", text);
-  const auto key = objects::ParseXml(element);
+  XmlElement(element, "Key", text);
+  const auto key = ParseXml(element);
   FUZZ_CHECK(key && key->name == "Key" && key->text == text && key->children.empty());
   return 0;
 }

@@ -1,6 +1,8 @@
 #include "base/clock.h"
 
 #include <chrono>
+#include <cstdio>
+#include <ctime>
 
 namespace sluice {
 namespace {
@@ -17,6 +19,17 @@ class RealClock final : public Clock {
 Clock& Clock::Real() {
   static RealClock clock;
   return clock;
+}
+
+std::string Iso8601Millis(int64_t unix_ms) {
+  const time_t t = static_cast<time_t>(unix_ms / 1000);
+  struct tm tm {};
+  gmtime_r(&t, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  char out[80];
+  std::snprintf(out, sizeof out, "%s.%03dZ", buf, static_cast<int>(unix_ms % 1000));
+  return out;
 }
 
 }  // namespace sluice

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <string>
 #include <cstdint>
 
 namespace sluice {
@@ -15,6 +16,10 @@ class Clock {
   // The process-wide real clock.
   static Clock& Real();
 };
+
+// ISO 8601 in UTC with milliseconds, as AWS's XML answers write times:
+// "2009-10-12T17:50:30.000Z".
+std::string Iso8601Millis(int64_t unix_ms);
 
 // A clock that only moves when told to; for tests.
 class ManualClock final : public Clock {

@@ -149,6 +149,30 @@ CREATE TABLE lake_partitions (
 ) STRICT, WITHOUT ROWID;
 )sql";
 
+// CloudFormation stacks: each stack's record and each change set's are JSON documents
+// the stacks module owns; events are kept in order per stack.
+constexpr std::string_view kStacks = R"sql(
+CREATE TABLE cfn_stacks (
+  stack_id   TEXT    PRIMARY KEY,
+  name       TEXT    NOT NULL,
+  deleted    INTEGER NOT NULL,
+  record     TEXT    NOT NULL,
+  updated_ms INTEGER NOT NULL
+) STRICT;
+CREATE TABLE cfn_stack_events (
+  stack_id TEXT    NOT NULL,
+  seq      INTEGER NOT NULL,
+  event    TEXT    NOT NULL,
+  PRIMARY KEY (stack_id, seq)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE cfn_change_sets (
+  change_set_id TEXT PRIMARY KEY,
+  stack_id      TEXT NOT NULL,
+  name          TEXT NOT NULL,
+  record        TEXT NOT NULL
+) STRICT;
+)sql";
+
 // The schema history. Append only; see migrations.h.
 constexpr Migration kMigrations[] = {
     {1, "schema_version and meta", kSchemaVersionAndMeta},
@@ -159,6 +183,7 @@ constexpr Migration kMigrations[] = {
     {5, "reserved: lambda functions", "SELECT 1"},
     {6, "reserved: lambda event-source mappings", "SELECT 1"},
     {7, "query: lake databases, tables, columns, properties and partitions", kLake},
+    {8, "cloudformation stacks, events and change sets", kStacks},
 };
 
 Status ApplyOne(Database& db, const Migration& m) {

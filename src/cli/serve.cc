@@ -19,6 +19,7 @@
 #include "delivery/delivery.h"
 #include "frontends/firehose/firehose_service.h"
 #include "frontends/athena/athena_service.h"
+#include "frontends/cloudformation/cloudformation_service.h"
 #include "frontends/kinesis/kinesis_service.h"
 #include "frontends/s3/s3_service.h"
 #include "gateway/access_log.h"
@@ -26,6 +27,8 @@
 #include "http/server.h"
 #include "objects/local_store.h"
 #include "query/query.h"
+#include "stacks/providers.h"
+#include "stacks/stacks.h"
 
 namespace sluice::cli {
 
@@ -98,6 +101,13 @@ int RunServe(const ServeOptions& options) {
   delivery_options.rate_limits = options.firehose_rate_limits;
   auto delivery = delivery::DeliveryManager::Open(delivery_options, **catalog, **object_store);
   if (!delivery.ok()) return Fail(delivery.status());
+  // CloudFormation: stacks provision through the other modules' public APIs.
+  stacks::ResourceProviders providers;
+  stacks::AddBuiltinProviders(providers, {.objects = object_store->get(), .streams = streams->get(),
+                                          .region = so.region, .account_id = so.account_id});
+  auto stack_manager = stacks::StackManager::Open(
+      {.catalog = catalog->get(), .providers = &providers, .region = so.region, .account_id = so.account_id});
+  if (!stack_manager.ok()) return Fail(Status::Internal(stack_manager.error().message));
 
   MemoryBudget request_memory(options.max_request_memory);
 
@@ -110,6 +120,8 @@ int RunServe(const ServeOptions& options) {
   gateway.Add(std::make_unique<frontends::kinesis::KinesisService>(**streams));
   gateway.Add(std::make_unique<frontends::firehose::FirehoseService>(**delivery));
   gateway.Add(std::make_unique<frontends::athena::AthenaService>(query_engine, query_executions));
+  gateway.Add(std::make_unique<frontends::cloudformation::CloudFormationService>(**stack_manager,
+                                                                                 object_store->get()));
   gateway.AddCatchAll(std::make_unique<frontends::s3::S3Service>(**object_store, kS3Workers));
 
   // --access-log wraps the gateway; without it the server calls the gateway directly.
@@ -170,6 +182,9 @@ int RunServe(const ServeOptions& options) {
     spdlog::error("msg=\"closing delivery streams failed\" error={}", LogfmtValue(st.ToString()));
     return 1;
   }
+  // Stack operations in flight finish (their resources through the modules below).
+  stack_manager->reset();
+  // Every request is answered; now sync and close the logs.
   if (const Status st = (*streams)->Close(); !st.ok()) {
     spdlog::error("msg=\"closing streams failed\" error={}", LogfmtValue(st.ToString()));
     return 1;

@@ -10,7 +10,7 @@
 #include "aws/endpoint.h"
 #include "base/hash.h"
 #include "aws/sigv4.h"
-#include "objects/xml.h"
+#include "base/xml.h"
 #include "base/ascii.h"
 
 namespace sluice::objects {

@@ -6,7 +6,7 @@
 
 #include "awsproto/request_id.h"
 #include "internal/ops.h"
-#include "objects/xml.h"
+#include "base/xml.h"
 
 namespace sluice::frontends::s3 {
 
@@ -17,10 +17,10 @@ awsproto::SigV4Rules S3Service::AuthRules() const {
 Response S3Service::AuthFailed(const RequestHead& head, const awsproto::AuthFailure& failure) const {
   const std::string request_id = awsproto::NewS3RequestId();
   std::string body = "<Error>";
-  objects::XmlElement(body, "Code", awsproto::S3ErrorCode(failure.code));
-  objects::XmlElement(body, "Message", failure.s3_message);
-  for (const auto& [name, value] : failure.s3_details) objects::XmlElement(body, name, value);
-  objects::XmlElement(body, "RequestId", request_id);
+  XmlElement(body, "Code", awsproto::S3ErrorCode(failure.code));
+  XmlElement(body, "Message", failure.s3_message);
+  for (const auto& [name, value] : failure.s3_details) XmlElement(body, name, value);
+  XmlElement(body, "RequestId", request_id);
   body += "</Error>";
   Response r = Xml(awsproto::S3ErrorStatus(failure.code), std::move(body));
   if (head.method == "HEAD") {  // HEAD answers carry no body

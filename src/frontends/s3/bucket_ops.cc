@@ -1,16 +1,16 @@
 // Bucket operations and listings.
 #include <fmt/format.h>
 
+#include "base/clock.h"
 #include "base/base64.h"
 #include "internal/ops.h"
 #include "base/hash.h"
 #include "aws/sigv4.h"
-#include "objects/xml.h"
+#include "base/xml.h"
 
 namespace sluice::frontends::s3 {
 
 using objects::S3Error;
-using objects::XmlElement;
 
 namespace {
 
@@ -40,7 +40,7 @@ Response ListBuckets(Call& c) {
   for (const auto& b : *buckets) {
     body += "<Bucket>";
     XmlElement(body, "Name", b.name);
-    XmlElement(body, "CreationDate", IsoDate(b.created_ms));
+    XmlElement(body, "CreationDate", Iso8601Millis(b.created_ms));
     body += "</Bucket>";
   }
   body += "</Buckets></ListAllMyBucketsResult>";
@@ -119,7 +119,7 @@ Response ListObjects(Call& c, bool v2) {
   for (const auto& o : res->objects) {
     body += "<Contents>";
     XmlElement(body, "Key", enc(o.key));
-    XmlElement(body, "LastModified", IsoDate(o.last_modified_ms));
+    XmlElement(body, "LastModified", Iso8601Millis(o.last_modified_ms));
     XmlElement(body, "ETag", Quote(o.etag));
     XmlElement(body, "Size", std::to_string(o.size));
     if (!v2 || c.Q("fetch-owner") == "true") {
@@ -139,7 +139,7 @@ Response ListObjects(Call& c, bool v2) {
 Response DeleteObjects(Call& c) {
   if (auto bad = PrepareBody(c)) return std::move(*bad);
   if (auto st = c.store.HeadBucket(c.addr.bucket); !st.ok()) return Error(c, st.error());
-  const auto doc = objects::ParseXml(c.req.body);
+  const auto doc = ParseXml(c.req.body);
   if (!doc || doc->name != "Delete") {
     return Error(c, S3Error::kMalformedXML, "The XML you provided was not well-formed or did not validate against our published schema");
   }
@@ -149,7 +149,7 @@ Response DeleteObjects(Call& c) {
   }
   const bool quiet = doc->ChildText("Quiet") == "true";
   std::string body = fmt::format("<DeleteResult{}>", kNs);
-  for (const objects::XmlNode* o : objects) {
+  for (const XmlNode* o : objects) {
     const std::string key = o->ChildText("Key");
     auto st = key.empty() ? objects::ObjStatus(objects::Err(S3Error::kInvalidArgument, "empty key"))
                           : c.store.Delete(c.addr.bucket, key);

@@ -5,7 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "internal/ops.h"
-#include "objects/xml.h"
+#include "base/xml.h"
 
 namespace sluice::frontends::s3 {
 
@@ -29,10 +29,10 @@ std::string Quote(std::string_view etag) { return "\"" + std::string(etag) + "\"
 Response ErrorFor(const RequestHead& head, std::string_view resource, std::string_view request_id,
                   S3Error code, std::string_view message) {
   std::string body = "<Error>";
-  objects::XmlElement(body, "Code", objects::S3ErrorName(code));
-  objects::XmlElement(body, "Message", message);
-  objects::XmlElement(body, "Resource", resource);
-  objects::XmlElement(body, "RequestId", request_id);
+  XmlElement(body, "Code", objects::S3ErrorName(code));
+  XmlElement(body, "Message", message);
+  XmlElement(body, "Resource", resource);
+  XmlElement(body, "RequestId", request_id);
   body += "</Error>";
   Response r = Xml(objects::S3ErrorHttpStatus(code), std::move(body));
   // HEAD answers carry no body; 304 never has one.

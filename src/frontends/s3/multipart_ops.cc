@@ -5,15 +5,15 @@
 
 #include <fmt/format.h>
 
+#include "base/clock.h"
 #include "internal/ops.h"
 #include "base/ascii.h"
 #include "objects/listing.h"
-#include "objects/xml.h"
+#include "base/xml.h"
 
 namespace sluice::frontends::s3 {
 
 using objects::S3Error;
-using objects::XmlElement;
 
 namespace {
 
@@ -77,14 +77,14 @@ Response CreateMultipartUpload(Call& c) {
 
 Response CompleteMultipartUpload(Call& c) {
   if (auto bad = PrepareBody(c)) return std::move(*bad);
-  const auto doc = objects::ParseXml(c.req.body);
+  const auto doc = ParseXml(c.req.body);
   const auto malformed = [&] {
     return Error(c, S3Error::kMalformedXML,
                  "The XML you provided was not well-formed or did not validate against our published schema");
   };
   if (!doc || doc->name != "CompleteMultipartUpload") return malformed();
   std::vector<objects::CompletedPart> parts;
-  for (const objects::XmlNode* p : doc->Children("Part")) {
+  for (const XmlNode* p : doc->Children("Part")) {
     const auto n = ParseS3Integer(p->ChildText("PartNumber"));
     if (!n) return malformed();
     objects::CompletedPart part{*n, p->ChildText("ETag"), {}};
@@ -147,7 +147,7 @@ Response ListParts(Call& c) {
   for (const auto& p : *parts) {
     body += "<Part>";
     XmlElement(body, "PartNumber", std::to_string(p.number));
-    XmlElement(body, "LastModified", IsoDate(p.last_modified_ms));
+    XmlElement(body, "LastModified", Iso8601Millis(p.last_modified_ms));
     XmlElement(body, "ETag", Quote(p.etag));
     XmlElement(body, "Size", std::to_string(p.size));
     ChecksumElements(body, p.checksum, false);
@@ -240,7 +240,7 @@ Response ListMultipartUploads(Call& c) {
     body += "<Upload>";
     XmlElement(body, "Key", u->key);
     XmlElement(body, "UploadId", u->upload_id);
-    XmlElement(body, "Initiated", IsoDate(u->initiated_ms));
+    XmlElement(body, "Initiated", Iso8601Millis(u->initiated_ms));
     body += "<StorageClass>STANDARD</StorageClass></Upload>";
   }
   for (const std::string& p : page.common_prefixes) {

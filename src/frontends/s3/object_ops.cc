@@ -5,12 +5,13 @@
 
 #include <fmt/format.h>
 
+#include "base/clock.h"
 #include "base/base64.h"
 #include "awsproto/aws_chunked.h"
 #include "internal/ops.h"
 #include "base/hash.h"
 #include "aws/sigv4.h"
-#include "objects/xml.h"
+#include "base/xml.h"
 
 namespace sluice::frontends::s3 {
 
@@ -192,8 +193,8 @@ Response CopyObject(Call& c) {
   auto info = c.store.Copy(src.bucket, src.key, c.addr.bucket, c.addr.key, meta);
   if (!info.ok()) return Error(c, info.error());
   std::string body = "<CopyObjectResult>";
-  objects::XmlElement(body, "LastModified", IsoDate(info->last_modified_ms));
-  objects::XmlElement(body, "ETag", Quote(info->etag));
+  XmlElement(body, "LastModified", Iso8601Millis(info->last_modified_ms));
+  XmlElement(body, "ETag", Quote(info->etag));
   body += "</CopyObjectResult>";
   return WithId(Xml(200, std::move(body)), c);
 }

@@ -169,17 +169,6 @@ std::optional<int64_t> ParseHttpDate(std::string_view text) {
   return static_cast<int64_t>(timegm(&tm));
 }
 
-std::string IsoDate(int64_t unix_ms) {
-  const time_t t = static_cast<time_t>(unix_ms / 1000);
-  struct tm tm {};
-  gmtime_r(&t, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  char out[80];
-  std::snprintf(out, sizeof out, "%s.%03dZ", buf, static_cast<int>(unix_ms % 1000));
-  return out;
-}
-
 objects::ObjectMeta MetaFromHeaders(const RequestHead& head) {
   objects::ObjectMeta m;
   m.content_type = std::string(head.Header("content-type"));

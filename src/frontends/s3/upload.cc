@@ -1,9 +1,10 @@
 // Object uploads (PutObject, UploadPart) streamed through an UploadWriter.
 #include <algorithm>
 
+#include "base/clock.h"
 #include "internal/ops.h"
 #include "base/base64.h"
-#include "objects/xml.h"
+#include "base/xml.h"
 #include "base/ascii.h"
 
 namespace sluice::frontends::s3 {
@@ -249,8 +250,8 @@ Response UploadPartCopy(Call& c) {
   if (auto* answer = std::get_if<Response>(&done)) return std::move(*answer);
   const objects::ObjectInfo& part = std::get<objects::ObjectInfo>(done);
   std::string body = "<CopyPartResult>";
-  objects::XmlElement(body, "LastModified", IsoDate(part.last_modified_ms));
-  objects::XmlElement(body, "ETag", Quote(part.etag));
+  XmlElement(body, "LastModified", Iso8601Millis(part.last_modified_ms));
+  XmlElement(body, "ETag", Quote(part.etag));
   ChecksumElements(body, part.checksum, false);
   body += "</CopyPartResult>";
   return WithId(Xml(200, std::move(body)), c);

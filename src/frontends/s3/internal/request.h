@@ -51,8 +51,6 @@ std::optional<objects::RangeSpec> ParseRange(std::string_view header);
 // RFC 7231 IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT"), seconds.
 std::string HttpDate(int64_t unix_ms);
 std::optional<int64_t> ParseHttpDate(std::string_view text);  // unix seconds
-// ISO 8601 with milliseconds, as S3's XML uses: "2009-10-12T17:50:30.000Z".
-std::string IsoDate(int64_t unix_ms);
 
 // Content-Type, Content-Encoding, Content-Disposition, Cache-Control and x-amz-meta-*
 // from a request.

@@ -1,4 +1,5 @@
-// A small XML reader and writer for S3's REST-XML bodies: elements, text and the five
+// A small XML reader and writer for the XML protocols (S3's REST-XML, the Query
+// protocol's answers): elements, text and the five
 // predefined entities plus character references. Attributes, comments, processing
 // instructions and CDATA-free documents are what S3 exchanges; namespaces prefixes are
 // dropped from names. Not a general XML parser: DTDs are rejected.
@@ -9,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-namespace sluice::objects {
+namespace sluice {
 
 struct XmlNode {
   std::string name;
@@ -33,4 +34,4 @@ std::string XmlEscape(std::string_view text);
 // Appends "<name>escaped text</name>".
 void XmlElement(std::string& out, std::string_view name, std::string_view text);
 
-}  // namespace sluice::objects
+}  // namespace sluice

@@ -1,10 +1,10 @@
-#include "objects/xml.h"
+#include "base/xml.h"
 
 #include <cctype>
 #include <cstdint>
 #include <cstdlib>
 
-namespace sluice::objects {
+namespace sluice {
 
 const XmlNode* XmlNode::Child(std::string_view child_name) const {
   for (const XmlNode& c : children) {
@@ -237,4 +237,4 @@ void XmlElement(std::string& out, std::string_view name, std::string_view text) 
   out += '>';
 }
 
-}  // namespace sluice::objects
+}  // namespace sluice

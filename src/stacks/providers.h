@@ -1,0 +1,32 @@
+// The resource types sluice provisions, each through its domain module's public API:
+// AWS::S3::Bucket (objects), AWS::Kinesis::Stream (stream), and the types recorded with
+// the identifiers AWS returns but no behaviour of their own here (AWS::IAM::Role,
+// AWS::IAM::Policy, AWS::IAM::ManagedPolicy, AWS::Logs::LogGroup). Ref and Fn::GetAtt
+// return what CloudFormation returns for each (docs/compatibility.md).
+#pragma once
+
+#include <string>
+
+#include "stacks/resources.h"
+
+namespace sluice::objects {
+class ObjectStore;
+}
+namespace sluice::stream {
+class StreamManager;
+}
+
+namespace sluice::stacks {
+
+struct ProviderDeps {
+  objects::ObjectStore* objects = nullptr;  // AWS::S3::Bucket when set
+  stream::StreamManager* streams = nullptr;  // AWS::Kinesis::Stream when set
+  std::string region = "us-east-1";
+  std::string account_id = "000000000000";
+  // How long a new stream may take to become ACTIVE before its creation fails.
+  int64_t stream_active_timeout_ms = 60'000;
+};
+
+void AddBuiltinProviders(ResourceProviders& providers, const ProviderDeps& deps);
+
+}  // namespace sluice::stacks

@@ -1,0 +1,21 @@
+// Constructors of the built-in providers (providers.cc registers them).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "stacks/providers.h"
+#include "stacks/resources.h"
+
+namespace sluice::stacks::providers {
+
+std::unique_ptr<ResourceProvider> NewS3BucketProvider(objects::ObjectStore& store, const std::string& region);
+std::unique_ptr<ResourceProvider> NewKinesisStreamProvider(stream::StreamManager& streams,
+                                                           int64_t active_timeout_ms);
+// Recorded types: identifiers as AWS returns them, no behaviour.
+std::unique_ptr<ResourceProvider> NewIamRoleProvider(const ProviderDeps& deps);
+std::unique_ptr<ResourceProvider> NewIamPolicyProvider();
+std::unique_ptr<ResourceProvider> NewIamManagedPolicyProvider(const ProviderDeps& deps);
+std::unique_ptr<ResourceProvider> NewLogGroupProvider(const ProviderDeps& deps);
+
+}  // namespace sluice::stacks::providers
