@@ -66,11 +66,25 @@ CREATE TABLE shard_count_updates (
 CREATE INDEX shard_count_updates_by_stream ON shard_count_updates (stream_id, at_ms);
 )sql";
 
+// Lambda functions: the configuration as a JSON document the functions module owns
+// (docs/formats/catalog.md lists its fields).
+constexpr std::string_view kFunctions = R"sql(
+CREATE TABLE functions (
+  name       TEXT    PRIMARY KEY,
+  config     TEXT    NOT NULL,
+  updated_ms INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+)sql";
+
 // The schema history. Append only; see migrations.h.
 constexpr Migration kMigrations[] = {
     {1, "schema_version and meta", kSchemaVersionAndMeta},
     {2, "kinesis streams, shards and tags", kStreams},
     {3, "kinesis UpdateShardCount history", kShardCountUpdates},
+    // Number 4 belongs to the Firehose branch; this placeholder keeps the list gapless
+    // until the two merge, and the merge replaces it with Firehose's entry.
+    {4, "reserved (firehose)", ""},
+    {5, "lambda functions", kFunctions},
 };
 
 Status ApplyOne(Database& db, const Migration& m) {
