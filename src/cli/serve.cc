@@ -17,6 +17,10 @@
 #include "cli/server_auth.h"
 #include "cli/version.h"
 #include "frontends/kinesis/kinesis_service.h"
+#include "frontends/lambda/lambda_service.h"
+#include "frontends/lambda_runtime/runtime_api.h"
+#include "functions/functions.h"
+#include "functions/runtime_broker.h"
 #include "frontends/s3/s3_service.h"
 #include "gateway/access_log.h"
 #include "gateway/gateway.h"
@@ -85,11 +89,32 @@ int RunServe(const ServeOptions& options) {
   auto object_store = objects::LocalObjectStore::Open({.dir = (*dir)->path()});
   if (!object_store.ok()) return Fail(Status::IOError(object_store.error().message));
 
+  functions::FunctionManagerOptions fo;
+  fo.dir = (*dir)->File("functions");
+  fo.region = options.streams.region;
+  fo.python = options.python;
+  fo.strict_runtimes = options.strict_runtimes;
+  fo.max_processes = options.max_function_processes;
+  auto functions = functions::FunctionManager::Open(fo, **catalog, **object_store);
+  if (!functions.ok()) return Fail(functions.status());
+  // The Lambda Runtime API for function processes: loopback only, a port of its own.
+  frontends::lambda_runtime::RuntimeApiHandler runtime_handler((*functions)->broker());
+  http::ServerOptions runtime_options;
+  runtime_options.bind = "127.0.0.1";
+  runtime_options.port = 0;
+  runtime_options.threads = 1;
+  runtime_options.idle_timeout = std::chrono::hours(24);  // a warm process waits on `next`
+  runtime_options.shutdown_grace = std::chrono::milliseconds(500);
+  auto runtime_server = http::Server::Start(runtime_options, runtime_handler);
+  if (!runtime_server.ok()) return Fail(runtime_server.status());
+  (*functions)->SetRuntimeApi("127.0.0.1:" + std::to_string((*runtime_server)->port()));
+
   MemoryBudget request_memory(options.max_request_memory);
 
   // One registration line per AWS service (docs/adding-a-service.md).
   gateway::Gateway gateway{std::string(kVersion), &request_memory, &verifier};
   gateway.Add(std::make_unique<frontends::kinesis::KinesisService>(**streams));
+  gateway.Add(std::make_unique<frontends::lambda::LambdaService>(frontends::lambda::LambdaBackends{**functions}));
   gateway.AddCatchAll(std::make_unique<frontends::s3::S3Service>(**object_store, kS3Workers));
 
   // --access-log wraps the gateway; without it the server calls the gateway directly.
@@ -116,6 +141,10 @@ int RunServe(const ServeOptions& options) {
   const std::string scheme = (*server)->tls() ? "https" : "http";
   const std::string url =
       scheme + "://" + options.server.bind + ":" + std::to_string((*server)->port());
+  // Functions' SDK calls come back here (a wildcard bind is reached on loopback).
+  const bool wildcard = options.server.bind == "0.0.0.0" || options.server.bind == "::";
+  (*functions)->SetEndpointUrl(scheme + "://" + (wildcard ? std::string("127.0.0.1") : options.server.bind) + ":" +
+                               std::to_string((*server)->port()));
   spdlog::info(
       "msg=\"listening\" url={} data_dir={} fsync={} threads={} server_id={} catalog_schema={}",
       LogfmtValue(url), LogfmtValue(options.data_dir), LogfmtValue(options.fsync), options.server.threads,
@@ -144,6 +173,10 @@ int RunServe(const ServeOptions& options) {
   // Work still on the handlers' pools (an upload's last sync) finishes while the
   // server's executors, which its answers are posted to, still exist.
   gateway.Quiesce();
+  // Runtime processes go before the runtime API that serves them.
+  (*functions)->Shutdown();
+  (*runtime_server)->Stop();
+  (*runtime_server)->Wait();
   // Every request is answered; now sync and close the logs.
   if (const Status st = (*streams)->Close(); !st.ok()) {
     spdlog::error("msg=\"closing streams failed\" error={}", LogfmtValue(st.ToString()));

@@ -22,6 +22,11 @@ struct ServeOptions {
   // signature, loopback only unless allow_anonymous).
   std::string credentials;
   bool allow_anonymous = false;
+  // Lambda runtimes: --python overrides the interpreter picked for python3.x functions;
+  // --strict-runtimes refuses deprecated runtimes as AWS does.
+  std::string python;
+  bool strict_runtimes = false;
+  int max_function_processes = 64;
   http::ServerOptions server;
   stream::StreamManagerOptions streams;  // dir, fsync and clock are filled in by RunServe
 };

@@ -110,7 +110,11 @@ std::string OnPath(const std::string& name) {
 class Manager final : public FunctionManager {
  public:
   Manager(FunctionManagerOptions options, catalog::Catalog& catalog, objects::ObjectStore& objects)
-      : options_(std::move(options)), catalog_(catalog), objects_(objects), pool_(options_.max_processes) {}
+      : options_(std::move(options)),
+        catalog_(catalog),
+        objects_(objects),
+        pool_(options_.max_processes),
+        endpoint_url_(options_.endpoint_url) {}
 
   Status Load() {
     std::error_code ec;
@@ -135,6 +139,12 @@ class Manager final : public FunctionManager {
 
   RuntimeBroker& broker() override { return pool_; }
   void SetRuntimeApi(std::string host_port) override { pool_.SetRuntimeApi(std::move(host_port)); }
+  void SetEndpointUrl(std::string url) override {
+    const MutexLock lock(mu_);
+    endpoint_url_ = std::move(url);
+    specs_.clear();
+  }
+  void Shutdown() override { pool_.Shutdown(); }
 
   LambdaResult<FunctionConfig> Create(CreateFunctionInput input) override {
     FunctionConfig& c = input.config;
@@ -622,7 +632,7 @@ class Manager final : public FunctionManager {
     };
     if (ld != nullptr) s.env.push_back("LD_LIBRARY_PATH=" + std::string(ld));
     if (const char* token = std::getenv("AWS_SESSION_TOKEN")) s.env.push_back("AWS_SESSION_TOKEN=" + std::string(token));
-    if (!options_.endpoint_url.empty()) s.env.push_back("AWS_ENDPOINT_URL=" + options_.endpoint_url);
+    if (!endpoint_url_.empty()) s.env.push_back("AWS_ENDPOINT_URL=" + endpoint_url_);
     for (const auto& [k, v] : c.environment) {
       // The user's variables come last and win over sluice's defaults (AWS_ENDPOINT_URL).
       std::erase_if(s.env, [&k](const std::string& e) { return e.starts_with(k + "="); });
@@ -652,6 +662,7 @@ class Manager final : public FunctionManager {
   Mutex mu_;
   std::map<std::string, FunctionConfig, std::less<>> functions_ GUARDED_BY(mu_);
   std::set<std::string> creating_ GUARDED_BY(mu_);
+  std::string endpoint_url_ GUARDED_BY(mu_);
   std::set<std::string> warned_ GUARDED_BY(mu_);
   std::map<std::string, std::shared_ptr<const LaunchSpec>, std::less<>> specs_ GUARDED_BY(mu_);
 };
@@ -661,7 +672,13 @@ class Manager final : public FunctionManager {
 Result<std::unique_ptr<FunctionManager>> FunctionManager::Open(const FunctionManagerOptions& options,
                                                                catalog::Catalog& catalog,
                                                                objects::ObjectStore& objects) {
-  auto manager = std::make_unique<Manager>(options, catalog, objects);
+  FunctionManagerOptions o = options;
+  // Processes start in their package directory: every path they are given is absolute.
+  std::error_code ec;
+  const std::filesystem::path absolute = std::filesystem::absolute(o.dir, ec);
+  if (ec) return Status::IOError("cannot resolve " + o.dir + ": " + ec.message());
+  o.dir = absolute.lexically_normal().string();
+  auto manager = std::make_unique<Manager>(std::move(o), catalog, objects);
   RETURN_IF_ERROR(manager->Load());
   return std::unique_ptr<FunctionManager>(std::move(manager));
 }

@@ -148,6 +148,11 @@ class FunctionManager {
   // The broker the runtime API front end serves, and where it listens.
   virtual RuntimeBroker& broker() = 0;
   virtual void SetRuntimeApi(std::string host_port) = 0;
+  // The URL functions' SDKs are pointed at (AWS_ENDPOINT_URL), once the server is bound.
+  virtual void SetEndpointUrl(std::string url) = 0;
+  // Kills every runtime process and fails what is in flight; the manager stays usable
+  // only for answering errors. Call before stopping the runtime API server.
+  virtual void Shutdown() = 0;
 
   virtual LambdaResult<FunctionConfig> Create(CreateFunctionInput input) = 0;
   // `name`: a function name, its ARN or partial ARN; `qualifier` empty or $LATEST.

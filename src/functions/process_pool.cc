@@ -72,8 +72,14 @@ ProcessPool::ProcessPool(int max_processes) : max_processes_(max_processes) {
 }
 
 ProcessPool::~ProcessPool() {
+  Shutdown();
+  close(wake_fd_);
+}
+
+void ProcessPool::Shutdown() {
   {
     const MutexLock lock(mu_);
+    if (stop_) return;
     stop_ = true;
   }
   Wake();
@@ -86,6 +92,11 @@ ProcessPool::~ProcessPool() {
       if (p->current) {
         completions.push_back(Finish(*p, LambdaFailure{LambdaError::kService, "sluice is shutting down"}, ""));
       }
+      if (p->waiting) {
+        completions.push_back([w = std::move(p->waiting)]() mutable {
+          w(BrokerFailure{BrokerError::kUnknownProcess, "sluice is shutting down"});
+        });
+      }
       int status = 0;
       waitpid(p->pid, &status, 0);
       close(p->fd);
@@ -93,7 +104,6 @@ ProcessPool::~ProcessPool() {
     processes_.clear();
   }
   for (auto& c : completions) c();
-  close(wake_fd_);
 }
 
 void ProcessPool::Wake() {
@@ -252,7 +262,7 @@ void ProcessPool::Next(std::string_view token, std::function<void(Expected<NextI
   Completion completion;
   {
     MutexLock lock(mu_);
-    Process* p = Find(token);
+    Process* p = stop_ ? nullptr : Find(token);
     if (p == nullptr || p->killed) {
       lock.Unlock();
       return ready(BrokerFailure{BrokerError::kUnknownProcess, "no such runtime process"});

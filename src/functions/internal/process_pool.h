@@ -57,6 +57,9 @@ class ProcessPool final : public RuntimeBroker {
   // reached. `done` runs exactly once.
   void Invoke(std::shared_ptr<const LaunchSpec> spec, std::string request_id, std::string payload,
               InvokeDone done) EXCLUDES(mu_);
+  // Kills every process, fails their invocations and answers held Next calls; later
+  // calls fail. Idempotent; the destructor calls it.
+  void Shutdown() EXCLUDES(mu_);
   // Stops the function's processes: idle ones now, busy ones when their invocation ends.
   void Retire(const std::string& function_name) EXCLUDES(mu_);
 
