@@ -23,6 +23,7 @@ std::string ConfigToStored(const FunctionConfig& c) {
       {"tags", c.tags},
       {"policy", c.policy},
       {"generation", c.generation},
+      {"package", c.package},
   };
   if (c.reserved_concurrency) j["reserved_concurrency"] = *c.reserved_concurrency;
   return j.dump();
@@ -50,6 +51,7 @@ std::optional<FunctionConfig> ConfigFromStored(const std::string& json) {
     c.tags = j.at("tags").get<std::map<std::string, std::string>>();
     c.policy = j.at("policy").get<std::string>();
     c.generation = j.at("generation").get<int64_t>();
+    c.package = j.at("package").get<int64_t>();
     if (j.contains("reserved_concurrency")) c.reserved_concurrency = j["reserved_concurrency"].get<int64_t>();
     return c;
   } catch (const nlohmann::json::exception&) {

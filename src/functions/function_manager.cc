@@ -389,7 +389,7 @@ class Manager final : public FunctionManager {
   }
   std::string PackageRoot(const std::string& name) const { return options_.dir + "/packages/" + name; }
   std::string PackageDir(const FunctionConfig& c) const {
-    return PackageRoot(c.name) + "/" + std::to_string(c.generation);
+    return PackageRoot(c.name) + "/" + std::to_string(c.package);
   }
 
   LambdaFailure NotFound(const FunctionRef& ref) const {
@@ -499,6 +499,7 @@ class Manager final : public FunctionManager {
 
   // Unpacks the package for c's generation and commits the configuration.
   LambdaResult<FunctionConfig> Install(FunctionConfig c, const std::string& zip, bool is_new) {
+    c.package = c.generation;
     const std::string dir = PackageDir(c);
     RemoveTree(dir);  // a leftover of a crash between unpack and commit
     if (auto r = UnpackZip(zip, dir); !r.ok()) {
@@ -507,7 +508,6 @@ class Manager final : public FunctionManager {
     }
     c.code_sha256 = CodeSha256(zip);
     c.code_size = static_cast<int64_t>(zip.size());
-    const int64_t previous = c.generation - 1;
     LambdaResult<FunctionConfig> out = Commit(std::move(c));
     if (!out.ok()) {
       RemoveTree(dir);
@@ -515,8 +515,7 @@ class Manager final : public FunctionManager {
     }
     // The previous package: its processes are retired; the tree can go (a process still
     // running from it keeps its open files).
-    if (!is_new) RemoveOlderPackages(out->name, out->generation);
-    (void)previous;
+    if (!is_new) RemoveOlderPackages(out->name, out->package);
     return out;
   }
 

@@ -84,6 +84,7 @@ struct FunctionConfig {
   std::map<std::string, std::string> tags;
   std::string policy;  // the resource policy document (JSON), empty when none
   int64_t generation = 0;  // bumped by each code or configuration change
+  int64_t package = 0;     // the unpacked code's directory: the generation that installed it
 };
 
 // A code package: the zip bytes themselves, or where to read them.

@@ -197,6 +197,19 @@ TEST_F(ManagerTest, CodeFromAMissingS3ObjectIsRefusedAndNothingIsCreated) {
   EXPECT_TRUE(manager_->Create(in).ok());
 }
 
+TEST_F(ManagerTest, ConfigurationChangesKeepRunningTheInstalledPackage) {
+  ASSERT_TRUE(manager_->Create(Input("cfg")).ok());
+  ConfigUpdate u;
+  u.timeout_s = 10;
+  auto up = manager_->UpdateConfig("cfg", u);
+  ASSERT_TRUE(up.ok()) << up.error().message;
+  ASSERT_TRUE(manager_->PutConcurrency("cfg", 2).ok());
+  auto got = manager_->Get("cfg", "");
+  ASSERT_TRUE(got.ok());
+  EXPECT_GT(got->generation, got->package);
+  EXPECT_TRUE(std::filesystem::exists(dir_.File("functions/packages/cfg/" + std::to_string(got->package) + "/app.py")));
+}
+
 // The pool without the runtime API: processes that never ask for work.
 LambdaResult<InvokeResult> RunOnce(ProcessPool& pool, std::shared_ptr<const LaunchSpec> spec) {
   std::promise<LambdaResult<InvokeResult>> p;
