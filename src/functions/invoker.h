@@ -67,6 +67,7 @@ struct FunctionRef {
   std::string name;
   std::string arn;  // unqualified full ARN: arn:aws:lambda:<region>:<account>:function:<name>
   std::string handler;
+  std::string role;  // the execution role's ARN: a Kinesis event's invokeIdentityArn
   std::map<std::string, std::string> environment;  // the function's Environment.Variables
 };
 
