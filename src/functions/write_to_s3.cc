@@ -59,7 +59,7 @@ std::string WriteToS3Key(std::span<const KinesisRecordView> records) {
   const std::time_t secs = static_cast<std::time_t>(first.approximate_arrival_ms / 1000);
   std::tm tm{};
   gmtime_r(&secs, &tm);
-  char date[64];
+  char date[128];
   std::snprintf(date, sizeof date, "date=%04d-%02d-%02d/%04d_%02d_%02d_%02d_", tm.tm_year + 1900,
                 tm.tm_mon + 1, tm.tm_mday, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour);
   // The batch's identity: its shard and sequence-number range, so a retried batch
