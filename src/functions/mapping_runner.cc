@@ -314,7 +314,12 @@ MappingRunner::Round MappingRunner::FormRound(Shard& shard, const MappingConfig&
   round.last_sequence = round.records.back().sequence_number;
 
   // Lanes by partition key, then batches cut at BatchSize and at the payload limit.
-  const EventSource src = Source(config, nullptr);
+  // The event's size depends on the role ARN (invokeIdentityArn): take the function's,
+  // or allow for the longest one IAM gives out when it cannot be looked up now.
+  const Expected<FunctionRef, InvokeError> fn = deps_.invoker->Resolve(config.function_arn);
+  const std::string role_allowance(2048, 'x');
+  EventSource src = Source(config, fn.ok() ? &*fn : nullptr);
+  if (!fn.ok()) src.invoke_identity_arn = role_allowance;
   round.lanes.resize(static_cast<size_t>(config.parallelization_factor));
   std::vector<size_t> lane_bytes(round.lanes.size(), kEventEnvelopeBytes);
   for (size_t i = 0; i < round.records.size(); ++i) {
