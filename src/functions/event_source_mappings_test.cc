@@ -80,6 +80,13 @@ class MappingTest : public stream::testing::StreamFixture {
   }
   std::vector<std::string> PutN(size_t n) { return PutKeys(std::vector<std::string>(n, "k")); }
 
+  // "fn" succeeds, appending every record's sequence number to `seen`.
+  void DefineRecorder(std::vector<std::string>& seen) {
+    invoker_.Define("fn", [&seen](const std::string& p) {
+      for (auto& s : Seqs(p)) seen.push_back(s);
+      return Ok();
+    });
+  }
   MappingInput Input(std::string function = "fn") {
     MappingInput in;
     in.function_name = std::move(function);
@@ -199,10 +206,7 @@ TEST_F(MappingTest, ListFiltersAndPages) {
 
 TEST_F(MappingTest, DeliversEveryRecordInOrderInBatchesOfBatchSize) {
   std::vector<std::string> seen;
-  invoker_.Define("fn", [&](const std::string& p) {
-    for (auto& s : Seqs(p)) seen.push_back(s);
-    return Ok();
-  });
+  DefineRecorder(seen);
   const auto seqs = PutN(25);
   MappingInput in = Input();
   in.batch_size = 10;
@@ -567,10 +571,7 @@ TEST_F(MappingTest, ADisabledMappingDeliversNothingUntilEnabled) {
 
 TEST_F(MappingTest, ParentsAreReadToTheirEndBeforeTheirChildren) {
   std::vector<std::string> seen;
-  invoker_.Define("fn", [&](const std::string& p) {
-    for (auto& s : Seqs(p)) seen.push_back(s);
-    return Ok();
-  });
+  DefineRecorder(seen);
   const auto before = PutN(3);
   ASSERT_TRUE(mgr_->UpdateShardCount("ingress", 2).ok());
   const auto after = PutKeys({"k", "x", "k"});
