@@ -11,8 +11,8 @@ namespace sluice::functions {
 
 namespace internal {
 
-InvokeResult FunctionFailure(std::string_view error_type, std::string_view message) {
-  InvokeResult r;
+InvokeOutcome FunctionFailure(std::string_view error_type, std::string_view message) {
+  InvokeOutcome r;
   r.function_error = FunctionError::kUnhandled;
   r.payload = R"({"errorMessage":)";
   aws::AppendJsonString(&r.payload, message);
@@ -22,8 +22,8 @@ InvokeResult FunctionFailure(std::string_view error_type, std::string_view messa
   return r;
 }
 
-InvokeResult FunctionSuccess() {
-  InvokeResult r;
+InvokeOutcome FunctionSuccess() {
+  InvokeOutcome r;
   r.payload = "null";
   return r;
 }

@@ -93,11 +93,11 @@ class BuiltinFunction {
   // The Invoke path: `event_json` is a Lambda Kinesis event ({"Records":[...]} with
   // base64 data). A malformed event is an Unhandled function error, as a Python handler
   // raising on it would be.
-  virtual InvokeResult HandleEvent(std::string_view event_json) = 0;
+  virtual InvokeOutcome HandleEvent(std::string_view event_json) = 0;
 
   // The mapping fast path: the same work on the batch's records directly, no JSON
   // event built or parsed. Same result as HandleEvent on the equivalent event.
-  virtual InvokeResult HandleRecords(std::span<const KinesisRecordView> records) = 0;
+  virtual InvokeOutcome HandleRecords(std::span<const KinesisRecordView> records) = 0;
 };
 
 // The built-in `name` (without the prefix) bound to `env`. kInvalidParameterValue-style

@@ -73,7 +73,7 @@ TEST_F(BuiltinsTest, UnknownNameOrMissingVariableIsRefusedWithTheReason) {
 TEST_F(BuiltinsTest, WriteToS3WritesOneJsonArrayWithEventIdsUnderTheReferenceLayout) {
   auto f = Make("write_to_s3", {{"OUTPUT_BUCKET", "out"}});
   const Batch recs({R"({"TRIP_ID": "1", "n": 1})", R"( {"TRIP_ID":"2","event_id":"old"} )", "{}"});
-  const InvokeResult r = f->HandleRecords(recs.views);
+  const InvokeOutcome r = f->HandleRecords(recs.views);
   ASSERT_EQ(r.function_error, FunctionError::kNone) << r.payload;
   const auto keys = Keys();
   ASSERT_EQ(keys.size(), 1u);
@@ -102,7 +102,7 @@ TEST_F(BuiltinsTest, WriteToS3RetryOfTheSameBatchOverwritesItsObject) {
 TEST_F(BuiltinsTest, WriteToS3FailsTheBatchOnARecordThatIsNotAJsonObject) {
   auto f = Make("write_to_s3", {{"OUTPUT_BUCKET", "out"}});
   const Batch recs({R"({"a":1})", "not json"});
-  const InvokeResult r = f->HandleRecords(recs.views);
+  const InvokeOutcome r = f->HandleRecords(recs.views);
   EXPECT_EQ(r.function_error, FunctionError::kUnhandled);
   EXPECT_NE(r.payload.find("49001"), std::string::npos);
   EXPECT_TRUE(Keys().empty());
@@ -124,7 +124,7 @@ TEST_F(BuiltinsTest, SendToFirehoseSendsJsonLinesInPutRecordBatchSizedGroups) {
   std::vector<std::string> data;
   for (int i = 0; i < 1201; ++i) data.push_back("{\"i\": " + std::to_string(i) + ",\n \"s\": \"x'y\"}");
   const Batch recs(data);
-  const InvokeResult r = f->HandleRecords(recs.views);
+  const InvokeOutcome r = f->HandleRecords(recs.views);
   ASSERT_EQ(r.function_error, FunctionError::kNone) << r.payload;
   const auto calls = sink_.calls();
   ASSERT_EQ(calls.size(), 3u);
@@ -138,7 +138,7 @@ TEST_F(BuiltinsTest, SendToFirehoseCutsGroupsAtFourMebibytes) {
   auto f = Make("send_to_firehose", {{"DELIVERY_STREAM_NAME", "lake"}});
   const std::string big = "{\"s\":\"" + std::string(900'000, 'a') + "\"}";
   const Batch recs(std::vector<std::string>(10, big));
-  const InvokeResult r = f->HandleRecords(recs.views);
+  const InvokeOutcome r = f->HandleRecords(recs.views);
   ASSERT_EQ(r.function_error, FunctionError::kNone);
   const auto calls = sink_.calls();
   ASSERT_EQ(calls.size(), 3u);
@@ -154,7 +154,7 @@ TEST_F(BuiltinsTest, SendToFirehoseSinkFailureIsAFunctionError) {
   auto f = Make("send_to_firehose", {{"DELIVERY_STREAM_NAME", "lake"}});
   sink_.set_fail(true);
   const Batch recs({R"({"a":1})"});
-  const InvokeResult r = f->HandleRecords(recs.views);
+  const InvokeOutcome r = f->HandleRecords(recs.views);
   EXPECT_EQ(r.function_error, FunctionError::kUnhandled);
   EXPECT_NE(r.payload.find("PutRecordBatch"), std::string::npos);
 }

@@ -145,7 +145,7 @@ class MappingManager::Impl {
   }
 
   MappingResult<std::string> ResolveFunction(const std::string& name) {
-    Expected<FunctionRef, InvokeError> fn = invoker_.Resolve(name);
+    Expected<ResolvedFunction, InvokeError> fn = invoker_.Resolve(name);
     if (!fn.ok()) {
       if (fn.error().code == InvokeErrorType::kResourceNotFound) {
         return Err(MappingErrorType::kInvalidParameterValue, "Function does not exist");

@@ -37,8 +37,8 @@ std::vector<std::string> Keys(const std::string& payload) {
   return out;
 }
 
-InvokeResult Ok(std::string payload = "null") { return {FunctionError::kNone, std::move(payload), ""}; }
-InvokeResult Fail() { return {FunctionError::kUnhandled, R"({"errorMessage":"boom","errorType":"Exception"})", ""}; }
+InvokeOutcome Ok(std::string payload = "null") { return {FunctionError::kNone, std::move(payload), ""}; }
+InvokeOutcome Fail() { return {FunctionError::kUnhandled, R"({"errorMessage":"boom","errorType":"Exception"})", ""}; }
 
 class MappingTest : public stream::testing::StreamFixture {
  protected:

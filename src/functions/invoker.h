@@ -8,7 +8,7 @@
 // has one), never on an I/O thread.
 // Errors: an InvokeError whose type is the Lambda `__type` a client of the Invoke API
 // would see. A function that ran and failed is NOT an InvokeError: it is a successful
-// Invoke whose InvokeResult says FunctionError::kUnhandled or kHandled, exactly as
+// Invoke whose InvokeOutcome says FunctionError::kUnhandled or kHandled, exactly as
 // Lambda answers 200 with X-Amz-Function-Error.
 #pragma once
 
@@ -52,7 +52,7 @@ struct InvokeRequest {
   std::string payload;
 };
 
-struct InvokeResult {
+struct InvokeOutcome {
   FunctionError function_error = FunctionError::kNone;
   // The function's response (JSON text, possibly "null"), or with a function error the
   // error document Lambda returns: {"errorMessage":..., "errorType":..., ...}.
@@ -63,7 +63,7 @@ struct InvokeResult {
 
 // What a caller learns about a function without running it: a mapping needs the ARN to
 // report FunctionArn, and the handler to take a built-in's fast path (builtins.h).
-struct FunctionRef {
+struct ResolvedFunction {
   std::string name;
   std::string arn;  // unqualified full ARN: arn:aws:lambda:<region>:<account>:function:<name>
   std::string handler;
@@ -77,11 +77,11 @@ class Invoker {
 
   // Runs the function synchronously (RequestResponse) with `request.payload` and waits
   // for its answer. Errors as listed above; a function error is a successful result.
-  virtual Expected<InvokeResult, InvokeError> Invoke(const InvokeRequest& request) = 0;
+  virtual Expected<InvokeOutcome, InvokeError> Invoke(const InvokeRequest& request) = 0;
 
   // The function named by a name, partial or full ARN, or kResourceNotFound with
   // Lambda's message ("Function not found: <arn>"). Does not start anything.
-  virtual Expected<FunctionRef, InvokeError> Resolve(std::string_view function) = 0;
+  virtual Expected<ResolvedFunction, InvokeError> Resolve(std::string_view function) = 0;
 };
 
 }  // namespace sluice::functions

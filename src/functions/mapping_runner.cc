@@ -316,7 +316,7 @@ MappingRunner::Round MappingRunner::FormRound(Shard& shard, const MappingConfig&
   // Lanes by partition key, then batches cut at BatchSize and at the payload limit.
   // The event's size depends on the role ARN (invokeIdentityArn): take the function's,
   // or allow for the longest one IAM gives out when it cannot be looked up now.
-  const Expected<FunctionRef, InvokeError> fn = deps_.invoker->Resolve(config.function_arn);
+  const Expected<ResolvedFunction, InvokeError> fn = deps_.invoker->Resolve(config.function_arn);
   const std::string role_allowance(2048, 'x');
   EventSource src = Source(config, fn.ok() ? &*fn : nullptr);
   if (!fn.ok()) src.invoke_identity_arn = role_allowance;
@@ -378,7 +378,7 @@ bool MappingRunner::AttemptRound(Shard& shard, const MappingConfig& config) {
   return true;
 }
 
-EventSource MappingRunner::Source(const MappingConfig& config, const FunctionRef* fn) const {
+EventSource MappingRunner::Source(const MappingConfig& config, const ResolvedFunction* fn) const {
   return {config.event_source_arn, deps_.region, fn != nullptr ? std::string_view(fn->role) : std::string_view()};
 }
 
@@ -410,8 +410,8 @@ MappingRunner::Outcome MappingRunner::Attempt(Round& round, std::deque<Batch>& l
   }
 
   // Invoke: a built-in's fast path, or the function through the Invoker.
-  Expected<InvokeResult, InvokeError> result = InvokeError{InvokeErrorType::kService, ""};
-  Expected<FunctionRef, InvokeError> fn = deps_.invoker->Resolve(config.function_arn);
+  Expected<InvokeOutcome, InvokeError> result = InvokeError{InvokeErrorType::kService, ""};
+  Expected<ResolvedFunction, InvokeError> fn = deps_.invoker->Resolve(config.function_arn);
   if (!fn.ok()) {
     result = fn.error();
   } else if (const std::string_view builtin = BuiltinNameFromHandler(fn->handler); !builtin.empty()) {
@@ -487,7 +487,7 @@ bool MappingRunner::Discard(const Round& round, const std::vector<size_t>& recor
     const Record& r = round.records[i];
     views.push_back({r.shard_id, r.sequence_number, r.partition_key, r.data, r.arrival_ms});
   }
-  Expected<FunctionRef, InvokeError> fn = deps_.invoker->Resolve(config.function_arn);
+  Expected<ResolvedFunction, InvokeError> fn = deps_.invoker->Resolve(config.function_arn);
   const FailureRecord f{.mapping_uuid = config.uuid,
                         .function_arn = config.function_arn,
                         .condition = std::string(condition),

@@ -15,14 +15,14 @@ class SendToFirehose final : public BuiltinFunction {
 
   std::string_view name() const override { return "send_to_firehose"; }
 
-  InvokeResult HandleEvent(std::string_view event_json) override {
+  InvokeOutcome HandleEvent(std::string_view event_json) override {
     Result<std::vector<EventRecord>> records = ParseKinesisEvent(event_json);
     if (!records.ok()) return FunctionFailure("ValueError", records.status().message());
     const std::vector<KinesisRecordView> views = Views(*records);
     return HandleRecords(views);
   }
 
-  InvokeResult HandleRecords(std::span<const KinesisRecordView> records) override {
+  InvokeOutcome HandleRecords(std::span<const KinesisRecordView> records) override {
     std::vector<std::string> group;
     size_t group_bytes = 0;
     for (const KinesisRecordView& r : records) {
@@ -37,18 +37,18 @@ class SendToFirehose final : public BuiltinFunction {
                                                  ": larger than a Firehose record may be (1000 KiB)");
       }
       if (group.size() == kSinkMaxRecordsPerCall || group_bytes + line->size() > kSinkMaxBytesPerCall) {
-        if (InvokeResult failed; !Flush(group, failed)) return failed;
+        if (InvokeOutcome failed; !Flush(group, failed)) return failed;
         group_bytes = 0;
       }
       group_bytes += line->size();
       group.push_back(std::move(*line));
     }
-    if (InvokeResult failed; !Flush(group, failed)) return failed;
+    if (InvokeOutcome failed; !Flush(group, failed)) return failed;
     return FunctionSuccess();
   }
 
  private:
-  bool Flush(std::vector<std::string>& group, InvokeResult& failed) {
+  bool Flush(std::vector<std::string>& group, InvokeOutcome& failed) {
     if (group.empty()) return true;
     const Status st = sink_.PutRecordBatch(stream_, group);
     group.clear();

@@ -17,14 +17,14 @@ class WriteToS3 final : public BuiltinFunction {
 
   std::string_view name() const override { return "write_to_s3"; }
 
-  InvokeResult HandleEvent(std::string_view event_json) override {
+  InvokeOutcome HandleEvent(std::string_view event_json) override {
     Result<std::vector<EventRecord>> records = ParseKinesisEvent(event_json);
     if (!records.ok()) return FunctionFailure("ValueError", records.status().message());
     const std::vector<KinesisRecordView> views = Views(*records);
     return HandleRecords(views);
   }
 
-  InvokeResult HandleRecords(std::span<const KinesisRecordView> records) override {
+  InvokeOutcome HandleRecords(std::span<const KinesisRecordView> records) override {
     if (records.empty()) return FunctionSuccess();
     std::string body = "[";
     for (const KinesisRecordView& r : records) {

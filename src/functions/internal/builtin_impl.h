@@ -12,8 +12,8 @@
 namespace sluice::functions::internal {
 
 // An Unhandled function error in the shape a Python handler's uncaught exception has.
-InvokeResult FunctionFailure(std::string_view error_type, std::string_view message);
-InvokeResult FunctionSuccess();
+InvokeOutcome FunctionFailure(std::string_view error_type, std::string_view message);
+InvokeOutcome FunctionSuccess();
 
 // `data` (a record's bytes) as one line of JSON text with no line break: the object
 // minified, with "event_id": `event_id` added (replacing one already there) unless

@@ -110,7 +110,7 @@ class MappingRunner {
   Status SaveCheckpoint(const std::string& shard_id, const Shard& shard);
   void SetLastResult(std::string result);
   Status Persist();
-  EventSource Source(const MappingConfig& config, const FunctionRef* fn) const;
+  EventSource Source(const MappingConfig& config, const ResolvedFunction* fn) const;
 
   const RunnerDeps deps_;
 

@@ -15,7 +15,7 @@ namespace sluice::functions::testing {
 
 class FakeInvoker final : public Invoker {
  public:
-  using Handler = std::function<InvokeResult(const std::string& payload)>;
+  using Handler = std::function<InvokeOutcome(const std::string& payload)>;
 
   explicit FakeInvoker(std::string region = "us-east-1", std::string account = "000000000000")
       : region_(std::move(region)), account_(std::move(account)) {}
@@ -28,7 +28,7 @@ class FakeInvoker final : public Invoker {
   void Define(const std::string& name, Handler handler, std::string ref_handler = "index.handler",
               std::map<std::string, std::string> env = {}) {
     const MutexLock lock(mu_);
-    functions_[name] = {handler, FunctionRef{name, ArnOf(name), std::move(ref_handler),
+    functions_[name] = {handler, ResolvedFunction{name, ArnOf(name), std::move(ref_handler),
                                              "arn:aws:iam::" + account_ + ":role/fn-role", std::move(env)}};
   }
   void Remove(const std::string& name) {
@@ -36,7 +36,7 @@ class FakeInvoker final : public Invoker {
     functions_.erase(name);
   }
 
-  Expected<InvokeResult, InvokeError> Invoke(const InvokeRequest& request) override {
+  Expected<InvokeOutcome, InvokeError> Invoke(const InvokeRequest& request) override {
     Handler h;
     std::string arn;
     {
@@ -47,12 +47,12 @@ class FakeInvoker final : public Invoker {
       arn = it->second.ref.arn;
       payloads_.push_back(request.payload);
     }
-    InvokeResult r = h(request.payload);
+    InvokeOutcome r = h(request.payload);
     r.function_arn = arn;
     return r;
   }
 
-  Expected<FunctionRef, InvokeError> Resolve(std::string_view function) override {
+  Expected<ResolvedFunction, InvokeError> Resolve(std::string_view function) override {
     const MutexLock lock(mu_);
     const auto it = functions_.find(NameOf(function));
     if (it == functions_.end()) return NotFound(function);
@@ -67,7 +67,7 @@ class FakeInvoker final : public Invoker {
  private:
   struct Fn {
     Handler handler;
-    FunctionRef ref;
+    ResolvedFunction ref;
   };
   static std::string NameOf(std::string_view f) {
     const size_t p = f.find("function:");
