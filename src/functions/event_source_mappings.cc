@@ -58,7 +58,7 @@ class MappingManager::Impl {
     return {.catalog = &catalog_, .streams = &streams_, .invoker = &invoker_, .clock = &clock_,
             .store = options_.store, .sink = options_.sink, .region = options_.region,
             .max_payload_bytes = options_.max_payload_bytes,
-            .concurrent_lanes = options_.start_threads};
+            .concurrent = options_.concurrent};
   }
 
   Status Load() {

@@ -136,6 +136,9 @@ class MappingManager {
     Clock* clock = nullptr;  // nullptr: the real clock
     // false: no poller threads; RunOnce drives the mappings (tests).
     bool start_threads = true;
+    // Within one pass, shards and a round's lanes run on threads of their own; false:
+    // one after another (deterministic tests).
+    bool concurrent = true;
     // How long a poller waits when a shard has nothing new, and after a failed batch
     // before its retry (Lambda retries at once, then backs off; one fixed wait here).
     int64_t idle_poll_ms = 200;

@@ -61,6 +61,7 @@ class MappingTest : public stream::testing::StreamFixture {
     MappingManager::Options o;
     o.clock = &clock_;
     o.start_threads = false;
+    o.concurrent = false;
     o.store = store_.get();
     o.sink = &sink_;
     o.max_payload_bytes = max_payload;

@@ -188,7 +188,7 @@ bool MappingRunner::Poll(const MappingConfig& config) {
     if (s.adjacent_parent_shard_id) shard.parents.push_back(*s.adjacent_parent_shard_id);
     listed[s.shard_id] = true;
   }
-  bool progress = false;
+  std::vector<std::pair<const std::string*, Shard*>> ready;
   for (auto& [id, shard] : shards_) {
     if (shard.finished || !listed.contains(id)) continue;
     // Parents first: a parent still stored must have been read to its end.
@@ -196,10 +196,21 @@ bool MappingRunner::Poll(const MappingConfig& config) {
       const auto it = shards_.find(p);
       return !listed.contains(p) || (it != shards_.end() && it->second.finished);
     });
-    if (!parents_done) continue;
-    progress |= ProcessShard(id, shard, config);
+    if (parents_done) ready.emplace_back(&id, &shard);
   }
-  return progress;
+  // Shards are independent: each works on its own Shard, in parallel when allowed.
+  std::vector<char> progress(ready.size(), 0);
+  if (deps_.concurrent && ready.size() > 1) {
+    std::vector<std::thread> threads;
+    for (size_t i = 1; i < ready.size(); ++i) {
+      threads.emplace_back([&, i] { progress[i] = ProcessShard(*ready[i].first, *ready[i].second, config); });
+    }
+    progress[0] = ProcessShard(*ready[0].first, *ready[0].second, config);
+    for (std::thread& t : threads) t.join();
+  } else {
+    for (size_t i = 0; i < ready.size(); ++i) progress[i] = ProcessShard(*ready[i].first, *ready[i].second, config);
+  }
+  return std::any_of(progress.begin(), progress.end(), [](char p) { return p != 0; });
 }
 
 bool MappingRunner::ProcessShard(const std::string& shard_id, Shard& shard, const MappingConfig& config) {
@@ -348,7 +359,7 @@ bool MappingRunner::AttemptRound(Shard& shard, const MappingConfig& config) {
   bool progress = false;
   if (!busy.empty()) {
     std::vector<Outcome> outcomes(busy.size(), Outcome::kKeep);
-    if (deps_.concurrent_lanes && busy.size() > 1) {
+    if (deps_.concurrent && busy.size() > 1) {
       std::vector<std::thread> threads;
       for (size_t i = 1; i < busy.size(); ++i) {
         threads.emplace_back([&, i] { outcomes[i] = Attempt(round, *busy[i], config); });

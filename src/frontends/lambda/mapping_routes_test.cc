@@ -21,6 +21,7 @@ class MappingRoutesTest : public stream::testing::StreamFixture {
     functions::MappingManager::Options o;
     o.clock = &clock_;
     o.start_threads = false;
+    o.concurrent = false;
     auto m = functions::MappingManager::Open(o, *catalog_, *mgr_, invoker_);
     ASSERT_TRUE(m.ok());
     mappings_ = std::move(*m);

@@ -43,7 +43,7 @@ struct RunnerDeps {
   RecordSink* sink = nullptr;
   std::string region;
   size_t max_payload_bytes = 6u << 20;
-  bool concurrent_lanes = true;  // false: lanes run one after another (tests)
+  bool concurrent = true;  // false: shards and lanes run one after another (tests)
 };
 
 class MappingRunner {
