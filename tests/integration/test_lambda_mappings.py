@@ -14,8 +14,8 @@ import zipfile
 
 import pytest
 
-from conftest import Sluice, kinesis_client, run
-from test_s3 import ENV, error_code, s3_client
+from conftest import kinesis_client, run
+from test_s3 import ENV, error_code, s3, s3_client, server  # noqa: F401 (fixtures)
 
 REGION = "us-east-1"
 ACCOUNT = "000000000000"
@@ -94,14 +94,6 @@ def handler(event, context):
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    s = Sluice(str(tmp_path_factory.mktemp("sluice") / "data"))
-    yield s
-    code, err = s.stop()
-    assert code == 0, err
-
-
-@pytest.fixture(scope="module")
 def lam(server):
     return lambda_client(server.url)
 
@@ -109,11 +101,6 @@ def lam(server):
 @pytest.fixture(scope="module")
 def kin(server):
     return kinesis_client(server.url)
-
-
-@pytest.fixture(scope="module")
-def s3(server):
-    return s3_client(server.url)
 
 
 _n = [0]
@@ -153,6 +140,15 @@ def wait_state(lam, uuid, state):
 
 def objects(s3, bucket, prefix=""):
     return [o["Key"] for o in s3.list_objects_v2(Bucket=bucket, Prefix=prefix).get("Contents", [])]
+
+
+def written_rows(s3, bucket):
+    """Every record write_to_s3 wrote to `bucket` (all its objects' arrays, joined)."""
+    rows = []
+    for key in objects(s3, bucket, "context=write_to_s3/date="):
+        assert key.endswith(".json"), key
+        rows += json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
+    return rows
 
 
 # ---- the API ----
@@ -308,10 +304,7 @@ def test_builtin_write_to_s3_gets_every_record_once_per_batch(lam, kin, s3):
     seqs = put_json(kin, stream, [{"pk": "p%d" % (i % 7), "i": i} for i in range(200)])
 
     def all_written():
-        rows = []
-        for key in objects(s3, bucket, "context=write_to_s3/date="):
-            assert key.endswith(".json")
-            rows += json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
+        rows = written_rows(s3, bucket)
         return rows if len(rows) >= len(seqs) else None
 
     rows = wait_for("200 records in S3", all_written)
@@ -383,9 +376,7 @@ def test_mappings_resume_from_their_checkpoint_after_sigkill(start_sluice, data_
     more = put_json(kin, stream, [{"pk": "q%d" % i, "i": 300 + i} for i in range(100)])
 
     def delivered():
-        ids = set()
-        for key in objects(s3, bucket):
-            ids |= {r["event_id"] for r in json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read())}
+        ids = {r["event_id"] for r in written_rows(s3, bucket)}
         return ids if ids >= set(seqs + more) else None
 
     ids = wait_for("every record at least once", delivered)
