@@ -4,7 +4,6 @@ fails on purpose on a poison record, one checks the event's shape field by field
 
 Waiting: the mapping pollers run on their own threads, so a test polls the observable
 result (an object, a State) until a deadline; it never sleeps to let something happen."""
-import base64
 import io
 import json
 import os
@@ -54,7 +53,6 @@ def zip_of(files):
 
 # A handler that fails its whole batch when any record's data contains "poison".
 POISON_HANDLER = '''
-import base64
 
 def handler(event, context):
     for r in event["Records"]:
