@@ -76,6 +76,29 @@ CREATE TABLE functions (
 ) STRICT, WITHOUT ROWID;
 )sql";
 
+// Lambda event-source mappings: settings as a JSON document the functions module owns,
+// and one checkpoint per (mapping, shard): the last sequence number done with, so a
+// restart resumes after it (at-least-once).
+constexpr std::string_view kEventSourceMappings = R"sql(
+CREATE TABLE event_source_mappings (
+  uuid                   TEXT    PRIMARY KEY,
+  function_arn           TEXT    NOT NULL,
+  event_source_arn       TEXT    NOT NULL,
+  config_json            TEXT    NOT NULL,
+  state                  TEXT    NOT NULL,
+  created_ms             INTEGER NOT NULL,
+  last_modified_ms       INTEGER NOT NULL,
+  last_processing_result TEXT    NOT NULL
+) STRICT, WITHOUT ROWID;
+CREATE TABLE mapping_checkpoints (
+  uuid            TEXT    NOT NULL REFERENCES event_source_mappings(uuid) ON DELETE CASCADE,
+  shard_id        TEXT    NOT NULL,
+  sequence_number TEXT    NOT NULL,
+  finished        INTEGER NOT NULL,
+  PRIMARY KEY (uuid, shard_id)
+) STRICT, WITHOUT ROWID;
+)sql";
+
 // The schema history. Append only; see migrations.h.
 constexpr Migration kMigrations[] = {
     {1, "schema_version and meta", kSchemaVersionAndMeta},
@@ -85,6 +108,7 @@ constexpr Migration kMigrations[] = {
     // until the two merge, and the merge replaces it with Firehose's entry.
     {4, "reserved (firehose)", ""},
     {5, "lambda functions", kFunctions},
+    {6, "lambda event-source mappings and checkpoints", kEventSourceMappings},
 };
 
 Status ApplyOne(Database& db, const Migration& m) {

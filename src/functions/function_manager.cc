@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
+#include <future>
 #include <fstream>
 #include <mutex>
 #include <set>
@@ -15,6 +16,7 @@
 #include "base/mutex.h"
 #include "base/random.h"
 #include "catalog/functions.h"
+#include "functions/builtins.h"
 #include "functions/functions.h"
 #include "internal/config_store.h"
 #include "internal/package.h"
@@ -361,10 +363,15 @@ class Manager final : public FunctionManager {
     if (!ref.ok()) return done(ref.error());
     std::shared_ptr<const LaunchSpec> spec;
     {
-      const MutexLock lock(mu_);
+      MutexLock lock(mu_);
       auto it = functions_.find(ref->name);
       if (it == functions_.end()) return done(NotFound(*ref));
       if (type == InvocationType::kDryRun) return done(InvokeResult{});
+      if (!BuiltinNameFromHandler(it->second.handler).empty()) {
+        const FunctionConfig config = it->second;
+        lock.Unlock();
+        return RunBuiltin(config, type, payload, std::move(done));
+      }
       LambdaResult<std::shared_ptr<const LaunchSpec>> s = SpecFor(it->second);
       if (!s.ok()) return done(s.error());
       spec = *s;
@@ -382,7 +389,63 @@ class Manager final : public FunctionManager {
     pool_.Invoke(spec, request_id, std::move(payload), std::move(done));
   }
 
+  Expected<InvokeOutcome, InvokeError> Invoke(const InvokeRequest& request) override {
+    std::promise<LambdaResult<InvokeResult>> promise;
+    Invoke(request.function, "", InvocationType::kRequestResponse, request.payload,
+           [&promise](LambdaResult<InvokeResult> r) { promise.set_value(std::move(r)); });
+    LambdaResult<InvokeResult> r = promise.get_future().get();
+    if (!r.ok()) return InvokeError{ToInvokeError(r.error().code), r.error().message};
+    InvokeOutcome out;
+    out.function_error = r->function_error ? FunctionError::kUnhandled : FunctionError::kNone;
+    out.payload = std::move(r->payload);
+    if (auto ref = ParseFunctionRef(request.function)) out.function_arn = Arn(ref->name);
+    return out;
+  }
+
+  Expected<ResolvedFunction, InvokeError> Resolve(std::string_view function) override {
+    LambdaResult<FunctionConfig> c = Get(function, "");
+    if (!c.ok()) return InvokeError{ToInvokeError(c.error().code), c.error().message};
+    return ResolvedFunction{c->name, c->arn, c->handler, c->role, c->environment};
+  }
+
  private:
+  static InvokeErrorType ToInvokeError(LambdaError e) {
+    switch (e) {
+      case LambdaError::kResourceNotFound: return InvokeErrorType::kResourceNotFound;
+      case LambdaError::kTooManyRequests: return InvokeErrorType::kTooManyRequests;
+      case LambdaError::kRequestTooLarge: return InvokeErrorType::kRequestTooLarge;
+      case LambdaError::kInvalidRequestContent: return InvokeErrorType::kInvalidRequestContent;
+      case LambdaError::kInvalidParameterValue: return InvokeErrorType::kInvalidRuntime;
+      default: return InvokeErrorType::kService;
+    }
+  }
+
+  // A `sluice.builtin.<name>` handler: runs in process on the calling thread (a front
+  // end's pool or a mapping's poller), no runtime process.
+  void RunBuiltin(const FunctionConfig& c, InvocationType type, const std::string& payload, InvokeDone done) {
+    BuiltinEnv env;
+    env.variables = c.environment;
+    env.store = &objects_;
+    env.sink = options_.sink;
+    auto builtin = MakeBuiltin(BuiltinNameFromHandler(c.handler), std::move(env));
+    InvokeResult result;
+    if (!builtin.ok()) {
+      result.function_error = true;
+      result.payload =
+          nlohmann::json{{"errorType", "Runtime.InvalidEntrypoint"}, {"errorMessage", builtin.error().message}}.dump();
+    } else {
+      InvokeOutcome out = (*builtin)->HandleEvent(payload);
+      result.function_error = out.function_error != FunctionError::kNone;
+      result.payload = std::move(out.payload);
+    }
+    if (type == InvocationType::kEvent) {
+      if (result.function_error) {
+        spdlog::warn("msg=\"asynchronous invocation failed\" function={} error={}", c.name, result.payload);
+      }
+      return done(InvokeResult{});
+    }
+    done(std::move(result));
+  }
 
   std::string Arn(const std::string& name) const {
     return "arn:aws:lambda:" + options_.region + ":" + options_.account + ":function:" + name;

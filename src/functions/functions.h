@@ -26,6 +26,7 @@
 
 #include "base/expected.h"
 #include "base/status.h"
+#include "functions/invoker.h"
 
 namespace sluice::catalog {
 class Catalog;
@@ -37,6 +38,7 @@ class ObjectStore;
 namespace sluice::functions {
 
 class RuntimeBroker;
+class RecordSink;
 
 enum class LambdaError {
   kResourceNotFound,          // 404 ResourceNotFoundException
@@ -134,10 +136,13 @@ struct FunctionManagerOptions {
   std::string python;        // --python: interpreter for python3.x; empty: pick one with boto3
   bool strict_runtimes = false;  // refuse deprecated runtimes as AWS does
   int max_processes = 64;        // runtime processes across all functions
-  std::map<std::string, std::string> credentials;  // AWS_ACCESS_KEY_ID etc. for functions
+  // Where the send_to_firehose built-in delivers; null: that built-in fails when invoked.
+  RecordSink* sink = nullptr;
 };
 
-class FunctionManager {
+// Also the Invoker that in-process callers (event-source mappings) run functions
+// through; handlers named `sluice.builtin.<name>` run in process (builtins.h).
+class FunctionManager : public Invoker {
  public:
   // Loads the recorded functions. `runtime_api` is the host:port the runtime API is
   // served on; it may be set later (SetRuntimeApi) once its server is bound.
@@ -173,6 +178,7 @@ class FunctionManager {
   virtual LambdaResult<Done> TagResource(std::string_view arn, const std::map<std::string, std::string>& tags) = 0;
   virtual LambdaResult<Done> UntagResource(std::string_view arn, const std::vector<std::string>& keys) = 0;
 
+  using Invoker::Invoke;  // the blocking form the mapping engine calls
   // Runs the function with `payload` (JSON text). kEvent queues the invocation and
   // completes at once with an empty result; kDryRun only checks that the function exists.
   virtual void Invoke(std::string_view name, std::string_view qualifier, InvocationType type,

@@ -210,6 +210,33 @@ TEST_F(ManagerTest, ConfigurationChangesKeepRunningTheInstalledPackage) {
   EXPECT_TRUE(std::filesystem::exists(dir_.File("functions/packages/cfg/" + std::to_string(got->package) + "/app.py")));
 }
 
+TEST_F(ManagerTest, BuiltinHandlersRunInProcessThroughTheInvoker) {
+  ASSERT_TRUE(store_->CreateBucket("out").ok());
+  CreateFunctionInput in = Input("w2s3");
+  in.config.handler = "sluice.builtin.write_to_s3";
+  in.config.environment = {{"OUTPUT_BUCKET", "out"}};
+  ASSERT_TRUE(manager_->Create(in).ok());
+  Invoker& invoker = *manager_;
+  auto resolved = invoker.Resolve("w2s3");
+  ASSERT_TRUE(resolved.ok());
+  EXPECT_EQ(resolved->handler, "sluice.builtin.write_to_s3");
+  const std::string event = R"({"Records":[{"kinesis":{"kinesisSchemaVersion":"1.0","partitionKey":"k",)"
+                            R"("sequenceNumber":"49001","data":"eyJhIjoxfQ==","approximateArrivalTimestamp":1700000000.5},)"
+                            R"("eventSource":"aws:kinesis","eventVersion":"1.0","eventID":"shardId-000000000000:49001",)"
+                            R"("eventName":"aws:kinesis:record","invokeIdentityArn":"arn:aws:iam::000000000000:role/r",)"
+                            R"("awsRegion":"us-east-1","eventSourceARN":"arn:aws:kinesis:us-east-1:000000000000:stream/s"}]})";
+  auto out = invoker.Invoke({"w2s3", event});
+  ASSERT_TRUE(out.ok()) << out.error().message;
+  EXPECT_EQ(out->function_error, FunctionError::kNone) << out->payload;
+  EXPECT_EQ(out->function_arn, "arn:aws:lambda:us-east-1:000000000000:function:w2s3");
+  auto listed = store_->List("out", {});
+  ASSERT_TRUE(listed.ok());
+  EXPECT_EQ(listed->objects.size(), 1u);
+  auto missing = invoker.Invoke({"nope", "{}"});
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code, InvokeErrorType::kResourceNotFound);
+}
+
 // The pool without the runtime API: processes that never ask for work.
 LambdaResult<InvokeResult> RunOnce(ProcessPool& pool, std::shared_ptr<const LaunchSpec> spec) {
   std::promise<LambdaResult<InvokeResult>> p;
