@@ -19,6 +19,7 @@
 #include "frontends/kinesis/kinesis_service.h"
 #include "frontends/lambda/lambda_service.h"
 #include "frontends/lambda_runtime/runtime_api.h"
+#include "functions/event_source_mappings.h"
 #include "functions/functions.h"
 #include "functions/runtime_broker.h"
 #include "frontends/s3/s3_service.h"
@@ -109,12 +110,23 @@ int RunServe(const ServeOptions& options) {
   if (!runtime_server.ok()) return Fail(runtime_server.status());
   (*functions)->SetRuntimeApi("127.0.0.1:" + std::to_string((*runtime_server)->port()));
 
+  // Event-source mappings poll streams in process and run functions through the
+  // FunctionManager (the Invoker). send_to_firehose gets no sink until the delivery
+  // module is wired here (MappingManager::Options::sink).
+  functions::MappingManager::Options mo;
+  mo.region = options.streams.region;
+  mo.account_id = options.streams.account_id;
+  mo.store = object_store->get();
+  auto mappings = functions::MappingManager::Open(mo, **catalog, **streams, **functions);
+  if (!mappings.ok()) return Fail(mappings.status());
+
   MemoryBudget request_memory(options.max_request_memory);
 
   // One registration line per AWS service (docs/adding-a-service.md).
   gateway::Gateway gateway{std::string(kVersion), &request_memory, &verifier};
   gateway.Add(std::make_unique<frontends::kinesis::KinesisService>(**streams));
-  gateway.Add(std::make_unique<frontends::lambda::LambdaService>(frontends::lambda::LambdaBackends{**functions}));
+  gateway.Add(std::make_unique<frontends::lambda::LambdaService>(
+      frontends::lambda::LambdaBackends{**functions, mappings->get()}));
   gateway.AddCatchAll(std::make_unique<frontends::s3::S3Service>(**object_store, kS3Workers));
 
   // --access-log wraps the gateway; without it the server calls the gateway directly.
@@ -173,6 +185,8 @@ int RunServe(const ServeOptions& options) {
   // Work still on the handlers' pools (an upload's last sync) finishes while the
   // server's executors, which its answers are posted to, still exist.
   gateway.Quiesce();
+  // Pollers stop (a batch in flight finishes) before the functions they invoke.
+  (*mappings)->Close();
   // Runtime processes go before the runtime API that serves them.
   (*functions)->Shutdown();
   (*runtime_server)->Stop();

@@ -231,22 +231,23 @@ class MappingManager::Impl {
     }
     std::string state = "Updating";
     if (config.enabled != current.config.enabled) state = config.enabled ? "Enabling" : "Disabling";
-    if (const Status st = runner->Change(config, state, clock_.NowMillis()); !st.ok()) return Internal(st);
+    Result<MappingInfo> changed = runner->Change(config, state, clock_.NowMillis());
+    if (!changed.ok()) return Internal(changed.status());
     Wake();
-    return runner->Info();
+    return *changed;
   }
 
   MappingResult<MappingInfo> Delete(std::string_view uuid) {
     std::shared_ptr<MappingRunner> runner = Find(uuid);
     if (!runner) return NotFound();
-    const MappingInfo current = runner->Info();
+    MappingInfo current = runner->Info();
     if (current.state != "Deleting") {
-      if (const Status st = runner->Change(current.config, "Deleting", clock_.NowMillis()); !st.ok()) {
-        return Internal(st);
-      }
+      Result<MappingInfo> changed = runner->Change(current.config, "Deleting", clock_.NowMillis());
+      if (!changed.ok()) return Internal(changed.status());
+      current = std::move(*changed);
     }
     Wake();
-    return runner->Info();
+    return current;
   }
 
   bool RunOnce() {

@@ -105,14 +105,17 @@ Status MappingRunner::Persist() {
   return catalog::UpdateMapping(*deps_.catalog, row);
 }
 
-Status MappingRunner::Change(const MappingConfig& config, std::string state, int64_t now_ms) {
+Result<MappingInfo> MappingRunner::Change(const MappingConfig& config, std::string state, int64_t now_ms) {
+  MappingInfo changed;
   {
     const MutexLock lock(mu_);
     info_.config = config;
     info_.state = std::move(state);
     info_.last_modified_ms = now_ms;
+    changed = info_;
   }
-  return Persist();
+  RETURN_IF_ERROR(Persist());
+  return changed;
 }
 
 void MappingRunner::SetLastResult(std::string result) {

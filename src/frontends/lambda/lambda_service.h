@@ -15,6 +15,7 @@
 
 #include "awsproto/rest_json.h"
 #include "awsproto/service.h"
+#include "functions/event_source_mappings.h"
 #include "functions/functions.h"
 
 namespace sluice {
@@ -23,9 +24,11 @@ class WorkPool;
 
 namespace sluice::frontends::lambda {
 
-// What the operations work on. The event-source-mapping routes add their engine here.
+// What the operations work on.
 struct LambdaBackends {
   functions::FunctionManager& functions;
+  // The event-source mapping engine; null: those routes answer ServiceException.
+  functions::MappingManager* mappings = nullptr;
 };
 
 class LambdaService final : public awsproto::Service {

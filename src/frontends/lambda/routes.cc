@@ -28,6 +28,11 @@ enum : int {
   kTagResource,
   kUntagResource,
   kListTags,
+  kCreateEventSourceMapping,
+  kListEventSourceMappings,
+  kGetEventSourceMapping,
+  kUpdateEventSourceMapping,
+  kDeleteEventSourceMapping,
 };
 
 constexpr awsproto::RestRoute kRoutes[] = {
@@ -48,6 +53,11 @@ constexpr awsproto::RestRoute kRoutes[] = {
     {"POST", "/2017-03-31/tags/{ARN}", kTagResource},
     {"DELETE", "/2017-03-31/tags/{ARN}", kUntagResource},
     {"GET", "/2017-03-31/tags/{ARN}", kListTags},
+    {"POST", "/2015-03-31/event-source-mappings/", kCreateEventSourceMapping},
+    {"GET", "/2015-03-31/event-source-mappings/", kListEventSourceMappings},
+    {"GET", "/2015-03-31/event-source-mappings/{UUID}", kGetEventSourceMapping},
+    {"PUT", "/2015-03-31/event-source-mappings/{UUID}", kUpdateEventSourceMapping},
+    {"DELETE", "/2015-03-31/event-source-mappings/{UUID}", kDeleteEventSourceMapping},
 };
 
 constexpr Op kOps[] = {
@@ -68,6 +78,11 @@ constexpr Op kOps[] = {
     TagResource,
     UntagResource,
     ListTags,
+    EventSourceMapping,  // the five mapping routes share one operation (mapping_routes.h)
+    EventSourceMapping,
+    EventSourceMapping,
+    EventSourceMapping,
+    EventSourceMapping,
 };
 static_assert(std::size(kOps) == std::size(kRoutes), "one operation per route");
 

@@ -55,8 +55,9 @@ class MappingRunner {
   bool RunOnce();
 
   MappingInfo Info() const;
-  // Replaces settings and state and makes the row durable (Update, Delete).
-  Status Change(const MappingConfig& config, std::string state, int64_t now_ms);
+  // Replaces settings and state and makes the row durable (Update, Delete); returns the
+  // mapping as changed (the poller may move its state on at once).
+  Result<MappingInfo> Change(const MappingConfig& config, std::string state, int64_t now_ms);
   // Whether the mapping was deleted and its rows removed: the runner is finished.
   bool gone() const;
   // Whether the last pass failed a batch (the poller then waits its backoff).

@@ -60,5 +60,7 @@ void DeleteFunctionConcurrency(LambdaBackends& b, Call& call, http::Responder do
 void TagResource(LambdaBackends& b, Call& call, http::Responder done);
 void UntagResource(LambdaBackends& b, Call& call, http::Responder done);
 void ListTags(LambdaBackends& b, Call& call, http::Responder done);
+// Create/List/Get/Update/DeleteEventSourceMapping (mapping_routes.h).
+void EventSourceMapping(LambdaBackends& b, Call& call, http::Responder done);
 
 }  // namespace sluice::frontends::lambda
