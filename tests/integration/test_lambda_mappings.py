@@ -92,6 +92,28 @@ def handler(event, context):
 ''' % ROLE
 
 
+# A handler that records each batch it receives in S3 (its boto3 reaches sluice without
+# code changes) and, on its first call only, reports the record marked "fail" (and the
+# one after it) as failed items.
+RECORDING_HANDLER = '''
+import base64, json, os, time
+import boto3
+
+s3 = boto3.client("s3")
+
+def handler(event, context):
+    bucket = os.environ["CALLS_BUCKET"]
+    first = s3.list_objects_v2(Bucket=bucket).get("KeyCount", 0) == 0
+    seqs = [r["kinesis"]["sequenceNumber"] for r in event["Records"]]
+    s3.put_object(Bucket=bucket, Key="calls/%020d" % time.time_ns(), Body=json.dumps(seqs))
+    failed = [r["kinesis"]["sequenceNumber"] for r in event["Records"]
+              if json.loads(base64.b64decode(r["kinesis"]["data"])).get("fail")]
+    if first and failed:
+        return {"batchItemFailures": [{"itemIdentifier": s} for s in reversed(failed)]}
+    return {"batchItemFailures": []}
+'''
+
+
 @pytest.fixture(scope="module")
 def lam(server):
     return lambda_client(server.url)
@@ -339,6 +361,48 @@ def test_python_function_failing_on_purpose_bisects_to_the_poison_record(lam, ki
     # Only the poison record was given up, and the shard moved past it.
     wait_for("the checkpoint past the batch", lambda: lam.get_event_source_mapping(UUID=m["UUID"])["LastProcessingResult"] == "OK")
     assert len(objects(s3, failures)) == 1
+
+
+def test_report_batch_item_failures_resumes_at_the_first_failed_item(lam, kin, s3):
+    stream, arn = make_stream(kin)
+    calls = unique("calls")
+    s3.create_bucket(Bucket=calls)
+    fn = make_function(lam, "index.handler", {"index.py": RECORDING_HANDLER}, env={"CALLS_BUCKET": calls})
+    rows = [{"pk": "k", "i": i} for i in range(6)]
+    rows[2]["fail"] = rows[4]["fail"] = True
+    seqs = put_json(kin, stream, rows)
+    lam.create_event_source_mapping(FunctionName=fn, EventSourceArn=arn, StartingPosition="TRIM_HORIZON",
+                                    FunctionResponseTypes=["ReportBatchItemFailures"])
+
+    def two_calls():
+        keys = sorted(objects(s3, calls, "calls/"))
+        return keys if len(keys) >= 2 else None
+
+    keys = wait_for("the retry after a partial failure", two_calls)
+    batches = [json.loads(s3.get_object(Bucket=calls, Key=k)["Body"].read()) for k in keys]
+    assert batches[0] == seqs
+    assert batches[1] == seqs[2:]  # from the lowest failed item on, the records before it done
+    assert len(batches) == 2
+
+
+def test_retry_limit_sends_the_batch_to_the_on_failure_bucket(lam, kin, s3):
+    stream, arn = make_stream(kin)
+    failures = unique("dlq")
+    s3.create_bucket(Bucket=failures)
+    fn = make_function(lam, "index.handler", {"index.py": "def handler(e, c):\n    raise RuntimeError('always')\n"})
+    m = lam.create_event_source_mapping(
+        FunctionName=fn, EventSourceArn=arn, StartingPosition="TRIM_HORIZON", MaximumRetryAttempts=2,
+        DestinationConfig={"OnFailure": {"Destination": "arn:aws:s3:::" + failures}})
+    seqs = put_json(kin, stream, [{"pk": "k", "i": i} for i in range(3)])
+    key = wait_for("the on-failure record", lambda: objects(s3, failures))[0]
+    record = json.loads(s3.get_object(Bucket=failures, Key=key)["Body"].read())
+    assert record["requestContext"]["condition"] == "RetryAttemptsExhausted"
+    assert record["requestContext"]["approximateInvokeCount"] == 3
+    assert record["KinesisBatchInfo"]["startSequenceNumber"] == seqs[0]
+    assert record["KinesisBatchInfo"]["endSequenceNumber"] == seqs[-1]
+    assert record["KinesisBatchInfo"]["batchSize"] == 3
+    assert [r["kinesis"]["sequenceNumber"] for r in record["payload"]["Records"]] == seqs
+    assert lam.get_event_source_mapping(UUID=m["UUID"])["LastProcessingResult"] == "PROBLEM: Function call failed"
 
 
 def test_the_event_a_python_handler_receives_has_lambdas_shape(lam, kin, s3):
