@@ -2,6 +2,8 @@
 // durable (stream fsync always, objects synced, checkpoints committed), in process: the
 // mapping poller driven on this thread, no HTTP. Usage:
 //   mappings_bench [records=200000] [batch_size=10000] [shards=2] [record_bytes=700]
+#include <sys/resource.h>
+
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -86,14 +88,22 @@ int main(int argc, char** argv) {
   in.batch_size = batch;
   if (auto m = (*mappings)->Create(in); !m.ok()) return Die(m.error().message);
 
+  const auto cpu = [] {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+           static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+  };
+  const double cpu_start = cpu();
   const auto start = std::chrono::steady_clock::now();
   while ((*mappings)->RunOnce()) {
   }
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double cpu_secs = cpu() - cpu_start;
   auto listed = (*store)->List("lake", {.max_keys = 1000});
-  std::printf("records=%zu batch_size=%lld shards=%d record_bytes~%zu objects=%zu seconds=%.3f records_per_s=%.0f\n",
+  std::printf("records=%zu batch_size=%lld shards=%d record_bytes~%zu objects=%zu seconds=%.3f cpu_seconds=%.3f records_per_s=%.0f\n",
               records, static_cast<long long>(batch), shards, bytes, listed.ok() ? listed->objects.size() : 0,
-              secs, static_cast<double>(records) / secs);
+              secs, cpu_secs, static_cast<double>(records) / secs);
   mappings->reset();
   (void)(*streams)->Close();
   std::filesystem::remove_all(dir);
