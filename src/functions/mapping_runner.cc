@@ -462,11 +462,6 @@ MappingRunner::Outcome MappingRunner::Attempt(Round& round, std::deque<Batch>& l
     failed_from = *first < 0 ? 0 : static_cast<size_t>(*first);
     SetLastResult(*first < 0 ? "PROBLEM: Function call failed" : "OK");
   }
-  {
-    const MutexLock lock(mu_);
-    backing_off_ = true;
-  }
-
   // The records before the first reported failure are done.
   batch.records.erase(batch.records.begin(), batch.records.begin() + static_cast<std::ptrdiff_t>(failed_from));
   if (config.bisect_batch_on_function_error && may_bisect && batch.records.size() > 1) {
@@ -484,6 +479,11 @@ MappingRunner::Outcome MappingRunner::Attempt(Round& round, std::deque<Batch>& l
     return Discard(round, batch.records, batch, "RetryAttemptsExhausted", config) ? Outcome::kDone : Outcome::kKeep;
   }
   ++batch.retries;
+  {
+    // A retry waits the backoff; a split or a discard goes on at once.
+    const MutexLock lock(mu_);
+    backing_off_ = true;
+  }
   return Outcome::kKeep;
 }
 
