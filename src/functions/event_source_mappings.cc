@@ -28,6 +28,11 @@ MappingError Internal(const Status& st) {
   return Err(MappingErrorType::kService, "An error occurred and the request cannot be processed.");
 }
 
+// A change that failed: the mapping was deleted meanwhile, or the catalog failed.
+MappingError Failed(const Status& st) {
+  return st.code() == StatusCode::kNotFound ? NotFound() : Internal(st);
+}
+
 // "f" for "f", "f:$LATEST", "123456789012:function:f", "arn:aws:lambda:r:a:function:f[:q]".
 std::string FunctionNamePart(std::string_view name) {
   const size_t fn = name.find("function:");
@@ -232,7 +237,7 @@ class MappingManager::Impl {
     std::string state = "Updating";
     if (config.enabled != current.config.enabled) state = config.enabled ? "Enabling" : "Disabling";
     Result<MappingInfo> changed = runner->Change(config, state, clock_.NowMillis());
-    if (!changed.ok()) return Internal(changed.status());
+    if (!changed.ok()) return Failed(changed.status());
     Wake();
     return *changed;
   }
@@ -243,7 +248,7 @@ class MappingManager::Impl {
     MappingInfo current = runner->Info();
     if (current.state != "Deleting") {
       Result<MappingInfo> changed = runner->Change(current.config, "Deleting", clock_.NowMillis());
-      if (!changed.ok()) return Internal(changed.status());
+      if (!changed.ok()) return Failed(changed.status());
       current = std::move(*changed);
     }
     Wake();

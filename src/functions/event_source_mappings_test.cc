@@ -163,6 +163,26 @@ TEST_F(MappingTest, LifecycleWalksLambdasStates) {
   EXPECT_TRUE(catalog::LoadMappings(*catalog_)->empty());
 }
 
+// The poller acts on what it sees (a Deleting mapping removes its row), so a change is
+// made durable before it becomes visible, and one the catalog refuses is not applied.
+TEST_F(MappingTest, AChangeTheCatalogDoesNotHoldIsNeverVisible) {
+  invoker_.Define("fn", [](const std::string&) { return Ok(); });
+  const std::string uuid = CreateMapping(Input());
+  RunUntilIdle();
+  ASSERT_TRUE(catalog::RemoveMapping(*catalog_, uuid).ok());  // as a racing deletion would
+  MappingInput up;
+  up.batch_size = 7;
+  auto r = mappings_->Update(uuid, up);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, MappingErrorType::kResourceNotFound);
+  auto got = mappings_->Get(uuid);
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->state, "Enabled");
+  EXPECT_EQ(got->config.batch_size, 100);
+  EXPECT_EQ(mappings_->Delete(uuid).error().code, MappingErrorType::kResourceNotFound);
+  EXPECT_EQ(mappings_->Get(uuid)->state, "Enabled");
+}
+
 TEST_F(MappingTest, CreateRefusesWhatLambdaRefuses) {
   invoker_.Define("fn", [](const std::string&) { return Ok(); });
   auto no_fn = mappings_->Create(Input("missing"));

@@ -88,33 +88,36 @@ bool MappingRunner::backing_off() const {
   return backing_off_;
 }
 
+catalog::MappingRow MappingRunner::RowOf(const MappingInfo& info) {
+  return {.uuid = info.config.uuid,
+          .function_arn = info.config.function_arn,
+          .event_source_arn = info.config.event_source_arn,
+          .config_json = ConfigToJson(info.config),
+          .state = info.state,
+          .created_ms = info.created_ms,
+          .last_modified_ms = info.last_modified_ms,
+          .last_processing_result = info.last_processing_result};
+}
+
 Status MappingRunner::Persist() {
   const MutexLock persist(persist_mu_);
-  catalog::MappingRow row;
-  {
-    const MutexLock lock(mu_);
-    row = {.uuid = info_.config.uuid,
-           .function_arn = info_.config.function_arn,
-           .event_source_arn = info_.config.event_source_arn,
-           .config_json = ConfigToJson(info_.config),
-           .state = info_.state,
-           .created_ms = info_.created_ms,
-           .last_modified_ms = info_.last_modified_ms,
-           .last_processing_result = info_.last_processing_result};
-  }
-  return catalog::UpdateMapping(*deps_.catalog, row);
+  return catalog::UpdateMapping(*deps_.catalog, RowOf(Info()));
 }
 
 Result<MappingInfo> MappingRunner::Change(const MappingConfig& config, std::string state, int64_t now_ms) {
-  MappingInfo changed;
-  {
-    const MutexLock lock(mu_);
-    info_.config = config;
-    info_.state = std::move(state);
-    info_.last_modified_ms = now_ms;
-    changed = info_;
-  }
-  RETURN_IF_ERROR(Persist());
+  // Durable first, visible second: the poller acts on what it sees (a Deleting mapping
+  // removes its row), so it must never see a change the catalog does not hold yet.
+  const MutexLock persist(persist_mu_);
+  MappingInfo changed = Info();
+  changed.config = config;
+  changed.state = std::move(state);
+  changed.last_modified_ms = now_ms;
+  RETURN_IF_ERROR(catalog::UpdateMapping(*deps_.catalog, RowOf(changed)));
+  const MutexLock lock(mu_);
+  info_.config = changed.config;
+  info_.state = changed.state;
+  info_.last_modified_ms = changed.last_modified_ms;
+  changed.last_processing_result = info_.last_processing_result;
   return changed;
 }
 

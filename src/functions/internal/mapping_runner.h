@@ -111,6 +111,7 @@ class MappingRunner {
   Status SaveCheckpoint(const std::string& shard_id, const Shard& shard);
   void SetLastResult(std::string result);
   Status Persist();
+  static catalog::MappingRow RowOf(const MappingInfo& info);
   EventSource Source(const MappingConfig& config, const ResolvedFunction* fn) const;
 
   const RunnerDeps deps_;
