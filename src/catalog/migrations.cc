@@ -173,15 +173,47 @@ CREATE TABLE cfn_change_sets (
 ) STRICT;
 )sql";
 
+// Lambda functions: the configuration as a JSON document the functions module owns
+// (docs/formats/catalog.md lists its fields).
+constexpr std::string_view kFunctions = R"sql(
+CREATE TABLE functions (
+  name       TEXT    PRIMARY KEY,
+  config     TEXT    NOT NULL,
+  updated_ms INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+)sql";
+
+// Lambda event-source mappings: settings as a JSON document the functions module owns,
+// and one checkpoint per (mapping, shard): the last sequence number done with, so a
+// restart resumes after it (at-least-once).
+constexpr std::string_view kEventSourceMappings = R"sql(
+CREATE TABLE event_source_mappings (
+  uuid                   TEXT    PRIMARY KEY,
+  function_arn           TEXT    NOT NULL,
+  event_source_arn       TEXT    NOT NULL,
+  config_json            TEXT    NOT NULL,
+  state                  TEXT    NOT NULL,
+  created_ms             INTEGER NOT NULL,
+  last_modified_ms       INTEGER NOT NULL,
+  last_processing_result TEXT    NOT NULL
+) STRICT, WITHOUT ROWID;
+CREATE TABLE mapping_checkpoints (
+  uuid            TEXT    NOT NULL REFERENCES event_source_mappings(uuid) ON DELETE CASCADE,
+  shard_id        TEXT    NOT NULL,
+  sequence_number TEXT    NOT NULL,
+  finished        INTEGER NOT NULL,
+  PRIMARY KEY (uuid, shard_id)
+) STRICT, WITHOUT ROWID;
+)sql";
+
 // The schema history. Append only; see migrations.h.
 constexpr Migration kMigrations[] = {
     {1, "schema_version and meta", kSchemaVersionAndMeta},
     {2, "kinesis streams, shards and tags", kStreams},
     {3, "kinesis UpdateShardCount history", kShardCountUpdates},
     {4, "firehose delivery streams, tags, checkpoints and partitions", kDeliveryStreams},
-    // MERGE-IN-PROGRESS placeholders for the lambda branches' numbers.
-    {5, "reserved: lambda functions", "SELECT 1"},
-    {6, "reserved: lambda event-source mappings", "SELECT 1"},
+    {5, "lambda functions", kFunctions},
+    {6, "lambda event-source mappings and checkpoints", kEventSourceMappings},
     {7, "query: lake databases, tables, columns, properties and partitions", kLake},
     {8, "cloudformation stacks, events and change sets", kStacks},
 };

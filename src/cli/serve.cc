@@ -14,6 +14,7 @@
 #include "awsproto/sigv4_verify.h"
 #include "base/clock.h"
 #include "cli/data_dir.h"
+#include "cli/delivery_sink.h"
 #include "cli/server_auth.h"
 #include "cli/version.h"
 #include "delivery/delivery.h"
@@ -21,6 +22,11 @@
 #include "frontends/athena/athena_service.h"
 #include "frontends/cloudformation/cloudformation_service.h"
 #include "frontends/kinesis/kinesis_service.h"
+#include "frontends/lambda/lambda_service.h"
+#include "frontends/lambda_runtime/runtime_api.h"
+#include "functions/event_source_mappings.h"
+#include "functions/functions.h"
+#include "functions/runtime_broker.h"
 #include "frontends/s3/s3_service.h"
 #include "gateway/access_log.h"
 #include "gateway/gateway.h"
@@ -108,6 +114,38 @@ int RunServe(const ServeOptions& options) {
   auto stack_manager = stacks::StackManager::Open(
       {.catalog = catalog->get(), .providers = &providers, .region = so.region, .account_id = so.account_id});
   if (!stack_manager.ok()) return Fail(Status::Internal(stack_manager.error().message));
+  // send_to_firehose puts records into delivery streams in process.
+  DeliverySink delivery_sink(**delivery);
+  functions::FunctionManagerOptions fo;
+  fo.sink = &delivery_sink;
+  fo.dir = (*dir)->File("functions");
+  fo.region = options.streams.region;
+  fo.python = options.python;
+  fo.strict_runtimes = options.strict_runtimes;
+  fo.max_processes = options.max_function_processes;
+  auto functions = functions::FunctionManager::Open(fo, **catalog, **object_store);
+  if (!functions.ok()) return Fail(functions.status());
+  // The Lambda Runtime API for function processes: loopback only, a port of its own.
+  frontends::lambda_runtime::RuntimeApiHandler runtime_handler((*functions)->broker());
+  http::ServerOptions runtime_options;
+  runtime_options.bind = "127.0.0.1";
+  runtime_options.port = 0;
+  runtime_options.threads = 1;
+  runtime_options.idle_timeout = std::chrono::hours(24);  // a warm process waits on `next`
+  runtime_options.shutdown_grace = std::chrono::milliseconds(500);
+  auto runtime_server = http::Server::Start(runtime_options, runtime_handler);
+  if (!runtime_server.ok()) return Fail(runtime_server.status());
+  (*functions)->SetRuntimeApi("127.0.0.1:" + std::to_string((*runtime_server)->port()));
+
+  // Event-source mappings poll streams in process and run functions through the
+  // FunctionManager (the Invoker); send_to_firehose writes through the delivery sink.
+  functions::MappingManager::Options mo;
+  mo.sink = &delivery_sink;
+  mo.region = options.streams.region;
+  mo.account_id = options.streams.account_id;
+  mo.store = object_store->get();
+  auto mappings = functions::MappingManager::Open(mo, **catalog, **streams, **functions);
+  if (!mappings.ok()) return Fail(mappings.status());
 
   MemoryBudget request_memory(options.max_request_memory);
 
@@ -122,6 +160,8 @@ int RunServe(const ServeOptions& options) {
   gateway.Add(std::make_unique<frontends::athena::AthenaService>(query_engine, query_executions));
   gateway.Add(std::make_unique<frontends::cloudformation::CloudFormationService>(**stack_manager,
                                                                                  object_store->get()));
+  gateway.Add(std::make_unique<frontends::lambda::LambdaService>(
+      frontends::lambda::LambdaBackends{**functions, mappings->get()}));
   gateway.AddCatchAll(std::make_unique<frontends::s3::S3Service>(**object_store, kS3Workers));
 
   // --access-log wraps the gateway; without it the server calls the gateway directly.
@@ -148,6 +188,10 @@ int RunServe(const ServeOptions& options) {
   const std::string scheme = (*server)->tls() ? "https" : "http";
   const std::string url =
       scheme + "://" + options.server.bind + ":" + std::to_string((*server)->port());
+  // Functions' SDK calls come back here (a wildcard bind is reached on loopback).
+  const bool wildcard = options.server.bind == "0.0.0.0" || options.server.bind == "::";
+  (*functions)->SetEndpointUrl(scheme + "://" + (wildcard ? std::string("127.0.0.1") : options.server.bind) + ":" +
+                               std::to_string((*server)->port()));
   spdlog::info(
       "msg=\"listening\" url={} data_dir={} fsync={} threads={} server_id={} catalog_schema={}",
       LogfmtValue(url), LogfmtValue(options.data_dir), LogfmtValue(options.fsync), options.server.threads,
@@ -176,14 +220,20 @@ int RunServe(const ServeOptions& options) {
   // Work still on the handlers' pools (an upload's last sync) finishes while the
   // server's executors, which its answers are posted to, still exist.
   gateway.Quiesce();
+  // Stack operations in flight finish (their resources through the modules below).
+  stack_manager->reset();
+  // Pollers stop (a batch in flight finishes) before the functions they invoke.
+  (*mappings)->Close();
+  // Runtime processes go before the runtime API that serves them.
+  (*functions)->Shutdown();
+  (*runtime_server)->Stop();
+  (*runtime_server)->Wait();
   // Every request is answered; now sync and close the logs. What delivery streams
   // buffer stays in their logs and is delivered after the next start.
   if (const Status st = (*delivery)->Close(); !st.ok()) {
     spdlog::error("msg=\"closing delivery streams failed\" error={}", LogfmtValue(st.ToString()));
     return 1;
   }
-  // Stack operations in flight finish (their resources through the modules below).
-  stack_manager->reset();
   // Every request is answered; now sync and close the logs.
   if (const Status st = (*streams)->Close(); !st.ok()) {
     spdlog::error("msg=\"closing streams failed\" error={}", LogfmtValue(st.ToString()));

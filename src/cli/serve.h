@@ -24,6 +24,11 @@ struct ServeOptions {
   bool allow_anonymous = false;
   // --firehose-rate-limits: AWS's per-delivery-stream PutRecord(Batch) quota.
   bool firehose_rate_limits = false;
+  // Lambda runtimes: --python overrides the interpreter picked for python3.x functions;
+  // --strict-runtimes refuses deprecated runtimes as AWS does.
+  std::string python;
+  bool strict_runtimes = false;
+  int max_function_processes = 64;
   http::ServerOptions server;
   stream::StreamManagerOptions streams;  // dir, fsync and clock are filled in by RunServe
 };

@@ -103,6 +103,15 @@ ServeCommand::ServeCommand(CLI::App& app)
   cmd_->add_option("--access-log", options_.access_log,
                    "Write one logfmt line per request to this file (appended), - for standard output")
       ->option_text("FILE|-");
+  cmd_->add_option("--python", options_.python,
+                   "Interpreter for python3.x functions (default: the first python3 that has boto3)")
+      ->option_text("PATH");
+  cmd_->add_flag("--strict-runtimes", options_.strict_runtimes,
+                 "Refuse deprecated Lambda runtimes (python3.6 ...) as AWS does, instead of warning");
+  cmd_->add_option("--max-function-processes", options_.max_function_processes,
+                   "Lambda runtime processes alive at once, across all functions")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 4096));
 
   // Every flag, including ones added below this line, may come from SLUICE_<FLAG>.
   ReadFlagsFromEnvironment(*cmd_, "SLUICE_", aws::RealEnv());

@@ -1,0 +1,99 @@
+#include "functions/builtins.h"
+
+#include <simdjson.h>
+
+#include <nlohmann/json.hpp>
+
+#include "aws/json_text.h"
+#include "internal/builtin_impl.h"
+
+namespace sluice::functions {
+
+namespace internal {
+
+InvokeOutcome FunctionFailure(std::string_view error_type, std::string_view message) {
+  InvokeOutcome r;
+  r.function_error = FunctionError::kUnhandled;
+  r.payload = R"({"errorMessage":)";
+  aws::AppendJsonString(&r.payload, message);
+  r.payload += R"(,"errorType":)";
+  aws::AppendJsonString(&r.payload, error_type);
+  r.payload += "}";
+  return r;
+}
+
+InvokeOutcome FunctionSuccess() {
+  InvokeOutcome r;
+  r.payload = "null";
+  return r;
+}
+
+std::optional<std::string> RecordObjectJson(std::string_view data, std::string_view event_id) {
+  thread_local simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  if (parser.parse(data.data(), data.size(), /*realloc_if_needed=*/true).get(doc)) return std::nullopt;
+  simdjson::dom::object obj;
+  if (doc.get_object().get(obj)) return std::nullopt;
+  if (event_id.empty()) return simdjson::minify(obj);
+  simdjson::dom::element existing;
+  if (obj.at_key("event_id").get(existing) == simdjson::SUCCESS) {
+    // Rare: replace the member the way json.loads + dict assignment would.
+    nlohmann::json j = nlohmann::json::parse(data, nullptr, /*allow_exceptions=*/false);
+    if (!j.is_object()) return std::nullopt;
+    j["event_id"] = std::string(event_id);
+    return j.dump();
+  }
+  std::string out = simdjson::minify(obj);
+  out.pop_back();  // the closing brace
+  if (out.size() > 1) out.push_back(',');
+  out += R"("event_id":)";
+  aws::AppendJsonString(&out, event_id);
+  out.push_back('}');
+  return out;
+}
+
+}  // namespace internal
+
+std::string_view BuiltinNameFromHandler(std::string_view handler) {
+  if (!handler.starts_with(kBuiltinHandlerPrefix)) return {};
+  return handler.substr(kBuiltinHandlerPrefix.size());
+}
+
+namespace {
+
+Expected<std::string, InvokeError> RequiredVariable(const BuiltinEnv& env, std::string_view builtin,
+                                                    const std::string& name) {
+  const auto it = env.variables.find(name);
+  if (it == env.variables.end() || it->second.empty()) {
+    return InvokeError{InvokeErrorType::kInvalidRuntime,
+                       "built-in function " + std::string(builtin) +
+                           " needs the environment variable " + name};
+  }
+  return it->second;
+}
+
+}  // namespace
+
+Expected<std::unique_ptr<BuiltinFunction>, InvokeError> MakeBuiltin(std::string_view name,
+                                                                    BuiltinEnv env) {
+  if (name == "write_to_s3") {
+    ASSIGN_OR_RETURN(std::string bucket, RequiredVariable(env, name, "OUTPUT_BUCKET"));
+    if (env.store == nullptr) {
+      return InvokeError{InvokeErrorType::kInvalidRuntime, "built-in function write_to_s3 has no object store"};
+    }
+    return internal::MakeWriteToS3(*env.store, std::move(bucket));
+  }
+  if (name == "send_to_firehose") {
+    ASSIGN_OR_RETURN(std::string stream, RequiredVariable(env, name, "DELIVERY_STREAM_NAME"));
+    if (env.sink == nullptr) {
+      return InvokeError{InvokeErrorType::kInvalidRuntime,
+                         "built-in function send_to_firehose has no Firehose sink in this server"};
+    }
+    return internal::MakeSendToFirehose(*env.sink, std::move(stream));
+  }
+  return InvokeError{InvokeErrorType::kInvalidRuntime,
+                     "no built-in function named " + std::string(name) +
+                         " (known: write_to_s3, send_to_firehose)"};
+}
+
+}  // namespace sluice::functions

@@ -1,0 +1,163 @@
+#include "functions/builtins.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "functions/testing/fake_sink.h"
+#include "internal/builtin_impl.h"
+#include "internal/kinesis_event.h"
+#include "objects/local_store.h"
+#include "objects/test_dir.h"
+
+namespace sluice::functions {
+namespace {
+
+using nlohmann::json;
+
+class BuiltinsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto s = objects::LocalObjectStore::Open({.dir = objects::FreshTestDir("functions-builtins").string(), .sync = false});
+    ASSERT_TRUE(s.ok());
+    store_ = std::move(*s);
+    ASSERT_TRUE(store_->CreateBucket("out").ok());
+  }
+  std::unique_ptr<BuiltinFunction> Make(std::string_view name, std::map<std::string, std::string> vars) {
+    auto b = MakeBuiltin(name, {.variables = std::move(vars), .store = store_.get(), .sink = &sink_});
+    EXPECT_TRUE(b.ok()) << (b.ok() ? "" : b.error().message);
+    return b.ok() ? std::move(*b) : nullptr;
+  }
+  std::vector<std::string> Keys() {
+    auto l = store_->List("out", {});
+    std::vector<std::string> keys;
+    for (const auto& o : l->objects) keys.push_back(o.key);
+    return keys;
+  }
+  std::unique_ptr<objects::ObjectStore> store_;
+  testing::FakeSink sink_;
+};
+
+// 2023-11-14T22:13:20.123Z
+constexpr int64_t kArrival = 1'700'000'000'123;
+
+// Records owning their bytes; `views` point into them.
+struct Batch {
+  explicit Batch(std::vector<std::string> d) : data(std::move(d)) {
+    for (size_t i = 0; i < data.size(); ++i) seqs.push_back(std::to_string(49000 + i));
+    for (size_t i = 0; i < data.size(); ++i) {
+      views.push_back({"shardId-000000000001", seqs[i], "pk", data[i], kArrival});
+    }
+  }
+  Batch(const Batch&) = delete;
+  std::vector<std::string> data, seqs;
+  std::vector<KinesisRecordView> views;
+};
+
+TEST(BuiltinNames, HandlerPrefixSelectsABuiltin) {
+  EXPECT_EQ(BuiltinNameFromHandler("sluice.builtin.write_to_s3"), "write_to_s3");
+  EXPECT_EQ(BuiltinNameFromHandler("handler.main"), "");
+}
+
+TEST_F(BuiltinsTest, UnknownNameOrMissingVariableIsRefusedWithTheReason) {
+  auto unknown = MakeBuiltin("nope", {});
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.error().message.find("no built-in function named nope"), std::string::npos);
+  auto no_bucket = MakeBuiltin("write_to_s3", {.store = store_.get()});
+  ASSERT_FALSE(no_bucket.ok());
+  EXPECT_NE(no_bucket.error().message.find("OUTPUT_BUCKET"), std::string::npos);
+  auto no_sink = MakeBuiltin("send_to_firehose", {.variables = {{"DELIVERY_STREAM_NAME", "d"}}});
+  ASSERT_FALSE(no_sink.ok());
+}
+
+TEST_F(BuiltinsTest, WriteToS3WritesOneJsonArrayWithEventIdsUnderTheReferenceLayout) {
+  auto f = Make("write_to_s3", {{"OUTPUT_BUCKET", "out"}});
+  const Batch recs({R"({"TRIP_ID": "1", "n": 1})", R"( {"TRIP_ID":"2","event_id":"old"} )", "{}"});
+  const InvokeOutcome r = f->HandleRecords(recs.views);
+  ASSERT_EQ(r.function_error, FunctionError::kNone) << r.payload;
+  const auto keys = Keys();
+  ASSERT_EQ(keys.size(), 1u);
+  EXPECT_TRUE(keys[0].starts_with("context=write_to_s3/date=2023-11-14/2023_11_14_22_")) << keys[0];
+  EXPECT_TRUE(keys[0].ends_with(".json"));
+  auto got = store_->Get("out", keys[0]);
+  ASSERT_TRUE(got.ok());
+  const json body = json::parse(got->data);
+  ASSERT_EQ(body.size(), 3u);
+  EXPECT_EQ(body[0], json::parse(R"({"TRIP_ID":"1","n":1,"event_id":"49000"})"));
+  EXPECT_EQ(body[1], json::parse(R"({"TRIP_ID":"2","event_id":"49001"})"));
+  EXPECT_EQ(body[2], json::parse(R"({"event_id":"49002"})"));
+}
+
+TEST_F(BuiltinsTest, WriteToS3RetryOfTheSameBatchOverwritesItsObject) {
+  auto f = Make("write_to_s3", {{"OUTPUT_BUCKET", "out"}});
+  const Batch recs({R"({"a":1})", R"({"a":2})"});
+  ASSERT_EQ(f->HandleRecords(recs.views).function_error, FunctionError::kNone);
+  ASSERT_EQ(f->HandleRecords(recs.views).function_error, FunctionError::kNone);
+  EXPECT_EQ(Keys().size(), 1u);
+  // Another range is another object.
+  ASSERT_EQ(f->HandleRecords(std::span(recs.views).subspan(1)).function_error, FunctionError::kNone);
+  EXPECT_EQ(Keys().size(), 2u);
+}
+
+TEST_F(BuiltinsTest, WriteToS3FailsTheBatchOnARecordThatIsNotAJsonObject) {
+  auto f = Make("write_to_s3", {{"OUTPUT_BUCKET", "out"}});
+  const Batch recs({R"({"a":1})", "not json"});
+  const InvokeOutcome r = f->HandleRecords(recs.views);
+  EXPECT_EQ(r.function_error, FunctionError::kUnhandled);
+  EXPECT_NE(r.payload.find("49001"), std::string::npos);
+  EXPECT_TRUE(Keys().empty());
+}
+
+TEST_F(BuiltinsTest, WriteToS3HandlesTheLambdaEventLikeTheFastPath) {
+  auto f = Make("write_to_s3", {{"OUTPUT_BUCKET", "out"}});
+  const Batch recs({R"({"a":1})"});
+  const std::string event = internal::BuildKinesisEvent(recs.views, {"arn:aws:kinesis:us-east-1:000000000000:stream/s", "us-east-1", "arn:aws:iam::000000000000:role/r"});
+  ASSERT_EQ(f->HandleEvent(event).function_error, FunctionError::kNone);
+  const auto keys = Keys();
+  ASSERT_EQ(keys.size(), 1u);
+  EXPECT_EQ(keys[0], internal::WriteToS3Key(recs.views));
+  EXPECT_EQ(f->HandleEvent("{}").function_error, FunctionError::kUnhandled);
+}
+
+TEST_F(BuiltinsTest, SendToFirehoseSendsJsonLinesInPutRecordBatchSizedGroups) {
+  auto f = Make("send_to_firehose", {{"DELIVERY_STREAM_NAME", "lake"}});
+  std::vector<std::string> data;
+  for (int i = 0; i < 1201; ++i) data.push_back("{\"i\": " + std::to_string(i) + ",\n \"s\": \"x'y\"}");
+  const Batch recs(data);
+  const InvokeOutcome r = f->HandleRecords(recs.views);
+  ASSERT_EQ(r.function_error, FunctionError::kNone) << r.payload;
+  const auto calls = sink_.calls();
+  ASSERT_EQ(calls.size(), 3u);
+  EXPECT_EQ(calls[0].stream, "lake");
+  EXPECT_EQ(calls[0].records.size(), 500u);
+  EXPECT_EQ(calls[2].records.size(), 201u);
+  EXPECT_EQ(calls[0].records[7], "{\"i\":7,\"s\":\"x'y\"}\n");
+}
+
+TEST_F(BuiltinsTest, SendToFirehoseCutsGroupsAtFourMebibytes) {
+  auto f = Make("send_to_firehose", {{"DELIVERY_STREAM_NAME", "lake"}});
+  const std::string big = "{\"s\":\"" + std::string(900'000, 'a') + "\"}";
+  const Batch recs(std::vector<std::string>(10, big));
+  const InvokeOutcome r = f->HandleRecords(recs.views);
+  ASSERT_EQ(r.function_error, FunctionError::kNone);
+  const auto calls = sink_.calls();
+  ASSERT_EQ(calls.size(), 3u);
+  EXPECT_EQ(calls[0].records.size(), 4u);
+  for (const auto& c : calls) {
+    size_t bytes = 0;
+    for (const auto& rec : c.records) bytes += rec.size();
+    EXPECT_LE(bytes, kSinkMaxBytesPerCall);
+  }
+}
+
+TEST_F(BuiltinsTest, SendToFirehoseSinkFailureIsAFunctionError) {
+  auto f = Make("send_to_firehose", {{"DELIVERY_STREAM_NAME", "lake"}});
+  sink_.set_fail(true);
+  const Batch recs({R"({"a":1})"});
+  const InvokeOutcome r = f->HandleRecords(recs.views);
+  EXPECT_EQ(r.function_error, FunctionError::kUnhandled);
+  EXPECT_NE(r.payload.find("PutRecordBatch"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace sluice::functions
