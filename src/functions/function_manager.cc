@@ -361,20 +361,30 @@ class Manager final : public FunctionManager {
               InvokeDone done) override {
     LambdaResult<FunctionRef> ref = Resolve(name, qualifier);
     if (!ref.ok()) return done(ref.error());
+    std::optional<FunctionConfig> config;
     std::shared_ptr<const LaunchSpec> spec;
+    std::string endpoint;
     {
-      MutexLock lock(mu_);
+      const MutexLock lock(mu_);
       auto it = functions_.find(ref->name);
-      if (it == functions_.end()) return done(NotFound(*ref));
-      if (type == InvocationType::kDryRun) return done(InvokeResult{});
-      if (!BuiltinNameFromHandler(it->second.handler).empty()) {
-        const FunctionConfig config = it->second;
-        lock.Unlock();
-        return RunBuiltin(config, type, payload, std::move(done));
+      if (it != functions_.end()) {
+        config = it->second;
+        auto cached = specs_.find(ref->name);
+        if (cached != specs_.end() && cached->second->generation == config->generation) spec = cached->second;
       }
-      LambdaResult<std::shared_ptr<const LaunchSpec>> s = SpecFor(it->second);
+      endpoint = endpoint_url_;
+    }
+    if (!config) return done(NotFound(*ref));
+    if (type == InvocationType::kDryRun) return done(InvokeResult{});
+    if (!BuiltinNameFromHandler(config->handler).empty()) return RunBuiltin(*config, type, payload, std::move(done));
+    if (!spec) {
+      // Built outside the lock: the first python function probes interpreters.
+      LambdaResult<std::shared_ptr<const LaunchSpec>> s = BuildSpec(*config, endpoint);
       if (!s.ok()) return done(s.error());
       spec = *s;
+      const MutexLock lock(mu_);
+      auto it = functions_.find(ref->name);
+      if (it != functions_.end() && it->second.generation == spec->generation) specs_[ref->name] = spec;
     }
     const std::string request_id = Uuid();
     if (type == InvocationType::kEvent) {
@@ -630,9 +640,7 @@ class Manager final : public FunctionManager {
     return python_;
   }
 
-  LambdaResult<std::shared_ptr<const LaunchSpec>> SpecFor(const FunctionConfig& c) REQUIRES(mu_) {
-    auto it = specs_.find(c.name);
-    if (it != specs_.end() && it->second->generation == c.generation) return it->second;
+  LambdaResult<std::shared_ptr<const LaunchSpec>> BuildSpec(const FunctionConfig& c, const std::string& endpoint) {
     const RuntimeInfo* info = FindRuntime(c.runtime);
     auto spec = std::make_shared<LaunchSpec>();
     spec->function_name = c.name;
@@ -694,13 +702,12 @@ class Manager final : public FunctionManager {
     };
     if (ld != nullptr) s.env.push_back("LD_LIBRARY_PATH=" + std::string(ld));
     if (const char* token = std::getenv("AWS_SESSION_TOKEN")) s.env.push_back("AWS_SESSION_TOKEN=" + std::string(token));
-    if (!endpoint_url_.empty()) s.env.push_back("AWS_ENDPOINT_URL=" + endpoint_url_);
+    if (!endpoint.empty()) s.env.push_back("AWS_ENDPOINT_URL=" + endpoint);
     for (const auto& [k, v] : c.environment) {
       // The user's variables come last and win over sluice's defaults (AWS_ENDPOINT_URL).
       std::erase_if(s.env, [&k](const std::string& e) { return e.starts_with(k + "="); });
       s.env.push_back(k + "=" + v);
     }
-    specs_[c.name] = spec;
     return std::shared_ptr<const LaunchSpec>(spec);
   }
 

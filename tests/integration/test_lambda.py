@@ -438,3 +438,31 @@ def test_aws_cli_create_and_invoke(server, tmp_path):
             env=ENV, timeout=60)
     assert r.returncode != 0
     assert "ResourceNotFoundException" in r.stderr
+
+
+def test_python_functions_get_an_interpreter_with_boto3(start_sluice, monkeypatch, tmp_path):
+    # The first python3 on PATH cannot import boto3 (site-packages off): sluice passes it by.
+    shadow = tmp_path / "bin"
+    shadow.mkdir()
+    (shadow / "python3").write_text("#!/bin/sh\nexec /usr/bin/python3 -S \"$@\"\n")
+    (shadow / "python3").chmod(0o755)
+    marked = tmp_path / "marked-python"
+    marked.write_text("#!/bin/sh\nSLUICE_TEST_MARK=picked exec /usr/bin/python3 \"$@\"\n")
+    marked.chmod(0o755)
+    monkeypatch.setenv("PATH", "%s:%s" % (shadow, os.environ["PATH"]))
+    code = ("import os, sys, boto3\ndef handler(e, c):\n"
+            "    return [sys.executable, os.environ.get('SLUICE_TEST_MARK'), boto3.__name__]\n")
+    s = start_sluice()
+    lam = lambda_client(s.url)
+    name = create(lam, code)
+    exe, mark, mod = invoke(lam, name)[1]
+    assert exe != str(shadow / "python3") and mod == "boto3" and mark is None
+    code_, err = s.stop()
+    assert code_ == 0
+    assert "python3.x runtimes run on" in err
+
+    # --python overrides the choice.
+    s = start_sluice("--python", str(marked), dir=s.data_dir + "-override")
+    lam = lambda_client(s.url)
+    name = create(lam, code)
+    assert invoke(lam, name)[1][1] == "picked"
