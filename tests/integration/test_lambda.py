@@ -466,3 +466,15 @@ def test_python_functions_get_an_interpreter_with_boto3(start_sluice, monkeypatc
     lam = lambda_client(s.url)
     name = create(lam, code)
     assert invoke(lam, name)[1][1] == "picked"
+
+
+def test_cpp_example_bootstrap(lam, tmp_path):
+    src = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+                       "examples", "functions", "cpp-bootstrap", "bootstrap.cc")
+    exe = tmp_path / "bootstrap"
+    r = run(["g++", "-std=c++20", "-O1", "-o", str(exe), src], timeout=120)
+    assert r.returncode == 0, r.stderr
+    name = create(lam, {"bootstrap": exe.read_bytes()}, runtime="provided.al2", handler="unused",
+                  modes={"bootstrap": 0o755})
+    _, out = invoke(lam, name, "abc")
+    assert out == {"length": 5, "reversed": '"cba"'}
