@@ -478,3 +478,32 @@ def test_cpp_example_bootstrap(lam, tmp_path):
                   modes={"bootstrap": 0o755})
     _, out = invoke(lam, name, "abc")
     assert out == {"length": 5, "reversed": '"cba"'}
+
+
+def test_concurrent_invocations_get_a_process_each(lam, tmp_path):
+    # A holds its process until B (which needs a second process) opens the gate.
+    gate = tmp_path / "gate"
+    code = ("import os, time\ndef handler(event, context):\n"
+            "    if event['role'] == 'a':\n"
+            "        deadline = time.time() + 20\n"
+            "        while not os.path.exists(event['gate']) and time.time() < deadline:\n"
+            "            time.sleep(0.01)\n"
+            "        return [os.getpid(), os.path.exists(event['gate'])]\n"
+            "    open(event['gate'], 'w').close()\n"
+            "    return [os.getpid(), True]\n")
+    name = create(lam, code, Timeout=30)
+    import concurrent.futures
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        a = pool.submit(invoke, lambda_client(lam.meta.endpoint_url), name, {"role": "a", "gate": str(gate)})
+        b = pool.submit(invoke, lambda_client(lam.meta.endpoint_url), name, {"role": "b", "gate": str(gate)})
+        (pid_a, opened), (pid_b, _) = a.result()[1], b.result()[1]
+    assert opened and pid_a != pid_b
+
+
+def test_memory_size_bounds_the_process(lam):
+    code = "def handler(event, context):\n    return len(bytearray(event['mb'] * 1024 * 1024))\n"
+    name = create(lam, code, MemorySize=128)
+    assert invoke(lam, name, {"mb": 1})[1] == 1024 * 1024
+    r, out = invoke(lam, name, {"mb": 512})
+    assert r["FunctionError"] == "Unhandled"
+    assert out["errorType"] == "MemoryError"
