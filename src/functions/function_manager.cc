@@ -149,6 +149,8 @@ class Manager final : public FunctionManager {
   void Shutdown() override { pool_.Shutdown(); }
 
   LambdaResult<FunctionConfig> Create(CreateFunctionInput input) override {
+    // Changes apply one at a time: each reads the current configuration and writes the next.
+    const MutexLock write(write_mu_);
     FunctionConfig& c = input.config;
     if (auto e = CheckFunctionName(c.name)) return *e;
     // A create takes a plain name (or an ARN naming one) without a qualifier.
@@ -217,6 +219,8 @@ class Manager final : public FunctionManager {
   }
 
   LambdaResult<Done> Delete(std::string_view name, std::string_view qualifier) override {
+    // Changes apply one at a time: each reads the current configuration and writes the next.
+    const MutexLock write(write_mu_);
     ASSIGN_OR_RETURN_L(FunctionRef ref, Resolve(name, qualifier));
     {
       const MutexLock lock(mu_);
@@ -237,6 +241,7 @@ class Manager final : public FunctionManager {
 
   LambdaResult<FunctionConfig> UpdateCode(std::string_view name, CodeSource code,
                                           std::optional<std::string> revision_id) override {
+    const MutexLock write(write_mu_);
     ASSIGN_OR_RETURN_L(FunctionConfig c, Current(name, revision_id));
     ASSIGN_OR_RETURN_L(std::string zip, ReadCode(code));
     c.generation += 1;
@@ -246,6 +251,8 @@ class Manager final : public FunctionManager {
   }
 
   LambdaResult<FunctionConfig> UpdateConfig(std::string_view name, ConfigUpdate u) override {
+    // Changes apply one at a time: each reads the current configuration and writes the next.
+    const MutexLock write(write_mu_);
     ASSIGN_OR_RETURN_L(FunctionConfig c, Current(name, u.revision_id));
     if (u.runtime) {
       if (auto e = CheckRuntime(*u.runtime)) return *e;
@@ -266,6 +273,8 @@ class Manager final : public FunctionManager {
   }
 
   LambdaResult<std::string> AddPermission(std::string_view name, Permission p) override {
+    // Changes apply one at a time: each reads the current configuration and writes the next.
+    const MutexLock write(write_mu_);
     ASSIGN_OR_RETURN_L(FunctionConfig c, Current(name, p.revision_id));
     nlohmann::json policy = c.policy.empty()
                                 ? nlohmann::json{{"Version", "2012-10-17"}, {"Id", "default"}, {"Statement", nlohmann::json::array()}}
@@ -302,6 +311,8 @@ class Manager final : public FunctionManager {
 
   LambdaResult<Done> RemovePermission(std::string_view name, std::string_view statement_id,
                                       std::optional<std::string> revision_id) override {
+    // Changes apply one at a time: each reads the current configuration and writes the next.
+    const MutexLock write(write_mu_);
     ASSIGN_OR_RETURN_L(FunctionConfig c, Current(name, revision_id));
     if (c.policy.empty()) {
       return Fail(LambdaError::kResourceNotFound, "No policy is associated with the given resource.");
@@ -326,6 +337,8 @@ class Manager final : public FunctionManager {
   }
 
   LambdaResult<Done> PutConcurrency(std::string_view name, std::optional<int64_t> reserved) override {
+    // Changes apply one at a time: each reads the current configuration and writes the next.
+    const MutexLock write(write_mu_);
     ASSIGN_OR_RETURN_L(FunctionConfig c, Current(name, std::nullopt));
     if (reserved && (*reserved < 0 || *reserved > options_.max_processes)) {
       return Fail(LambdaError::kInvalidParameterValue,
@@ -344,6 +357,8 @@ class Manager final : public FunctionManager {
   }
 
   LambdaResult<Done> TagResource(std::string_view arn, const std::map<std::string, std::string>& tags) override {
+    // Changes apply one at a time: each reads the current configuration and writes the next.
+    const MutexLock write(write_mu_);
     ASSIGN_OR_RETURN_L(FunctionConfig c, ByArn(arn));
     for (const auto& [k, v] : tags) c.tags[k] = v;
     ASSIGN_OR_RETURN_L(FunctionConfig out, Commit(std::move(c)));
@@ -351,6 +366,8 @@ class Manager final : public FunctionManager {
   }
 
   LambdaResult<Done> UntagResource(std::string_view arn, const std::vector<std::string>& keys) override {
+    // Changes apply one at a time: each reads the current configuration and writes the next.
+    const MutexLock write(write_mu_);
     ASSIGN_OR_RETURN_L(FunctionConfig c, ByArn(arn));
     for (const std::string& k : keys) c.tags.erase(k);
     ASSIGN_OR_RETURN_L(FunctionConfig out, Commit(std::move(c)));
@@ -726,6 +743,7 @@ class Manager final : public FunctionManager {
   catalog::Catalog& catalog_;
   objects::ObjectStore& objects_;
   ProcessPool pool_;
+  Mutex write_mu_ ACQUIRED_BEFORE(mu_);
   std::once_flag python_once_;
   std::string python_;
   Mutex mu_;
