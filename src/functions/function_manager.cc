@@ -171,18 +171,10 @@ class Manager final : public FunctionManager {
       if (functions_.count(c.name) != 0) {
         return Fail(LambdaError::kResourceConflict, "Function already exist: " + c.name);
       }
-      if (creating_.count(c.name) != 0) {
-        return Fail(LambdaError::kResourceConflict, "Function already exist: " + c.name);
-      }
-      creating_.insert(c.name);
     }
     c.arn = Arn(c.name);
     c.generation = 1;
     LambdaResult<FunctionConfig> out = Install(c, zip, /*is_new=*/true);
-    {
-      const MutexLock lock(mu_);
-      creating_.erase(c.name);
-    }
     if (!out.ok()) return out;
     WarnDeprecated(c.runtime);
     FunctionConfig shown = *out;
@@ -748,7 +740,6 @@ class Manager final : public FunctionManager {
   std::string python_;
   Mutex mu_;
   std::map<std::string, FunctionConfig, std::less<>> functions_ GUARDED_BY(mu_);
-  std::set<std::string> creating_ GUARDED_BY(mu_);
   std::string endpoint_url_ GUARDED_BY(mu_);
   std::set<std::string> warned_ GUARDED_BY(mu_);
   std::map<std::string, std::shared_ptr<const LaunchSpec>, std::less<>> specs_ GUARDED_BY(mu_);
