@@ -12,11 +12,14 @@ std::vector<std::string_view> Segments(std::string_view path) {
   std::vector<std::string_view> out;
   if (path.starts_with('/')) path.remove_prefix(1);
   if (path.ends_with('/')) path.remove_suffix(1);
-  while (!path.empty()) {
-    const size_t slash = path.find('/');
-    out.push_back(path.substr(0, slash));
+  if (path.empty()) return out;
+  // Empty segments are kept ("a//b" has three), so they never match a label.
+  size_t start = 0;
+  for (;;) {
+    const size_t slash = path.find('/', start);
+    out.push_back(path.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start));
     if (slash == std::string_view::npos) break;
-    path.remove_prefix(slash + 1);
+    start = slash + 1;
   }
   return out;
 }

@@ -149,6 +149,8 @@ class Manager final : public FunctionManager {
   void Shutdown() override { pool_.Shutdown(); }
 
   LambdaResult<FunctionConfig> Create(CreateFunctionInput input) override {
+    // Changes apply one at a time: each reads the current configuration and writes the next.
+    const MutexLock write(write_mu_);
     FunctionConfig& c = input.config;
     if (auto e = CheckFunctionName(c.name)) return *e;
     // A create takes a plain name (or an ARN naming one) without a qualifier.
@@ -169,18 +171,10 @@ class Manager final : public FunctionManager {
       if (functions_.count(c.name) != 0) {
         return Fail(LambdaError::kResourceConflict, "Function already exist: " + c.name);
       }
-      if (creating_.count(c.name) != 0) {
-        return Fail(LambdaError::kResourceConflict, "Function already exist: " + c.name);
-      }
-      creating_.insert(c.name);
     }
     c.arn = Arn(c.name);
     c.generation = 1;
     LambdaResult<FunctionConfig> out = Install(c, zip, /*is_new=*/true);
-    {
-      const MutexLock lock(mu_);
-      creating_.erase(c.name);
-    }
     if (!out.ok()) return out;
     WarnDeprecated(c.runtime);
     FunctionConfig shown = *out;
@@ -217,6 +211,8 @@ class Manager final : public FunctionManager {
   }
 
   LambdaResult<Done> Delete(std::string_view name, std::string_view qualifier) override {
+    // Changes apply one at a time: each reads the current configuration and writes the next.
+    const MutexLock write(write_mu_);
     ASSIGN_OR_RETURN_L(FunctionRef ref, Resolve(name, qualifier));
     {
       const MutexLock lock(mu_);
@@ -237,6 +233,7 @@ class Manager final : public FunctionManager {
 
   LambdaResult<FunctionConfig> UpdateCode(std::string_view name, CodeSource code,
                                           std::optional<std::string> revision_id) override {
+    const MutexLock write(write_mu_);
     ASSIGN_OR_RETURN_L(FunctionConfig c, Current(name, revision_id));
     ASSIGN_OR_RETURN_L(std::string zip, ReadCode(code));
     c.generation += 1;
@@ -246,6 +243,8 @@ class Manager final : public FunctionManager {
   }
 
   LambdaResult<FunctionConfig> UpdateConfig(std::string_view name, ConfigUpdate u) override {
+    // Changes apply one at a time: each reads the current configuration and writes the next.
+    const MutexLock write(write_mu_);
     ASSIGN_OR_RETURN_L(FunctionConfig c, Current(name, u.revision_id));
     if (u.runtime) {
       if (auto e = CheckRuntime(*u.runtime)) return *e;
@@ -266,6 +265,8 @@ class Manager final : public FunctionManager {
   }
 
   LambdaResult<std::string> AddPermission(std::string_view name, Permission p) override {
+    // Changes apply one at a time: each reads the current configuration and writes the next.
+    const MutexLock write(write_mu_);
     ASSIGN_OR_RETURN_L(FunctionConfig c, Current(name, p.revision_id));
     nlohmann::json policy = c.policy.empty()
                                 ? nlohmann::json{{"Version", "2012-10-17"}, {"Id", "default"}, {"Statement", nlohmann::json::array()}}
@@ -302,6 +303,8 @@ class Manager final : public FunctionManager {
 
   LambdaResult<Done> RemovePermission(std::string_view name, std::string_view statement_id,
                                       std::optional<std::string> revision_id) override {
+    // Changes apply one at a time: each reads the current configuration and writes the next.
+    const MutexLock write(write_mu_);
     ASSIGN_OR_RETURN_L(FunctionConfig c, Current(name, revision_id));
     if (c.policy.empty()) {
       return Fail(LambdaError::kResourceNotFound, "No policy is associated with the given resource.");
@@ -326,6 +329,8 @@ class Manager final : public FunctionManager {
   }
 
   LambdaResult<Done> PutConcurrency(std::string_view name, std::optional<int64_t> reserved) override {
+    // Changes apply one at a time: each reads the current configuration and writes the next.
+    const MutexLock write(write_mu_);
     ASSIGN_OR_RETURN_L(FunctionConfig c, Current(name, std::nullopt));
     if (reserved && (*reserved < 0 || *reserved > options_.max_processes)) {
       return Fail(LambdaError::kInvalidParameterValue,
@@ -344,6 +349,8 @@ class Manager final : public FunctionManager {
   }
 
   LambdaResult<Done> TagResource(std::string_view arn, const std::map<std::string, std::string>& tags) override {
+    // Changes apply one at a time: each reads the current configuration and writes the next.
+    const MutexLock write(write_mu_);
     ASSIGN_OR_RETURN_L(FunctionConfig c, ByArn(arn));
     for (const auto& [k, v] : tags) c.tags[k] = v;
     ASSIGN_OR_RETURN_L(FunctionConfig out, Commit(std::move(c)));
@@ -351,6 +358,8 @@ class Manager final : public FunctionManager {
   }
 
   LambdaResult<Done> UntagResource(std::string_view arn, const std::vector<std::string>& keys) override {
+    // Changes apply one at a time: each reads the current configuration and writes the next.
+    const MutexLock write(write_mu_);
     ASSIGN_OR_RETURN_L(FunctionConfig c, ByArn(arn));
     for (const std::string& k : keys) c.tags.erase(k);
     ASSIGN_OR_RETURN_L(FunctionConfig out, Commit(std::move(c)));
@@ -361,20 +370,30 @@ class Manager final : public FunctionManager {
               InvokeDone done) override {
     LambdaResult<FunctionRef> ref = Resolve(name, qualifier);
     if (!ref.ok()) return done(ref.error());
+    std::optional<FunctionConfig> config;
     std::shared_ptr<const LaunchSpec> spec;
+    std::string endpoint;
     {
-      MutexLock lock(mu_);
+      const MutexLock lock(mu_);
       auto it = functions_.find(ref->name);
-      if (it == functions_.end()) return done(NotFound(*ref));
-      if (type == InvocationType::kDryRun) return done(InvokeResult{});
-      if (!BuiltinNameFromHandler(it->second.handler).empty()) {
-        const FunctionConfig config = it->second;
-        lock.Unlock();
-        return RunBuiltin(config, type, payload, std::move(done));
+      if (it != functions_.end()) {
+        config = it->second;
+        auto cached = specs_.find(ref->name);
+        if (cached != specs_.end() && cached->second->generation == config->generation) spec = cached->second;
       }
-      LambdaResult<std::shared_ptr<const LaunchSpec>> s = SpecFor(it->second);
+      endpoint = endpoint_url_;
+    }
+    if (!config) return done(NotFound(*ref));
+    if (type == InvocationType::kDryRun) return done(InvokeResult{});
+    if (!BuiltinNameFromHandler(config->handler).empty()) return RunBuiltin(*config, type, payload, std::move(done));
+    if (!spec) {
+      // Built outside the lock: the first python function probes interpreters.
+      LambdaResult<std::shared_ptr<const LaunchSpec>> s = BuildSpec(*config, endpoint);
       if (!s.ok()) return done(s.error());
       spec = *s;
+      const MutexLock lock(mu_);
+      auto it = functions_.find(ref->name);
+      if (it != functions_.end() && it->second.generation == spec->generation) specs_[ref->name] = spec;
     }
     const std::string request_id = Uuid();
     if (type == InvocationType::kEvent) {
@@ -630,9 +649,7 @@ class Manager final : public FunctionManager {
     return python_;
   }
 
-  LambdaResult<std::shared_ptr<const LaunchSpec>> SpecFor(const FunctionConfig& c) REQUIRES(mu_) {
-    auto it = specs_.find(c.name);
-    if (it != specs_.end() && it->second->generation == c.generation) return it->second;
+  LambdaResult<std::shared_ptr<const LaunchSpec>> BuildSpec(const FunctionConfig& c, const std::string& endpoint) {
     const RuntimeInfo* info = FindRuntime(c.runtime);
     auto spec = std::make_shared<LaunchSpec>();
     spec->function_name = c.name;
@@ -694,13 +711,12 @@ class Manager final : public FunctionManager {
     };
     if (ld != nullptr) s.env.push_back("LD_LIBRARY_PATH=" + std::string(ld));
     if (const char* token = std::getenv("AWS_SESSION_TOKEN")) s.env.push_back("AWS_SESSION_TOKEN=" + std::string(token));
-    if (!endpoint_url_.empty()) s.env.push_back("AWS_ENDPOINT_URL=" + endpoint_url_);
+    if (!endpoint.empty()) s.env.push_back("AWS_ENDPOINT_URL=" + endpoint);
     for (const auto& [k, v] : c.environment) {
       // The user's variables come last and win over sluice's defaults (AWS_ENDPOINT_URL).
       std::erase_if(s.env, [&k](const std::string& e) { return e.starts_with(k + "="); });
       s.env.push_back(k + "=" + v);
     }
-    specs_[c.name] = spec;
     return std::shared_ptr<const LaunchSpec>(spec);
   }
 
@@ -719,11 +735,11 @@ class Manager final : public FunctionManager {
   catalog::Catalog& catalog_;
   objects::ObjectStore& objects_;
   ProcessPool pool_;
+  Mutex write_mu_ ACQUIRED_BEFORE(mu_);
   std::once_flag python_once_;
   std::string python_;
   Mutex mu_;
   std::map<std::string, FunctionConfig, std::less<>> functions_ GUARDED_BY(mu_);
-  std::set<std::string> creating_ GUARDED_BY(mu_);
   std::string endpoint_url_ GUARDED_BY(mu_);
   std::set<std::string> warned_ GUARDED_BY(mu_);
   std::map<std::string, std::shared_ptr<const LaunchSpec>, std::less<>> specs_ GUARDED_BY(mu_);

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -235,6 +236,29 @@ TEST_F(ManagerTest, BuiltinHandlersRunInProcessThroughTheInvoker) {
   auto missing = invoker.Invoke({"nope", "{}"});
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.error().code, InvokeErrorType::kResourceNotFound);
+}
+
+TEST_F(ManagerTest, ConcurrentCodeUpdatesLeaveTheRecordedPackageOnDisk) {
+  ASSERT_TRUE(manager_->Create(Input("busy")).ok());
+  auto update = [this](const std::string& text) {
+    for (int i = 0; i < 10; ++i) {
+      CodeSource code;
+      code.zip = Zip({{"app.py", text}});
+      ASSERT_TRUE(manager_->UpdateCode("busy", code, std::nullopt).ok());
+    }
+  };
+  std::thread a(update, "A = 1\n");
+  std::thread b(update, "B = 2\n");
+  a.join();
+  b.join();
+  auto got = manager_->Get("busy", "");
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->generation, 21);
+  std::ifstream in(dir_.File("functions/packages/busy/" + std::to_string(got->package) + "/app.py"));
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_TRUE(text == "A = 1\n" || text == "B = 2\n") << text;
+  // The recorded hash is the hash of the package that is on disk.
+  EXPECT_EQ(CodeSha256(Zip({{"app.py", text}})), got->code_sha256);
 }
 
 // The pool without the runtime API: processes that never ask for work.

@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <fstream>
 
 #include <fmt/format.h>
@@ -31,6 +32,16 @@ constexpr auto kSuperviseTick = std::chrono::milliseconds(100);
 int64_t EpochMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
+}
+
+// "2026-01-01T00:00:00.000Z", as Lambda stamps its own log lines.
+std::string IsoNow() {
+  const int64_t ms = EpochMs();
+  const std::time_t t = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                     tm.tm_hour, tm.tm_min, tm.tm_sec, ms % 1000);
 }
 
 std::string ErrorJson(std::string_view type, std::string_view message) {
@@ -392,7 +403,7 @@ void ProcessPool::Supervise() {
           Kill(p);
           completions.push_back(FinishWith(p, true, ErrorJson("Sandbox.Timedout", message),
                                            fmt::format("{} {} Task timed out after {:.2f} seconds",
-                                                       fmt::format("{}", EpochMs()), id, seconds)));
+                                                       IsoNow(), id, seconds)));
         }
         int status = 0;
         const pid_t r = waitpid(p.pid, &status, WNOHANG);

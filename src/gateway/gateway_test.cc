@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <future>
 #include <optional>
 #include <string>
 
@@ -15,6 +16,7 @@
 #include "frontends/firehose/firehose_service.h"
 #include "frontends/athena/athena_service.h"
 #include "frontends/kinesis/kinesis_service.h"
+#include "frontends/lambda/lambda_service.h"
 #include "frontends/s3/s3_service.h"
 #include "objects/local_store.h"
 #include "query/query.h"
@@ -410,6 +412,30 @@ TEST_F(GatewayWithRealServices, AthenaRequestReachesAthenaNotKinesisOrS3) {
   EXPECT_EQ(out->status, 400);
   EXPECT_EQ(out->body, R"({"__type":"InvalidRequestException","AthenaErrorCode":"INVALID_INPUT","Message":"QueryExecution nope was not found"})");
   g_.reset();
+TEST_F(GatewayWithRealServices, LambdaServiceTakesLambdaRequestsAndAnswersInRestJson) {
+  functions::FunctionManagerOptions fo;
+  fo.dir = (root_ / "functions").string();
+  auto fm = functions::FunctionManager::Open(fo, *catalog_, *objects_);
+  ASSERT_TRUE(fm.ok()) << fm.status().ToString();
+  Gateway g("1");
+  g.Add(std::make_unique<frontends::kinesis::KinesisService>(*streams_));
+  g.Add(std::make_unique<frontends::lambda::LambdaService>(frontends::lambda::LambdaBackends{**fm}, 1));
+  g.AddCatchAll(std::make_unique<frontends::s3::S3Service>(*objects_, 1));
+  EXPECT_EQ(Name(g.Route(Head("GET", "/2015-03-31/functions/", {{"authorization", Signed("lambda")}}))), "lambda");
+  EXPECT_EQ(Name(g.Route(Head("POST", "/2015-03-31/functions/f/invocations"))), "lambda");
+  EXPECT_EQ(Name(g.Route(Head("GET", "/bucket/key"))), "s3");
+  std::promise<Response> answer;
+  g.Handle(Request{Head("GET", "/2015-03-31/functions/nope", {{"authorization", Signed("lambda")},
+                                                               {"x-amz-date", "20260101T000000Z"}}),
+                   {}},
+           [&answer](Response r) { answer.set_value(std::move(r)); });
+  const Response r = answer.get_future().get();
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(r.body, R"({"Type":"User","message":"Function not found: arn:aws:lambda:us-east-1:000000000000:function:nope"})");
+  bool typed = false;
+  for (const auto& [k, v] : r.headers) typed |= k == "x-amzn-errortype" && v == "ResourceNotFoundException";
+  EXPECT_TRUE(typed);
+  g.Quiesce();
 }
 
 }  // namespace

@@ -438,3 +438,72 @@ def test_aws_cli_create_and_invoke(server, tmp_path):
             env=ENV, timeout=60)
     assert r.returncode != 0
     assert "ResourceNotFoundException" in r.stderr
+
+
+def test_python_functions_get_an_interpreter_with_boto3(start_sluice, monkeypatch, tmp_path):
+    # The first python3 on PATH cannot import boto3 (site-packages off): sluice passes it by.
+    shadow = tmp_path / "bin"
+    shadow.mkdir()
+    (shadow / "python3").write_text("#!/bin/sh\nexec /usr/bin/python3 -S \"$@\"\n")
+    (shadow / "python3").chmod(0o755)
+    marked = tmp_path / "marked-python"
+    marked.write_text("#!/bin/sh\nSLUICE_TEST_MARK=picked exec /usr/bin/python3 \"$@\"\n")
+    marked.chmod(0o755)
+    monkeypatch.setenv("PATH", "%s:%s" % (shadow, os.environ["PATH"]))
+    code = ("import os, sys, boto3\ndef handler(e, c):\n"
+            "    return [sys.executable, os.environ.get('SLUICE_TEST_MARK'), boto3.__name__]\n")
+    s = start_sluice()
+    lam = lambda_client(s.url)
+    name = create(lam, code)
+    exe, mark, mod = invoke(lam, name)[1]
+    assert exe != str(shadow / "python3") and mod == "boto3" and mark is None
+    code_, err = s.stop()
+    assert code_ == 0
+    assert "python3.x runtimes run on" in err
+
+    # --python overrides the choice.
+    s = start_sluice("--python", str(marked), dir=s.data_dir + "-override")
+    lam = lambda_client(s.url)
+    name = create(lam, code)
+    assert invoke(lam, name)[1][1] == "picked"
+
+
+def test_cpp_example_bootstrap(lam, tmp_path):
+    src = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+                       "examples", "functions", "cpp-bootstrap", "bootstrap.cc")
+    exe = tmp_path / "bootstrap"
+    r = run(["g++", "-std=c++20", "-O1", "-o", str(exe), src], timeout=120)
+    assert r.returncode == 0, r.stderr
+    name = create(lam, {"bootstrap": exe.read_bytes()}, runtime="provided.al2", handler="unused",
+                  modes={"bootstrap": 0o755})
+    _, out = invoke(lam, name, "abc")
+    assert out == {"length": 5, "reversed": '"cba"'}
+
+
+def test_concurrent_invocations_get_a_process_each(lam, tmp_path):
+    # A holds its process until B (which needs a second process) opens the gate.
+    gate = tmp_path / "gate"
+    code = ("import os, time\ndef handler(event, context):\n"
+            "    if event['role'] == 'a':\n"
+            "        deadline = time.time() + 20\n"
+            "        while not os.path.exists(event['gate']) and time.time() < deadline:\n"
+            "            time.sleep(0.01)\n"
+            "        return [os.getpid(), os.path.exists(event['gate'])]\n"
+            "    open(event['gate'], 'w').close()\n"
+            "    return [os.getpid(), True]\n")
+    name = create(lam, code, Timeout=30)
+    import concurrent.futures
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        a = pool.submit(invoke, lambda_client(lam.meta.endpoint_url), name, {"role": "a", "gate": str(gate)})
+        b = pool.submit(invoke, lambda_client(lam.meta.endpoint_url), name, {"role": "b", "gate": str(gate)})
+        (pid_a, opened), (pid_b, _) = a.result()[1], b.result()[1]
+    assert opened and pid_a != pid_b
+
+
+def test_memory_size_bounds_the_process(lam):
+    code = "def handler(event, context):\n    return len(bytearray(event['mb'] * 1024 * 1024))\n"
+    name = create(lam, code, MemorySize=128)
+    assert invoke(lam, name, {"mb": 1})[1] == 1024 * 1024
+    r, out = invoke(lam, name, {"mb": 512})
+    assert r["FunctionError"] == "Unhandled"
+    assert out["errorType"] == "MemoryError"
