@@ -412,6 +412,8 @@ TEST_F(GatewayWithRealServices, AthenaRequestReachesAthenaNotKinesisOrS3) {
   EXPECT_EQ(out->status, 400);
   EXPECT_EQ(out->body, R"({"__type":"InvalidRequestException","AthenaErrorCode":"INVALID_INPUT","Message":"QueryExecution nope was not found"})");
   g_.reset();
+}
+
 TEST_F(GatewayWithRealServices, LambdaServiceTakesLambdaRequestsAndAnswersInRestJson) {
   functions::FunctionManagerOptions fo;
   fo.dir = (root_ / "functions").string();
