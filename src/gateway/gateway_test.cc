@@ -15,11 +15,13 @@
 #include "delivery/delivery.h"
 #include "frontends/firehose/firehose_service.h"
 #include "frontends/athena/athena_service.h"
+#include "frontends/cloudformation/cloudformation_service.h"
 #include "frontends/kinesis/kinesis_service.h"
 #include "frontends/lambda/lambda_service.h"
 #include "frontends/s3/s3_service.h"
 #include "objects/local_store.h"
 #include "query/query.h"
+#include "stacks/stacks.h"
 #include "stream/stream_manager.h"
 
 namespace sluice::gateway {
@@ -387,6 +389,27 @@ TEST_F(GatewayWithRealServices, CloudFormationRequestIsTakenByNeitherKinesisNorS
   const Response r = Call(*g_, Head("POST", "/", {{"authorization", Signed("cloudformation")}}));
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(r.body, R"({"__type":"UnknownOperationException","message":"sluice does not serve the 'cloudformation' API this request is signed for"})");
+}
+
+TEST_F(GatewayWithRealServices, CloudFormationOnceRegisteredTakesItsRequestsAndAnswersInXml) {
+  stacks::ResourceProviders providers;
+  auto manager = stacks::StackManager::Open({.catalog = catalog_.get(), .providers = &providers});
+  ASSERT_TRUE(manager.ok()) << manager.error().message;
+  g_->Add(std::make_unique<frontends::cloudformation::CloudFormationService>(**manager, objects_.get()));
+  const RequestHead head = Head("POST", "/", {{"authorization", Signed("cloudformation")},
+                                              {"x-amz-date", "20260101T000000Z"},
+                                              {"content-type", "application/x-www-form-urlencoded; charset=utf-8"}});
+  EXPECT_EQ(Name(g_->Route(head)), "cloudformation");
+  std::optional<Response> out;
+  g_->Handle(Request{head, "Action=DescribeStacks&Version=2010-05-15&StackName=nope"},
+             [&out](Response r) { out = std::move(r); });
+  g_->Quiesce();  // the action runs on the service's pool
+  ASSERT_TRUE(out.has_value());
+  EXPECT_EQ(out->status, 400);
+  EXPECT_NE(out->body.find("<Code>ValidationError</Code><Message>Stack with id nope does not exist</Message>"),
+            std::string::npos)
+      << out->body;
+  g_.reset();
 }
 
 TEST_F(GatewayWithRealServices, AthenaRequestReachesAthenaNotKinesisOrS3) {

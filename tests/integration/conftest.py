@@ -84,6 +84,14 @@ def sluice(start_sluice):
 
 
 @pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    s = Sluice(str(tmp_path_factory.mktemp("sluice") / "data"))
+    yield s
+    code, err = s.stop()
+    assert code == 0, err
+
+
+@pytest.fixture(scope="module")
 def module_sluice(tmp_path_factory):
     """One server shared by a module's tests (each test uses its own stream names)."""
     s = Sluice(str(tmp_path_factory.mktemp("sluice") / "data"), ("--shard-limit", "400"))

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from conftest import run
-from test_s3 import ENV, s3_client, server  # noqa: F401 (the module's server fixture)
+from test_s3 import ENV, s3_client
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures", "cloudformation")
 

@@ -34,14 +34,6 @@ def firehose_client(url):
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    s = Sluice(str(tmp_path_factory.mktemp("sluice") / "data"))
-    yield s
-    code, err = s.stop()
-    assert code == 0, err
-
-
-@pytest.fixture(scope="module")
 def fh(server):
     return firehose_client(server.url)
 

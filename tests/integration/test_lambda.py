@@ -9,8 +9,8 @@ import zipfile
 
 import pytest
 
-from conftest import Sluice, run
-from test_s3 import ENV, error_code, s3_client
+from conftest import run
+from test_s3 import ENV, s3_client
 
 ROLE = "arn:aws:iam::123456789012:role/lambda-role"
 
@@ -32,14 +32,6 @@ def zip_of(files, modes=None):
             info.external_attr = ((modes or {}).get(name, 0o644) | 0o100000) << 16
             z.writestr(info, text)
     return buf.getvalue()
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    s = Sluice(str(tmp_path_factory.mktemp("sluice") / "data"))
-    yield s
-    code, err = s.stop()
-    assert code == 0, err
 
 
 @pytest.fixture(scope="module")

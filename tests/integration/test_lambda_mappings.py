@@ -14,7 +14,7 @@ import zipfile
 import pytest
 
 from conftest import kinesis_client, run
-from test_s3 import ENV, error_code, s3, s3_client, server  # noqa: F401 (fixtures)
+from test_s3 import ENV, error_code, s3, s3_client  # noqa: F401 (fixtures)
 
 REGION = "us-east-1"
 ACCOUNT = "000000000000"

@@ -12,7 +12,7 @@ import time
 import pytest
 
 from conftest import run
-from test_s3 import ENV, s3_client, server  # noqa: F401 (the module's server fixture)
+from test_s3 import ENV, s3_client
 from test_serve import crc32c
 
 BUCKET = "streaming-pipeline-dev-output"

@@ -32,14 +32,6 @@ def s3_client(url, addressing="path"):
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    s = Sluice(str(tmp_path_factory.mktemp("sluice") / "data"))
-    yield s
-    code, err = s.stop()
-    assert code == 0, err
-
-
-@pytest.fixture(scope="module")
 def s3(server):
     return s3_client(server.url)
 

@@ -12,7 +12,7 @@ import pytest
 
 from conftest import run
 # One module-scoped server per test module, and the same client and bucket fixtures.
-from test_s3 import bucket, s3, s3_client, server  # noqa: F401  (pytest fixtures)
+from test_s3 import bucket, s3, s3_client  # noqa: F401  (pytest fixtures)
 
 ENV = dict(os.environ, AWS_ACCESS_KEY_ID="AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY="secret",
            AWS_DEFAULT_REGION="us-east-1", AWS_PAGER="")
