@@ -107,13 +107,6 @@ int RunServe(const ServeOptions& options) {
   delivery_options.rate_limits = options.firehose_rate_limits;
   auto delivery = delivery::DeliveryManager::Open(delivery_options, **catalog, **object_store);
   if (!delivery.ok()) return Fail(delivery.status());
-  // CloudFormation: stacks provision through the other modules' public APIs.
-  stacks::ResourceProviders providers;
-  stacks::AddBuiltinProviders(providers, {.objects = object_store->get(), .streams = streams->get(),
-                                          .region = so.region, .account_id = so.account_id});
-  auto stack_manager = stacks::StackManager::Open(
-      {.catalog = catalog->get(), .providers = &providers, .region = so.region, .account_id = so.account_id});
-  if (!stack_manager.ok()) return Fail(Status::Internal(stack_manager.error().message));
   // send_to_firehose puts records into delivery streams in process.
   DeliverySink delivery_sink(**delivery);
   functions::FunctionManagerOptions fo;
@@ -146,6 +139,16 @@ int RunServe(const ServeOptions& options) {
   mo.store = object_store->get();
   auto mappings = functions::MappingManager::Open(mo, **catalog, **streams, **functions);
   if (!mappings.ok()) return Fail(mappings.status());
+  // CloudFormation: stacks provision through the other modules' public APIs (created
+  // last, destroyed first: a stack operation in flight finishes while they exist).
+  stacks::ResourceProviders providers;
+  stacks::AddBuiltinProviders(providers, {.objects = object_store->get(), .streams = streams->get(),
+                                          .delivery = delivery->get(), .functions = functions->get(),
+                                          .mappings = mappings->get(), .region = so.region,
+                                          .account_id = so.account_id});
+  auto stack_manager = stacks::StackManager::Open(
+      {.catalog = catalog->get(), .providers = &providers, .region = so.region, .account_id = so.account_id});
+  if (!stack_manager.ok()) return Fail(Status::Internal(stack_manager.error().message));
 
   MemoryBudget request_memory(options.max_request_memory);
 

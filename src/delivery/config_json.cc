@@ -128,4 +128,23 @@ Result<DeliveryStreamConfig> ConfigFromJson(const std::string& text) {
   }
 }
 
+Result<S3Destination> S3DestinationFromJson(std::string_view json_text, bool extended) {
+  const json j = json::parse(json_text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) return Status::InvalidArgument("destination configuration is not an object");
+  try {
+    S3Destination d = DestinationFromJson(j);
+    d.extended = extended;
+    // The API nests what the stored document keeps flat.
+    if (const auto dp = j.find("DynamicPartitioningConfiguration"); dp != j.end() && dp->is_object()) {
+      if (dp->contains("Enabled")) d.dynamic_partitioning = (*dp)["Enabled"].get<bool>();
+      if (const auto r = dp->find("RetryOptions"); r != dp->end() && r->contains("DurationInSeconds")) {
+        d.dynamic_partitioning_retry_s = (*r)["DurationInSeconds"].get<int64_t>();
+      }
+    }
+    return d;
+  } catch (const json::exception& e) {
+    return Status::InvalidArgument(std::string("destination configuration: ") + e.what());
+  }
+}
+
 }  // namespace sluice::delivery

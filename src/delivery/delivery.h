@@ -128,6 +128,11 @@ struct DeliveryStreamConfig {
 
 using Tags = std::vector<std::pair<std::string, std::string>>;
 
+// Reads an S3DestinationConfiguration / ExtendedS3DestinationConfiguration given as JSON
+// text with the API's member names (CloudFormation's properties use the same); absent
+// members take the API's defaults, unknown ones are ignored. Ranges are checked by Create.
+Result<S3Destination> S3DestinationFromJson(std::string_view json_text, bool extended);
+
 struct DeliveryStreamInfo {
   DeliveryStreamConfig config;
   std::string arn;

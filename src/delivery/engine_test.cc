@@ -78,6 +78,29 @@ class DeliveryTest : public ::testing::Test {
   std::unique_ptr<DeliveryManager> manager_;
 };
 
+TEST(S3DestinationFromJsonTest, ReadsTheApiMemberNamesWithTheApiDefaults) {
+  auto d = S3DestinationFromJson(R"({"BucketARN": "arn:aws:s3:::out", "RoleARN": "arn:aws:iam::1:role/r",
+      "Prefix": "context=firehose_delivery/", "BufferingHints": {"IntervalInSeconds": 60, "SizeInMBs": 64},
+      "DynamicPartitioningConfiguration": {"Enabled": true, "RetryOptions": {"DurationInSeconds": 30}}})",
+                                 /*extended=*/true);
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_TRUE(d->extended);
+  EXPECT_EQ(d->bucket_arn, "arn:aws:s3:::out");
+  EXPECT_EQ(d->prefix, "context=firehose_delivery/");
+  EXPECT_FALSE(d->error_output_prefix.has_value());
+  EXPECT_EQ(d->hints.interval_s, 60);
+  EXPECT_EQ(d->hints.size_mb, 64);
+  EXPECT_EQ(d->compression, "UNCOMPRESSED");
+  EXPECT_EQ(d->dynamic_partitioning, true);
+  EXPECT_EQ(d->dynamic_partitioning_retry_s, 30);
+  auto plain = S3DestinationFromJson(R"({"BucketARN": "arn:aws:s3:::out"})", /*extended=*/false);
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(plain->hints.interval_s, 300);
+  EXPECT_EQ(plain->hints.size_mb, 5);
+  EXPECT_FALSE(S3DestinationFromJson(R"({"BufferingHints": {"SizeInMBs": "five"}})", false).ok());
+  EXPECT_FALSE(S3DestinationFromJson("[1]", false).ok());
+}
+
 TEST_F(DeliveryTest, NothingIsDeliveredBeforeTheIntervalThenOneObjectWithEveryRecord) {
   ASSERT_TRUE(manager_->Create(Config("s", 5, 300), {}).ok());
   const auto ids = Put("s", {"a", "b"});

@@ -140,6 +140,10 @@ struct FunctionManagerOptions {
   RecordSink* sink = nullptr;
 };
 
+// A zip package holding one file `name` (mode 0644) with `text`: how CloudFormation
+// packages a function's inline Code.ZipFile.
+LambdaResult<std::string> ZipOneFile(std::string_view name, std::string_view text);
+
 // Also the Invoker that in-process callers (event-source mappings) run functions
 // through; handlers named `sluice.builtin.<name>` run in process (builtins.h).
 class FunctionManager : public Invoker {

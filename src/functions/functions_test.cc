@@ -68,6 +68,18 @@ TEST(PackageTest, UnpacksFilesKeepingTheExecutableBit) {
   EXPECT_EQ(text, "x = 1\n");
 }
 
+TEST(PackageTest, ZipOneFileIsAPackageUnpackZipReads) {
+  TempDir dir;
+  const std::string dest = dir.File("pkg");
+  auto zip = ZipOneFile("index.py", "def handler(e, c):\n    return 1\n");
+  ASSERT_TRUE(zip.ok()) << zip.error().message;
+  auto r = UnpackZip(*zip, dest);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  std::ifstream in(dest + "/index.py");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(text, "def handler(e, c):\n    return 1\n");
+}
+
 TEST(PackageTest, EntryClimbingOutOfThePackageRefusesTheWholeZip) {
   TempDir dir;
   const std::string dest = dir.File("pkg");

@@ -83,6 +83,8 @@ ResourceRequest RequestFor(StackManager::Impl& im, const StackState& s, const Re
 size_t MaxNameLength(std::string_view type) {
   if (type == "AWS::S3::Bucket") return 63;
   if (type == "AWS::IAM::Role" || type == "AWS::IAM::ManagedPolicy") return 64;
+  if (type == "AWS::Lambda::Function" || type == "AWS::KinesisFirehose::DeliveryStream") return 64;
+  if (type == "AWS::Lambda::Permission") return 100;
   return 128;
 }
 

@@ -9,6 +9,14 @@ void AddBuiltinProviders(ResourceProviders& providers, const ProviderDeps& deps)
   if (deps.streams != nullptr) {
     providers.Add(providers::NewKinesisStreamProvider(*deps.streams, deps.stream_active_timeout_ms));
   }
+  if (deps.delivery != nullptr) providers.Add(providers::NewDeliveryStreamProvider(*deps.delivery));
+  if (deps.functions != nullptr) {
+    providers.Add(providers::NewLambdaFunctionProvider(*deps.functions));
+    providers.Add(providers::NewLambdaPermissionProvider(*deps.functions));
+  }
+  if (deps.mappings != nullptr) {
+    providers.Add(providers::NewEventSourceMappingProvider(*deps.mappings, deps.mapping_delete_timeout_ms));
+  }
   providers.Add(providers::NewIamRoleProvider(deps));
   providers.Add(providers::NewIamPolicyProvider());
   providers.Add(providers::NewIamManagedPolicyProvider(deps));

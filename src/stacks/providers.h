@@ -1,5 +1,7 @@
 // The resource types sluice provisions, each through its domain module's public API:
-// AWS::S3::Bucket (objects), AWS::Kinesis::Stream (stream), and the types recorded with
+// AWS::S3::Bucket (objects), AWS::Kinesis::Stream (stream),
+// AWS::KinesisFirehose::DeliveryStream (delivery), AWS::Lambda::Function,
+// AWS::Lambda::Permission and AWS::Lambda::EventSourceMapping (functions), and the types recorded with
 // the identifiers AWS returns but no behaviour of their own here (AWS::IAM::Role,
 // AWS::IAM::Policy, AWS::IAM::ManagedPolicy, AWS::Logs::LogGroup). Ref and Fn::GetAtt
 // return what CloudFormation returns for each (docs/compatibility.md).
@@ -15,16 +17,29 @@ class ObjectStore;
 namespace sluice::stream {
 class StreamManager;
 }
+namespace sluice::delivery {
+class DeliveryManager;
+}
+namespace sluice::functions {
+class FunctionManager;
+class MappingManager;
+}
 
 namespace sluice::stacks {
 
 struct ProviderDeps {
   objects::ObjectStore* objects = nullptr;  // AWS::S3::Bucket when set
   stream::StreamManager* streams = nullptr;  // AWS::Kinesis::Stream when set
+  delivery::DeliveryManager* delivery = nullptr;  // AWS::KinesisFirehose::DeliveryStream when set
+  // AWS::Lambda::Function and AWS::Lambda::Permission when set.
+  functions::FunctionManager* functions = nullptr;
+  functions::MappingManager* mappings = nullptr;  // AWS::Lambda::EventSourceMapping when set
   std::string region = "us-east-1";
   std::string account_id = "000000000000";
   // How long a new stream may take to become ACTIVE before its creation fails.
   int64_t stream_active_timeout_ms = 60'000;
+  // How long a deleted event-source mapping may take to be gone before the deletion fails.
+  int64_t mapping_delete_timeout_ms = 60'000;
 };
 
 void AddBuiltinProviders(ResourceProviders& providers, const ProviderDeps& deps);

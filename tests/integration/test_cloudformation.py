@@ -284,3 +284,173 @@ def test_kill_9_during_a_create_rolls_it_back_after_restart(start_sluice, data_d
     events = cf.describe_stack_events(StackName="interrupted")["StackEvents"]
     assert any(e["ResourceStatus"] == "ROLLBACK_IN_PROGRESS" and
                e["ResourceStatusReason"] == "sluice restarted while the stack was being created" for e in events)
+
+
+PIPELINE = """AWSTemplateFormatVersion: "2010-09-09"
+Description: The reference's stream stack in shape (test)
+Parameters:
+  DeploymentBucket: {Type: String}
+  CodeKey: {Type: String}
+  BatchSize: {Type: Number, Default: 1000}
+Resources:
+  Stream:
+    Type: AWS::Kinesis::Stream
+    Properties: {ShardCount: 1}
+  Output:
+    Type: AWS::S3::Bucket
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - {Effect: Allow, Principal: {Service: [lambda.amazonaws.com]}, Action: ["sts:AssumeRole"]}
+  Delivery:
+    Type: AWS::KinesisFirehose::DeliveryStream
+    Properties:
+      DeliveryStreamType: DirectPut
+      S3DestinationConfiguration:
+        BucketARN: !GetAtt Output.Arn
+        BufferingHints: {IntervalInSeconds: 300, SizeInMBs: 5}
+        CompressionFormat: UNCOMPRESSED
+        Prefix: context=firehose_delivery/
+        RoleARN: !GetAtt Role.Arn
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties:
+      Code: {S3Bucket: !Ref DeploymentBucket, S3Key: !Ref CodeKey}
+      Runtime: python3.9
+      Handler: lambda_function.lambda_handler
+      Role: !GetAtt Role.Arn
+      Timeout: 60
+      MemorySize: 256
+      Environment:
+        Variables: {DELIVERY_STREAM: !Ref Delivery}
+  Mapping:
+    Type: AWS::Lambda::EventSourceMapping
+    Properties:
+      EventSourceArn: !Join ["", ["arn:aws:kinesis:", !Ref "AWS::Region", ":", !Ref "AWS::AccountId", ":stream/",
+                                  !Ref Stream]]
+      FunctionName: !GetAtt Fn.Arn
+      BatchSize: !Ref BatchSize
+      StartingPosition: LATEST
+  Inline:
+    Type: AWS::Lambda::Function
+    Properties:
+      Code:
+        ZipFile: |
+          def handler(event, context):
+              return {"inline": event["n"] + 1}
+      Runtime: python3.12
+      Handler: index.handler
+      Role: !GetAtt Role.Arn
+  Allow:
+    Type: AWS::Lambda::Permission
+    Properties:
+      FunctionName: !Ref Fn
+      Action: lambda:InvokeFunction
+      Principal: s3.amazonaws.com
+      SourceArn: !GetAtt Output.Arn
+Outputs:
+  FunctionArn: {Value: !GetAtt Fn.Arn}
+  MappingId: {Value: !Ref Mapping}
+  DeliveryArn: {Value: !GetAtt Delivery.Arn}
+"""
+
+LAMBDA_SOURCE = """import os
+
+def lambda_handler(event, context):
+    return {"records": len(event.get("Records", [])), "to": os.environ["DELIVERY_STREAM"]}
+"""
+
+
+def deployment_bucket(server, name, key):
+    from test_lambda import zip_of
+    s3 = s3_client(server.url)
+    s3.create_bucket(Bucket=name)
+    s3.put_object(Bucket=name, Key=key, Body=zip_of({"lambda_function.py": LAMBDA_SOURCE}))
+
+
+def test_the_stream_stack_provisions_functions_mappings_and_delivery_streams(server, tmp_path):
+    deployment_bucket(server, "pipeline-deployment", "lambda/write_to_s3.zip")
+    template = tmp_path / "pipeline.yml"
+    template.write_text(PIPELINE)
+    params = ["ParameterKey=DeploymentBucket,ParameterValue=pipeline-deployment",
+              "ParameterKey=CodeKey,ParameterValue=lambda/write_to_s3.zip"]
+    r = cfn(server, "create-stack", "--stack-name", "pipeline", "--template-body", "file://" + str(template),
+            "--capabilities", "CAPABILITY_IAM", "--parameters", *params)
+    assert r.returncode == 0, r.stderr
+    assert wait(server, "stack-create-complete", "pipeline").returncode == 0
+    cf = client(server, "cloudformation")
+    physical = {r["LogicalResourceId"]: r["PhysicalResourceId"]
+                for r in cf.describe_stack_resources(StackName="pipeline")["StackResources"]}
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in cf.describe_stacks(StackName="pipeline")["Stacks"][0]["Outputs"]}
+    fn, delivery, stream = physical["Fn"], physical["Delivery"], physical["Stream"]
+    assert fn.startswith("pipeline-Fn-") and delivery.startswith("pipeline-Delivery-")
+
+    lam = client(server, "lambda")
+    config = lam.get_function(FunctionName=fn)["Configuration"]
+    assert config["FunctionArn"] == outputs["FunctionArn"] == "arn:aws:lambda:us-east-1:000000000000:function:" + fn
+    assert (config["Runtime"], config["Handler"], config["Timeout"], config["MemorySize"]) == (
+        "python3.9", "lambda_function.lambda_handler", 60, 256)
+    assert config["Role"].startswith("arn:aws:iam::000000000000:role/pipeline-Role-")
+    assert config["Environment"]["Variables"] == {"DELIVERY_STREAM": delivery}
+    mappings = lam.list_event_source_mappings(FunctionName=fn)["EventSourceMappings"]
+    assert len(mappings) == 1
+    assert mappings[0]["UUID"] == physical["Mapping"] == outputs["MappingId"]
+    assert mappings[0]["EventSourceArn"] == "arn:aws:kinesis:us-east-1:000000000000:stream/" + stream
+    assert mappings[0]["BatchSize"] == 1000
+    policy = json.loads(lam.get_policy(FunctionName=fn)["Policy"])
+    assert [s["Sid"] for s in policy["Statement"]] == [physical["Allow"]]
+    # Code.ZipFile: CloudFormation's index.py.
+    out = lam.invoke(FunctionName=physical["Inline"], Payload=json.dumps({"n": 41}))
+    assert json.loads(out["Payload"].read()) == {"inline": 42}
+
+    firehose = client(server, "firehose")
+    desc = firehose.describe_delivery_stream(DeliveryStreamName=delivery)["DeliveryStreamDescription"]
+    assert desc["DeliveryStreamARN"] == outputs["DeliveryArn"]
+    assert desc["DeliveryStreamType"] == "DirectPut"
+    s3dest = desc["Destinations"][0]["S3DestinationDescription"]
+    assert s3dest["BucketARN"] == "arn:aws:s3:::" + physical["Output"]
+    assert s3dest["BufferingHints"] == {"SizeInMBs": 5, "IntervalInSeconds": 300}
+    assert s3dest["Prefix"] == "context=firehose_delivery/"
+
+    # BatchSize updates the mapping in place: same UUID.
+    r = cfn(server, "update-stack", "--stack-name", "pipeline", "--template-body", "file://" + str(template),
+            "--capabilities", "CAPABILITY_IAM", "--parameters", *params, "ParameterKey=BatchSize,ParameterValue=500")
+    assert r.returncode == 0, r.stderr
+    assert wait(server, "stack-update-complete", "pipeline").returncode == 0
+    assert lam.get_event_source_mapping(UUID=physical["Mapping"])["BatchSize"] == 500
+
+    assert cfn(server, "delete-stack", "--stack-name", "pipeline").returncode == 0
+    assert wait(server, "stack-delete-complete", "pipeline").returncode == 0
+    for name in (fn, physical["Inline"]):
+        with pytest.raises(lam.exceptions.ResourceNotFoundException):
+            lam.get_function(FunctionName=name)
+    assert lam.list_event_source_mappings(EventSourceArn=mappings[0]["EventSourceArn"])["EventSourceMappings"] == []
+    with pytest.raises(firehose.exceptions.ResourceNotFoundException):
+        firehose.describe_delivery_stream(DeliveryStreamName=delivery)
+
+
+def test_a_function_whose_code_key_is_missing_rolls_the_stack_back(server, tmp_path):
+    deployment_bucket(server, "pipeline-missing", "lambda/present.zip")
+    template = tmp_path / "pipeline.yml"
+    template.write_text(PIPELINE)
+    r = cfn(server, "create-stack", "--stack-name", "missing-code", "--template-body", "file://" + str(template),
+            "--capabilities", "CAPABILITY_IAM", "--parameters",
+            "ParameterKey=DeploymentBucket,ParameterValue=pipeline-missing",
+            "ParameterKey=CodeKey,ParameterValue=lambda/absent.zip")
+    assert r.returncode == 0, r.stderr
+    assert wait(server, "stack-create-complete", "missing-code").returncode == 255
+    cf = client(server, "cloudformation")
+    assert cf.describe_stacks(StackName="missing-code")["Stacks"][0]["StackStatus"] == "ROLLBACK_COMPLETE"
+    events = cf.describe_stack_events(StackName="missing-code")["StackEvents"]
+    failed = [e for e in events if e["ResourceStatus"] == "CREATE_FAILED"]
+    assert [e["LogicalResourceId"] for e in failed] == ["Fn"]
+    reason = failed[0]["ResourceStatusReason"]
+    assert "S3 Error Code: NoSuchKey" in reason and "S3Key: lambda/absent.zip" in reason
+    # What was created before the failure is gone again.
+    firehose = client(server, "firehose")
+    assert [n for n in firehose.list_delivery_streams()["DeliveryStreamNames"] if n.startswith("missing-code-")] == []
+    cf.delete_stack(StackName="missing-code")
+    cf.get_waiter("stack_delete_complete").wait(StackName="missing-code", WaiterConfig={"Delay": 1})

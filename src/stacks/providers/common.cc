@@ -1,5 +1,7 @@
 #include "providers/common.h"
 
+#include <limits>
+
 #include "base/random.h"
 #include "stacks/intrinsics.h"
 
@@ -15,6 +17,39 @@ std::string Text(const Json& properties, std::string_view name) {
   if (!properties.is_object() || !properties.contains(key)) return "";
   auto t = ToText(properties[key], name);
   return t.ok() ? *t : "";
+}
+
+std::optional<int64_t> IntOf(const Json& properties, std::string_view name) {
+  const std::string t = Text(properties, name);
+  if (t.empty()) return std::nullopt;
+  try {
+    return std::stoll(t);
+  } catch (...) {
+    return std::numeric_limits<int64_t>::min();
+  }
+}
+
+TagList TagsOf(const Json& p) {
+  TagList tags;
+  if (!p.contains("Tags") || !p["Tags"].is_array()) return tags;
+  for (const Json& t : p["Tags"]) {
+    if (t.is_object()) tags.emplace_back(Text(t, "Key"), Text(t, "Value"));
+  }
+  return tags;
+}
+
+std::vector<std::string> RemovedTagKeys(const TagList& before, const TagList& after) {
+  std::vector<std::string> removed;
+  for (const auto& [k, v] : before) {
+    bool kept = false;
+    for (const auto& t : after) kept = kept || t.first == k;
+    if (!kept) removed.push_back(k);
+  }
+  return removed;
+}
+
+StackError HandlerError(std::string_view service, int http_status, std::string_view message) {
+  return HandlerError(std::string(service) + ", Status Code: " + std::to_string(http_status), message);
 }
 
 StackError HandlerError(std::string_view service, std::string_view message) {

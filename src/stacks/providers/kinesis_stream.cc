@@ -13,22 +13,7 @@ namespace sluice::stacks::providers {
 namespace {
 
 int64_t IntProperty(const Json& p, const char* name, int64_t fallback) {
-  const std::string t = Text(p, name);
-  if (t.empty()) return fallback;
-  try {
-    return std::stoll(t);
-  } catch (...) {
-    return -1;
-  }
-}
-
-std::vector<std::pair<std::string, std::string>> TagsOf(const Json& p) {
-  std::vector<std::pair<std::string, std::string>> tags;
-  if (!p.contains("Tags") || !p["Tags"].is_array()) return tags;
-  for (const Json& t : p["Tags"]) {
-    if (t.is_object()) tags.emplace_back(Text(t, "Key"), Text(t, "Value"));
-  }
-  return tags;
+  return IntOf(p, name).value_or(fallback);
 }
 
 class KinesisStreamProvider final : public ResourceProvider {
@@ -83,12 +68,7 @@ class KinesisStreamProvider final : public ResourceProvider {
     }
     const auto tags = TagsOf(p), old_tags = TagsOf(old);
     if (tags != old_tags) {
-      std::vector<std::string> removed;
-      for (const auto& [k, v] : old_tags) {
-        bool kept = false;
-        for (const auto& t : tags) kept = kept || t.first == k;
-        if (!kept) removed.push_back(k);
-      }
+      const std::vector<std::string> removed = RemovedTagKeys(old_tags, tags);
       if (!removed.empty()) {
         auto r = streams_.RemoveTags(name, removed);
         if (!r.ok()) return HandlerError("Kinesis", r.error().message);

@@ -12,6 +12,11 @@ namespace sluice::stacks::providers {
 std::unique_ptr<ResourceProvider> NewS3BucketProvider(objects::ObjectStore& store, const std::string& region);
 std::unique_ptr<ResourceProvider> NewKinesisStreamProvider(stream::StreamManager& streams,
                                                            int64_t active_timeout_ms);
+std::unique_ptr<ResourceProvider> NewLambdaFunctionProvider(functions::FunctionManager& functions);
+std::unique_ptr<ResourceProvider> NewLambdaPermissionProvider(functions::FunctionManager& functions);
+std::unique_ptr<ResourceProvider> NewEventSourceMappingProvider(functions::MappingManager& mappings,
+                                                                int64_t settle_timeout_ms);
+std::unique_ptr<ResourceProvider> NewDeliveryStreamProvider(delivery::DeliveryManager& delivery);
 // Recorded types: identifiers as AWS returns them, no behaviour.
 std::unique_ptr<ResourceProvider> NewIamRoleProvider(const ProviderDeps& deps);
 std::unique_ptr<ResourceProvider> NewIamPolicyProvider();
