@@ -10,6 +10,7 @@
 #include <string>
 
 #include "aws/sigv4.h"
+#include "base/clock.h"
 #include "check.h"
 #include "internal/request.h"
 #include "objects/key_path.h"
@@ -100,7 +101,7 @@ void CheckHttpDate(const std::string& text) {
   FUZZ_CHECK(again && *again == *t);
   // ISO dates are printed for the store's own times only: years 1000-9999.
   if (*t < -30610224000) return;
-  const std::string iso = s3::IsoDate(*t * 1000);
+  const std::string iso = sluice::Iso8601Millis(*t * 1000);
   FUZZ_CHECK(iso.size() == 24 && iso.ends_with(".000Z"));
 }
 

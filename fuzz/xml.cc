@@ -9,7 +9,10 @@
 #include "check.h"
 #include "base/xml.h"
 
-namespace objects = sluice::objects;
+using sluice::ParseXml;
+using sluice::XmlElement;
+using sluice::XmlEscape;
+using sluice::XmlNode;
 
 namespace {
 
