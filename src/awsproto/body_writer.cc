@@ -192,4 +192,23 @@ BodyWriter& BodyWriter::TimestampMs(int64_t ms) {
   return *this;
 }
 
+std::string TagPage(BodyEncoding enc, const std::vector<std::pair<std::string, std::string>>& tags,
+                    std::string_view after, int64_t limit) {
+  BodyWriter w(enc);
+  w.BeginMap().Key("Tags").BeginArray();
+  int64_t written = 0;
+  bool more = false;
+  for (const auto& [k, v] : tags) {
+    if (!after.empty() && k <= after) continue;
+    if (written == limit) {
+      more = true;
+      break;
+    }
+    w.BeginMap().Key("Key").String(k).Key("Value").String(v).End();
+    ++written;
+  }
+  w.End().Key("HasMoreTags").Bool(more).End();
+  return w.Take();
+}
+
 }  // namespace sluice::awsproto

@@ -6,6 +6,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "awsproto/value.h"
 #include "base/status.h"
@@ -83,5 +85,11 @@ class BodyWriter {
   std::string close_;       // '}' / ']'
   bool after_key_ = false;
 };
+
+// The body of a ListTagsFor* answer (Kinesis, Firehose): `{"Tags": [{"Key", "Value"}...],
+// "HasMoreTags": ...}` with at most `limit` tags whose keys sort after `after` (all when
+// empty). `tags` must be sorted by key.
+std::string TagPage(BodyEncoding enc, const std::vector<std::pair<std::string, std::string>>& tags,
+                    std::string_view after, int64_t limit);
 
 }  // namespace sluice::awsproto

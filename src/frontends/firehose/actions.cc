@@ -349,21 +349,7 @@ void Actions::ListTagsForDeliveryStream(ActionCall& c, ActionDone done) {
   const int64_t limit = limit_v && !limit_v->is_null() ? limit_v->i : 50;
   const Value* after_v = c.req->Get("ExclusiveStartTagKey");
   const std::string_view after = after_v ? after_v->s() : std::string_view();
-  BodyWriter w(c.enc);
-  w.BeginMap().Key("Tags").BeginArray();
-  int64_t written = 0;
-  bool more = false;
-  for (const auto& [k, v] : info->tags) {
-    if (!after.empty() && k <= after) continue;
-    if (written == limit) {
-      more = true;
-      break;
-    }
-    w.BeginMap().Key("Key").String(k).Key("Value").String(v).End();
-    ++written;
-  }
-  w.End().Key("HasMoreTags").Bool(more).End();
-  done(ActionResult::Ok(w.Take()));
+  done(ActionResult::Ok(awsproto::TagPage(c.enc, info->tags, after, limit)));
 }
 
 void Actions::PutRecord(ActionCall& c, ActionDone done) {

@@ -751,21 +751,7 @@ void Actions::ListTagsForStream(ActionCall& c, ActionDone done) {
   if (!info.ok()) return done(FromError(info.error()));
   const int64_t limit = Int(*c.req, "Limit").value_or(50);
   const std::string_view after = Str(*c.req, "ExclusiveStartTagKey");
-  BodyWriter w(c.enc);
-  w.BeginMap().Key("Tags").BeginArray();
-  int64_t written = 0;
-  bool more = false;
-  for (const auto& [k, v] : info->tags) {
-    if (!after.empty() && k <= after) continue;
-    if (written == limit) {
-      more = true;
-      break;
-    }
-    w.BeginMap().Key("Key").String(k).Key("Value").String(v).End();
-    ++written;
-  }
-  w.End().Key("HasMoreTags").Bool(more).End();
-  done(ActionResult::Ok(w.Take()));
+  done(ActionResult::Ok(awsproto::TagPage(c.enc, info->tags, after, limit)));
 }
 
 void Actions::DescribeLimits(ActionCall& c, ActionDone done) {
