@@ -110,13 +110,21 @@ struct Datum {
 class Registry {
  public:
   virtual ~Registry() = default;
-  // `high_resolution` keeps 1-second datapoints for the series as well.
-  virtual Counter& GetCounter(const MetricId& id, Unit unit, bool high_resolution = false) = 0;
-  virtual Distribution& GetDistribution(const MetricId& id, Unit unit,
-                                        bool high_resolution = false) = 0;
+  // `high_resolution` keeps 1-second datapoints for the series as well. Take handles
+  // once (at stream creation, say), not per request: the lookup takes a lock.
+  Counter& GetCounter(const MetricId& id, Unit unit, bool high_resolution = false) {
+    return CounterFor(id, unit, high_resolution);
+  }
+  Distribution& GetDistribution(const MetricId& id, Unit unit, bool high_resolution = false) {
+    return DistributionFor(id, unit, high_resolution);
+  }
   // PutMetricData: datapoints with their own timestamps (up to two weeks in the past and
   // two hours in the future, as CloudWatch accepts them; the front end checks).
   virtual Status Put(std::span<const Datum> data) = 0;
+
+ protected:
+  virtual Counter& CounterFor(const MetricId& id, Unit unit, bool high_resolution) = 0;
+  virtual Distribution& DistributionFor(const MetricId& id, Unit unit, bool high_resolution) = 0;
 };
 
 // A statistic as GetMetricStatistics / GetMetricData name it: "SampleCount", "Sum",
@@ -170,6 +178,10 @@ struct StoreOptions {
   // unit tests, which call Store::Fold() themselves after moving the clock.
   bool background_fold = true;
 };
+
+// A registry that records nothing: for modules built without a store (tools, tests
+// that do not look at metrics). Its handles are shared no-ops.
+Registry& NullRegistry();
 
 // The registry and the reader over one stored history.
 class Store : public Registry, public MetricReader {
