@@ -16,7 +16,7 @@ else
   aws cloudformation validate-template --template-body file://data-sources.yml >/dev/null
   aws cloudformation create-stack --stack-name "data-sources-$STAGE" \
     --template-body file://data-sources.yml \
-    --parameters "ParameterKey=Stage,ParameterValue=$STAGE"
+    --parameters $(parameters data-sources)
   aws cloudformation wait stack-create-complete --stack-name "data-sources-$STAGE"
   echo "stack data-sources-$STAGE created"
 fi
@@ -31,6 +31,6 @@ aws cloudformation validate-template --template-body "file://$TEMPLATE" >/dev/nu
 aws cloudformation create-stack --stack-name "stream-$STAGE" \
   --template-body "file://$TEMPLATE" \
   --capabilities CAPABILITY_IAM \
-  --parameters "ParameterKey=Stage,ParameterValue=$STAGE" "${CODE_PARAMETERS[@]}"
+  --parameters $(parameters stream) "${CODE_PARAMETERS[@]}"
 aws cloudformation wait stack-create-complete --stack-name "stream-$STAGE"
 echo "stack stream-$STAGE created from $TEMPLATE"

@@ -13,7 +13,7 @@ aws cloudformation validate-template --template-body "file://$TEMPLATE" >/dev/nu
 if ! out=$(aws cloudformation update-stack --stack-name "stream-$STAGE" \
     --template-body "file://$TEMPLATE" \
     --capabilities CAPABILITY_IAM \
-    --parameters "ParameterKey=Stage,ParameterValue=$STAGE" "${CODE_PARAMETERS[@]}" 2>&1); then
+    --parameters $(parameters stream) "${CODE_PARAMETERS[@]}" 2>&1); then
   case "$out" in
     *"No updates are to be performed"*) echo "stack stream-$STAGE is up to date"; exit 0 ;;
     *) echo "$out" >&2; exit 1 ;;

@@ -116,3 +116,24 @@ def test_update_switches_to_the_built_in_consumers(env, tmp_path):
     for table, n in before.items():
         distinct = query(env, "SELECT count(DISTINCT event_id) AS n FROM events.%s" % table)
         assert distinct == [{"n": str(n + len(trips))}]
+
+
+def test_the_references_python36_deploys_with_a_warning_and_fails_as_on_aws_when_strict(start_sluice, tmp_path):
+    """docs/scaling.md: sluice runs the reference's deprecated runtime and warns; with
+    --strict-runtimes the stack fails and rolls back with AWS's reason, as AWS would."""
+    lenient = start_sluice(dir=str(tmp_path / "lenient"))
+    env = dict(ENV, AWS_ENDPOINT_URL=lenient.url, DIST=str(tmp_path / "dist"), RUNTIME="python3.6")
+    assert "stack stream-dev created from stream.yml" in script(env, "deploy.sh")
+    code, err = lenient.stop()
+    assert code == 0
+    assert err.count("runtime python3.6 is deprecated: AWS refuses to create functions on it") == 1
+
+    strict = start_sluice("--strict-runtimes", dir=str(tmp_path / "strict"))
+    env["AWS_ENDPOINT_URL"] = strict.url
+    r = run([os.path.join(EXAMPLE, "deploy.sh")], timeout=300, env=env)
+    assert r.returncode == 255, r.stdout + r.stderr  # wait stack-create-complete: the stack rolled back
+    events = json.loads(run(["/usr/bin/aws", "--endpoint-url", strict.url, "cloudformation", "describe-stack-events",
+                             "--stack-name", "stream-dev"], env=env).stdout)["StackEvents"]
+    reasons = [e.get("ResourceStatusReason", "") for e in events if e["ResourceStatus"] == "CREATE_FAILED"]
+    assert any("The runtime parameter of python3.6 is no longer supported for creating or updating AWS Lambda "
+               "functions." in reason for reason in reasons), reasons
