@@ -137,3 +137,62 @@ def test_the_references_python36_deploys_with_a_warning_and_fails_as_on_aws_when
     reasons = [e.get("ResourceStatusReason", "") for e in events if e["ResourceStatus"] == "CREATE_FAILED"]
     assert any("The runtime parameter of python3.6 is no longer supported for creating or updating AWS Lambda "
                "functions." in reason for reason in reasons), reasons
+
+
+def load_function(name, monkeypatch, **env):
+    """Imports examples/taxi-pipeline/functions/<name>/lambda_function.py as a module."""
+    import importlib.util
+    for k, v in dict(env, AWS_DEFAULT_REGION="us-east-1").items():
+        monkeypatch.setenv(k, v)
+    spec = importlib.util.spec_from_file_location(name, os.path.join(EXAMPLE, "functions", name, "lambda_function.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def kinesis_event(rows, shard="shardId-000000000001"):
+    import base64
+    return {"Records": [{"eventID": "%s:%d" % (shard, 100 + i), "kinesis": {
+        "data": base64.b64encode(json.dumps(r).encode()).decode(), "sequenceNumber": str(100 + i),
+        "approximateArrivalTimestamp": 1714647600.5}} for i, r in enumerate(rows)]}
+
+
+def test_send_to_firehose_sends_json_lines_in_batches_and_resends_what_was_refused(monkeypatch):
+    fn = load_function("send_to_firehose", monkeypatch, DELIVERY_STREAM_NAME="d")
+    calls = []
+
+    class Firehose:
+        def put_record_batch(self, DeliveryStreamName, Records):
+            calls.append((DeliveryStreamName, [r["Data"] for r in Records]))
+            # The first call refuses its second record once.
+            failed = len(calls) == 1
+            return {"FailedPutCount": int(failed), "RequestResponses": [
+                {"ErrorCode": "ServiceUnavailableException"} if failed and i == 1 else {"RecordId": "r"}
+                for i in range(len(Records))]}
+
+    monkeypatch.setattr(fn, "firehose", Firehose())
+    monkeypatch.setattr(fn.time, "sleep", lambda s: None)
+    rows = [{"TRIP_ID": "T%d" % i, "MISSING_DATA": False, "ORIGIN_CALL": None, "event_id": "e%d" % i}
+            for i in range(1201)]
+    assert fn.lambda_handler(kinesis_event(rows), None) == {"records": 1201}
+    # 500 + the refused one again + 500 + 201: PutRecordBatch, never one call per record.
+    assert [len(records) for _, records in calls] == [500, 1, 500, 201]
+    assert calls[1][1] == [calls[0][1][1]]
+    lines = [line for _, records in calls for line in records]
+    assert all(line.endswith(b"\n") for line in lines)
+    accepted = [json.loads(line) for i, line in enumerate(lines) if i != 1]  # line 1 was refused, then resent
+    assert sorted(accepted, key=lambda r: int(r["event_id"][1:])) == rows  # valid JSON (false, null), event_id kept
+
+
+def test_write_to_s3_writes_one_array_per_batch_under_a_key_of_its_own(monkeypatch):
+    fn = load_function("write_to_s3", monkeypatch, OUTPUT_BUCKET="lake")
+    puts = []
+    monkeypatch.setattr(fn, "s3", type("S3", (), {"put_object": lambda self, **kw: puts.append(kw)})())
+    rows = [{"TRIP_ID": "T1", "event_id": "producer-id"}, {"TRIP_ID": "T2"}]
+    fn.lambda_handler(kinesis_event(rows), None)
+    fn.lambda_handler(kinesis_event(rows), None)  # a retried batch: the same key
+    assert len(puts) == 2 and puts[0]["Key"] == puts[1]["Key"]
+    key = puts[0]["Key"]
+    assert key.startswith("context=write_to_s3/date=2024-05-02/2024_05_02_11_") and key.endswith(".json")
+    assert json.loads(puts[0]["Body"]) == [{"TRIP_ID": "T1", "event_id": "producer-id"},
+                                           {"TRIP_ID": "T2", "event_id": "101"}]
