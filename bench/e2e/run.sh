@@ -5,20 +5,25 @@
 # lake (write_to_s3's last object, the delivery stream flushed). Once with the built-in
 # consumers, once with the Python ones, each on a fresh server and data dir; the trips
 # are generated beforehand (not timed). Prints one JSON line per variant (MB/s counts the
-# trips as JSON lines, each once) and the load before and after. Runs on demand only.
-#   bench/e2e/run.sh [--trips N] [--python-trips N] [--only builtin|python]
+# trips as JSON lines, each once; CPU seconds of the producer and of the server tell
+# where the time goes on a shared machine) and the load before and after. On demand only.
+#   bench/e2e/run.sh [--trips N] [--python-trips N] [--only builtin|python] [--perf DIR]
+# --perf DIR: also samples the server with `perf record` (flat, 499 Hz) into
+# DIR/<variant>.perf.data, for `perf report -i … --sort dso,symbol`.
 # Defaults: 1,000,000 trips with the built-ins (the goal: <= 20 s), 100,000 with Python.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 TRIPS=1000000
 PYTHON_TRIPS=100000
 ONLY=""
+PERF=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --trips) TRIPS="$2"; shift ;;
     --python-trips) PYTHON_TRIPS="$2"; shift ;;
     --only) ONLY="$2"; shift ;;
-    *) echo "usage: bench/e2e/run.sh [--trips N] [--python-trips N] [--only builtin|python]" >&2; exit 2 ;;
+    --perf) PERF="$2"; shift ;;
+    *) echo "usage: bench/e2e/run.sh [--trips N] [--python-trips N] [--only builtin|python] [--perf DIR]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -44,11 +49,21 @@ run() {  # run VARIANT TRIPS
     sleep 0.1
   done
   AWS_ENDPOINT_URL="$url" examples/taxi-pipeline/deploy.sh $flag >/dev/null
+  local perf_pid=""
+  if [ -n "$PERF" ]; then
+    mkdir -p "$PERF"
+    perf record -F 499 -p "$pid" -o "$PERF/$variant.perf.data" 2>/dev/null &
+    perf_pid=$!
+  fi
   echo "== $variant, $trips trips; load: $(uptime | sed 's/.*load average: //')"
   /usr/bin/python3 scripts/lib/pipeline_demo.py "$url" "$csv" --sluice "$SLUICE" --quiet --timeout 3600 \
     --stream streaming-pipeline-dev-ingress --delivery streaming-pipeline-dev-delivery \
     --bucket streaming-pipeline-dev-output | sed "s/^{/{\"variant\": \"$variant\", /"
-  echo "   load after: $(uptime | sed 's/.*load average: //'); data dir: $(du -sh "$WORK/data" | cut -f1)"
+  [ -z "$perf_pid" ] || { kill -INT "$perf_pid"; wait "$perf_pid" || true; }
+  # The server's CPU seconds (user + system) over its whole life, deploy included.
+  local cpu
+  cpu=$(awk -v hz="$(getconf CLK_TCK)" '{ printf "%.1f", ($14 + $15) / hz }' "/proc/$pid/stat")
+  echo "   sluice serve cpu_s: $cpu; load after: $(uptime | sed 's/.*load average: //'); data dir: $(du -sh "$WORK/data" | cut -f1)"
   kill -TERM $pid; wait $pid || true; pid=""
 }
 

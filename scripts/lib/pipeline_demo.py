@@ -6,15 +6,16 @@ Notes what the lake holds, starts `sluice produce` on CSV, and polls the APIs wh
 lake fills: records in the stream per shard (read with GetRecords from where the last
 poll stopped), objects and records written by write_to_s3 (its objects under
 context=write_to_s3/), records put into the delivery stream by send_to_firehose and the
-bytes it buffers (Firehose's stats, a sluice extension). When both consumers have every
-record it flushes the delivery stream and prints a summary: records per shard, objects
-and sizes per consumer, end-to-end time and MB/s, freshness. --quiet skips the stream
-reads and progress lines (for benchmarks: only the end-to-end numbers); the last line is
-then one JSON object with them.
+bytes it buffers (Firehose's stats, a sluice extension). Once the delivery stream has
+every record it is flushed; once write_to_s3 has them too, a summary follows: records per
+shard, objects and sizes per consumer, end-to-end time and MB/s, freshness. --quiet skips
+the stream reads, the progress lines and the object listings until the flush (for
+benchmarks: only the end-to-end numbers) and prints them as one JSON object instead.
 """
 import argparse
 import datetime
 import json
+import resource
 import subprocess
 import sys
 import time
@@ -95,17 +96,22 @@ class WriteToS3Counter:
         self.seen = set(list_objects(s3, bucket, WRITE_PREFIX))
         self.new, self.unread, self.records, self.last_written = {}, [], 0, 0.0
 
-    def poll(self, read=True):
-        """Lists new objects; with read, counts the records of those not read yet."""
+    def poll(self):
+        """Lists new objects and counts the records of those not read yet."""
         for page in self.s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=WRITE_PREFIX):
             for o in page.get("Contents", []):
                 if o["Key"] not in self.seen and o["Key"] not in self.new:
                     self.new[o["Key"]] = o["Size"]
                     self.last_written = max(self.last_written, o["LastModified"].timestamp())
                     self.unread.append(o["Key"])
-        while read and self.unread:
+        while self.unread:
             body = self.s3.get_object(Bucket=self.bucket, Key=self.unread.pop())["Body"].read()
             self.records += body.count(b'"event_id"')
+
+
+def cpu(who):
+    r = resource.getrusage(who)
+    return r.ru_utime + r.ru_stime
 
 
 def mb(n):
@@ -153,9 +159,11 @@ def main():
                 print("  " + out)
         if reader:
             reader.poll()
-        # Quiet runs read write_to_s3's objects once the delivery stream is flushed, so the
-        # counting does not compete with the pipeline for the cores.
-        writes.poll(read=not a.quiet or flushed_at is not None)
+        # Quiet runs list and read write_to_s3's objects only once the delivery stream is
+        # flushed, so the watcher does not compete with the pipeline for the cores (the
+        # end time is the last object's LastModified either way).
+        if not a.quiet or flushed_at is not None:
+            writes.poll()
         fh = firehose_stats(a.url, a.delivery)
         into_firehose = fh.get("IncomingRecords", 0) - fh0.get("IncomingRecords", 0)
         now = time.time() - start
@@ -176,7 +184,7 @@ def main():
             break
         if now > a.timeout:
             sys.exit("pipeline_demo: the lake did not fill within %.0f s" % a.timeout)
-        time.sleep(POLL_S if not a.quiet else 0.1)
+        time.sleep(POLL_S if not a.quiet else 0.2)
     # The lake is complete at the later of the flush and write_to_s3's last object.
     end = max(flushed_at, writes.last_written)
     firehose_new = {k: v for k, v in list_objects(s3, a.bucket, FIREHOSE_PREFIX).items() if k not in firehose_objects0}
@@ -187,7 +195,9 @@ def main():
               "write_to_s3_lag_s": round(max(writes.last_written - produced_at, 0), 3),
               "firehose_oldest_buffered_s": round(oldest_ms / 1000, 3) if oldest_ms >= 0 else None,
               "write_to_s3_objects": len(writes.new), "firehose_objects": len(firehose_new),
-              "lake_bytes": data_bytes + sum(writes.new.values())}
+              "lake_bytes": data_bytes + sum(writes.new.values()),
+              # CPU seconds (user + system): the producer (and the flush command), this watcher.
+              "producer_cpu_s": round(cpu(resource.RUSAGE_CHILDREN), 1), "watcher_cpu_s": round(cpu(resource.RUSAGE_SELF), 1)}
     if a.quiet:
         print(json.dumps(result))
         return
