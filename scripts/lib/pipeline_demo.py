@@ -18,6 +18,7 @@ import json
 import resource
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 
@@ -147,11 +148,14 @@ def main():
     producer = subprocess.Popen([a.sluice, "produce", "--stream", a.stream, "--csv", a.csv, "--endpoint", a.url,
                                  "--region", "us-east-1", "--access-key-id", "demo", "--secret-access-key", "demo",
                                  "--progress", "off"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    # When the producer exits, to the millisecond (the loop below notices it later).
+    exited = []
+    threading.Thread(target=lambda: (producer.wait(), exited.append(time.time())), daemon=True).start()
     produced_at = flushed_at = None
     oldest_ms = -1
     while True:
-        if producer.poll() is not None and produced_at is None:
-            produced_at = time.time()
+        if exited and produced_at is None:
+            produced_at = exited[0]
             out = producer.stdout.read().strip()
             if producer.returncode != 0:
                 sys.exit("pipeline_demo: sluice produce failed: " + out)
