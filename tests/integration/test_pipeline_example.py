@@ -71,8 +71,7 @@ def test_python_consumers_put_every_trip_in_the_lake(env, tmp_path):
     assert cf["Environment"]["Variables"] == {"DELIVERY_STREAM_NAME": DELIVERY}
 
     trips = produce(env, tmp_path, 1500, seed=1)
-    for ddl in ("taxi_trajectories.sql", "taxi_batches.sql"):
-        query(env, "-f", os.path.join(EXAMPLE, "athena", ddl), "SELECT 1 AS one")
+    create_tables(env)
     assert wait_for_lake(env, "taxi_batches", len(trips)) == len(trips)
     assert wait_for_lake(env, "taxi_trajectories", len(trips)) == len(trips)
 
@@ -103,7 +102,14 @@ def test_python_consumers_put_every_trip_in_the_lake(env, tmp_path):
     assert len(lines) == len(trips) and all("event_id" in x for x in lines)
 
 
+def create_tables(env):
+    for ddl in ("taxi_trajectories.sql", "taxi_batches.sql"):
+        query(env, "-f", os.path.join(EXAMPLE, "athena", ddl), "SELECT 1 AS one")
+
+
 def test_update_switches_to_the_built_in_consumers(env, tmp_path):
+    script(env, "deploy.sh")  # after the test above: both stacks exist, nothing changes
+    create_tables(env)
     before = {t: wait_for_lake(env, t, 0) for t in ("taxi_trajectories", "taxi_batches")}
     out = script(env, "update.sh", "--builtin")
     assert out.strip().splitlines()[-1] == "stack stream-dev updated from stream-builtin.yml"

@@ -13,7 +13,7 @@ import pytest
 from botocore.config import Config
 
 from conftest import REPO
-from test_pipeline_example import DELIVERY, EXAMPLE, produce, query, script, wait_for_lake
+from test_pipeline_example import DELIVERY, create_tables, produce, query, script, wait_for_lake
 from test_s3 import ENV, s3_client
 
 S3RVER = os.path.join(REPO, "tests", "node", "node_modules", "s3rver", "bin", "s3rver.js")
@@ -68,8 +68,7 @@ def test_firehose_and_write_to_s3_deliver_to_the_remote_lake_and_sql_reads_it(s3
     env = dict(ENV, AWS_ENDPOINT_URL=server.url, DIST=str(tmp_path / "dist"))
     script(env, "deploy.sh", "--builtin")
     trips = produce(env, tmp_path, 800, seed=3)
-    for ddl in ("taxi_trajectories.sql", "taxi_batches.sql"):
-        query(env, "-f", os.path.join(EXAMPLE, "athena", ddl), "SELECT 1 AS one")
+    create_tables(env)
     assert wait_for_lake(env, "taxi_trajectories", len(trips)) == len(trips)
     assert wait_for_lake(env, "taxi_batches", len(trips)) == len(trips)
     rows = query(env, "SELECT trip_id FROM events.taxi_trajectories")
