@@ -15,6 +15,7 @@
 #include "base/clock.h"
 #include "cli/data_dir.h"
 #include "cli/delivery_sink.h"
+#include "cli/lake_store.h"
 #include "cli/server_auth.h"
 #include "cli/version.h"
 #include "delivery/delivery.h"
@@ -97,6 +98,10 @@ int RunServe(const ServeOptions& options) {
 
   auto object_store = objects::LocalObjectStore::Open({.dir = (*dir)->path()});
   if (!object_store.ok()) return Fail(Status::IOError(object_store.error().message));
+  // The lake: Firehose's objects, the built-ins' writes, SQL scans (cli/lake_store.h).
+  auto lake = LakeStore::Open(options.lake_endpoint, **object_store);
+  if (!lake.ok()) return Fail(lake.status());
+  if (lake->remote()) spdlog::info("msg=\"lake in a remote store\" endpoint={}", LogfmtValue(options.lake_endpoint));
 
   delivery::DeliveryOptions delivery_options;
   delivery_options.dir = (*dir)->File("delivery");
@@ -105,7 +110,7 @@ int RunServe(const ServeOptions& options) {
   delivery_options.streams = streams->get();
   delivery_options.region = so.region;
   delivery_options.rate_limits = options.firehose_rate_limits;
-  auto delivery = delivery::DeliveryManager::Open(delivery_options, **catalog, **object_store);
+  auto delivery = delivery::DeliveryManager::Open(delivery_options, **catalog, lake->store());
   if (!delivery.ok()) return Fail(delivery.status());
   // send_to_firehose puts records into delivery streams in process.
   DeliverySink delivery_sink(**delivery);
@@ -136,7 +141,7 @@ int RunServe(const ServeOptions& options) {
   mo.sink = &delivery_sink;
   mo.region = options.streams.region;
   mo.account_id = options.streams.account_id;
-  mo.store = object_store->get();
+  mo.store = &lake->store();
   auto mappings = functions::MappingManager::Open(mo, **catalog, **streams, **functions);
   if (!mappings.ok()) return Fail(mappings.status());
   // CloudFormation: stacks provision through the other modules' public APIs (created
@@ -153,7 +158,7 @@ int RunServe(const ServeOptions& options) {
   MemoryBudget request_memory(options.max_request_memory);
 
   // SQL over the lake: DDL in the catalog, scans through the object store.
-  query::Engine query_engine(**catalog, **object_store);
+  query::Engine query_engine(**catalog, lake->store());
   query::Executions query_executions(query_engine, **object_store, Clock::Real());
 
   // One registration line per AWS service (docs/adding-a-service.md).

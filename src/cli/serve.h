@@ -29,6 +29,8 @@ struct ServeOptions {
   std::string python;
   bool strict_runtimes = false;
   int max_function_processes = 64;
+  // --lake-endpoint: keep the lake in this remote S3-compatible store (cli/lake_store.h).
+  std::string lake_endpoint;
   http::ServerOptions server;
   stream::StreamManagerOptions streams;  // dir, fsync and clock are filled in by RunServe
 };

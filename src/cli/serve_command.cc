@@ -112,6 +112,10 @@ ServeCommand::ServeCommand(CLI::App& app)
                    "Lambda runtime processes alive at once, across all functions")
       ->capture_default_str()
       ->check(CLI::Range(1, 4096));
+  cmd_->add_option("--lake-endpoint", options_.lake_endpoint,
+                   "Keep the lake (Firehose's objects, the built-in consumers' writes, what SQL reads) in this "
+                   "S3-compatible store; keys from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or ~/.aws")
+      ->option_text("URL");
 
   // Every flag, including ones added below this line, may come from SLUICE_<FLAG>.
   ReadFlagsFromEnvironment(*cmd_, "SLUICE_", aws::RealEnv());

@@ -37,11 +37,24 @@ std::optional<std::string> RecordObjectJson(std::string_view data, std::string_v
   if (event_id.empty()) return simdjson::minify(obj);
   simdjson::dom::element existing;
   if (obj.at_key("event_id").get(existing) == simdjson::SUCCESS) {
-    // Rare: replace the member the way json.loads + dict assignment would.
-    nlohmann::json j = nlohmann::json::parse(data, nullptr, /*allow_exceptions=*/false);
-    if (!j.is_object()) return std::nullopt;
-    j["event_id"] = std::string(event_id);
-    return j.dump();
+    // Every record sluice produce sends has one: replaced in place, as json.loads + dict
+    // assignment would (same position, one member), without a second parse.
+    std::string out = "{";
+    bool replaced = false;
+    for (auto field : obj) {
+      if (field.key == "event_id" && replaced) continue;
+      if (out.size() > 1) out.push_back(',');
+      aws::AppendJsonString(&out, field.key);
+      out.push_back(':');
+      if (field.key == "event_id") {
+        aws::AppendJsonString(&out, event_id);
+        replaced = true;
+      } else {
+        out += simdjson::minify(field.value);
+      }
+    }
+    out.push_back('}');
+    return out;
   }
   std::string out = simdjson::minify(obj);
   out.pop_back();  // the closing brace

@@ -88,6 +88,17 @@ TEST_F(BuiltinsTest, WriteToS3WritesOneJsonArrayWithEventIdsUnderTheReferenceLay
   EXPECT_EQ(body[2], json::parse(R"({"event_id":"49002"})"));
 }
 
+TEST_F(BuiltinsTest, WriteToS3ReplacesAnEventIdInPlaceKeepingTheOtherMembersAsTheyAre) {
+  // As json.loads + record["event_id"] = ...: the member keeps its position (a duplicate
+  // collapses into it), the others keep their order and values.
+  auto f = Make("write_to_s3", {{"OUTPUT_BUCKET", "out"}});
+  const Batch recs({R"({"n": 1.50, "event_id": "old", "TRIP_ID": "2", "p": [[-8.6, 41.1]], "s": "\u00e9\"", "event_id": 7})"});
+  ASSERT_EQ(f->HandleRecords(recs.views).function_error, FunctionError::kNone);
+  auto got = store_->Get("out", Keys().at(0));
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->data, R"([{"n":1.5,"event_id":"49000","TRIP_ID":"2","p":[[-8.6,41.1]],"s":"é\""}])");
+}
+
 TEST_F(BuiltinsTest, WriteToS3RetryOfTheSameBatchOverwritesItsObject) {
   auto f = Make("write_to_s3", {{"OUTPUT_BUCKET", "out"}});
   const Batch recs({R"({"a":1})", R"({"a":2})"});
