@@ -13,6 +13,7 @@
 #include "catalog/catalog.h"
 #include "awsproto/sigv4_verify.h"
 #include "base/clock.h"
+#include "cli/alarm_actions.h"
 #include "cli/data_dir.h"
 #include "cli/delivery_sink.h"
 #include "cli/server_auth.h"
@@ -21,6 +22,7 @@
 #include "frontends/firehose/firehose_service.h"
 #include "frontends/athena/athena_service.h"
 #include "frontends/cloudformation/cloudformation_service.h"
+#include "frontends/cloudwatch/cloudwatch_service.h"
 #include "frontends/kinesis/kinesis_service.h"
 #include "frontends/lambda/lambda_service.h"
 #include "frontends/lambda_runtime/runtime_api.h"
@@ -31,6 +33,8 @@
 #include "gateway/access_log.h"
 #include "gateway/gateway.h"
 #include "http/server.h"
+#include "metrics/alarms.h"
+#include "metrics/metrics.h"
 #include "objects/local_store.h"
 #include "query/query.h"
 #include "stacks/providers.h"
@@ -88,6 +92,9 @@ int RunServe(const ServeOptions& options) {
 
   auto catalog = catalog::Catalog::Open((*dir)->File("catalog.db"));
   if (!catalog.ok()) return Fail(catalog.status());
+  // Metrics: the one store every module reports to; alarms and CloudWatch read it.
+  auto metric_store = metrics::Store::Open({.dir = (*dir)->File("metrics")});
+  if (!metric_store.ok()) return Fail(metric_store.status());
 
   stream::StreamManagerOptions so = options.streams;
   so.dir = (*dir)->File("streams");
@@ -130,6 +137,13 @@ int RunServe(const ServeOptions& options) {
   if (!runtime_server.ok()) return Fail(runtime_server.status());
   (*functions)->SetRuntimeApi("127.0.0.1:" + std::to_string((*runtime_server)->port()));
 
+  // CloudWatch alarms: evaluated over the metric store; Lambda actions invoke functions.
+  FunctionAlarmActions alarm_actions(**functions);
+  auto alarms = metrics::AlarmManager::Open({.catalog = catalog->get(), .reader = metric_store->get(),
+                                             .actions = &alarm_actions, .region = so.region,
+                                             .account_id = so.account_id});
+  if (!alarms.ok()) return Fail(alarms.status());
+
   // Event-source mappings poll streams in process and run functions through the
   // FunctionManager (the Invoker); send_to_firehose writes through the delivery sink.
   functions::MappingManager::Options mo;
@@ -144,7 +158,7 @@ int RunServe(const ServeOptions& options) {
   stacks::ResourceProviders providers;
   stacks::AddBuiltinProviders(providers, {.objects = object_store->get(), .streams = streams->get(),
                                           .delivery = delivery->get(), .functions = functions->get(),
-                                          .mappings = mappings->get(), .region = so.region,
+                                          .mappings = mappings->get(), .alarms = alarms->get(), .region = so.region,
                                           .account_id = so.account_id});
   auto stack_manager = stacks::StackManager::Open(
       {.catalog = catalog->get(), .providers = &providers, .region = so.region, .account_id = so.account_id});
@@ -165,6 +179,7 @@ int RunServe(const ServeOptions& options) {
                                                                                  object_store->get()));
   gateway.Add(std::make_unique<frontends::lambda::LambdaService>(
       frontends::lambda::LambdaBackends{**functions, mappings->get()}));
+  gateway.Add(std::make_unique<frontends::cloudwatch::CloudWatchService>(**metric_store, **metric_store, **alarms));
   gateway.AddCatchAll(std::make_unique<frontends::s3::S3Service>(**object_store, kS3Workers));
 
   // --access-log wraps the gateway; without it the server calls the gateway directly.
@@ -225,6 +240,8 @@ int RunServe(const ServeOptions& options) {
   gateway.Quiesce();
   // Stack operations in flight finish (their resources through the modules below).
   stack_manager->reset();
+  // Alarms stop evaluating (and invoking) before the functions go.
+  (*alarms)->Shutdown();
   // Pollers stop (a batch in flight finishes) before the functions they invoke.
   (*mappings)->Close();
   // Runtime processes go before the runtime API that serves them.
@@ -242,6 +259,7 @@ int RunServe(const ServeOptions& options) {
     spdlog::error("msg=\"closing streams failed\" error={}", LogfmtValue(st.ToString()));
     return 1;
   }
+  (*metric_store)->Shutdown();
   spdlog::info("msg=\"stopped\"");
   return 0;
 }

@@ -16,9 +16,11 @@
 #include "frontends/firehose/firehose_service.h"
 #include "frontends/athena/athena_service.h"
 #include "frontends/cloudformation/cloudformation_service.h"
+#include "frontends/cloudwatch/cloudwatch_service.h"
 #include "frontends/kinesis/kinesis_service.h"
 #include "frontends/lambda/lambda_service.h"
 #include "frontends/s3/s3_service.h"
+#include "metrics/testing/fake_reader.h"
 #include "objects/local_store.h"
 #include "query/query.h"
 #include "stacks/stacks.h"
@@ -296,6 +298,25 @@ TEST_F(GatewayWithRealServices, KinesisAndS3TakeTheirOwn) {
   EXPECT_EQ(Name(g_->Route(Head("POST", "/", {{"content-type", "application/x-amz-cbor-1.1"}}))), "kinesis");
   EXPECT_EQ(Name(g_->Route(Head("PUT", "/bucket/key", {{"authorization", Signed("s3")}}))), "s3");
   EXPECT_EQ(Name(g_->Route(Head("GET", "/bucket?list-type=2"))), "s3");
+}
+
+TEST_F(GatewayWithRealServices, CloudWatchIsReachedInEachOfItsProtocols) {
+  metrics::testing::FakeReader reader;
+  auto alarms = metrics::AlarmManager::Open({.catalog = catalog_.get(), .reader = &reader, .background = false});
+  ASSERT_TRUE(alarms.ok());
+  g_->Add(std::make_unique<frontends::cloudwatch::CloudWatchService>(metrics::NullRegistry(), reader, **alarms));
+  // Query: only the credential scope tells it from CloudFormation's.
+  EXPECT_EQ(Name(g_->Route(Head("POST", "/", {{"authorization", Signed("monitoring")},
+                                              {"content-type", "application/x-www-form-urlencoded"}}))),
+            "cloudwatch");
+  EXPECT_EQ(Name(g_->Route(Head("POST", "/", {{"x-amz-target", "GraniteServiceVersion20100801.ListMetrics"},
+                                              {"content-type", "application/x-amz-json-1.0"}}))),
+            "cloudwatch");
+  EXPECT_EQ(Name(g_->Route(Head("POST", "/service/GraniteServiceVersion20100801/operation/ListMetrics",
+                                {{"smithy-protocol", "rpc-v2-cbor"}, {"content-type", "application/cbor"}}))),
+            "cloudwatch");
+  g_->Quiesce();
+  g_.reset();
 }
 
 TEST_F(GatewayWithRealServices, KinesisAnswersServiceUnavailableWhenTheBudgetIsFull) {
