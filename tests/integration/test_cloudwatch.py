@@ -74,8 +74,7 @@ def test_put_and_get_statistics_answer_the_traffic_sent(cw):
           "Values": [5, 6], "Counts": [1, 2]}])
     out = stats_when_visible(cw, Namespace=ns, MetricName="Bytes", Dimensions=dims,
                              StartTime=NOW - datetime.timedelta(minutes=30), EndTime=NOW + datetime.timedelta(minutes=1),
-                             Period=60, Statistics=["Sum", "SampleCount", "Minimum", "Maximum", "Average"],
-                             ExtendedStatistics=["p50"])
+                             Period=60, Statistics=["Sum", "SampleCount", "Minimum", "Maximum", "Average"])
     assert out["Label"] == "Bytes"
     [dp] = out["Datapoints"]
     assert dp["Sum"] == 1 + 2 + 3 + 10 + 4 + 5 + 12
@@ -83,8 +82,15 @@ def test_put_and_get_statistics_answer_the_traffic_sent(cw):
     assert dp["Minimum"] == 1 and dp["Maximum"] == 10
     assert dp["Average"] == pytest.approx(37 / 9)
     assert dp["Unit"] == "Bytes"
-    assert "p50" in dp["ExtendedStatistics"]
     assert dp["Timestamp"] == at.replace(second=0, microsecond=0)
+    # Percentiles of raw values (a statistic set carries none).
+    cw.put_metric_data(Namespace=ns, MetricData=[{"MetricName": "Latency", "Values": [float(v) for v in range(1, 101)],
+                                                  "Timestamp": at}])
+    out = stats_when_visible(cw, Namespace=ns, MetricName="Latency", StartTime=NOW - datetime.timedelta(minutes=30),
+                             EndTime=NOW, Period=300, ExtendedStatistics=["p50", "p99"])
+    [dp] = out["Datapoints"]
+    assert dp["ExtendedStatistics"]["p50"] == pytest.approx(50, rel=0.03)
+    assert dp["ExtendedStatistics"]["p99"] == pytest.approx(99, rel=0.03)
 
 
 def test_put_metric_data_errors_are_aws_errors_and_change_nothing(cw):

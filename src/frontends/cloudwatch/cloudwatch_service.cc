@@ -144,10 +144,10 @@ void CloudWatchService::Handle(http::Request request, http::Responder done) {
                                   "InvalidAction", "The action " + p.action + " is not valid for this web service.",
                                   request_id));
       } else {
-        http::Response r = Answer(p, Out{}, true, request_id);
-        Out body2;
-        body2.Set("__type", Out::Text("UnknownOperationException"));
-        r = Answer(p, body2, true, request_id);
+        Out unknown;
+        unknown.Set("__type", Out::Text("UnknownOperationException"))
+            .Set("message", Out::Text("The action " + p.action + " is not valid for this web service."));
+        http::Response r = Answer(p, unknown, true, request_id);
         r.status = 400;
         r.headers.emplace_back("x-amzn-query-error", "InvalidAction;Sender");
         done(std::move(r));

@@ -2,6 +2,7 @@
 // GetAtt: Arn. AlarmName replaces; every other property updates in place (the alarm is
 // put again, as CloudFormation calls PutMetricAlarm).
 #include <cmath>
+#include <limits>
 
 #include "metrics/alarms.h"
 #include "providers/common.h"
