@@ -438,6 +438,66 @@ def test_cloudformation_alarm_resources(cw, server):
         ns, [{"Name": "FunctionName", "Value": "consumer"}], "notBreaching")
     [rate] = cw.describe_alarms(AlarmNames=[stack + "-rate"])["MetricAlarms"]
     assert [m["Id"] for m in rate["Metrics"]] == ["e", "errors", "invocations"]
+    # An update in place keeps the alarm (and its name) and changes its threshold.
+    cfn.update_stack(StackName=stack, TemplateBody=ALARM_TEMPLATE.replace("Threshold: 0", "Threshold: 5"),
+                     Parameters=[{"ParameterKey": "Namespace", "ParameterValue": ns}])
+    cfn.get_waiter("stack_update_complete").wait(StackName=stack, WaiterConfig={"Delay": 1, "MaxAttempts": 120})
+    assert cw.describe_alarms(AlarmNames=[outputs["AlarmName"]])["MetricAlarms"][0]["Threshold"] == 5.0
     cfn.delete_stack(StackName=stack)
     cfn.get_waiter("stack_delete_complete").wait(StackName=stack, WaiterConfig={"Delay": 1, "MaxAttempts": 120})
     assert cw.describe_alarms(AlarmNamePrefix=stack)["MetricAlarms"] == []
+
+
+def test_background_evaluation_moves_a_high_resolution_alarm(cw):
+    ns, name = fresh(), fresh("hires")
+    cw.put_metric_alarm(AlarmName=name, Namespace=ns, MetricName="Depth", Statistic="Maximum", Period=10,
+                        EvaluationPeriods=1, Threshold=5, ComparisonOperator="GreaterThanThreshold")
+    assert cw.describe_alarms(AlarmNames=[name])["MetricAlarms"][0]["StateValue"] == "INSUFFICIENT_DATA"
+    # One high-resolution datapoint a second for the next 30 s (timestamps up to two hours
+    # ahead are accepted): the evaluation thread sees them as each 10 s period ends.
+    start = datetime.datetime.now(datetime.timezone.utc)
+    cw.put_metric_data(Namespace=ns, MetricData=[
+        {"MetricName": "Depth", "Value": 9, "StorageResolution": 1, "Timestamp": start + datetime.timedelta(seconds=s)}
+        for s in range(30)])
+    deadline = time.time() + 40
+    state = None
+    while time.time() < deadline:
+        [a] = cw.describe_alarms(AlarmNames=[name])["MetricAlarms"]
+        state = a["StateValue"]
+        if state == "ALARM":
+            break
+        time.sleep(0.1)
+    assert state == "ALARM"
+    assert a["StateReason"].startswith("Threshold Crossed: 1 datapoint [9.0 (")
+    assert json.loads(a["StateReasonData"])["period"] == 10
+
+
+def test_describe_alarms_pages(cw):
+    prefix = fresh("page")
+    for i in range(3):
+        cw.put_metric_alarm(AlarmName="%s-%d" % (prefix, i), Namespace=prefix, MetricName="M", Statistic="Sum",
+                            Period=60, EvaluationPeriods=1, Threshold=1, ComparisonOperator="GreaterThanThreshold")
+    first = cw.describe_alarms(AlarmNamePrefix=prefix, MaxRecords=2)
+    assert [a["AlarmName"] for a in first["MetricAlarms"]] == [prefix + "-0", prefix + "-1"]
+    rest = cw.describe_alarms(AlarmNamePrefix=prefix, MaxRecords=2, NextToken=first["NextToken"])
+    assert [a["AlarmName"] for a in rest["MetricAlarms"]] == [prefix + "-2"] and "NextToken" not in rest
+    cw.delete_alarms(AlarmNames=["%s-%d" % (prefix, i) for i in range(3)])
+
+
+def test_alarms_and_history_survive_a_restart(start_sluice, data_dir):
+    first = start_sluice()
+    cw = cw_client(first.url)
+    cw.put_metric_alarm(AlarmName="durable", Namespace="App", MetricName="M", Statistic="Sum", Period=60,
+                        EvaluationPeriods=2, Threshold=1, ComparisonOperator="GreaterThanThreshold",
+                        TreatMissingData="breaching", AlarmActions=["arn:aws:sns:us-east-1:000000000000:t"])
+    before = cw.describe_alarms(AlarmNames=["durable"])["MetricAlarms"][0]
+    assert before["StateValue"] == "ALARM"
+    code, err = first.stop()
+    assert code == 0, err
+    second = start_sluice()
+    cw = cw_client(second.url)
+    [after] = cw.describe_alarms(AlarmNames=["durable"])["MetricAlarms"]
+    for key in ("AlarmArn", "StateValue", "StateReason", "TreatMissingData", "AlarmActions", "EvaluationPeriods"):
+        assert after[key] == before[key], key
+    history = cw.describe_alarm_history(AlarmName="durable")["AlarmHistoryItems"]
+    assert [h["HistoryItemType"] for h in history] == ["Action", "StateUpdate", "ConfigurationUpdate"]
