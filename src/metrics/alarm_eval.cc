@@ -1,6 +1,7 @@
 // Alarm evaluation over one range, CloudWatch's wording, and the Lambda alarm event.
 #include "metrics/alarm_eval.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <ctime>
@@ -69,30 +70,43 @@ std::string AlarmArn(const std::string& region, const std::string& account_id, c
 
 Evaluation EvaluateRange(const AlarmConfig& config, AlarmState current, const std::vector<RangePoint>& points,
                          int64_t query_ms, int32_t period_s, const std::string& statistic) {
-  const size_t m = points.size();
+  const size_t m = std::min(points.size(), static_cast<size_t>(std::max(config.evaluation_periods, 1)));
   const size_t n = static_cast<size_t>(config.datapoints_to_alarm.value_or(config.evaluation_periods));
-  size_t present = 0, breaching = 0;
-  for (const RangePoint& p : points) {
-    if (!p.value) continue;
-    ++present;
-    if (Breaches(config, *p.value)) ++breaching;
+  const bool fills = config.treat_missing_data == MissingData::kBreaching ||
+                     config.treat_missing_data == MissingData::kNotBreaching;
+  // The datapoints the decision rests on, newest first. breaching/notBreaching: the last
+  // EvaluationPeriods periods, missing ones filled. missing/ignore: the newest
+  // EvaluationPeriods real datapoints of the whole evaluation range (CloudWatch looks
+  // back further than EvaluationPeriods before it treats data as missing).
+  std::vector<const RangePoint*> considered;
+  size_t missing = 0;
+  for (auto it = points.rbegin(); it != points.rend(); ++it) {
+    if (fills) {
+      if (considered.size() + missing >= m) break;
+      if (it->value) considered.push_back(&*it);
+      else ++missing;
+    } else if (it->value) {
+      considered.push_back(&*it);
+      if (considered.size() >= m) break;
+    }
   }
-  const size_t missing = m - present;
+  const size_t present = considered.size();
+  size_t breaching = 0;
+  for (const RangePoint* p : considered) breaching += Breaches(config, *p->value) ? 1 : 0;
 
   Json data = Json::object();
   data["version"] = "1.0";
   data["queryDate"] = CwJsonTime(query_ms);
-  if (!points.empty()) data["startDate"] = CwJsonTime(points.front().timestamp_ms);
+  if (!points.empty()) data["startDate"] = CwJsonTime(points[points.size() - m].timestamp_ms);
   if (!statistic.empty()) data["statistic"] = statistic;
   data["period"] = period_s;
   Json recent = Json::array(), evaluated = Json::array();
   std::string listed;
-  for (auto it = points.rbegin(); it != points.rend(); ++it) {  // newest first, as CloudWatch lists them
-    if (!it->value) continue;
-    recent.push_back(*it->value);
-    evaluated.push_back({{"timestamp", CwJsonTime(it->timestamp_ms)}, {"value", *it->value}});
+  for (const RangePoint* p : considered) {
+    recent.push_back(*p->value);
+    evaluated.push_back({{"timestamp", CwJsonTime(p->timestamp_ms)}, {"value", *p->value}});
     if (!listed.empty()) listed += ", ";
-    listed += JavaDouble(*it->value) + " (" + ReasonTime(it->timestamp_ms) + ")";
+    listed += JavaDouble(*p->value) + " (" + ReasonTime(p->timestamp_ms) + ")";
   }
   data["recentDatapoints"] = recent;
   data["threshold"] = config.threshold;
@@ -125,15 +139,19 @@ Evaluation EvaluateRange(const AlarmConfig& config, AlarmState current, const st
     e.reason_data = data.dump();
     return e;
   }
-  // Missing datapoints count as the treatment says; with missing/ignore, an alarm that
-  // has fewer real datapoints than DatapointsToAlarm decides on the ones it has.
-  size_t needed = n;
   if (config.treat_missing_data == MissingData::kBreaching) breaching += missing;
-  if ((config.treat_missing_data == MissingData::kMissing || config.treat_missing_data == MissingData::kIgnore) &&
-      present < n) {
-    needed = present;
+  bool alarm = breaching >= n;
+  if (!fills && present < n) {
+    // Fewer real datapoints than DatapointsToAlarm in the whole range: all of them
+    // breaching is ALARM with missing (ignore keeps the state); any that does not is OK.
+    alarm = breaching == present;
+    if (alarm && config.treat_missing_data == MissingData::kIgnore) {
+      e.state = current;
+      e.retain = true;
+      e.reason_data = data.dump();
+      return e;
+    }
   }
-  const bool alarm = breaching >= needed;
   e.state = alarm ? AlarmState::kAlarm : AlarmState::kOk;
   const std::string verb = std::string(present == 1 ? " was " : " were ") + (alarm ? "" : "not ");
   if (alarm && n < m) {

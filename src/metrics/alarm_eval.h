@@ -26,7 +26,13 @@ struct Evaluation {
   std::string reason_data;  // JSON
 };
 
-// `points`: the last EvaluationPeriods periods, oldest first. `query_ms`: when the
+// How many periods before the last one an evaluation reads: CloudWatch's evaluation range
+// is longer than EvaluationPeriods, so missing/ignore alarms can look back for real
+// datapoints before treating data as missing.
+inline constexpr int32_t kExtraRangePeriods = 2;
+
+// `points`: the evaluation range (EvaluationPeriods + kExtraRangePeriods periods, or
+// fewer when the alarm's limit on Period * periods allows fewer), oldest first. `query_ms`: when the
 // evaluation ran. `period_s` and `statistic` go into StateReasonData (statistic empty for
 // metric math).
 Evaluation EvaluateRange(const AlarmConfig& config, AlarmState current, const std::vector<RangePoint>& points,

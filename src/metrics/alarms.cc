@@ -432,7 +432,7 @@ class AlarmManagerImpl final : public AlarmManager {
     const int64_t step = int64_t{period} * 1000;
     const int64_t end = (now / step) * step;  // the end of the last period that has ended
     if (end <= a.evaluated_until_ms) return;
-    const int64_t start = end - step * a.config.evaluation_periods;
+    const int64_t start = end - step * (a.config.evaluation_periods + kExtraRangePeriods);
     std::vector<RangePoint> points;
     for (int64_t t = start; t < end; t += step) points.push_back({t, std::nullopt});
     std::string statistic;

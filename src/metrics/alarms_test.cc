@@ -215,6 +215,43 @@ TEST_F(AlarmsTest, MissingAmongPresentDatapoints) {
   EXPECT_EQ(Get().state, AlarmState::kAlarm);
 }
 
+// CloudWatch's table for DatapointsToAlarm = EvaluationPeriods = 3 over an evaluation
+// range of 5 periods (0 not breaching, X breaching, - missing; oldest first).
+TEST_F(AlarmsTest, EvaluationRangeLooksBackForMissingAndIgnore) {
+  struct Row {
+    std::vector<std::optional<double>> points;
+    AlarmState missing, ignore, breaching, not_breaching;
+  };
+  const std::optional<double> o = 0.0, x = 5.0, gap;
+  const AlarmState kOk = AlarmState::kOk, kAlarm = AlarmState::kAlarm, kKept = AlarmState::kInsufficientData;
+  const std::vector<Row> rows = {
+      {{o, gap, x, gap, x}, kOk, kOk, kAlarm, kOk},
+      {{gap, gap, gap, gap, o}, kOk, kOk, kOk, kOk},
+      {{o, x, x, gap, x}, kAlarm, kAlarm, kAlarm, kOk},
+      {{gap, gap, x, gap, gap}, kAlarm, kKept, kAlarm, kOk},
+  };
+  int row = 0;
+  for (const Row& r : rows) {
+    const MetricId id = MakeId("Table", "Row" + std::to_string(row), {});
+    for (int i = 0; i < 5; ++i) {
+      if (r.points[i]) reader_.Set(id, kT0 + i * kMin, *r.points[i]);
+    }
+    const std::pair<MissingData, AlarmState> want[] = {{MissingData::kMissing, r.missing},
+                                                       {MissingData::kIgnore, r.ignore},
+                                                       {MissingData::kBreaching, r.breaching},
+                                                       {MissingData::kNotBreaching, r.not_breaching}};
+    for (auto [treatment, state] : want) {
+      AlarmConfig c = Config("row" + std::to_string(row) + std::string(MissingDataName(treatment)));
+      c.metric->id = id;
+      c.evaluation_periods = 3;
+      c.treat_missing_data = treatment;
+      Put(c);
+      EXPECT_EQ(Get(c.name).state, state) << "row " << row << " " << MissingDataName(treatment);
+    }
+    ++row;
+  }
+}
+
 TEST_F(AlarmsTest, EveryComparisonOperator) {
   Point(0, 5);
   const std::vector<std::pair<Comparison, double>> alarm_at = {

@@ -262,7 +262,8 @@ def test_js_sdk_v3_speaks_json_1_0(server):
     assert (out["sum"], out["count"], out["timestampIsDate"]) == (8, 2, True)
     assert out["expression"] == [["e", "doubled", [16]]]
     assert out["metrics"] == 1
-    assert out["alarm"] == [[True, "INSUFFICIENT_DATA", 100]]  # its one datapoint is older than the window
+    # Its one datapoint is older than EvaluationPeriods but inside the evaluation range.
+    assert out["alarm"] == [[True, "OK", 100]]
     assert (out["notFound"], out["notFoundStatus"]) == ("ResourceNotFound", 404)
     assert (out["invalid"], out["invalidCode"]) == ("InvalidParameterValueException", "InvalidParameterValue")
 
