@@ -31,6 +31,7 @@
 #include "gateway/access_log.h"
 #include "gateway/gateway.h"
 #include "http/server.h"
+#include "metrics/metrics.h"
 #include "objects/local_store.h"
 #include "query/query.h"
 #include "stacks/providers.h"
@@ -89,7 +90,13 @@ int RunServe(const ServeOptions& options) {
   auto catalog = catalog::Catalog::Open((*dir)->File("catalog.db"));
   if (!catalog.ok()) return Fail(catalog.status());
 
+  // Metrics: every module reports to one store, kept under the data dir.
+  auto metrics_store = metrics::Store::Open({.dir = (*dir)->File("metrics")});
+  if (!metrics_store.ok()) return Fail(metrics_store.status());
+  metrics::Store& metrics = **metrics_store;
+
   stream::StreamManagerOptions so = options.streams;
+  so.metrics = &metrics;
   so.dir = (*dir)->File("streams");
   ApplyFsync(options.fsync, so);
   auto streams = stream::StreamManager::Open(so, **catalog);
@@ -158,6 +165,7 @@ int RunServe(const ServeOptions& options) {
 
   // One registration line per AWS service (docs/adding-a-service.md).
   gateway::Gateway gateway{std::string(kVersion), &request_memory, &verifier};
+  gateway.ServeMetrics([&metrics] { return metrics.PrometheusText(); });
   gateway.Add(std::make_unique<frontends::kinesis::KinesisService>(**streams));
   gateway.Add(std::make_unique<frontends::firehose::FirehoseService>(**delivery));
   gateway.Add(std::make_unique<frontends::athena::AthenaService>(query_engine, query_executions));
@@ -165,7 +173,7 @@ int RunServe(const ServeOptions& options) {
                                                                                  object_store->get()));
   gateway.Add(std::make_unique<frontends::lambda::LambdaService>(
       frontends::lambda::LambdaBackends{**functions, mappings->get()}));
-  gateway.AddCatchAll(std::make_unique<frontends::s3::S3Service>(**object_store, kS3Workers));
+  gateway.AddCatchAll(std::make_unique<frontends::s3::S3Service>(**object_store, kS3Workers, metrics));
 
   // --access-log wraps the gateway; without it the server calls the gateway directly.
   std::unique_ptr<gateway::AccessLogFile> access_file;
@@ -242,6 +250,8 @@ int RunServe(const ServeOptions& options) {
     spdlog::error("msg=\"closing streams failed\" error={}", LogfmtValue(st.ToString()));
     return 1;
   }
+  // Last: whatever the modules reported up to here is folded and written.
+  metrics.Shutdown();
   spdlog::info("msg=\"stopped\"");
   return 0;
 }
