@@ -94,9 +94,11 @@ int RunServe(const ServeOptions& options) {
   auto metrics_store = metrics::Store::Open({.dir = (*dir)->File("metrics")});
   if (!metrics_store.ok()) return Fail(metrics_store.status());
   metrics::Store& metrics = **metrics_store;
+  // What the modules report to: the store, or (--metrics off) nothing.
+  metrics::Registry& reported = options.metrics == "off" ? metrics::NullRegistry() : metrics;
 
   stream::StreamManagerOptions so = options.streams;
-  so.metrics = &metrics;
+  so.metrics = &reported;
   so.dir = (*dir)->File("streams");
   ApplyFsync(options.fsync, so);
   auto streams = stream::StreamManager::Open(so, **catalog);
@@ -173,7 +175,7 @@ int RunServe(const ServeOptions& options) {
                                                                                  object_store->get()));
   gateway.Add(std::make_unique<frontends::lambda::LambdaService>(
       frontends::lambda::LambdaBackends{**functions, mappings->get()}));
-  gateway.AddCatchAll(std::make_unique<frontends::s3::S3Service>(**object_store, kS3Workers, metrics));
+  gateway.AddCatchAll(std::make_unique<frontends::s3::S3Service>(**object_store, kS3Workers, reported));
 
   // --access-log wraps the gateway; without it the server calls the gateway directly.
   std::unique_ptr<gateway::AccessLogFile> access_file;

@@ -183,3 +183,13 @@ def test_datapoints_are_written_under_the_data_dir(start_sluice, data_dir):
     s3 = start_sluice()
     desc = kinesis_client(s3.url).describe_stream(StreamName="kept")["StreamDescription"]
     assert desc["EnhancedMonitoring"] == [{"ShardLevelMetrics": ["IncomingBytes"]}]
+
+
+def test_metrics_off_reports_nothing_from_the_modules(start_sluice):
+    s = start_sluice("--metrics", "off")
+    k = kinesis_client(s.url)
+    k.create_stream(StreamName="quiet", ShardCount=1)
+    k.put_record(StreamName="quiet", PartitionKey="a", Data=b"x")
+    content_type, m = scrape(s.url)
+    assert content_type == "text/plain; version=0.0.4"
+    assert not any(labels == stream_labels("quiet") for _, labels in m)
