@@ -92,11 +92,15 @@ int RunServe(const ServeOptions& options) {
 
   auto catalog = catalog::Catalog::Open((*dir)->File("catalog.db"));
   if (!catalog.ok()) return Fail(catalog.status());
-  // Metrics: the one store every module reports to; alarms and CloudWatch read it.
-  auto metric_store = metrics::Store::Open({.dir = (*dir)->File("metrics")});
-  if (!metric_store.ok()) return Fail(metric_store.status());
+  // Metrics: every module reports to one store, kept under the data dir.
+  auto metrics_store = metrics::Store::Open({.dir = (*dir)->File("metrics")});
+  if (!metrics_store.ok()) return Fail(metrics_store.status());
+  metrics::Store& metrics = **metrics_store;
+  // What the modules report to: the store, or (--metrics off) nothing.
+  metrics::Registry& reported = options.metrics == "off" ? metrics::NullRegistry() : metrics;
 
   stream::StreamManagerOptions so = options.streams;
+  so.metrics = &reported;
   so.dir = (*dir)->File("streams");
   ApplyFsync(options.fsync, so);
   auto streams = stream::StreamManager::Open(so, **catalog);
@@ -139,7 +143,7 @@ int RunServe(const ServeOptions& options) {
 
   // CloudWatch alarms: evaluated over the metric store; Lambda actions invoke functions.
   FunctionAlarmActions alarm_actions(**functions);
-  auto alarms = metrics::AlarmManager::Open({.catalog = catalog->get(), .reader = metric_store->get(),
+  auto alarms = metrics::AlarmManager::Open({.catalog = catalog->get(), .reader = &metrics,
                                              .actions = &alarm_actions, .region = so.region,
                                              .account_id = so.account_id});
   if (!alarms.ok()) return Fail(alarms.status());
@@ -172,6 +176,7 @@ int RunServe(const ServeOptions& options) {
 
   // One registration line per AWS service (docs/adding-a-service.md).
   gateway::Gateway gateway{std::string(kVersion), &request_memory, &verifier};
+  gateway.ServeMetrics([&metrics] { return metrics.PrometheusText(); });
   gateway.Add(std::make_unique<frontends::kinesis::KinesisService>(**streams));
   gateway.Add(std::make_unique<frontends::firehose::FirehoseService>(**delivery));
   gateway.Add(std::make_unique<frontends::athena::AthenaService>(query_engine, query_executions));
@@ -179,8 +184,9 @@ int RunServe(const ServeOptions& options) {
                                                                                  object_store->get()));
   gateway.Add(std::make_unique<frontends::lambda::LambdaService>(
       frontends::lambda::LambdaBackends{**functions, mappings->get()}));
-  gateway.Add(std::make_unique<frontends::cloudwatch::CloudWatchService>(**metric_store, **metric_store, **alarms));
-  gateway.AddCatchAll(std::make_unique<frontends::s3::S3Service>(**object_store, kS3Workers));
+  // PutMetricData goes to the store whatever --metrics says: it is the client's data.
+  gateway.Add(std::make_unique<frontends::cloudwatch::CloudWatchService>(metrics, metrics, **alarms));
+  gateway.AddCatchAll(std::make_unique<frontends::s3::S3Service>(**object_store, kS3Workers, reported));
 
   // --access-log wraps the gateway; without it the server calls the gateway directly.
   std::unique_ptr<gateway::AccessLogFile> access_file;
@@ -259,7 +265,8 @@ int RunServe(const ServeOptions& options) {
     spdlog::error("msg=\"closing streams failed\" error={}", LogfmtValue(st.ToString()));
     return 1;
   }
-  (*metric_store)->Shutdown();
+  // Last: whatever the modules reported up to here is folded and written.
+  metrics.Shutdown();
   spdlog::info("msg=\"stopped\"");
   return 0;
 }

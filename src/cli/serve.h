@@ -29,6 +29,9 @@ struct ServeOptions {
   std::string python;
   bool strict_runtimes = false;
   int max_function_processes = 64;
+  // --metrics off: the modules report nothing (their handles are shared no-ops); the
+  // store, /metrics and PutMetricData still work. For measuring what metrics cost.
+  std::string metrics = "on";
   http::ServerOptions server;
   stream::StreamManagerOptions streams;  // dir, fsync and clock are filled in by RunServe
 };

@@ -241,6 +241,25 @@ TEST(GatewayHealth, RejectsOtherMethodsWith405AndReadsOnlyASmallBody) {
   EXPECT_LE(g.BodyLimit(Head("POST", "/health")), 4096u);
 }
 
+TEST(GatewayMetrics, ServesThePrometheusTextToUnsignedGetsOnly) {
+  Gateway g("1");
+  // Not served until the server hands the gateway its metrics.
+  EXPECT_EQ(Call(g, Head("GET", "/metrics")).status, 404);
+  g.ServeMetrics([] { return std::string("sluice_x 1\n"); });
+  const Response r = Call(g, Head("GET", "/metrics"));
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "sluice_x 1\n");
+  ASSERT_EQ(r.headers.size(), 1u);
+  EXPECT_EQ(r.headers[0].second, "text/plain; version=0.0.4");
+  EXPECT_EQ(Call(g, Head("POST", "/metrics")).status, 405);
+  // A signed GET /metrics is S3's ListObjects of a bucket named "metrics".
+  auto s3 = std::make_unique<FakeService>("s3", std::vector<std::string_view>{"s3"},
+                                          std::vector<std::string_view>{}, "");
+  g.AddCatchAll(std::move(s3));
+  const Response bucket = Call(g, Head("GET", "/metrics", {{"authorization", Signed("s3")}}));
+  EXPECT_EQ(bucket.body, "s3");
+}
+
 TEST(GatewayHealth, WithoutServicesEverythingElseIsUnclaimed) {
   Gateway g("1");
   const Response r = Call(g, Head("GET", "/nope"));
