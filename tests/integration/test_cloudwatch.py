@@ -502,3 +502,32 @@ def test_alarms_and_history_survive_a_restart(start_sluice, data_dir):
         assert after[key] == before[key], key
     history = cw.describe_alarm_history(AlarmName="durable")["AlarmHistoryItems"]
     assert [h["HistoryItemType"] for h in history] == ["Action", "StateUpdate", "ConfigurationUpdate"]
+
+
+def test_kinesis_traffic_is_answered_by_get_metric_statistics_and_list_metrics(cw, server):
+    from conftest import kinesis_client
+    kinesis = kinesis_client(server.url)
+    stream = fresh("cw-stream")
+    kinesis.create_stream(StreamName=stream, ShardCount=1)
+    kinesis.get_waiter("stream_exists").wait(StreamName=stream, WaiterConfig={"Delay": 0.1, "MaxAttempts": 100})
+    records = [{"Data": b"x" * (10 + i), "PartitionKey": "k%d" % i} for i in range(25)]
+    assert kinesis.put_records(StreamName=stream, Records=records)["FailedRecordCount"] == 0
+    dims = [{"Name": "StreamName", "Value": stream}]
+    start = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=5)
+    deadline, total = time.time() + 15, 0
+    while time.time() < deadline:  # counters are folded into datapoints once a second
+        out = cw.get_metric_statistics(Namespace="AWS/Kinesis", MetricName="IncomingRecords", Dimensions=dims,
+                                       StartTime=start, EndTime=start + datetime.timedelta(minutes=10),
+                                       Period=60, Statistics=["Sum"])
+        total = sum(d["Sum"] for d in out["Datapoints"])
+        if total >= 25:
+            break
+        time.sleep(0.1)
+    assert total == 25
+    out = cw.get_metric_statistics(Namespace="AWS/Kinesis", MetricName="IncomingBytes", Dimensions=dims,
+                                   StartTime=start, EndTime=start + datetime.timedelta(minutes=10),
+                                   Period=60, Statistics=["Sum"])
+    # A record's size, as Kinesis counts it: data and partition key.
+    assert sum(d["Sum"] for d in out["Datapoints"]) == sum(len(r["Data"]) + len(r["PartitionKey"]) for r in records)
+    names = {m["MetricName"] for m in cw.list_metrics(Namespace="AWS/Kinesis", Dimensions=dims)["Metrics"]}
+    assert {"IncomingRecords", "IncomingBytes"} <= names
