@@ -61,6 +61,7 @@ std::optional<int64_t> Time(const In& n, std::string_view field, Problems& p);
 std::optional<int64_t> ParseIso8601(std::string_view s);
 
 // An answer member.
+struct OutField;
 struct Out {
   enum class Kind : uint8_t { kStruct, kList, kMap, kText, kDouble, kInt, kBool, kTime };
   Kind kind = Kind::kStruct;
@@ -68,7 +69,7 @@ struct Out {
   double number = 0;
   int64_t integer = 0;  // kInt; kTime (milliseconds)
   bool boolean = false;
-  std::vector<std::pair<std::string, Out>> fields;  // kStruct, kMap
+  std::vector<OutField> fields;  // kStruct, kMap (a vector of an incomplete type: allowed)
   std::vector<Out> items;                           // kList
 
   static Out Text(std::string s);
@@ -78,11 +79,16 @@ struct Out {
   static Out TimeMs(int64_t ms);
   static Out List();
   static Out Map();
-  Out& Set(std::string name, Out v) {
-    fields.emplace_back(std::move(name), std::move(v));
-    return *this;
-  }
+  Out& Set(std::string name, Out v);
 };
+struct OutField {
+  std::string first;  // the member's name
+  Out second;
+};
+inline Out& Out::Set(std::string name, Out v) {
+  fields.push_back(OutField{std::move(name), std::move(v)});
+  return *this;
+}
 
 struct Protocol {
   Wire wire = Wire::kQuery;
