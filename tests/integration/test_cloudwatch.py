@@ -531,3 +531,56 @@ def test_kinesis_traffic_is_answered_by_get_metric_statistics_and_list_metrics(c
     assert sum(d["Sum"] for d in out["Datapoints"]) == sum(len(r["Data"]) + len(r["PartitionKey"]) for r in records)
     names = {m["MetricName"] for m in cw.list_metrics(Namespace="AWS/Kinesis", Dimensions=dims)["Metrics"]}
     assert {"IncomingRecords", "IncomingBytes"} <= names
+
+
+def raw_cloudwatch(server, path, headers, body):
+    """A signed request no SDK sends (unknown actions, missing headers, broken bodies)."""
+    import hashlib
+    import http.client
+    from sigv4_sign import Signer
+    h = Signer("AKIDEXAMPLE", "secret", "monitoring").headers(
+        "POST", path, "%s:%d" % (server.host, server.port), hashlib.sha256(body).hexdigest(), headers)
+    conn = http.client.HTTPConnection(server.host, server.port, timeout=10)
+    try:
+        conn.request("POST", path, body=body, headers=h)
+        r = conn.getresponse()
+        return r.status, {k.lower(): v for k, v in r.getheaders()}, r.read()
+    finally:
+        conn.close()
+
+
+def test_requests_sdks_do_not_send_get_cloudwatchs_errors(server):
+    status, headers, body = raw_cloudwatch(server, "/", {"content-type": "application/x-amz-json-1.0",
+                                                         "x-amz-target": "GraniteServiceVersion20100801.PutDashboard"},
+                                           b"{}")
+    assert status == 400 and headers["x-amzn-query-error"] == "InvalidAction;Sender"
+    assert json.loads(body)["__type"] == "UnknownOperationException"
+    status, headers, body = raw_cloudwatch(server, "/", {"content-type": "application/x-amz-json-1.0",
+                                                         "x-amz-target": "GraniteServiceVersion20100801.ListMetrics"},
+                                           b"{not json")
+    assert status == 400 and headers["x-amzn-query-error"] == "InvalidParameterValue;Sender"
+    status, headers, body = raw_cloudwatch(
+        server, "/", {"content-type": "application/x-amz-json-1.0",
+                      "x-amz-target": "GraniteServiceVersion20100801.PutMetricData"}, b'{"MetricData": []}')
+    assert status == 400 and json.loads(body) == {
+        "__type": "com.amazonaws.cloudwatch#MissingRequiredParameterException",
+        "message": "The parameter Namespace is required."}
+    assert headers["x-amzn-query-error"] == "MissingParameter;Sender"
+    # RPC v2 CBOR without its smithy-protocol header, and a body that is not CBOR.
+    path = "/service/GraniteServiceVersion20100801/operation/ListMetrics"
+    status, headers, _ = raw_cloudwatch(server, path, {"content-type": "application/cbor"}, b"\xa0")
+    assert status == 400 and headers["x-amzn-query-error"] == "InvalidParameterValue;Sender"
+    status, headers, body = raw_cloudwatch(server, path, {"content-type": "application/cbor",
+                                                          "smithy-protocol": "rpc-v2-cbor"}, b"\xa0")
+    # {"Metrics": [...]} and, past 500 metrics, NextToken.
+    assert status == 200 and headers["smithy-protocol"] == "rpc-v2-cbor" and body[:1] in (b"\xa1", b"\xa2")
+    status, headers, _ = raw_cloudwatch(server, path, {"content-type": "application/cbor",
+                                                       "smithy-protocol": "rpc-v2-cbor"}, b"\xff\xff")
+    assert status == 400 and headers["x-amzn-query-error"] == "InvalidParameterValue;Sender"
+    # Query: an action sluice does not serve, and a wrong version.
+    status, _, body = raw_cloudwatch(server, "/", {"content-type": "application/x-www-form-urlencoded"},
+                                     b"Action=PutDashboard&Version=2010-08-01")
+    assert status == 400 and b"<Code>InvalidAction</Code>" in body
+    status, _, body = raw_cloudwatch(server, "/", {"content-type": "application/x-www-form-urlencoded"},
+                                     b"Action=ListMetrics&Version=2009-01-01")
+    assert status == 400 and b"<Code>InvalidParameterValue</Code>" in body
