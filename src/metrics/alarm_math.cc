@@ -413,6 +413,9 @@ CwResult<Done> ValidateQueries(std::span<const MetricQuery> queries) {
                          "Exactly one element of the metrics list should have either MetricStat or Expression for "
                          "Id " + q.id);
     }
+    if (q.expression.size() > kMaxExpressionLength) {
+      return Bad("The value for parameter Expression of " + q.id + " must have length less than or equal to 2048.");
+    }
     if (!q.expression.empty()) {
       auto parsed = Parser(q.expression).ParseAll();
       if (!parsed.ok()) return parsed.error();

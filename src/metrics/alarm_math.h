@@ -65,8 +65,11 @@ struct SeriesResult {
   std::vector<double> values;
 };
 
-// The most queries one request may carry, as CloudWatch limits them.
+// The most queries one request may carry, and the longest expression, as CloudWatch
+// limits them (the length also bounds the expression tree's depth, which evaluation
+// recurses on).
 inline constexpr size_t kMaxMetricDataQueries = 500;
+inline constexpr size_t kMaxExpressionLength = 2048;
 
 // Checks ids (start with a lower-case letter; letters, digits, underscore; unique),
 // that each query is a MetricStat or an Expression, and parses every expression.

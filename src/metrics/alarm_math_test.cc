@@ -105,6 +105,15 @@ TEST_F(MathTest, RefusesBadQueriesAsCloudWatchDoes) {
   EXPECT_FALSE(RunQueries(reader_, qs, kT0, kT0 + 60'000).ok());
   qs = {Stat("a", A(), false)};
   EXPECT_NE(ValidateQueries(qs).error().message.find("ReturnData"), std::string::npos);
+  // The length limit bounds the tree the evaluator recurses on: a chain of 2,048
+  // operators is fine, a longer one is refused before it is parsed.
+  std::string chain = "a";
+  while (chain.size() + 2 <= kMaxExpressionLength) chain += "+a";
+  qs = {Stat("a", A(), false), Expr("e", chain)};
+  EXPECT_TRUE(RunQueries(reader_, qs, kT0, kT0 + 60'000).ok());
+  qs = {Stat("a", A(), false), Expr("e", std::string(kMaxExpressionLength, '-') + "1")};
+  EXPECT_EQ(ValidateQueries(qs).error().message,
+            "The value for parameter Expression of e must have length less than or equal to 2048.");
 }
 
 }  // namespace

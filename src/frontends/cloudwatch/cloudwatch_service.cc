@@ -124,11 +124,11 @@ void CloudWatchService::Handle(http::Request request, http::Responder done) {
         auto parsed = p.wire == Wire::kJson ? awsproto::ParseJsonBody(std::move(body))
                                             : awsproto::ParseCborBody(std::move(body));
         if (!parsed.ok() || (*parsed)->root().kind != awsproto::Value::Kind::kMap) {
-          http::Response r = ErrorAnswer(p, Err(metrics::CwErrorCode::kInvalidParameterValue, "Malformed request body"),
-                                         request_id);
-          // What a JSON or CBOR service answers for a body it cannot read.
-          r.status = 400;
-          done(std::move(r));
+          // The parser holds at most awsproto::kMaxParseNodes values (docs/compatibility.md).
+          const std::string why = parsed.ok() ? "the body is not a map" : parsed.status().message();
+          done(ErrorAnswer(p, Err(metrics::CwErrorCode::kInvalidParameterValue,
+                                  "Malformed or too large request body: " + why),
+                           request_id));
           return;
         }
         req = FromValue((*parsed)->root());

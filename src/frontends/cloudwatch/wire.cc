@@ -157,6 +157,19 @@ void Common(http::Response& r, std::string_view request_id) {
   r.headers.emplace_back("x-amzn-RequestId", std::string(request_id));
 }
 
+// Numbered list members into `items`, in number order (depth-first, without recursion).
+void Compact(In& root) {
+  std::vector<In*> todo{&root};
+  while (!todo.empty()) {
+    In* n = todo.back();
+    todo.pop_back();
+    for (auto& [number, member] : n->numbered) n->items.push_back(std::move(member));
+    n->numbered.clear();
+    for (In& item : n->items) todo.push_back(&item);
+    for (auto& [key, field] : n->fields) todo.push_back(&field);
+  }
+}
+
 }  // namespace
 
 const In& In::operator[](std::string_view key) const {
@@ -176,11 +189,11 @@ In FromQuery(const awsproto::QueryParams& params) {
     for (size_t i = 0; i < parts.size(); ++i) {
       if (parts[i] == "member" && i + 1 < parts.size() && AllDigits(parts[i + 1])) {
         size_t n = 0;
-        std::from_chars(parts[i + 1].data(), parts[i + 1].data() + parts[i + 1].size(), n);
-        if (n == 0 || n > awsproto::kMaxQueryParams) break;
+        if (std::from_chars(parts[i + 1].data(), parts[i + 1].data() + parts[i + 1].size(), n).ec != std::errc()) {
+          break;
+        }
         cur->kind = In::Kind::kList;
-        if (cur->items.size() < n) cur->items.resize(n);
-        cur = &cur->items[n - 1];
+        cur = &cur->numbered[n];
         ++i;
         continue;
       }
@@ -195,6 +208,7 @@ In FromQuery(const awsproto::QueryParams& params) {
       cur->text = value;
     }
   }
+  Compact(root);
   return root;
 }
 

@@ -29,6 +29,16 @@ TEST(WireTest, QueryMembersBecomeListsAndStructures) {
   EXPECT_EQ(Text(in["MetricData"].items[1]["StatisticValues"]["Sum"]), "3");
 }
 
+TEST(WireTest, MemberNumbersCostNothingAndKeepTheirOrder) {
+  In in = FromQuery(Q("AlarmNames.member.99999999=c&AlarmNames.member.2=b&AlarmNames.member.1=a&"
+                      "X.member.7.Y.member.400000.Z=deep"));
+  ASSERT_EQ(in["AlarmNames"].items.size(), 3u);
+  EXPECT_EQ(Text(in["AlarmNames"].items[0]), "a");
+  EXPECT_EQ(Text(in["AlarmNames"].items[2]), "c");
+  ASSERT_EQ(in["X"].items.size(), 1u);
+  EXPECT_EQ(Text(in["X"].items[0]["Y"].items[0]["Z"]), "deep");
+}
+
 TEST(WireTest, Iso8601Forms) {
   EXPECT_EQ(ParseIso8601("2023-11-14T22:13:20Z"), 1'700'000'000'000);
   EXPECT_EQ(ParseIso8601("2023-11-14T22:13:20.250000Z"), 1'700'000'000'250);

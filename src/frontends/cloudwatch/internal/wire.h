@@ -33,13 +33,17 @@ struct In {
   int64_t ms = 0;
   std::vector<In> items;
   std::map<std::string, In, std::less<>> fields;
+  // FromQuery only, while it builds: list members by their number, so `A.member.99999`
+  // costs one member, not 99,999 (they become `items`, in order, at the end).
+  std::map<size_t, In> numbered;
 
   bool present() const { return kind != Kind::kAbsent; }
   // The member, or an absent node.
   const In& operator[](std::string_view key) const;
 };
 
-// `A.member.1.B` becomes {A: [{B: ...}]}.
+// `A.member.1.B` becomes {A: [{B: ...}]}; members keep their numbers' order, gaps closed.
+// Memory is linear in the parameters, whatever numbers they carry.
 In FromQuery(const awsproto::QueryParams& params);
 In FromValue(const awsproto::Value& v);
 
