@@ -186,7 +186,9 @@ double Apply(char op, double a, double b) {
 }
 
 struct Context {
-  const std::map<std::string, Named>* results;  // queries evaluated so far, by id
+  // Queries evaluated so far, by id: one series, or several for an expression that
+  // gives an array (METRICS() * 2).
+  const std::map<std::string, std::vector<Named>>* results;
   std::vector<std::string> stat_ids;            // MetricStat query ids, request order
   std::vector<int64_t> grid;                    // every period start in the range
 };
@@ -306,7 +308,7 @@ CwResult<Val> Eval(const Node& n, const Context& ctx) {
       auto it = ctx.results->find(n.text);
       if (it == ctx.results->end()) return Bad("Unknown metric or expression id: " + n.text);
       Val v;
-      v.series.push_back(it->second);
+      v.series = it->second;
       return v;
     }
     case Node::kNeg: {
@@ -373,7 +375,7 @@ CwResult<Val> Eval(const Node& n, const Context& ctx) {
         if (n.args.size() == 1) filter = n.args[0]->text;
         Val out;
         for (const std::string& id : ctx.stat_ids) {
-          const Named& s = ctx.results->at(id);
+          const Named& s = ctx.results->at(id).front();
           if (filter.empty() || id.find(filter) != std::string::npos || s.label.find(filter) != std::string::npos) {
             out.series.push_back(s);
           }
@@ -432,7 +434,7 @@ CwResult<std::vector<SeriesResult>> RunQueries(const MetricReader& reader, std::
                                                int64_t start_ms, int64_t end_ms) {
   auto valid = ValidateQueries(queries);
   if (!valid.ok()) return valid.error();
-  std::map<std::string, Named> results;
+  std::map<std::string, std::vector<Named>> results;
   Context ctx{&results, {}, {}};
   int32_t grid_period = 0;
   for (const MetricQuery& q : queries) {
@@ -445,7 +447,7 @@ CwResult<std::vector<SeriesResult>> RunQueries(const MetricReader& reader, std::
     for (const StatisticsPoint& p : *points) {
       if (!p.values.empty() && !std::isnan(p.values[0])) s.points[p.timestamp_ms] = p.values[0];
     }
-    results[q.id] = std::move(s);
+    results[q.id].push_back(std::move(s));
     ctx.stat_ids.push_back(q.id);
     grid_period = grid_period == 0 ? ms.period_s : std::min(grid_period, ms.period_s);
   }
@@ -474,31 +476,36 @@ CwResult<std::vector<SeriesResult>> RunQueries(const MetricReader& reader, std::
         last_error = v.error();
         continue;
       }
-      Named s{q->id, q->label.empty() ? q->id : q->label, {}};
+      std::vector<Named>& slot = results[q->id];
       if (v->scalar) {
         // A number: the same value at every timestamp of the range.
+        Named s{q->id, q->label.empty() ? q->id : q->label, {}};
         for (int64_t t : ctx.grid) s.points[t] = v->number;
+        slot.push_back(std::move(s));
       } else if (v->series.size() == 1) {
-        s.points = std::move(v->series[0].points);
+        slot.push_back(Named{q->id, q->label.empty() ? q->id : q->label, std::move(v->series[0].points)});
       } else {
-        return Bad("The expression of " + q->id + " returned " + std::to_string(v->series.size()) +
-                   " time series; use SUM, AVG, MIN or MAX to combine them into one");
+        // Several series: one result each, under the expression's id, labelled as the
+        // series it came from.
+        for (Named& s : v->series) {
+          slot.push_back(Named{q->id, q->label.empty() ? s.label : q->label + " " + s.label, std::move(s.points)});
+        }
       }
-      results[q->id] = std::move(s);
     }
     if (later.size() == pending.size()) return *last_error;
     pending = std::move(later);
   }
   std::vector<SeriesResult> out;
   for (const MetricQuery& q : queries) {
-    const Named& s = results.at(q.id);
-    SeriesResult r{q.id, s.label, {}, {}};
-    for (const auto& [t, v] : s.points) {
-      if (std::isnan(v) || std::isinf(v)) continue;
-      r.timestamps_ms.push_back(t);
-      r.values.push_back(v);
+    for (const Named& s : results.at(q.id)) {
+      SeriesResult r{q.id, s.label, {}, {}};
+      for (const auto& [t, v] : s.points) {
+        if (std::isnan(v) || std::isinf(v)) continue;
+        r.timestamps_ms.push_back(t);
+        r.values.push_back(v);
+      }
+      out.push_back(std::move(r));
     }
-    out.push_back(std::move(r));
   }
   return out;
 }

@@ -76,7 +76,8 @@ inline constexpr size_t kMaxExpressionLength = 2048;
 CwResult<Done> ValidateQueries(std::span<const MetricQuery> queries);
 
 // Runs every query over [start_ms, end_ms) (end exclusive) and answers all of them in
-// the request's order (the caller keeps those with return_data).
+// the request's order (the caller keeps those with return_data). An expression that
+// gives an array of series answers one result per series, all with its id.
 CwResult<std::vector<SeriesResult>> RunQueries(const MetricReader& reader, std::span<const MetricQuery> queries,
                                                int64_t start_ms, int64_t end_ms);
 

@@ -64,6 +64,21 @@ TEST_F(MathTest, AggregatesOverMetricsAndOverOneSeries) {
   EXPECT_EQ(Values(qs, "s"), (std::vector<double>(5, 1)));
 }
 
+TEST_F(MathTest, AnArrayExpressionAnswersOneResultPerSeries) {
+  reader_.Set(A(), kT0, 1);
+  reader_.Set(B(), kT0, 3);
+  std::vector<MetricQuery> qs = {Stat("a", A(), false), Stat("b", B(), false), Expr("e", "METRICS() * 2")};
+  auto r = RunQueries(reader_, qs, kT0, kT0 + 60'000);
+  ASSERT_TRUE(r.ok());
+  std::vector<std::pair<std::string, std::vector<double>>> got;
+  for (const SeriesResult& s : *r) {
+    if (s.id == "e") got.emplace_back(s.label, s.values);
+  }
+  EXPECT_EQ(got, (std::vector<std::pair<std::string, std::vector<double>>>{{"A", {2}}, {"B", {6}}}));
+  qs.push_back(Expr("s", "SUM(e)"));  // an array result is an array to the expressions after it
+  EXPECT_EQ(Values(qs, "s", kT0 + 60'000), (std::vector<double>{8}));
+}
+
 TEST_F(MathTest, FillWithValueRepeatAndLinear) {
   reader_.Set(A(), kT0 + 60'000, 10);
   reader_.Set(A(), kT0 + 180'000, 30);

@@ -456,10 +456,16 @@ class AlarmManagerImpl final : public AlarmManager {
         spdlog::error("msg=\"alarm evaluation failed\" alarm=\"{}\" error=\"{}\"", a.config.name, r.error().message);
         return;
       }
+      size_t returned = 0;
       for (const SeriesResult& s : *r) {
         const auto q = std::find_if(a.config.metrics.begin(), a.config.metrics.end(),
                                     [&](const MetricQuery& m) { return m.id == s.id; });
         if (q == a.config.metrics.end() || !q->return_data) continue;
+        if (++returned > 1) {
+          spdlog::error("msg=\"alarm evaluation failed\" alarm=\"{}\" error=\"the alarm's expression gives "
+                        "more than one time series\"", a.config.name);
+          return;
+        }
         for (size_t k = 0; k < s.timestamps_ms.size(); ++k) {
           const int64_t t = s.timestamps_ms[k];
           const size_t i = static_cast<size_t>((t - start) / step);

@@ -315,6 +315,13 @@ TEST_F(AlarmsTest, MetricMathAlarm) {
   EXPECT_NE(Get("rate").state_reason.find("[50.0 "), std::string::npos);
   c.metrics[1].return_data = true;
   EXPECT_EQ(alarms_->Put(c).error().code, CwErrorCode::kInvalidParameterValue);
+  // An expression that gives several series cannot be compared with a threshold: the
+  // alarm is not evaluated (and stays as it is).
+  c.metrics[1].return_data = false;
+  c.metrics[0].expression = "METRICS()";
+  c.name = "several";
+  Put(c);
+  EXPECT_EQ(Get("several").state, AlarmState::kInsufficientData);
 }
 
 TEST_F(AlarmsTest, PercentileStatisticIsAskedOfTheReader) {

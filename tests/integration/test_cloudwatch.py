@@ -167,6 +167,9 @@ def test_get_metric_data_with_math_fill_and_paging(cw):
     assert query("FILL(b, 0) + a", ScanBy="TimestampAscending")["MetricDataResults"][0]["Values"] == [11.0, 2.0, 33.0]
     assert query("FILL(b, LINEAR)", ScanBy="TimestampAscending")["MetricDataResults"][0]["Values"] == [10.0, 20.0, 30.0]
     assert query("MAX([a, b])")["MetricDataResults"][0]["Values"] == [30.0, 2.0, 10.0]  # descending by default
+    r = query("METRICS() * 10", ScanBy="TimestampAscending")["MetricDataResults"]
+    assert [(x["Id"], x["Label"], x["Values"]) for x in r] == [("e", "out A", [10.0, 20.0, 30.0]),
+                                                               ("e", "out B", [100.0, 300.0])]
     page = query("AVG(METRICS())", MaxDatapoints=2, ScanBy="TimestampAscending")
     assert page["MetricDataResults"][0]["Values"] == [5.5, 2.0]
     assert page["MetricDataResults"][0]["StatusCode"] == "PartialData"

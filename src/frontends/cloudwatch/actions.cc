@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <set>
 
 #include "base/base64.h"
 
@@ -480,9 +481,12 @@ CwResult<ActionOutput> GetMetricData(const Deps& d, const In& req) {
   Out list = Out::List();
   size_t index = 0, taken = 0;
   bool more = false;
-  for (size_t r = 0; r < results->size(); ++r) {
-    if (!(*queries)[r].return_data) continue;
-    const metrics::SeriesResult& s = (*results)[r];
+  std::set<std::string> hidden;
+  for (const metrics::MetricQuery& q : *queries) {
+    if (!q.return_data) hidden.insert(q.id);
+  }
+  for (const metrics::SeriesResult& s : *results) {
+    if (hidden.contains(s.id)) continue;
     Out ts = Out::List(), vs = Out::List();
     bool partial = false;
     const size_t n = s.values.size();
