@@ -19,32 +19,23 @@ FSYNC="${FSYNC:-never}"
 command -v wrk >/dev/null || { echo "wrk is missing: run scripts/setup" >&2; exit 1; }
 [ -x "$sluice" ] || { echo "no sluice binary at $sluice: build first" >&2; exit 1; }
 
-work="$(mktemp -d)"
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
-trap cleanup EXIT
+# shellcheck source=../lib.sh
+source "$here/../lib.sh"
 
-free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_port() { for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; return 1; }
-create() { # URL NAME SHARDS
-  curl -fsS -X POST "$1/" -H 'Content-Type: application/x-amz-json-1.1' \
-    -H 'X-Amz-Target: Kinesis_20131202.CreateStream' -H 'X-Amz-Date: 20260101T000000Z' \
-    -H 'Authorization: AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/kinesis/aws4_request, SignedHeaders=host, Signature=00' \
-    -d "{\"StreamName\":\"$2\",\"ShardCount\":$3}" >/dev/null
-}
-start() { # LABEL METRICS -> prints the port
+started_port=""
+start() { # LABEL METRICS; sets started_port (not in a subshell: the pid must reach cleanup)
   local port; port=$(free_port)
   "$sluice" serve --data-dir "$work/$1" --port "$port" --fsync "$FSYNC" --metrics "$2" --log-level warn \
     > "$work/$1.out" 2>&1 &
   pids+=($!)
   wait_port "$port"
-  create "http://127.0.0.1:$port" bench 2
-  echo "$port"
+  create_stream "http://127.0.0.1:$port" bench 2
+  started_port=$port
 }
 
 /usr/bin/python3 "$kin/make_body.py" bench 500 "$work/body.json" >/dev/null
-on_port=$(start on on)
-off_port=$(start off off)
+start on on; on_port=$started_port
+start off off; off_port=$started_port
 echo "load before: $(uptime)"
 for r in $(seq 1 "$ROUNDS"); do
   for label in on off; do

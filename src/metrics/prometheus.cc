@@ -88,8 +88,19 @@ std::string RenderPrometheus(const std::vector<PromSeries>& series) {
   for (const auto& [name, members] : families) {
     const PromSeries& first = *members.front();
     const bool counter = first.counter;
-    out += "# HELP " + name + " " + first.id->ns + " " + first.id->name + " (" +
-           std::string(UnitName(first.unit)) + ")\n";
+    // HELP text escapes only backslash and newline (the format's rule).
+    std::string help = first.id->ns + " " + first.id->name + " (" + std::string(UnitName(first.unit)) + ")";
+    out += "# HELP " + name + " ";
+    for (char c : help) {
+      if (c == '\\') {
+        out += "\\\\";
+      } else if (c == '\n') {
+        out += "\\n";
+      } else {
+        out += c;
+      }
+    }
+    out += '\n';
     out += "# TYPE " + name + (counter ? " counter\n" : " summary\n");
     for (const PromSeries* s : members) {
       const Aggregate& a = *s->total;

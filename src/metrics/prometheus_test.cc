@@ -18,6 +18,7 @@ TEST(Prometheus, NamesAreSnakeCase) {
 
 TEST(Prometheus, CountersAndSummariesRenderInTextFormat) {
   MetricId bytes = MakeId("AWS/Kinesis", "IncomingBytes", {{"StreamName", "in\"x"}});
+  MetricId odd = MakeId("App", "Odd\n", {{"Key", "a\nb\\c"}});
   MetricId latency = MakeId("AWS/Kinesis", "PutRecords.Latency", {{"StreamName", "s"}});
   Aggregate counter;
   counter.has_histogram = false;
@@ -26,7 +27,11 @@ TEST(Prometheus, CountersAndSummariesRenderInTextFormat) {
   dist.AddValue(5, 1);
   dist.AddValue(7, 1);
   std::string text = RenderPrometheus({{&bytes, Unit::kBytes, true, &counter},
-                                       {&latency, Unit::kMilliseconds, false, &dist}});
+                                       {&latency, Unit::kMilliseconds, false, &dist},
+                                       {&odd, Unit::kNone, true, &counter}});
+  // Neither a metric name nor a label value can break out of its line.
+  EXPECT_NE(text.find("# HELP sluice_app_odd App Odd\\n (None)\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("sluice_app_odd{key=\"a\\nb\\\\c\"} 300\n"), std::string::npos) << text;
   EXPECT_NE(text.find("# TYPE sluice_aws_kinesis_incoming_bytes counter\n"), std::string::npos);
   EXPECT_NE(text.find("sluice_aws_kinesis_incoming_bytes{stream_name=\"in\\\"x\"} 300\n"),
             std::string::npos) << text;

@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cmath>
+#include <thread>
 #include <filesystem>
 
 #include "catalog/testing/test_util.h"
@@ -327,6 +329,39 @@ TEST_F(StoreTest, PrometheusShowsTotalsIncludingWhatIsNotFoldedYet) {
   const std::string text = store->PrometheusText();
   EXPECT_NE(text.find("sluice_aws_kinesis_incoming_bytes{stream_name=\"in\"} 42\n"), std::string::npos) << text;
   EXPECT_NE(text.find("sluice_aws_kinesis_put_records_latency_count{stream_name=\"in\"} 1\n"), std::string::npos) << text;
+}
+
+TEST_F(StoreTest, SamplesRecordedWhileFoldsRunAreNeitherLostNorCountedTwice) {
+  auto store = Open();
+  Counter& c = store->GetCounter(kBytes, Unit::kBytes);
+  Distribution& d = store->GetDistribution(kLatency, Unit::kMilliseconds);
+  constexpr int kPerThread = 20'000;
+  std::atomic<bool> go{false};
+  std::vector<std::thread> writers;
+  for (int t = 0; t < 2; ++t) {
+    writers.emplace_back([&] {
+      while (!go.load()) {
+      }
+      for (int i = 0; i < kPerThread; ++i) {
+        c.Add(2);
+        d.Record(3);
+      }
+    });
+  }
+  clock_.Advance(1'000);  // folds stamp what they take at "now - 1 ms": minute 0
+  go = true;
+  // Folds race the writers; however they interleave, every sample lands in some minute.
+  for (int i = 0; i < 50; ++i) ASSERT_TRUE(store->Fold().ok());
+  for (auto& w : writers) w.join();
+  ASSERT_TRUE(store->Fold().ok());
+  auto bytes = Query(*store, kBytes, kT0, kT0 + kMinute, 60, {S("Sum"), S("SampleCount")});
+  auto latency = Query(*store, kLatency, kT0, kT0 + kMinute, 60, {S("Sum"), S("SampleCount")});
+  ASSERT_EQ(bytes.size(), 1u);
+  ASSERT_EQ(latency.size(), 1u);
+  EXPECT_EQ(bytes[0].values[0], 2.0 * 2 * kPerThread);
+  EXPECT_EQ(bytes[0].values[1], 2 * kPerThread);
+  EXPECT_EQ(latency[0].values[0], 3.0 * 2 * kPerThread);
+  EXPECT_EQ(latency[0].values[1], 2 * kPerThread);
 }
 
 TEST_F(StoreTest, BackgroundFoldRunsAndShutdownStopsIt) {

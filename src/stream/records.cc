@@ -389,17 +389,20 @@ GetRecordsOutput MakeOutput(const StreamManager::Impl& impl, ReadTarget& t, log:
   const int64_t age = out.records.empty() ? out.millis_behind_latest
                                           : std::max<int64_t>(0, now - out.records.front().arrival_ms);
   shard.metrics.iterator_age_ms.store(age);
-  // CloudWatch: stream level always, shard level when enhanced monitoring says so.
+  // CloudWatch: stream level always, shard level when enhanced monitoring says so. Its
+  // iterator age is AWS's: the age of the last record returned (at the tip, 0).
   const StreamHandles& m = *s.cloudwatch;
   const auto n = static_cast<double>(out.records.size());
+  const int64_t cloudwatch_age =
+      out.records.empty() ? out.millis_behind_latest : std::max<int64_t>(0, now - out.records.back().arrival_ms);
   m.get_bytes.Add(static_cast<double>(bytes));
   m.get_records.Add(n);
-  m.get_iterator_age.Record(static_cast<double>(age));
+  m.get_iterator_age.Record(static_cast<double>(cloudwatch_age));
   if (const ShardHandles* sh = impl.ShardCloudWatch(s, shard)) {
     const uint32_t on = s.shard_level.load(std::memory_order_relaxed);
     if (on & kShardOutgoingBytes) sh->outgoing_bytes.Add(static_cast<double>(bytes));
     if (on & kShardOutgoingRecords) sh->outgoing_records.Add(n);
-    if (on & kShardIteratorAge) sh->iterator_age.Record(static_cast<double>(age));
+    if (on & kShardIteratorAge) sh->iterator_age.Record(static_cast<double>(cloudwatch_age));
   }
   return out;
 }

@@ -82,18 +82,21 @@ TEST_F(StreamMetricsTest, PutRecordAndInProcessPutsReportTheirOwnSeries) {
 
 TEST_F(StreamMetricsTest, GetRecordsReportsBytesRecordsAgeLatencyAndSuccess) {
   Put("s", kThree);
-  clock_.Advance(250);
+  clock_.Advance(200);
+  Put("s", {kThree[0]});
+  clock_.Advance(50);
   auto r = mgr_->GetRecords(Iterator(), 10, 1 << 20);
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ(Samples(StreamMetric("GetRecords.Records")), std::vector<double>{3});
-  EXPECT_EQ(Samples(StreamMetric("GetRecords.Bytes")), std::vector<double>{kThreeBytes});
+  EXPECT_EQ(Samples(StreamMetric("GetRecords.Records")), std::vector<double>{4});
+  EXPECT_EQ(Samples(StreamMetric("GetRecords.Bytes")), std::vector<double>{kThreeBytes + 6});
   EXPECT_EQ(Samples(StreamMetric("GetRecords.Success")), std::vector<double>{1});
-  EXPECT_EQ(Samples(StreamMetric("GetRecords.IteratorAgeMilliseconds")), std::vector<double>{250});
+  // AWS's iterator age: the age of the last record the call returned.
+  EXPECT_EQ(Samples(StreamMetric("GetRecords.IteratorAgeMilliseconds")), std::vector<double>{50});
   EXPECT_EQ(Samples(StreamMetric("GetRecords.Latency")).size(), 1u);
   // At the tip: no records, age 0.
   ASSERT_TRUE(mgr_->GetRecords(*r->next_iterator, 10, 1 << 20).ok());
-  EXPECT_EQ(Samples(StreamMetric("GetRecords.Records")), (std::vector<double>{3, 0}));
-  EXPECT_EQ(Samples(StreamMetric("GetRecords.IteratorAgeMilliseconds")), (std::vector<double>{250, 0}));
+  EXPECT_EQ(Samples(StreamMetric("GetRecords.Records")), (std::vector<double>{4, 0}));
+  EXPECT_EQ(Samples(StreamMetric("GetRecords.IteratorAgeMilliseconds")), (std::vector<double>{50, 0}));
 }
 
 TEST_F(StreamMetricsTest, EnhancedMonitoringTurnsOnOnlyTheNamedShardMetricsAndPersists) {

@@ -45,7 +45,8 @@ struct RequestMetrics::Bucket {
   metrics::Distribution& total;
 };
 
-RequestMetrics::RequestMetrics(metrics::Registry& registry) : registry_(registry) {}
+RequestMetrics::RequestMetrics(metrics::Registry& registry, objects::ObjectStore& store)
+    : registry_(registry), store_(store) {}
 RequestMetrics::~RequestMetrics() = default;
 
 ClassifiedRequest ClassifyRequest(const http::RequestHead& head) {
@@ -72,17 +73,25 @@ ClassifiedRequest ClassifyRequest(const http::RequestHead& head) {
   return out;
 }
 
-RequestMetrics::Bucket& RequestMetrics::For(const std::string& bucket) {
+RequestMetrics::Bucket* RequestMetrics::For(const std::string& bucket) {
+  {
+    MutexLock lock(mu_);
+    if (auto it = buckets_.find(bucket); it != buckets_.end()) return it->second.get();
+  }
+  // First request to this bucket: a stat, outside the lock (this runs on the workers).
+  if (!store_.HeadBucket(bucket).ok()) return nullptr;
   MutexLock lock(mu_);
   auto& slot = buckets_[bucket];
   if (!slot) slot = std::make_unique<Bucket>(registry_, bucket);
-  return *slot;
+  return slot.get();
 }
 
 void RequestMetrics::Report(const ClassifiedRequest& request, TimePoint seen, TimePoint complete,
                             uint64_t bytes_in, const http::Response& response) {
   if (request.bucket.empty()) return;
-  Bucket& b = For(request.bucket);
+  Bucket* found = For(request.bucket);
+  if (found == nullptr) return;
+  Bucket& b = *found;
   const auto now = std::chrono::steady_clock::now();
   const auto ms = [](auto d) { return std::chrono::duration<double, std::milli>(d).count(); };
   b.all.Add(1);

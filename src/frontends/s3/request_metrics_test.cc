@@ -66,6 +66,8 @@ TEST_F(S3RequestMetricsTest, EachKindOfRequestIsCountedWithBytesErrorsAndLatenci
   ASSERT_EQ(Call("GET", "/bkt/missing").status, 404);               // a 4xx
   ASSERT_EQ(Call("DELETE", "/bkt/k").status, 204);                  // DeleteObject
   ASSERT_EQ(Call("GET", "/").status, 200);                          // ListBuckets: no bucket, no metrics
+  ASSERT_EQ(Call("GET", "/nobucket/k").status, 404);                // no such bucket: no series
+  EXPECT_EQ(registry_.UnitOf(Id("AllRequests", "nobucket")), std::nullopt);
 
   EXPECT_EQ(registry_.Sum(Id("AllRequests")), 7);
   EXPECT_EQ(Samples("PutRequests"), std::vector<double>{1});

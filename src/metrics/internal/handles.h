@@ -1,14 +1,15 @@
 // The store's hot-path handles.
 //
-// CounterImpl: Add is a relaxed fetch_add on the sample count and one on the sum, plus
-// a relaxed load of the minimum and maximum (a compare-exchange only when the sample is
+// CounterImpl: Add is a fetch_add on the sum and one on the sample count, plus a
+// relaxed load of the minimum and maximum (a compare-exchange only when the sample is
 // a new extreme). Drain swaps the fields out one at a time, so a sample racing a fold
-// may have its count and its sum land in adjacent seconds; totals are never lost.
+// may have its sum land a second before its count; totals are never lost.
 // DistributionImpl: a short lock around count/sum/min/max and a fixed bucket array
 // (no allocation after construction).
 #pragma once
 
 #include <atomic>
+#include <cmath>
 #include <limits>
 
 #include "base/mutex.h"
@@ -28,9 +29,11 @@ class CounterImpl final : public Counter {
   explicit CounterImpl(HandleInfo info) : info_(std::move(info)) {}
   const HandleInfo& info() const { return info_; }
 
+  // The sum goes before the count, and the count is released: a fold that takes a
+  // sample's count has its sum too (it may take a sum a fold early, never late).
   void Add(double value) override {
-    count_.fetch_add(1, std::memory_order_relaxed);
     sum_.fetch_add(value, std::memory_order_relaxed);
+    count_.fetch_add(1, std::memory_order_release);
     double lo = min_.load(std::memory_order_relaxed);
     while (value < lo && !min_.compare_exchange_weak(lo, value, std::memory_order_relaxed)) {
     }
@@ -42,21 +45,33 @@ class CounterImpl final : public Counter {
   Aggregate Take(bool reset) {
     Aggregate a;
     a.has_histogram = false;
-    const uint64_t n = reset ? count_.exchange(0, std::memory_order_relaxed)
-                             : count_.load(std::memory_order_relaxed);
-    const double sum = reset ? sum_.exchange(0, std::memory_order_relaxed)
-                             : sum_.load(std::memory_order_relaxed);
-    const double lo = reset ? min_.exchange(kInf, std::memory_order_relaxed)
-                            : min_.load(std::memory_order_relaxed);
-    const double hi = reset ? max_.exchange(-kInf, std::memory_order_relaxed)
-                            : max_.load(std::memory_order_relaxed);
-    if (n == 0) return a;
-    a.stats = StatisticSet{static_cast<double>(n), sum, lo == kInf ? sum : lo,
-                           hi == -kInf ? sum : hi};
+    if (!reset) {
+      const uint64_t n = count_.load(std::memory_order_acquire);
+      if (n == 0) return a;
+      const double sum = sum_.load(std::memory_order_relaxed);
+      const double mean = sum / static_cast<double>(n);
+      a.stats = StatisticSet{static_cast<double>(n), sum, Finite(min_.load(std::memory_order_relaxed), mean),
+                             Finite(max_.load(std::memory_order_relaxed), mean)};
+      return a;
+    }
+    const uint64_t n = count_.exchange(0, std::memory_order_acq_rel);
+    const double sum = sum_.exchange(0, std::memory_order_relaxed);
+    if (n == 0) {
+      // Only sums of samples whose counts are still to come: leave them for that fold.
+      if (sum != 0) sum_.fetch_add(sum, std::memory_order_relaxed);
+      return a;
+    }
+    const double lo = min_.exchange(kInf, std::memory_order_relaxed);
+    const double hi = max_.exchange(-kInf, std::memory_order_relaxed);
+    const double mean = sum / static_cast<double>(n);
+    a.stats = StatisticSet{static_cast<double>(n), sum, Finite(lo, mean), Finite(hi, mean)};
     return a;
   }
 
  private:
+  // A racing fold may have reset an extreme after the sample's count was taken: the
+  // mean stands in for it (it lies between the true extremes).
+  static double Finite(double extreme, double fallback) { return std::isinf(extreme) ? fallback : extreme; }
   static constexpr double kInf = std::numeric_limits<double>::infinity();
   const HandleInfo info_;
   std::atomic<uint64_t> count_{0};

@@ -10,7 +10,9 @@
 // a streamed upload) to the same point. Neither includes the time the transport then
 // spends sending the answer.
 //
-// Thread-safe. Requests that name no bucket (ListBuckets) report nothing, as in AWS.
+// Thread-safe. Requests that name no bucket (ListBuckets) or a bucket that does not
+// exist report nothing, as in AWS (and so random bucket names cannot grow the series
+// without bound).
 #pragma once
 
 #include <chrono>
@@ -21,6 +23,7 @@
 #include "base/mutex.h"
 #include "http/types.h"
 #include "metrics/metrics.h"
+#include "objects/object_store.h"
 
 namespace sluice::frontends::s3 {
 
@@ -35,7 +38,7 @@ ClassifiedRequest ClassifyRequest(const http::RequestHead& head);
 class RequestMetrics {
  public:
   using TimePoint = std::chrono::steady_clock::time_point;
-  explicit RequestMetrics(metrics::Registry& registry);
+  RequestMetrics(metrics::Registry& registry, objects::ObjectStore& store);
   ~RequestMetrics();
 
   // Reports one answered request.
@@ -49,9 +52,11 @@ class RequestMetrics {
 
  private:
   struct Bucket;
-  Bucket& For(const std::string& bucket);
+  // The bucket's handles; null if it has none yet and does not exist.
+  Bucket* For(const std::string& bucket);
 
   metrics::Registry& registry_;
+  objects::ObjectStore& store_;
   Mutex mu_;
   std::map<std::string, std::unique_ptr<Bucket>> buckets_ GUARDED_BY(mu_);
 };
