@@ -206,6 +206,22 @@ CREATE TABLE mapping_checkpoints (
 ) STRICT, WITHOUT ROWID;
 )sql";
 
+// CloudWatch alarms: one JSON record per alarm (configuration and state, owned by the
+// metrics module) and their history items, oldest first by seq.
+constexpr std::string_view kAlarms = R"sql(
+CREATE TABLE cw_alarms (
+  name   TEXT NOT NULL PRIMARY KEY,
+  record TEXT NOT NULL
+) STRICT, WITHOUT ROWID;
+CREATE TABLE cw_alarm_history (
+  seq          INTEGER PRIMARY KEY,
+  alarm_name   TEXT    NOT NULL,
+  timestamp_ms INTEGER NOT NULL,
+  item         TEXT    NOT NULL
+) STRICT;
+CREATE INDEX cw_alarm_history_by_alarm ON cw_alarm_history (alarm_name, seq);
+)sql";
+
 // The schema history. Append only; see migrations.h.
 constexpr Migration kMigrations[] = {
     {1, "schema_version and meta", kSchemaVersionAndMeta},
@@ -216,6 +232,7 @@ constexpr Migration kMigrations[] = {
     {6, "lambda event-source mappings and checkpoints", kEventSourceMappings},
     {7, "query: lake databases, tables, columns, properties and partitions", kLake},
     {8, "cloudformation stacks, events and change sets", kStacks},
+    {9, "cloudwatch alarms and alarm history", kAlarms},
 };
 
 Status ApplyOne(Database& db, const Migration& m) {

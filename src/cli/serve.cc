@@ -13,6 +13,7 @@
 #include "catalog/catalog.h"
 #include "awsproto/sigv4_verify.h"
 #include "base/clock.h"
+#include "cli/alarm_actions.h"
 #include "cli/data_dir.h"
 #include "cli/delivery_sink.h"
 #include "cli/lake_store.h"
@@ -22,6 +23,7 @@
 #include "frontends/firehose/firehose_service.h"
 #include "frontends/athena/athena_service.h"
 #include "frontends/cloudformation/cloudformation_service.h"
+#include "frontends/cloudwatch/cloudwatch_service.h"
 #include "frontends/kinesis/kinesis_service.h"
 #include "frontends/lambda/lambda_service.h"
 #include "frontends/lambda_runtime/runtime_api.h"
@@ -32,6 +34,8 @@
 #include "gateway/access_log.h"
 #include "gateway/gateway.h"
 #include "http/server.h"
+#include "metrics/alarms.h"
+#include "metrics/metrics.h"
 #include "objects/local_store.h"
 #include "query/query.h"
 #include "stacks/providers.h"
@@ -89,8 +93,15 @@ int RunServe(const ServeOptions& options) {
 
   auto catalog = catalog::Catalog::Open((*dir)->File("catalog.db"));
   if (!catalog.ok()) return Fail(catalog.status());
+  // Metrics: every module reports to one store, kept under the data dir.
+  auto metrics_store = metrics::Store::Open({.dir = (*dir)->File("metrics")});
+  if (!metrics_store.ok()) return Fail(metrics_store.status());
+  metrics::Store& metrics = **metrics_store;
+  // What the modules report to: the store, or (--metrics off) nothing.
+  metrics::Registry& reported = options.metrics == "off" ? metrics::NullRegistry() : metrics;
 
   stream::StreamManagerOptions so = options.streams;
+  so.metrics = &reported;
   so.dir = (*dir)->File("streams");
   ApplyFsync(options.fsync, so);
   auto streams = stream::StreamManager::Open(so, **catalog);
@@ -135,6 +146,13 @@ int RunServe(const ServeOptions& options) {
   if (!runtime_server.ok()) return Fail(runtime_server.status());
   (*functions)->SetRuntimeApi("127.0.0.1:" + std::to_string((*runtime_server)->port()));
 
+  // CloudWatch alarms: evaluated over the metric store; Lambda actions invoke functions.
+  FunctionAlarmActions alarm_actions(**functions);
+  auto alarms = metrics::AlarmManager::Open({.catalog = catalog->get(), .reader = &metrics,
+                                             .actions = &alarm_actions, .region = so.region,
+                                             .account_id = so.account_id});
+  if (!alarms.ok()) return Fail(alarms.status());
+
   // Event-source mappings poll streams in process and run functions through the
   // FunctionManager (the Invoker); send_to_firehose writes through the delivery sink.
   functions::MappingManager::Options mo;
@@ -149,7 +167,7 @@ int RunServe(const ServeOptions& options) {
   stacks::ResourceProviders providers;
   stacks::AddBuiltinProviders(providers, {.objects = object_store->get(), .streams = streams->get(),
                                           .delivery = delivery->get(), .functions = functions->get(),
-                                          .mappings = mappings->get(), .region = so.region,
+                                          .mappings = mappings->get(), .alarms = alarms->get(), .region = so.region,
                                           .account_id = so.account_id});
   auto stack_manager = stacks::StackManager::Open(
       {.catalog = catalog->get(), .providers = &providers, .region = so.region, .account_id = so.account_id});
@@ -163,6 +181,7 @@ int RunServe(const ServeOptions& options) {
 
   // One registration line per AWS service (docs/adding-a-service.md).
   gateway::Gateway gateway{std::string(kVersion), &request_memory, &verifier};
+  gateway.ServeMetrics([&metrics] { return metrics.PrometheusText(); });
   gateway.Add(std::make_unique<frontends::kinesis::KinesisService>(**streams));
   gateway.Add(std::make_unique<frontends::firehose::FirehoseService>(**delivery));
   gateway.Add(std::make_unique<frontends::athena::AthenaService>(query_engine, query_executions));
@@ -170,7 +189,9 @@ int RunServe(const ServeOptions& options) {
                                                                                  object_store->get()));
   gateway.Add(std::make_unique<frontends::lambda::LambdaService>(
       frontends::lambda::LambdaBackends{**functions, mappings->get()}));
-  gateway.AddCatchAll(std::make_unique<frontends::s3::S3Service>(**object_store, kS3Workers));
+  // PutMetricData goes to the store whatever --metrics says: it is the client's data.
+  gateway.Add(std::make_unique<frontends::cloudwatch::CloudWatchService>(metrics, metrics, **alarms));
+  gateway.AddCatchAll(std::make_unique<frontends::s3::S3Service>(**object_store, kS3Workers, reported));
 
   // --access-log wraps the gateway; without it the server calls the gateway directly.
   std::unique_ptr<gateway::AccessLogFile> access_file;
@@ -230,6 +251,8 @@ int RunServe(const ServeOptions& options) {
   gateway.Quiesce();
   // Stack operations in flight finish (their resources through the modules below).
   stack_manager->reset();
+  // Alarms stop evaluating (and invoking) before the functions go.
+  (*alarms)->Shutdown();
   // Pollers stop (a batch in flight finishes) before the functions they invoke.
   (*mappings)->Close();
   // Runtime processes go before the runtime API that serves them.
@@ -247,6 +270,8 @@ int RunServe(const ServeOptions& options) {
     spdlog::error("msg=\"closing streams failed\" error={}", LogfmtValue(st.ToString()));
     return 1;
   }
+  // Last: whatever the modules reported up to here is folded and written.
+  metrics.Shutdown();
   spdlog::info("msg=\"stopped\"");
   return 0;
 }

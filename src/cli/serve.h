@@ -31,6 +31,9 @@ struct ServeOptions {
   int max_function_processes = 64;
   // --lake-endpoint: keep the lake in this remote S3-compatible store (cli/lake_store.h).
   std::string lake_endpoint;
+  // --metrics off: the modules report nothing (their handles are shared no-ops); the
+  // store, /metrics and PutMetricData still work. For measuring what metrics cost.
+  std::string metrics = "on";
   http::ServerOptions server;
   stream::StreamManagerOptions streams;  // dir, fsync and clock are filled in by RunServe
 };

@@ -103,6 +103,11 @@ ServeCommand::ServeCommand(CLI::App& app)
   cmd_->add_option("--access-log", options_.access_log,
                    "Write one logfmt line per request to this file (appended), - for standard output")
       ->option_text("FILE|-");
+  cmd_->add_option("--metrics", options_.metrics,
+                   "on: every module reports CloudWatch-named metrics; off: none do (the store, "
+                   "/metrics and PutMetricData still work)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"on", "off"}));
   cmd_->add_option("--python", options_.python,
                    "Interpreter for python3.x functions (default: the first python3 that has boto3)")
       ->option_text("PATH");

@@ -45,6 +45,8 @@ TEST(ServeCommand, FlagsOutsideTheirRangesAreRefused) {
   EXPECT_NE(Parse({"--fsync", "sometimes"}, &chosen), 0);
   EXPECT_NE(Parse({"--fault-put-failure-rate", "1.5"}, &chosen), 0);
   EXPECT_NE(Parse({"--tls-cert", "/nonexistent/cert.pem"}, &chosen), 0);
+  EXPECT_EQ(Parse({"--metrics", "off"}, &chosen), 0);
+  EXPECT_NE(Parse({"--metrics", "maybe"}, &chosen), 0);
 }
 
 }  // namespace

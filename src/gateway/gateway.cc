@@ -13,6 +13,7 @@ namespace sluice::gateway {
 namespace {
 
 constexpr std::string_view kHealthPath = "/health";
+constexpr std::string_view kMetricsPath = "/metrics";
 // The health check takes no body; a small one is read so a wrong method gets 405.
 constexpr uint64_t kHealthBodyLimit = 4096;
 // A request no service takes is answered without looking at its body.
@@ -75,8 +76,29 @@ http::Response Gateway::Unclaimed(const http::RequestHead& head) const {
                              fmt::format("no service here understands {} {}", head.method, Clip(head.Path())));
 }
 
+bool Gateway::IsOwn(const http::RequestHead& head) const {
+  if (head.Path() == kHealthPath) return true;
+  return head.Path() == kMetricsPath && metrics_text_ && !awsproto::ParseCredentialScope(head);
+}
+
+http::Response Gateway::Own(const http::RequestHead& head) const {
+  const bool metrics = head.Path() == kMetricsPath;
+  if (head.method != "GET" && head.method != "HEAD") {
+    http::Response r = http::Response::Text(
+        405, metrics ? "method not allowed; use GET /metrics\n" : "method not allowed; use GET /health\n");
+    r.headers.emplace_back("allow", "GET, HEAD");
+    return r;
+  }
+  if (!metrics) return Health();
+  http::Response r;
+  r.status = 200;
+  r.headers.emplace_back("content-type", "text/plain; version=0.0.4");
+  r.body = metrics_text_();
+  return r;
+}
+
 uint64_t Gateway::BodyLimit(const http::RequestHead& head) const {
-  if (head.Path() == kHealthPath) return kHealthBodyLimit;
+  if (IsOwn(head)) return kHealthBodyLimit;
   const awsproto::Service* s = Route(head);
   return s != nullptr ? s->BodyLimit(head) : kUnclaimedBodyLimit;
 }
@@ -87,7 +109,7 @@ http::Response Gateway::Overloaded(const http::RequestHead& head) const {
 }
 
 http::Response Gateway::BodyTooLarge(const http::RequestHead& head, uint64_t limit) const {
-  if (head.Path() != kHealthPath) {
+  if (!IsOwn(head)) {
     if (const awsproto::Service* s = Route(head)) return s->BodyTooLarge(head, limit);
   }
   return http::PlainBodyTooLarge(limit);
@@ -95,14 +117,7 @@ http::Response Gateway::BodyTooLarge(const http::RequestHead& head, uint64_t lim
 
 void Gateway::Handle(http::Request request, http::Responder done) {
   const http::RequestHead& head = request.head;
-  if (head.Path() == kHealthPath) {
-    if (head.method != "GET" && head.method != "HEAD") {
-      http::Response r = http::Response::Text(405, "method not allowed; use GET /health\n");
-      r.headers.emplace_back("allow", "GET, HEAD");
-      return done(std::move(r));
-    }
-    return done(Health());
-  }
+  if (IsOwn(head)) return done(Own(head));
   awsproto::Service* s = Route(head);
   if (s == nullptr) return done(Unclaimed(head));
   if (verifier_ != nullptr) {
@@ -115,7 +130,7 @@ void Gateway::Handle(http::Request request, http::Responder done) {
 }
 
 std::shared_ptr<http::BodySink> Gateway::StreamBody(const http::RequestHead& head) {
-  if (head.Path() == kHealthPath) return nullptr;
+  if (IsOwn(head)) return nullptr;
   awsproto::Service* s = Route(head);
   if (s == nullptr) return nullptr;
   auto sink = s->StreamBody(head);

@@ -10,7 +10,7 @@
 //
 // With a verifier that enforces (credentials configured), every request routed to a
 // service is SigV4-verified first (gateway/authenticate.h) and refused in that
-// service's words; /health and unclaimed requests are answered without it.
+// service's words; /health, /metrics and unclaimed requests are answered without it.
 //
 // Threading: register every service before the server starts; after that every method
 // is thread-safe (the registry is read-only). Lifetime: services live as long as the
@@ -18,6 +18,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -51,9 +52,16 @@ class Gateway final : public http::Handler {
   http::Response Overloaded(const http::RequestHead& head) const override;
   // Runs every service's queued background work to completion.
   void Quiesce();
+  // Serves GET /metrics (an unsigned request: a signed one is S3's, for a bucket named
+  // "metrics") with what `text` returns, in the Prometheus text format 0.0.4. Call
+  // before the server starts.
+  void ServeMetrics(std::function<std::string()> text) { metrics_text_ = std::move(text); }
 
  private:
   http::Response Health() const;
+  // A request answered by the gateway itself: /health, and /metrics when served.
+  bool IsOwn(const http::RequestHead& head) const;
+  http::Response Own(const http::RequestHead& head) const;
   // The answer to a request no service takes.
   http::Response Unclaimed(const http::RequestHead& head) const;
 
@@ -65,6 +73,7 @@ class Gateway final : public http::Handler {
   const std::chrono::steady_clock::time_point started_;
   std::vector<std::unique_ptr<awsproto::Service>> services_;
   awsproto::Service* catch_all_ = nullptr;
+  std::function<std::string()> metrics_text_;
 };
 
 }  // namespace sluice::gateway

@@ -16,9 +16,11 @@
 #include "frontends/firehose/firehose_service.h"
 #include "frontends/athena/athena_service.h"
 #include "frontends/cloudformation/cloudformation_service.h"
+#include "frontends/cloudwatch/cloudwatch_service.h"
 #include "frontends/kinesis/kinesis_service.h"
 #include "frontends/lambda/lambda_service.h"
 #include "frontends/s3/s3_service.h"
+#include "metrics/testing/fake_reader.h"
 #include "objects/local_store.h"
 #include "query/query.h"
 #include "stacks/stacks.h"
@@ -239,6 +241,25 @@ TEST(GatewayHealth, RejectsOtherMethodsWith405AndReadsOnlyASmallBody) {
   EXPECT_LE(g.BodyLimit(Head("POST", "/health")), 4096u);
 }
 
+TEST(GatewayMetrics, ServesThePrometheusTextToUnsignedGetsOnly) {
+  Gateway g("1");
+  // Not served until the server hands the gateway its metrics.
+  EXPECT_EQ(Call(g, Head("GET", "/metrics")).status, 404);
+  g.ServeMetrics([] { return std::string("sluice_x 1\n"); });
+  const Response r = Call(g, Head("GET", "/metrics"));
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "sluice_x 1\n");
+  ASSERT_EQ(r.headers.size(), 1u);
+  EXPECT_EQ(r.headers[0].second, "text/plain; version=0.0.4");
+  EXPECT_EQ(Call(g, Head("POST", "/metrics")).status, 405);
+  // A signed GET /metrics is S3's ListObjects of a bucket named "metrics".
+  auto s3 = std::make_unique<FakeService>("s3", std::vector<std::string_view>{"s3"},
+                                          std::vector<std::string_view>{}, "");
+  g.AddCatchAll(std::move(s3));
+  const Response bucket = Call(g, Head("GET", "/metrics", {{"authorization", Signed("s3")}}));
+  EXPECT_EQ(bucket.body, "s3");
+}
+
 TEST(GatewayHealth, WithoutServicesEverythingElseIsUnclaimed) {
   Gateway g("1");
   const Response r = Call(g, Head("GET", "/nope"));
@@ -296,6 +317,25 @@ TEST_F(GatewayWithRealServices, KinesisAndS3TakeTheirOwn) {
   EXPECT_EQ(Name(g_->Route(Head("POST", "/", {{"content-type", "application/x-amz-cbor-1.1"}}))), "kinesis");
   EXPECT_EQ(Name(g_->Route(Head("PUT", "/bucket/key", {{"authorization", Signed("s3")}}))), "s3");
   EXPECT_EQ(Name(g_->Route(Head("GET", "/bucket?list-type=2"))), "s3");
+}
+
+TEST_F(GatewayWithRealServices, CloudWatchIsReachedInEachOfItsProtocols) {
+  metrics::testing::FakeReader reader;
+  auto alarms = metrics::AlarmManager::Open({.catalog = catalog_.get(), .reader = &reader, .background = false});
+  ASSERT_TRUE(alarms.ok());
+  g_->Add(std::make_unique<frontends::cloudwatch::CloudWatchService>(metrics::NullRegistry(), reader, **alarms));
+  // Query: only the credential scope tells it from CloudFormation's.
+  EXPECT_EQ(Name(g_->Route(Head("POST", "/", {{"authorization", Signed("monitoring")},
+                                              {"content-type", "application/x-www-form-urlencoded"}}))),
+            "cloudwatch");
+  EXPECT_EQ(Name(g_->Route(Head("POST", "/", {{"x-amz-target", "GraniteServiceVersion20100801.ListMetrics"},
+                                              {"content-type", "application/x-amz-json-1.0"}}))),
+            "cloudwatch");
+  EXPECT_EQ(Name(g_->Route(Head("POST", "/service/GraniteServiceVersion20100801/operation/ListMetrics",
+                                {{"smithy-protocol", "rpc-v2-cbor"}, {"content-type", "application/cbor"}}))),
+            "cloudwatch");
+  g_->Quiesce();
+  g_.reset();
 }
 
 TEST_F(GatewayWithRealServices, KinesisAnswersServiceUnavailableWhenTheBudgetIsFull) {

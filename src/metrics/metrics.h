@@ -151,7 +151,9 @@ struct StatisticsQuery {
 struct StatisticsPoint {
   int64_t timestamp_ms = 0;
   Unit unit = Unit::kNone;
-  std::vector<double> values;  // one per StatisticsQuery::statistics, same order
+  // One per StatisticsQuery::statistics, same order. A percentile the data cannot give
+  // (counter samples, statistic sets: no histogram was kept) is NaN.
+  std::vector<double> values;
 };
 
 struct ListFilter {

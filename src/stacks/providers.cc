@@ -17,6 +17,7 @@ void AddBuiltinProviders(ResourceProviders& providers, const ProviderDeps& deps)
   if (deps.mappings != nullptr) {
     providers.Add(providers::NewEventSourceMappingProvider(*deps.mappings, deps.mapping_delete_timeout_ms));
   }
+  if (deps.alarms != nullptr) providers.Add(providers::NewCloudWatchAlarmProvider(*deps.alarms));
   providers.Add(providers::NewIamRoleProvider(deps));
   providers.Add(providers::NewIamPolicyProvider());
   providers.Add(providers::NewIamManagedPolicyProvider(deps));

@@ -1,7 +1,8 @@
 // The resource types sluice provisions, each through its domain module's public API:
 // AWS::S3::Bucket (objects), AWS::Kinesis::Stream (stream),
 // AWS::KinesisFirehose::DeliveryStream (delivery), AWS::Lambda::Function,
-// AWS::Lambda::Permission and AWS::Lambda::EventSourceMapping (functions), and the types recorded with
+// AWS::Lambda::Permission and AWS::Lambda::EventSourceMapping (functions),
+// AWS::CloudWatch::Alarm (metrics' alarms), and the types recorded with
 // the identifiers AWS returns but no behaviour of their own here (AWS::IAM::Role,
 // AWS::IAM::Policy, AWS::IAM::ManagedPolicy, AWS::Logs::LogGroup). Ref and Fn::GetAtt
 // return what CloudFormation returns for each (docs/compatibility.md).
@@ -20,6 +21,9 @@ class StreamManager;
 namespace sluice::delivery {
 class DeliveryManager;
 }
+namespace sluice::metrics {
+class AlarmManager;
+}
 namespace sluice::functions {
 class FunctionManager;
 class MappingManager;
@@ -34,6 +38,7 @@ struct ProviderDeps {
   // AWS::Lambda::Function and AWS::Lambda::Permission when set.
   functions::FunctionManager* functions = nullptr;
   functions::MappingManager* mappings = nullptr;  // AWS::Lambda::EventSourceMapping when set
+  metrics::AlarmManager* alarms = nullptr;  // AWS::CloudWatch::Alarm when set
   std::string region = "us-east-1";
   std::string account_id = "000000000000";
   // How long a new stream may take to become ACTIVE before its creation fails.

@@ -1,6 +1,7 @@
 // The data plane: PutRecords, GetShardIterator, GetRecords.
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <random>
 
 #include <fmt/format.h>
@@ -27,7 +28,50 @@ struct PutState {
   std::vector<PutOutcome> outcomes;
   std::atomic<size_t> pending{0};
   StreamManager::PutCallback done;
+  // For the call's metrics: what was appended, and when the call started.
+  const StreamHandles* cloudwatch = nullptr;
+  StreamManager::PutApi api = StreamManager::PutApi::kInProcess;
+  std::chrono::steady_clock::time_point started;
+  std::atomic<int64_t> ok_bytes{0};
+  std::atomic<int64_t> ok_records{0};
 };
+
+double MillisSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+}
+
+// Reports the call's stream-level metrics, then answers it.
+void FinishPut(PutState& state) {
+  const StreamHandles& m = *state.cloudwatch;
+  const int64_t ok_records = state.ok_records.load();
+  const int64_t ok_bytes = state.ok_bytes.load();
+  if (ok_records > 0) {
+    m.incoming_bytes.Add(static_cast<double>(ok_bytes));
+    m.incoming_records.Add(static_cast<double>(ok_records));
+  }
+  const double latency = MillisSince(state.started);
+  if (state.api == StreamManager::PutApi::kPutRecord) {
+    m.put_record_success.Add(ok_records > 0 ? 1 : 0);
+    if (ok_records > 0) {
+      m.put_record_bytes.Add(static_cast<double>(ok_bytes));
+      m.put_record_latency.Record(latency);
+    }
+  } else if (state.api == StreamManager::PutApi::kPutRecords) {
+    int64_t throttled = 0;
+    for (const PutOutcome& o : state.outcomes) {
+      if (o.error_code == "ProvisionedThroughputExceededException") ++throttled;
+    }
+    const auto total = static_cast<int64_t>(state.outcomes.size());
+    m.put_records_success.Add(ok_records > 0 ? 1 : 0);
+    m.put_records_total.Add(static_cast<double>(total));
+    m.put_records_successful.Add(static_cast<double>(ok_records));
+    m.put_records_throttled.Add(static_cast<double>(throttled));
+    m.put_records_failed.Add(static_cast<double>(total - ok_records - throttled));
+    if (ok_records > 0) m.put_records_bytes.Add(static_cast<double>(ok_bytes));
+    m.put_records_latency.Record(latency);
+  }
+  state.done(std::move(state.outcomes));
+}
 
 // The records of one call that go to one shard: positions in the request, in order.
 using ShardGroups = std::vector<std::pair<std::shared_ptr<Shard>, std::vector<uint32_t>>>;
@@ -62,6 +106,11 @@ ShardGroups RouteRecords(const StreamManager::Impl& impl, const Stream& s, std::
     const auto bytes = static_cast<int64_t>(in.data.size() + in.partition_key.size());
     if (limits && !shard->limiter.AdmitWrite(bytes, now)) {
       shard->metrics.write_provisioned_throughput_exceeded.fetch_add(1);
+      s.cloudwatch->write_exceeded.Add(1);
+      if (const ShardHandles* sh = impl.ShardCloudWatch(s, *shard);
+          sh != nullptr && (s.shard_level.load(std::memory_order_relaxed) & kShardWriteExceeded)) {
+        sh->write_exceeded.Add(1);
+      }
       out.shard_id = ShardIdFor(shard->index);
       out.error_code = "ProvisionedThroughputExceededException";
       out.error_message = fmt::format("Rate exceeded for shard {} in stream {} under account {}.",
@@ -85,7 +134,7 @@ ShardGroups RouteRecords(const StreamManager::Impl& impl, const Stream& s, std::
 // Appends one shard's group as one batch; the last append to complete answers the call.
 void AppendGroup(const std::shared_ptr<PutState>& state, std::span<const PutInput> records, int64_t now,
                  int64_t stream_created_ms, std::shared_ptr<Shard> shard, std::vector<uint32_t> positions,
-                 log::Log& log) {
+                 log::Log& log, const ShardHandles* shard_cloudwatch, uint32_t shard_level) {
   std::vector<log::RecordInput> batch;
   batch.reserve(positions.size());
   int64_t bytes = 0;
@@ -100,7 +149,7 @@ void AppendGroup(const std::shared_ptr<PutState>& state, std::span<const PutInpu
     bytes += static_cast<int64_t>(in.data.size() + in.partition_key.size());
   }
   log.AppendAsync(batch, [state, positions = std::move(positions), shard = std::move(shard), stream_created_ms,
-                          bytes](Result<log::AppendResult> res) {
+                          bytes, shard_cloudwatch, shard_level](Result<log::AppendResult> res) {
     const uint32_t index = shard->index;
     const std::string shard_id = ShardIdFor(index);
     for (size_t j = 0; j < positions.size(); ++j) {
@@ -116,17 +165,26 @@ void AppendGroup(const std::shared_ptr<PutState>& state, std::span<const PutInpu
     if (res.ok()) {
       shard->metrics.incoming_records.fetch_add(static_cast<int64_t>(positions.size()));
       shard->metrics.incoming_bytes.fetch_add(bytes);
+      state->ok_records.fetch_add(static_cast<int64_t>(positions.size()));
+      state->ok_bytes.fetch_add(bytes);
+      if (shard_cloudwatch != nullptr) {
+        if (shard_level & kShardIncomingBytes) shard_cloudwatch->incoming_bytes.Add(static_cast<double>(bytes));
+        if (shard_level & kShardIncomingRecords) {
+          shard_cloudwatch->incoming_records.Add(static_cast<double>(positions.size()));
+        }
+      }
     } else {
       (void)InternalError(res.status());  // logs the cause once per batch
     }
-    if (state->pending.fetch_sub(1) == 1) state->done(std::move(state->outcomes));
+    if (state->pending.fetch_sub(1) == 1) FinishPut(*state);
   });
 }
 
 }  // namespace
 
 void StreamManager::PutRecords(const std::string& stream_name, std::span<const PutInput> records,
-                               PutCallback done) {
+                               PutCallback done, PutApi api) {
+  const auto started = std::chrono::steady_clock::now();
   const std::shared_ptr<Stream> s = impl_->Find(stream_name);
   if (!s) return done(impl_->NotFound(stream_name));
   // Held until every append below has its offsets: a reshard of this stream
@@ -140,16 +198,22 @@ void StreamManager::PutRecords(const std::string& stream_name, std::span<const P
   const int64_t now = impl_->Now();
   auto state = std::make_shared<PutState>();
   state->outcomes.resize(records.size());
+  state->cloudwatch = s->cloudwatch.get();
+  state->api = api;
+  state->started = started;
+  state->done = std::move(done);
   ShardGroups groups = RouteRecords(*impl_, *s, records, now, state->outcomes);
   if (groups.empty()) {
     r.Unlock();
-    return done(std::move(state->outcomes));
+    return FinishPut(*state);
   }
   state->pending = groups.size();
-  state->done = std::move(done);
+  const uint32_t shard_level = s->shard_level.load(std::memory_order_relaxed);
   for (auto& [shard, positions] : groups) {
     log::Log& log = *shard->log;  // kept alive by the lock: a reshard cannot swap it now
-    AppendGroup(state, records, now, s->created_ms, std::move(shard), std::move(positions), log);
+    const ShardHandles* shard_cloudwatch = impl_->ShardCloudWatch(*s, *shard);
+    AppendGroup(state, records, now, s->created_ms, std::move(shard), std::move(positions), log,
+                shard_cloudwatch, shard_level);
   }
 }
 
@@ -322,9 +386,24 @@ GetRecordsOutput MakeOutput(const StreamManager::Impl& impl, ReadTarget& t, log:
       out.millis_behind_latest = std::max<int64_t>(0, now - peek->records[0].arrival_ms);
     }
   }
-  shard.metrics.iterator_age_ms.store(out.records.empty()
-                                          ? out.millis_behind_latest
-                                          : std::max<int64_t>(0, now - out.records.front().arrival_ms));
+  const int64_t age = out.records.empty() ? out.millis_behind_latest
+                                          : std::max<int64_t>(0, now - out.records.front().arrival_ms);
+  shard.metrics.iterator_age_ms.store(age);
+  // CloudWatch: stream level always, shard level when enhanced monitoring says so. Its
+  // iterator age is AWS's: the age of the last record returned (at the tip, 0).
+  const StreamHandles& m = *s.cloudwatch;
+  const auto n = static_cast<double>(out.records.size());
+  const int64_t cloudwatch_age =
+      out.records.empty() ? out.millis_behind_latest : std::max<int64_t>(0, now - out.records.back().arrival_ms);
+  m.get_bytes.Add(static_cast<double>(bytes));
+  m.get_records.Add(n);
+  m.get_iterator_age.Record(static_cast<double>(cloudwatch_age));
+  if (const ShardHandles* sh = impl.ShardCloudWatch(s, shard)) {
+    const uint32_t on = s.shard_level.load(std::memory_order_relaxed);
+    if (on & kShardOutgoingBytes) sh->outgoing_bytes.Add(static_cast<double>(bytes));
+    if (on & kShardOutgoingRecords) sh->outgoing_records.Add(n);
+    if (on & kShardIteratorAge) sh->iterator_age.Record(static_cast<double>(cloudwatch_age));
+  }
   return out;
 }
 
@@ -332,21 +411,36 @@ GetRecordsOutput MakeOutput(const StreamManager::Impl& impl, ReadTarget& t, log:
 
 KResult<GetRecordsOutput> StreamManager::GetRecords(std::string_view iterator, int limit,
                                                     size_t max_bytes) const {
+  const auto started = std::chrono::steady_clock::now();
   const int64_t now = impl_->Now();
   const KResult<IteratorState> it = CheckIterator(iterator, now, impl_->options.iterator_lifetime_ms);
   if (!it.ok()) return it.error();
   KResult<ReadTarget> target = LocateShard(*impl_, *it);
   if (!target.ok()) return target.error();
   Shard& shard = *target->shard;
+  const Stream& s = *target->stream;
+  const StreamHandles& m = *s.cloudwatch;
   if (target->limits && !shard.limiter.AdmitRead(now)) {
     shard.metrics.read_provisioned_throughput_exceeded.fetch_add(1);
+    m.read_exceeded.Add(1);
+    m.get_success.Add(0);
+    if (const ShardHandles* sh = impl_->ShardCloudWatch(s, shard);
+        sh != nullptr && (s.shard_level.load(std::memory_order_relaxed) & kShardReadExceeded)) {
+      sh->read_exceeded.Add(1);
+    }
     return MakeError(ErrorType::kProvisionedThroughputExceeded,
                      fmt::format("Rate exceeded for shard {} in stream {} under account {}.",
                                  ShardIdFor(shard.index), it->stream_name, impl_->options.account_id));
   }
   auto read = ReadShard(*target->log, it->next, limit, max_bytes);
-  if (!read.ok()) return InternalError(read.status());
-  return MakeOutput(*impl_, *target, std::move(read).value(), now);
+  if (!read.ok()) {
+    m.get_success.Add(0);
+    return InternalError(read.status());
+  }
+  GetRecordsOutput out = MakeOutput(*impl_, *target, std::move(read).value(), now);
+  m.get_success.Add(1);
+  m.get_latency.Record(MillisSince(started));
+  return out;
 }
 
 }  // namespace sluice::stream

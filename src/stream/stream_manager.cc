@@ -51,6 +51,21 @@ Error StreamManager::Impl::NotActive(const Stream& s) const {
                                s.name, options.account_id, StatusOf(s)));
 }
 
+void StreamManager::Impl::AttachMetrics(Stream& s) const {
+  s.cloudwatch = std::make_unique<StreamHandles>(metrics, s.name);
+  // A missing key is a stream that never had shard-level metrics.
+  auto saved = catalog.GetMeta(ShardLevelMetaKey(s.id, s.created_ms));
+  if (!saved.ok()) return;
+  uint32_t mask = 0;
+  std::string_view rest = *saved;
+  while (!rest.empty()) {
+    const size_t comma = rest.find(',');
+    mask |= ShardLevelMask(rest.substr(0, comma)).value_or(0);
+    rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+  }
+  s.shard_level.store(mask);
+}
+
 bool StreamManager::Impl::LimitsOn(const Stream& s) const {
   const std::string tag = s.Tag("sluice.shard-limits");
   if (tag == "on") return true;
@@ -215,6 +230,7 @@ namespace {
 // One stream as the catalog has it, with every stored shard's log opened (recovered).
 Result<std::shared_ptr<Stream>> LoadStream(const StreamManager::Impl& impl, const catalog::StreamRecord& rec) {
   auto s = std::make_shared<Stream>(rec.stream, fmt::format("{}/{}", impl.options.dir, rec.stream.id));
+  impl.AttachMetrics(*s);
   const WriterLock w(s->mu);  // uncontended: nothing else sees the stream yet
   s->retention_hours = rec.stream.retention_hours;
   s->deleted_ms = rec.stream.deleted_ms;
@@ -373,6 +389,7 @@ KResult<Done> StreamManager::CreateStream(
   if (!id.ok()) return InternalError(id.status());
   row.id = *id;
   auto s = std::make_shared<Stream>(row, fmt::format("{}/{}", impl_->options.dir, *id));
+  impl_->AttachMetrics(*s);
   std::vector<std::shared_ptr<Shard>> shards;
   for (size_t i = 0; i < ranges.size(); ++i) {
     auto shard = std::make_shared<Shard>();
@@ -438,6 +455,7 @@ KResult<StreamInfo> StreamManager::DescribeStream(const std::string& name) const
   info.retention_hours = s->retention_hours;
   info.max_record_kib = s->max_record_kib;
   info.tags = s->tags;
+  info.shard_level_metrics = ShardLevelNames(s->shard_level.load());
   for (const auto& shard : s->shards) {
     if (!shard) continue;
     ShardInfo si;
@@ -475,6 +493,33 @@ std::string StreamManager::NameFromArn(std::string_view arn) const {
   const std::string prefix = impl_->Arn("");
   if (arn.size() <= prefix.size() || arn.substr(0, prefix.size()) != prefix) return "";
   return std::string(arn.substr(prefix.size()));
+}
+
+KResult<StreamManager::ShardLevelChange> StreamManager::SetShardLevelMetrics(
+    const std::string& name, std::span<const std::string> names, bool enable) {
+  uint32_t change = 0;
+  for (const std::string& n : names) {
+    const auto bit = ShardLevelMask(n);
+    if (!bit) return MakeError(ErrorType::kInvalidArgument, fmt::format("Unknown shard-level metric {}.", n));
+    change |= *bit;
+  }
+  const MutexLock c(impl_->control_mu);
+  const std::shared_ptr<Stream> s = impl_->Find(name);
+  if (!s) return impl_->NotFound(name);
+  {
+    const ReaderLock r(s->mu);
+    if (impl_->StatusOf(*s) != "ACTIVE") return impl_->NotActive(*s);
+  }
+  const uint32_t current = s->shard_level.load();
+  const uint32_t desired = enable ? (current | change) : (current & ~change);
+  const std::vector<std::string> desired_names = ShardLevelNames(desired);
+  std::string saved;
+  for (const std::string& n : desired_names) saved += (saved.empty() ? "" : ",") + n;
+  if (const Status st = impl_->catalog.SetMeta(ShardLevelMetaKey(s->id, s->created_ms), saved); !st.ok()) {
+    return InternalError(st);
+  }
+  s->shard_level.store(desired);
+  return ShardLevelChange{ShardLevelNames(current), desired_names};
 }
 
 KResult<Done> StreamManager::ChangeRetention(const std::string& name, int64_t hours, bool increase) {

@@ -29,6 +29,7 @@
 #include "base/status.h"
 #include "catalog/catalog.h"
 #include "log/log.h"
+#include "metrics/metrics.h"
 #include "stream/errors.h"
 #include "stream/hash_key.h"
 #include "stream/sequence_number.h"
@@ -73,6 +74,8 @@ struct StreamManagerOptions {
   // AWS's rule: UpdateShardCount may reshard a stream at most this many times per
   // rolling 24 hours (LimitExceededException past it); 0 turns the rule off (tests).
   int update_shard_count_limit = 10;
+  // Where the streams report their AWS/Kinesis metrics; nullptr: nowhere.
+  metrics::Registry* metrics = nullptr;
 };
 
 struct ShardInfo {
@@ -98,6 +101,8 @@ struct StreamInfo {
   std::vector<ShardInfo> shards;  // every shard still within retention, by index
   int open_shard_count = 0;
   std::vector<std::pair<std::string, std::string>> tags;  // by key
+  // Shard-level metrics on (EnableEnhancedMonitoring), in AWS's documented order.
+  std::vector<std::string> shard_level_metrics;
 };
 
 struct PutInput {
@@ -184,6 +189,15 @@ class StreamManager {
   };
   KResult<std::vector<ShardMetricsSnapshot>> ShardMetrics(const std::string& name) const;
 
+  // EnableEnhancedMonitoring / DisableEnhancedMonitoring: turns shard-level metrics on
+  // or off ("ALL": every one); persisted. Answers the metrics on before and after.
+  struct ShardLevelChange {
+    std::vector<std::string> current;
+    std::vector<std::string> desired;
+  };
+  KResult<ShardLevelChange> SetShardLevelMetrics(const std::string& name,
+                                                 std::span<const std::string> metrics, bool enable);
+
   KResult<Done> ChangeRetention(const std::string& name, int64_t hours, bool increase);
   KResult<Done> AddTags(const std::string& name,
                         const std::vector<std::pair<std::string, std::string>>& tags);
@@ -195,8 +209,11 @@ class StreamManager {
   // Appends to the shards the keys hash to; `done` runs once, on any thread, with one
   // outcome per input in order. Fails as a whole only if the stream cannot take writes.
   using PutCallback = std::function<void(KResult<std::vector<PutOutcome>>)>;
+  // Which API a put came through, for its PutRecord.* / PutRecords.* metrics
+  // (in-process writers report only IncomingBytes and IncomingRecords).
+  enum class PutApi { kInProcess, kPutRecord, kPutRecords };
   void PutRecords(const std::string& stream_name, std::span<const PutInput> records,
-                  PutCallback done);
+                  PutCallback done, PutApi api = PutApi::kInProcess);
 
   KResult<std::string> GetShardIterator(const IteratorRequest& request) const;
   // limit: 1..10000 records; max_bytes bounds the data returned (10 MiB in AWS).

@@ -117,6 +117,10 @@ const FieldSpec kListTags[] = {
     {.name = "ExclusiveStartTagKey", .min_len = 1, .max_len = 128},
     StreamName(), StreamArn()};
 
+const FieldSpec kEnhancedMonitoring[] = {
+    {.name = "ShardLevelMetrics", .type = FieldType::kList, .not_null = true, .min_len = 1, .max_len = 7},
+    StreamName(), StreamArn()};
+
 constexpr std::array<std::string_view, 1> kScalingTypes = {"UNIFORM_SCALING"};
 const FieldSpec kSplitShard[] = {
     {.name = "NewStartingHashKey", .not_null = true, .pattern = &kHashKeyPattern},
@@ -138,6 +142,8 @@ const A::Action kActions[] = {
     {"DescribeLimits", {}, &A::DescribeLimits},
     {"DescribeStream", kDescribeStream, &A::DescribeStream},
     {"DescribeStreamSummary", kStreamOnly, &A::DescribeStreamSummary},
+    {"DisableEnhancedMonitoring", kEnhancedMonitoring, &A::DisableEnhancedMonitoring, true},
+    {"EnableEnhancedMonitoring", kEnhancedMonitoring, &A::EnableEnhancedMonitoring, true},
     {"GetRecords", kGetRecords, &A::GetRecords},
     {"GetShardIterator", kGetShardIterator, &A::GetShardIterator},
     {"IncreaseStreamRetentionPeriod", kRetention, &A::IncreaseStreamRetentionPeriod, true},
@@ -241,7 +247,9 @@ void WriteCommonDescription(BodyWriter& w, const stream::StreamInfo& info) {
       .Key("StreamModeDetails").BeginMap().Key("StreamMode").String(info.mode).End()
       .Key("RetentionPeriodHours").Int(info.retention_hours)
       .Key("StreamCreationTimestamp").TimestampMs(info.created_ms / 1000 * 1000)
-      .Key("EnhancedMonitoring").BeginArray().BeginMap().Key("ShardLevelMetrics").BeginArray().End().End().End()
+      .Key("EnhancedMonitoring").BeginArray().BeginMap().Key("ShardLevelMetrics").BeginArray();
+  for (const std::string& m : info.shard_level_metrics) w.String(m);
+  w.End().End().End()
       .Key("EncryptionType").String("NONE");
 }
 
@@ -335,6 +343,49 @@ void Actions::DescribeStream(ActionCall& c, ActionDone done) {
     }
   }
   w.End().Key("HasMoreShards").Bool(more).End().End();
+  done(ActionResult::Ok(w.Take()));
+}
+
+namespace {
+
+// The values EnableEnhancedMonitoring and DisableEnhancedMonitoring take, as AWS lists them.
+constexpr std::string_view kShardLevelMetricValues =
+    "[IncomingBytes, IncomingRecords, OutgoingBytes, OutgoingRecords, "
+    "WriteProvisionedThroughputExceeded, ReadProvisionedThroughputExceeded, "
+    "IteratorAgeMilliseconds, ALL]";
+constexpr std::string_view kShardLevelMetricNames[] = {
+    "IncomingBytes", "IncomingRecords", "OutgoingBytes", "OutgoingRecords",
+    "WriteProvisionedThroughputExceeded", "ReadProvisionedThroughputExceeded",
+    "IteratorAgeMilliseconds", "ALL"};
+
+}  // namespace
+
+void Actions::EnableEnhancedMonitoring(ActionCall& c, ActionDone done) { ChangeMonitoring(c, std::move(done), true); }
+void Actions::DisableEnhancedMonitoring(ActionCall& c, ActionDone done) { ChangeMonitoring(c, std::move(done), false); }
+
+void Actions::ChangeMonitoring(ActionCall& c, ActionDone done, bool enable) {
+  const Value& list = *c.req->Get("ShardLevelMetrics");
+  std::vector<std::string> names;
+  for (const Value& v : list.items()) {
+    const std::string_view n = v.s();
+    if (std::find(std::begin(kShardLevelMetricNames), std::end(kShardLevelMetricNames), n) ==
+        std::end(kShardLevelMetricNames)) {
+      return done(Validation(list, "shardLevelMetrics",
+                             fmt::format("Member must satisfy constraint: [Member must satisfy enum value set: {}]",
+                                         kShardLevelMetricValues)));
+    }
+    names.emplace_back(n);
+  }
+  std::string name;
+  if (!ResolveName(*c.req, name, done)) return;
+  auto r = streams_.SetShardLevelMetrics(name, names, enable);
+  if (!r.ok()) return done(FromError(r.error()));
+  BodyWriter w(c.enc);
+  w.BeginMap().Key("StreamName").String(name).Key("CurrentShardLevelMetrics").BeginArray();
+  for (const std::string& m : r->current) w.String(m);
+  w.End().Key("DesiredShardLevelMetrics").BeginArray();
+  for (const std::string& m : r->desired) w.String(m);
+  w.End().Key("StreamARN").String(streams_.ArnFor(name)).End();
   done(ActionResult::Ok(w.Take()));
 }
 
@@ -512,7 +563,8 @@ void Actions::PutRecord(ActionCall& c, ActionDone done) {
                             .Key("SequenceNumber").String(o.sequence_number)
                             .Key("EncryptionType").String("NONE").End();
                         done(ActionResult::Ok(w.Take()));
-                      });
+                      },
+                      stream::StreamManager::PutApi::kPutRecord);
 }
 
 void Actions::PutRecords(ActionCall& c, ActionDone done) {
@@ -564,7 +616,7 @@ void Actions::PutRecords(ActionCall& c, ActionDone done) {
     }
     w.End().Key("EncryptionType").String("NONE").End();
     done(ActionResult::Ok(w.Take()));
-  });
+  }, stream::StreamManager::PutApi::kPutRecords);
 }
 
 void Actions::GetShardIterator(ActionCall& c, ActionDone done) {

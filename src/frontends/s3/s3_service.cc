@@ -1,9 +1,12 @@
 #include "frontends/s3/s3_service.h"
 
+#include <chrono>
+
 #include <fmt/format.h>
 
 #include "awsproto/request_id.h"
 #include "internal/ops.h"
+#include "internal/request_metrics.h"
 #include "internal/upload_sink.h"
 
 namespace sluice::frontends::s3 {
@@ -32,8 +35,8 @@ constexpr std::string_view kUnsupported[] = {
 
 }  // namespace
 
-S3Service::S3Service(objects::ObjectStore& store, int workers)
-    : store_(store), pool_(std::make_unique<WorkPool>(workers)) {}
+S3Service::S3Service(objects::ObjectStore& store, int workers, metrics::Registry& metrics)
+    : store_(store), metrics_(std::make_unique<RequestMetrics>(metrics, store)), pool_(std::make_unique<WorkPool>(workers)) {}
 
 S3Service::~S3Service() = default;
 
@@ -59,6 +62,8 @@ Response S3Service::BodyTooLarge(const RequestHead& head, uint64_t limit) const 
 }
 
 void S3Service::Handle(Request request, Responder done) {
+  const auto now = std::chrono::steady_clock::now();
+  done = metrics_->Wrap(ClassifyRequest(request.head), now, now, request.body.size(), std::move(done));
   pool_->Post([this, req = std::make_shared<Request>(std::move(request)), done = std::move(done)] {
     done(Serve(*req, store_));
   });
@@ -86,7 +91,7 @@ std::shared_ptr<BodySink> S3Service::StreamBody(const RequestHead& head) {
   if (!IsObjectUpload(head)) return nullptr;
   auto call = std::make_unique<s3::CallState>(RequestHead(head), store_, awsproto::NewS3RequestId());
   if (!IsUpload(call->call)) return nullptr;
-  return std::make_shared<S3UploadSink>(*pool_, std::move(call));
+  return metrics_->Wrap(ClassifyRequest(head), std::make_shared<S3UploadSink>(*pool_, std::move(call)));
 }
 
 namespace {

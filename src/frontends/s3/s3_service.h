@@ -20,6 +20,7 @@
 #include "awsproto/service.h"
 #include "http/types.h"
 #include "base/work_pool.h"
+#include "metrics/metrics.h"
 #include "objects/object_store.h"
 
 namespace sluice::frontends::s3 {
@@ -31,9 +32,13 @@ inline constexpr uint64_t kS3MaxPutBytes = 5ull << 30;
 // Bodies of requests that carry no object data (XML for Complete and DeleteObjects).
 inline constexpr uint64_t kS3MaxXmlBodyBytes = 8ull << 20;
 
+class RequestMetrics;
+
 class S3Service final : public awsproto::Service {
  public:
-  explicit S3Service(objects::ObjectStore& store, int workers);
+  // Request metrics (AWS/S3, per bucket) go to `metrics`, which must outlive the service.
+  S3Service(objects::ObjectStore& store, int workers,
+            metrics::Registry& metrics = metrics::NullRegistry());
   ~S3Service() override;
 
   std::string_view Name() const override { return "s3"; }
@@ -58,6 +63,7 @@ class S3Service final : public awsproto::Service {
 
  private:
   objects::ObjectStore& store_;
+  const std::unique_ptr<RequestMetrics> metrics_;
   std::unique_ptr<WorkPool> pool_;
 };
 

@@ -17,6 +17,7 @@ std::unique_ptr<ResourceProvider> NewLambdaPermissionProvider(functions::Functio
 std::unique_ptr<ResourceProvider> NewEventSourceMappingProvider(functions::MappingManager& mappings,
                                                                 int64_t settle_timeout_ms);
 std::unique_ptr<ResourceProvider> NewDeliveryStreamProvider(delivery::DeliveryManager& delivery);
+std::unique_ptr<ResourceProvider> NewCloudWatchAlarmProvider(metrics::AlarmManager& alarms);
 // Recorded types: identifiers as AWS returns them, no behaviour.
 std::unique_ptr<ResourceProvider> NewIamRoleProvider(const ProviderDeps& deps);
 std::unique_ptr<ResourceProvider> NewIamPolicyProvider();

@@ -22,6 +22,7 @@
 #include "stream/sequence_number.h"
 #include "stream/stream_manager.h"
 #include "stream/throughput.h"
+#include "stream_metrics.h"
 
 namespace sluice::stream {
 
@@ -58,6 +59,8 @@ struct Shard {
 
   ShardLimiter limiter;  // thread-safe
   struct ShardMetrics metrics;  // atomics
+  // Its CloudWatch handles, taken when a shard-level metric first needs them.
+  LazyShardHandles cloudwatch;
 
   bool open() const { return !end_offset.has_value(); }
 };
@@ -78,6 +81,10 @@ struct Stream {
   const std::string mode;
   const int64_t max_record_kib;
   const std::string dir;
+  // Its CloudWatch handles (set before the stream is published, then fixed), and the
+  // shard-level metrics enabled for it (a ShardLevelMetric mask).
+  std::unique_ptr<StreamHandles> cloudwatch;
+  std::atomic<uint32_t> shard_level{0};
 
   mutable SharedMutex mu;
   int64_t retention_hours GUARDED_BY(mu) = 24;
@@ -109,6 +116,7 @@ struct StreamManager::Impl {
   StreamManagerOptions options;
   catalog::Catalog& catalog;
   Clock& clock;
+  metrics::Registry& metrics;
   // Shared by every shard log; declared before the streams so that it outlives them.
   const std::unique_ptr<log::FileCache> file_cache;
 
@@ -125,6 +133,7 @@ struct StreamManager::Impl {
       : options(std::move(o)),
         catalog(c),
         clock(options.clock ? *options.clock : Clock::Real()),
+        metrics(options.metrics ? *options.metrics : metrics::NullRegistry()),
         file_cache(std::make_unique<log::FileCache>(options.segment_file_cache)) {}
 
   int64_t Now() const { return clock.NowMillis(); }
@@ -142,6 +151,14 @@ struct StreamManager::Impl {
     return FormatSequenceText({s.created_ms, shard, offset});
   }
   bool LimitsOn(const Stream& s) const REQUIRES_SHARED(s.mu);
+  // Takes the stream's CloudWatch handles and loads its shard-level metrics; before
+  // the stream is published.
+  void AttachMetrics(Stream& s) const;
+  // The shard's handles if any shard-level metric is on for the stream, else null.
+  const ShardHandles* ShardCloudWatch(const Stream& s, const Shard& shard) const {
+    if (s.shard_level.load(std::memory_order_relaxed) == 0) return nullptr;
+    return &shard.cloudwatch.Get(metrics, s.name, shard.index);
+  }
   // Open shards across all streams. Takes `mu` and every stream's lock shared.
   int64_t OpenShardCount() const EXCLUDES(mu);
   // Forgets streams whose deletion delay has passed: each leaves the catalog, then the

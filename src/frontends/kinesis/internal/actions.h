@@ -62,6 +62,9 @@ class Actions {
   void SplitShard(ActionCall& c, ActionDone done);
   void MergeShards(ActionCall& c, ActionDone done);
   void UpdateShardCount(ActionCall& c, ActionDone done);
+  void EnableEnhancedMonitoring(ActionCall& c, ActionDone done);
+  void DisableEnhancedMonitoring(ActionCall& c, ActionDone done);
+  void ChangeMonitoring(ActionCall& c, ActionDone done, bool enable);
 
   void ChangeRetention(ActionCall& c, ActionDone done, bool increase);
   // The stream a request names by StreamName or StreamARN; false (and `done` called

@@ -1,0 +1,69 @@
+// Drives a CloudWatch endpoint with the AWS SDK for JavaScript v3 (which speaks AWS JSON
+// 1.0 with awsQueryCompatible errors). Prints one JSON line with what it saw; exits
+// non-zero on any failure. Usage: node cloudwatch_sdk_check.mjs URL
+import {
+  CloudWatchClient, PutMetricDataCommand, GetMetricStatisticsCommand, GetMetricDataCommand,
+  PutMetricAlarmCommand, DescribeAlarmsCommand, DeleteAlarmsCommand, ListMetricsCommand,
+} from "@aws-sdk/client-cloudwatch";
+
+const endpoint = process.argv[2];
+const client = new CloudWatchClient({
+  endpoint, region: "us-east-1", maxAttempts: 1,
+  credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" },
+});
+const ns = "NodeCheck" + Date.now();
+const now = Date.now();
+const at = new Date(now - 120000);
+const out = {};
+await client.send(new PutMetricDataCommand({
+  Namespace: ns,
+  MetricData: [
+    { MetricName: "Hits", Value: 3, Unit: "Count", Timestamp: at, Dimensions: [{ Name: "Page", Value: "home" }] },
+    { MetricName: "Hits", Value: 5, Unit: "Count", Timestamp: at, Dimensions: [{ Name: "Page", Value: "home" }] },
+  ],
+}));
+const range = { StartTime: new Date(now - 600000), EndTime: new Date(now + 60000) };
+let stats = { Datapoints: [] };
+for (let i = 0; i < 100 && stats.Datapoints.length === 0; i++) {  // the store folds once a second
+  stats = await client.send(new GetMetricStatisticsCommand({
+    Namespace: ns, MetricName: "Hits", Dimensions: [{ Name: "Page", Value: "home" }], Period: 60,
+    Statistics: ["Sum", "SampleCount"], ...range,
+  }));
+  if (stats.Datapoints.length === 0) await new Promise((r) => setTimeout(r, 100));
+}
+out.sum = stats.Datapoints[0]?.Sum;
+out.count = stats.Datapoints[0]?.SampleCount;
+out.timestampIsDate = stats.Datapoints[0]?.Timestamp instanceof Date;
+const data = await client.send(new GetMetricDataCommand({
+  MetricDataQueries: [
+    { Id: "h", MetricStat: { Metric: { Namespace: ns, MetricName: "Hits", Dimensions: [{ Name: "Page", Value: "home" }] },
+      Period: 60, Stat: "Sum" }, ReturnData: false },
+    { Id: "e", Expression: "h * 2", Label: "doubled" },
+  ],
+  ...range,
+}));
+out.expression = data.MetricDataResults.map((r) => [r.Id, r.Label, r.Values]);
+out.metrics = (await client.send(new ListMetricsCommand({ Namespace: ns }))).Metrics.length;
+await client.send(new PutMetricAlarmCommand({
+  AlarmName: ns + "-alarm", Namespace: ns, MetricName: "Hits", Statistic: "Sum", Period: 60,
+  EvaluationPeriods: 1, Threshold: 100, ComparisonOperator: "GreaterThanThreshold",
+  Dimensions: [{ Name: "Page", Value: "home" }],
+}));
+const alarms = await client.send(new DescribeAlarmsCommand({ AlarmNames: [ns + "-alarm"] }));
+out.alarm = alarms.MetricAlarms.map((a) => [a.AlarmName === ns + "-alarm", a.StateValue, a.Threshold]);
+try {
+  await client.send(new DeleteAlarmsCommand({ AlarmNames: ["missing-" + ns] }));
+  out.notFound = "no error";
+} catch (e) {
+  out.notFound = e.name;
+  out.notFoundStatus = e.$metadata?.httpStatusCode;
+}
+try {
+  await client.send(new PutMetricDataCommand({ Namespace: ns, MetricData: [{ MetricName: "x", Value: 1, StorageResolution: 7 }] }));
+  out.invalid = "no error";
+} catch (e) {
+  out.invalid = e.name;
+  out.invalidCode = e.Code;
+}
+await client.send(new DeleteAlarmsCommand({ AlarmNames: [ns + "-alarm"] }));
+console.log(JSON.stringify(out));
