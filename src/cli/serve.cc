@@ -15,6 +15,7 @@
 #include "base/clock.h"
 #include "cli/data_dir.h"
 #include "cli/delivery_sink.h"
+#include "cli/lambda_transformer.h"
 #include "cli/server_auth.h"
 #include "cli/version.h"
 #include "delivery/delivery.h"
@@ -105,6 +106,9 @@ int RunServe(const ServeOptions& options) {
   delivery_options.streams = streams->get();
   delivery_options.region = so.region;
   delivery_options.rate_limits = options.firehose_rate_limits;
+  // The Lambda processor runs functions in process, once they are open (bound below).
+  LambdaTransformer lambda_transformer;
+  delivery_options.transformer = &lambda_transformer;
   auto delivery = delivery::DeliveryManager::Open(delivery_options, **catalog, **object_store);
   if (!delivery.ok()) return Fail(delivery.status());
   // send_to_firehose puts records into delivery streams in process.
@@ -118,6 +122,7 @@ int RunServe(const ServeOptions& options) {
   fo.max_processes = options.max_function_processes;
   auto functions = functions::FunctionManager::Open(fo, **catalog, **object_store);
   if (!functions.ok()) return Fail(functions.status());
+  lambda_transformer.Bind(functions->get());
   // The Lambda Runtime API for function processes: loopback only, a port of its own.
   frontends::lambda_runtime::RuntimeApiHandler runtime_handler((*functions)->broker());
   http::ServerOptions runtime_options;
@@ -227,16 +232,18 @@ int RunServe(const ServeOptions& options) {
   stack_manager->reset();
   // Pollers stop (a batch in flight finishes) before the functions they invoke.
   (*mappings)->Close();
-  // Runtime processes go before the runtime API that serves them.
-  (*functions)->Shutdown();
-  (*runtime_server)->Stop();
-  (*runtime_server)->Wait();
   // Every request is answered; now sync and close the logs. What delivery streams
-  // buffer stays in their logs and is delivered after the next start.
+  // buffer stays in their logs and is delivered after the next start. Delivery stops
+  // before the functions its Lambda processors invoke.
   if (const Status st = (*delivery)->Close(); !st.ok()) {
     spdlog::error("msg=\"closing delivery streams failed\" error={}", LogfmtValue(st.ToString()));
     return 1;
   }
+  lambda_transformer.Bind(nullptr);
+  // Runtime processes go before the runtime API that serves them.
+  (*functions)->Shutdown();
+  (*runtime_server)->Stop();
+  (*runtime_server)->Wait();
   // Every request is answered; now sync and close the logs.
   if (const Status st = (*streams)->Close(); !st.ok()) {
     spdlog::error("msg=\"closing streams failed\" error={}", LogfmtValue(st.ToString()));

@@ -55,6 +55,9 @@ Result<RecordPipeline> RecordPipeline::Build(const S3Destination& d, std::string
           }
           p.split_delimiter_ = *delim;
         }
+      } else if (proc.type == "Lambda") {
+        ASSIGN_OR_RETURN(LambdaProcessorConfig lambda, LambdaProcessorConfigOf(proc));
+        p.lambda_ = std::move(lambda);
       } else if (proc.type == "MetadataExtraction") {
         p.query_ = Param(proc, "MetadataExtractionQuery");
         const std::string engine = Param(proc, "JsonParsingEngine");
@@ -66,7 +69,9 @@ Result<RecordPipeline> RecordPipeline::Build(const S3Destination& d, std::string
       }
     }
   }
-  p.trivial_ = p.deaggregation_.empty() && !p.dynamic_partitioning_;
+  // With the Lambda processor, the partition keys come from the function's answer when
+  // the object is built: the log's records are not routed before.
+  p.trivial_ = p.deaggregation_.empty() && (!p.dynamic_partitioning_ || p.lambda_.has_value());
   return p;
 }
 

@@ -2,7 +2,8 @@
 // the bytes PutRecord gave to the pieces delivered and the buffer each goes to.
 // Order, as Firehose applies them: RecordDeAggregation, MetadataExtraction (dynamic
 // partitioning); AppendDelimiterToRecord acts on the object (a delimiter between its
-// records, processing.h), so it is not applied here. A record that fails
+// records, processing.h), so it is not applied here; neither is the Lambda processor,
+// which runs on an object's records as a batch (lambda_processor.h). A record that fails
 // de-aggregation or partitioning goes whole to the error output, wrapped as Firehose
 // wraps it.
 //
@@ -13,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,6 +24,7 @@
 #include "delivery/jq_extract.h"
 #include "delivery/partition_keys.h"
 #include "delivery/prefix.h"
+#include "internal/lambda_processor.h"
 
 namespace sluice::delivery {
 
@@ -55,6 +58,10 @@ class RecordPipeline {
   // AppendDelimiterToRecord: data objects get a delimiter between their records.
   bool delimiter() const { return delimiter_; }
   bool dynamic_partitioning() const { return dynamic_partitioning_; }
+  // The Lambda processor, or nullptr. It runs when an object is built (the engine calls
+  // RunLambdaProcessor on the object's records): Process routes every record to "".
+  const LambdaProcessorConfig* lambda() const { return lambda_ ? &*lambda_ : nullptr; }
+  const PrefixTemplate& prefix() const { return prefix_; }
 
   void Process(std::string_view data, int64_t arrival_ms, JqExtractor& jq, std::vector<Routed>& out) const;
   // The bytes of a record sent to the error output: one JSON line as Firehose writes it.
@@ -70,6 +77,7 @@ class RecordPipeline {
   std::string query_;  // MetadataExtractionQuery
   PrefixTemplate prefix_;
   std::string stream_arn_;
+  std::optional<LambdaProcessorConfig> lambda_;
 };
 
 }  // namespace sluice::delivery
