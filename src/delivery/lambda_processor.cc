@@ -131,10 +131,10 @@ void ReadResponse(std::string_view payload, std::span<const TransformInput> batc
   }
   // A recordId the batch did not hold is ignored (it has no record to deliver or to
   // send to the error output); the function is told in the server log.
+  std::set<std::string_view> sent;
+  for (const TransformInput& in : batch) sent.insert(in.record_id);
   for (const auto& [id, r] : by_id) {
-    bool known = false;
-    for (const TransformInput& in : batch) known = known || in.record_id == id;
-    if (!known) spdlog::warn("msg=\"Lambda processor returned an unknown recordId\" record_id={}", id);
+    if (!sent.contains(id)) spdlog::warn("msg=\"Lambda processor returned an unknown recordId\" record_id={}", id);
   }
 }
 

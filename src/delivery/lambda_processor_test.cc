@@ -152,15 +152,16 @@ TEST_F(LambdaProcessorTest, BatchesHoldAtMostBufferSizeInMBsAndSixMiBOfEvent) {
   EXPECT_EQ(fake_.events.size(), 3u);  // 2 + 2 + 1 records
   fake_.events.clear();
   config_.buffer_bytes = 3u << 20;
-  const auto out = Run(std::vector<std::string>(100'000, "a"));  // tiny records: the event size binds
+  // 30,000 records of 100 bytes: under 3 MiB of data, but over 6 MiB of event.
+  const auto out = Run(std::vector<std::string>(30'000, std::string(100, 'a')));
   EXPECT_GT(fake_.events.size(), 1u);
   size_t records = 0;
   for (const auto& e : fake_.events) {
     EXPECT_LE(e.size(), kMaxTransformEventBytes);
     records += nlohmann::json::parse(e)["records"].size();
   }
-  EXPECT_EQ(records, 100'000u);
-  EXPECT_EQ(out.back().data, "A");
+  EXPECT_EQ(records, 30'000u);
+  EXPECT_EQ(out.back().data, std::string(100, 'A'));
 }
 
 TEST(LambdaProcessorConfigTest, DefaultsAndRangesAsAwsDocumentsThem) {
