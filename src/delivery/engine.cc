@@ -30,11 +30,6 @@ constexpr uint64_t kChunkBytes = 256 * 1024;
 // puts; trimming keeps this margin below the oldest undelivered record.
 constexpr int64_t kTrimMarginMs = 60'000;
 
-JqExtractor& ThreadJq() {
-  thread_local JqExtractor jq;
-  return jq;
-}
-
 uint64_t RoutedBytes(const std::vector<Routed>& routed, std::string_view partition) {
   uint64_t b = 0;
   for (const Routed& r : routed) b += r.partition == partition ? r.data.size() : 0;
@@ -58,6 +53,11 @@ void AddToPartition(Partition& p, uint64_t offset, int64_t arrival, uint64_t byt
 }
 
 }  // namespace
+
+JqExtractor& ThreadJq() {
+  thread_local JqExtractor jq;
+  return jq;
+}
 
 // The first offset some partition still needs, or `scanned_end` when none does.
 uint64_t CheckpointOf(const DeliveryStream& s) REQUIRES(s.mu) {

@@ -50,7 +50,8 @@ namespace {
 struct Output {
   std::vector<std::string> records;  // data: the transformed records
   std::string errors;                // error outputs: JSON lines
-  PartitionKeys keys;
+  PartitionKeys keys;                // from the function (partitionKeyFromLambda)
+  PartitionKeys query_keys;          // from MetadataExtraction (partitionKeyFromQuery)
   int64_t oldest_arrival = -1;
 };
 
@@ -103,10 +104,24 @@ Result<std::vector<ObjectWrite>> DeliveryManager::Impl::TransformedObjects(
       continue;
     }
     std::string output_id;
+    PartitionKeys query_keys;
     if (pipeline.dynamic_partitioning()) {
+      if (!pipeline.query().empty()) {
+        // MetadataExtraction runs on what the function returned, as Firehose orders them.
+        auto keys = ThreadJq().Extract(pipeline.query(), o.data);
+        if (!keys.ok()) {
+          Output& out = by_output[ErrorPartition(kPartitioningFailed)];
+          out.errors += pipeline.ErrorRecord(o.data, arrival, "DynamicPartitioning.MetadataExtractionFailed",
+                                             keys.status().message());
+          Note(out, arrival);
+          continue;
+        }
+        query_keys = *std::move(keys);
+      }
       PrefixContext pc;
       pc.arrival_ms = arrival;
       pc.lambda_keys = &o.keys;
+      pc.query_keys = &query_keys;
       pc.random_string = [] { return std::string("0"); };
       if (auto prefix = DataObjectPrefix(pipeline.prefix(), true, pc); !prefix.ok()) {
         Output& out = by_output[ErrorPartition(kPartitioningFailed)];
@@ -117,10 +132,16 @@ Result<std::vector<ObjectWrite>> DeliveryManager::Impl::TransformedObjects(
       }
       nlohmann::json j = nlohmann::json::object();
       for (const auto& [k, v] : o.keys) j[k] = v;
+      if (!pipeline.query().empty()) {
+        nlohmann::json q = nlohmann::json::object();
+        for (const auto& [k, v] : query_keys) q[k] = v;
+        j = nlohmann::json{{"lambda", j}, {"query", q}};
+      }
       output_id = j.dump();
     }
     Output& out = by_output[output_id];
     out.keys = std::move(o.keys);
+    out.query_keys = std::move(query_keys);
     out.records.push_back(std::move(o.data));
     Note(out, arrival);
   }
@@ -134,6 +155,7 @@ Result<std::vector<ObjectWrite>> DeliveryManager::Impl::TransformedObjects(
     PrefixContext pc;
     pc.arrival_ms = out.oldest_arrival;
     pc.lambda_keys = &out.keys;
+    pc.query_keys = &out.query_keys;
     pc.random_string = [&id] { return id.substr(0, 8) + id.substr(9, 3); };
     ASSIGN_OR_RETURN(std::string key,
                      ObjectKey(d, s.name, version, error_type, pc, pipeline.dynamic_partitioning(), id));

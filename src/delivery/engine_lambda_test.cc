@@ -31,7 +31,9 @@ class FakeTransformer final : public RecordTransformer {
       nlohmann::json out{{"recordId", r["recordId"]}, {"result", "Ok"}};
       if (data == "drop") out["result"] = "Dropped";
       if (data == "fail") out["result"] = "ProcessingFailed";
-      if (const auto eq = data.find('='); eq != std::string::npos) {
+      if (data.starts_with("{")) {
+        out["metadata"]["partitionKeys"]["k"] = "j";
+      } else if (const auto eq = data.find('='); eq != std::string::npos) {
         out["metadata"]["partitionKeys"][data.substr(0, eq)] = data.substr(eq + 1);
       }
       for (char& ch : data) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
@@ -122,6 +124,28 @@ TEST_F(LambdaDeliveryTest, PartitionKeysFromTheFunctionChooseTheObject) {
   EXPECT_NE(failed.find("\"errorCode\":\"DynamicPartitioning.PartitionKeysMissing\""), std::string::npos) << failed;
 }
 
+TEST_F(LambdaDeliveryTest, MetadataExtractionRunsOnWhatTheFunctionReturned) {
+  auto c = Config("dp", 64, 60);
+  c.destination.prefix = "q=!{partitionKeyFromQuery:q}/l=!{partitionKeyFromLambda:k}/";
+  c.destination.error_output_prefix = "errors/!{firehose:error-output-type}/";
+  c.destination.dynamic_partitioning = true;
+  // The function upper-cases the records: the query reads the upper-cased member.
+  c.destination.processing = ProcessingConfiguration{
+      true, {{"Lambda", {{"LambdaArn", kArn}}}, {"MetadataExtraction", {{"MetadataExtractionQuery", "{q: .Q}"}}}}};
+  auto created = manager_->Create(c, {});
+  ASSERT_TRUE(created.ok()) << created.error().message;
+  Put("dp", {R"({"q":"a"})", R"({"q":"b"})", "not json", R"({"q":"a","n":1})"});
+  ASSERT_TRUE(manager_->Flush("dp").ok());
+  std::map<std::string, std::string> by_prefix;
+  for (const auto& [key, body] : Bodies()) by_prefix[key.substr(0, key.rfind('/'))] = body;
+  ASSERT_EQ(by_prefix.size(), 3u) << by_prefix.begin()->first;
+  EXPECT_EQ(by_prefix["q=A/l=j"], R"({"Q":"A"}{"Q":"A","N":1})");
+  EXPECT_EQ(by_prefix["q=B/l=j"], R"({"Q":"B"})");
+  const std::string failed = by_prefix["errors/partitioning-failed"];
+  EXPECT_NE(failed.find("\"errorCode\":\"DynamicPartitioning.MetadataExtractionFailed\""), std::string::npos)
+      << failed;
+}
+
 TEST_F(LambdaDeliveryTest, AnUnavailableFunctionKeepsTheRecordsBuffered) {
   fake_.unavailable = true;
   ASSERT_TRUE(manager_->Create(LambdaConfig("s"), {}).ok());
@@ -143,9 +167,7 @@ TEST_F(LambdaDeliveryTest, ProcessorCombinationsSluiceCannotRunAreRefused) {
   auto r = manager_->Create(c, {});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, ErrorType::kInvalidArgument);
-  EXPECT_EQ(r.error().message,
-            "sluice does not support the Lambda processor together with MetadataExtraction or RecordDeAggregation "
-            "yet.");
+  EXPECT_EQ(r.error().message, "sluice does not support the Lambda processor together with RecordDeAggregation yet.");
   transformer_ = nullptr;
   Reopen();
   r = manager_->Create(LambdaConfig("s"), {});

@@ -140,6 +140,9 @@ Result<std::string> ObjectKey(const S3Destination& d, const std::string& stream_
                               std::string_view error_type, PrefixContext ctx, bool dynamic_partitioning,
                               std::string_view id);
 
+// The delivering thread's JQ state (libjq is not thread-safe).
+JqExtractor& ThreadJq();
+
 // The name of a ZIP object's single entry: the key's last segment without extension.
 std::string ZipEntryName(std::string_view key);
 

@@ -1,7 +1,7 @@
 // Internal to the delivery module: a destination's processing of one log record, from
 // the bytes PutRecord gave to the pieces delivered and the buffer each goes to.
-// Order, as Firehose applies them: RecordDeAggregation, MetadataExtraction (dynamic
-// partitioning); AppendDelimiterToRecord acts on the object (a delimiter between its
+// Order, as Firehose applies them: RecordDeAggregation, the Lambda processor,
+// MetadataExtraction (dynamic partitioning); AppendDelimiterToRecord acts on the object (a delimiter between its
 // records, processing.h), so it is not applied here; neither is the Lambda processor,
 // which runs on an object's records as a batch (lambda_processor.h). A record that fails
 // de-aggregation or partitioning goes whole to the error output, wrapped as Firehose
@@ -62,6 +62,9 @@ class RecordPipeline {
   // RunLambdaProcessor on the object's records): Process routes every record to "".
   const LambdaProcessorConfig* lambda() const { return lambda_ ? &*lambda_ : nullptr; }
   const PrefixTemplate& prefix() const { return prefix_; }
+  // MetadataExtractionQuery ("" without one); with the Lambda processor it runs on the
+  // records the function returned.
+  const std::string& query() const { return query_; }
 
   void Process(std::string_view data, int64_t arrival_ms, JqExtractor& jq, std::vector<Routed>& out) const;
   // The bytes of a record sent to the error output: one JSON line as Firehose writes it.
