@@ -261,20 +261,21 @@ Result<bool> DeliveryManager::Impl::DeliverOne(DeliveryStream& s, const std::str
   }
   // A failed delivery (the destination, or the Lambda processor's function not yet
   // callable) backs off; the records stay buffered.
-  const auto backoff = [&](std::string error) -> Status {
+  // DeliveryToS3.Success counts the destination's failures only.
+  const auto backoff = [&](std::string error, bool destination_failed) -> Status {
     const MutexLock lock(s.mu);
     Partition& p = s.partitions[partition];
     p.backoff_ms = p.backoff_ms == 0 ? opts.retry_initial_ms : std::min(p.backoff_ms * 2, opts.retry_max_ms);
     p.retry_at_ms = now + p.backoff_ms;
     s.stats.delivery_failures += 1;
     s.stats.last_error = std::move(error);
-    s.metrics->s3_success.Add(0);
+    if (destination_failed) s.metrics->s3_success.Add(0);
     return Status::Unavailable(s.stats.last_error);
   };
   std::vector<ObjectWrite> writes;
   if (lambda) {
     auto transformed = TransformedObjects(s, *pipeline, d, version, partition, first, last, pieces, places);
-    if (!transformed.ok()) return backoff(transformed.status().message());
+    if (!transformed.ok()) return backoff(transformed.status().message(), /*destination_failed=*/false);
     writes = *std::move(transformed);
     if (!pending) {
       // The range is what makes a replay exact; the keys are derived from it again.
@@ -315,7 +316,8 @@ Result<bool> DeliveryManager::Impl::DeliverOne(DeliveryStream& s, const std::str
     auto put = store.Put(w.bucket, w.key, w.body, objects::ObjectMeta{});
     if (!put.ok()) {
       return backoff(fmt::format("{}: {} (s3://{}/{})", objects::S3ErrorName(put.error().code), put.error().message,
-                                 w.bucket, w.key));
+                                 w.bucket, w.key),
+                     /*destination_failed=*/true);
     }
   }
 

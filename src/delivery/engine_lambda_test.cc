@@ -44,6 +44,10 @@ class FakeTransformer final : public RecordTransformer {
   }
 };
 
+metrics::MetricId Id(std::string name, std::string stream = "s") {
+  return metrics::MakeId("AWS/Firehose", std::move(name), {{"DeliveryStreamName", std::move(stream)}});
+}
+
 class LambdaDeliveryTest : public DeliveryTest {
  protected:
   void SetUp() override {
@@ -153,6 +157,7 @@ TEST_F(LambdaDeliveryTest, AnUnavailableFunctionKeepsTheRecordsBuffered) {
   EXPECT_FALSE(manager_->Flush("s").ok());
   EXPECT_TRUE(Objects().empty());
   EXPECT_EQ(manager_->Stats()[0].buffered_records, 1u);
+  EXPECT_TRUE(recording_.Samples(Id("DeliveryToS3.Success")).empty());  // not the destination's failure
   fake_.unavailable = false;
   clock_.Advance(1000);
   manager_->RunDueDeliveries();
@@ -173,10 +178,6 @@ TEST_F(LambdaDeliveryTest, ProcessorCombinationsSluiceCannotRunAreRefused) {
   r = manager_->Create(LambdaConfig("s"), {});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().message, "The Lambda processor needs sluice's functions, which this server does not run.");
-}
-
-metrics::MetricId Id(std::string name, std::string stream = "s") {
-  return metrics::MakeId("AWS/Firehose", std::move(name), {{"DeliveryStreamName", std::move(stream)}});
 }
 
 TEST_F(LambdaDeliveryTest, MetricsAreCloudWatchsSeries) {
