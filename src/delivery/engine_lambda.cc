@@ -67,9 +67,26 @@ Result<std::vector<ObjectWrite>> DeliveryManager::Impl::TransformedObjects(
     std::span<const RecordPlace> places) {
   if (opts.transformer == nullptr) return Status::Unavailable("this server runs no Lambda processor");
   const LambdaProcessorConfig& lambda = *pipeline.lambda();
-  std::vector<TransformInput> inputs(records.size());
+  // By output: "" or the partition key set (JSON) for data, "!" + type for errors.
+  std::map<std::string, Output> by_output;
+  // RecordDeAggregation comes first, as Firehose orders them: each sub-record is one
+  // record of the event (recordId: the record's, then "-" and its index).
+  std::vector<TransformInput> inputs;
+  inputs.reserve(records.size());
   for (size_t i = 0; i < records.size(); ++i) {
-    inputs[i] = {records[i], places[i].arrival_ms, places[i].offset, RecordId(s.created_ms, places[i].offset)};
+    auto split = pipeline.Split(records[i]);
+    if (!split.ok()) {
+      Output& out = by_output[ErrorPartition(kProcessingFailed)];
+      out.errors += pipeline.ErrorRecord(records[i], places[i].arrival_ms, "RecordDeAggregation.Failed",
+                                         split.status().message());
+      Note(out, places[i].arrival_ms);
+      continue;
+    }
+    const std::string id = RecordId(s.created_ms, places[i].offset);
+    for (size_t j = 0; j < split->size(); ++j) {
+      inputs.push_back({(*split)[j], places[i].arrival_ms, places[i].offset,
+                        split->size() == 1 ? id : id + "-" + std::to_string(j)});
+    }
   }
   const std::string identity = fmt::format("{}/{}/{}", s.name, s.created_ms, partition);
   const TransformContext ctx{Arn(s.name), opts.region, identity};
@@ -91,15 +108,13 @@ Result<std::vector<ObjectWrite>> DeliveryManager::Impl::TransformedObjects(
     m.succeed_bytes.Add(ok_bytes);
   }
 
-  // By output: "" or the partition key set (JSON) for data, "!" + type for errors.
-  std::map<std::string, Output> by_output;
   for (size_t i = 0; i < outputs.size(); ++i) {
     TransformOutput& o = outputs[i];
-    const int64_t arrival = places[i].arrival_ms;
+    const int64_t arrival = inputs[i].arrival_ms;
     if (o.outcome == TransformOutcome::kDropped) continue;
     if (o.outcome == TransformOutcome::kFailed) {
       Output& out = by_output[ErrorPartition(kProcessingFailed)];
-      out.errors += LambdaErrorRecord(records[i], arrival, o, lambda.arn);
+      out.errors += LambdaErrorRecord(inputs[i].data, arrival, o, lambda.arn);
       Note(out, arrival);
       continue;
     }

@@ -166,13 +166,29 @@ TEST_F(LambdaDeliveryTest, AnUnavailableFunctionKeepsTheRecordsBuffered) {
   EXPECT_EQ(Bodies().begin()->second, "A");
 }
 
-TEST_F(LambdaDeliveryTest, ProcessorCombinationsSluiceCannotRunAreRefused) {
+TEST_F(LambdaDeliveryTest, RecordDeAggregationSplitsRecordsBeforeTheFunctionSeesThem) {
   auto c = LambdaConfig("s");
   c.destination.processing->processors.push_back({"RecordDeAggregation", {{"SubRecordType", "JSON"}}});
+  auto created = manager_->Create(c, {});
+  ASSERT_TRUE(created.ok()) << created.error().message;
+  Put("s", {R"({"a":1}{"b":2})", "not json", R"({"c":3})"});
+  ASSERT_TRUE(manager_->Flush("s").ok());
+  const auto bodies = Bodies();
+  ASSERT_EQ(bodies.size(), 2u);
+  EXPECT_EQ(bodies.begin()->second, "{\"A\":1}\n{\"B\":2}\n{\"C\":3}");
+  const std::string failed = std::next(bodies.begin())->second;
+  EXPECT_TRUE(std::next(bodies.begin())->first.starts_with("processing-failed/")) << failed;
+  EXPECT_NE(failed.find("\"errorCode\":\"RecordDeAggregation.Failed\""), std::string::npos) << failed;
+  EXPECT_NE(failed.find("\"rawData\":\"bm90IGpzb24=\""), std::string::npos) << failed;
+}
+
+TEST_F(LambdaDeliveryTest, TwoLambdaProcessorsOrNoFunctionsAreRefused) {
+  auto c = LambdaConfig("s");
+  c.destination.processing->processors.push_back(c.destination.processing->processors.front());
   auto r = manager_->Create(c, {});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, ErrorType::kInvalidArgument);
-  EXPECT_EQ(r.error().message, "sluice does not support the Lambda processor together with RecordDeAggregation yet.");
+  EXPECT_EQ(r.error().message, "Only one Lambda processor is allowed in a ProcessingConfiguration.");
   transformer_ = nullptr;
   Reopen();
   r = manager_->Create(LambdaConfig("s"), {});

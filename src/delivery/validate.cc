@@ -90,9 +90,6 @@ std::optional<Error> ValidateDestination(const S3Destination& d, const std::stri
       return Invalid("The Lambda processor needs sluice's functions, which this server does not run.");
     }
     if (lambdas > 1) return Invalid("Only one Lambda processor is allowed in a ProcessingConfiguration.");
-    if (lambdas == 1 && HasProcessor(d, "RecordDeAggregation")) {
-      return Invalid("sluice does not support the Lambda processor together with RecordDeAggregation yet.");
-    }
   }
   if (auto pipeline = RecordPipeline::Build(d, stream_arn); !pipeline.ok()) {
     return Invalid(pipeline.status().message());

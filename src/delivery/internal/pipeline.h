@@ -59,7 +59,8 @@ class RecordPipeline {
   bool delimiter() const { return delimiter_; }
   bool dynamic_partitioning() const { return dynamic_partitioning_; }
   // The Lambda processor, or nullptr. It runs when an object is built (the engine calls
-  // RunLambdaProcessor on the object's records): Process routes every record to "".
+  // RunLambdaProcessor on the object's records, split by Split first): the log's records
+  // are not routed (trivial).
   const LambdaProcessorConfig* lambda() const { return lambda_ ? &*lambda_ : nullptr; }
   const PrefixTemplate& prefix() const { return prefix_; }
   // MetadataExtractionQuery ("" without one); with the Lambda processor it runs on the
@@ -67,6 +68,9 @@ class RecordPipeline {
   const std::string& query() const { return query_; }
 
   void Process(std::string_view data, int64_t arrival_ms, JqExtractor& jq, std::vector<Routed>& out) const;
+  // RecordDeAggregation alone: the record's sub-records (the record itself without it),
+  // or why it does not split. Views into `data`.
+  Result<std::vector<std::string_view>> Split(std::string_view data) const;
   // The bytes of a record sent to the error output: one JSON line as Firehose writes it.
   std::string ErrorRecord(std::string_view data, int64_t arrival_ms, std::string_view error_code,
                           std::string_view message) const;
