@@ -14,8 +14,8 @@
 #include "awsproto/sigv4_verify.h"
 #include "base/clock.h"
 #include "cli/data_dir.h"
-#include "cli/delivery_sink.h"
 #include "cli/lambda_transformer.h"
+#include "cli/delivery_sink.h"
 #include "cli/server_auth.h"
 #include "cli/version.h"
 #include "delivery/delivery.h"
@@ -101,14 +101,14 @@ int RunServe(const ServeOptions& options) {
 
   delivery::DeliveryOptions delivery_options;
   delivery_options.dir = (*dir)->File("delivery");
+  // The Lambda processor runs functions in process, once they are open (bound below).
+  LambdaTransformer lambda_transformer;
+  delivery_options.transformer = &lambda_transformer;
   delivery_options.fsync = so.fsync;
   delivery_options.fsync_interval_ms = so.fsync_interval_ms;
   delivery_options.streams = streams->get();
   delivery_options.region = so.region;
   delivery_options.rate_limits = options.firehose_rate_limits;
-  // The Lambda processor runs functions in process, once they are open (bound below).
-  LambdaTransformer lambda_transformer;
-  delivery_options.transformer = &lambda_transformer;
   auto delivery = delivery::DeliveryManager::Open(delivery_options, **catalog, **object_store);
   if (!delivery.ok()) return Fail(delivery.status());
   // send_to_firehose puts records into delivery streams in process.
