@@ -15,6 +15,7 @@
 #include "base/clock.h"
 #include "cli/alarm_actions.h"
 #include "cli/data_dir.h"
+#include "cli/lambda_transformer.h"
 #include "cli/delivery_sink.h"
 #include "cli/lake_store.h"
 #include "cli/server_auth.h"
@@ -116,6 +117,9 @@ int RunServe(const ServeOptions& options) {
 
   delivery::DeliveryOptions delivery_options;
   delivery_options.dir = (*dir)->File("delivery");
+  // The Lambda processor runs functions in process, once they are open (bound below).
+  LambdaTransformer lambda_transformer;
+  delivery_options.transformer = &lambda_transformer;
   delivery_options.fsync = so.fsync;
   delivery_options.fsync_interval_ms = so.fsync_interval_ms;
   delivery_options.streams = streams->get();
@@ -134,6 +138,7 @@ int RunServe(const ServeOptions& options) {
   fo.max_processes = options.max_function_processes;
   auto functions = functions::FunctionManager::Open(fo, **catalog, **object_store);
   if (!functions.ok()) return Fail(functions.status());
+  lambda_transformer.Bind(functions->get());
   // The Lambda Runtime API for function processes: loopback only, a port of its own.
   frontends::lambda_runtime::RuntimeApiHandler runtime_handler((*functions)->broker());
   http::ServerOptions runtime_options;
@@ -255,16 +260,18 @@ int RunServe(const ServeOptions& options) {
   (*alarms)->Shutdown();
   // Pollers stop (a batch in flight finishes) before the functions they invoke.
   (*mappings)->Close();
-  // Runtime processes go before the runtime API that serves them.
-  (*functions)->Shutdown();
-  (*runtime_server)->Stop();
-  (*runtime_server)->Wait();
   // Every request is answered; now sync and close the logs. What delivery streams
-  // buffer stays in their logs and is delivered after the next start.
+  // buffer stays in their logs and is delivered after the next start. Delivery stops
+  // before the functions its Lambda processors invoke.
   if (const Status st = (*delivery)->Close(); !st.ok()) {
     spdlog::error("msg=\"closing delivery streams failed\" error={}", LogfmtValue(st.ToString()));
     return 1;
   }
+  lambda_transformer.Bind(nullptr);
+  // Runtime processes go before the runtime API that serves them.
+  (*functions)->Shutdown();
+  (*runtime_server)->Stop();
+  (*runtime_server)->Wait();
   // Every request is answered; now sync and close the logs.
   if (const Status st = (*streams)->Close(); !st.ok()) {
     spdlog::error("msg=\"closing streams failed\" error={}", LogfmtValue(st.ToString()));

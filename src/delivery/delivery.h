@@ -43,6 +43,7 @@
 #include "base/status.h"
 #include "catalog/catalog.h"
 #include "log/log.h"
+#include "metrics/metrics.h"
 #include "objects/object_store.h"
 
 namespace sluice::stream {
@@ -162,6 +163,33 @@ struct DeliveryStats {
   std::string last_error;             // empty once a delivery succeeds again
 };
 
+// Firehose's Lambda processor (ProcessingConfiguration, Type Lambda) runs a function
+// through this interface, so that delivery knows nothing of the functions module (which
+// depends on delivery); src/cli implements it over functions::Invoker.
+//
+// The event is Firehose's transformation event (invocationId, deliveryStreamArn, region,
+// records[recordId, approximateArrivalTimestamp, data in base64]), at most 6 MiB; the
+// answer is the function's response payload. Invoke blocks the delivery thread until the
+// function answers (its Timeout bounds that). Thread-safe.
+struct TransformResult {
+  // "" when the function ran and returned; otherwise the errorCode Firehose writes for a
+  // failed invocation ("Lambda.FunctionError", "Lambda.ResourceNotFound",
+  // "Lambda.InvokeLimitExceeded", ...) and its errorMessage. Failed invocations are
+  // retried NumberOfRetries times.
+  std::string error_code;
+  std::string error_message;
+  std::string payload;  // the function's response (JSON text) when error_code is ""
+  // The function cannot be called now (the server is starting or stopping): not an
+  // attempt; the records stay buffered and delivery retries later with backoff.
+  bool unavailable = false;
+};
+
+class RecordTransformer {
+ public:
+  virtual ~RecordTransformer() = default;
+  virtual TransformResult Invoke(std::string_view function_arn, std::string event) = 0;
+};
+
 struct DeliveryOptions {
   std::string dir;  // <data dir>/delivery: one log per delivery stream
   std::string region = "us-east-1";
@@ -189,6 +217,9 @@ struct DeliveryOptions {
   size_t max_active_partitions = 500;
   // The stream manager a KinesisStreamAsSource reads; nullptr refuses that type.
   stream::StreamManager* streams = nullptr;
+  // Runs the Lambda processor's function; nullptr refuses a Lambda processor
+  // (InvalidArgumentException). Must outlive the manager.
+  RecordTransformer* transformer = nullptr;
 };
 
 struct ListResult {
@@ -200,8 +231,11 @@ class DeliveryManager {
  public:
   // Opens every delivery stream the catalog knows, reopens its log and resumes delivery
   // (a pending object first).
+  // Metrics go to `metrics` in CloudWatch's AWS/Firehose namespace, dimension
+  // DeliveryStreamName (docs/compatibility.md lists them); it must outlive the manager.
   static Result<std::unique_ptr<DeliveryManager>> Open(DeliveryOptions options, catalog::Catalog& catalog,
-                                                       objects::ObjectStore& store);
+                                                       objects::ObjectStore& store,
+                                                       metrics::Registry& metrics = metrics::NullRegistry());
   ~DeliveryManager();
   DeliveryManager(const DeliveryManager&) = delete;
   DeliveryManager& operator=(const DeliveryManager&) = delete;

@@ -30,11 +30,6 @@ constexpr uint64_t kChunkBytes = 256 * 1024;
 // puts; trimming keeps this margin below the oldest undelivered record.
 constexpr int64_t kTrimMarginMs = 60'000;
 
-JqExtractor& ThreadJq() {
-  thread_local JqExtractor jq;
-  return jq;
-}
-
 uint64_t RoutedBytes(const std::vector<Routed>& routed, std::string_view partition) {
   uint64_t b = 0;
   for (const Routed& r : routed) b += r.partition == partition ? r.data.size() : 0;
@@ -58,6 +53,11 @@ void AddToPartition(Partition& p, uint64_t offset, int64_t arrival, uint64_t byt
 }
 
 }  // namespace
+
+JqExtractor& ThreadJq() {
+  thread_local JqExtractor jq;
+  return jq;
+}
 
 // The first offset some partition still needs, or `scanned_end` when none does.
 uint64_t CheckpointOf(const DeliveryStream& s) REQUIRES(s.mu) {
@@ -195,6 +195,8 @@ Result<bool> DeliveryManager::Impl::DeliverOne(DeliveryStream& s, const std::str
   std::deque<std::string> routed_pieces;  // otherwise: into these (stable addresses)
   std::string error_content;             // error partitions: JSON lines, one body
   std::vector<Routed> routed;
+  std::vector<RecordPlace> places;       // the Lambda processor: where each piece came from
+  const bool lambda = pipeline->lambda() != nullptr && error_type.empty();
   uint64_t bytes = 0;  // as Scan counted them
   uint64_t records = 0;
   uint64_t first = 0;
@@ -227,6 +229,7 @@ Result<bool> DeliveryManager::Impl::DeliverOne(DeliveryStream& s, const std::str
         if (oldest_arrival < 0 || rec.arrival_ms < oldest_arrival) oldest_arrival = rec.arrival_ms;
         if (trivial) {
           pieces.push_back(rec.data);
+          if (lambda) places.push_back({rec.offset.value(), rec.arrival_ms});
         } else {
           for (Routed& piece : routed) {
             if (piece.partition != from) continue;
@@ -256,58 +259,66 @@ Result<bool> DeliveryManager::Impl::DeliverOne(DeliveryStream& s, const std::str
     return Status::Corruption(fmt::format("delivery stream {}: pending range {}-{} is no longer in its log", s.name,
                                           pending->first, pending->last));
   }
-  std::vector<std::string_view> body_pieces;
-  if (!error_type.empty()) {
-    body_pieces.push_back(error_content);
-  } else if (pipeline->delimiter()) {
-    body_pieces = DelimitRecords(pieces);  // AWS: a delimiter between records
-  } else {
-    body_pieces = std::move(pieces);
-  }
-
-  const Compression compression = CompressionFromName(d.compression).value_or(Compression::kUncompressed);
-  if (!pending) {
-    ASSIGN_OR_RETURN(PrefixTemplate prefix, PrefixTemplate::Parse(d.prefix.value_or("")));
-    PrefixContext ctx;
-    ctx.arrival_ms = oldest_arrival;
-    const PartitionKeys keys = KeysOf(partition);
-    std::string key_prefix;
-    if (!error_type.empty()) {
-      ASSIGN_OR_RETURN(PrefixTemplate error_prefix,
-                       PrefixTemplate::Parse(d.error_output_prefix.value_or(""), "ErrorOutputPrefix"));
-      ctx.error_output_type = error_type;
-      ASSIGN_OR_RETURN(key_prefix, ErrorObjectPrefix(prefix, error_prefix, ctx));
-    } else {
-      ctx.query_keys = &keys;
-      ASSIGN_OR_RETURN(key_prefix, DataObjectPrefix(prefix, pipeline->dynamic_partitioning(), ctx));
-    }
-    const std::string id = DeliveryObjectId(fmt::format("{}/{}/{}", s.name, s.created_ms, partition), first, last);
-    std::string object_name;
-    if (d.file_extension.empty()) {
-      object_name = ObjectName(s.name, version, oldest_arrival, id, compression);
-    } else {
-      object_name = ObjectName(s.name, version, oldest_arrival, id, Compression::kUncompressed) + d.file_extension;
-    }
-    pending = catalog::PendingObject{static_cast<int64_t>(first), static_cast<int64_t>(last),
-                                     BucketFromArn(d.bucket_arn), key_prefix + object_name};
-    RETURN_IF_ERROR(catalog::SetPendingObject(catalog, s.id, partition, *pending));
-    const MutexLock lock(s.mu);
-    s.partitions[partition].pending = pending;
-  }
-
-  std::string entry = pending->key.substr(pending->key.rfind('/') + 1);
-  if (const auto dot = entry.rfind('.'); dot != std::string::npos && entry.size() - dot <= 8) entry.resize(dot);
-  ASSIGN_OR_RETURN(std::string body, Compress(compression, body_pieces, entry));
-  auto put = store.Put(pending->bucket, pending->key, body, objects::ObjectMeta{});
-  if (!put.ok()) {
+  // A failed delivery (the destination, or the Lambda processor's function not yet
+  // callable) backs off; the records stay buffered.
+  // DeliveryToS3.Success counts the destination's failures only.
+  const auto backoff = [&](std::string error, bool destination_failed) -> Status {
     const MutexLock lock(s.mu);
     Partition& p = s.partitions[partition];
     p.backoff_ms = p.backoff_ms == 0 ? opts.retry_initial_ms : std::min(p.backoff_ms * 2, opts.retry_max_ms);
     p.retry_at_ms = now + p.backoff_ms;
     s.stats.delivery_failures += 1;
-    s.stats.last_error = fmt::format("{}: {} (s3://{}/{})", objects::S3ErrorName(put.error().code),
-                                     put.error().message, pending->bucket, pending->key);
+    s.stats.last_error = std::move(error);
+    if (destination_failed) s.metrics->s3_success.Add(0);
     return Status::Unavailable(s.stats.last_error);
+  };
+  std::vector<ObjectWrite> writes;
+  if (lambda) {
+    auto transformed = TransformedObjects(s, *pipeline, d, version, partition, first, last, pieces, places);
+    if (!transformed.ok()) return backoff(transformed.status().message(), /*destination_failed=*/false);
+    writes = *std::move(transformed);
+    if (!pending) {
+      // The range is what makes a replay exact; the keys are derived from it again.
+      pending = catalog::PendingObject{static_cast<int64_t>(first), static_cast<int64_t>(last),
+                                       BucketFromArn(d.bucket_arn), writes.empty() ? "" : writes.front().key};
+      RETURN_IF_ERROR(catalog::SetPendingObject(catalog, s.id, partition, *pending));
+      const MutexLock lock(s.mu);
+      s.partitions[partition].pending = pending;
+    }
+  } else {
+    std::vector<std::string_view> body_pieces;
+    if (!error_type.empty()) {
+      body_pieces.push_back(error_content);
+    } else if (pipeline->delimiter()) {
+      body_pieces = DelimitRecords(pieces);  // AWS: a delimiter between records
+    } else {
+      body_pieces = std::move(pieces);
+    }
+    const Compression compression = CompressionFromName(d.compression).value_or(Compression::kUncompressed);
+    if (!pending) {
+      PrefixContext ctx;
+      ctx.arrival_ms = oldest_arrival;
+      const PartitionKeys keys = KeysOf(partition);
+      ctx.query_keys = &keys;
+      const std::string id = DeliveryObjectId(fmt::format("{}/{}/{}", s.name, s.created_ms, partition), first, last);
+      ASSIGN_OR_RETURN(std::string key, ObjectKey(d, s.name, version, error_type, std::move(ctx),
+                                                  pipeline->dynamic_partitioning(), id));
+      pending = catalog::PendingObject{static_cast<int64_t>(first), static_cast<int64_t>(last),
+                                       BucketFromArn(d.bucket_arn), std::move(key)};
+      RETURN_IF_ERROR(catalog::SetPendingObject(catalog, s.id, partition, *pending));
+      const MutexLock lock(s.mu);
+      s.partitions[partition].pending = pending;
+    }
+    ASSIGN_OR_RETURN(std::string body, Compress(compression, body_pieces, ZipEntryName(pending->key)));
+    writes.push_back({pending->bucket, pending->key, std::move(body)});
+  }
+  for (const ObjectWrite& w : writes) {
+    auto put = store.Put(w.bucket, w.key, w.body, objects::ObjectMeta{});
+    if (!put.ok()) {
+      return backoff(fmt::format("{}: {} (s3://{}/{})", objects::S3ErrorName(put.error().code), put.error().message,
+                                 w.bucket, w.key),
+                     /*destination_failed=*/true);
+    }
   }
 
   uint64_t next_offset = 0;
@@ -348,6 +359,10 @@ Result<bool> DeliveryManager::Impl::DeliverOne(DeliveryStream& s, const std::str
     s.stats.delivered_bytes += bytes;
     s.stats.data_freshness_ms = now - oldest_arrival;
   }
+  s.metrics->s3_success.Add(1);
+  s.metrics->s3_bytes.Add(static_cast<double>(bytes));
+  s.metrics->s3_records.Add(static_cast<double>(records));
+  s.metrics->s3_freshness.Record(static_cast<double>(now - oldest_arrival) / 1000.0);
   RETURN_IF_ERROR(catalog::CommitDelivery(catalog, s.id, partition, static_cast<int64_t>(last + 1),
                                           static_cast<int64_t>(next_offset), forget));
   {

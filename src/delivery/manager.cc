@@ -67,8 +67,9 @@ DeliveryManager::DeliveryManager(std::unique_ptr<Impl> impl) : impl_(std::move(i
 DeliveryManager::~DeliveryManager() { (void)Close(); }
 
 Result<std::unique_ptr<DeliveryManager>> DeliveryManager::Open(DeliveryOptions options, catalog::Catalog& catalog,
-                                                               objects::ObjectStore& store) {
-  auto impl = std::make_unique<Impl>(std::move(options), catalog, store);
+                                                               objects::ObjectStore& store,
+                                                               metrics::Registry& metrics) {
+  auto impl = std::make_unique<Impl>(std::move(options), catalog, store, metrics);
   std::error_code ec;
   std::filesystem::create_directories(impl->opts.dir, ec);
   if (ec) return Status::IOError(impl->opts.dir + ": " + ec.message());
@@ -82,6 +83,7 @@ Result<std::unique_ptr<DeliveryManager>> DeliveryManager::Open(DeliveryOptions o
     }
     ASSIGN_OR_RETURN(DeliveryStreamConfig config, ConfigFromJson(rec.stream.config_json));
     auto s = std::make_shared<DeliveryStream>(rec.stream.id, rec.stream.name, rec.stream.created_ms);
+    s->metrics = std::make_unique<StreamMetrics>(impl->metrics, s->name);
     s->log_clock = std::make_unique<MonotonicClock>(impl->clock);
     if (impl->opts.rate_limits) s->quota = std::make_unique<PutQuota>(impl->opts.region);
     ASSIGN_OR_RETURN(s->log, impl->OpenLog(*s));
@@ -152,7 +154,7 @@ DResult<std::string> DeliveryManager::Create(const DeliveryStreamConfig& config,
     return Error{ErrorType::kInvalidArgument,
                  "KinesisSourceStreamConfig is only supported for KinesisStreamAsSource delivery stream type."};
   }
-  if (auto err = ValidateDestination(config.destination, impl_->Arn(config.name))) return *err;
+  if (auto err = ValidateDestination(config.destination, impl_->Arn(config.name), impl_->opts.transformer != nullptr)) return *err;
   if (tags.size() > kMaxTags) {
     return Error{ErrorType::kLimitExceeded, fmt::format("A delivery stream can have at most {} tags.", kMaxTags)};
   }
@@ -186,6 +188,7 @@ DResult<std::string> DeliveryManager::Create(const DeliveryStreamConfig& config,
     }
   }
   auto s = std::make_shared<DeliveryStream>(*id, config.name, now);
+  s->metrics = std::make_unique<StreamMetrics>(impl_->metrics, s->name);
   s->log_clock = std::make_unique<MonotonicClock>(impl_->clock);
   if (impl_->opts.rate_limits) s->quota = std::make_unique<PutQuota>(impl_->opts.region);
   auto lg = impl_->OpenLog(*s);
@@ -302,7 +305,7 @@ DResult<Done> DeliveryManager::UpdateDestination(const std::string& name, int64_
     const MutexLock lock(s->mu);
     merged.extended = s->config.destination.extended || destination.extended;
   }
-  if (auto err = ValidateDestination(merged, impl_->Arn(name))) return *err;
+  if (auto err = ValidateDestination(merged, impl_->Arn(name), impl_->opts.transformer != nullptr)) return *err;
   // Records buffered under the old configuration are delivered under it.
   if (const Status st = impl_->DeliverUpTo(*s, s->log->EndOffset().value(), /*attempts=*/1); !st.ok()) {
     return Error{ErrorType::kResourceInUse,

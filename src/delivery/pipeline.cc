@@ -55,6 +55,9 @@ Result<RecordPipeline> RecordPipeline::Build(const S3Destination& d, std::string
           }
           p.split_delimiter_ = *delim;
         }
+      } else if (proc.type == "Lambda") {
+        ASSIGN_OR_RETURN(LambdaProcessorConfig lambda, LambdaProcessorConfigOf(proc));
+        p.lambda_ = std::move(lambda);
       } else if (proc.type == "MetadataExtraction") {
         p.query_ = Param(proc, "MetadataExtractionQuery");
         const std::string engine = Param(proc, "JsonParsingEngine");
@@ -66,7 +69,9 @@ Result<RecordPipeline> RecordPipeline::Build(const S3Destination& d, std::string
       }
     }
   }
-  p.trivial_ = p.deaggregation_.empty() && !p.dynamic_partitioning_;
+  // With the Lambda processor, the partition keys come from the function's answer when
+  // the object is built: the log's records are not routed before.
+  p.trivial_ = p.lambda_.has_value() || (p.deaggregation_.empty() && !p.dynamic_partitioning_);
   return p;
 }
 
@@ -85,6 +90,11 @@ std::string RecordPipeline::ErrorRecord(std::string_view data, int64_t arrival_m
   return j.dump() + "\n";
 }
 
+Result<std::vector<std::string_view>> RecordPipeline::Split(std::string_view data) const {
+  if (deaggregation_.empty()) return std::vector<std::string_view>{data};
+  return deaggregation_ == "JSON" ? SplitJsonObjects(data) : SplitDelimited(data, split_delimiter_);
+}
+
 void RecordPipeline::Process(std::string_view data, int64_t arrival_ms, JqExtractor& jq,
                              std::vector<Routed>& out) const {
   if (trivial_) {
@@ -95,7 +105,7 @@ void RecordPipeline::Process(std::string_view data, int64_t arrival_ms, JqExtrac
   if (deaggregation_.empty()) {
     pieces.push_back(data);
   } else {
-    auto split = deaggregation_ == "JSON" ? SplitJsonObjects(data) : SplitDelimited(data, split_delimiter_);
+    auto split = Split(data);
     if (!split.ok()) {
       out.push_back({ErrorPartition(kProcessingFailed),
                      ErrorRecord(data, arrival_ms, "RecordDeAggregation.Failed", split.status().message())});

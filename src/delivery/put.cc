@@ -10,12 +10,6 @@
 namespace sluice::delivery {
 namespace {
 
-// Firehose's RecordId: opaque to clients; here the stream's creation time and the
-// record's log offset, so it is unique and stable.
-std::string RecordId(int64_t created_ms, uint64_t offset) {
-  return fmt::format("{:016x}{:016x}", static_cast<uint64_t>(created_ms), offset);
-}
-
 bool LargeQuotaRegion(const std::string& region) {
   return region == "us-east-1" || region == "us-west-2" || region == "eu-west-1";
 }
@@ -23,6 +17,10 @@ bool LargeQuotaRegion(const std::string& region) {
 constexpr double kMaxCallBytes = 4.0 * 1024 * 1024;
 
 }  // namespace
+
+std::string RecordId(int64_t created_ms, uint64_t offset) {
+  return fmt::format("{:016x}{:016x}", static_cast<uint64_t>(created_ms), offset);
+}
 
 PutQuota::PutQuota(const std::string& region)
     : requests_(LargeQuotaRegion(region) ? 2000.0 : 1000.0, LargeQuotaRegion(region) ? 2000.0 : 1000.0),
@@ -51,6 +49,7 @@ void DeliveryManager::Put(const std::string& name, std::span<const std::string_v
     uint64_t total = 0;
     for (const std::string_view r : records) total += r.size();
     if (!s->quota->Admit(records.size(), total, impl_->clock.NowMillis())) {
+      s->metrics->throttled_records.Add(static_cast<double>(records.size()));
       return done(Error{ErrorType::kServiceUnavailable, "Slow down."});
     }
   }
@@ -77,6 +76,9 @@ void DeliveryManager::Put(const std::string& name, std::span<const std::string_v
       s->stats.incoming_records += n;
       s->stats.incoming_bytes += bytes;
     }
+    s->metrics->incoming_bytes.Add(static_cast<double>(bytes));
+    s->metrics->incoming_records.Add(static_cast<double>(n));
+    s->metrics->incoming_put_requests.Add(1);
     std::vector<std::string> ids;
     ids.reserve(n);
     for (uint64_t o = r->first_offset.value(); o <= r->last_offset.value(); ++o) ids.push_back(RecordId(s->created_ms, o));

@@ -33,7 +33,8 @@ std::string BucketFromArn(const std::string& arn) {
   return arn.substr(s3 + 6);
 }
 
-std::optional<Error> ValidateDestination(const S3Destination& d, const std::string& stream_arn) {
+std::optional<Error> ValidateDestination(const S3Destination& d, const std::string& stream_arn,
+                                         bool lambda_available) {
   if (BucketFromArn(d.bucket_arn).empty()) {
     return Invalid(fmt::format("BucketARN {} is not a valid S3 bucket ARN.", d.bucket_arn));
   }
@@ -72,14 +73,23 @@ std::optional<Error> ValidateDestination(const S3Destination& d, const std::stri
     return Invalid(fmt::format("sluice supports only CustomTimeZone UTC, not {}.", d.custom_time_zone));
   }
   if (ProcessingEnabled(d)) {
+    int lambdas = 0;
     for (const Processor& p : d.processing->processors) {
+      if (p.type == "Lambda") {
+        ++lambdas;
+        continue;
+      }
       if (p.type == "AppendDelimiterToRecord" || p.type == "MetadataExtraction" || p.type == "RecordDeAggregation") {
         continue;
       }
       return Invalid(fmt::format("sluice does not support the {} processor yet; supported: "
-                                 "AppendDelimiterToRecord, MetadataExtraction, RecordDeAggregation.",
+                                 "AppendDelimiterToRecord, Lambda, MetadataExtraction, RecordDeAggregation.",
                                  p.type));
     }
+    if (lambdas > 0 && !lambda_available) {
+      return Invalid("The Lambda processor needs sluice's functions, which this server does not run.");
+    }
+    if (lambdas > 1) return Invalid("Only one Lambda processor is allowed in a ProcessingConfiguration.");
   }
   if (auto pipeline = RecordPipeline::Build(d, stream_arn); !pipeline.ok()) {
     return Invalid(pipeline.status().message());

@@ -203,8 +203,10 @@ INVALID_CREATES = [
     ({"dest": {"DataFormatConversionConfiguration": {"Enabled": True}}}, "InvalidArgumentException",
      "DataFormatConversionConfiguration"),
     ({"dest": {"ProcessingConfiguration": {"Enabled": True, "Processors": [{"Type": "Lambda", "Parameters": [
-        {"ParameterName": "LambdaArn", "ParameterValue": "arn:aws:lambda:us-east-1:000000000000:function:f"}]}]}}},
-     "InvalidArgumentException", "does not support the Lambda processor"),
+        {"ParameterName": "LambdaArn", "ParameterValue": "arn:aws:lambda:us-east-1:000000000000:function:f"},
+        {"ParameterName": "NumberOfRetries", "ParameterValue": "many"}]}]}}},
+     "InvalidArgumentException",
+     "Processor parameter NumberOfRetries value many is not valid; it must be a number in the range 0-300."),
     ({"Tags": [{"Key": "aws:x", "Value": "v"}]}, "ValidationException",
      "at 'tags.1.member.key' failed to satisfy constraint: Member must satisfy regular expression pattern"),
     ({"DeliveryStreamType": "KinesisStreamAsSource"}, "InvalidArgumentException",

@@ -1,6 +1,7 @@
 """The AWS SDK for JavaScript v3, unmodified: the Kinesis client on its default HTTP/2
 transport (kinesalite has failed it for years: its issues #75 and #118), and the S3
-client with its default request checksums and aws-chunked trailers."""
+client with its default request checksums and aws-chunked trailers; the Firehose client
+on its default HTTP/1.1 transport and on its HTTP/2 handler."""
 import json
 import base64
 import zlib
@@ -19,7 +20,7 @@ def node_peers():
     if shutil.which("node") is None:
         pytest.fail("node is required for this suite (scripts/setup installs the test peers)")
     if not all(os.path.isdir(os.path.join(NODE_DIR, "node_modules", "@aws-sdk", c))
-               for c in ("client-kinesis", "client-s3")):
+               for c in ("client-kinesis", "client-s3", "client-firehose")):
         r = run(["npm", "ci", "--prefix", NODE_DIR, "--no-progress"], timeout=300)
         assert r.returncode == 0, r.stderr
     return NODE_DIR
@@ -54,3 +55,27 @@ def test_js_sdk_v3_s3_with_default_checksums(node_peers, sluice):
     assert out["bigRoundTrip"] and out["streamedRoundTrip"] and out["multipartRoundTrip"]
     assert out["keys"] == ["big.bin", "mp.bin", "small.txt", "streamed.bin"]
     assert out["missing"] == "NoSuchKey"
+
+
+def test_js_sdk_v3_firehose_over_http1_and_http2(node_peers, sluice):
+    import boto3
+    s3 = boto3.client("s3", endpoint_url=sluice.url, region_name="us-east-1",
+                      aws_access_key_id="AKIDEXAMPLE", aws_secret_access_key="secret")
+    s3.create_bucket(Bucket="node-firehose")
+    r = run(["node", os.path.join(node_peers, "firehose_sdk_check.mjs"), sluice.url, "node-firehose"], timeout=60)
+    assert r.returncode == 0, r.stdout + r.stderr
+    out = json.loads(r.stdout.strip().splitlines()[-1])
+    for transport in ("http1", "http2"):
+        seen = out[transport]
+        assert seen["arn"] == "arn:aws:firehose:us-east-1:000000000000:deliverystream/" + seen["name"]
+        assert seen["status"] == "ACTIVE" and seen["created"] is True and seen["type"] == "DirectPut"
+        assert (seen["failed"], seen["ids"]) == (0, 50)
+        # An empty batch breaks the Records member's length constraint, as AWS says it.
+        assert seen["badRequest"] == {
+            "name": "ValidationException", "status": 400,
+            "message": "1 validation error detected: Value '[]' at 'records' failed to satisfy constraint: "
+                       "Member must have length greater than or equal to 1"}, seen["badRequest"]
+        assert (seen["http2Sessions"] >= 1) == (transport == "http2"), seen
+        assert seen["notFound"] == {
+            "name": "ResourceNotFoundException", "status": 400,
+            "message": "Firehose %s-missing under account 000000000000 not found." % seen["name"]}, seen["notFound"]

@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <thread>
 
@@ -21,6 +22,7 @@
 #include "delivery/delivery.h"
 #include "internal/pipeline.h"
 #include "internal/source.h"
+#include "internal/stream_metrics.h"
 #include "log/log.h"
 #include "stream/throughput.h"
 
@@ -90,6 +92,7 @@ struct DeliveryStream {
   std::unique_ptr<MonotonicClock> log_clock;
   std::unique_ptr<log::Log> log;
   std::unique_ptr<PutQuota> quota;  // set when DeliveryOptions::rate_limits
+  std::unique_ptr<StreamMetrics> metrics;
 
   Mutex delivery_mu;  // one delivery of this stream at a time
   mutable Mutex mu ACQUIRED_AFTER(delivery_mu);
@@ -113,6 +116,36 @@ struct DeliveryStream {
   std::unique_ptr<KinesisSourceReader> source GUARDED_BY(delivery_mu);
 };
 
+// Firehose's RecordId: opaque to clients; here the stream's creation time and the
+// record's log offset, so it is unique and stable (the Lambda processor's recordId too).
+std::string RecordId(int64_t created_ms, uint64_t offset);
+
+// One object a delivery writes.
+struct ObjectWrite {
+  std::string bucket;
+  std::string key;
+  std::string body;
+};
+
+// A record of an object being built: where it is in the log and when it arrived.
+struct RecordPlace {
+  uint64_t offset = 0;
+  int64_t arrival_ms = 0;
+};
+
+// The key of an object: the prefix evaluated for it (the ErrorOutputPrefix for an
+// error type), then AWS's object name with the compression's extension or the
+// destination's FileExtension.
+Result<std::string> ObjectKey(const S3Destination& d, const std::string& stream_name, int64_t version,
+                              std::string_view error_type, PrefixContext ctx, bool dynamic_partitioning,
+                              std::string_view id);
+
+// The delivering thread's JQ state (libjq is not thread-safe).
+JqExtractor& ThreadJq();
+
+// The name of a ZIP object's single entry: the key's last segment without extension.
+std::string ZipEntryName(std::string_view key);
+
 // The first offset some partition still needs, or `scanned_end` when none does.
 uint64_t CheckpointOf(const DeliveryStream& s) REQUIRES(s.mu);
 // The arrival time of the oldest buffered record, or -1.
@@ -123,6 +156,7 @@ struct DeliveryManager::Impl {
   Clock& clock;
   catalog::Catalog& catalog;
   objects::ObjectStore& store;
+  metrics::Registry& metrics;
 
   Mutex control_mu;  // serializes control-plane calls
   mutable Mutex mu ACQUIRED_AFTER(control_mu);
@@ -134,8 +168,8 @@ struct DeliveryManager::Impl {
   bool wake GUARDED_BY(loop_mu) = false;
   std::thread thread;
 
-  Impl(DeliveryOptions o, catalog::Catalog& c, objects::ObjectStore& s)
-      : opts(std::move(o)), clock(opts.clock ? *opts.clock : Clock::Real()), catalog(c), store(s) {}
+  Impl(DeliveryOptions o, catalog::Catalog& c, objects::ObjectStore& s, metrics::Registry& m)
+      : opts(std::move(o)), clock(opts.clock ? *opts.clock : Clock::Real()), catalog(c), store(s), metrics(m) {}
 
   std::shared_ptr<DeliveryStream> Find(const std::string& name) const EXCLUDES(mu);
   Error NotFound(const std::string& name) const;
@@ -151,6 +185,14 @@ struct DeliveryManager::Impl {
   // the destination failed.
   Result<bool> DeliverOne(DeliveryStream& s, const std::string& partition, bool force) REQUIRES(s.delivery_mu)
       EXCLUDES(s.mu);
+  // The Lambda processor on the records of one object of data partition `partition`
+  // (log range [first, last]): the objects to write (data by partition key set, then
+  // processing-failed and partitioning-failed error outputs), keys derived from the range.
+  Result<std::vector<ObjectWrite>> TransformedObjects(DeliveryStream& s, const RecordPipeline& pipeline,
+                                                      const S3Destination& d, int64_t version,
+                                                      const std::string& partition, uint64_t first, uint64_t last,
+                                                      std::span<const std::string_view> records,
+                                                      std::span<const RecordPlace> places);
   // Delivers every due partition of `s` (all of them with `force`, each until empty).
   Status DeliverPartitions(DeliveryStream& s, bool force) REQUIRES(s.delivery_mu) EXCLUDES(s.mu);
   // Delivers every record below `end` (Flush, Delete, UpdateDestination), giving up

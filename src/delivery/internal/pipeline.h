@@ -1,8 +1,9 @@
 // Internal to the delivery module: a destination's processing of one log record, from
 // the bytes PutRecord gave to the pieces delivered and the buffer each goes to.
-// Order, as Firehose applies them: RecordDeAggregation, MetadataExtraction (dynamic
-// partitioning); AppendDelimiterToRecord acts on the object (a delimiter between its
-// records, processing.h), so it is not applied here. A record that fails
+// Order, as Firehose applies them: RecordDeAggregation, the Lambda processor,
+// MetadataExtraction (dynamic partitioning); AppendDelimiterToRecord acts on the object (a delimiter between its
+// records, processing.h), so it is not applied here; neither is the Lambda processor,
+// which runs on an object's records as a batch (lambda_processor.h). A record that fails
 // de-aggregation or partitioning goes whole to the error output, wrapped as Firehose
 // wraps it.
 //
@@ -13,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,6 +24,7 @@
 #include "delivery/jq_extract.h"
 #include "delivery/partition_keys.h"
 #include "delivery/prefix.h"
+#include "internal/lambda_processor.h"
 
 namespace sluice::delivery {
 
@@ -55,8 +58,19 @@ class RecordPipeline {
   // AppendDelimiterToRecord: data objects get a delimiter between their records.
   bool delimiter() const { return delimiter_; }
   bool dynamic_partitioning() const { return dynamic_partitioning_; }
+  // The Lambda processor, or nullptr. It runs when an object is built (the engine calls
+  // RunLambdaProcessor on the object's records, split by Split first): the log's records
+  // are not routed (trivial).
+  const LambdaProcessorConfig* lambda() const { return lambda_ ? &*lambda_ : nullptr; }
+  const PrefixTemplate& prefix() const { return prefix_; }
+  // MetadataExtractionQuery ("" without one); with the Lambda processor it runs on the
+  // records the function returned.
+  const std::string& query() const { return query_; }
 
   void Process(std::string_view data, int64_t arrival_ms, JqExtractor& jq, std::vector<Routed>& out) const;
+  // RecordDeAggregation alone: the record's sub-records (the record itself without it),
+  // or why it does not split. Views into `data`.
+  Result<std::vector<std::string_view>> Split(std::string_view data) const;
   // The bytes of a record sent to the error output: one JSON line as Firehose writes it.
   std::string ErrorRecord(std::string_view data, int64_t arrival_ms, std::string_view error_code,
                           std::string_view message) const;
@@ -70,6 +84,7 @@ class RecordPipeline {
   std::string query_;  // MetadataExtractionQuery
   PrefixTemplate prefix_;
   std::string stream_arn_;
+  std::optional<LambdaProcessorConfig> lambda_;
 };
 
 }  // namespace sluice::delivery

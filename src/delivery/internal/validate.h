@@ -10,7 +10,9 @@
 namespace sluice::delivery {
 
 // nullopt when `d` can be delivered; else the InvalidArgumentException to answer.
-std::optional<Error> ValidateDestination(const S3Destination& d, const std::string& stream_arn);
+// `lambda_available`: a RecordTransformer runs Lambda processors (refused otherwise).
+std::optional<Error> ValidateDestination(const S3Destination& d, const std::string& stream_arn,
+                                         bool lambda_available);
 // The bucket of "arn:aws:s3:::bucket" (any partition), or "" when the ARN is not one.
 std::string BucketFromArn(const std::string& arn);
 

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <memory>
 
 #include <fmt/format.h>
@@ -352,12 +353,29 @@ void Actions::ListTagsForDeliveryStream(ActionCall& c, ActionDone done) {
   done(ActionResult::Ok(awsproto::TagPage(c.enc, info->tags, after, limit)));
 }
 
+namespace {
+
+// One accepted PutRecord / PutRecordBatch call.
+void RecordCall(const CallMetrics& m, std::chrono::steady_clock::time_point start, double bytes, double records) {
+  const auto elapsed = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start);
+  m.bytes->Add(bytes);
+  m.latency->Record(elapsed.count());
+  m.requests->Add(1);
+  if (m.records) m.records->Add(records);
+}
+
+}  // namespace
+
 void Actions::PutRecord(ActionCall& c, ActionDone done) {
   const std::string_view data = c.req->Get("Record")->Get("Data")->s();
   const awsproto::BodyEncoding enc = c.enc;
+  const CallMetrics& m = metrics_.For("PutRecord", std::string(Name(*c.req)));
+  const auto start = std::chrono::steady_clock::now();
+  const double bytes = static_cast<double>(data.size());
   delivery_.Put(Name(*c.req), std::span<const std::string_view>(&data, 1),
-                [done, enc](delivery::DResult<std::vector<std::string>> r) {
+                [done, enc, &m, start, bytes](delivery::DResult<std::vector<std::string>> r) {
                   if (!r.ok()) return done(FromError(r.error()));
+                  RecordCall(m, start, bytes, 1);
                   BodyWriter w(enc);
                   w.BeginMap().Key("RecordId").PlainString((*r)[0]).Key("Encrypted").Bool(false).End();
                   done(ActionResult::Ok(w.Take()));
@@ -380,7 +398,9 @@ void Actions::PutRecordBatch(ActionCall& c, ActionDone done) {
   }
   const awsproto::BodyEncoding enc = c.enc;
   const size_t n = data.size();
-  delivery_.Put(Name(*c.req), data, [done, enc, n](delivery::DResult<std::vector<std::string>> r) {
+  const CallMetrics& m = metrics_.For("PutRecordBatch", std::string(Name(*c.req)));
+  const auto start = std::chrono::steady_clock::now();
+  delivery_.Put(Name(*c.req), data, [done, enc, n, &m, start, total](delivery::DResult<std::vector<std::string>> r) {
     BodyWriter w(enc);
     w.Reserve(n * 60 + 64);
     if (!r.ok()) {
@@ -397,6 +417,7 @@ void Actions::PutRecordBatch(ActionCall& c, ActionDone done) {
       w.End().End();
       return done(ActionResult::Ok(w.Take()));
     }
+    RecordCall(m, start, static_cast<double>(total), static_cast<double>(n));
     w.BeginMap().Key("FailedPutCount").Int(0).Key("Encrypted").Bool(false).Key("RequestResponses").BeginArray();
     for (const std::string& id : *r) w.BeginMap().Key("RecordId").PlainString(id).End();
     w.End().End();

@@ -16,9 +16,9 @@ constexpr int kControlThreads = 2;
 
 }  // namespace
 
-FirehoseService::FirehoseService(delivery::DeliveryManager& delivery)
+FirehoseService::FirehoseService(delivery::DeliveryManager& delivery, metrics::Registry& metrics)
     : rpc_(kProtocol),
-      actions_(std::make_unique<Actions>(delivery)),
+      actions_(std::make_unique<Actions>(delivery, metrics)),
       control_(std::make_unique<WorkPool>(kControlThreads)) {}
 FirehoseService::~FirehoseService() = default;
 

@@ -22,6 +22,7 @@
 #include "awsproto/json_rpc.h"
 #include "awsproto/service.h"
 #include "delivery/delivery.h"
+#include "metrics/metrics.h"
 
 namespace sluice {
 class WorkPool;
@@ -36,7 +37,10 @@ class Actions;
 
 class FirehoseService final : public awsproto::Service {
  public:
-  explicit FirehoseService(delivery::DeliveryManager& delivery);
+  // PutRecord.* and PutRecordBatch.* go to `metrics` (AWS/Firehose, DeliveryStreamName);
+  // it must outlive the service.
+  explicit FirehoseService(delivery::DeliveryManager& delivery,
+                           metrics::Registry& metrics = metrics::NullRegistry());
   ~FirehoseService() override;
 
   std::string_view Name() const override { return "firehose"; }

@@ -9,6 +9,7 @@
 #include "awsproto/json_rpc.h"
 #include "awsproto/schema.h"
 #include "delivery/delivery.h"
+#include "internal/put_metrics.h"
 
 namespace sluice::frontends::firehose {
 
@@ -22,7 +23,7 @@ using awsproto::Value;
 
 class Actions {
  public:
-  explicit Actions(delivery::DeliveryManager& delivery) : delivery_(delivery) {}
+  Actions(delivery::DeliveryManager& delivery, metrics::Registry& metrics) : delivery_(delivery), metrics_(metrics) {}
 
   struct Action {
     std::string_view name;
@@ -48,6 +49,7 @@ class Actions {
 
  private:
   delivery::DeliveryManager& delivery_;
+  PutMetrics metrics_;
 };
 
 // An error of the delivery module as the API answers it.
