@@ -206,6 +206,16 @@ CREATE TABLE mapping_checkpoints (
 ) STRICT, WITHOUT ROWID;
 )sql";
 
+// CloudWatch Logs groups (function logs): retention in days, NULL for "never expire".
+// The events are files the functions module owns (docs/formats/function-logs.md).
+constexpr std::string_view kLogGroups = R"sql(
+CREATE TABLE log_groups (
+  name           TEXT    PRIMARY KEY,
+  created_ms     INTEGER NOT NULL,
+  retention_days INTEGER
+) STRICT, WITHOUT ROWID;
+)sql";
+
 // The schema history. Append only; see migrations.h.
 constexpr Migration kMigrations[] = {
     {1, "schema_version and meta", kSchemaVersionAndMeta},
@@ -216,6 +226,10 @@ constexpr Migration kMigrations[] = {
     {6, "lambda event-source mappings and checkpoints", kEventSourceMappings},
     {7, "query: lake databases, tables, columns, properties and partitions", kLake},
     {8, "cloudformation stacks, events and change sets", kStacks},
+    // Placeholder on the logs branch only: the cloudwatch branch's migration 9 (alarms)
+    // replaces this line when both are merged.
+    {9, "reserved for cloudwatch alarms", ""},
+    {10, "cloudwatch logs groups and retention", kLogGroups},
 };
 
 Status ApplyOne(Database& db, const Migration& m) {
