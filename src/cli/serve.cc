@@ -24,8 +24,11 @@
 #include "frontends/kinesis/kinesis_service.h"
 #include "frontends/lambda/lambda_service.h"
 #include "frontends/lambda_runtime/runtime_api.h"
+#include "frontends/logs/logs_service.h"
 #include "functions/event_source_mappings.h"
 #include "functions/functions.h"
+#include "functions/logs.h"
+#include "metrics/metrics.h"
 #include "functions/runtime_broker.h"
 #include "frontends/s3/s3_service.h"
 #include "gateway/access_log.h"
@@ -109,8 +112,14 @@ int RunServe(const ServeOptions& options) {
   if (!delivery.ok()) return Fail(delivery.status());
   // send_to_firehose puts records into delivery streams in process.
   DeliverySink delivery_sink(**delivery);
+  // Function logs: CloudWatch Logs groups /aws/lambda/<name>, served by the Logs front end.
+  auto function_logs = functions::LogStore::Open(
+      {.dir = (*dir)->File("functions/logs"), .region = so.region, .account = so.account_id}, **catalog);
+  if (!function_logs.ok()) return Fail(function_logs.status());
   functions::FunctionManagerOptions fo;
   fo.sink = &delivery_sink;
+  fo.logs = function_logs->get();
+  fo.metrics = metrics::NullRegistry();
   fo.dir = (*dir)->File("functions");
   fo.region = options.streams.region;
   fo.python = options.python;
@@ -137,6 +146,7 @@ int RunServe(const ServeOptions& options) {
   mo.region = options.streams.region;
   mo.account_id = options.streams.account_id;
   mo.store = object_store->get();
+  mo.metrics = metrics::NullRegistry();
   auto mappings = functions::MappingManager::Open(mo, **catalog, **streams, **functions);
   if (!mappings.ok()) return Fail(mappings.status());
   // CloudFormation: stacks provision through the other modules' public APIs (created
@@ -165,6 +175,7 @@ int RunServe(const ServeOptions& options) {
                                                                                  object_store->get()));
   gateway.Add(std::make_unique<frontends::lambda::LambdaService>(
       frontends::lambda::LambdaBackends{**functions, mappings->get()}));
+  gateway.Add(std::make_unique<frontends::logs::LogsService>(**function_logs));
   gateway.AddCatchAll(std::make_unique<frontends::s3::S3Service>(**object_store, kS3Workers));
 
   // --access-log wraps the gateway; without it the server calls the gateway directly.

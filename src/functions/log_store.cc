@@ -22,6 +22,7 @@ namespace sluice::functions {
 namespace {
 
 constexpr int64_t kDayMs = 86'400'000;
+constexpr int64_t kExpireEveryMs = 3'600'000;
 constexpr std::string_view kEventsSuffix = ".events";
 
 LogsFailure NotFound(std::string message) { return {LogsError::kResourceNotFound, std::move(message)}; }
@@ -199,7 +200,7 @@ class Store final : public LogStore {
         g.streams[*name] = s;
       }
     }
-    return Status::OK();
+    return ExpireLocked();
   }
 
   LogsResult<Done> CreateGroup(std::string_view name) override {
@@ -418,12 +419,20 @@ class Store final : public LogStore {
     std::filesystem::create_directories(GroupDir(group), ec);
     RETURN_IF_ERROR(WriteAll(StreamFile(group, stream), bytes, true));
     Summarize(written, s);
+    // Expired events leave the files at most an hour after they expire.
+    if (now - last_expire_ms_ >= kExpireEveryMs) return ExpireLocked();
     return Status::OK();
   }
 
   Status Expire() override {
     const MutexLock lock(mu_);
+    return ExpireLocked();
+  }
+
+ private:
+  Status ExpireLocked() REQUIRES(mu_) {
     const int64_t now = options_.clock->NowMillis();
+    last_expire_ms_ = now;
     for (auto& [name, g] : groups_) {
       if (!g.row.retention_days) continue;
       const int64_t cutoff = now - *g.row.retention_days * kDayMs;
@@ -458,7 +467,6 @@ class Store final : public LogStore {
     return Status::OK();
   }
 
- private:
   std::string GroupDir(std::string_view group) const { return options_.dir + "/" + EncodeName(group); }
   std::string StreamFile(std::string_view group, std::string_view stream) const {
     return GroupDir(group) + "/" + EncodeName(stream) + std::string(kEventsSuffix);
@@ -524,6 +532,7 @@ class Store final : public LogStore {
   catalog::Catalog& catalog_;
   Mutex mu_;
   std::map<std::string, GroupState, std::less<>> groups_ GUARDED_BY(mu_);
+  int64_t last_expire_ms_ GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace
