@@ -12,32 +12,13 @@
 #include <string>
 #include <vector>
 
-#include "catalog/catalog.h"
-#include "functions/event_source_mappings.h"
-#include "objects/local_store.h"
-#include "stream/stream_manager.h"
+#include "mappings/pipeline.h"
 
 namespace {
 
 using namespace sluice;
 
-// Resolves every name to a write_to_s3 built-in; the mapping never calls Invoke for it.
-class BuiltinOnly final : public functions::Invoker {
- public:
-  Expected<functions::InvokeOutcome, functions::InvokeError> Invoke(const functions::InvokeRequest&) override {
-    return functions::InvokeError{functions::InvokeErrorType::kService, "not a built-in"};
-  }
-  Expected<functions::ResolvedFunction, functions::InvokeError> Resolve(std::string_view) override {
-    return functions::ResolvedFunction{"writer", "arn:aws:lambda:us-east-1:000000000000:function:writer",
-                                       "sluice.builtin.write_to_s3", "arn:aws:iam::000000000000:role/r",
-                                       {{"OUTPUT_BUCKET", "lake"}}};
-  }
-};
-
-int Die(const std::string& what) {
-  std::fprintf(stderr, "mappings_bench: %s\n", what.c_str());
-  return 1;
-}
+int Die(const std::string& what) { return bench::Die("mappings_bench", what); }
 
 }  // namespace
 
@@ -47,18 +28,10 @@ int main(int argc, char** argv) {
   const int shards = argc > 3 ? std::atoi(argv[3]) : 2;
   const size_t bytes = argc > 4 ? std::strtoull(argv[4], nullptr, 10) : 700;
 
-  const auto dir = std::filesystem::temp_directory_path() / ("mappings-bench-" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir / "objects");
-  auto catalog = catalog::Catalog::Open((dir / "catalog.db").string());
-  if (!catalog.ok()) return Die(catalog.status().ToString());
-  stream::StreamManagerOptions so;
-  so.dir = (dir / "streams").string();
-  auto streams = stream::StreamManager::Open(so, **catalog);
-  if (!streams.ok()) return Die(streams.status().ToString());
-  auto store = objects::LocalObjectStore::Open({.dir = (dir / "objects").string()});
-  if (!store.ok()) return Die(store.error().message);
-  if (!(*store)->CreateBucket("lake").ok()) return Die("bucket");
-  if (!(*streams)->CreateStream("ingress", shards, "PROVISIONED", {}).ok()) return Die("stream");
+  bench::Pipeline p;
+  if (std::string e = p.Open("mappings-bench", shards); !e.empty()) return Die(e);
+  auto& streams = p.streams;
+  auto& store = p.store;
 
   // Taxi-like JSON records of about `bytes` bytes, 500 per PutRecords.
   const std::string pad(bytes > 80 ? bytes - 80 : 1, 'x');
@@ -71,22 +44,16 @@ int main(int argc, char** argv) {
     std::vector<stream::PutInput> in;
     for (size_t j = 0; j < data.size(); ++j) in.push_back({keys[j], std::nullopt, data[j]});
     std::promise<bool> done;
-    (*streams)->PutRecords("ingress", in, [&](auto r) { done.set_value(r.ok()); });
+    streams->PutRecords("ingress", in, [&](auto r) { done.set_value(r.ok()); });
     if (!done.get_future().get()) return Die("put");
   }
 
-  BuiltinOnly invoker;
   functions::MappingManager::Options mo;
   mo.start_threads = false;
-  mo.store = store->get();
-  auto mappings = functions::MappingManager::Open(mo, **catalog, **streams, invoker);
+  mo.store = store.get();
+  auto mappings = functions::MappingManager::Open(mo, *p.catalog, *streams, p.invoker);
   if (!mappings.ok()) return Die(mappings.status().ToString());
-  functions::MappingInput in;
-  in.function_name = "writer";
-  in.event_source_arn = (*streams)->ArnFor("ingress");
-  in.starting_position = "TRIM_HORIZON";
-  in.batch_size = batch;
-  if (auto m = (*mappings)->Create(in); !m.ok()) return Die(m.error().message);
+  if (auto m = (*mappings)->Create(p.Mapping(batch)); !m.ok()) return Die(m.error().message);
 
   const auto cpu = [] {
     rusage u{};
@@ -100,12 +67,11 @@ int main(int argc, char** argv) {
   }
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const double cpu_secs = cpu() - cpu_start;
-  auto listed = (*store)->List("lake", {.max_keys = 1000});
+  auto listed = store->List("lake", {.max_keys = 1000});
   std::printf("records=%zu batch_size=%lld shards=%d record_bytes~%zu objects=%zu seconds=%.3f cpu_seconds=%.3f records_per_s=%.0f\n",
               records, static_cast<long long>(batch), shards, bytes, listed.ok() ? listed->objects.size() : 0,
               secs, cpu_secs, static_cast<double>(records) / secs);
   mappings->reset();
-  (void)(*streams)->Close();
-  std::filesystem::remove_all(dir);
+  p.Close();
   return 0;
 }

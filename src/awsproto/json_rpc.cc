@@ -161,7 +161,7 @@ void JsonRpc::Dispatch(http::Request request, http::Responder done,
   call->enc = enc;
   if (auto err = CheckRequest(*call->req, *fields, call->blobs)) {
     if (err->serialization) return done(Error(enc, 400, "SerializationException", err->message, "Message"));
-    return done(Error(enc, 400, "ValidationException", err->message, "message"));
+    return done(Error(enc, 400, protocol_.validation_error_type, err->message, "message"));
   }
   // The completion may run after the service is gone (a log's flusher acknowledging at
   // shutdown), so it holds copies, not `this`.

@@ -27,6 +27,9 @@ struct JsonProtocol {
   std::string_view target_prefix;      // "Kinesis_20131202"
   std::string_view json_content_type;  // "application/x-amz-json-1.1"
   std::string_view cbor_content_type;  // "application/x-amz-cbor-1.1", or empty: no CBOR
+  // The __type of a request that fails its field specs (CloudWatch Logs answers
+  // InvalidParameterException where most services answer ValidationException).
+  std::string_view validation_error_type = "ValidationException";
 };
 
 // What an action produces: a success body (possibly empty) or an AWS error.

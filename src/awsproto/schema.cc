@@ -95,6 +95,7 @@ class Checker {
         }
         return std::nullopt;
       case FieldType::kInteger:
+      case FieldType::kLong:
         if (list) return Ser(std::string(kListMsg));
         if (map) return Ser(std::string(kStructMsg));
         if (v.kind == Value::Kind::kDouble) {
@@ -106,7 +107,7 @@ class Checker {
         if (v.kind != Value::Kind::kInt) {
           return Ser(fmt::format("{} can not be converted to an Integer", TypeName(v)));
         }
-        v.i = std::min(v.i, kIntMax);
+        if (f.type == FieldType::kInteger) v.i = std::min(v.i, kIntMax);
         return std::nullopt;
       case FieldType::kBoolean:
         if (list) return Ser(std::string(kListMsg));

@@ -17,7 +17,9 @@
 
 namespace sluice::awsproto {
 
-enum class FieldType { kString, kInteger, kBoolean, kBlob, kTimestamp, kList, kMap, kStructure };
+// kInteger is AWS's 32-bit Integer (larger values saturate); kLong its 64-bit Long
+// (CloudWatch Logs' epoch-millisecond times).
+enum class FieldType { kString, kInteger, kLong, kBoolean, kBlob, kTimestamp, kList, kMap, kStructure };
 
 // A constraint on a string's shape, supplied by the service that owns the field: the
 // regular expression AWS prints in its message, and a matcher for it that runs in

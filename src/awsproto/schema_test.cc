@@ -71,6 +71,23 @@ TEST(AwsSchema, IntegersAreFlooredAndClampedBeforeRangeChecks) {
   EXPECT_FALSE(Check(R"({"ShardCount":1.9,"StreamName":"s"})"));
 }
 
+TEST(AwsSchema, LongsKeepEpochMillisecondsThatIntegersWouldClamp) {
+  const FieldSpec spec[] = {{.name = "startTime", .type = FieldType::kLong, .min_value = 0}};
+  static std::deque<std::unique_ptr<ParsedBody>> bodies;
+  auto p = ParseJsonBody(R"({"startTime":1796105533223})");
+  ASSERT_TRUE(p.ok());
+  bodies.push_back(std::move(*p));
+  BlobArena blobs(64);
+  Value& root = bodies.back()->mutable_root();
+  EXPECT_FALSE(CheckRequest(root, spec, blobs));
+  EXPECT_EQ(root.Get("startTime")->i, 1796105533223);
+  const auto negative = Check(R"({"startTime":-1})", spec);
+  ASSERT_TRUE(negative);
+  EXPECT_EQ(negative->message,
+            "1 validation error detected: Value '-1' at 'startTime' failed to satisfy constraint: Member must "
+            "have value greater than or equal to 0");
+}
+
 TEST(AwsSchema, HugeNumbersSaturateInsteadOfOverflowing) {
   // Found by fuzz/cbor_codec (a -7e30 Limit): converting a double beyond int64 is
   // undefined behaviour; so is multiplying huge epoch seconds by 1000. They saturate.

@@ -222,6 +222,16 @@ CREATE TABLE cw_alarm_history (
 CREATE INDEX cw_alarm_history_by_alarm ON cw_alarm_history (alarm_name, seq);
 )sql";
 
+// CloudWatch Logs groups (function logs): retention in days, NULL for "never expire".
+// The events are files the functions module owns (docs/formats/function-logs.md).
+constexpr std::string_view kLogGroups = R"sql(
+CREATE TABLE log_groups (
+  name           TEXT    PRIMARY KEY,
+  created_ms     INTEGER NOT NULL,
+  retention_days INTEGER
+) STRICT, WITHOUT ROWID;
+)sql";
+
 // The schema history. Append only; see migrations.h.
 constexpr Migration kMigrations[] = {
     {1, "schema_version and meta", kSchemaVersionAndMeta},
@@ -233,6 +243,7 @@ constexpr Migration kMigrations[] = {
     {7, "query: lake databases, tables, columns, properties and partitions", kLake},
     {8, "cloudformation stacks, events and change sets", kStacks},
     {9, "cloudwatch alarms and alarm history", kAlarms},
+    {10, "cloudwatch logs groups and retention", kLogGroups},
 };
 
 Status ApplyOne(Database& db, const Migration& m) {

@@ -8,53 +8,15 @@
 
 #include <nlohmann/json.hpp>
 
-#include "aws/credentials.h"
-#include "aws/endpoint.h"
-#include "aws/http_client.h"
-#include "aws/sigv4.h"
+#include "cli/json_service_client.h"
 
 namespace sluice::cli {
 namespace {
 
-constexpr std::string_view kLocalEndpoint = "http://127.0.0.1:4566";
+constexpr JsonService kFirehose{"Firehose", "firehose", "Firehose_20150804"};
 
-// Calls one action and returns its JSON answer; an AWS error becomes a status naming
-// its type and message.
 Result<nlohmann::json> Call(const FirehoseCommandOptions& o, std::string_view action, const nlohmann::json& body) {
-  ASSIGN_OR_RETURN(const std::string endpoint, FirehoseEndpoint(o));
-  const aws::EnvLookup env = aws::RealEnv();
-  aws::CredentialOptions co;
-  co.profile = o.profile;
-  co.region = o.region;
-  Result<aws::ResolvedConfig> resolved = aws::ResolveConfig(co, env);
-  // A local server needs a well-formed signature, not real keys.
-  aws::Credentials credentials = resolved.ok() ? resolved->credentials : aws::Credentials{"sluice-local", "sluice-local", ""};
-  std::string region = resolved.ok() ? resolved->region : o.region;
-  if (region.empty()) region = "us-east-1";
-  aws::HttpRequest req;
-  req.method = "POST";
-  req.endpoint = endpoint;
-  req.path = "/";
-  req.body = body.dump();
-  req.SetHeader("Content-Type", "application/x-amz-json-1.1");
-  req.SetHeader("X-Amz-Target", "Firehose_20150804." + std::string(action));
-  RETURN_IF_ERROR(aws::SignRequest(req, credentials, {.region = region, .service = "firehose"},
-                                   static_cast<int64_t>(std::time(nullptr))));
-  aws::HttpClient client;
-  auto resp = client.Send(req);
-  if (!resp.ok()) return Status::Unavailable(endpoint + ": " + resp.error().ToString());
-  const nlohmann::json answer = nlohmann::json::parse(resp->body, nullptr, false);
-  if (resp->status != 200) {
-    std::string type = "error";
-    std::string message = resp->body;
-    if (answer.is_object()) {
-      type = answer.value("__type", type);
-      message = answer.value("message", answer.value("Message", message));
-    }
-    return Status::FailedPrecondition(type + ": " + message);
-  }
-  if (answer.is_discarded()) return Status::Internal(endpoint + ": the answer is not JSON");
-  return answer;
+  return CallJsonService(kFirehose, {o.endpoint, o.profile, o.region}, action, body);
 }
 
 std::string Age(int64_t ms) {
@@ -97,9 +59,7 @@ int RunFlush(const FirehoseCommandOptions& o, const std::string& name) {
 }  // namespace
 
 Result<std::string> FirehoseEndpoint(const FirehoseCommandOptions& o) {
-  ASSIGN_OR_RETURN(const std::optional<aws::ConfiguredEndpoint> configured,
-                   aws::ResolveConfiguredEndpoint({"Firehose", o.endpoint, o.profile}, aws::RealEnv()));
-  return configured ? configured->url : std::string(kLocalEndpoint);
+  return ServiceEndpoint(kFirehose, {o.endpoint, o.profile, o.region});
 }
 
 void AddFirehoseCommand(CLI::App& app) {

@@ -5,6 +5,7 @@
 
 #include "cli/firehose_command.h"
 #include "cli/gen_command.h"
+#include "cli/logs_command.h"
 #include "cli/logging.h"
 #include "cli/produce_command.h"
 #include "cli/query_command.h"
@@ -24,6 +25,7 @@ int main(int argc, char** argv) {
   sluice::cli::AddProduceCommand(app);
   sluice::cli::AddFirehoseCommand(app);
   sluice::cli::AddQueryCommand(app);
+  sluice::cli::AddLogsCommand(app);
 
   try {
     app.parse(argc, argv);

@@ -28,8 +28,10 @@
 #include "frontends/kinesis/kinesis_service.h"
 #include "frontends/lambda/lambda_service.h"
 #include "frontends/lambda_runtime/runtime_api.h"
+#include "frontends/logs/logs_service.h"
 #include "functions/event_source_mappings.h"
 #include "functions/functions.h"
+#include "functions/logs.h"
 #include "functions/runtime_broker.h"
 #include "frontends/s3/s3_service.h"
 #include "gateway/access_log.h"
@@ -125,12 +127,18 @@ int RunServe(const ServeOptions& options) {
   delivery_options.streams = streams->get();
   delivery_options.region = so.region;
   delivery_options.rate_limits = options.firehose_rate_limits;
-  auto delivery = delivery::DeliveryManager::Open(delivery_options, **catalog, lake->store());
+  auto delivery = delivery::DeliveryManager::Open(delivery_options, **catalog, lake->store(), reported);
   if (!delivery.ok()) return Fail(delivery.status());
   // send_to_firehose puts records into delivery streams in process.
   DeliverySink delivery_sink(**delivery);
+  // Function logs: CloudWatch Logs groups /aws/lambda/<name>, served by the Logs front end.
+  auto function_logs = functions::LogStore::Open(
+      {.dir = (*dir)->File("functions/logs"), .region = so.region, .account = so.account_id}, **catalog);
+  if (!function_logs.ok()) return Fail(function_logs.status());
   functions::FunctionManagerOptions fo;
   fo.sink = &delivery_sink;
+  fo.logs = function_logs->get();
+  fo.metrics = reported;
   fo.dir = (*dir)->File("functions");
   fo.region = options.streams.region;
   fo.python = options.python;
@@ -165,6 +173,7 @@ int RunServe(const ServeOptions& options) {
   mo.region = options.streams.region;
   mo.account_id = options.streams.account_id;
   mo.store = &lake->store();
+  mo.metrics = reported;
   auto mappings = functions::MappingManager::Open(mo, **catalog, **streams, **functions);
   if (!mappings.ok()) return Fail(mappings.status());
   // CloudFormation: stacks provision through the other modules' public APIs (created
@@ -188,7 +197,7 @@ int RunServe(const ServeOptions& options) {
   gateway::Gateway gateway{std::string(kVersion), &request_memory, &verifier};
   gateway.ServeMetrics([&metrics] { return metrics.PrometheusText(); });
   gateway.Add(std::make_unique<frontends::kinesis::KinesisService>(**streams));
-  gateway.Add(std::make_unique<frontends::firehose::FirehoseService>(**delivery));
+  gateway.Add(std::make_unique<frontends::firehose::FirehoseService>(**delivery, reported));
   gateway.Add(std::make_unique<frontends::athena::AthenaService>(query_engine, query_executions));
   gateway.Add(std::make_unique<frontends::cloudformation::CloudFormationService>(**stack_manager,
                                                                                  object_store->get()));
@@ -196,6 +205,7 @@ int RunServe(const ServeOptions& options) {
       frontends::lambda::LambdaBackends{**functions, mappings->get()}));
   // PutMetricData goes to the store whatever --metrics says: it is the client's data.
   gateway.Add(std::make_unique<frontends::cloudwatch::CloudWatchService>(metrics, metrics, **alarms));
+  gateway.Add(std::make_unique<frontends::logs::LogsService>(**function_logs));
   gateway.AddCatchAll(std::make_unique<frontends::s3::S3Service>(**object_store, kS3Workers, reported));
 
   // --access-log wraps the gateway; without it the server calls the gateway directly.

@@ -63,7 +63,7 @@ class MappingManager::Impl {
     return {.catalog = &catalog_, .streams = &streams_, .invoker = &invoker_, .clock = &clock_,
             .store = options_.store, .sink = options_.sink, .region = options_.region,
             .max_payload_bytes = options_.max_payload_bytes,
-            .concurrent = options_.concurrent};
+            .concurrent = options_.concurrent, .metrics = &metrics_};
   }
 
   Status Load() {
@@ -282,6 +282,7 @@ class MappingManager::Impl {
   stream::StreamManager& streams_;
   Invoker& invoker_;
   Clock& clock_;
+  mutable LambdaMetrics metrics_{options_.metrics.get()};  // IteratorAge; built-ins' invocations
   Mutex create_mu_;
   Mutex mu_;
   CondVar wake_;

@@ -35,6 +35,7 @@
 #include "base/status.h"
 #include "catalog/catalog.h"
 #include "functions/builtins.h"
+#include "metrics/metrics.h"
 #include "functions/invoker.h"
 #include "objects/object_store.h"
 #include "stream/stream_manager.h"
@@ -149,6 +150,9 @@ class MappingManager {
     // built-in that needs it then fails each batch with a clear function error.
     objects::ObjectStore* store = nullptr;  // also the on-failure destination's store
     RecordSink* sink = nullptr;
+    // IteratorAge per batch (AWS/Lambda), and Invocations/Errors/Duration of built-ins
+    // run in place (the Invoker reports the others).
+    std::reference_wrapper<metrics::Registry> metrics = metrics::NullRegistry();
   };
 
   // Loads every mapping and its checkpoints from the catalog and starts the pollers of

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "metrics/testing/recording_registry.h"
+
 #include <algorithm>
 #include <atomic>
 #include <future>
@@ -65,6 +67,7 @@ class MappingTest : public stream::testing::StreamFixture {
     o.store = store_.get();
     o.sink = &sink_;
     o.max_payload_bytes = max_payload;
+    o.metrics = registry_;
     auto m = MappingManager::Open(o, *catalog_, *mgr_, invoker_);
     ASSERT_TRUE(m.ok()) << m.status().ToString();
     mappings_ = std::move(*m);
@@ -118,11 +121,32 @@ class MappingTest : public stream::testing::StreamFixture {
 
   int shards_ = 1;
   int next_ = 0;
+  metrics::testing::RecordingRegistry registry_;
   FakeInvoker invoker_;
   testing::FakeSink sink_;
   std::unique_ptr<objects::ObjectStore> store_;
   std::unique_ptr<MappingManager> mappings_;
 };
+
+TEST_F(MappingTest, EachBatchReportsIteratorAgeOfItsLastRecord) {
+  std::vector<std::string> seen;
+  DefineRecorder(seen);
+  MappingInput in = Input();
+  in.batch_size = 2;
+  CreateMapping(in);
+  RunUntilIdle();
+  PutN(1);
+  clock_.Advance(1500);
+  PutN(2);
+  clock_.Advance(2500);
+  RunUntilIdle();
+  ASSERT_EQ(seen.size(), 3u);
+  // Batches of 2 then 1: the first ends with a record that waited 2.5 s, the second too.
+  const auto age = metrics::MakeId("AWS/Lambda", "IteratorAge", {{"FunctionName", "fn"}});
+  EXPECT_EQ(registry_.Samples(age), (std::vector<double>{2500, 2500}));
+  EXPECT_EQ(registry_.UnitOf(age), metrics::Unit::kMilliseconds);
+  EXPECT_EQ(registry_.Samples(metrics::MakeId("AWS/Lambda", "IteratorAge", {})), (std::vector<double>{2500, 2500}));
+}
 
 TEST_F(MappingTest, LifecycleWalksLambdasStates) {
   invoker_.Define("fn", [](const std::string&) { return Ok(); });

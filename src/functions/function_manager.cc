@@ -19,6 +19,7 @@
 #include "functions/builtins.h"
 #include "functions/functions.h"
 #include "internal/config_store.h"
+#include "internal/lambda_metrics.h"
 #include "internal/package.h"
 #include "internal/process_pool.h"
 #include "internal/runtime_clients.h"
@@ -122,7 +123,6 @@ class Manager final : public FunctionManager {
     std::error_code ec;
     std::filesystem::create_directories(options_.dir + "/packages", ec);
     std::filesystem::create_directories(options_.dir + "/runtime", ec);
-    std::filesystem::create_directories(options_.dir + "/logs", ec);
     if (ec) return Status::IOError("cannot create " + options_.dir + ": " + ec.message());
     // The runtime clients ship inside the binary and are written out at each start.
     if (!WriteFile(options_.dir + "/runtime/python_runtime.py", PythonRuntimeClient()) ||
@@ -385,7 +385,9 @@ class Manager final : public FunctionManager {
     }
     if (!config) return done(NotFound(*ref));
     if (type == InvocationType::kDryRun) return done(InvokeResult{});
-    if (!BuiltinNameFromHandler(config->handler).empty()) return RunBuiltin(*config, type, payload, std::move(done));
+    if (!BuiltinNameFromHandler(config->handler).empty()) {
+      return RunBuiltin(*config, type, payload, Measured(config->name, std::move(done)));
+    }
     if (!spec) {
       // Built outside the lock: the first python function probes interpreters.
       LambdaResult<std::shared_ptr<const LaunchSpec>> s = BuildSpec(*config, endpoint);
@@ -398,14 +400,32 @@ class Manager final : public FunctionManager {
     const std::string request_id = Uuid();
     if (type == InvocationType::kEvent) {
       // Queued: the caller is answered now; the outcome goes only to the function's log.
-      pool_.Invoke(spec, request_id, std::move(payload), [name = spec->function_name](LambdaResult<InvokeResult> r) {
-        if (!r.ok()) {
-          spdlog::warn("msg=\"asynchronous invocation not run\" function={} error={}", name, r.error().message);
-        }
-      });
+      pool_.Invoke(spec, request_id, std::move(payload),
+                   Measured(spec->function_name, [name = spec->function_name](LambdaResult<InvokeResult> r) {
+                     if (!r.ok()) {
+                       spdlog::warn("msg=\"asynchronous invocation not run\" function={} error={}", name,
+                                    r.error().message);
+                     }
+                   }));
       return done(InvokeResult{});
     }
-    pool_.Invoke(spec, request_id, std::move(payload), std::move(done));
+    pool_.Invoke(spec, request_id, std::move(payload), Measured(spec->function_name, std::move(done)));
+  }
+
+  // `done`, reporting the invocation's metrics first (it starts now).
+  InvokeDone Measured(const std::string& name, InvokeDone done) {
+    metrics_.Started(name);
+    return [this, name, start = std::chrono::steady_clock::now(), done = std::move(done)](
+               LambdaResult<InvokeResult> r) mutable {
+      if (!r.ok() && r.error().code == LambdaError::kTooManyRequests) {
+        metrics_.Throttled(name);
+      } else {
+        const double ms =
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+        metrics_.Finished(name, ms, !r.ok() || r->function_error);
+      }
+      done(std::move(r));
+    };
   }
 
   Expected<InvokeOutcome, InvokeError> Invoke(const InvokeRequest& request) override {
@@ -658,7 +678,8 @@ class Manager final : public FunctionManager {
     spec->timeout_ms = c.timeout_s * 1000;
     spec->memory_mb = c.memory_mb;
     spec->reserved_concurrency = c.reserved_concurrency;
-    spec->log_file = options_.dir + "/logs/" + c.name + ".log";
+    spec->logs = options_.logs;
+    spec->log_group = "/aws/lambda/" + c.name;
     const std::string task_root = PackageDir(c);
     SpawnSpec& s = spec->spawn;
     s.cwd = task_root;
@@ -702,7 +723,6 @@ class Manager final : public FunctionManager {
         "AWS_LAMBDA_FUNCTION_VERSION=$LATEST",
         "AWS_LAMBDA_INITIALIZATION_TYPE=on-demand",
         "AWS_LAMBDA_LOG_GROUP_NAME=/aws/lambda/" + c.name,
-        "AWS_LAMBDA_LOG_STREAM_NAME=" + LogStreamName(),
         "AWS_REGION=" + options_.region,
         "AWS_DEFAULT_REGION=" + options_.region,
         "AWS_ACCESS_KEY_ID=" + env_or("AWS_ACCESS_KEY_ID", "test"),
@@ -720,20 +740,12 @@ class Manager final : public FunctionManager {
     return std::shared_ptr<const LaunchSpec>(spec);
   }
 
-  static std::string LogStreamName() {
-    const std::time_t t = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%04d/%02d/%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
-    return std::string(buf) + "/[$LATEST]" + RandomHex(16);
-  }
-
 #undef ASSIGN_OR_RETURN_L
 
   const FunctionManagerOptions options_;
   catalog::Catalog& catalog_;
   objects::ObjectStore& objects_;
+  LambdaMetrics metrics_{options_.metrics.get()};  // outlives the pool: its callbacks report here
   ProcessPool pool_;
   Mutex write_mu_ ACQUIRED_BEFORE(mu_);
   std::once_flag python_once_;

@@ -27,6 +27,7 @@
 #include "base/expected.h"
 #include "base/status.h"
 #include "functions/invoker.h"
+#include "metrics/metrics.h"
 
 namespace sluice::catalog {
 class Catalog;
@@ -39,6 +40,7 @@ namespace sluice::functions {
 
 class RuntimeBroker;
 class RecordSink;
+class LogStore;
 
 enum class LambdaError {
   kResourceNotFound,          // 404 ResourceNotFoundException
@@ -138,6 +140,11 @@ struct FunctionManagerOptions {
   int max_processes = 64;        // runtime processes across all functions
   // Where the send_to_firehose built-in delivers; null: that built-in fails when invoked.
   RecordSink* sink = nullptr;
+  // Where runtime processes' log streams go (/aws/lambda/<name>); null: nowhere (the
+  // LogType Tail of an Invoke still works).
+  LogStore* logs = nullptr;
+  // Invocations, Errors, Duration, Throttles, ConcurrentExecutions (AWS/Lambda).
+  std::reference_wrapper<metrics::Registry> metrics = metrics::NullRegistry();
 };
 
 // A zip package holding one file `name` (mode 0644) with `text`: how CloudFormation

@@ -16,6 +16,7 @@
 #include "internal/process_pool.h"
 #include "internal/validate.h"
 #include "objects/local_store.h"
+#include "metrics/testing/recording_registry.h"
 
 namespace sluice::functions {
 namespace {
@@ -137,6 +138,7 @@ class ManagerTest : public ::testing::Test {
     }
     FunctionManagerOptions o{.dir = dir_.File("functions")};
     o.strict_runtimes = strict;
+    o.metrics = registry_;
     auto m = FunctionManager::Open(o, *catalog_, *store_);
     ASSERT_TRUE(m.ok()) << m.status().ToString();
     manager_ = std::move(*m);
@@ -151,6 +153,7 @@ class ManagerTest : public ::testing::Test {
     return in;
   }
   TempDir dir_;
+  metrics::testing::RecordingRegistry registry_;
   std::unique_ptr<catalog::Catalog> catalog_;
   std::unique_ptr<objects::LocalObjectStore> store_;
   std::unique_ptr<FunctionManager> manager_;
@@ -248,6 +251,39 @@ TEST_F(ManagerTest, BuiltinHandlersRunInProcessThroughTheInvoker) {
   auto missing = invoker.Invoke({"nope", "{}"});
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.error().code, InvokeErrorType::kResourceNotFound);
+}
+
+TEST_F(ManagerTest, InvocationsErrorsAndThrottlesAreReportedAsAwsLambdaMetrics) {
+  ASSERT_TRUE(store_->CreateBucket("out").ok());
+  CreateFunctionInput ok = Input("good");
+  ok.config.handler = "sluice.builtin.write_to_s3";
+  ok.config.environment = {{"OUTPUT_BUCKET", "out"}};
+  ASSERT_TRUE(manager_->Create(ok).ok());
+  CreateFunctionInput bad = Input("bad");
+  bad.config.handler = "sluice.builtin.no_such_builtin";
+  ASSERT_TRUE(manager_->Create(bad).ok());
+  ASSERT_TRUE(manager_->Create(Input("held")).ok());
+  ASSERT_TRUE(manager_->PutConcurrency("held", 0).ok());
+  Invoker& invoker = *manager_;
+  ASSERT_EQ(invoker.Invoke({"good", R"({"Records":[]})"})->function_error, FunctionError::kNone);
+  ASSERT_EQ(invoker.Invoke({"bad", "{}"})->function_error, FunctionError::kUnhandled);
+  auto held = invoker.Invoke({"held", "{}"});
+  ASSERT_FALSE(held.ok());
+  EXPECT_EQ(held.error().code, InvokeErrorType::kTooManyRequests);
+  auto id = [](const char* name, const char* fn) {
+    std::vector<metrics::Dimension> d;
+    if (fn != nullptr) d.push_back({"FunctionName", fn});
+    return metrics::MakeId("AWS/Lambda", name, std::move(d));
+  };
+  EXPECT_EQ(registry_.Samples(id("Invocations", "good")), (std::vector<double>{1}));
+  EXPECT_EQ(registry_.Samples(id("Errors", "good")), (std::vector<double>{0}));
+  EXPECT_EQ(registry_.Samples(id("Errors", "bad")), (std::vector<double>{1}));
+  EXPECT_EQ(registry_.Samples(id("Duration", "good")).size(), 1u);
+  EXPECT_EQ(registry_.Samples(id("Throttles", "held")), (std::vector<double>{1}));
+  EXPECT_TRUE(registry_.Samples(id("Invocations", "held")).empty());
+  EXPECT_EQ(registry_.Samples(id("Invocations", nullptr)), (std::vector<double>{1, 1}));
+  EXPECT_EQ(registry_.Samples(id("Throttles", nullptr)), (std::vector<double>{1}));
+  EXPECT_EQ(registry_.Samples(id("ConcurrentExecutions", nullptr)), (std::vector<double>{1, 1, 1}));
 }
 
 TEST_F(ManagerTest, ConcurrentCodeUpdatesLeaveTheRecordedPackageOnDisk) {

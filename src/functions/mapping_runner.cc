@@ -395,6 +395,11 @@ bool MappingRunner::AttemptRound(Shard& shard, const MappingConfig& config) {
   return true;
 }
 
+void MappingRunner::ReportIteratorAge(std::string_view function, int64_t last_arrival_ms) const {
+  if (deps_.metrics == nullptr) return;
+  deps_.metrics->IteratorAge(function, static_cast<double>(std::max<int64_t>(0, deps_.clock->NowMillis() - last_arrival_ms)));
+}
+
 EventSource MappingRunner::Source(const MappingConfig& config, const ResolvedFunction* fn) const {
   return {config.event_source_arn, deps_.region, fn != nullptr ? std::string_view(fn->role) : std::string_view()};
 }
@@ -432,13 +437,21 @@ MappingRunner::Outcome MappingRunner::Attempt(Round& round, std::deque<Batch>& l
   if (!fn.ok()) {
     result = fn.error();
   } else if (const std::string_view builtin = BuiltinNameFromHandler(fn->handler); !builtin.empty()) {
+    if (!views.empty()) ReportIteratorAge(fn->name, views.back().approximate_arrival_ms);
     auto impl = MakeBuiltin(builtin, {.variables = fn->environment, .store = deps_.store, .sink = deps_.sink});
     if (impl.ok()) {
+      if (deps_.metrics != nullptr) deps_.metrics->Started(fn->name);
+      const int64_t started = deps_.clock->NowMillis();
       result = (*impl)->HandleRecords(views);
+      if (deps_.metrics != nullptr) {
+        deps_.metrics->Finished(fn->name, static_cast<double>(deps_.clock->NowMillis() - started),
+                                !result.ok() || result->function_error != FunctionError::kNone);
+      }
     } else {
       result = impl.error();
     }
   } else {
+    if (!views.empty()) ReportIteratorAge(fn->name, views.back().approximate_arrival_ms);
     result = deps_.invoker->Invoke({config.function_arn, BuildKinesisEvent(views, Source(config, &*fn))});
   }
   ++batch.invocations;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
@@ -44,6 +45,17 @@ std::string IsoNow() {
                      tm.tm_hour, tm.tm_min, tm.tm_sec, ms % 1000);
 }
 
+// Lambda's REPORT line: tab-separated fields with a trailing tab; Init Duration only
+// on a process's first invocation. Billed Duration rounds up to the millisecond.
+std::string ReportLine(std::string_view request_id, double ms, int64_t memory_mb, int64_t max_used_mb,
+                       std::optional<double> init_ms) {
+  std::string line = fmt::format(
+      "REPORT RequestId: {}\tDuration: {:.2f} ms\tBilled Duration: {} ms\tMemory Size: {} MB\tMax Memory Used: {} MB\t",
+      request_id, ms, static_cast<int64_t>(std::ceil(ms)), memory_mb, max_used_mb);
+  if (init_ms) line += fmt::format("Init Duration: {:.2f} ms\t", *init_ms);
+  return line;
+}
+
 std::string ErrorJson(std::string_view type, std::string_view message) {
   return nlohmann::json{{"errorType", type}, {"errorMessage", message}}.dump();
 }
@@ -69,11 +81,8 @@ std::string ExitText(int status) {
   return "exit status unknown";
 }
 
-void AppendLog(const std::string& path, const std::string& text) {
-  if (path.empty() || text.empty()) return;
-  std::ofstream out(path, std::ios::app | std::ios::binary);
-  out << text;
-}
+// The most events kept for one process between two writes to its stream.
+constexpr size_t kMaxPendingEvents = 10'000;
 
 }  // namespace
 
@@ -146,7 +155,30 @@ void ProcessPool::Drain(Process& p) {
     if (n <= 0) return;
     p.log.append(buf, static_cast<size_t>(n));
     if (p.log.size() > kMaxKeptLog) p.log.erase(0, p.log.size() - kMaxKeptLog);
+    // One event per line, stamped when sluice read it.
+    p.partial.append(buf, static_cast<size_t>(n));
+    const int64_t now = EpochMs();
+    size_t start = 0;
+    for (size_t nl = p.partial.find('\n'); nl != std::string::npos; nl = p.partial.find('\n', start)) {
+      if (p.events.size() < kMaxPendingEvents) p.events.push_back({now, p.partial.substr(start, nl + 1 - start)});
+      start = nl + 1;
+    }
+    p.partial.erase(0, start);
+    if (p.partial.size() > kMaxKeptLog) {
+      if (p.events.size() < kMaxPendingEvents) p.events.push_back({now, std::move(p.partial)});
+      p.partial.clear();
+    }
   }
+}
+
+void ProcessPool::Line(Process& p, std::string text) {
+  text += '\n';
+  p.log += text;
+  if (!p.partial.empty()) {
+    p.events.push_back({EpochMs(), std::move(p.partial)});
+    p.partial.clear();
+  }
+  p.events.push_back({EpochMs(), std::move(text)});
 }
 
 void ProcessPool::Invoke(std::shared_ptr<const LaunchSpec> spec, std::string request_id, std::string payload,
@@ -200,6 +232,8 @@ void ProcessPool::Invoke(std::shared_ptr<const LaunchSpec> spec, std::string req
       p->spec = spec;
       SpawnSpec s = spec->spawn;
       s.env.push_back("AWS_LAMBDA_RUNTIME_API=" + runtime_api_ + "/" + p->token);
+      p->log_stream = LambdaLogStreamName(EpochMs(), RandomHex(16));
+      s.env.push_back("AWS_LAMBDA_LOG_STREAM_NAME=" + p->log_stream);
       Result<Spawned> spawned = Spawn(s);
       if (!spawned.ok()) {
         InvokeDone d = std::move(invocation->done);
@@ -208,6 +242,7 @@ void ProcessPool::Invoke(std::shared_ptr<const LaunchSpec> spec, std::string req
       }
       p->pid = spawned->pid;
       p->fd = spawned->output_fd;
+      p->spawned = Clock::now();
       p->deadline = Clock::now() + std::chrono::milliseconds(spec->init_timeout_ms + spec->timeout_ms);
       free_process = p.get();
       processes_.emplace(p->token, std::move(p));
@@ -232,7 +267,7 @@ ProcessPool::Completion ProcessPool::Deliver(Process& p) {
   next.function_arn = p.spec->function_arn;
   next.deadline_ms = EpochMs() + p.spec->timeout_ms;
   // Lambda writes START when the invocation begins; output of the init phase before it.
-  p.log += "START RequestId: " + inv.request_id + " Version: $LATEST\n";
+  Line(p, "START RequestId: " + inv.request_id + " Version: $LATEST");
   auto ready = std::move(p.waiting);
   p.waiting = nullptr;
   return [ready = std::move(ready), next = std::move(next)]() mutable { ready(std::move(next)); };
@@ -243,20 +278,25 @@ ProcessPool::Completion ProcessPool::Finish(Process& p, LambdaResult<InvokeResul
   std::unique_ptr<Invocation> inv = std::move(p.current);
   const double ms =
       std::chrono::duration<double, std::milli>(Clock::now() - inv->started).count();
-  std::string tail_lines = fmt::format("END RequestId: {}\n", inv->request_id);
-  tail_lines += fmt::format(
-      "REPORT RequestId: {}\tDuration: {:.2f} ms\tBilled Duration: {} ms\tMemory Size: {} MB\tMax Memory Used: {} MB\t\n",
-      inv->request_id, ms, static_cast<int64_t>(ms) + 1, p.spec->memory_mb, MaxMemoryUsedMb(p.pid));
-  if (!status_line.empty()) tail_lines += std::string(status_line) + "\n";
-  std::string log = std::move(p.log) + tail_lines;
+  Line(p, "END RequestId: " + inv->request_id);
+  Line(p, ReportLine(inv->request_id, ms, p.spec->memory_mb, MaxMemoryUsedMb(p.pid), p.init_ms));
+  p.init_ms.reset();  // Init Duration is reported with the first invocation only
+  if (!status_line.empty()) Line(p, std::string(status_line));
+  std::string log = std::move(p.log);
   p.log.clear();
   if (result.ok()) {
     result->log_tail = log.size() > kLogTailBytes ? log.substr(log.size() - kLogTailBytes) : log;
   }
   if (p.retiring) Kill(p);
-  return [file = p.spec->log_file, log = std::move(log), done = std::move(inv->done),
-          result = std::move(result)]() mutable {
-    AppendLog(file, log);
+  std::vector<LogEvent> events = std::move(p.events);
+  p.events.clear();
+  return [logs = p.spec->logs, group = p.spec->log_group, stream = p.log_stream, events = std::move(events),
+          done = std::move(inv->done), result = std::move(result)]() mutable {
+    if (logs != nullptr) {
+      if (Status st = logs->Append(group, stream, events); !st.ok()) {
+        spdlog::warn("msg=\"cannot write function log\" group={} error=\"{}\"", group, st.message());
+      }
+    }
     done(std::move(result));
   };
 }
@@ -282,6 +322,11 @@ void ProcessPool::Next(std::string_view token, std::function<void(Expected<NextI
       Kill(*p);
       lock.Unlock();
       return ready(BrokerFailure{BrokerError::kUnknownProcess, "the function changed; this process is retired"});
+    }
+    if (!p->initialized) {
+      // The first Next ends the init phase (a cold start's Init Duration).
+      p->initialized = true;
+      p->init_ms = std::chrono::duration<double, std::milli>(Clock::now() - p->spawned).count();
     }
     // A second Next replaces the first, which is answered as unknown (the client gave up on it).
     auto previous = std::move(p->waiting);
@@ -349,7 +394,7 @@ Expected<Done, BrokerFailure> ProcessPool::InitError(std::string_view token, std
     p->retiring = true;
     if (p->current) {
       // The invocation never started: Lambda reports the init error as its result.
-      p->log += "START RequestId: " + p->current->request_id + " Version: $LATEST\n";
+      Line(*p, "START RequestId: " + p->current->request_id + " Version: $LATEST");
       completion = FinishWith(*p, true, std::move(error), "");
     }
     Kill(*p);
@@ -398,7 +443,7 @@ void ProcessPool::Supervise() {
         if (p.current && now >= p.deadline && !p.killed) {
           const double seconds = static_cast<double>(p.spec->timeout_ms) / 1000.0;
           const std::string id = p.current->request_id;
-          if (!p.current->delivered) p.log += "START RequestId: " + id + " Version: $LATEST\n";
+          if (!p.current->delivered) Line(p, "START RequestId: " + id + " Version: $LATEST");
           const std::string message = fmt::format("RequestId: {} Error: Task timed out after {:.2f} seconds", id, seconds);
           Kill(p);
           completions.push_back(FinishWith(p, true, ErrorJson("Sandbox.Timedout", message),
@@ -414,7 +459,7 @@ void ProcessPool::Supervise() {
             const std::string id = p.current->request_id;
             const std::string message =
                 fmt::format("RequestId: {} Error: Runtime exited with error: {}", id, ExitText(status));
-            if (!p.current->delivered) p.log += "START RequestId: " + id + " Version: $LATEST\n";
+            if (!p.current->delivered) Line(p, "START RequestId: " + id + " Version: $LATEST");
             completions.push_back(
                 FinishWith(p, true, ErrorJson("Runtime.ExitError", message), message + "\nRuntime.ExitError"));
           }

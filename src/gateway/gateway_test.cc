@@ -15,6 +15,8 @@
 #include "delivery/delivery.h"
 #include "frontends/firehose/firehose_service.h"
 #include "frontends/athena/athena_service.h"
+#include "frontends/logs/logs_service.h"
+#include "functions/logs.h"
 #include "frontends/cloudformation/cloudformation_service.h"
 #include "frontends/cloudwatch/cloudwatch_service.h"
 #include "frontends/kinesis/kinesis_service.h"
@@ -474,6 +476,24 @@ TEST_F(GatewayWithRealServices, AthenaRequestReachesAthenaNotKinesisOrS3) {
   ASSERT_TRUE(out.has_value());
   EXPECT_EQ(out->status, 400);
   EXPECT_EQ(out->body, R"({"__type":"InvalidRequestException","AthenaErrorCode":"INVALID_INPUT","Message":"QueryExecution nope was not found"})");
+  g_.reset();
+}
+
+TEST_F(GatewayWithRealServices, LogsRequestReachesLogsNotKinesisOrS3) {
+  auto store = functions::LogStore::Open({.dir = (root_ / "logs").string()}, *catalog_);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  g_->Add(std::make_unique<frontends::logs::LogsService>(**store));
+  const RequestHead head = Head("POST", "/", {{"authorization", Signed("logs")},
+                                              {"x-amz-date", "20260101T000000Z"},
+                                              {"content-type", "application/x-amz-json-1.1"},
+                                              {"x-amz-target", "Logs_20140328.DescribeLogStreams"}});
+  EXPECT_EQ(Name(g_->Route(head)), "logs");
+  std::optional<Response> out;
+  g_->Handle(Request{head, R"({"logGroupName":"/aws/lambda/nope"})"}, [&out](Response r) { out = std::move(r); });
+  g_->Quiesce();  // the action runs on the service's pool
+  ASSERT_TRUE(out.has_value());
+  EXPECT_EQ(out->status, 400);
+  EXPECT_EQ(out->body, R"({"__type":"ResourceNotFoundException","message":"The specified log group does not exist."})");
   g_.reset();
 }
 

@@ -12,13 +12,8 @@
 #include <span>
 #include <string_view>
 
-#include "awsproto/json_rpc.h"
-#include "awsproto/service.h"
+#include "awsproto/pooled_json_service.h"
 #include "query/query.h"
-
-namespace sluice {
-class WorkPool;
-}
 
 namespace sluice::frontends::athena {
 
@@ -27,7 +22,7 @@ inline constexpr uint64_t kAthenaMaxRequestBytes = 1ull << 20;
 
 class Actions;
 
-class AthenaService final : public awsproto::Service {
+class AthenaService final : public awsproto::PooledJsonService {
  public:
   AthenaService(query::Engine& engine, query::Executions& executions);
   ~AthenaService() override;
@@ -35,19 +30,11 @@ class AthenaService final : public awsproto::Service {
   std::string_view Name() const override { return "athena"; }
   std::span<const std::string_view> SigningNames() const override;
   std::span<const std::string_view> TargetPrefixes() const override;
-  bool ClaimsShape(const http::RequestHead& head) const override;
-  uint64_t BodyLimit(const http::RequestHead& head) const override;
-  void Handle(http::Request request, http::Responder done) override;
-  std::shared_ptr<http::BodySink> StreamBody(const http::RequestHead& head) override;
-  http::Response BodyTooLarge(const http::RequestHead& head, uint64_t limit) const override;
-  http::Response Overloaded(const http::RequestHead& head) const override;
-  uint64_t ParseMemory(const http::RequestHead& head, uint64_t body_bytes) const override;
-  void Quiesce() override;
 
  private:
-  awsproto::JsonRpc rpc_;
+  std::optional<Action> FindAction(std::string_view name) override;
+
   std::unique_ptr<Actions> actions_;
-  std::unique_ptr<WorkPool> pool_;
 };
 
 }  // namespace sluice::frontends::athena

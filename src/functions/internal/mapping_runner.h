@@ -30,6 +30,7 @@
 #include "functions/event_source_mappings.h"
 #include "internal/event_filter.h"
 #include "internal/kinesis_event.h"
+#include "internal/lambda_metrics.h"
 #include "internal/on_failure.h"
 
 namespace sluice::functions::internal {
@@ -44,6 +45,7 @@ struct RunnerDeps {
   std::string region;
   size_t max_payload_bytes = 6u << 20;
   bool concurrent = true;  // false: shards and lanes run one after another (tests)
+  LambdaMetrics* metrics = nullptr;  // IteratorAge, and the metrics of built-ins run in place
 };
 
 class MappingRunner {
@@ -113,6 +115,8 @@ class MappingRunner {
   Status Persist();
   static catalog::MappingRow RowOf(const MappingInfo& info);
   EventSource Source(const MappingConfig& config, const ResolvedFunction* fn) const;
+  // IteratorAge of a batch about to be invoked: now minus its last record's arrival.
+  void ReportIteratorAge(std::string_view function, int64_t last_arrival_ms) const;
 
   const RunnerDeps deps_;
 

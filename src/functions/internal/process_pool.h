@@ -20,6 +20,7 @@
 
 #include "base/mutex.h"
 #include "functions/functions.h"
+#include "functions/logs.h"
 #include "functions/runtime_broker.h"
 #include "internal/spawn.h"
 
@@ -37,9 +38,10 @@ struct LaunchSpec {
   // How long a new process may take to start and initialise before its first
   // invocation's timeout starts counting (Lambda's init phase limit: 10 s).
   int64_t init_timeout_ms = 10'000;
-  // Where each invocation's log (START/END/REPORT and the process's output) is appended;
-  // empty: nowhere.
-  std::string log_file;
+  // Where each process's log stream (START/END/REPORT and the process's output, one
+  // event per line) is written: a group of `logs`, /aws/lambda/<name>; null: nowhere.
+  LogStore* logs = nullptr;
+  std::string log_group;
 };
 
 // Lambda's limit on the log returned with LogType Tail.
@@ -88,6 +90,12 @@ class ProcessPool final : public RuntimeBroker {
     std::function<void(Expected<NextInvocation, BrokerFailure>)> waiting;  // a held Next
     std::chrono::steady_clock::time_point deadline;
     std::string log;  // output since the current invocation began (bounded)
+    std::string log_stream;        // YYYY/MM/DD/[$LATEST]<hex>
+    std::vector<LogEvent> events;  // lines not yet written to the log stream (bounded)
+    std::string partial;           // output after the last newline
+    std::chrono::steady_clock::time_point spawned;
+    bool initialized = false;       // the first Next came
+    std::optional<double> init_ms;  // set at the first Next; reported once (cold start)
     bool retiring = false;
     bool killed = false;
   };
@@ -99,6 +107,8 @@ class ProcessPool final : public RuntimeBroker {
                                          std::string payload) EXCLUDES(mu_);
   Process* Find(std::string_view token) REQUIRES(mu_);
   void Drain(Process& p) REQUIRES(mu_);
+  // A line of the runtime's own (START, END, REPORT, ...): into the tail and the stream.
+  void Line(Process& p, std::string text) REQUIRES(mu_);
   // Ends the current invocation with `result` and returns what to run outside the lock.
   Completion Finish(Process& p, LambdaResult<InvokeResult> result, std::string_view status_line) REQUIRES(mu_);
   Completion FinishWith(Process& p, bool function_error, std::string payload, std::string_view status_line)

@@ -1,0 +1,57 @@
+#include "cli/json_service_client.h"
+
+#include <ctime>
+
+#include "aws/credentials.h"
+#include "aws/endpoint.h"
+#include "aws/http_client.h"
+#include "aws/sigv4.h"
+
+namespace sluice::cli {
+
+Result<std::string> ServiceEndpoint(const JsonService& service, const JsonServiceOptions& o) {
+  ASSIGN_OR_RETURN(const std::optional<aws::ConfiguredEndpoint> configured,
+                   aws::ResolveConfiguredEndpoint({std::string(service.service_id), o.endpoint, o.profile},
+                                                  aws::RealEnv()));
+  return configured ? configured->url : std::string(kLocalEndpoint);
+}
+
+Result<nlohmann::json> CallJsonService(const JsonService& service, const JsonServiceOptions& o,
+                                       std::string_view action, const nlohmann::json& body) {
+  ASSIGN_OR_RETURN(const std::string endpoint, ServiceEndpoint(service, o));
+  const aws::EnvLookup env = aws::RealEnv();
+  aws::CredentialOptions co;
+  co.profile = o.profile;
+  co.region = o.region;
+  Result<aws::ResolvedConfig> resolved = aws::ResolveConfig(co, env);
+  // A local server needs a well-formed signature, not real keys.
+  aws::Credentials credentials = resolved.ok() ? resolved->credentials : aws::Credentials{"sluice-local", "sluice-local", ""};
+  std::string region = resolved.ok() ? resolved->region : o.region;
+  if (region.empty()) region = "us-east-1";
+  aws::HttpRequest req;
+  req.method = "POST";
+  req.endpoint = endpoint;
+  req.path = "/";
+  req.body = body.dump();
+  req.SetHeader("Content-Type", "application/x-amz-json-1.1");
+  req.SetHeader("X-Amz-Target", std::string(service.target_prefix) + "." + std::string(action));
+  RETURN_IF_ERROR(aws::SignRequest(req, credentials, {.region = region, .service = std::string(service.signing_name)},
+                                   static_cast<int64_t>(std::time(nullptr))));
+  aws::HttpClient client;
+  auto resp = client.Send(req);
+  if (!resp.ok()) return Status::Unavailable(endpoint + ": " + resp.error().ToString());
+  const nlohmann::json answer = nlohmann::json::parse(resp->body, nullptr, false);
+  if (resp->status != 200) {
+    std::string type = "error";
+    std::string message = resp->body;
+    if (answer.is_object()) {
+      type = answer.value("__type", type);
+      message = answer.value("message", answer.value("Message", message));
+    }
+    return Status::FailedPrecondition(type + ": " + message);
+  }
+  if (answer.is_discarded()) return Status::Internal(endpoint + ": the answer is not JSON");
+  return answer;
+}
+
+}  // namespace sluice::cli

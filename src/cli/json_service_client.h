@@ -1,0 +1,38 @@
+// A client for the AWS JSON 1.1 services of a running server (Firehose, Logs, ...):
+// resolves the endpoint (--endpoint, the SDKs' environment and profile, else the local
+// server's default address) and credentials (a local server needs only a well-formed
+// signature), signs each request and turns AWS errors into statuses.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "base/status.h"
+
+namespace sluice::cli {
+
+inline constexpr std::string_view kLocalEndpoint = "http://127.0.0.1:4566";
+
+struct JsonServiceOptions {
+  std::string endpoint;  // empty: AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, the profile, else local
+  std::string profile;
+  std::string region;
+};
+
+struct JsonService {
+  std::string_view service_id;     // the SDKs' service id for endpoint lookup: "Firehose"
+  std::string_view signing_name;   // "firehose"
+  std::string_view target_prefix;  // "Firehose_20150804"
+};
+
+// The endpoint the calls go to.
+Result<std::string> ServiceEndpoint(const JsonService& service, const JsonServiceOptions& o);
+
+// Calls one action and returns its JSON answer. An AWS error is a FailedPrecondition
+// status whose message is "<__type>: <message>".
+Result<nlohmann::json> CallJsonService(const JsonService& service, const JsonServiceOptions& o,
+                                       std::string_view action, const nlohmann::json& body);
+
+}  // namespace sluice::cli
