@@ -217,7 +217,8 @@ int RunServe(const ServeOptions& options) {
     if (!file.ok()) return Fail(file.status());
     access_file = std::move(*file);
     access_log.emplace(gateway, *access_file, [&gateway](const http::RequestHead& head) {
-      if (head.Path() == "/health") return std::string("health");  // answered by the gateway itself
+      // /health and /metrics: answered by the gateway itself.
+      if (gateway.IsOwn(head)) return std::string(head.Path().substr(1));
       const awsproto::Service* service = gateway.Route(head);
       return service != nullptr ? std::string(service->Name()) : std::string("-");
     });

@@ -44,6 +44,8 @@ class Gateway final : public http::Handler {
 
   // The service a request goes to, or null when none takes it.
   awsproto::Service* Route(const http::RequestHead& head) const;
+  // Whether the gateway answers the request itself: /health, and /metrics when served.
+  bool IsOwn(const http::RequestHead& head) const;
 
   uint64_t BodyLimit(const http::RequestHead& head) const override;
   void Handle(http::Request request, http::Responder done) override;
@@ -59,8 +61,6 @@ class Gateway final : public http::Handler {
 
  private:
   http::Response Health() const;
-  // A request answered by the gateway itself: /health, and /metrics when served.
-  bool IsOwn(const http::RequestHead& head) const;
   http::Response Own(const http::RequestHead& head) const;
   // The answer to a request no service takes.
   http::Response Unclaimed(const http::RequestHead& head) const;

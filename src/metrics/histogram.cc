@@ -28,7 +28,9 @@ void Histogram::AddTo(Buckets& buckets, int32_t index, double count) {
 }
 
 void Histogram::Add(double value, double count) {
-  if (count <= 0 || std::isnan(value)) return;
+  // CloudWatch refuses non-finite values; one that gets here is not bucketed (its
+  // bucket index would overflow).
+  if (!(count > 0) || !std::isfinite(value)) return;
   const double magnitude = std::fabs(value);
   if (magnitude <= kMinMagnitude) {
     zero_ += count;

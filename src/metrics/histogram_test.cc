@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <random>
 #include <vector>
 
@@ -59,6 +60,15 @@ TEST(Histogram, NegativeZeroAndWeightedValuesOrderCorrectly) {
   EXPECT_NEAR(*h.Percentile(10, -50, 10), -50, 0.5);
   EXPECT_EQ(*h.Percentile(25, -50, 10), 0);
   EXPECT_NEAR(*h.Percentile(50, -50, 10), 10, 0.1);
+}
+
+TEST(Histogram, NonFiniteValuesAreNotBucketed) {
+  Histogram h;
+  h.Add(std::numeric_limits<double>::infinity());
+  h.Add(std::numeric_limits<double>::quiet_NaN());
+  h.Add(1e308);
+  EXPECT_EQ(h.TotalCount(), 1);
+  EXPECT_NEAR(*h.Percentile(50, 1e308, 1e308), 1e308, 1e306);
 }
 
 TEST(Histogram, MergeEqualsAddingEverythingToOne) {

@@ -311,6 +311,30 @@ TEST_F(StoreTest, ListFiltersByNamespaceNameDimensionsAndRecentActivity) {
   EXPECT_EQ(store->List(recent).size(), 2u);
 }
 
+TEST_F(StoreTest, PutMetricDataPastRetentionIsDroppedAndFutureDataIsKeptUntilItsMinuteEnds) {
+  MetricId m = MakeId("App", "When", {});
+  std::vector<Datum> data = {
+      Datum{m, Unit::kNone, kT0 - 16 * kDay, kStandardResolution, 1.0, {}, {}, {}},
+      Datum{m, Unit::kNone, kT0 + kHour, kStandardResolution, 2.0, {}, {}, {}},
+      // High resolution a day ago: its minute is kept, its second is past 3 hours.
+      Datum{m, Unit::kNone, kT0 - kDay, kHighResolution, 4.0, {}, {}, {}},
+  };
+  {
+    auto store = Open();
+    ASSERT_TRUE(store->Put(data).ok());
+    ASSERT_TRUE(store->Fold().ok());
+    EXPECT_TRUE(Query(*store, m, kT0 - 16 * kDay - kMinute, kT0 - 15 * kDay, 60, {S("Sum")}).empty());
+    EXPECT_TRUE(Query(*store, m, kT0 - kDay, kT0 - kDay + kMinute, 1, {S("Sum")}).empty());
+    EXPECT_EQ(Query(*store, m, kT0 - kDay, kT0 - kDay + kMinute, 60, {S("Sum")}).size(), 1u);
+    store->Shutdown();  // writes the future minute too
+  }
+  auto store = Open();
+  auto future = Query(*store, m, kT0 + kHour, kT0 + kHour + kMinute, 60, {S("Sum")});
+  ASSERT_EQ(future.size(), 1u);
+  EXPECT_EQ(future[0].values[0], 2);
+  EXPECT_EQ(Query(*store, m, kT0 - kDay, kT0 - kDay + kMinute, 60, {S("Sum")}).size(), 1u);
+}
+
 TEST_F(StoreTest, PeriodsCloudWatchDoesNotAllowAreRefused) {
   auto store = Open();
   for (int32_t period : {0, -60, 7, 45, 90}) {

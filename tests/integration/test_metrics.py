@@ -193,3 +193,13 @@ def test_metrics_off_reports_nothing_from_the_modules(start_sluice):
     content_type, m = scrape(s.url)
     assert content_type == "text/plain; version=0.0.4"
     assert not any(labels == stream_labels("quiet") for _, labels in m)
+
+
+def test_scrapes_are_logged_as_the_metrics_service(start_sluice, tmp_path):
+    log = tmp_path / "access.log"
+    s = start_sluice("--access-log", str(log))
+    scrape(s.url)
+    code, err = s.stop()
+    assert code == 0, err
+    lines = [l for l in log.read_text().splitlines() if "target=/metrics" in l]
+    assert len(lines) == 1 and "service=metrics" in lines[0] and "status=200" in lines[0], lines
