@@ -247,5 +247,33 @@ TEST_F(EngineTest, TheCatalogSurvivesAReopen) {
   EXPECT_EQ(One("SELECT trip_id FROM events.trips"), "a");
 }
 
+TEST_F(EngineTest, ADatabaseNamedWithAKeywordIsUsableAsAQualifier) {
+  Ok("CREATE DATABASE `select`");
+  Ok("CREATE EXTERNAL TABLE `select`.`order` (a int) ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe' "
+     "STORED AS TEXTFILE LOCATION 's3://lake/kw/'");
+  Put("kw/x", "{\"a\":1}\n{\"a\":2}\n");
+  EXPECT_EQ(One("SELECT sum(a) FROM \"select\".\"order\""), "3");
+  EXPECT_EQ(One("SELECT sum(t.a) FROM \"select\" . \"order\" AS t"), "3");
+  EXPECT_EQ(One("SELECT count(*) FROM \"SELECT\".\"order\" WHERE a = 2"), "1");
+  auto in_db = engine_->Execute("SELECT count(*) FROM \"order\"", {.database = "select"});
+  ASSERT_TRUE(in_db.ok()) << in_db.status().ToString();
+  EXPECT_EQ(in_db->rows[0][0], "2");
+  EXPECT_EQ(Ok("SHOW TABLES IN `select`").rows.size(), 1u);
+  // Names SQLite keeps as keywords but Presto does not reserve, unquoted as Athena takes them.
+  Ok("CREATE DATABASE `default`");
+  Ok("CREATE EXTERNAL TABLE default.limit (a int) ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe' "
+     "STORED AS TEXTFILE LOCATION 's3://lake/kw/'");
+  EXPECT_EQ(One("SELECT sum(a) FROM default.limit"), "3");
+  EXPECT_EQ(One("SELECT sum(limit.a) FROM default.limit JOIN \"select\".\"order\" o ON o.a = limit.a"), "3");
+  // Positions in errors count in the statement as written, not as quoted for SQLite.
+  EXPECT_EQ(Fails("SELECT a FROM default.limit WHERE ,").message(), "line 1:35: mismatched input ','");
+  Ok("CREATE DATABASE main");
+  Ok("CREATE EXTERNAL TABLE main.t (a int) ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe' "
+     "STORED AS TEXTFILE LOCATION 's3://lake/kw/'");
+  EXPECT_EQ(One("SELECT count(*) FROM main.t"), "2");
+  Ok("DROP TABLE `select`.`order`");
+  Ok("DROP DATABASE `select`");
+}
+
 }  // namespace
 }  // namespace sluice::query
