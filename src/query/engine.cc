@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <map>
 #include <set>
 
@@ -521,6 +522,7 @@ Result<QueryResult> Engine::Impl::Select(const std::string& sql, const ExecuteOp
   result.statement_type = "DML";
   const int ncol = sqlite3_column_count(stmt.get());
   std::vector<std::string> decl(static_cast<size_t>(ncol));
+  std::vector<int> decimal_scale(static_cast<size_t>(ncol), -1);  // decimal(p,s) columns print s digits
   for (int i = 0; i < ncol; ++i) {
     const char* name = sqlite3_column_name(stmt.get(), i);
     std::string n = name == nullptr ? "" : name;
@@ -529,6 +531,7 @@ Result<QueryResult> Engine::Impl::Select(const std::string& sql, const ExecuteOp
     result.columns.push_back({plain ? AsciiLower(n) : "_col" + std::to_string(i), ""});
     const char* d = sqlite3_column_decltype(stmt.get(), i);
     decl[static_cast<size_t>(i)] = d == nullptr ? "" : AthenaTypeFromDecl(d);
+    decimal_scale[static_cast<size_t>(i)] = d == nullptr ? -1 : DecimalScaleFromDecl(d);
   }
   std::vector<int> seen(static_cast<size_t>(ncol), SQLITE_NULL);
   for (;;) {
@@ -549,6 +552,13 @@ Result<QueryResult> Engine::Impl::Select(const std::string& sql, const ExecuteOp
       if (seen[static_cast<size_t>(i)] == SQLITE_NULL) seen[static_cast<size_t>(i)] = type;
       if (decl[static_cast<size_t>(i)] == "boolean" && type == SQLITE_INTEGER) {
         row.emplace_back(sqlite3_column_int64(stmt.get(), i) != 0 ? "true" : "false");
+        continue;
+      }
+      if (const int scale = decimal_scale[static_cast<size_t>(i)];
+          scale >= 0 && (type == SQLITE_FLOAT || type == SQLITE_INTEGER)) {
+        char buf[96];
+        std::snprintf(buf, sizeof buf, "%.*f", scale, sqlite3_column_double(stmt.get(), i));
+        row.emplace_back(buf);
         continue;
       }
       const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt.get(), i));

@@ -275,5 +275,30 @@ TEST_F(EngineTest, ADatabaseNamedWithAKeywordIsUsableAsAQualifier) {
   Ok("DROP DATABASE `select`");
 }
 
+TEST_F(EngineTest, DecimalsPrintTheirScaleAndSumExactly) {
+  Ok("CREATE EXTERNAL TABLE money (id int, amount decimal(10,2), rate double) ROW FORMAT SERDE "
+     "'org.openx.data.jsonserde.JsonSerDe' STORED AS TEXTFILE LOCATION 's3://lake/money/'");
+  std::string lines;
+  for (int i = 0; i < 10; ++i) lines += "{\"id\":" + std::to_string(i) + ",\"amount\":0.1,\"rate\":0.1}\n";
+  lines += "{\"id\":10,\"amount\":\"1.10\"}\n{\"id\":11,\"amount\":1.005}\n{\"id\":12,\"amount\":-0.004}\n"
+           "{\"id\":13,\"amount\":123456789.5}\n{\"id\":14,\"amount\":\"x\"}\n{\"id\":15,\"amount\":2e1}\n";
+  Put("money/a", lines);
+  // As Athena prints decimal(10,2): always two digits, half up, too many digits is NULL.
+  const QueryResult r = Ok("SELECT amount FROM money WHERE id >= 9 ORDER BY id");
+  EXPECT_EQ(r.columns[0].type, "decimal");
+  const std::vector<std::vector<std::optional<std::string>>> want = {
+      {"0.10"}, {"1.10"}, {"1.01"}, {"0.00"}, {std::nullopt}, {std::nullopt}, {"20.00"}};
+  EXPECT_EQ(r.rows, want);
+  // Doubles give 0.9999999999999999 for ten 0.1s; decimals add exactly.
+  EXPECT_EQ(One("SELECT sum(amount) FROM money WHERE id < 10"), "1.0");
+  EXPECT_EQ(One("SELECT sum(amount) = 1 FROM money WHERE id < 10"), "1");
+  EXPECT_EQ(One("SELECT sum(amount) FROM money WHERE id IN (10, 11, 12)"), "2.11");
+  EXPECT_EQ(One("SELECT sum(id) FROM money"), "120");  // integers stay integers
+  EXPECT_EQ(One("SELECT count(*) FROM money WHERE amount > 1.05"), "2");
+  EXPECT_EQ(Fails("SELECT sum(x) FROM (SELECT 9223372036854775807 AS x UNION ALL SELECT 1)").message(),
+            "integer overflow");  // as SQLite's own sum
+  EXPECT_EQ(One("SELECT sum(x) FROM (SELECT 1 AS x WHERE 0)"), "NULL");
+}
+
 }  // namespace
 }  // namespace sluice::query

@@ -60,6 +60,17 @@ void CellFromText(Cell& c, const ColumnType& t, std::string_view s, bool was_num
       }
       return;
     }
+    case ValueKind::kDecimal: {
+      // SQLite has no decimal: the value rounded to the column's scale, as the nearest
+      // double; results print it with the scale again (engine.cc) and sum() adds exactly.
+      std::string exact;
+      double v = 0;
+      if (NormalizeDecimal(s, t.precision, t.scale, exact) && ToDouble(exact, v)) {
+        c.type = Cell::Type::kDouble;
+        c.d = v;
+      }
+      return;
+    }
     case ValueKind::kBoolean: {
       const std::string l = AsciiLower(s);
       if (l == "true" || l == "false") {
