@@ -233,7 +233,6 @@ Result<ParsedRows> ParseRows(const RowSpec& spec, std::string_view path, std::st
   ParsedRows out;
   RowReader reader(spec, out);
   const size_t size = text.size();
-  text.append(simdjson::SIMDJSON_PADDING, ' ');
   od::parser parser;
   size_t first = 0;
   while (first < size && (text[first] == ' ' || text[first] == '\t' || text[first] == '\r' || text[first] == '\n')) {
@@ -241,6 +240,7 @@ Result<ParsedRows> ParseRows(const RowSpec& spec, std::string_view path, std::st
   }
   if (first < size && text[first] == '[') {
     // One array of objects: every element is a row. A malformed array loses the rest.
+    text.append(simdjson::SIMDJSON_PADDING, ' ');
     size_t line = 1;
     for (size_t k = 0; k < first; ++k) line += text[k] == '\n';
     od::document doc;
@@ -261,6 +261,13 @@ Result<ParsedRows> ParseRows(const RowSpec& spec, std::string_view path, std::st
     }
     return out;
   }
+  // simdjson reads up to SIMDJSON_PADDING bytes past a document: every line but the
+  // last has the rest of the object behind it; the last one, when the string has no
+  // room behind it, is parsed from a padded copy (not the whole object: that copy was
+  // the biggest cost of a plain scan).
+  const bool padded = text.capacity() >= size + simdjson::SIMDJSON_PADDING;
+  if (padded) text.append(simdjson::SIMDJSON_PADDING, ' ');  // within capacity: no copy
+  std::string tail;
   size_t line = 0;
   size_t at = 0;
   while (at < size) {
@@ -276,8 +283,16 @@ Result<ParsedRows> ParseRows(const RowSpec& spec, std::string_view path, std::st
     if (lead == row.size()) continue;  // a blank line is no row
     const size_t before = out.cells.size();
     od::document doc;
-    simdjson::error_code e =
-        parser.iterate(text.data() + start + lead, row.size() - lead, text.size() - start - lead).get(doc);
+    const char* json = text.data() + start + lead;
+    const size_t len = row.size() - lead;
+    size_t room = text.size() - start - lead;
+    if (!padded && room < len + simdjson::SIMDJSON_PADDING) {
+      tail.assign(json, len);
+      tail.append(simdjson::SIMDJSON_PADDING, ' ');
+      json = tail.data();
+      room = tail.size();
+    }
+    simdjson::error_code e = parser.iterate(json, len, room).get(doc);
     od::object obj;
     if (!e) e = doc.get_object().get(obj);
     if (!e) e = reader.Row(obj);
