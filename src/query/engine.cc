@@ -532,6 +532,11 @@ Result<QueryResult> Engine::Impl::Select(const std::string& sql, const ExecuteOp
     const char* d = sqlite3_column_decltype(stmt.get(), i);
     decl[static_cast<size_t>(i)] = d == nullptr ? "" : AthenaTypeFromDecl(d);
     decimal_scale[static_cast<size_t>(i)] = d == nullptr ? -1 : DecimalScaleFromDecl(d);
+    if (decimal_scale[static_cast<size_t>(i)] >= 0) {
+      const ColumnType t = ParseColumnType(AsciiLower(d));
+      result.columns.back().precision = t.precision;
+      result.columns.back().scale = t.scale;
+    }
   }
   std::vector<int> seen(static_cast<size_t>(ncol), SQLITE_NULL);
   for (;;) {

@@ -285,7 +285,7 @@ TEST_F(EngineTest, DecimalsPrintTheirScaleAndSumExactly) {
   Put("money/a", lines);
   // As Athena prints decimal(10,2): always two digits, half up, too many digits is NULL.
   const QueryResult r = Ok("SELECT amount FROM money WHERE id >= 9 ORDER BY id");
-  EXPECT_EQ(r.columns[0].type, "decimal");
+  EXPECT_EQ(r.columns[0], (ColumnInfo{"amount", "decimal", 10, 2}));
   const std::vector<std::vector<std::optional<std::string>>> want = {
       {"0.10"}, {"1.10"}, {"1.01"}, {"0.00"}, {std::nullopt}, {std::nullopt}, {"20.00"}};
   EXPECT_EQ(r.rows, want);

@@ -1,4 +1,5 @@
 // Executions: Athena's asynchronous query life cycle over the Engine.
+#include <cstdio>
 #include <map>
 #include <random>
 
@@ -57,6 +58,7 @@ std::string EncodeColumns(const std::vector<ColumnInfo>& columns) {
     put(c.name);
     out += '\t';
     put(c.type);
+    if (c.precision > 0) out += "(" + std::to_string(c.precision) + "," + std::to_string(c.scale) + ")";
     out += '\n';
   }
   return out;
@@ -74,6 +76,10 @@ std::vector<ColumnInfo> DecodeColumns(std::string_view text) {
     } else if (c == '\t') {
       field = &current.type;
     } else if (c == '\n') {
+      if (const size_t open = current.type.find('('); open != std::string::npos) {
+        std::sscanf(current.type.c_str() + open, "(%d,%d)", &current.precision, &current.scale);
+        current.type.resize(open);
+      }
       out.push_back(std::move(current));
       current = {};
       field = &current.name;

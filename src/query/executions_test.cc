@@ -193,8 +193,12 @@ TEST_F(ExecutionsTest, TheSameClientTokenIsTheSameExecution) {
 TEST_F(ExecutionsTest, FinishedExecutionsAndTheirResultsSurviveARestart) {
   gated_->Open();
   opened_ = true;
-  const std::string select = Start("SELECT a, CAST(NULL AS varchar) AS n, 'x,\"y\"' || char(10) || 'z' AS q, '' AS e "
-                                   "FROM t ORDER BY a");
+  ASSERT_EQ(Finish(Start("CREATE EXTERNAL TABLE d.m (x decimal(10,2)) ROW FORMAT SERDE "
+                         "'org.openx.data.jsonserde.JsonSerDe' STORED AS TEXTFILE LOCATION 's3://lake/t/'"))
+                .state,
+            QueryState::kSucceeded);
+  const std::string select = Start("SELECT a, CAST(NULL AS varchar) AS n, 'x,\"y\"' || char(10) || 'z' AS q, '' AS e, "
+                                   "m.x FROM t LEFT JOIN m ON 0 ORDER BY a");
   const ExecutionInfo before = Finish(select);
   ASSERT_EQ(before.state, QueryState::kSucceeded) << before.state_change_reason;
   const std::string failed = Start("SELEC 1");
@@ -228,13 +232,15 @@ TEST_F(ExecutionsTest, FinishedExecutionsAndTheirResultsSurviveARestart) {
   EXPECT_EQ(page->rows[1][1], std::nullopt);
   EXPECT_EQ(page->rows[1][2], "x,\"y\"\nz");
   EXPECT_EQ(page->rows[1][3], "");
-  ASSERT_EQ(page->columns->size(), 4u);
+  ASSERT_EQ(page->columns->size(), 5u);
+  EXPECT_EQ(*page->columns, *page_before->columns);
+  EXPECT_EQ((*page->columns)[4], (ColumnInfo{"x", "decimal", 10, 2}));
   EXPECT_EQ((*page->columns)[0].name, "a");
   EXPECT_EQ((*page->columns)[0].type, (*page_before->columns)[0].type);
   const auto ddl_page = executions_->Results(ddl, "", 10);
   ASSERT_TRUE(ddl_page.ok()) << ddl_page.error().message;
-  ASSERT_EQ(ddl_page->rows.size(), 1u);
-  EXPECT_EQ(ddl_page->rows[0][0], "t");
+  ASSERT_EQ(ddl_page->rows.size(), 2u);  // SHOW TABLES: m and t
+  EXPECT_EQ(ddl_page->rows[1][0], "t");
 }
 
 TEST_F(ExecutionsTest, AnExecutionRunningWhenTheServerDiedComesBackFailed) {

@@ -41,6 +41,9 @@ namespace sluice::query {
 struct ColumnInfo {
   std::string name;
   std::string type;  // Athena's name: varchar, integer, bigint, double, boolean, ...
+  int precision = 0;  // decimal(p,s) columns only
+  int scale = 0;
+  bool operator==(const ColumnInfo&) const = default;
 };
 
 struct QueryResult {
