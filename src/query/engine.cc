@@ -138,12 +138,16 @@ SqliteText ForSqlite(std::string_view sql, const std::set<std::string>& aliased)
       end = close == std::string_view::npos ? sql.size() : close + 2;
     } else if (is_word(c)) {
       while (end < sql.size() && is_word(sql[end])) ++end;
-      size_t before = i;
-      while (before > 0 && std::isspace(static_cast<unsigned char>(sql[before - 1]))) --before;
-      size_t after = end;
-      while (after < sql.size() && std::isspace(static_cast<unsigned char>(sql[after]))) ++after;
-      const bool qualifies = after < sql.size() && sql[after] == '.';
-      const bool qualified = before > 0 && sql[before - 1] == '.';
+      // Only `word.name` and `name.word` written together count: `ELSE .5` and
+      // `1. AND` are no qualified names.
+      const auto names = [&](size_t at) {
+        if (at >= sql.size()) return false;
+        const char n = sql[at];
+        return n == '"' || n == '`' || n == '*' || (is_word(n) && !std::isdigit(static_cast<unsigned char>(n)));
+      };
+      const bool qualifies = end < sql.size() && sql[end] == '.' && names(end + 1);
+      const bool qualified = i >= 2 && sql[i - 1] == '.' &&
+                             (sql[i - 2] == '"' || sql[i - 2] == '`' || is_word(sql[i - 2]));
       const std::string_view word = sql.substr(i, end - i);
       if (!std::isdigit(static_cast<unsigned char>(c)) && (qualifies || qualified)) {
         std::string replacement;

@@ -265,6 +265,9 @@ TEST_F(EngineTest, ADatabaseNamedWithAKeywordIsUsableAsAQualifier) {
      "STORED AS TEXTFILE LOCATION 's3://lake/kw/'");
   EXPECT_EQ(One("SELECT sum(a) FROM default.limit"), "3");
   EXPECT_EQ(One("SELECT sum(limit.a) FROM default.limit JOIN \"select\".\"order\" o ON o.a = limit.a"), "3");
+  // Keywords next to a number's point are left alone.
+  EXPECT_EQ(One("SELECT sum(CASE WHEN a > 1 THEN .5 ELSE .25 END) FROM default.limit WHERE a >= 1. AND a < 3"),
+            "0.75");
   // Positions in errors count in the statement as written, not as quoted for SQLite.
   EXPECT_EQ(Fails("SELECT a FROM default.limit WHERE ,").message(), "line 1:35: mismatched input ','");
   Ok("CREATE DATABASE main");
