@@ -241,6 +241,17 @@ TEST_F(ExecutionsTest, FinishedExecutionsAndTheirResultsSurviveARestart) {
   ASSERT_TRUE(ddl_page.ok()) << ddl_page.error().message;
   ASSERT_EQ(ddl_page->rows.size(), 2u);  // SHOW TABLES: m and t
   EXPECT_EQ(ddl_page->rows[1][0], "t");
+
+  // A result file deleted while the server was down: the execution is known, its rows are not.
+  executions_.reset();
+  ASSERT_TRUE(local_->Delete("results", "x/" + select + ".csv").ok());
+  executions_ = Executions::Open(*engine_, *gated_, *catalog_, clock_).value();
+  EXPECT_EQ(executions_->Get(select)->state, QueryState::kSucceeded);
+  const auto gone = executions_->Results(select, "", 10);
+  ASSERT_FALSE(gone.ok());
+  EXPECT_EQ(gone.error().code, QueryErrorType::kInternalServer);
+  EXPECT_TRUE(gone.error().message.starts_with("Unable to read query results from s3://results/x/" + select + ".csv"))
+      << gone.error().message;
 }
 
 TEST_F(ExecutionsTest, AnExecutionRunningWhenTheServerDiedComesBackFailed) {
