@@ -82,4 +82,25 @@ Result<std::optional<ConfiguredEndpoint>> ResolveConfiguredEndpoint(const Endpoi
   return std::optional<ConfiguredEndpoint>();
 }
 
+Result<ClientTarget> ResolveClientTarget(const ClientQuery& query, const EnvLookup& env, std::string home) {
+  ASSIGN_OR_RETURN(const std::optional<ConfiguredEndpoint> configured,
+                   ResolveConfiguredEndpoint({query.service_id, query.explicit_url, query.credentials.profile}, env,
+                                             home));
+  ClientTarget out;
+  Result<ResolvedConfig> resolved = ResolveConfig(query.credentials, env, home);
+  if (resolved.ok()) {
+    out.credentials = std::move(resolved->credentials);
+    out.region = std::move(resolved->region);
+  } else if (resolved.status().code() == StatusCode::kNotFound && configured) {
+    out.credentials = {"sluice-local", "sluice-local", ""};
+    out.region = query.credentials.region;
+  } else {
+    return resolved.status();
+  }
+  out.configured_endpoint = configured.has_value();
+  if (out.region.empty() && configured) out.region = "us-east-1";
+  ASSIGN_OR_RETURN(out.endpoint, EndpointFor(query.signing_name, out.region, configured ? configured->url : ""));
+  return out;
+}
+
 }  // namespace sluice::aws

@@ -46,4 +46,27 @@ Result<std::optional<ConfiguredEndpoint>> ResolveConfiguredEndpoint(const Endpoi
                                                                     const EnvLookup& env,
                                                                     std::string home = {});
 
+// Where a client command (`sluice produce`, `sluice query`) sends a service's requests
+// and what it signs them with: the configured endpoint (steps 1 to 5 above) and the
+// credentials and region (ResolveConfig). With no credentials anywhere but a configured
+// endpoint (a local server needs a well-formed signature, not real keys) it signs with
+// the placeholder keys "sluice-local"; a configured endpoint with no region named signs
+// for us-east-1. Without a configured endpoint: ResolveConfig's errors, and the
+// service's AWS endpoint in the region (EndpointFor).
+struct ClientTarget {
+  Credentials credentials;
+  std::string region;
+  std::string endpoint;              // URL without a trailing '/'
+  bool configured_endpoint = false;  // steps 1 to 5 named it (not the AWS endpoint)
+};
+
+struct ClientQuery {
+  std::string_view service_id;    // "Kinesis", "Athena" (EndpointQuery)
+  std::string_view signing_name;  // "kinesis", "athena" (EndpointFor, SigV4)
+  std::string_view explicit_url;  // --endpoint; empty when not given
+  CredentialOptions credentials;  // flags; its profile also chooses the endpoint settings
+};
+
+Result<ClientTarget> ResolveClientTarget(const ClientQuery& query, const EnvLookup& env, std::string home = {});
+
 }  // namespace sluice::aws

@@ -125,5 +125,36 @@ TEST_F(EndpointTest, AUrlWithoutSchemeIsAnErrorNamingItsSource) {
             "error: AWS_ENDPOINT_URL_KINESIS: endpoint must start with http:// or https://: localhost:4566");
 }
 
+TEST_F(EndpointTest, ClientTargetSignsForALocalEndpointWithoutKeysAndNeedsKeysForAws) {
+  const std::string empty_home = (home_ / "empty").string();  // no .aws/ at all
+  fs::create_directories(empty_home);
+  env_ = {{"AWS_ENDPOINT_URL_ATHENA", "http://127.0.0.1:4566/"}};
+  Result<ClientTarget> local = ResolveClientTarget({"Athena", "athena", {}, {}}, Env(), empty_home);
+  ASSERT_TRUE(local.ok()) << local.status().ToString();
+  EXPECT_EQ(local->endpoint, "http://127.0.0.1:4566");
+  EXPECT_TRUE(local->configured_endpoint);
+  EXPECT_EQ(local->credentials, (Credentials{"sluice-local", "sluice-local", ""}));
+  EXPECT_EQ(local->region, "us-east-1");
+  // The flag wins over the variable; a region given is kept.
+  local = ResolveClientTarget({"Athena", "athena", "http://flag:1", {.region = "eu-west-1"}}, Env(), empty_home);
+  ASSERT_TRUE(local.ok());
+  EXPECT_EQ(local->endpoint, "http://flag:1");
+  EXPECT_EQ(local->region, "eu-west-1");
+
+  env_.clear();
+  EXPECT_EQ(ResolveClientTarget({"Kinesis", "kinesis", {}, {}}, Env(), empty_home).status().code(),
+            StatusCode::kNotFound);
+  env_ = {{"AWS_ACCESS_KEY_ID", "AKID"}, {"AWS_SECRET_ACCESS_KEY", "secret"}, {"AWS_REGION", "eu-west-1"}};
+  Result<ClientTarget> aws = ResolveClientTarget({"Kinesis", "kinesis", {}, {}}, Env(), empty_home);
+  ASSERT_TRUE(aws.ok()) << aws.status().ToString();
+  EXPECT_EQ(aws->endpoint, "https://kinesis.eu-west-1.amazonaws.com");
+  EXPECT_FALSE(aws->configured_endpoint);
+  EXPECT_EQ(aws->credentials.access_key_id, "AKID");
+  // The profile's endpoint settings count (home_ has a config file).
+  Result<ClientTarget> profiled = ResolveClientTarget({"Kinesis", "kinesis", {}, {}}, Env(), home_.string());
+  ASSERT_TRUE(profiled.ok()) << profiled.status().ToString();
+  EXPECT_EQ(profiled->endpoint, "http://profile-kinesis:2");
+}
+
 }  // namespace
 }  // namespace sluice::aws

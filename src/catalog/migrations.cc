@@ -232,6 +232,31 @@ CREATE TABLE log_groups (
 ) STRICT, WITHOUT ROWID;
 )sql";
 
+// Athena query executions: one row per execution the query module remembers (the
+// newest 1000), written on every state change; `columns` is the result's column info
+// as "name\ttype" lines; `seq` orders them (ListQueryExecutions is newest first).
+constexpr std::string_view kQueryExecutions = R"sql(
+CREATE TABLE query_executions (
+  id                   TEXT    PRIMARY KEY,
+  seq                  INTEGER NOT NULL UNIQUE,
+  query                TEXT    NOT NULL,
+  database             TEXT    NOT NULL,
+  workgroup            TEXT    NOT NULL,
+  output_location      TEXT    NOT NULL,
+  statement_type       TEXT    NOT NULL,
+  state                TEXT    NOT NULL,
+  state_change_reason  TEXT    NOT NULL,
+  error_category       INTEGER NOT NULL,
+  submitted_ms         INTEGER NOT NULL,
+  completed_ms         INTEGER NOT NULL,
+  engine_ms            INTEGER NOT NULL,
+  queued_ms            INTEGER NOT NULL,
+  bytes_scanned        INTEGER NOT NULL,
+  client_request_token TEXT    NOT NULL,
+  columns              TEXT    NOT NULL
+) STRICT;
+)sql";
+
 // The schema history. Append only; see migrations.h.
 constexpr Migration kMigrations[] = {
     {1, "schema_version and meta", kSchemaVersionAndMeta},
@@ -244,6 +269,7 @@ constexpr Migration kMigrations[] = {
     {8, "cloudformation stacks, events and change sets", kStacks},
     {9, "cloudwatch alarms and alarm history", kAlarms},
     {10, "cloudwatch logs groups and retention", kLogGroups},
+    {11, "athena query executions", kQueryExecutions},
 };
 
 Status ApplyOne(Database& db, const Migration& m) {

@@ -75,24 +75,14 @@ struct Client {
 };
 
 Status Connect(const QueryOptions& o, std::unique_ptr<Client>& out) {
-  const aws::EnvLookup env = aws::RealEnv();
-  ASSIGN_OR_RETURN(const std::optional<aws::ConfiguredEndpoint> endpoint,
-                   aws::ResolveConfiguredEndpoint({"Athena", o.endpoint, o.profile}, env));
+  ASSIGN_OR_RETURN(aws::ClientTarget target,
+                   aws::ResolveClientTarget({"Athena", "athena", o.endpoint, {.profile = o.profile, .region = o.region}},
+                                            aws::RealEnv()));
   out = std::make_unique<Client>();
-  aws::CredentialOptions co{.profile = o.profile, .region = o.region};
-  Result<aws::ResolvedConfig> resolved = aws::ResolveConfig(co, env);
-  if (resolved.ok()) {
-    out->credentials = resolved->credentials;
-    out->region = resolved->region;
-  } else if (resolved.status().code() == StatusCode::kNotFound && endpoint) {
-    out->credentials = {"sluice-local", "sluice-local", ""};  // a local server needs a well-formed signature only
-    out->region = o.region;
-  } else {
-    return resolved.status();
-  }
-  if (out->region.empty()) out->region = "us-east-1";
-  out->configured_endpoint = endpoint.has_value();
-  ASSIGN_OR_RETURN(out->endpoint, aws::EndpointFor("athena", out->region, endpoint ? endpoint->url : ""));
+  out->credentials = std::move(target.credentials);
+  out->region = std::move(target.region);
+  out->endpoint = std::move(target.endpoint);
+  out->configured_endpoint = target.configured_endpoint;
   return Status::OK();
 }
 

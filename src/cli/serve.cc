@@ -191,14 +191,15 @@ int RunServe(const ServeOptions& options) {
 
   // SQL over the lake: DDL in the catalog, scans through the object store.
   query::Engine query_engine(**catalog, lake->store());
-  query::Executions query_executions(query_engine, **object_store, Clock::Real());
+  auto query_executions = query::Executions::Open(query_engine, **object_store, **catalog, Clock::Real());
+  if (!query_executions.ok()) return Fail(query_executions.status());
 
   // One registration line per AWS service (docs/adding-a-service.md).
   gateway::Gateway gateway{std::string(kVersion), &request_memory, &verifier};
   gateway.ServeMetrics([&metrics] { return metrics.PrometheusText(); });
   gateway.Add(std::make_unique<frontends::kinesis::KinesisService>(**streams));
   gateway.Add(std::make_unique<frontends::firehose::FirehoseService>(**delivery, reported));
-  gateway.Add(std::make_unique<frontends::athena::AthenaService>(query_engine, query_executions));
+  gateway.Add(std::make_unique<frontends::athena::AthenaService>(query_engine, **query_executions));
   gateway.Add(std::make_unique<frontends::cloudformation::CloudFormationService>(**stack_manager,
                                                                                  object_store->get()));
   gateway.Add(std::make_unique<frontends::lambda::LambdaService>(

@@ -185,25 +185,13 @@ Result<aws::KinesisClientOptions> ClientOptions(const ProduceOptions& options) {
   co.session_token = options.session_token;
   co.profile = options.profile;
   co.region = options.region;
-  aws::KinesisClientOptions out;
-  const aws::EnvLookup env = aws::RealEnv();
   // --endpoint, else AWS_ENDPOINT_URL_KINESIS, AWS_ENDPOINT_URL or the profile's, as the SDKs do.
-  ASSIGN_OR_RETURN(const std::optional<aws::ConfiguredEndpoint> endpoint,
-                   aws::ResolveConfiguredEndpoint({"Kinesis", options.endpoint, options.profile}, env));
-  Result<aws::ResolvedConfig> resolved = aws::ResolveConfig(co, env);
-  if (resolved.ok()) {
-    out.credentials = resolved->credentials;
-    out.region = resolved->region;
-  } else if (resolved.status().code() == StatusCode::kNotFound && endpoint) {
-    // A local endpoint (sluice, kinesalite) needs a well-formed signature, not real
-    // keys: sign with placeholder credentials rather than refuse to start.
-    out.credentials = {"sluice-local", "sluice-local", ""};
-    out.region = options.region;
-  } else {
-    return resolved.status();
-  }
-  if (out.region.empty() && endpoint) out.region = "us-east-1";
-  ASSIGN_OR_RETURN(out.endpoint, aws::EndpointFor("kinesis", out.region, endpoint ? endpoint->url : ""));
+  ASSIGN_OR_RETURN(aws::ClientTarget target,
+                   aws::ResolveClientTarget({"Kinesis", "kinesis", options.endpoint, co}, aws::RealEnv()));
+  aws::KinesisClientOptions out;
+  out.credentials = std::move(target.credentials);
+  out.region = std::move(target.region);
+  out.endpoint = std::move(target.endpoint);
   out.http.request_timeout_ms = options.request_timeout_ms;
   return out;
 }

@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <map>
 #include <set>
 
@@ -96,6 +97,77 @@ std::set<std::string> Qualifiers(std::string_view sql) {
     if (k < sql.size() && sql[k] == '.') out.insert(AsciiLower(word));
     i = end;
   }
+  return out;
+}
+
+// The SQLite schema a lake database named like one of SQLite's own ("main", "temp") is
+// attached as when it is not the statement's default database.
+std::string SchemaAlias(const std::string& database) { return "lake " + database; }
+
+// The statement as SQLite is given it: a word that is part of a qualified name
+// ("default.t", "t.limit") and is an SQLite keyword Presto does not reserve is quoted,
+// and a qualifier naming a database in `aliased` is replaced by its SchemaAlias.
+// `original` maps each byte of the result (and its end) to its offset in `sql`, for
+// error positions.
+struct SqliteText {
+  std::string text;
+  std::vector<int> original;
+};
+
+SqliteText ForSqlite(std::string_view sql, const std::set<std::string>& aliased) {
+  SqliteText out;
+  const auto copy = [&](size_t from, size_t to) {
+    for (size_t k = from; k < to; ++k) {
+      out.text += sql[k];
+      out.original.push_back(static_cast<int>(k));
+    }
+  };
+  const auto is_word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$'; };
+  size_t i = 0;
+  while (i < sql.size()) {
+    const char c = sql[i];
+    size_t end = i + 1;
+    if (c == '\'' || c == '"' || c == '`') {
+      const size_t close = sql.find(c, i + 1);
+      end = close == std::string_view::npos ? sql.size() : close + 1;
+    } else if (c == '-' && sql.substr(i, 2) == "--") {
+      const size_t nl = sql.find('\n', i);
+      end = nl == std::string_view::npos ? sql.size() : nl;
+    } else if (c == '/' && sql.substr(i, 2) == "/*") {
+      const size_t close = sql.find("*/", i + 2);
+      end = close == std::string_view::npos ? sql.size() : close + 2;
+    } else if (is_word(c)) {
+      while (end < sql.size() && is_word(sql[end])) ++end;
+      // Only `word.name` and `name.word` written together count: `ELSE .5` and
+      // `1. AND` are no qualified names.
+      const auto names = [&](size_t at) {
+        if (at >= sql.size()) return false;
+        const char n = sql[at];
+        return n == '"' || n == '`' || n == '*' || (is_word(n) && !std::isdigit(static_cast<unsigned char>(n)));
+      };
+      const bool qualifies = end < sql.size() && sql[end] == '.' && names(end + 1);
+      const bool qualified = i >= 2 && sql[i - 1] == '.' &&
+                             (sql[i - 2] == '"' || sql[i - 2] == '`' || is_word(sql[i - 2]));
+      const std::string_view word = sql.substr(i, end - i);
+      if (!std::isdigit(static_cast<unsigned char>(c)) && (qualifies || qualified)) {
+        std::string replacement;
+        if (qualifies && aliased.count(AsciiLower(word)) != 0) {
+          replacement = "\"" + SchemaAlias(AsciiLower(word)) + "\"";
+        } else if (sqlite3_keyword_check(word.data(), static_cast<int>(word.size())) != 0) {
+          replacement = "\"" + std::string(word) + "\"";
+        }
+        if (!replacement.empty()) {
+          out.text += replacement;
+          out.original.insert(out.original.end(), replacement.size(), static_cast<int>(i));
+          i = end;
+          continue;
+        }
+      }
+    }
+    copy(i, std::min(end, sql.size()));
+    i = end;
+  }
+  out.original.push_back(static_cast<int>(sql.size()));
   return out;
 }
 
@@ -352,10 +424,25 @@ Result<QueryResult> Engine::Impl::Select(const std::string& sql, const ExecuteOp
   // Databases to attach: the default one and every known one the statement qualifies with.
   std::vector<std::pair<std::string, std::string>> schemas;  // (sqlite schema, lake database)
   const std::set<std::string> named = Qualifiers(sql);
+  std::set<std::string> aliased;  // lake databases named like SQLite's own schemas
   for (const auto& d : dbs) {
     if (d == dflt) schemas.emplace_back("main", d);
-    if (named.count(d) != 0 && d != "main" && d != "temp") schemas.emplace_back(d, d);
+    if (named.count(d) == 0) continue;
+    if (d == "main" || d == "temp") {
+      if (d != dflt) {
+        aliased.insert(d);
+        schemas.emplace_back(SchemaAlias(d), d);
+      }
+    } else {
+      schemas.emplace_back(d, d);
+    }
   }
+  const SqliteText rewritten = ForSqlite(sql, aliased);
+  const auto at_original = [&](int offset) {
+    return offset < 0 || static_cast<size_t>(offset) >= rewritten.original.size()
+               ? offset
+               : rewritten.original[static_cast<size_t>(offset)];
+  };
   std::vector<std::pair<std::string, size_t>> creates;  // (schema-qualified name, binding)
   std::map<std::string, size_t> bound;
   for (const auto& [schema, d] : schemas) {
@@ -399,9 +486,14 @@ Result<QueryResult> Engine::Impl::Select(const std::string& sql, const ExecuteOp
 
   sqlite3_stmt* raw = nullptr;
   const char* tail = nullptr;
-  if (sqlite3_prepare_v2(conn.db, sql.c_str(), static_cast<int>(sql.size()), &raw, &tail) != SQLITE_OK) {
+  const std::string& prepared = rewritten.text;
+  if (sqlite3_prepare_v2(conn.db, prepared.c_str(), static_cast<int>(prepared.size()), &raw, &tail) != SQLITE_OK) {
     std::string msg = sqlite3_errmsg(conn.db);
-    int offset = sqlite3_error_offset(conn.db);
+    int offset = at_original(sqlite3_error_offset(conn.db));
+    for (const std::string& d : aliased) {
+      const std::string alias = SchemaAlias(d) + ".";
+      if (const size_t at = msg.find(alias); at != std::string::npos) msg.replace(at, alias.size(), d + ".");
+    }
     if (msg.starts_with("no such table: ") && offset < 0) {
       // SQLite gives no offset here: the first mention of the name is where it is.
       const size_t at = AsciiLower(sql).find(AsciiLower(msg.substr(15)));
@@ -424,7 +516,7 @@ Result<QueryResult> Engine::Impl::Select(const std::string& sql, const ExecuteOp
   }
   std::unique_ptr<sqlite3_stmt, decltype(&sqlite3_finalize)> stmt(raw, sqlite3_finalize);
   if (tail != nullptr && std::string_view(tail).find_first_not_of(" \t\r\n;") != std::string_view::npos) {
-    return Status::InvalidArgument(Position(sql, static_cast<int>(tail - sql.c_str())) +
+    return Status::InvalidArgument(Position(sql, at_original(static_cast<int>(tail - prepared.c_str()))) +
                                    "mismatched input. Expecting: <EOF> (one statement at a time)");
   }
   if (sqlite3_stmt_readonly(stmt.get()) == 0) return Status::NotSupported("only SELECT statements are supported by sluice");
@@ -434,6 +526,7 @@ Result<QueryResult> Engine::Impl::Select(const std::string& sql, const ExecuteOp
   result.statement_type = "DML";
   const int ncol = sqlite3_column_count(stmt.get());
   std::vector<std::string> decl(static_cast<size_t>(ncol));
+  std::vector<int> decimal_scale(static_cast<size_t>(ncol), -1);  // decimal(p,s) columns print s digits
   for (int i = 0; i < ncol; ++i) {
     const char* name = sqlite3_column_name(stmt.get(), i);
     std::string n = name == nullptr ? "" : name;
@@ -442,6 +535,12 @@ Result<QueryResult> Engine::Impl::Select(const std::string& sql, const ExecuteOp
     result.columns.push_back({plain ? AsciiLower(n) : "_col" + std::to_string(i), ""});
     const char* d = sqlite3_column_decltype(stmt.get(), i);
     decl[static_cast<size_t>(i)] = d == nullptr ? "" : AthenaTypeFromDecl(d);
+    decimal_scale[static_cast<size_t>(i)] = d == nullptr ? -1 : DecimalScaleFromDecl(d);
+    if (decimal_scale[static_cast<size_t>(i)] >= 0) {
+      const ColumnType t = ParseColumnType(AsciiLower(d));
+      result.columns.back().precision = t.precision;
+      result.columns.back().scale = t.scale;
+    }
   }
   std::vector<int> seen(static_cast<size_t>(ncol), SQLITE_NULL);
   for (;;) {
@@ -462,6 +561,13 @@ Result<QueryResult> Engine::Impl::Select(const std::string& sql, const ExecuteOp
       if (seen[static_cast<size_t>(i)] == SQLITE_NULL) seen[static_cast<size_t>(i)] = type;
       if (decl[static_cast<size_t>(i)] == "boolean" && type == SQLITE_INTEGER) {
         row.emplace_back(sqlite3_column_int64(stmt.get(), i) != 0 ? "true" : "false");
+        continue;
+      }
+      if (const int scale = decimal_scale[static_cast<size_t>(i)];
+          scale >= 0 && (type == SQLITE_FLOAT || type == SQLITE_INTEGER)) {
+        char buf[96];
+        std::snprintf(buf, sizeof buf, "%.*f", scale, sqlite3_column_double(stmt.get(), i));
+        row.emplace_back(buf);
         continue;
       }
       const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt.get(), i));

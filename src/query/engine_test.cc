@@ -247,5 +247,61 @@ TEST_F(EngineTest, TheCatalogSurvivesAReopen) {
   EXPECT_EQ(One("SELECT trip_id FROM events.trips"), "a");
 }
 
+TEST_F(EngineTest, ADatabaseNamedWithAKeywordIsUsableAsAQualifier) {
+  Ok("CREATE DATABASE `select`");
+  Ok("CREATE EXTERNAL TABLE `select`.`order` (a int) ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe' "
+     "STORED AS TEXTFILE LOCATION 's3://lake/kw/'");
+  Put("kw/x", "{\"a\":1}\n{\"a\":2}\n");
+  EXPECT_EQ(One("SELECT sum(a) FROM \"select\".\"order\""), "3");
+  EXPECT_EQ(One("SELECT sum(t.a) FROM \"select\" . \"order\" AS t"), "3");
+  EXPECT_EQ(One("SELECT count(*) FROM \"SELECT\".\"order\" WHERE a = 2"), "1");
+  auto in_db = engine_->Execute("SELECT count(*) FROM \"order\"", {.database = "select"});
+  ASSERT_TRUE(in_db.ok()) << in_db.status().ToString();
+  EXPECT_EQ(in_db->rows[0][0], "2");
+  EXPECT_EQ(Ok("SHOW TABLES IN `select`").rows.size(), 1u);
+  // Names SQLite keeps as keywords but Presto does not reserve, unquoted as Athena takes them.
+  Ok("CREATE DATABASE `default`");
+  Ok("CREATE EXTERNAL TABLE default.limit (a int) ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe' "
+     "STORED AS TEXTFILE LOCATION 's3://lake/kw/'");
+  EXPECT_EQ(One("SELECT sum(a) FROM default.limit"), "3");
+  EXPECT_EQ(One("SELECT sum(limit.a) FROM default.limit JOIN \"select\".\"order\" o ON o.a = limit.a"), "3");
+  // Keywords next to a number's point are left alone.
+  EXPECT_EQ(One("SELECT sum(CASE WHEN a > 1 THEN .5 ELSE .25 END) FROM default.limit WHERE a >= 1. AND a < 3"),
+            "0.75");
+  // Positions in errors count in the statement as written, not as quoted for SQLite.
+  EXPECT_EQ(Fails("SELECT a FROM default.limit WHERE ,").message(), "line 1:35: mismatched input ','");
+  Ok("CREATE DATABASE main");
+  Ok("CREATE EXTERNAL TABLE main.t (a int) ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe' "
+     "STORED AS TEXTFILE LOCATION 's3://lake/kw/'");
+  EXPECT_EQ(One("SELECT count(*) FROM main.t"), "2");
+  Ok("DROP TABLE `select`.`order`");
+  Ok("DROP DATABASE `select`");
+}
+
+TEST_F(EngineTest, DecimalsPrintTheirScaleAndSumExactly) {
+  Ok("CREATE EXTERNAL TABLE money (id int, amount decimal(10,2), rate double) ROW FORMAT SERDE "
+     "'org.openx.data.jsonserde.JsonSerDe' STORED AS TEXTFILE LOCATION 's3://lake/money/'");
+  std::string lines;
+  for (int i = 0; i < 10; ++i) lines += "{\"id\":" + std::to_string(i) + ",\"amount\":0.1,\"rate\":0.1}\n";
+  lines += "{\"id\":10,\"amount\":\"1.10\"}\n{\"id\":11,\"amount\":1.005}\n{\"id\":12,\"amount\":-0.004}\n"
+           "{\"id\":13,\"amount\":123456789.5}\n{\"id\":14,\"amount\":\"x\"}\n{\"id\":15,\"amount\":2e1}\n";
+  Put("money/a", lines);
+  // As Athena prints decimal(10,2): always two digits, half up, too many digits is NULL.
+  const QueryResult r = Ok("SELECT amount FROM money WHERE id >= 9 ORDER BY id");
+  EXPECT_EQ(r.columns[0], (ColumnInfo{"amount", "decimal", 10, 2}));
+  const std::vector<std::vector<std::optional<std::string>>> want = {
+      {"0.10"}, {"1.10"}, {"1.01"}, {"0.00"}, {std::nullopt}, {std::nullopt}, {"20.00"}};
+  EXPECT_EQ(r.rows, want);
+  // Doubles give 0.9999999999999999 for ten 0.1s; decimals add exactly.
+  EXPECT_EQ(One("SELECT sum(amount) FROM money WHERE id < 10"), "1.0");
+  EXPECT_EQ(One("SELECT sum(amount) = 1 FROM money WHERE id < 10"), "1");
+  EXPECT_EQ(One("SELECT sum(amount) FROM money WHERE id IN (10, 11, 12)"), "2.11");
+  EXPECT_EQ(One("SELECT sum(id) FROM money"), "120");  // integers stay integers
+  EXPECT_EQ(One("SELECT count(*) FROM money WHERE amount > 1.05"), "2");
+  EXPECT_EQ(Fails("SELECT sum(x) FROM (SELECT 9223372036854775807 AS x UNION ALL SELECT 1)").message(),
+            "integer overflow");  // as SQLite's own sum
+  EXPECT_EQ(One("SELECT sum(x) FROM (SELECT 1 AS x WHERE 0)"), "NULL");
+}
+
 }  // namespace
 }  // namespace sluice::query

@@ -90,7 +90,7 @@ class ExecutionsTest : public ::testing::Test {
     ASSERT_TRUE(local_->Put("lake", "t/a", "{\"a\":1}\n{\"a\":2}\n", {}).ok());
     gated_ = std::make_unique<GatedStore>(*local_);
     engine_ = std::make_unique<Engine>(*catalog_, *gated_);
-    executions_ = std::make_unique<Executions>(*engine_, *gated_, clock_);
+    executions_ = Executions::Open(*engine_, *gated_, *catalog_, clock_).value();
     ASSERT_EQ(Finish(Start("CREATE DATABASE d")).state, QueryState::kSucceeded);
     ASSERT_EQ(Finish(Start("CREATE EXTERNAL TABLE d.t (a int) ROW FORMAT SERDE "
                            "'org.openx.data.jsonserde.JsonSerDe' STORED AS TEXTFILE LOCATION 's3://lake/t/'"))
@@ -188,6 +188,98 @@ TEST_F(ExecutionsTest, TheSameClientTokenIsTheSameExecution) {
   ASSERT_TRUE(a.ok() && b.ok());
   EXPECT_EQ(*a, *b);
   EXPECT_EQ(executions_->List("primary").front(), *a);
+}
+
+TEST_F(ExecutionsTest, FinishedExecutionsAndTheirResultsSurviveARestart) {
+  gated_->Open();
+  opened_ = true;
+  ASSERT_EQ(Finish(Start("CREATE EXTERNAL TABLE d.m (x decimal(10,2)) ROW FORMAT SERDE "
+                         "'org.openx.data.jsonserde.JsonSerDe' STORED AS TEXTFILE LOCATION 's3://lake/t/'"))
+                .state,
+            QueryState::kSucceeded);
+  const std::string select = Start("SELECT a, CAST(NULL AS varchar) AS n, 'x,\"y\"' || char(10) || 'z' AS q, '' AS e, "
+                                   "m.x FROM t LEFT JOIN m ON 0 ORDER BY a");
+  const ExecutionInfo before = Finish(select);
+  ASSERT_EQ(before.state, QueryState::kSucceeded) << before.state_change_reason;
+  const std::string failed = Start("SELEC 1");
+  const ExecutionInfo failed_before = Finish(failed);
+  const std::string ddl = Start("SHOW TABLES IN d");
+  ASSERT_EQ(Finish(ddl).state, QueryState::kSucceeded);
+  const std::vector<std::string> listed = executions_->List("primary");
+  const auto page_before = executions_->Results(select, "", 10);
+  ASSERT_TRUE(page_before.ok());
+
+  executions_.reset();
+  executions_ = Executions::Open(*engine_, *gated_, *catalog_, clock_).value();
+
+  EXPECT_EQ(executions_->List("primary"), listed);
+  const auto after = executions_->Get(select);
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->state, QueryState::kSucceeded);
+  EXPECT_EQ(after->output_location, before.output_location);
+  EXPECT_EQ(after->bytes_scanned, before.bytes_scanned);
+  EXPECT_EQ(after->statement_type, "DML");
+  EXPECT_EQ(after->submitted_ms, before.submitted_ms);
+  const auto failed_after = executions_->Get(failed);
+  EXPECT_EQ(failed_after->state, QueryState::kFailed);
+  EXPECT_EQ(failed_after->state_change_reason, failed_before.state_change_reason);
+  EXPECT_EQ(failed_after->error_category, 2);
+
+  const auto page = executions_->Results(select, "", 10);
+  ASSERT_TRUE(page.ok()) << page.error().message;
+  EXPECT_EQ(page->rows, page_before->rows);
+  ASSERT_EQ(page->rows.size(), 3u);
+  EXPECT_EQ(page->rows[1][1], std::nullopt);
+  EXPECT_EQ(page->rows[1][2], "x,\"y\"\nz");
+  EXPECT_EQ(page->rows[1][3], "");
+  ASSERT_EQ(page->columns->size(), 5u);
+  EXPECT_EQ(*page->columns, *page_before->columns);
+  EXPECT_EQ((*page->columns)[4], (ColumnInfo{"x", "decimal", 10, 2}));
+  EXPECT_EQ((*page->columns)[0].name, "a");
+  EXPECT_EQ((*page->columns)[0].type, (*page_before->columns)[0].type);
+  const auto ddl_page = executions_->Results(ddl, "", 10);
+  ASSERT_TRUE(ddl_page.ok()) << ddl_page.error().message;
+  ASSERT_EQ(ddl_page->rows.size(), 2u);  // SHOW TABLES: m and t
+  EXPECT_EQ(ddl_page->rows[1][0], "t");
+
+  // A result file deleted while the server was down: the execution is known, its rows are not.
+  executions_.reset();
+  ASSERT_TRUE(local_->Delete("results", "x/" + select + ".csv").ok());
+  executions_ = Executions::Open(*engine_, *gated_, *catalog_, clock_).value();
+  EXPECT_EQ(executions_->Get(select)->state, QueryState::kSucceeded);
+  const auto gone = executions_->Results(select, "", 10);
+  ASSERT_FALSE(gone.ok());
+  EXPECT_EQ(gone.error().code, QueryErrorType::kInternalServer);
+  EXPECT_TRUE(gone.error().message.starts_with("Unable to read query results from s3://results/x/" + select + ".csv"))
+      << gone.error().message;
+}
+
+TEST_F(ExecutionsTest, AnExecutionRunningWhenTheServerDiedComesBackFailed) {
+  const std::string id = Start("SELECT count(*) FROM t");
+  gated_->Entered().wait();
+  ASSERT_EQ(executions_->Get(id)->state, QueryState::kRunning);
+  // What a new process sees after kill -9: the catalog as the dead one left it.
+  clock_.Advance(5000);
+  auto reopened = Executions::Open(*engine_, *local_, *catalog_, clock_);
+  ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
+  const auto info = (*reopened)->Get(id);
+  ASSERT_TRUE(info.ok());
+  EXPECT_EQ(info->state, QueryState::kFailed);
+  EXPECT_EQ(info->error_category, 1);
+  EXPECT_TRUE(info->state_change_reason.starts_with(
+      "[ErrorCode: INTERNAL_ERROR_QUERY_ENGINE] Amazon Athena experienced an internal error while executing"))
+      << info->state_change_reason;
+  EXPECT_EQ(info->completed_ms, clock_.NowMillis());
+  EXPECT_NE((*reopened)->Results(id, "", 10).error().message.find("Final query state: FAILED"), std::string::npos);
+}
+
+TEST(ParseResultCsvTest, ReadsBackWhatCsvFieldWrites) {
+  const std::vector<std::optional<std::string>> row = {"a\"b", std::nullopt, "", "1,2\n3"};
+  std::string csv;
+  for (size_t i = 0; i < row.size(); ++i) csv += (i ? "," : "") + CsvField(row[i]);
+  csv += "\n";
+  EXPECT_EQ(ParseResultCsv(csv + csv), (std::vector<std::vector<std::optional<std::string>>>{row, row}));
+  EXPECT_TRUE(ParseResultCsv("").empty());
 }
 
 }  // namespace

@@ -73,10 +73,10 @@ int Connect(sqlite3* db, void* aux, int argc, const char* const* argv, sqlite3_v
   const TableBinding& t = ctx->tables[index];
   std::string ddl = "CREATE TABLE x(";
   for (size_t i = 0; i < t.row.columns.size(); ++i) {
-    ddl += QuoteName(t.row.columns[i].name) + " " + AsciiLower(t.spec.types[i].athena) + ", ";
+    ddl += QuoteName(t.row.columns[i].name) + " " + DeclaredType(t.spec.types[i]) + ", ";
   }
   for (size_t i = 0; i < t.row.partition_keys.size(); ++i) {
-    ddl += QuoteName(t.row.partition_keys[i].name) + " " + t.partition_types[i].athena + ", ";
+    ddl += QuoteName(t.row.partition_keys[i].name) + " " + DeclaredType(t.partition_types[i]) + ", ";
   }
   ddl += "\"$path\" varchar HIDDEN)";
   if (const int rc = sqlite3_declare_vtab(db, ddl.c_str()); rc != SQLITE_OK) return rc;

@@ -9,9 +9,11 @@
 // call it off I/O threads. Executions runs statements on its own pool and answers
 // every call without blocking on a running statement.
 // Lifetime: the catalog and the object store must outlive both.
-// Durability: DDL is durable when its statement succeeds (a catalog transaction);
-// executions and their results are kept in memory (the CSV written to the output
-// location survives a restart, the execution's state does not).
+// Durability: DDL is durable when its statement succeeds (a catalog transaction).
+// Executions are written to the catalog on every state change (the newest
+// kMaxRemembered are kept); their results are the files written to the output
+// location, read back after a restart. One queued or running when the server stopped
+// comes back FAILED (Athena's internal-error wording, error category 1 SYSTEM).
 #pragma once
 
 #include <atomic>
@@ -39,6 +41,9 @@ namespace sluice::query {
 struct ColumnInfo {
   std::string name;
   std::string type;  // Athena's name: varchar, integer, bigint, double, boolean, ...
+  int precision = 0;  // decimal(p,s) columns only
+  int scale = 0;
+  bool operator==(const ColumnInfo&) const = default;
 };
 
 struct QueryResult {
@@ -91,6 +96,8 @@ std::vector<std::string> SplitStatements(std::string_view script);
 
 // A value as Athena's result CSV writes it: quoted, quotes doubled; a null is empty.
 std::string CsvField(const std::optional<std::string>& value);
+// Reads back what CsvField wrote, rows ending in '\n': an unquoted empty field is null.
+std::vector<std::vector<std::optional<std::string>>> ParseResultCsv(std::string_view csv);
 
 // ---------------------------------------------------------------- Athena executions
 
@@ -143,13 +150,20 @@ struct ResultsPage {
 
 class Executions {
  public:
-  Executions(Engine& engine, objects::ObjectStore& store, const Clock& clock, int threads = 2);
+  // Loads the executions the catalog remembers (see Durability above).
+  static Result<std::unique_ptr<Executions>> Open(Engine& engine, objects::ObjectStore& store,
+                                                  catalog::Catalog& catalog, const Clock& clock,
+                                                  int threads = 2);
+  // Starts empty: use Open.
+  Executions(Engine& engine, objects::ObjectStore& store, catalog::Catalog& catalog, const Clock& clock,
+             int threads = 2);
   ~Executions();  // cancels running statements and waits for them
 
   // InvalidRequest when no output location is given or it is not s3://bucket/...
   QueryResultOr<std::string> Start(const StartRequest& request);
   QueryResultOr<ExecutionInfo> Get(std::string_view id) const;
-  // `max` 1..1000 rows, header included. InvalidRequest unless SUCCEEDED.
+  // `max` 1..1000 rows, header included. InvalidRequest unless SUCCEEDED; InternalServer
+  // when the result file of an execution recovered after a restart cannot be read.
   QueryResultOr<ResultsPage> Results(std::string_view id, std::string_view token, int max) const;
   // Cancels a queued or running execution; nothing for a finished one.
   QueryResultOr<Done> Stop(std::string_view id);

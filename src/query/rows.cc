@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 
@@ -55,6 +56,17 @@ void CellFromText(Cell& c, const ColumnType& t, std::string_view s, bool was_num
     case ValueKind::kDouble: {
       double v = 0;
       if (ToDouble(s, v)) {
+        c.type = Cell::Type::kDouble;
+        c.d = v;
+      }
+      return;
+    }
+    case ValueKind::kDecimal: {
+      // SQLite has no decimal: the value rounded to the column's scale, as the nearest
+      // double; results print it with the scale again (engine.cc) and sum() adds exactly.
+      std::string exact;
+      double v = 0;
+      if (NormalizeDecimal(s, t.precision, t.scale, exact) && ToDouble(exact, v)) {
         c.type = Cell::Type::kDouble;
         c.d = v;
       }
@@ -152,7 +164,10 @@ simdjson::error_code ReadValue(od::value v, Cell& c, const ColumnType& t) {
 
 class RowReader {
  public:
-  RowReader(const RowSpec& spec, ParsedRows& out) : spec_(spec), out_(out) { out_.width = spec.types.size(); }
+  RowReader(const RowSpec& spec, ParsedRows& out) : spec_(spec), out_(out) {
+    out_.width = spec.types.size();
+    if (spec.by_key.size() <= kFewKeys) few_.assign(spec.by_key.begin(), spec.by_key.end());
+  }
 
   // Reads one object into a new row; on error the row is removed.
   simdjson::error_code Row(od::object obj) {
@@ -169,7 +184,15 @@ class RowReader {
       std::string_view key;
       if (auto e = field.unescaped_key().get(key)) return e;
       int column = -1;
-      if (spec_.case_insensitive) {
+      if (spec_.by_key.size() <= kFewKeys) {
+        // The usual statement reads a few columns: compare in place, no copy, no hash.
+        for (const auto& [name, index] : few_) {
+          if (name.size() == key.size() && (spec_.case_insensitive ? AsciiEqualsLower(key, name) : key == name)) {
+            column = index;
+            break;
+          }
+        }
+      } else if (spec_.case_insensitive) {
         key_.assign(key);
         for (char& ch : key_) {
           if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
@@ -205,8 +228,20 @@ class RowReader {
     return simdjson::SUCCESS;
   }
 
+  // `lower` is lower-case already: whether `key` equals it ignoring ASCII case.
+  static bool AsciiEqualsLower(std::string_view key, std::string_view lower) {
+    for (size_t i = 0; i < key.size(); ++i) {
+      char ch = key[i];
+      if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+      if (ch != lower[i]) return false;
+    }
+    return true;
+  }
+
+  static constexpr size_t kFewKeys = 8;
   const RowSpec& spec_;
   ParsedRows& out_;
+  std::vector<std::pair<std::string, int>> few_;  // by_key when it has at most kFewKeys keys
   std::string key_;
 };
 
@@ -222,7 +257,6 @@ Result<ParsedRows> ParseRows(const RowSpec& spec, std::string_view path, std::st
   ParsedRows out;
   RowReader reader(spec, out);
   const size_t size = text.size();
-  text.append(simdjson::SIMDJSON_PADDING, ' ');
   od::parser parser;
   size_t first = 0;
   while (first < size && (text[first] == ' ' || text[first] == '\t' || text[first] == '\r' || text[first] == '\n')) {
@@ -230,6 +264,7 @@ Result<ParsedRows> ParseRows(const RowSpec& spec, std::string_view path, std::st
   }
   if (first < size && text[first] == '[') {
     // One array of objects: every element is a row. A malformed array loses the rest.
+    text.append(simdjson::SIMDJSON_PADDING, ' ');
     size_t line = 1;
     for (size_t k = 0; k < first; ++k) line += text[k] == '\n';
     od::document doc;
@@ -250,6 +285,13 @@ Result<ParsedRows> ParseRows(const RowSpec& spec, std::string_view path, std::st
     }
     return out;
   }
+  // simdjson reads up to SIMDJSON_PADDING bytes past a document: every line but the
+  // last has the rest of the object behind it; the last one, when the string has no
+  // room behind it, is parsed from a padded copy (not the whole object: that copy was
+  // the biggest cost of a plain scan).
+  const bool padded = text.capacity() >= size + simdjson::SIMDJSON_PADDING;
+  if (padded) text.append(simdjson::SIMDJSON_PADDING, ' ');  // within capacity: no copy
+  std::string tail;
   size_t line = 0;
   size_t at = 0;
   while (at < size) {
@@ -259,14 +301,26 @@ Result<ParsedRows> ParseRows(const RowSpec& spec, std::string_view path, std::st
     std::string_view row(text.data() + at, end - at);
     const size_t start = at;
     at = end + 1;
+    if (line == 1 && out.width > 0) {
+      // Rows are about as long as the first: room for them all, not a doubling vector's moves.
+      out.cells.reserve((size / std::max<size_t>(row.size() + 1, 256) * 9 / 8 + 16) * out.width);
+    }
     row = TrimRight(row);
     size_t lead = 0;
     while (lead < row.size() && (row[lead] == ' ' || row[lead] == '\t')) ++lead;
     if (lead == row.size()) continue;  // a blank line is no row
     const size_t before = out.cells.size();
     od::document doc;
-    simdjson::error_code e =
-        parser.iterate(text.data() + start + lead, row.size() - lead, text.size() - start - lead).get(doc);
+    const char* json = text.data() + start + lead;
+    const size_t len = row.size() - lead;
+    size_t room = text.size() - start - lead;
+    if (!padded && room < len + simdjson::SIMDJSON_PADDING) {
+      tail.assign(json, len);
+      tail.append(simdjson::SIMDJSON_PADDING, ' ');
+      json = tail.data();
+      room = tail.size();
+    }
+    simdjson::error_code e = parser.iterate(json, len, room).get(doc);
     od::object obj;
     if (!e) e = doc.get_object().get(obj);
     if (!e) e = reader.Row(obj);

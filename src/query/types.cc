@@ -15,7 +15,21 @@ ColumnType ParseColumnType(std::string_view hive) {
   if (base == "int") return {ValueKind::kInteger, "integer"};
   if (base == "bigint" || base == "smallint" || base == "tinyint") return {ValueKind::kInteger, std::string(base)};
   if (base == "double" || base == "float") return {ValueKind::kDouble, std::string(base)};
-  if (base == "decimal") return {ValueKind::kDouble, "decimal"};
+  if (base == "decimal") {
+    // Hive's decimal without arguments is decimal(10,0).
+    ColumnType t{ValueKind::kDecimal, "decimal", 10, 0};
+    if (const size_t open = hive.find('('); open != std::string_view::npos) {
+      int p = 0, sc = 0;
+      if (std::sscanf(std::string(hive.substr(open)).c_str(), "(%d,%d)", &p, &sc) == 2 && p >= 1 && p <= 38 &&
+          sc >= 0 && sc <= p) {
+        t.precision = p;
+        t.scale = sc;
+      } else if (std::sscanf(std::string(hive.substr(open)).c_str(), "(%d)", &p) == 1 && p >= 1 && p <= 38) {
+        t.precision = p;
+      }
+    }
+    return t;
+  }
   if (base == "boolean") return {ValueKind::kBoolean, "boolean"};
   if (base == "date") return {ValueKind::kDate, "date"};
   if (base == "timestamp") return {ValueKind::kTimestamp, "timestamp"};
@@ -23,7 +37,86 @@ ColumnType ParseColumnType(std::string_view hive) {
   return {ValueKind::kNested, std::string(base)};  // array, map
 }
 
+std::string DeclaredType(const ColumnType& type) {
+  std::string out = AsciiLower(type.athena);
+  if (type.kind == ValueKind::kDecimal) {
+    out += "(" + std::to_string(type.precision) + "," + std::to_string(type.scale) + ")";
+  }
+  return out;
+}
+
+int DecimalScaleFromDecl(std::string_view decl) {
+  const std::string lower = AsciiLower(decl);
+  int p = 0, sc = 0;
+  if (!lower.starts_with("decimal(") || std::sscanf(lower.c_str(), "decimal(%d,%d)", &p, &sc) != 2) return -1;
+  return sc;
+}
+
+bool NormalizeDecimal(std::string_view text, int precision, int scale, std::string& out) {
+  std::string_view s = TrimBlanks(text);
+  bool negative = false;
+  if (!s.empty() && (s[0] == '-' || s[0] == '+')) {
+    negative = s[0] == '-';
+    s.remove_prefix(1);
+  }
+  std::string digits;  // the value is digits * 10^exponent
+  int64_t exponent = 0;
+  size_t i = 0;
+  bool any = false;
+  for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i, any = true) digits += s[i];
+  if (i < s.size() && s[i] == '.') {
+    for (++i; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i, any = true) {
+      digits += s[i];
+      --exponent;
+    }
+  }
+  if (!any) return false;
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    bool neg_exp = false;
+    if (i < s.size() && (s[i] == '-' || s[i] == '+')) neg_exp = s[i++] == '-';
+    int64_t e = 0;
+    bool exp_digits = false;
+    for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i, exp_digits = true) {
+      e = e * 10 + (s[i] - '0');
+      if (e > 1000) return false;
+    }
+    if (!exp_digits) return false;
+    exponent += neg_exp ? -e : e;
+  }
+  if (i != s.size()) return false;
+  // Shift to `scale` fractional digits, rounding half up on the first dropped digit.
+  const int64_t shift = exponent + scale;
+  if (shift >= 0) {
+    if (shift > 80) return false;
+    digits.append(static_cast<size_t>(shift), '0');
+  } else {
+    const size_t drop = static_cast<size_t>(-shift);
+    const bool up = drop <= digits.size() && digits[digits.size() - drop] >= '5';
+    digits.resize(drop >= digits.size() ? 0 : digits.size() - drop);
+    if (up) {
+      size_t k = digits.size();
+      while (k > 0 && digits[k - 1] == '9') digits[--k] = '0';
+      if (k == 0) digits.insert(digits.begin(), '1');
+      else ++digits[k - 1];
+    }
+  }
+  const size_t first = digits.find_first_not_of('0');
+  digits = first == std::string::npos ? "" : digits.substr(first);
+  if (digits.size() < static_cast<size_t>(scale) + 1) digits.insert(0, static_cast<size_t>(scale) + 1 - digits.size(), '0');
+  if (digits.size() - static_cast<size_t>(scale) > static_cast<size_t>(precision - scale) &&
+      !(digits.size() - static_cast<size_t>(scale) == 1 && digits[0] == '0')) {
+    return false;
+  }
+  const bool zero = digits.find_first_not_of('0') == std::string::npos;
+  out = negative && !zero ? "-" : "";
+  out += digits.substr(0, digits.size() - static_cast<size_t>(scale));
+  if (scale > 0) out += "." + digits.substr(digits.size() - static_cast<size_t>(scale));
+  return true;
+}
+
 std::string AthenaTypeFromDecl(std::string_view decl) {
+  if (DecimalScaleFromDecl(decl) >= 0) return "decimal";
   static constexpr std::string_view kKnown[] = {"varchar", "char", "binary", "integer", "bigint",
                                                 "smallint", "tinyint", "double", "float", "decimal",
                                                 "boolean", "date", "timestamp", "row", "array", "map"};

@@ -250,7 +250,7 @@ void Actions::GetQueryResults(ActionCall& c, ActionDone done) {
   for (const auto& col : *page->columns) {
     const bool text = col.type == "varchar" || col.type == "string" || col.type == "char";
     const int64_t precision = text ? 2147483647 : col.type == "bigint" ? 19 : col.type == "integer" ? 10
-                                                 : col.type == "double" ? 17 : 0;
+                                                 : col.type == "double" ? 17 : col.precision;
     w.BeginMap()
         .Key("CatalogName").String("hive")
         .Key("SchemaName").String("")
@@ -259,7 +259,7 @@ void Actions::GetQueryResults(ActionCall& c, ActionDone done) {
         .Key("Label").String(col.name)
         .Key("Type").String(col.type)
         .Key("Precision").Int(precision)
-        .Key("Scale").Int(0)
+        .Key("Scale").Int(col.scale)
         .Key("Nullable").String("UNKNOWN")
         .Key("CaseSensitive").Bool(text)
         .End();

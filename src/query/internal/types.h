@@ -10,7 +10,7 @@
 
 namespace sluice::query {
 
-enum class ValueKind { kString, kInteger, kDouble, kBoolean, kDate, kTimestamp, kNested };
+enum class ValueKind { kString, kInteger, kDouble, kDecimal, kBoolean, kDate, kTimestamp, kNested };
 
 struct ColumnType {
   ValueKind kind = ValueKind::kString;
@@ -18,7 +18,19 @@ struct ColumnType {
   // also the column's declared type in the virtual table (upper-cased), so a result
   // column that is a plain column reference keeps it.
   std::string athena;
+  int precision = 0;  // decimal(p,s) only
+  int scale = 0;
 };
+
+// The column's declared type in the virtual table: `athena`, with "(p,s)" for a decimal.
+std::string DeclaredType(const ColumnType& type);
+// The scale of a result column declared `decl` ("decimal(10,2)"), or -1 when it is no decimal.
+int DecimalScaleFromDecl(std::string_view decl);
+
+// A decimal(p,s) value from its text ("1.005", "-2", "1e2"), rounded half up to
+// `scale` digits as Hive does: "1.01" for decimal(10,2). False when it is not a
+// number or has more than p - s integer digits (the SerDe's NULL).
+bool NormalizeDecimal(std::string_view text, int precision, int scale, std::string& out);
 
 // `hive`: the catalog's lower-case type text ("int", "decimal(10,2)", "array<string>").
 ColumnType ParseColumnType(std::string_view hive);
