@@ -144,3 +144,22 @@ TEST(ParameterConstraintsTest, ABrokenPatternFailsTheTemplate) {
 
 }  // namespace
 }  // namespace sluice::stacks
+
+namespace sluice::stacks {
+namespace {
+
+// Lengths far outside int64 once overflowed their conversion (undefined behaviour the
+// sanitizer build reports); they are clamped, and no value is that long.
+TEST(ParameterConstraintsTest, HugeLengthsDoNotOverflow) {
+  auto t = ParseTemplate("Parameters: {N: {Type: String, MinLength: 1e300, MaxLength: -1e300}}\n"
+                         "Resources: {B: {Type: AWS::S3::Bucket}}\n");
+  ASSERT_TRUE(t.ok()) << t.error().message;
+  EXPECT_EQ(*t->parameters[0].min_length, 1000000000000000000);
+  EXPECT_EQ(*t->parameters[0].max_length, -1000000000000000000);
+  auto r = ResolveParameters(*t, {{"N", "x"}}, nullptr);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message, "Parameter 'N' must contain at least 1000000000000000000 characters");
+}
+
+}  // namespace
+}  // namespace sluice::stacks
