@@ -1,6 +1,8 @@
 #include "stacks/allowed_pattern.h"
 
 #include <algorithm>
+#include <iterator>
+#include <map>
 #include <memory>
 #include <optional>
 
@@ -12,7 +14,7 @@ using Inst = AllowedPattern::Inst;
 
 constexpr size_t kMaxPatternBytes = 4096;
 constexpr int kMaxDepth = 64;
-constexpr size_t kMaxInstructions = 20000;
+constexpr size_t kMaxInstructions = 5000;
 constexpr uint32_t kMaxCount = 100000;
 constexpr uint32_t kMaxCodePoint = 0x10FFFF;
 
@@ -395,10 +397,12 @@ class Emitter {
   bool Emit(const Node& n) {
     switch (n.kind) {
       case Node::kClass: {
+        // A class repeated by {n,m} shares one copy of its ranges.
+        auto [it, added] = stored_.try_emplace(&n, static_cast<uint32_t>(ranges_.size()));
+        if (added) ranges_.insert(ranges_.end(), n.ranges.begin(), n.ranges.end());
         Inst in{Inst::kClass};
-        in.x = static_cast<uint32_t>(ranges_.size());
+        in.x = it->second;
         in.y = static_cast<uint32_t>(n.ranges.size());
-        ranges_.insert(ranges_.end(), n.ranges.begin(), n.ranges.end());
         return Push(in);
       }
       case Node::kBegin: return Push({Inst::kBegin});
@@ -467,6 +471,7 @@ class Emitter {
 
   std::vector<Inst>& prog_;
   std::vector<Range>& ranges_;
+  std::map<const Node*, uint32_t> stored_;  // where each class's ranges start
 };
 
 // The threads alive at one position: a sparse set of instruction indexes.
@@ -544,9 +549,10 @@ bool AllowedPattern::FullMatch(std::string_view value) const {
       const uint32_t pc = current[k];
       const Inst& in = prog_[pc];
       if (in.op != Inst::kClass) continue;
-      bool hit = false;
-      for (uint32_t r = in.x; r < in.x + in.y && !hit; ++r) hit = cp >= ranges_[r].lo && cp <= ranges_[r].hi;
-      if (hit) add(next, pc + 1, false, i == value.size());
+      // The ranges are sorted and disjoint: the last one starting at or below cp decides.
+      const auto first = ranges_.begin() + in.x, last = first + in.y;
+      auto after = std::upper_bound(first, last, cp, [](uint32_t c, const Range& r) { return c < r.lo; });
+      if (after != first && cp <= std::prev(after)->hi) add(next, pc + 1, false, i == value.size());
     }
     std::swap(current, next);
   }

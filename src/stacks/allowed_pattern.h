@@ -13,7 +13,8 @@
 // UTF-8 counts as one code point of its own value.
 //
 // Limits: a pattern of at most 4096 bytes, nesting of at most 64 groups, and at most
-// 20000 NFA instructions after counted repetitions are expanded.
+// 5000 NFA instructions after counted repetitions are expanded: matching a 4096-byte
+// value then takes at most about 20 million state steps.
 #pragma once
 
 #include <cstdint>

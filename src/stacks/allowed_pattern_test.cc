@@ -86,5 +86,17 @@ TEST(AllowedPatternTest, NestedQuantifiersStayLinear) {
   EXPECT_TRUE(Matches("(a*)*!", value));
 }
 
+// A class repeated by a count is stored once, and a value of AWS's longest parameter
+// length (4096) runs through the largest program allowed.
+TEST(AllowedPatternTest, RepeatedWideClassesStayCheap) {
+  std::string wide = "[^";
+  for (char c = 'a'; c <= 'z'; c += 2) wide += c;
+  wide += "]";
+  EXPECT_TRUE(Matches(wide + "{1,2400}", std::string(2400, 'b')));
+  EXPECT_FALSE(Matches(wide + "{1,2400}", std::string(2401, 'b')));
+  EXPECT_FALSE(Matches(wide + "{1,2400}", std::string(4096, 'b')));
+  EXPECT_NE(Refusal(wide + "{5001}").find("5000 states"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace sluice::stacks
