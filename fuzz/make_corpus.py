@@ -3,7 +3,7 @@
 shape each fuzz target reads (see the comment at the top of each target). Synthetic
 only: the taxi rows are made up here, not copied from any data file.
 
-    fuzz/make_corpus.py      (rewrites fuzz/corpus/; the files are committed)
+    fuzz/make_corpus.py      (rewrites the corpora it writes; the files are committed)
 """
 import base64
 import json
@@ -20,8 +20,14 @@ OUT = os.path.join(HERE, "corpus")
 SEP = b"\\;"
 
 
+_cleared = set()
+
+
 def write(target, name, data):
     d = os.path.join(OUT, target)
+    if target not in _cleared:  # only the targets written here: others keep their seeds
+        shutil.rmtree(d, ignore_errors=True)
+        _cleared.add(target)
     os.makedirs(d, exist_ok=True)
     with open(os.path.join(d, name), "wb") as f:
         f.write(data)
@@ -293,8 +299,6 @@ def templates():
 
 
 def main():
-    if os.path.isdir(OUT):
-        shutil.rmtree(OUT)
     bodies()
     chunked()
     s3()
