@@ -3,9 +3,10 @@
 shape each fuzz target reads (see the comment at the top of each target). Synthetic
 only: the taxi rows are made up here, not copied from any data file.
 
-    fuzz/make_corpus.py      (rewrites fuzz/corpus/; the files are committed)
+    fuzz/make_corpus.py      (rewrites the corpora it writes; the files are committed)
 """
 import base64
+import json
 import os
 import shutil
 import struct
@@ -19,8 +20,14 @@ OUT = os.path.join(HERE, "corpus")
 SEP = b"\\;"
 
 
+_cleared = set()
+
+
 def write(target, name, data):
     d = os.path.join(OUT, target)
+    if target not in _cleared:  # only the targets written here: others keep their seeds
+        shutil.rmtree(d, ignore_errors=True)
+        _cleared.add(target)
     os.makedirs(d, exist_ok=True)
     with open(os.path.join(d, name), "wb") as f:
         f.write(data)
@@ -211,9 +218,87 @@ def sigv4():
          b"", b"s3", b"Credential=a/b/c/d/aws4_request")
 
 
+# ----------------------------------------------------------------- CloudFormation
+# stack_template: a template ends in a newline (an even last byte: the template part);
+# a pattern seed is pattern, separator, value and an odd last byte.
+TEMPLATES = {
+    "reference.yml": """AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  ProjectName: {Type: String, Default: streaming-pipeline, AllowedPattern: "[a-z][a-z0-9-]*", MaxLength: 40}
+  Stage: {Type: String, Default: dev, AllowedValues: [dev, prod]}
+  Shards: {Type: Number, Default: 2, MinValue: 1}
+  Zones: {Type: CommaDelimitedList, Default: "a,b"}
+Mappings:
+  Sizes: {dev: {Mb: 5}, prod: {Mb: 64}}
+Conditions:
+  IsProd: !Equals [!Ref Stage, prod]
+  NotProd: !Not [!Condition IsProd]
+Resources:
+  Bucket:
+    Type: AWS::S3::Bucket
+    Properties:
+      BucketName: !Sub "${ProjectName}-${Stage}-output"
+      Tags: [{Key: size, Value: !FindInMap [Sizes, !Ref Stage, Mb]}]
+  Stream:
+    Type: AWS::Kinesis::Stream
+    DependsOn: Bucket
+    Properties:
+      Name: !Join ["-", [!Ref ProjectName, !Select [0, !Ref Zones]]]
+      ShardCount: !If [IsProd, 4, !Ref Shards]
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument: {Statement: [{Effect: Allow, Action: "sts:AssumeRole"}]}
+      Policies:
+        - PolicyName: !Sub
+            - "${Name}-policy"
+            - {Name: !GetAtt Bucket.Arn}
+          PolicyDocument: {Statement: [{Effect: Allow, Resource: !Split [",", "a,b"]}]}
+Outputs:
+  BucketArn:
+    Value: !Join ["", ["arn:aws:s3:::", !Ref Bucket, "/*"]]
+    Export: {Name: !Join [":", [!Ref "AWS::StackName", OutputBucketARN]]}
+  Stream: {Value: !GetAtt [Stream, Arn], Condition: NotProd}
+  Encoded: {Value: !Base64 {"Fn::Sub": "${AWS::Region}/${AWS::AccountId}"}}
+  Zone: {Value: !Select [1, !GetAZs ""]}
+  Imported: {Value: !ImportValue {"Fn::Sub": "data-sources-${Stage}:OutputBucketARN"}}
+""",
+    "json.json": json.dumps({
+        "Parameters": {"Key": {"Type": "String", "Default": "code/v1.zip", "MinLength": 1},
+                       "Sizes": {"Type": "List<Number>", "Default": "1,2"}},
+        "Conditions": {"Both": {"Fn::And": [{"Fn::Equals": ["a", "a"]}, {"Fn::Or": [{"Fn::Equals": [{"Ref": "Key"}, "x"]}, {"Fn::Equals": ["1", "1"]}]}]}},
+        "Resources": {
+            "Fn": {"Type": "AWS::Lambda::Function", "Condition": "Both",
+                   "Properties": {"Code": {"S3Bucket": "deploy", "S3Key": {"Ref": "Key"}},
+                                  "Environment": {"Variables": {"A": {"Fn::If": ["Both", "y", {"Ref": "AWS::NoValue"}]}}}}},
+            "Map": {"Type": "AWS::Lambda::EventSourceMapping",
+                    "Properties": {"FunctionName": {"Fn::GetAtt": ["Fn", "Arn"]},
+                                   "EventSourceArn": {"Fn::Join": ["", ["arn:aws:kinesis:", {"Ref": "AWS::Region"}, ":stream/s"]]}},
+                    "DeletionPolicy": "Retain"}},
+        "Outputs": {"Id": {"Value": {"Ref": "Map"}}, "Second": {"Value": {"Fn::Select": ["1", {"Ref": "Sizes"}]}}},
+    }, indent=1) + "\n",
+    "cycle.yml": "Resources:\n  A: {Type: AWS::S3::Bucket, DependsOn: B}\n  B: {Type: AWS::S3::Bucket, Properties: {BucketName: !Ref A}}\n",
+    "flow.yml": "Resources: {B: {Type: 'AWS::Logs::LogGroup', Properties: {LogGroupName: !Sub '/${AWS::StackName}/${!Literal}'}}}\n",
+}
+PATTERNS = [
+    (rb"[a-z][a-z0-9-]*", b"streaming-pipeline"),
+    (rb"(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})/(\\d{1,2})", b"10.0.0.0/16"),
+    (rb"^db\\.[tr]\\d+[a-z0-9]*\\.[a-z0-9]*$", b"db.r5.large"),
+    (rb"(?:dev|prod)(-[^\\s,]{2,3})?", b"prod-x1"),
+    (rb"(a+)+$", b"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!"),
+    (b"[\xc3\xa0-\xc3\xbf]+.\\u0041", "\u00e9\u00e8\u20acA".encode()),
+]
+
+
+def templates():
+    for name, body in TEMPLATES.items():
+        write("stack_template", name, body.encode())
+    for i, (pattern, value) in enumerate(PATTERNS):
+        # ConsumeRandomLengthString reads a doubled backslash as one.
+        write("stack_template", f"pattern-{i}", pattern + SEP + value + SEP + b"\x01")
+
+
 def main():
-    if os.path.isdir(OUT):
-        shutil.rmtree(OUT)
     bodies()
     chunked()
     s3()
@@ -222,6 +307,7 @@ def main():
     csv()
     log()
     sigv4()
+    templates()
     return 0
 
 

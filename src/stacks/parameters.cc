@@ -4,6 +4,8 @@
 #include <cmath>
 #include <set>
 
+#include "stacks/allowed_pattern.h"
+
 namespace sluice::stacks {
 namespace {
 
@@ -37,35 +39,60 @@ std::vector<std::string> Items(const ParameterDecl& p, const std::string& value)
   }
 }
 
+// A value of an AWS-specific type names something in the account. sluice has no EC2,
+// Route 53 or Systems Manager, so nothing such a value names exists; availability zones
+// are the exception (Fn::GetAZs names them), and are taken as given.
+StackStatus CheckAwsSpecific(const ParameterDecl& p, const std::string& value) {
+  if (p.type.starts_with("AWS::SSM::Parameter::")) {
+    return ValidationError("Unable to fetch parameters [" + value + "] from parameter store for this account.");
+  }
+  const bool aws = p.type.starts_with("AWS::") || p.type.starts_with("List<AWS::");
+  if (!aws || p.type.find("AWS::EC2::AvailabilityZone::Name") != std::string::npos) return Done{};
+  return ValidationError("Parameter validation failed: parameter value " + value + " for parameter name " + p.name +
+                         " does not exist. Rollback requested by user.");
+}
+
+// A broken constraint: AWS's reason, or the template's ConstraintDescription instead.
+StackError Violation(const ParameterDecl& p, const std::string& reason) {
+  if (!p.constraint_description.empty()) {
+    return ValidationError("Parameter " + p.name + " failed to satisfy constraint: " + p.constraint_description);
+  }
+  return ValidationError("Parameter '" + p.name + "' " + reason);
+}
+
 StackStatus Check(const ParameterDecl& p, const std::string& value) {
-  const std::string q = "Parameter '" + p.name + "'";
   const bool numeric = p.type == "Number" || p.type == "List<Number>";
+  std::optional<AllowedPattern> pattern;
+  if (p.allowed_pattern && !numeric) {
+    auto compiled = AllowedPattern::Compile(*p.allowed_pattern);
+    if (!compiled.ok()) return ValidationError("Template format error: Parameter '" + p.name + "' AllowedPattern: " + compiled.error());
+    pattern = std::move(*compiled);
+  }
   for (const std::string& item : Items(p, value)) {
     if (!p.allowed_values.empty()) {
       bool found = false;
       for (const auto& a : p.allowed_values) found = found || a == item;
-      if (!found) return ValidationError(q + " must be one of AllowedValues");
+      if (!found) return Violation(p, "must be one of AllowedValues");
     }
+    if (pattern && !pattern->FullMatch(item)) return Violation(p, "must match pattern " + *p.allowed_pattern);
     if (numeric) {
       auto n = ParseNumber(item);
-      if (!n) return ValidationError(q + " must be a number");
-      if (p.min_value && *n < *p.min_value) {
-        return ValidationError(q + " must be a number not less than " + FormatLimit(*p.min_value));
-      }
+      if (!n) return ValidationError("Parameter '" + p.name + "' must be a number");
+      if (p.min_value && *n < *p.min_value) return Violation(p, "must be a number not less than " + FormatLimit(*p.min_value));
       if (p.max_value && *n > *p.max_value) {
-        return ValidationError(q + " must be a number not greater than " + FormatLimit(*p.max_value));
+        return Violation(p, "must be a number not greater than " + FormatLimit(*p.max_value));
       }
     }
   }
-  if (p.type == "String" || !numeric) {
+  if (p.type == "String") {
     if (p.min_length && static_cast<int64_t>(value.size()) < *p.min_length) {
-      return ValidationError(q + " must contain at least " + std::to_string(*p.min_length) + " characters");
+      return Violation(p, "must contain at least " + std::to_string(*p.min_length) + " characters");
     }
     if (p.max_length && static_cast<int64_t>(value.size()) > *p.max_length) {
-      return ValidationError(q + " must contain at most " + std::to_string(*p.max_length) + " characters");
+      return Violation(p, "must contain at most " + std::to_string(*p.max_length) + " characters");
     }
   }
-  return Done{};
+  return CheckAwsSpecific(p, value);
 }
 
 }  // namespace

@@ -26,7 +26,13 @@ struct ParameterInput {
 //   "Parameter 'X' must be a number"               (Number, List<Number>)
 //   "Parameter 'X' must contain at least N characters" / "at most N characters"
 //   "Parameter 'X' must be a number not less than N" / "not greater than N"
-// AllowedPattern is recorded but not enforced (documented in docs/compatibility.md).
+//   "Parameter 'X' must match pattern P"           (String, each item of a list)
+//   "Parameter X failed to satisfy constraint: D"  any of the above but "must be a number"
+//                                                  when the template has a ConstraintDescription
+//   "Parameter validation failed: parameter value V for parameter name X does not exist.
+//    Rollback requested by user."                  an EC2/Route 53 type (sluice has none)
+//   "Unable to fetch parameters [V] from parameter store for this account."   SSM types
+// Lengths apply to String parameters; values and AllowedValues to each item of a list.
 StackResult<std::map<std::string, std::string>> ResolveParameters(
     const Template& t, const std::vector<ParameterInput>& inputs,
     const std::map<std::string, std::string>* previous);

@@ -201,6 +201,19 @@ TEST_F(StacksTest, AFailedCreateRollsBackWhatWasCreated) {
                       e.reason.rfind("Resource type AWS::EC2::VPC is not supported by sluice", 0) == 0);
   }
   EXPECT_TRUE(named);
+  // So does a custom resource (no Lambda-backed custom resources yet).
+  ASSERT_TRUE(manager_->CreateStack(Input("custom", "Resources: {X: {Type: 'Custom::Seed', "
+                                                    "Properties: {ServiceToken: arn}}}")).ok());
+  manager_->WaitIdle();
+  EXPECT_EQ(Stack("custom").status, "ROLLBACK_COMPLETE");
+  named = false;
+  auto custom_events = manager_->DescribeStackEvents("custom");
+  ASSERT_TRUE(custom_events.ok());
+  for (const EventInfo& e : *custom_events) {
+    named = named || (e.status == "CREATE_FAILED" &&
+                      e.reason.rfind("Resource type Custom::Seed is not supported by sluice", 0) == 0);
+  }
+  EXPECT_TRUE(named);
 }
 
 TEST_F(StacksTest, UpdatesInPlaceReplaceAndSayWhenNothingChanges) {

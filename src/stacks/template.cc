@@ -1,9 +1,12 @@
 #include "stacks/template.h"
 
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include <set>
 
 #include "internal/yaml_document.h"
+#include "stacks/allowed_pattern.h"
 #include "stacks/graph.h"
 #include "stacks/references.h"
 
@@ -38,16 +41,39 @@ bool IsAlphanumeric(std::string_view s) {
   return true;
 }
 
+// The AWS-specific parameter types CloudFormation knows (parameters-section-structure).
+constexpr std::string_view kAwsParameterTypes[] = {
+    "AWS::EC2::AvailabilityZone::Name", "AWS::EC2::Image::Id",       "AWS::EC2::Instance::Id",
+    "AWS::EC2::KeyPair::KeyName",       "AWS::EC2::SecurityGroup::GroupName",
+    "AWS::EC2::SecurityGroup::Id",      "AWS::EC2::Subnet::Id",      "AWS::EC2::Volume::Id",
+    "AWS::EC2::VPC::Id",                "AWS::Route53::HostedZone::Id"};
+
+bool AwsSpecificType(std::string_view type, bool allow_list) {
+  if (allow_list && type.starts_with("List<") && type.ends_with(">")) {
+    const std::string_view inner = type.substr(5, type.size() - 6);
+    return inner != "AWS::EC2::KeyPair::KeyName" && AwsSpecificType(inner, false);
+  }
+  return std::find(std::begin(kAwsParameterTypes), std::end(kAwsParameterTypes), type) !=
+         std::end(kAwsParameterTypes);
+}
+
+}  // namespace
+
 bool KnownParameterType(std::string_view type) {
   if (type == "String" || type == "Number" || type == "List<Number>" ||
-      type == "CommaDelimitedList") {
+      type == "CommaDelimitedList" || type == "AWS::SSM::Parameter::Name") {
     return true;
   }
-  // AWS-specific types (AWS::EC2::KeyPair::KeyName, List<AWS::EC2::Subnet::Id>,
-  // AWS::SSM::Parameter::Value<String>, ...) hold strings here; sluice has no EC2 or
-  // SSM to check them against.
-  return type.rfind("AWS::", 0) == 0 || type.rfind("List<AWS::", 0) == 0;
+  constexpr std::string_view kSsmValue = "AWS::SSM::Parameter::Value<";
+  if (type.starts_with(kSsmValue) && type.ends_with(">")) {
+    const std::string_view inner = type.substr(kSsmValue.size(), type.size() - kSsmValue.size() - 1);
+    return inner == "String" || inner == "List<String>" || inner == "CommaDelimitedList" ||
+           AwsSpecificType(inner, true);
+  }
+  return AwsSpecificType(type, true);
 }
+
+namespace {
 
 // A scalar as the text CloudFormation would see (Default: 5 is "5").
 std::optional<std::string> ScalarText(const Json& v) {
@@ -114,7 +140,17 @@ StackStatus ParseParameters(const Json& section, Template& t) {
         p.allowed_values.push_back(*text);
       }
     }
-    if (decl.contains("AllowedPattern")) p.allowed_pattern = ScalarText(decl["AllowedPattern"]);
+    if (decl.contains("AllowedPattern")) {
+      p.allowed_pattern = ScalarText(decl["AllowedPattern"]);
+      if (!p.allowed_pattern) {
+        return ValidationError("Template format error: Parameter '" + name + "' AllowedPattern must be a string");
+      }
+      auto compiled = AllowedPattern::Compile(*p.allowed_pattern);
+      if (!compiled.ok()) {
+        return ValidationError("Template format error: Parameter '" + name + "' has an AllowedPattern sluice cannot use: " +
+                               compiled.error());
+      }
+    }
     auto number = [&](const char* key) -> std::optional<double> {
       if (!decl.contains(key)) return std::nullopt;
       const Json& v = decl[key];
@@ -128,8 +164,10 @@ StackStatus ParseParameters(const Json& section, Template& t) {
       }
       return std::nullopt;
     };
-    if (auto v = number("MinLength")) p.min_length = static_cast<int64_t>(*v);
-    if (auto v = number("MaxLength")) p.max_length = static_cast<int64_t>(*v);
+    // Lengths outside int64 would overflow the conversion; no value is that long.
+    auto length = [](double v) { return static_cast<int64_t>(std::clamp(v, -1e18, 1e18)); };
+    if (auto v = number("MinLength"); v && std::isfinite(*v)) p.min_length = length(*v);
+    if (auto v = number("MaxLength"); v && std::isfinite(*v)) p.max_length = length(*v);
     p.min_value = number("MinValue");
     p.max_value = number("MaxValue");
     if (decl.contains("NoEcho")) {

@@ -36,7 +36,7 @@ struct ParameterDecl {
   std::string type;  // String, Number, List<Number>, CommaDelimitedList, AWS::SSM::..., ...
   std::optional<std::string> default_value;  // a Default of any scalar, as text
   std::vector<std::string> allowed_values;
-  std::optional<std::string> allowed_pattern;  // recorded; see parameters.h
+  std::optional<std::string> allowed_pattern;  // compiles (allowed_pattern.h); see parameters.h
   std::optional<int64_t> min_length, max_length;
   std::optional<double> min_value, max_value;
   bool no_echo = false;
@@ -45,6 +45,11 @@ struct ParameterDecl {
 
   bool is_list() const;  // CommaDelimitedList and List<...>: Ref gives an array
 };
+
+// A Type CloudFormation accepts for a parameter: String, Number, List<Number>,
+// CommaDelimitedList, the AWS-specific EC2/Route 53 types and their List<...> forms,
+// AWS::SSM::Parameter::Name and AWS::SSM::Parameter::Value<...>.
+bool KnownParameterType(std::string_view type);
 
 struct ResourceDecl {
   std::string logical_id;

@@ -1,5 +1,6 @@
 #include "base/clock.h"
 #include "internal/actions.h"
+#include "internal/paging.h"
 
 namespace sluice::frontends::cloudformation {
 
@@ -105,6 +106,19 @@ void WriteStack(XmlBuilder& x, const stacks::StackInfo& s) {
 ActionOutcome Fail(StackError e) { return ActionOutcome{std::move(e), "", true}; }
 ActionOutcome Result(XmlBuilder& x) { return ActionOutcome{Done{}, x.Take(), true}; }
 
+// The page of `items` the request's NextToken asks for (internal/paging.h).
+template <typename T, typename KeyOf>
+StackResult<PageBounds> PageFor(const QueryParams& q, const std::vector<T>& items, KeyOf key_of) {
+  std::vector<std::string> keys;
+  keys.reserve(items.size());
+  for (const T& item : items) keys.push_back(key_of(item));
+  return PageOf(keys, q.action(), q.Get("NextToken"));
+}
+
+void WriteNextToken(XmlBuilder& x, const PageBounds& page) {
+  if (page.next_token) x.Leaf("NextToken", *page.next_token);
+}
+
 ActionOutcome ValidateTemplate(const ActionContext& ctx, const QueryParams& q) {
   auto body = TemplateOf(ctx, q);
   if (!body.ok()) return Fail(body.error());
@@ -184,10 +198,13 @@ ActionOutcome DeleteStack(const ActionContext& ctx, const QueryParams& q) {
 ActionOutcome DescribeStacks(const ActionContext& ctx, const QueryParams& q) {
   auto list = ctx.stacks.DescribeStacks(q.Get("StackName").value_or(""));
   if (!list.ok()) return Fail(list.error());
+  auto page = PageFor(q, *list, [](const stacks::StackInfo& s) { return s.stack_id; });
+  if (!page.ok()) return Fail(page.error());
   XmlBuilder x;
   x.Open("Stacks");
-  for (const auto& s : *list) WriteStack(x, s);
+  for (size_t i = page->begin; i < page->end; ++i) WriteStack(x, (*list)[i]);
   x.Close("Stacks");
+  WriteNextToken(x, *page);
   return Result(x);
 }
 
@@ -196,9 +213,12 @@ ActionOutcome DescribeStackEvents(const ActionContext& ctx, const QueryParams& q
   if (!name.ok()) return Fail(name.error());
   auto events = ctx.stacks.DescribeStackEvents(*name);
   if (!events.ok()) return Fail(events.error());
+  auto page = PageFor(q, *events, [](const stacks::EventInfo& e) { return e.event_id; });
+  if (!page.ok()) return Fail(page.error());
   XmlBuilder x;
   x.Open("StackEvents");
-  for (const auto& e : *events) {
+  for (size_t i = page->begin; i < page->end; ++i) {
+    const stacks::EventInfo& e = (*events)[i];
     x.Open("member").Leaf("StackId", e.stack_id).Leaf("EventId", e.event_id).Leaf("StackName", e.stack_name);
     x.Leaf("LogicalResourceId", e.logical_id).Leaf("PhysicalResourceId", e.physical_id);
     x.Leaf("ResourceType", e.type).Leaf("Timestamp", Iso8601Millis(e.timestamp_ms)).Leaf("ResourceStatus", e.status);
@@ -207,6 +227,7 @@ ActionOutcome DescribeStackEvents(const ActionContext& ctx, const QueryParams& q
     x.Close("member");
   }
   x.Close("StackEvents");
+  WriteNextToken(x, *page);
   return Result(x);
 }
 
@@ -217,12 +238,20 @@ ActionOutcome DescribeResources(const ActionContext& ctx, const QueryParams& q, 
   if (mode == "one" && logical.empty()) return Fail(Missing("logicalResourceId"));
   auto list = ctx.stacks.DescribeStackResources(*name, logical);
   if (!list.ok()) return Fail(list.error());
-  XmlBuilder x;
   const bool summary = mode == "list";
+  // Only ListStackResources pages; DescribeStackResources answers in one.
+  PageBounds page{0, list->size(), std::nullopt};
+  if (summary) {
+    auto p = PageFor(q, *list, [](const stacks::ResourceInfo& r) { return r.logical_id; });
+    if (!p.ok()) return Fail(p.error());
+    page = *p;
+  }
+  XmlBuilder x;
   const std::string_view wrapper = mode == "one" ? "StackResourceDetail" : summary ? "StackResourceSummaries"
                                                                                   : "StackResources";
   if (mode != "one") x.Open(wrapper);
-  for (const auto& r : *list) {
+  for (size_t i = page.begin; i < page.end; ++i) {
+    const stacks::ResourceInfo& r = (*list)[i];
     x.Open(mode == "one" ? wrapper : "member");
     if (!summary) x.Leaf("StackId", r.stack_id).Leaf("StackName", r.stack_name);
     x.Leaf("LogicalResourceId", r.logical_id);
@@ -235,13 +264,18 @@ ActionOutcome DescribeResources(const ActionContext& ctx, const QueryParams& q, 
     x.Close(mode == "one" ? wrapper : "member");
   }
   if (mode != "one") x.Close(wrapper);
+  WriteNextToken(x, page);
   return Result(x);
 }
 
 ActionOutcome ListStacks(const ActionContext& ctx, const QueryParams& q) {
+  const auto list = ctx.stacks.ListStacks(q.List("StackStatusFilter"));
+  auto page = PageFor(q, list, [](const stacks::StackInfo& s) { return s.stack_id; });
+  if (!page.ok()) return Fail(page.error());
   XmlBuilder x;
   x.Open("StackSummaries");
-  for (const auto& s : ctx.stacks.ListStacks(q.List("StackStatusFilter"))) {
+  for (size_t i = page->begin; i < page->end; ++i) {
+    const stacks::StackInfo& s = list[i];
     x.Open("member").Leaf("StackId", s.stack_id).Leaf("StackName", s.name);
     if (!s.description.empty()) x.Leaf("TemplateDescription", s.description);
     x.Leaf("CreationTime", Iso8601Millis(s.created_ms));
@@ -252,6 +286,7 @@ ActionOutcome ListStacks(const ActionContext& ctx, const QueryParams& q) {
     x.Close("member");
   }
   x.Close("StackSummaries");
+  WriteNextToken(x, *page);
   return Result(x);
 }
 
@@ -264,14 +299,19 @@ ActionOutcome GetTemplate(const ActionContext& ctx, const QueryParams& q) {
   return Result(x);
 }
 
-ActionOutcome ListExports(const ActionContext& ctx, const QueryParams&) {
+ActionOutcome ListExports(const ActionContext& ctx, const QueryParams& q) {
+  const auto list = ctx.stacks.ListExports();
+  auto page = PageFor(q, list, [](const stacks::ExportInfo& e) { return e.name; });
+  if (!page.ok()) return Fail(page.error());
   XmlBuilder x;
   x.Open("Exports");
-  for (const auto& e : ctx.stacks.ListExports()) {
+  for (size_t i = page->begin; i < page->end; ++i) {
+    const stacks::ExportInfo& e = list[i];
     x.Open("member").Leaf("ExportingStackId", e.exporting_stack_id).Leaf("Name", e.name).Leaf("Value", e.value);
     x.Close("member");
   }
   x.Close("Exports");
+  WriteNextToken(x, *page);
   return Result(x);
 }
 
@@ -280,8 +320,12 @@ ActionOutcome ListImports(const ActionContext& ctx, const QueryParams& q) {
   if (!name.ok()) return Fail(name.error());
   auto imports = ctx.stacks.ListImports(*name);
   if (!imports.ok()) return Fail(imports.error());
+  auto page = PageFor(q, *imports, [](const std::string& stack) { return stack; });
+  if (!page.ok()) return Fail(page.error());
   XmlBuilder x;
-  WriteList(x, "Imports", *imports);
+  WriteList(x, "Imports", {imports->begin() + static_cast<std::ptrdiff_t>(page->begin),
+                           imports->begin() + static_cast<std::ptrdiff_t>(page->end)});
+  WriteNextToken(x, *page);
   return Result(x);
 }
 

@@ -1,0 +1,102 @@
+#include "stacks/allowed_pattern.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace sluice::stacks {
+namespace {
+
+bool Matches(std::string_view pattern, std::string_view value) {
+  auto p = AllowedPattern::Compile(pattern);
+  EXPECT_TRUE(p.ok()) << pattern << ": " << (p.ok() ? "" : p.error());
+  return p.ok() && p->FullMatch(value);
+}
+
+std::string Refusal(std::string_view pattern) {
+  auto p = AllowedPattern::Compile(pattern);
+  EXPECT_FALSE(p.ok()) << pattern;
+  return p.ok() ? "" : p.error();
+}
+
+TEST(AllowedPatternTest, TheWholeValueMustMatch) {
+  EXPECT_TRUE(Matches("[a-z]+", "abc"));
+  EXPECT_FALSE(Matches("[a-z]+", "abc1"));
+  EXPECT_FALSE(Matches("[a-z]+", "1abc"));
+  EXPECT_FALSE(Matches("[a-z]+", ""));
+  EXPECT_TRUE(Matches("[a-z]*", ""));
+  EXPECT_TRUE(Matches("^[a-z0-9.-]*$", "my.bucket-1"));
+  EXPECT_FALSE(Matches("^[a-z0-9.-]*$", "My_Bucket"));
+}
+
+TEST(AllowedPatternTest, PatternsTheQuickStartsUse) {
+  const char* cidr = R"((\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})/(\d{1,2}))";
+  EXPECT_TRUE(Matches(cidr, "10.0.0.0/16"));
+  EXPECT_FALSE(Matches(cidr, "10.0.0/16"));
+  EXPECT_FALSE(Matches(cidr, "1000.0.0.0/16"));
+  EXPECT_TRUE(Matches(R"(^db\.[tr]\d+[a-z0-9]*\.[a-z0-9]*$)", "db.r5.large"));
+  EXPECT_FALSE(Matches(R"(^db\.[tr]\d+[a-z0-9]*\.[a-z0-9]*$)", "db.m5.large"));
+  EXPECT_TRUE(Matches(R"([\w-_]*)", "admin_pass-1"));
+  EXPECT_TRUE(Matches("[a-zA-Z][-a-zA-Z0-9]*|arn:[-a-zA-Z0-9:/._+]*", "arn:aws:x"));
+  EXPECT_TRUE(Matches("(dev|prod)(-[0-9]{2,3})?", "prod-123"));
+  EXPECT_FALSE(Matches("(dev|prod)(-[0-9]{2,3})?", "prod-1234"));
+  EXPECT_TRUE(Matches("(?:ab)+?c", "ababc"));
+  EXPECT_TRUE(Matches("(?<stage>dev|prod)", "dev"));
+}
+
+TEST(AllowedPatternTest, ClassesEscapesAndDot) {
+  EXPECT_TRUE(Matches(R"([^\s,]+)", "a-b"));
+  EXPECT_FALSE(Matches(R"([^\s,]+)", "a b"));
+  EXPECT_TRUE(Matches(R"([]a]+)", "]a]"));
+  EXPECT_TRUE(Matches(R"([a\-z]+)", "-a-z"));
+  EXPECT_FALSE(Matches(R"([a\-z]+)", "b"));
+  EXPECT_TRUE(Matches(R"(\x41\u0042\0103\t)", "ABC\t"));
+  EXPECT_TRUE(Matches(R"(\D\W\S)", "a$x"));
+  EXPECT_FALSE(Matches(".", "\n"));
+  EXPECT_TRUE(Matches("..", "\xc3\xa9\xe2\x82\xac"));  // two code points: é €
+  EXPECT_TRUE(Matches("[\xc3\xa0-\xc3\xbf]", "\xc3\xa9"));
+  EXPECT_TRUE(Matches("a{0}b{2,}c{1,2}", "bbbcc"));
+  EXPECT_TRUE(Matches("a}]", "a}]"));
+}
+
+TEST(AllowedPatternTest, WhatNeedsBacktrackingIsRefusedWithAReason) {
+  EXPECT_NE(Refusal(R"((a)\1)").find("back-references"), std::string::npos);
+  EXPECT_NE(Refusal("(?=a)a").find("look-around"), std::string::npos);
+  EXPECT_NE(Refusal("a++").find("possessive"), std::string::npos);
+  EXPECT_NE(Refusal(R"(\bword)").find("\\b"), std::string::npos);
+  EXPECT_NE(Refusal(R"(\p{Alpha})").find("\\p"), std::string::npos);
+  EXPECT_NE(Refusal("[a-z&&[^b]]").find("intersection"), std::string::npos);
+  EXPECT_NE(Refusal("(a").find("unclosed group"), std::string::npos);
+  EXPECT_NE(Refusal("a)").find("unmatched"), std::string::npos);
+  EXPECT_NE(Refusal("*a").find("dangling"), std::string::npos);
+  EXPECT_NE(Refusal("[z-a]").find("illegal character range"), std::string::npos);
+  EXPECT_NE(Refusal("a{2,1}").find("illegal repetition range"), std::string::npos);
+  EXPECT_NE(Refusal("[ab").find("unclosed character class"), std::string::npos);
+  EXPECT_NE(Refusal("(a{1000}){1000}").find("states"), std::string::npos);
+  EXPECT_NE(Refusal(std::string(65, '(') + std::string(65, ')')).find("nested too deeply"), std::string::npos);
+}
+
+// The classic catastrophic cases for a backtracking matcher finish at once here: the
+// work is bounded by pattern size times value size.
+TEST(AllowedPatternTest, NestedQuantifiersStayLinear) {
+  const std::string value = std::string(20000, 'a') + "!";
+  EXPECT_FALSE(Matches("(a+)+$", value));
+  EXPECT_FALSE(Matches("(a|aa)*", value));
+  EXPECT_FALSE(Matches("(a*)*b", value));
+  EXPECT_TRUE(Matches("(a*)*!", value));
+}
+
+// A class repeated by a count is stored once, and a value of AWS's longest parameter
+// length (4096) runs through the largest program allowed.
+TEST(AllowedPatternTest, RepeatedWideClassesStayCheap) {
+  std::string wide = "[^";
+  for (char c = 'a'; c <= 'z'; c += 2) wide += c;
+  wide += "]";
+  EXPECT_TRUE(Matches(wide + "{1,2400}", std::string(2400, 'b')));
+  EXPECT_FALSE(Matches(wide + "{1,2400}", std::string(2401, 'b')));
+  EXPECT_FALSE(Matches(wide + "{1,2400}", std::string(4096, 'b')));
+  EXPECT_NE(Refusal(wide + "{5001}").find("5000 states"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace sluice::stacks
