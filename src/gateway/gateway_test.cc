@@ -456,7 +456,7 @@ TEST_F(GatewayWithRealServices, CloudFormationOnceRegisteredTakesItsRequestsAndA
 
 TEST_F(GatewayWithRealServices, AthenaRequestReachesAthenaNotKinesisOrS3) {
   query::Engine engine(*catalog_, *objects_);
-  query::Executions executions(engine, *objects_, Clock::Real());
+  query::Executions executions(engine, *objects_, *catalog_, Clock::Real());
   g_->Add(std::make_unique<frontends::athena::AthenaService>(engine, executions));
   EXPECT_EQ(Name(g_->Route(Head("POST", "/", {{"authorization", Signed("athena")},
                                               {"content-type", "application/x-amz-json-1.1"},
