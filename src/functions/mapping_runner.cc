@@ -339,11 +339,13 @@ MappingRunner::Round MappingRunner::FormRound(Shard& shard, const MappingConfig&
   if (!fn.ok()) src.invoke_identity_arn = role_allowance;
   round.lanes.resize(static_cast<size_t>(config.parallelization_factor));
   std::vector<size_t> lane_bytes(round.lanes.size(), kEventEnvelopeBytes);
+  const size_t source_size = SourceJsonSize(src);
   for (size_t i = 0; i < round.records.size(); ++i) {
     const Record& r = round.records[i];
     if (!r.deliver) continue;
     const size_t lane = Lane(r.partition_key, config.parallelization_factor);
-    const size_t bytes = RecordJsonSize({r.shard_id, r.sequence_number, r.partition_key, r.data, r.arrival_ms}, src) + 1;
+    const size_t bytes =
+        RecordJsonSize({r.shard_id, r.sequence_number, r.partition_key, r.data, r.arrival_ms}, source_size) + 1;
     std::deque<Batch>& q = round.lanes[lane];
     if (q.empty() || q.back().records.size() >= static_cast<size_t>(config.batch_size) ||
         lane_bytes[lane] + bytes > deps_.max_payload_bytes) {
