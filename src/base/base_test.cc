@@ -227,6 +227,20 @@ TEST(Base64, AcceptsMissingPaddingButRejectsGarbage) {
   EXPECT_FALSE(Base64Decode("Zm9=Zm9v"));
 }
 
+TEST(Base64, RejectsEveryByteOutsideTheAlphabetAtEveryPlaceOfAQuantum) {
+  // The decoder looks each place up in its own table: each must refuse what is not base64.
+  const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  for (int c = 0; c < 256; ++c) {
+    const bool valid = alphabet.find(static_cast<char>(c)) != std::string::npos;
+    for (size_t place = 0; place < 4; ++place) {
+      std::string text = "Zm9vYmFy";  // two whole quanta, so the main loop sees both
+      text[place] = static_cast<char>(c);
+      EXPECT_EQ(Base64Decode(text).has_value(), valid) << c << " at " << place;
+    }
+  }
+  EXPECT_EQ(Base64Decode("/+9vYmFy"), std::string("\xff\xef\x6f") + "bar");
+}
+
 }  // namespace
 }  // namespace sluice
 

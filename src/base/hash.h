@@ -1,6 +1,6 @@
 // Hashes the AWS protocols need: SHA-256 and HMAC-SHA256 for SigV4, MD5 for Kinesis
 // hash keys and S3 ETags and Content-MD5, SHA-1 for S3 checksums.
-// All functions are pure and thread-safe (OpenSSL's one-shot EVP calls).
+// All functions are pure and thread-safe (OpenSSL's EVP calls, one context per thread).
 #pragma once
 
 #include <array>

@@ -28,40 +28,67 @@ InvokeOutcome FunctionSuccess() {
   return r;
 }
 
-std::optional<std::string> RecordObjectJson(std::string_view data, std::string_view event_id) {
+namespace {
+
+// Appends the minified JSON text of `value` through one builder per thread, so a record
+// costs no allocation once the builder and `out` have grown (simdjson::minify makes a
+// builder and a string per call).
+template <typename T>
+void AppendMinified(std::string* out, T value) {
+  thread_local simdjson::internal::string_builder<> builder;
+  builder.clear();
+  builder.append(value);
+  out->append(builder.str());
+}
+
+}  // namespace
+
+bool AppendRecordObjectJson(std::string* out, std::string_view data, std::string_view event_id) {
   thread_local simdjson::dom::parser parser;
   simdjson::dom::element doc;
-  if (parser.parse(data.data(), data.size(), /*realloc_if_needed=*/true).get(doc)) return std::nullopt;
+  if (parser.parse(data.data(), data.size(), /*realloc_if_needed=*/true).get(doc)) return false;
   simdjson::dom::object obj;
-  if (doc.get_object().get(obj)) return std::nullopt;
-  if (event_id.empty()) return simdjson::minify(obj);
+  if (doc.get_object().get(obj)) return false;
+  if (event_id.empty()) {
+    AppendMinified(out, obj);
+    return true;
+  }
   simdjson::dom::element existing;
   if (obj.at_key("event_id").get(existing) == simdjson::SUCCESS) {
     // Every record sluice produce sends has one: replaced in place, as json.loads + dict
     // assignment would (same position, one member), without a second parse.
-    std::string out = "{";
+    out->push_back('{');
+    bool first = true;
     bool replaced = false;
     for (auto field : obj) {
       if (field.key == "event_id" && replaced) continue;
-      if (out.size() > 1) out.push_back(',');
-      aws::AppendJsonString(&out, field.key);
-      out.push_back(':');
+      if (!first) out->push_back(',');
+      first = false;
+      aws::AppendJsonString(out, field.key);
+      out->push_back(':');
       if (field.key == "event_id") {
-        aws::AppendJsonString(&out, event_id);
+        aws::AppendJsonString(out, event_id);
         replaced = true;
       } else {
-        out += simdjson::minify(field.value);
+        AppendMinified(out, field.value);
       }
     }
-    out.push_back('}');
-    return out;
+    out->push_back('}');
+    return true;
   }
-  std::string out = simdjson::minify(obj);
-  out.pop_back();  // the closing brace
-  if (out.size() > 1) out.push_back(',');
-  out += R"("event_id":)";
-  aws::AppendJsonString(&out, event_id);
-  out.push_back('}');
+  const size_t start = out->size();
+  AppendMinified(out, obj);
+  out->pop_back();  // the closing brace
+  if (out->size() > start + 1) out->push_back(',');
+  *out += R"("event_id":)";
+  aws::AppendJsonString(out, event_id);
+  out->push_back('}');
+  return true;
+}
+
+std::optional<std::string> RecordObjectJson(std::string_view data, std::string_view event_id) {
+  std::string out;
+  if (!AppendRecordObjectJson(&out, data, event_id)) return std::nullopt;
   return out;
 }
 

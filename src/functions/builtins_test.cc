@@ -170,5 +170,23 @@ TEST_F(BuiltinsTest, SendToFirehoseSinkFailureIsAFunctionError) {
   EXPECT_NE(r.payload.find("PutRecordBatch"), std::string::npos);
 }
 
+TEST(RecordObjectJson, AppendsAfterWhatIsThereAndLeavesItAsItWasOnARecordThatIsNotAnObject) {
+  // write_to_s3 builds its array by appending every record into one body.
+  std::string out = "[{\"x\":0},";
+  ASSERT_TRUE(internal::AppendRecordObjectJson(&out, R"({ "a" : [1, 2], "event_id": "old", "b": {"c": null} })", "7"));
+  EXPECT_EQ(out, R"([{"x":0},{"a":[1,2],"event_id":"7","b":{"c":null}})");
+  ASSERT_TRUE(internal::AppendRecordObjectJson(&out, R"({})", "8"));
+  EXPECT_EQ(out, R"([{"x":0},{"a":[1,2],"event_id":"7","b":{"c":null}}{"event_id":"8"})");
+  const std::string before = out;
+  EXPECT_FALSE(internal::AppendRecordObjectJson(&out, "[1]", "9"));
+  EXPECT_FALSE(internal::AppendRecordObjectJson(&out, "{\"a\":", "9"));
+  EXPECT_EQ(out, before);
+  // Without an event id, the object minified as it is; the per-record form agrees.
+  std::string plain;
+  ASSERT_TRUE(internal::AppendRecordObjectJson(&plain, R"({"k": "v", "n": 1.50})", ""));
+  EXPECT_EQ(plain, R"({"k":"v","n":1.5})");
+  EXPECT_EQ(internal::RecordObjectJson(R"({"k": "v", "n": 1.50})", ""), plain);
+}
+
 }  // namespace
 }  // namespace sluice::functions

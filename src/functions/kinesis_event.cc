@@ -67,19 +67,26 @@ void AppendRecordJson(std::string& out, const KinesisRecordView& r, const EventS
   out.push_back('}');
 }
 
+size_t SourceJsonSize(const EventSource& src) {
+  return JsonStringSize(src.invoke_identity_arn) + JsonStringSize(src.region) + JsonStringSize(src.event_source_arn);
+}
+
+size_t RecordJsonSize(const KinesisRecordView& r, size_t source_json_size) {
+  return kPart1.size() + JsonStringSize(r.partition_key) + kPart2.size() + JsonStringSize(r.sequence_number) +
+         kPart3.size() + (r.data.size() + 2) / 3 * 4 + kPart4.size() +
+         FormatEpochSeconds(r.approximate_arrival_ms).size() + kPart5.size() + r.shard_id.size() +
+         r.sequence_number.size() + 3 + kPart6.size() + kPart7.size() + kPart8.size() + source_json_size + 1;
+}
+
 size_t RecordJsonSize(const KinesisRecordView& r, const EventSource& src) {
-  return kPart1.size() + JsonStringSize(r.partition_key) + kPart2.size() +
-         JsonStringSize(r.sequence_number) + kPart3.size() + (r.data.size() + 2) / 3 * 4 +
-         kPart4.size() + FormatEpochSeconds(r.approximate_arrival_ms).size() + kPart5.size() +
-         r.shard_id.size() + r.sequence_number.size() + 3 + kPart6.size() +
-         JsonStringSize(src.invoke_identity_arn) + kPart7.size() + JsonStringSize(src.region) +
-         kPart8.size() + JsonStringSize(src.event_source_arn) + 1;
+  return RecordJsonSize(r, SourceJsonSize(src));
 }
 
 std::string BuildKinesisEvent(std::span<const KinesisRecordView> records, const EventSource& src) {
   std::string out;
   size_t total = kEventEnvelopeBytes;
-  for (const KinesisRecordView& r : records) total += RecordJsonSize(r, src) + 1;
+  const size_t source_size = SourceJsonSize(src);
+  for (const KinesisRecordView& r : records) total += RecordJsonSize(r, source_size) + 1;
   out.reserve(total);
   out.append(R"({"Records":[)");
   for (size_t i = 0; i < records.size(); ++i) {

@@ -38,8 +38,22 @@ TEST(KinesisEvent, RecordSizeIsExactlyWhatIsAppended) {
       std::string out;
       AppendRecordJson(out, r, kSrc);
       EXPECT_EQ(out.size(), RecordJsonSize(r, kSrc)) << key << " " << n;
+      EXPECT_EQ(out.size(), RecordJsonSize(r, SourceJsonSize(kSrc))) << key << " " << n;
     }
   }
+}
+
+TEST(KinesisEvent, SourceSizeCountsTheSourceMembersEscaped) {
+  // Computed once per batch instead of per record: it must count what escaping adds.
+  EventSource src = kSrc;
+  const size_t plain = SourceJsonSize(src);
+  const std::string region = std::string(kSrc.region) + "\"\x01";
+  src.region = region;
+  EXPECT_EQ(SourceJsonSize(src), plain + 2 + 6);
+  const KinesisRecordView r{"shardId-000000000000", "123", "k", "data", 1'000'001};
+  std::string out;
+  AppendRecordJson(out, r, src);
+  EXPECT_EQ(out.size(), RecordJsonSize(r, SourceJsonSize(src)));
 }
 
 TEST(KinesisEvent, ParsesBackWhatItBuilds) {

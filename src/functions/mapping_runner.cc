@@ -283,8 +283,9 @@ bool MappingRunner::Fetch(const std::string& shard_id, Shard& shard, const Mappi
     return false;
   }
   const int64_t now = deps_.clock->NowMillis();
+  if (!shard.id || *shard.id != shard_id) shard.id = std::make_shared<const std::string>(shard_id);
   for (const stream::ReadRecord& r : out->records) {
-    Record rec{shard_id, r.sequence_number.str(), std::string(r.partition_key),
+    Record rec{shard.id, r.sequence_number.str(), std::string(r.partition_key),
                std::string(r.data), r.arrival_ms, true};
     rec.deliver = filters_.MatchesRecord(rec.partition_key, rec.sequence_number, rec.arrival_ms, rec.data);
     if (shard.buffer.empty()) shard.first_buffered_ms = now;
@@ -339,11 +340,13 @@ MappingRunner::Round MappingRunner::FormRound(Shard& shard, const MappingConfig&
   if (!fn.ok()) src.invoke_identity_arn = role_allowance;
   round.lanes.resize(static_cast<size_t>(config.parallelization_factor));
   std::vector<size_t> lane_bytes(round.lanes.size(), kEventEnvelopeBytes);
+  const size_t source_size = SourceJsonSize(src);
   for (size_t i = 0; i < round.records.size(); ++i) {
     const Record& r = round.records[i];
     if (!r.deliver) continue;
     const size_t lane = Lane(r.partition_key, config.parallelization_factor);
-    const size_t bytes = RecordJsonSize({r.shard_id, r.sequence_number, r.partition_key, r.data, r.arrival_ms}, src) + 1;
+    const size_t bytes =
+        RecordJsonSize({*r.shard_id, r.sequence_number, r.partition_key, r.data, r.arrival_ms}, source_size) + 1;
     std::deque<Batch>& q = round.lanes[lane];
     if (q.empty() || q.back().records.size() >= static_cast<size_t>(config.batch_size) ||
         lane_bytes[lane] + bytes > deps_.max_payload_bytes) {
@@ -385,7 +388,7 @@ bool MappingRunner::AttemptRound(Shard& shard, const MappingConfig& config) {
   if (!done) return progress;
   const std::string previous = shard.checkpoint;
   shard.checkpoint = round.last_sequence;
-  const std::string shard_id = round.records.front().shard_id;
+  const std::string shard_id = *round.records.front().shard_id;
   if (const Status st = SaveCheckpoint(shard_id, shard); !st.ok()) {
     shard.checkpoint = previous;  // the round is delivered again: at-least-once
     spdlog::warn("event-source mapping {}: checkpoint of {}: {}", config.uuid, shard_id, st.ToString());
@@ -427,7 +430,7 @@ MappingRunner::Outcome MappingRunner::Attempt(Round& round, std::deque<Batch>& l
   views.reserve(batch.records.size());
   for (const size_t i : batch.records) {
     const Record& r = round.records[i];
-    views.push_back({r.shard_id, r.sequence_number, r.partition_key, r.data, r.arrival_ms});
+    views.push_back({*r.shard_id, r.sequence_number, r.partition_key, r.data, r.arrival_ms});
     sequence_numbers.push_back(r.sequence_number);
   }
 
@@ -508,14 +511,14 @@ bool MappingRunner::Discard(const Round& round, const std::vector<size_t>& recor
   const std::string bucket = BucketFromArn(config.on_failure_destination);
   if (bucket.empty()) {
     spdlog::warn("event-source mapping {}: {} records of {} given up ({}), no on-failure destination",
-                 config.uuid, records.size(), round.records.front().shard_id, condition);
+                 config.uuid, records.size(), *round.records.front().shard_id, condition);
     return true;
   }
   if (deps_.store == nullptr) return false;
   std::vector<KinesisRecordView> views;
   for (const size_t i : records) {
     const Record& r = round.records[i];
-    views.push_back({r.shard_id, r.sequence_number, r.partition_key, r.data, r.arrival_ms});
+    views.push_back({*r.shard_id, r.sequence_number, r.partition_key, r.data, r.arrival_ms});
   }
   Expected<ResolvedFunction, InvokeError> fn = deps_.invoker->Resolve(config.function_arn);
   const FailureRecord f{.mapping_uuid = config.uuid,

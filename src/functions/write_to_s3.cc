@@ -26,15 +26,17 @@ class WriteToS3 final : public BuiltinFunction {
 
   InvokeOutcome HandleRecords(std::span<const KinesisRecordView> records) override {
     if (records.empty()) return FunctionSuccess();
-    std::string body = "[";
+    std::string body;
+    size_t data_bytes = 0;
+    for (const KinesisRecordView& r : records) data_bytes += r.data.size() + r.sequence_number.size() + 16;
+    body.reserve(data_bytes + 2);
+    body.push_back('[');
     for (const KinesisRecordView& r : records) {
-      std::optional<std::string> line = RecordObjectJson(r.data, r.sequence_number);
-      if (!line) {
+      if (body.size() > 1) body.push_back(',');
+      if (!AppendRecordObjectJson(&body, r.data, r.sequence_number)) {
         return FunctionFailure("ValueError", "record " + std::string(r.sequence_number) +
                                                  ": data is not a JSON object");
       }
-      if (body.size() > 1) body.push_back(',');
-      body += *line;
     }
     body.push_back(']');
     objects::ObjectMeta meta;

@@ -1,16 +1,14 @@
 #include "stream/hash_key.h"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
-#include <array>
+
+#include "base/hash.h"
 
 namespace sluice::stream {
 
 uint128 HashPartitionKey(std::string_view partition_key) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
-  unsigned int len = 0;
-  EVP_Digest(partition_key.data(), partition_key.size(), md.data(), &len, EVP_md5(), nullptr);
+  // Per record on PutRecord(s): base's Md5 reuses its algorithm and context.
+  const Md5Digest md = Md5(partition_key);
   uint128 v = 0;
   for (unsigned int i = 0; i < 16; ++i) v = (v << 8) | md[i];
   return v;

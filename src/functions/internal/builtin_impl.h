@@ -19,6 +19,9 @@ InvokeOutcome FunctionSuccess();
 // minified, with "event_id": `event_id` added (replacing one already there) unless
 // `event_id` is empty. nullopt when `data` is not a JSON object.
 std::optional<std::string> RecordObjectJson(std::string_view data, std::string_view event_id);
+// The same appended to `out`; false, with `out` as it was, when `data` is not a JSON
+// object.
+bool AppendRecordObjectJson(std::string* out, std::string_view data, std::string_view event_id);
 
 std::unique_ptr<BuiltinFunction> MakeWriteToS3(objects::ObjectStore& store, std::string bucket);
 std::unique_ptr<BuiltinFunction> MakeSendToFirehose(RecordSink& sink, std::string delivery_stream);

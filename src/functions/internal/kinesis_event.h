@@ -32,6 +32,10 @@ inline constexpr size_t kEventEnvelopeBytes = 14;
 void AppendRecordJson(std::string& out, const KinesisRecordView& r, const EventSource& src);
 // Exactly the size AppendRecordJson appends, without building it.
 size_t RecordJsonSize(const KinesisRecordView& r, const EventSource& src);
+// The part of that size `src`'s members make, the same for every record of an event:
+// computed once per batch, RecordJsonSize(r, SourceJsonSize(src)) is the size above.
+size_t SourceJsonSize(const EventSource& src);
+size_t RecordJsonSize(const KinesisRecordView& r, size_t source_json_size);
 std::string BuildKinesisEvent(std::span<const KinesisRecordView> records, const EventSource& src);
 
 std::string FormatEpochSeconds(int64_t ms);

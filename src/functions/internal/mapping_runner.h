@@ -67,7 +67,7 @@ class MappingRunner {
 
  private:
   struct Record {
-    std::string shard_id;
+    std::shared_ptr<const std::string> shard_id;  // its shard's, shared: no copy per record
     std::string sequence_number;
     std::string partition_key;
     std::string data;
@@ -86,6 +86,7 @@ class MappingRunner {
     std::string last_sequence;
   };
   struct Shard {
+    std::shared_ptr<const std::string> id;  // what its records point at (Fetch sets it)
     std::vector<std::string> parents;
     std::string checkpoint;     // last sequence number done with (durable)
     std::string read_position;  // last sequence number read into the buffer
