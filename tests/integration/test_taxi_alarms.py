@@ -10,7 +10,6 @@ import os
 import time
 import zipfile
 
-import pytest
 
 from test_cloudformation import client
 from test_lambda_mappings import unique, wait_for
@@ -54,6 +53,9 @@ def test_consumer_errors_alarm_goes_to_alarm_when_the_function_fails(server):
     fn = "%s-test-write_to_s3" % project
     lam.create_function(FunctionName=fn, Runtime="python3.12", Role=ROLE, Handler="lambda_function.lambda_handler",
                         Code={"ZipFile": zip_of({"lambda_function.py": FAILS})})
+    # The evaluation after a minute ends reads that minute: fail early enough in a minute
+    # that the error is stored (folded each second) before it ends.
+    wait_for("a minute with time to spare", lambda: time.time() % 60 < 50, timeout=15)
     out = lam.invoke(FunctionName=fn, Payload=b"{}")
     assert out["FunctionError"] == "Unhandled"
     # CloudWatch evaluates a 60 s alarm once per minute, after the minute ended: bounded poll.
