@@ -222,6 +222,20 @@ TEST(RecordSchema, ValidRecordsPassInvalidOnesGetTheFirstFailingPlace) {
   EXPECT_FALSE(internal::RecordSchema::Parse(R"({"type": 5})").ok());
 }
 
+TEST(RecordSchema, KeywordsCheckedWithAPatternEngineAreRefusedPropertiesOfThatNameAreNot) {
+  for (const char* bad : {R"({"properties": {"a": {"type": "string", "pattern": "^x"}}})",
+                          R"({"patternProperties": {"^x": {}}})", R"({"items": [{"format": "date-time"}]})"}) {
+    auto r = internal::RecordSchema::Parse(bad);
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_TRUE(r.status().message().starts_with("the schema uses \"")) << r.status().message();
+  }
+  auto named = internal::RecordSchema::Parse(
+      R"({"properties": {"pattern": {"type": "string"}, "format": {"enum": ["a"]}}, "required": ["pattern"]})");
+  ASSERT_TRUE(named.ok()) << named.status().message();
+  EXPECT_EQ((*named)->Validate(R"({"pattern": "p", "format": "a"})"), std::nullopt);
+  EXPECT_TRUE((*named)->Validate(R"({"format": "a"})"));
+}
+
 TEST_F(SchemaBuiltinsTest, WriteToS3KeepsValidRecordsAndDeadLettersTheOthersWithTheReason) {
   auto f = MakeNamed("write_to_s3", "lake-writer", {{"OUTPUT_BUCKET", "out"}, {"SCHEMA_S3_URI", "s3://out/schema/trip.json"}});
   ASSERT_TRUE(f.ok()) << f.error().message;

@@ -53,6 +53,28 @@ class ValijsonSchema final : public RecordSchema {
   valijson::Schema schema_;
 };
 
+// A keyword whose check valijson runs with the standard library's pattern engine on the
+// record's text (pattern, patternProperties, format): refused, as sluice runs no such
+// engine on request input. `parent` is the key `node` sits under ("properties" holds
+// property names, not keywords).
+std::optional<std::string> EngineKeyword(const nlohmann::json& node, std::string_view parent) {
+  if (node.is_array()) {
+    for (const auto& item : node) {
+      if (auto k = EngineKeyword(item, "")) return k;
+    }
+    return std::nullopt;
+  }
+  if (!node.is_object()) return std::nullopt;
+  const bool names = parent == "properties" || parent == "definitions" || parent == "$defs" ||
+                     parent == "dependencies";
+  for (const auto& [key, value] : node.items()) {
+    if (!names && ((key == "pattern" || key == "format") && value.is_string())) return key;
+    if (!names && key == "patternProperties") return key;
+    if (auto k = EngineKeyword(value, names ? "" : key)) return k;
+  }
+  return std::nullopt;
+}
+
 struct CachedSchema {
   std::string etag;
   std::shared_ptr<const RecordSchema> schema;
@@ -65,6 +87,10 @@ std::map<std::string, CachedSchema, std::less<>> cache GUARDED_BY(cache_mu);
 Result<std::shared_ptr<const RecordSchema>> RecordSchema::Parse(std::string_view schema_json) {
   const nlohmann::json doc = nlohmann::json::parse(schema_json, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded() || !doc.is_object()) return Status::InvalidArgument("the schema is not a JSON object");
+  if (const std::optional<std::string> k = EngineKeyword(doc, "")) {
+    return Status::InvalidArgument("the schema uses \"" + *k +
+                                   "\", which is not supported (use enum, const, minLength and maxLength)");
+  }
   auto s = std::make_shared<ValijsonSchema>();
   try {
     valijson::SchemaParser parser;
