@@ -11,11 +11,13 @@ for arg in "$@"; do
     *) echo "usage: $(basename "$0") [--builtin] [dev|prod|test]" >&2; exit 2 ;;
   esac
 done
-# Stage, ProjectName and Runtime as --parameters arguments (Runtime only for stream-*).
+# Stage, ProjectName, Runtime and SchemaS3Uri as --parameters arguments (the last two only
+# for stream-*).
 parameters() {
   echo "ParameterKey=Stage,ParameterValue=$STAGE"
   [ -z "${PROJECT_NAME:-}" ] || echo "ParameterKey=ProjectName,ParameterValue=$PROJECT_NAME"
   [ "$1" = data-sources ] || [ -z "${RUNTIME:-}" ] || echo "ParameterKey=Runtime,ParameterValue=$RUNTIME"
+  [ "$1" = data-sources ] || [ -z "${SCHEMA_S3_URI:-}" ] || echo "ParameterKey=SchemaS3Uri,ParameterValue=$SCHEMA_S3_URI"
 }
 aws() { command aws ${AWS_ENDPOINT_URL:+--endpoint-url "$AWS_ENDPOINT_URL"} "$@"; }
 

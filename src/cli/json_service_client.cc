@@ -33,7 +33,7 @@ Result<nlohmann::json> CallJsonService(const JsonService& service, const JsonSer
   req.endpoint = endpoint;
   req.path = "/";
   req.body = body.dump();
-  req.SetHeader("Content-Type", "application/x-amz-json-1.1");
+  req.SetHeader("Content-Type", std::string(service.content_type));
   req.SetHeader("X-Amz-Target", std::string(service.target_prefix) + "." + std::string(action));
   RETURN_IF_ERROR(aws::SignRequest(req, credentials, {.region = region, .service = std::string(service.signing_name)},
                                    static_cast<int64_t>(std::time(nullptr))));

@@ -1,4 +1,4 @@
-// A client for the AWS JSON 1.1 services of a running server (Firehose, Logs, ...):
+// A client for the AWS JSON 1.0 and 1.1 services of a running server (Firehose, Logs, ...):
 // resolves the endpoint (--endpoint, the SDKs' environment and profile, else the local
 // server's default address) and credentials (a local server needs only a well-formed
 // signature), signs each request and turns AWS errors into statuses.
@@ -25,6 +25,7 @@ struct JsonService {
   std::string_view service_id;     // the SDKs' service id for endpoint lookup: "Firehose"
   std::string_view signing_name;   // "firehose"
   std::string_view target_prefix;  // "Firehose_20150804"
+  std::string_view content_type = "application/x-amz-json-1.1";  // CloudWatch: AWS JSON 1.0
 };
 
 // The endpoint the calls go to.

@@ -6,6 +6,7 @@
 #include "cli/firehose_command.h"
 #include "cli/gen_command.h"
 #include "cli/logs_command.h"
+#include "cli/top_command.h"
 #include "cli/logging.h"
 #include "cli/produce_command.h"
 #include "cli/query_command.h"
@@ -26,6 +27,7 @@ int main(int argc, char** argv) {
   sluice::cli::AddFirehoseCommand(app);
   sluice::cli::AddQueryCommand(app);
   sluice::cli::AddLogsCommand(app);
+  sluice::cli::AddTopCommand(app);
 
   try {
     app.parse(argc, argv);

@@ -6,6 +6,8 @@
 
 #include "aws/json_text.h"
 #include "internal/builtin_impl.h"
+#include "internal/kinesis_event.h"
+#include "internal/record_schema.h"
 
 namespace sluice::functions {
 
@@ -26,6 +28,13 @@ InvokeOutcome FunctionSuccess() {
   InvokeOutcome r;
   r.payload = "null";
   return r;
+}
+
+InvokeOutcome HandleEventAsRecords(BuiltinFunction& f, std::string_view event_json) {
+  Result<std::vector<EventRecord>> records = ParseKinesisEvent(event_json);
+  if (!records.ok()) return FunctionFailure("ValueError", records.status().message());
+  const std::vector<KinesisRecordView> views = Views(*records);
+  return f.HandleRecords(views);
 }
 
 namespace {
@@ -121,7 +130,8 @@ Expected<std::unique_ptr<BuiltinFunction>, InvokeError> MakeBuiltin(std::string_
     if (env.store == nullptr) {
       return InvokeError{InvokeErrorType::kInvalidRuntime, "built-in function write_to_s3 has no object store"};
     }
-    return internal::MakeWriteToS3(*env.store, std::move(bucket));
+    ASSIGN_OR_RETURN(auto check, internal::SchemaCheckFor(env, name, bucket));
+    return internal::WithSchema(internal::MakeWriteToS3(*env.store, std::move(bucket)), std::move(check));
   }
   if (name == "send_to_firehose") {
     ASSIGN_OR_RETURN(std::string stream, RequiredVariable(env, name, "DELIVERY_STREAM_NAME"));
@@ -129,7 +139,8 @@ Expected<std::unique_ptr<BuiltinFunction>, InvokeError> MakeBuiltin(std::string_
       return InvokeError{InvokeErrorType::kInvalidRuntime,
                          "built-in function send_to_firehose has no Firehose sink in this server"};
     }
-    return internal::MakeSendToFirehose(*env.sink, std::move(stream));
+    ASSIGN_OR_RETURN(auto check, internal::SchemaCheckFor(env, name, ""));
+    return internal::WithSchema(internal::MakeSendToFirehose(*env.sink, std::move(stream)), std::move(check));
   }
   return InvokeError{InvokeErrorType::kInvalidRuntime,
                      "no built-in function named " + std::string(name) +

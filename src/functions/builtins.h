@@ -23,6 +23,17 @@
 // A record whose data is not a JSON object fails the batch as the reference's
 // functions do (json.loads raises): an Unhandled function error naming the record.
 //
+// Schema validation (both built-ins): when the environment sets SCHEMA_S3_URI
+// (s3://bucket/key of a JSON schema, drafts 4 to 7), each record is validated first.
+// Invalid records (not JSON, or not satisfying the schema) are not passed on: they are
+// written, one object per batch, as JSON lines {"function_name", "shard_id",
+// "sequence_number", "partition_key", "approximate_arrival_timestamp", "reason",
+// "data" (base64)} under
+//   context=dead-letter/date=YYYY-MM-DD/YYYY_MM_DD_HH_<id>.json
+// of DEAD_LETTER_BUCKET (default: OUTPUT_BUCKET; send_to_firehose needs it), and counted
+// in the metric Sluice/Consumers InvalidRecords {FunctionName}. The valid records are
+// handled as above. A schema that cannot be read fails the invocation (kInvalidRuntime).
+//
 // Threading: a BuiltinFunction may be called from several threads at once (mappings
 // with a parallelization factor share one); it keeps no per-batch state.
 // Durability: a batch succeeds only after the object store / sink acknowledged it.
@@ -39,6 +50,7 @@
 #include "base/expected.h"
 #include "base/status.h"
 #include "functions/invoker.h"
+#include "metrics/metrics.h"
 #include "objects/object_store.h"
 
 namespace sluice::functions {
@@ -72,6 +84,8 @@ struct BuiltinEnv {
   std::map<std::string, std::string> variables;  // the function's Environment.Variables
   objects::ObjectStore* store = nullptr;          // required by write_to_s3
   RecordSink* sink = nullptr;                     // required by send_to_firehose
+  metrics::Registry* registry = nullptr;          // InvalidRecords (schema validation)
+  std::string function_name;                      // the metric's FunctionName
 };
 
 // One Kinesis record as a mapping hands it to the fast path: the same fields as the

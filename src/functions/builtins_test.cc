@@ -7,6 +7,8 @@
 #include "functions/testing/fake_sink.h"
 #include "internal/builtin_impl.h"
 #include "internal/kinesis_event.h"
+#include "internal/record_schema.h"
+#include "metrics/testing/recording_registry.h"
 #include "objects/local_store.h"
 #include "objects/test_dir.h"
 
@@ -186,6 +188,151 @@ TEST(RecordObjectJson, AppendsAfterWhatIsThereAndLeavesItAsItWasOnARecordThatIsN
   ASSERT_TRUE(internal::AppendRecordObjectJson(&plain, R"({"k": "v", "n": 1.50})", ""));
   EXPECT_EQ(plain, R"({"k":"v","n":1.5})");
   EXPECT_EQ(internal::RecordObjectJson(R"({"k": "v", "n": 1.50})", ""), plain);
+}
+
+// Schema validation: SCHEMA_S3_URI names a JSON schema in the object store.
+constexpr std::string_view kTripSchema = R"({
+  "type": "object", "required": ["TRIP_ID", "CALL_TYPE"],
+  "properties": {"TRIP_ID": {"type": "string"}, "CALL_TYPE": {"enum": ["A", "B", "C"]}}})";
+
+class SchemaBuiltinsTest : public BuiltinsTest {
+ protected:
+  void SetUp() override {
+    BuiltinsTest::SetUp();
+    ASSERT_TRUE(store_->Put("out", "schema/trip.json", kTripSchema, {}).ok());
+  }
+  Expected<std::unique_ptr<BuiltinFunction>, InvokeError> MakeNamed(std::string_view builtin, std::string function,
+                                                                   std::map<std::string, std::string> vars) {
+    return MakeBuiltin(builtin, {.variables = std::move(vars), .store = store_.get(), .sink = &sink_,
+                                 .registry = &registry_, .function_name = std::move(function)});
+  }
+  std::vector<json> DeadLetters() {
+    std::vector<json> lines;
+    for (const std::string& key : Keys()) {
+      if (!key.starts_with("context=dead-letter/")) continue;
+      const std::string body = store_->Get("out", key)->data;
+      for (size_t at = 0; at < body.size();) {
+        const size_t nl = body.find('\n', at);
+        lines.push_back(json::parse(body.substr(at, nl - at)));
+        at = nl + 1;
+      }
+    }
+    return lines;
+  }
+  double Invalid(const std::string& function) {
+    return registry_.Sum(metrics::MakeId("Sluice/Consumers", "InvalidRecords", {{"FunctionName", function}}));
+  }
+  metrics::testing::RecordingRegistry registry_;
+};
+
+TEST(RecordSchema, ValidRecordsPassInvalidOnesGetTheFirstFailingPlace) {
+  auto schema = internal::RecordSchema::Parse(kTripSchema);
+  ASSERT_TRUE(schema.ok()) << schema.status().message();
+  EXPECT_EQ((*schema)->Validate(R"({"TRIP_ID":"T1","CALL_TYPE":"A"})"), std::nullopt);
+  EXPECT_EQ((*schema)->Validate("not json"), "not JSON");
+  const std::optional<std::string> wrong = (*schema)->Validate(R"({"TRIP_ID":"T1","CALL_TYPE":"D"})");
+  ASSERT_TRUE(wrong);
+  EXPECT_NE(wrong->find("CALL_TYPE"), std::string::npos) << *wrong;
+  const std::optional<std::string> missing = (*schema)->Validate(R"({"CALL_TYPE":"A"})");
+  ASSERT_TRUE(missing);
+  EXPECT_NE(missing->find("TRIP_ID"), std::string::npos) << *missing;
+  EXPECT_FALSE(internal::RecordSchema::Parse("[1]").ok());
+  EXPECT_FALSE(internal::RecordSchema::Parse(R"({"type": 5})").ok());
+}
+
+TEST(RecordSchema, KeywordsCheckedWithAPatternEngineAreRefusedPropertiesOfThatNameAreNot) {
+  for (const char* bad : {R"({"properties": {"a": {"type": "string", "pattern": "^x"}}})",
+                          R"({"patternProperties": {"^x": {}}})", R"({"items": [{"format": "date-time"}]})"}) {
+    auto r = internal::RecordSchema::Parse(bad);
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_TRUE(r.status().message().starts_with("the schema uses \"")) << r.status().message();
+  }
+  auto named = internal::RecordSchema::Parse(
+      R"({"properties": {"pattern": {"type": "string"}, "format": {"enum": ["a"]}}, "required": ["pattern"]})");
+  ASSERT_TRUE(named.ok()) << named.status().message();
+  EXPECT_EQ((*named)->Validate(R"({"pattern": "p", "format": "a"})"), std::nullopt);
+  EXPECT_TRUE((*named)->Validate(R"({"format": "a"})"));
+}
+
+TEST_F(SchemaBuiltinsTest, WriteToS3KeepsValidRecordsAndDeadLettersTheOthersWithTheReason) {
+  auto f = MakeNamed("write_to_s3", "lake-writer", {{"OUTPUT_BUCKET", "out"}, {"SCHEMA_S3_URI", "s3://out/schema/trip.json"}});
+  ASSERT_TRUE(f.ok()) << f.error().message;
+  const Batch recs({R"({"TRIP_ID":"T1","CALL_TYPE":"A"})", R"({"TRIP_ID":"T2","CALL_TYPE":"D"})", "not json",
+                    R"({"TRIP_ID":"T4","CALL_TYPE":"C"})"});
+  ASSERT_EQ((*f)->HandleRecords(recs.views).function_error, FunctionError::kNone);
+  const std::vector<KinesisRecordView> valid = {recs.views[0], recs.views[3]};
+  const auto lake = store_->Get("out", internal::WriteToS3Key(valid));
+  ASSERT_TRUE(lake.ok());
+  EXPECT_EQ(json::parse(lake->data),
+            json::parse(R"([{"TRIP_ID":"T1","CALL_TYPE":"A","event_id":"49000"},{"TRIP_ID":"T4","CALL_TYPE":"C","event_id":"49003"}])"));
+  const std::vector<json> dead = DeadLetters();
+  ASSERT_EQ(dead.size(), 2u);
+  EXPECT_EQ(dead[0]["function_name"], "lake-writer");
+  EXPECT_EQ(dead[0]["sequence_number"], "49001");
+  EXPECT_EQ(dead[0]["shard_id"], "shardId-000000000001");
+  EXPECT_EQ(dead[0]["partition_key"], "pk");
+  EXPECT_EQ(dead[0]["approximate_arrival_timestamp"], kArrival);
+  EXPECT_EQ(dead[0]["data"], "eyJUUklQX0lEIjoiVDIiLCJDQUxMX1RZUEUiOiJEIn0=");
+  EXPECT_NE(dead[0]["reason"].get<std::string>().find("CALL_TYPE"), std::string::npos) << dead[0];
+  EXPECT_EQ(dead[1]["sequence_number"], "49002");
+  EXPECT_EQ(dead[1]["reason"], "not JSON");
+  EXPECT_EQ(Invalid("lake-writer"), 2);
+  // The dead-letter key: the lake's layout under context=dead-letter.
+  for (const std::string& key : Keys()) {
+    if (key.starts_with("context=dead-letter/")) {
+      EXPECT_TRUE(key.starts_with("context=dead-letter/date=2023-11-14/2023_11_14_22_")) << key;
+    }
+  }
+}
+
+TEST_F(SchemaBuiltinsTest, WriteToS3WithoutASchemaStillFailsOnNonObjectsAndCountsNothing) {
+  auto f = MakeNamed("write_to_s3", "plain", {{"OUTPUT_BUCKET", "out"}});
+  const Batch recs({"not json"});
+  EXPECT_EQ((*f)->HandleRecords(recs.views).function_error, FunctionError::kUnhandled);
+  EXPECT_TRUE(DeadLetters().empty());
+  EXPECT_EQ(Invalid("plain"), 0);
+}
+
+TEST_F(SchemaBuiltinsTest, SendToFirehoseSendsOnlyValidRecordsAndNeedsADeadLetterBucket) {
+  auto missing = MakeNamed("send_to_firehose", "fh", {{"DELIVERY_STREAM_NAME", "lake"}, {"SCHEMA_S3_URI", "s3://out/schema/trip.json"}});
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code, InvokeErrorType::kInvalidRuntime);
+  EXPECT_EQ(missing.error().message, "built-in function send_to_firehose: SCHEMA_S3_URI needs DEAD_LETTER_BUCKET for invalid records");
+  auto f = MakeNamed("send_to_firehose", "fh", {{"DELIVERY_STREAM_NAME", "lake"}, {"SCHEMA_S3_URI", "s3://out/schema/trip.json"},
+                                                {"DEAD_LETTER_BUCKET", "out"}});
+  ASSERT_TRUE(f.ok()) << f.error().message;
+  const Batch recs({R"({"TRIP_ID":"T1","CALL_TYPE":"B"})", R"({"CALL_TYPE":"B"})"});
+  ASSERT_EQ((*f)->HandleRecords(recs.views).function_error, FunctionError::kNone);
+  const auto calls = sink_.calls();
+  ASSERT_EQ(calls.size(), 1u);
+  EXPECT_EQ(calls[0].records, (std::vector<std::string>{"{\"TRIP_ID\":\"T1\",\"CALL_TYPE\":\"B\"}\n"}));
+  const std::vector<json> dead = DeadLetters();
+  ASSERT_EQ(dead.size(), 1u);
+  EXPECT_NE(dead[0]["reason"].get<std::string>().find("TRIP_ID"), std::string::npos) << dead[0];
+  EXPECT_EQ(Invalid("fh"), 1);
+}
+
+TEST_F(SchemaBuiltinsTest, AnUnreadableSchemaFailsTheInvocationWithTheReason) {
+  auto bad_uri = MakeNamed("write_to_s3", "w", {{"OUTPUT_BUCKET", "out"}, {"SCHEMA_S3_URI", "out/schema.json"}});
+  ASSERT_FALSE(bad_uri.ok());
+  EXPECT_EQ(bad_uri.error().message, "built-in function write_to_s3: SCHEMA_S3_URI must be s3://bucket/key, not out/schema.json");
+  auto absent = MakeNamed("write_to_s3", "w", {{"OUTPUT_BUCKET", "out"}, {"SCHEMA_S3_URI", "s3://out/none.json"}});
+  ASSERT_FALSE(absent.ok());
+  EXPECT_TRUE(absent.error().message.starts_with("built-in function write_to_s3: SCHEMA_S3_URI s3://out/none.json: ")) << absent.error().message;
+  ASSERT_TRUE(store_->Put("out", "schema/bad.json", "{\"type\": 5}", {}).ok());
+  auto bad = MakeNamed("write_to_s3", "w", {{"OUTPUT_BUCKET", "out"}, {"SCHEMA_S3_URI", "s3://out/schema/bad.json"}});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("the schema is not valid"), std::string::npos) << bad.error().message;
+}
+
+TEST_F(SchemaBuiltinsTest, AChangedSchemaObjectIsReadAgain) {
+  const std::map<std::string, std::string> vars = {{"OUTPUT_BUCKET", "out"}, {"SCHEMA_S3_URI", "s3://out/schema/trip.json"}};
+  const Batch recs({R"({"TRIP_ID":"T1","CALL_TYPE":"Z"})"});
+  ASSERT_EQ((*MakeNamed("write_to_s3", "w2", vars))->HandleRecords(recs.views).function_error, FunctionError::kNone);
+  EXPECT_EQ(Invalid("w2"), 1);
+  ASSERT_TRUE(store_->Put("out", "schema/trip.json", R"({"type":"object"})", {}).ok());
+  ASSERT_EQ((*MakeNamed("write_to_s3", "w2", vars))->HandleRecords(recs.views).function_error, FunctionError::kNone);
+  EXPECT_EQ(Invalid("w2"), 1);
 }
 
 }  // namespace

@@ -466,6 +466,8 @@ class Manager final : public FunctionManager {
     env.variables = c.environment;
     env.store = &objects_;
     env.sink = options_.sink;
+    env.registry = &options_.metrics.get();
+    env.function_name = c.name;
     auto builtin = MakeBuiltin(BuiltinNameFromHandler(c.handler), std::move(env));
     InvokeResult result;
     if (!builtin.ok()) {

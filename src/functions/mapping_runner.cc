@@ -441,7 +441,9 @@ MappingRunner::Outcome MappingRunner::Attempt(Round& round, std::deque<Batch>& l
     result = fn.error();
   } else if (const std::string_view builtin = BuiltinNameFromHandler(fn->handler); !builtin.empty()) {
     if (!views.empty()) ReportIteratorAge(fn->name, views.back().approximate_arrival_ms);
-    auto impl = MakeBuiltin(builtin, {.variables = fn->environment, .store = deps_.store, .sink = deps_.sink});
+    auto impl = MakeBuiltin(builtin, {.variables = fn->environment, .store = deps_.store, .sink = deps_.sink,
+                                      .registry = deps_.metrics != nullptr ? &deps_.metrics->registry() : nullptr,
+                                      .function_name = fn->name});
     if (impl.ok()) {
       if (deps_.metrics != nullptr) deps_.metrics->Started(fn->name);
       const int64_t started = deps_.clock->NowMillis();

@@ -16,10 +16,7 @@ class SendToFirehose final : public BuiltinFunction {
   std::string_view name() const override { return "send_to_firehose"; }
 
   InvokeOutcome HandleEvent(std::string_view event_json) override {
-    Result<std::vector<EventRecord>> records = ParseKinesisEvent(event_json);
-    if (!records.ok()) return FunctionFailure("ValueError", records.status().message());
-    const std::vector<KinesisRecordView> views = Views(*records);
-    return HandleRecords(views);
+    return HandleEventAsRecords(*this, event_json);
   }
 
   InvokeOutcome HandleRecords(std::span<const KinesisRecordView> records) override {

@@ -148,8 +148,12 @@ def test_the_references_python36_deploys_with_a_warning_and_fails_as_on_aws_when
 def load_function(name, monkeypatch, **env):
     """Imports examples/taxi-pipeline/functions/<name>/lambda_function.py as a module."""
     import importlib.util
+    import sys
     for k, v in dict(env, AWS_DEFAULT_REGION="us-east-1").items():
         monkeypatch.setenv(k, v)
+    # The functions import functions/shared/ (packaged into each zip), read at import.
+    monkeypatch.syspath_prepend(os.path.join(EXAMPLE, "functions", "shared"))
+    monkeypatch.delitem(sys.modules, "schema_check", raising=False)
     spec = importlib.util.spec_from_file_location(name, os.path.join(EXAMPLE, "functions", name, "lambda_function.py"))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -15,6 +15,10 @@ namespace sluice::functions::internal {
 InvokeOutcome FunctionFailure(std::string_view error_type, std::string_view message);
 InvokeOutcome FunctionSuccess();
 
+// HandleEvent as every built-in does it: the event's records to f.HandleRecords; a
+// malformed event is a ValueError.
+InvokeOutcome HandleEventAsRecords(BuiltinFunction& f, std::string_view event_json);
+
 // `data` (a record's bytes) as one line of JSON text with no line break: the object
 // minified, with "event_id": `event_id` added (replacing one already there) unless
 // `event_id` is empty. nullopt when `data` is not a JSON object.

@@ -33,6 +33,8 @@ class LambdaMetrics {
   // It never ran (the concurrency limit); pairs with Started.
   void Throttled(std::string_view function) EXCLUDES(mu_);
   void IteratorAge(std::string_view function, double age_ms) EXCLUDES(mu_);
+  // Where the built-ins report their own series (Sluice/Consumers InvalidRecords).
+  metrics::Registry& registry() const { return registry_; }
 
  private:
   struct Series {

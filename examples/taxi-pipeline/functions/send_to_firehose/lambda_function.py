@@ -5,7 +5,8 @@ each ending in a newline so the delivered objects are JSON lines; records go in
 PutRecordBatch calls of at most 500 records and 4 MiB (not one PutRecord per record);
 the producer's `event_id` stays in the line. Records Firehose refuses in a batch
 (FailedPutCount) are sent again; after the last attempt the invocation fails, so the
-event-source mapping retries the batch.
+event-source mapping retries the batch. With SCHEMA_S3_URI set, invalid records go to
+the dead-letter prefix of DEAD_LETTER_BUCKET instead (schema_check.py).
 """
 import base64
 import json
@@ -14,11 +15,16 @@ import time
 
 import boto3
 
+import schema_check
+
 DELIVERY_STREAM_NAME = os.environ["DELIVERY_STREAM_NAME"]
+DEAD_LETTER_BUCKET = os.environ.get("DEAD_LETTER_BUCKET", "")
 MAX_RECORDS = 500
 MAX_BYTES = 4 * 1024 * 1024
 ATTEMPTS = 5
 firehose = boto3.client("firehose")
+s3 = boto3.client("s3") if schema_check.enabled() else None
+cloudwatch = boto3.client("cloudwatch") if schema_check.enabled() else None
 
 
 def line(record):
@@ -41,7 +47,10 @@ def put_batch(lines):
 
 def lambda_handler(event, context):
     group, size, sent = [], 0, 0
-    for record in event.get("Records", []):
+    records = event.get("Records", [])
+    if records and schema_check.enabled():
+        records = schema_check.keep_valid(records, context.function_name, DEAD_LETTER_BUCKET, s3, cloudwatch)
+    for record in records:
         data = line(record)
         if group and (len(group) == MAX_RECORDS or size + len(data) > MAX_BYTES):
             put_batch(group)

@@ -5,6 +5,7 @@ trip's unique id across retries); a record without one gets its sequence number.
 context=write_to_s3/date=YYYY-MM-DD/YYYY_MM_DD_HH_<id>.json, with date and hour of the
 first record's arrival and <id> the MD5 of "<shard>:<first seq>-<last seq>", so a retried
 batch overwrites its own object instead of adding a copy (as the built-in does).
+With SCHEMA_S3_URI set, invalid records go to the dead-letter prefix (schema_check.py).
 """
 import base64
 import datetime
@@ -14,8 +15,12 @@ import os
 
 import boto3
 
+import schema_check
+
 OUTPUT_BUCKET = os.environ["OUTPUT_BUCKET"]
+DEAD_LETTER_BUCKET = os.environ.get("DEAD_LETTER_BUCKET") or OUTPUT_BUCKET
 s3 = boto3.client("s3")
+cloudwatch = boto3.client("cloudwatch") if schema_check.enabled() else None
 
 
 def trip(record):
@@ -39,6 +44,8 @@ def object_key(records):
 
 def lambda_handler(event, context):
     records = event.get("Records", [])
+    if records and schema_check.enabled():
+        records = schema_check.keep_valid(records, context.function_name, DEAD_LETTER_BUCKET, s3, cloudwatch)
     if not records:
         return {"objects": 0}
     body = json.dumps([trip(r) for r in records], separators=(",", ":"))
