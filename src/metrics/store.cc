@@ -16,6 +16,7 @@
 #include <cmath>
 #include <map>
 #include <thread>
+#include <vector>
 
 #include "base/file_system.h"
 #include "base/mutex.h"
@@ -175,10 +176,15 @@ Status StoreImpl::Load() {
       continue;
     }
     ASSIGN_OR_RETURN(std::string contents, ReadWholeFile(fs_, path));
+    // Collected first and merged here, under the lock, where the analysis can see it.
+    std::vector<StoredPoint> points;
     auto valid = internal::DecodePoints(contents, [&](StoredPoint p) {
       if (p.period_start_ms + r.period_ms + r.retention_ms <= now) return;
-      history_[p.id].points[res][p.unit][p.period_start_ms].Merge(p.aggregate);
+      points.push_back(std::move(p));
     });
+    for (StoredPoint& p : points) {
+      history_[p.id].points[res][p.unit][p.period_start_ms].Merge(p.aggregate);
+    }
     if (!valid.ok()) return valid.status().WithContext(path);
     if (*valid < contents.size()) {
       spdlog::warn("msg=\"metrics torn tail truncated\" file=\"{}\" valid={} size={}", path,
