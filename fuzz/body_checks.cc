@@ -196,6 +196,7 @@ void CheckField(const Value& v, const FieldSpec& f) {
   switch (f.type) {
     case FieldType::kString: FUZZ_CHECK(v.kind == Kind::kString); break;
     case FieldType::kInteger:
+    case FieldType::kLong:
       FUZZ_CHECK(v.kind == Kind::kInt);
       FUZZ_CHECK(InRange(v.i, f.min_value, f.max_value));
       break;
