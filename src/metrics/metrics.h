@@ -78,19 +78,39 @@ struct StatisticSet {
 
 // Hot-path handles. A handle lives as long as its Registry; the same id gives the same
 // handle. Add/Record never block on I/O and never allocate after the first call.
+//
+// Built with SLUICE_METRICS_COMPILED_OUT (CMake option SLUICE_BENCH_METRICS_COMPILED_OUT,
+// the baseline of bench/metrics), Add and Record compile to nothing in every caller; the
+// test suite expects metrics compiled in.
+#ifdef SLUICE_METRICS_COMPILED_OUT
+inline constexpr bool kMetricsCompiledIn = false;
+#else
+inline constexpr bool kMetricsCompiledIn = true;
+#endif
+
 class Counter {
  public:
   virtual ~Counter() = default;
   // One sample of `value` (IncomingBytes: the request's bytes). A counter's samples
   // keep no histogram: its percentiles are not offered (CloudWatch's counters, such as
   // IncomingBytes, answer Sum/SampleCount/Average/Minimum/Maximum).
-  virtual void Add(double value) = 0;
+  void Add(double value) {
+    if constexpr (kMetricsCompiledIn) DoAdd(value);
+  }
+
+ protected:
+  virtual void DoAdd(double value) = 0;
 };
 class Distribution {
  public:
   virtual ~Distribution() = default;
   // One sample for which percentiles are kept (latencies, Duration, IteratorAge).
-  virtual void Record(double value) = 0;
+  void Record(double value) {
+    if constexpr (kMetricsCompiledIn) DoRecord(value);
+  }
+
+ protected:
+  virtual void DoRecord(double value) = 0;
 };
 
 // One PutMetricData datum, already validated by the front end.

@@ -83,11 +83,11 @@ namespace {
 
 class NullCounter final : public Counter {
  public:
-  void Add(double) override {}
+  void DoAdd(double) override {}
 };
 class NullDistribution final : public Distribution {
  public:
-  void Record(double) override {}
+  void DoRecord(double) override {}
 };
 class NullRegistryImpl final : public Registry {
  public:

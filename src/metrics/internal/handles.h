@@ -31,7 +31,7 @@ class CounterImpl final : public Counter {
 
   // The sum goes before the count, and the count is released: a fold that takes a
   // sample's count has its sum too (it may take a sum a fold early, never late).
-  void Add(double value) override {
+  void DoAdd(double value) override {
     sum_.fetch_add(value, std::memory_order_relaxed);
     count_.fetch_add(1, std::memory_order_release);
     double lo = min_.load(std::memory_order_relaxed);
@@ -85,7 +85,7 @@ class DistributionImpl final : public Distribution {
   explicit DistributionImpl(HandleInfo info) : info_(std::move(info)) {}
   const HandleInfo& info() const { return info_; }
 
-  void Record(double value) override {
+  void DoRecord(double value) override {
     MutexLock lock(mu_);
     if (count_ == 0) {
       min_ = max_ = value;

@@ -68,11 +68,11 @@ class RecordingRegistry final : public Registry {
       series.unit = unit;
       series.high_resolution = high_resolution;
     }
-    void Add(double value) override {
+    void DoAdd(double value) override {
       std::lock_guard lock(mu_);
       series.samples.push_back(value);
     }
-    void Record(double value) override { Add(value); }
+    void DoRecord(double value) override { DoAdd(value); }
     Series series;
 
    private:
