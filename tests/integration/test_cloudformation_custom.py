@@ -4,7 +4,7 @@ Data read by Fn::GetAtt into Outputs, a FAILED answer rolling the stack back wit
 reason, updates and deletes calling the handler, and the ResponseURL's signature checked
 when the server verifies signatures. Also AWS::Logs::LogGroup."""
 import json
-import re
+import time
 import urllib.error
 import urllib.request
 
@@ -66,12 +66,12 @@ Outputs:
 """ % (code, extra_properties)
 
 
-def create(server, tmp_path, stack, bucket, extra_properties="", *params):
+def create(server, tmp_path, stack, bucket, extra_properties="", *cli_args):
     s3_client(server.url).create_bucket(Bucket=bucket)
     body = tmp_path / (stack + ".yml")
     body.write_text(template(extra_properties))
     r = cfn(server, "create-stack", "--stack-name", stack, "--template-body", "file://" + str(body),
-            "--parameters", "ParameterKey=AuditBucket,ParameterValue=" + bucket, *params)
+            "--parameters", "ParameterKey=AuditBucket,ParameterValue=" + bucket, *cli_args)
     assert r.returncode == 0, r.stderr
     return body
 
@@ -91,7 +91,7 @@ def test_a_python_custom_resource_answers_with_data_and_is_updated_and_deleted(s
     body = create(server, tmp_path, "seeded", "seeded-audit")
     assert wait(server, "stack-create-complete", "seeded").returncode == 0
     cf = client(server, "cloudformation")
-    assert outputs(cf, "seeded") == {"Greeting": "hello world", "Length": "11", "SeedId": "seed-world"}
+    assert outputs(cf, "seeded") == {"Greeting": "hello world", "Length": "5", "SeedId": "seed-world"}
     stack_id = cf.describe_stacks(StackName="seeded")["Stacks"][0]["StackId"]
     seeder = cf.describe_stack_resource(StackName="seeded", LogicalResourceId="Seeder")
     arn = "arn:aws:lambda:us-east-1:000000000000:function:" + seeder["StackResourceDetail"]["PhysicalResourceId"]
@@ -152,21 +152,26 @@ def test_a_failed_answer_rolls_the_stack_back_with_its_reason(server, tmp_path):
 
 
 def test_no_answer_within_the_service_timeout_fails_the_resource(server, tmp_path):
-    create(server, tmp_path, "silent", "silent-audit", "\n      Silent: 'yes'\n      ServiceTimeout: 2")
+    # Without a rollback, so that the Delete below goes to a handler known to be warm:
+    # the outcome does not hang on how fast the first process starts.
+    create(server, tmp_path, "silent", "silent-audit", "\n      Silent: 'yes'\n      ServiceTimeout: 5",
+           "--on-failure", "DO_NOTHING")
     assert wait(server, "stack-create-complete", "silent").returncode == 255
     cf = client(server, "cloudformation")
-    assert cf.describe_stacks(StackName="silent")["Stacks"][0]["StackStatus"] == "ROLLBACK_COMPLETE"
+    assert cf.describe_stacks(StackName="silent")["Stacks"][0]["StackStatus"] == "CREATE_FAILED"
     failed = [e for e in cf.describe_stack_events(StackName="silent")["StackEvents"]
-              if e["ResourceStatus"] == "CREATE_FAILED"]
-    # The request id comes from the reason itself: the handler's own record of the
-    # request may still be on its way when the rollback is done.
-    request_id = re.search(r"requestId \[([0-9a-f-]{36})\]", failed[0]["ResourceStatusReason"]).group(1)
-    assert failed[0]["ResourceStatusReason"] == (
+              if e["ResourceStatus"] == "CREATE_FAILED" and e["LogicalResourceId"] == "Seed"]
+    deadline = time.time() + 60
+    while "Create/-" not in audit(server, "silent-audit") and time.time() < deadline:
+        time.sleep(0.1)  # the handler ran (and chose not to answer)
+    request_id = audit(server, "silent-audit")["Create/-"]["RequestId"]
+    assert [(e["LogicalResourceId"], e["ResourceStatusReason"]) for e in failed] == [("Seed", (
         "CloudFormation did not receive a response from your Custom Resource. Please check your logs for "
         "requestId [%s]. If you are using the Python cfn-response module, you may need to update your Lambda "
-        "function code so that CloudFormation can attach the updated version." % request_id)
+        "function code so that CloudFormation can attach the updated version." % request_id))]
     cf.delete_stack(StackName="silent")
     cf.get_waiter("stack_delete_complete").wait(StackName="silent", WaiterConfig={"Delay": 1})
+    assert [k for k in audit(server, "silent-audit") if k.startswith("Delete/")] != []
 
 
 SIGNED = """Resources:
