@@ -83,9 +83,10 @@ Result<std::optional<ConfiguredEndpoint>> ResolveConfiguredEndpoint(const Endpoi
 }
 
 Result<ClientTarget> ResolveClientTarget(const ClientQuery& query, const EnvLookup& env, std::string home) {
-  ASSIGN_OR_RETURN(const std::optional<ConfiguredEndpoint> configured,
+  ASSIGN_OR_RETURN(std::optional<ConfiguredEndpoint> configured,
                    ResolveConfiguredEndpoint({query.service_id, query.explicit_url, query.credentials.profile}, env,
                                              home));
+  if (!configured && !query.fallback_url.empty()) configured = ConfiguredEndpoint{std::string(query.fallback_url), "default"};
   ClientTarget out;
   Result<ResolvedConfig> resolved = ResolveConfig(query.credentials, env, home);
   if (resolved.ok()) {

@@ -65,6 +65,10 @@ struct ClientQuery {
   std::string_view signing_name;  // "kinesis", "athena" (EndpointFor, SigV4)
   std::string_view explicit_url;  // --endpoint; empty when not given
   CredentialOptions credentials;  // flags; its profile also chooses the endpoint settings
+  // Taken as configured when steps 1 to 5 name nothing, instead of the AWS endpoint:
+  // sluice's own tools (`sluice firehose`, `sluice logs`, `sluice top`) default to the
+  // local server. Empty: the AWS endpoint.
+  std::string_view fallback_url = {};
 };
 
 Result<ClientTarget> ResolveClientTarget(const ClientQuery& query, const EnvLookup& env, std::string home = {});

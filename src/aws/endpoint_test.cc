@@ -156,5 +156,23 @@ TEST_F(EndpointTest, ClientTargetSignsForALocalEndpointWithoutKeysAndNeedsKeysFo
   EXPECT_EQ(profiled->endpoint, "http://profile-kinesis:2");
 }
 
+TEST_F(EndpointTest, AFallbackUrlStandsInForTheAwsEndpointOnly) {
+  const std::string empty_home = (home_ / "empty").string();
+  fs::create_directories(empty_home);
+  // Nothing configured, no credentials: the fallback, signed with the placeholder keys.
+  Result<ClientTarget> local = ResolveClientTarget(
+      {"Firehose", "firehose", {}, {}, "http://127.0.0.1:4566"}, Env(), empty_home);
+  ASSERT_TRUE(local.ok()) << local.status().ToString();
+  EXPECT_EQ(local->endpoint, "http://127.0.0.1:4566");
+  EXPECT_TRUE(local->configured_endpoint);
+  EXPECT_EQ(local->credentials, (Credentials{"sluice-local", "sluice-local", ""}));
+  EXPECT_EQ(local->region, "us-east-1");
+  // Anything configured wins over it.
+  env_ = {{"AWS_ENDPOINT_URL_FIREHOSE", "http://other:7"}};
+  local = ResolveClientTarget({"Firehose", "firehose", {}, {}, "http://127.0.0.1:4566"}, Env(), empty_home);
+  ASSERT_TRUE(local.ok());
+  EXPECT_EQ(local->endpoint, "http://other:7");
+}
+
 }  // namespace
 }  // namespace sluice::aws

@@ -6,6 +6,8 @@
 
 #include <functional>
 #include <map>
+#include <optional>
+#include <utility>
 #include <string>
 #include <string_view>
 
@@ -23,6 +25,12 @@ class CredentialStore {
     return it == keys_.end() ? nullptr : &it->second;
   }
   bool empty() const { return keys_.empty(); }
+  // One configured key (id, secret), for URLs the server presigns for itself; nullopt
+  // when none is configured.
+  std::optional<std::pair<std::string, std::string>> Any() const {
+    if (keys_.empty()) return std::nullopt;
+    return *keys_.begin();
+  }
   size_t size() const { return keys_.size(); }
 
  private:

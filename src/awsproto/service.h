@@ -57,6 +57,12 @@ class Service {
   // for this service and how it words a failure. Defaults: AWS's usual rules and the
   // AWS JSON protocol's error (`__type`, 400).
   virtual SigV4Rules AuthRules() const { return {}; }
+  // The rules for one request: AuthRules() unless the service serves requests of
+  // another family too (CloudFormation answers S3-style presigned PUTs).
+  virtual SigV4Rules AuthRulesFor(const http::RequestHead& head) const {
+    (void)head;
+    return AuthRules();
+  }
   virtual http::Response AuthFailed(const http::RequestHead& head, const AuthFailure& failure) const;
 
   // The most memory Handle may take, beyond the buffered body itself, to parse a body of

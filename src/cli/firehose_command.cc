@@ -58,10 +58,6 @@ int RunFlush(const FirehoseCommandOptions& o, const std::string& name) {
 
 }  // namespace
 
-Result<std::string> FirehoseEndpoint(const FirehoseCommandOptions& o) {
-  return ServiceEndpoint(kFirehose, {o.endpoint, o.profile, o.region});
-}
-
 void AddFirehoseCommand(CLI::App& app) {
   CLI::App* fh = app.add_subcommand("firehose", "Inspect and flush a running server's delivery streams");
   fh->require_subcommand(1);

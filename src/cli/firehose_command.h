@@ -19,10 +19,9 @@ struct FirehoseCommandOptions {
   std::string region;
 };
 
+// The commands resolve their endpoint and credentials as every client command does
+// (cli/json_service_client.h over aws::ResolveClientTarget), the local server when
+// nothing names an endpoint.
 void AddFirehoseCommand(CLI::App& app);
-
-// The endpoint the commands call: --endpoint, then the SDKs' configuration, else the
-// local server's default address.
-Result<std::string> FirehoseEndpoint(const FirehoseCommandOptions& o);
 
 }  // namespace sluice::cli

@@ -2,32 +2,35 @@
 
 #include <ctime>
 
-#include "aws/credentials.h"
 #include "aws/endpoint.h"
 #include "aws/http_client.h"
 #include "aws/sigv4.h"
 
 namespace sluice::cli {
 
+namespace {
+
+// The endpoint, credentials and region, as `sluice produce` and `sluice query` resolve
+// them, with the local server where nothing names an endpoint.
+Result<aws::ClientTarget> Target(const JsonService& service, const JsonServiceOptions& o) {
+  return aws::ResolveClientTarget(
+      {service.service_id, service.signing_name, o.endpoint, {.profile = o.profile, .region = o.region}, kLocalEndpoint},
+      aws::RealEnv());
+}
+
+}  // namespace
+
 Result<std::string> ServiceEndpoint(const JsonService& service, const JsonServiceOptions& o) {
-  ASSIGN_OR_RETURN(const std::optional<aws::ConfiguredEndpoint> configured,
-                   aws::ResolveConfiguredEndpoint({std::string(service.service_id), o.endpoint, o.profile},
-                                                  aws::RealEnv()));
-  return configured ? configured->url : std::string(kLocalEndpoint);
+  ASSIGN_OR_RETURN(aws::ClientTarget target, Target(service, o));
+  return std::move(target.endpoint);
 }
 
 Result<nlohmann::json> CallJsonService(const JsonService& service, const JsonServiceOptions& o,
                                        std::string_view action, const nlohmann::json& body) {
-  ASSIGN_OR_RETURN(const std::string endpoint, ServiceEndpoint(service, o));
-  const aws::EnvLookup env = aws::RealEnv();
-  aws::CredentialOptions co;
-  co.profile = o.profile;
-  co.region = o.region;
-  Result<aws::ResolvedConfig> resolved = aws::ResolveConfig(co, env);
-  // A local server needs a well-formed signature, not real keys.
-  aws::Credentials credentials = resolved.ok() ? resolved->credentials : aws::Credentials{"sluice-local", "sluice-local", ""};
-  std::string region = resolved.ok() ? resolved->region : o.region;
-  if (region.empty()) region = "us-east-1";
+  ASSIGN_OR_RETURN(const aws::ClientTarget target, Target(service, o));
+  const std::string& endpoint = target.endpoint;
+  const aws::Credentials& credentials = target.credentials;
+  const std::string& region = target.region;
   aws::HttpRequest req;
   req.method = "POST";
   req.endpoint = endpoint;

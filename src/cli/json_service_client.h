@@ -1,7 +1,8 @@
 // A client for the AWS JSON 1.0 and 1.1 services of a running server (Firehose, Logs, ...):
-// resolves the endpoint (--endpoint, the SDKs' environment and profile, else the local
-// server's default address) and credentials (a local server needs only a well-formed
-// signature), signs each request and turns AWS errors into statuses.
+// resolves the endpoint and credentials with aws::ResolveClientTarget (--endpoint, the
+// SDKs' environment and profile, else the local server's default address; a local
+// server needs only a well-formed signature), signs each request and turns AWS errors
+// into statuses.
 #pragma once
 
 #include <string>

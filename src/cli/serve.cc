@@ -88,6 +88,9 @@ int RunServe(const ServeOptions& options) {
   if (auto refusal = AnonymousRefusal(options.server.bind, !credentials->empty(), options.allow_anonymous)) {
     return Fail(Status::InvalidArgument(*refusal), 2);
   }
+  // Custom resources' ResponseURLs are presigned with a configured key, so that the
+  // verifier accepts the functions' PUTs.
+  const auto presign_key = credentials->Any().value_or(std::pair<std::string, std::string>{"sluice-local", "sluice-local"});
   const awsproto::SigV4Verifier verifier(*std::move(credentials), Clock::Real());
   const sigset_t signals = BlockShutdownSignals();
 
@@ -178,11 +181,15 @@ int RunServe(const ServeOptions& options) {
   if (!mappings.ok()) return Fail(mappings.status());
   // CloudFormation: stacks provision through the other modules' public APIs (created
   // last, destroyed first: a stack operation in flight finishes while they exist).
+  // Custom resources' responses come back to the CloudFormation front end.
+  stacks::CustomResourceResponses custom_responses({.region = so.region});
   stacks::ResourceProviders providers;
   stacks::AddBuiltinProviders(providers, {.objects = object_store->get(), .streams = streams->get(),
                                           .delivery = delivery->get(), .functions = functions->get(),
-                                          .mappings = mappings->get(), .alarms = alarms->get(), .region = so.region,
-                                          .account_id = so.account_id});
+                                          .mappings = mappings->get(), .alarms = alarms->get(),
+                                          .logs = function_logs->get(), .custom_responses = &custom_responses,
+                                          .custom_resource_timeout_ms = int64_t{options.custom_resource_timeout_s} * 1000,
+                                          .region = so.region, .account_id = so.account_id});
   auto stack_manager = stacks::StackManager::Open(
       {.catalog = catalog->get(), .providers = &providers, .region = so.region, .account_id = so.account_id});
   if (!stack_manager.ok()) return Fail(Status::Internal(stack_manager.error().message));
@@ -200,8 +207,8 @@ int RunServe(const ServeOptions& options) {
   gateway.Add(std::make_unique<frontends::kinesis::KinesisService>(**streams));
   gateway.Add(std::make_unique<frontends::firehose::FirehoseService>(**delivery, reported));
   gateway.Add(std::make_unique<frontends::athena::AthenaService>(query_engine, **query_executions));
-  gateway.Add(std::make_unique<frontends::cloudformation::CloudFormationService>(**stack_manager,
-                                                                                 object_store->get()));
+  gateway.Add(std::make_unique<frontends::cloudformation::CloudFormationService>(
+      **stack_manager, object_store->get(), &custom_responses));
   gateway.Add(std::make_unique<frontends::lambda::LambdaService>(
       frontends::lambda::LambdaBackends{**functions, mappings->get()}));
   // PutMetricData goes to the store whatever --metrics says: it is the client's data.
@@ -236,8 +243,10 @@ int RunServe(const ServeOptions& options) {
       scheme + "://" + options.server.bind + ":" + std::to_string((*server)->port());
   // Functions' SDK calls come back here (a wildcard bind is reached on loopback).
   const bool wildcard = options.server.bind == "0.0.0.0" || options.server.bind == "::";
-  (*functions)->SetEndpointUrl(scheme + "://" + (wildcard ? std::string("127.0.0.1") : options.server.bind) + ":" +
-                               std::to_string((*server)->port()));
+  const std::string self_url = scheme + "://" + (wildcard ? std::string("127.0.0.1") : options.server.bind) + ":" +
+                               std::to_string((*server)->port());
+  (*functions)->SetEndpointUrl(self_url);
+  custom_responses.SetEndpoint(self_url, presign_key.first, presign_key.second);
   spdlog::info(
       "msg=\"listening\" url={} data_dir={} fsync={} threads={} server_id={} catalog_schema={}",
       LogfmtValue(url), LogfmtValue(options.data_dir), LogfmtValue(options.fsync), options.server.threads,
@@ -266,7 +275,10 @@ int RunServe(const ServeOptions& options) {
   // Work still on the handlers' pools (an upload's last sync) finishes while the
   // server's executors, which its answers are posted to, still exist.
   gateway.Quiesce();
-  // Stack operations in flight finish (their resources through the modules below).
+  // Stack operations in flight finish (their resources through the modules below); one
+  // waiting for a custom resource's response is cut short and resumed after the next start.
+  (*stack_manager)->Stop();
+  custom_responses.Shutdown();
   stack_manager->reset();
   // Alarms stop evaluating (and invoking) before the functions go.
   (*alarms)->Shutdown();

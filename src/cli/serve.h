@@ -29,6 +29,9 @@ struct ServeOptions {
   std::string python;
   bool strict_runtimes = false;
   int max_function_processes = 64;
+  // --custom-resource-timeout: how long a custom resource waits for its function's
+  // response when it sets no ServiceTimeout (CloudFormation: 3600 s).
+  int custom_resource_timeout_s = 3600;
   // --lake-endpoint: keep the lake in this remote S3-compatible store (cli/lake_store.h).
   std::string lake_endpoint;
   // --metrics off: the modules report nothing (their handles are shared no-ops); the

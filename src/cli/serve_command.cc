@@ -117,6 +117,11 @@ ServeCommand::ServeCommand(CLI::App& app)
                    "Lambda runtime processes alive at once, across all functions")
       ->capture_default_str()
       ->check(CLI::Range(1, 4096));
+  cmd_->add_option("--custom-resource-timeout", options_.custom_resource_timeout_s,
+                   "Seconds a CloudFormation custom resource waits for its function's response when it sets "
+                   "no ServiceTimeout")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3600));
   cmd_->add_option("--lake-endpoint", options_.lake_endpoint,
                    "Keep the lake (Firehose's objects, the built-in consumers' writes, what SQL reads) in this "
                    "S3-compatible store; keys from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or ~/.aws")

@@ -22,6 +22,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/expected.h"
@@ -147,9 +148,9 @@ struct FunctionManagerOptions {
   std::reference_wrapper<metrics::Registry> metrics = metrics::NullRegistry();
 };
 
-// A zip package holding one file `name` (mode 0644) with `text`: how CloudFormation
-// packages a function's inline Code.ZipFile.
-LambdaResult<std::string> ZipOneFile(std::string_view name, std::string_view text);
+// A zip package of `files` (path, text), each mode 0644: how CloudFormation packages a
+// function's inline Code.ZipFile (with the cfn-response module beside it).
+LambdaResult<std::string> ZipFiles(const std::vector<std::pair<std::string, std::string>>& files);
 
 // Also the Invoker that in-process callers (event-source mappings) run functions
 // through; handlers named `sluice.builtin.<name>` run in process (builtins.h).

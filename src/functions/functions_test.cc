@@ -69,10 +69,10 @@ TEST(PackageTest, UnpacksFilesKeepingTheExecutableBit) {
   EXPECT_EQ(text, "x = 1\n");
 }
 
-TEST(PackageTest, ZipOneFileIsAPackageUnpackZipReads) {
+TEST(PackageTest, ZipFilesIsAPackageUnpackZipReads) {
   TempDir dir;
   const std::string dest = dir.File("pkg");
-  auto zip = ZipOneFile("index.py", "def handler(e, c):\n    return 1\n");
+  auto zip = ZipFiles({{"index.py", "def handler(e, c):\n    return 1\n"}});
   ASSERT_TRUE(zip.ok()) << zip.error().message;
   auto r = UnpackZip(*zip, dest);
   ASSERT_TRUE(r.ok()) << r.error().message;

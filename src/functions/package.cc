@@ -120,26 +120,30 @@ LambdaResult<Done> UnpackZip(std::string_view zip, const std::string& dir) {
   return Done{};
 }
 
-LambdaResult<std::string> ZipOneFile(std::string_view name, std::string_view text) {
+LambdaResult<std::string> ZipFiles(const std::vector<std::pair<std::string, std::string>>& files) {
   std::string out;
   std::unique_ptr<archive, WriterCloser> a(archive_write_new());
-  std::unique_ptr<archive_entry, void (*)(archive_entry*)> entry(archive_entry_new(), archive_entry_free);
-  const std::string path(name);
-  archive_entry_set_pathname(entry.get(), path.c_str());
-  archive_entry_set_size(entry.get(), static_cast<la_int64_t>(text.size()));
-  archive_entry_set_filetype(entry.get(), AE_IFREG);
-  archive_entry_set_perm(entry.get(), 0644);
   const auto append = [](archive*, void* user, const void* buf, size_t n) -> la_ssize_t {
     static_cast<std::string*>(user)->append(static_cast<const char*>(buf), n);
     return static_cast<la_ssize_t>(n);
   };
+  const LambdaFailure failed{LambdaError::kService, "could not package the inline code"};
   if (archive_write_set_format_zip(a.get()) != ARCHIVE_OK ||
-      archive_write_open(a.get(), &out, nullptr, append, nullptr) != ARCHIVE_OK ||
-      archive_write_header(a.get(), entry.get()) != ARCHIVE_OK ||
-      archive_write_data(a.get(), text.data(), text.size()) != static_cast<la_ssize_t>(text.size()) ||
-      archive_write_close(a.get()) != ARCHIVE_OK) {
-    return LambdaFailure{LambdaError::kService, "could not package the inline code"};
+      archive_write_open(a.get(), &out, nullptr, append, nullptr) != ARCHIVE_OK) {
+    return failed;
   }
+  for (const auto& [path, text] : files) {
+    std::unique_ptr<archive_entry, void (*)(archive_entry*)> entry(archive_entry_new(), archive_entry_free);
+    archive_entry_set_pathname(entry.get(), path.c_str());
+    archive_entry_set_size(entry.get(), static_cast<la_int64_t>(text.size()));
+    archive_entry_set_filetype(entry.get(), AE_IFREG);
+    archive_entry_set_perm(entry.get(), 0644);
+    if (archive_write_header(a.get(), entry.get()) != ARCHIVE_OK ||
+        archive_write_data(a.get(), text.data(), text.size()) != static_cast<la_ssize_t>(text.size())) {
+      return failed;
+    }
+  }
+  if (archive_write_close(a.get()) != ARCHIVE_OK) return failed;
   return out;
 }
 

@@ -67,7 +67,7 @@ class CheckingSink final : public http::BodySink {
 std::optional<http::Response> Authenticate(const awsproto::SigV4Verifier& verifier,
                                            const awsproto::Service& service, const http::Request& request) {
   const http::RequestHead& head = request.head;
-  auto verified = verifier.Verify(head, service.AuthRules(), &request.body);
+  auto verified = verifier.Verify(head, service.AuthRulesFor(head), &request.body);
   if (!verified.ok()) return service.AuthFailed(head, verified.error());
   if (!PayloadCheck::Needed(*verified)) return std::nullopt;
   // A buffered aws-chunked body: its chunk signatures, all at once.
@@ -81,7 +81,7 @@ std::optional<http::Response> Authenticate(const awsproto::SigV4Verifier& verifi
 std::shared_ptr<http::BodySink> AuthenticatedSink(const awsproto::SigV4Verifier& verifier,
                                                   const awsproto::Service& service, const http::RequestHead& head,
                                                   std::shared_ptr<http::BodySink> inner) {
-  auto verified = verifier.Verify(head, service.AuthRules(), nullptr);
+  auto verified = verifier.Verify(head, service.AuthRulesFor(head), nullptr);
   if (!verified.ok()) {
     inner->Abort();
     return std::make_shared<RefusingSink>(service.AuthFailed(head, verified.error()));

@@ -1,7 +1,10 @@
 // RemoteObjectStore against s3rver (an S3 implementation from npm, installed by
 // scripts/setup into tests/node) on loopback: put, get, list, delete, copy and a
 // multipart upload through a real S3 server. Fails, rather than skips, when node or
-// s3rver is missing, so CI cannot pass without exercising it.
+// s3rver is missing, so CI cannot pass without exercising it. Nothing here depends on
+// the machine's speed: the server is waited for on a state (it answers for a bucket
+// only this test's server has) with a generous bound, and a port lost to another
+// process is given up for a fresh one.
 #include <signal.h>
 #include <spawn.h>
 #include <sys/socket.h>
@@ -25,17 +28,31 @@ namespace {
 
 namespace fs = std::filesystem;
 
-int FreePort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
+// A loopback port bound (not listening) for as long as the object lives: nobody else
+// can take it, and a connection to it is refused at once.
+class ReservedPort {
+ public:
+  ReservedPort() : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    socklen_t len = sizeof a;
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
+    port_ = ntohs(a.sin_port);
+  }
+  ~ReservedPort() { ::close(fd_); }
+  ReservedPort(const ReservedPort&) = delete;
+  ReservedPort& operator=(const ReservedPort&) = delete;
+  int port() const { return port_; }
+
+ private:
+  int fd_;
+  int port_ = 0;
+};
+
+// A port free now; another process may take it before s3rver binds it (SetUp checks).
+int FreePort() { return ReservedPort().port(); }
 
 bool Reachable(int port) {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -48,45 +65,86 @@ bool Reachable(int port) {
   return ok;
 }
 
+RemoteStoreOptions OptionsFor(int port) {
+  RemoteStoreOptions o;
+  o.endpoint = "http://127.0.0.1:" + std::to_string(port);
+  o.credentials.access_key_id = "S3RVER";  // s3rver's fixed test credentials
+  o.credentials.secret_access_key = "S3RVER";
+  o.credentials.region = "us-east-1";
+  o.multipart_threshold = 6ull << 20;
+  o.part_size = 5ull << 20;
+  return o;
+}
+
+// s3rver serves the folders of its directory as buckets: one made before the start
+// tells this test's server from another process's that took the same port.
+constexpr const char* kProbeBucket = "sluice-probe";
+// Node can take long to start on a loaded machine; this bounds a wait on a state.
+constexpr auto kStartDeadline = std::chrono::seconds(120);
+constexpr int kPortAttempts = 5;
+
 class S3rverTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const fs::path js = fs::path(SLUICE_SOURCE_DIR) / "tests/node/node_modules/s3rver/bin/s3rver.js";
-    ASSERT_TRUE(fs::exists(js)) << js << " is missing: run scripts/setup (npm ci in tests/node)";
+    js_ = fs::path(SLUICE_SOURCE_DIR) / "tests/node/node_modules/s3rver/bin/s3rver.js";
+    ASSERT_TRUE(fs::exists(js_)) << js_ << " is missing: run scripts/setup (npm ci in tests/node)";
     dir_ = fs::temp_directory_path() / ("sluice-s3rver-" + std::to_string(::getpid()));
     fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    port_ = FreePort();
-    const std::string port = std::to_string(port_), d = dir_.string(), script = js.string();
-    const char* argv[] = {"node", script.c_str(), "-d", d.c_str(), "-a", "127.0.0.1", "-p", port.c_str(),
-                          "--silent", nullptr};
-    ASSERT_EQ(::posix_spawnp(&pid_, "node", nullptr, nullptr, const_cast<char**>(argv), environ), 0);
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (!Reachable(port_)) {
-      ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "s3rver did not start";
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    RemoteStoreOptions o;
-    o.endpoint = "http://127.0.0.1:" + port;
-    o.credentials.access_key_id = "S3RVER";  // s3rver's fixed test credentials
-    o.credentials.secret_access_key = "S3RVER";
-    o.credentials.region = "us-east-1";
-    o.multipart_threshold = 6ull << 20;
-    o.part_size = 5ull << 20;
-    auto store = RemoteObjectStore::Open(o, [](std::string_view) { return std::nullopt; });
-    ASSERT_TRUE(store.ok()) << store.error().message;
-    store_ = std::move(store).value();
+    fs::create_directories(dir_ / kProbeBucket);
+    for (int attempt = 0; attempt < kPortAttempts && store_ == nullptr; ++attempt) StartOn(FreePort());
+    ASSERT_NE(store_, nullptr) << "s3rver did not start";
   }
   void TearDown() override {
+    Stop();
+    fs::remove_all(dir_);
+  }
+
+  // Starts s3rver on `port` and waits until it answers as itself; on failure (the port
+  // went to another process, or the server exited) leaves store_ null.
+  void StartOn(int port) {
+    const std::string p = std::to_string(port), d = dir_.string(), script = js_.string();
+    const char* argv[] = {"node", script.c_str(), "-d", d.c_str(), "-a", "127.0.0.1", "-p", p.c_str(),
+                          "--silent", nullptr};
+    ASSERT_EQ(::posix_spawnp(&pid_, "node", nullptr, nullptr, const_cast<char**>(argv), environ), 0);
+    RemoteStoreOptions probe_options = OptionsFor(port);
+    probe_options.max_attempts = 1;
+    auto probe = RemoteObjectStore::Open(probe_options, [](std::string_view) { return std::nullopt; });
+    ASSERT_TRUE(probe.ok()) << probe.error().message;
+    const auto deadline = std::chrono::steady_clock::now() + kStartDeadline;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (::waitpid(pid_, nullptr, WNOHANG) == pid_) {  // it exited: the port was taken
+        pid_ = -1;
+        return;
+      }
+      if (Reachable(port)) {
+        const auto head = (*probe)->HeadBucket(kProbeBucket);
+        if (head.ok()) {
+          auto store = RemoteObjectStore::Open(OptionsFor(port), [](std::string_view) { return std::nullopt; });
+          ASSERT_TRUE(store.ok()) << store.error().message;
+          store_ = std::move(store).value();
+          return;
+        }
+        if (head.error().code == S3Error::kNoSuchBucket) {  // another process's server
+          Stop();
+          return;
+        }
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    Stop();
+  }
+
+  void Stop() {
     if (pid_ > 0) {
       ::kill(pid_, SIGTERM);
       ::waitpid(pid_, nullptr, 0);
     }
-    fs::remove_all(dir_);
+    pid_ = -1;
   }
+
+  fs::path js_;
   fs::path dir_;
   pid_t pid_ = -1;
-  int port_ = 0;
   std::unique_ptr<RemoteObjectStore> store_;
 };
 
@@ -179,8 +237,9 @@ TEST_F(S3rverTest, WriterSendsPartsAsTheyFill) {
 }
 
 TEST(RemoteStoreRetry, GivesUpAfterMaxAttemptsOnRefusedConnections) {
+  const ReservedPort reserved;  // bound, never listening: every connection is refused
   RemoteStoreOptions o;
-  o.endpoint = "http://127.0.0.1:" + std::to_string(FreePort());  // nothing listens
+  o.endpoint = "http://127.0.0.1:" + std::to_string(reserved.port());
   o.credentials.access_key_id = "AK";
   o.credentials.secret_access_key = "SK";
   o.max_attempts = 3;

@@ -7,6 +7,7 @@
 
 #include "catalog/stacks.h"
 #include "internal/engine.h"
+#include "stacks/custom_resources.h"
 #include "stacks/graph.h"
 
 namespace sluice::stacks {
@@ -74,6 +75,7 @@ ResourceRequest RequestFor(StackManager::Impl& im, const StackState& s, const Re
   ResourceRequest req;
   req.stack_name = s.name;
   req.logical_id = r.logical_id;
+  req.type = r.type;
   req.properties = r.properties;
   req.pseudo = im.Pseudo(s);
   req.physical_name = r.pending_name;
@@ -159,6 +161,7 @@ static bool CreateOne(StackManager::Impl& im, const std::string& stack_id, const
       im.SetResourceStatus(*s, *r, "UPDATE_IN_PROGRESS",
                            "Requested update requires the creation of a new physical resource; hence creating one.");
       req = RequestFor(im, *s, *r);
+      req.type = decl.type;
       req.properties = props.value();
       req.physical_name = GeneratePhysicalName(s->name, decl.logical_id, MaxNameLength(decl.type),
                                                decl.type == "AWS::S3::Bucket");
@@ -177,7 +180,7 @@ static bool CreateOne(StackManager::Impl& im, const std::string& stack_id, const
   if (s == nullptr) return false;
   ResourceState* r = s->FindResource(decl.logical_id);
   if (!created.ok()) {
-    im.SetResourceStatus(*s, *r, std::string(prefix) + "_FAILED", created.error().message);
+    if (!im.stopping) im.SetResourceStatus(*s, *r, std::string(prefix) + "_FAILED", created.error().message);
     return false;
   }
   r->physical_id = created->physical_id;
@@ -223,6 +226,7 @@ static bool DeleteOne(StackManager::Impl& im, const std::string& stack_id, const
   const MutexLock lock(im.mu);
   StackState* s = im.Find(stack_id);
   if (s == nullptr) return false;
+  if (!st.ok() && im.stopping) return false;
   if (retired) {
     if (!st.ok()) {
       im.AddEvent(*s, snapshot.logical_id, snapshot.physical_id, snapshot.type, "DELETE_FAILED", st.error().message);
@@ -315,6 +319,15 @@ StackResult<std::vector<OutputInfo>> ResolveOutputs(StackManager::Impl& im, Stac
     REQUIRES(im.mu) {
   std::vector<OutputInfo> out;
   EvalContext ctx = im.Context(s, &plan.tmpl, &plan.conditions);
+  // A custom resource whose response said NoEcho shows its Data masked in outputs.
+  ctx.get_att = [get_att = ctx.get_att, &s](const std::string& id, const std::string& attr) -> StackResult<Json> {
+    auto v = get_att(id, attr);
+    const ResourceState* r = s.FindResource(id);
+    if (v.ok() && r != nullptr && IsCustomResourceType(r->type) && CustomResourceNoEcho(r->attributes)) {
+      return Json("*****");
+    }
+    return v;
+  };
   for (const OutputDecl& o : plan.tmpl.outputs) {
     if (o.condition && !plan.conditions.at(*o.condition)) continue;
     auto v = Resolve(o.value, ctx);
@@ -389,7 +402,7 @@ void StackManager::Impl::RunCreate(std::string stack_id) {
   {
     const MutexLock lock(mu);
     StackState* s = Find(stack_id);
-    if (s == nullptr) return;
+    if (s == nullptr || (!failed.empty() && stopping)) return;
     if (failed.empty()) {
       auto outputs = ResolveOutputs(*this, *s, plan);
       if (outputs.ok()) {
@@ -412,7 +425,7 @@ void StackManager::Impl::RunCreate(std::string stack_id) {
     auto left = DeleteAll(*this, stack_id, {});
     const MutexLock lock(mu);
     StackState* s = Find(stack_id);
-    if (s == nullptr) return;
+    if (s == nullptr || (!left.empty() && stopping)) return;
     s->outputs.clear();
     if (left.empty()) {
       SetStatus(*s, "ROLLBACK_COMPLETE", "");
@@ -442,7 +455,7 @@ void StackManager::Impl::RunDelete(std::string stack_id, std::vector<std::string
   auto failed = DeleteAll(*this, stack_id, std::set<std::string>(retain.begin(), retain.end()));
   const MutexLock lock(mu);
   StackState* s = Find(stack_id);
-  if (s == nullptr) return;
+  if (s == nullptr || ((!failed.empty() || !retired_ok) && stopping)) return;
   if (!failed.empty() || !retired_ok) {
     SetStatus(*s, "DELETE_FAILED", "The following resource(s) failed to delete: [" + JoinIds(failed) + "]. ");
     return;
@@ -488,7 +501,11 @@ static void RollbackUpdate(StackManager::Impl& im, const std::string& stack_id, 
       current_provider = im.opt.providers->Find(current.type);
       before_provider = im.opt.providers->Find(step.before.type);
     }
-    if (step.kind == "added" || step.kind == "replaced") {
+    // An in-place update that answered with a new physical id is undone as a replacement.
+    const bool replaced = step.kind == "replaced" ||
+                          (step.kind == "in_place" && !step.before.physical_id.empty() &&
+                           current.physical_id != step.before.physical_id);
+    if (step.kind == "added" || replaced) {
       // The resource the update created goes away.
       if (current.MayExist() && current_provider != nullptr) {
         auto st = current_provider->Delete(current_req, {current.physical_id, current.attributes});
@@ -496,6 +513,7 @@ static void RollbackUpdate(StackManager::Impl& im, const std::string& stack_id, 
       }
       const MutexLock lock(im.mu);
       StackState* s = im.Find(stack_id);
+      if (!ok && im.stopping) return;
       if (current.MayExist()) {
         im.AddEvent(*s, current.logical_id, current.physical_id, current.type, "DELETE_COMPLETE", "");
       }
@@ -527,6 +545,7 @@ static void RollbackUpdate(StackManager::Impl& im, const std::string& stack_id, 
     const MutexLock lock(im.mu);
     StackState* s = im.Find(stack_id);
     ResourceState* r = s->FindResource(step.before.logical_id);
+    if (!back.ok() && im.stopping) return;
     if (!back.ok()) {
       ok = false;
       im.SetResourceStatus(*s, *r, "UPDATE_FAILED", back.error().message);
@@ -538,7 +557,7 @@ static void RollbackUpdate(StackManager::Impl& im, const std::string& stack_id, 
   }
   const MutexLock lock(im.mu);
   StackState* s = im.Find(stack_id);
-  if (s == nullptr) return;
+  if (s == nullptr || (!ok && im.stopping)) return;
   if (s->previous) {
     const Json& p = *s->previous;
     s->template_body = p.value("template_body", s->template_body);
@@ -615,8 +634,17 @@ static bool UpdateOne(StackManager::Impl& im, const std::string& stack_id, const
   StackState* s = im.Find(stack_id);
   ResourceState* r = s->FindResource(decl.logical_id);
   if (!updated.ok()) {
-    im.SetResourceStatus(*s, *r, "UPDATE_FAILED", updated.error().message);
+    if (!im.stopping) im.SetResourceStatus(*s, *r, "UPDATE_FAILED", updated.error().message);
     return false;
+  }
+  if (!current.physical_id.empty() && updated->physical_id != current.physical_id) {
+    // The update answered with a new physical resource (a custom resource's new
+    // PhysicalResourceId): the old one is deleted at cleanup, with its old properties.
+    ResourceState old = *r;
+    old.physical_id = current.physical_id;
+    old.attributes = current.attributes;
+    old.properties = old_properties;
+    s->retired.push_back(std::move(old));
   }
   r->physical_id = updated->physical_id;
   r->attributes = updated->attributes;
@@ -645,7 +673,7 @@ void StackManager::Impl::RunUpdate(std::string stack_id) {
   {
     const MutexLock lock(mu);
     StackState* s = Find(stack_id);
-    if (s == nullptr) return;
+    if (s == nullptr || (!failed.empty() && stopping)) return;
     if (failed.empty() && s->status == "UPDATE_IN_PROGRESS") {
       auto outputs = ResolveOutputs(*this, *s, plan);
       if (outputs.ok()) {

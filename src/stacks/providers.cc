@@ -13,6 +13,11 @@ void AddBuiltinProviders(ResourceProviders& providers, const ProviderDeps& deps)
   if (deps.functions != nullptr) {
     providers.Add(providers::NewLambdaFunctionProvider(*deps.functions));
     providers.Add(providers::NewLambdaPermissionProvider(*deps.functions));
+    if (deps.custom_responses != nullptr) {
+      providers.Add(NewCustomResourceProvider(providers::NewLambdaEventInvoker(*deps.functions),
+                                              *deps.custom_responses,
+                                              {.default_timeout_ms = deps.custom_resource_timeout_ms}));
+    }
   }
   if (deps.mappings != nullptr) {
     providers.Add(providers::NewEventSourceMappingProvider(*deps.mappings, deps.mapping_delete_timeout_ms));
@@ -21,7 +26,7 @@ void AddBuiltinProviders(ResourceProviders& providers, const ProviderDeps& deps)
   providers.Add(providers::NewIamRoleProvider(deps));
   providers.Add(providers::NewIamPolicyProvider());
   providers.Add(providers::NewIamManagedPolicyProvider(deps));
-  providers.Add(providers::NewLogGroupProvider(deps));
+  if (deps.logs != nullptr) providers.Add(providers::NewLogGroupProvider(*deps.logs));
 }
 
 }  // namespace sluice::stacks

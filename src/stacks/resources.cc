@@ -1,6 +1,7 @@
 #include "stacks/resources.h"
 
 #include "base/random.h"
+#include "stacks/custom_resources.h"
 
 namespace sluice::stacks {
 
@@ -11,6 +12,7 @@ void ResourceProviders::Add(std::unique_ptr<ResourceProvider> provider) {
 
 ResourceProvider* ResourceProviders::Find(std::string_view type) const {
   auto it = providers_.find(type);
+  if (it == providers_.end() && IsCustomResourceType(type)) it = providers_.find(kCustomResourceType);
   return it == providers_.end() ? nullptr : it->second.get();
 }
 

@@ -27,6 +27,7 @@ struct ProvisionedResource {
 struct ResourceRequest {
   std::string stack_name;
   std::string logical_id;
+  std::string type;  // as the template names it (Custom::<Name> for a custom resource)
   Json properties = Json::object();  // resolved: no intrinsics left
   PseudoParameters pseudo;
   // The name to give the resource when its properties name none, chosen and recorded
@@ -62,6 +63,7 @@ class ResourceProvider {
 class ResourceProviders {
  public:
   void Add(std::unique_ptr<ResourceProvider> provider);
+  // The provider of `type`; Custom::<Name> is AWS::CloudFormation::CustomResource's.
   ResourceProvider* Find(std::string_view type) const;
 
  private:

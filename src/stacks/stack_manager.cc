@@ -6,6 +6,7 @@
 #include "base/random.h"
 #include "catalog/stacks.h"
 #include "internal/engine.h"
+#include "stacks/custom_resources.h"
 #include "stacks/graph.h"
 #include "stacks/references.h"
 
@@ -160,6 +161,7 @@ EvalContext StackManager::Impl::Context(StackState& s, const Template* t,
   ctx.get_att = [sp](const std::string& id, const std::string& attr) -> StackResult<Json> {
     const ResourceState* r = sp->FindResource(id);
     if (r == nullptr) return ValidationError("Template error: instance of Fn::GetAtt references undefined resource " + id);
+    if (IsCustomResourceType(r->type)) return CustomResourceAttribute(r->attributes, attr);
     if (!r->attributes.contains(attr)) {
       return ValidationError("Template error: resource " + id + " does not support attribute type " + attr +
                              " in Fn::GetAtt");
@@ -518,6 +520,11 @@ StackResult<std::vector<std::string>> StackManager::ListImports(std::string_view
     return ValidationError("Export '" + std::string(export_name) + "' is not imported by any stack.");
   }
   return out;
+}
+
+void StackManager::Stop() {
+  const MutexLock lock(impl_->mu);
+  impl_->stopping = true;
 }
 
 void StackManager::WaitIdle() {

@@ -159,6 +159,11 @@ class StackManager {
 
   // Blocks until no stack operation runs (tests and shutdown).
   void WaitIdle();
+  // Before a shutdown that cuts waits short (custom resources' responses): failures
+  // seen from now on are not recorded, and the operations they end stay in progress in
+  // the catalog, to be resumed after the next start as after a crash. Successes still
+  // are recorded.
+  void Stop();
 
   struct Impl;
   explicit StackManager(std::unique_ptr<Impl> impl);

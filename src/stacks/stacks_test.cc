@@ -201,7 +201,7 @@ TEST_F(StacksTest, AFailedCreateRollsBackWhatWasCreated) {
                       e.reason.rfind("Resource type AWS::EC2::VPC is not supported by sluice", 0) == 0);
   }
   EXPECT_TRUE(named);
-  // So does a custom resource (no Lambda-backed custom resources yet).
+  // So does a custom resource when no provider of custom resources is registered.
   ASSERT_TRUE(manager_->CreateStack(Input("custom", "Resources: {X: {Type: 'Custom::Seed', "
                                                     "Properties: {ServiceToken: arn}}}")).ok());
   manager_->WaitIdle();

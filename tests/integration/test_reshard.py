@@ -280,11 +280,17 @@ def test_shard_limits_throttle_writes_and_reads_at_about_aws_rates(start_sluice)
 
 def test_a_stream_tag_switches_limits_on(module_sluice):
     kin = kinesis_client(module_sluice.url)
-    kin.create_stream(StreamName="tag-limited", ShardCount=1)
+    for name in ("tag-limited", "tag-unlimited"):
+        kin.create_stream(StreamName=name, ShardCount=1)
     kin.add_tags_to_stream(StreamName="tag-limited", Tags={"sluice.shard-limits": "on"})
-    r = [kin.put_records(StreamName="tag-limited", Records=[{"PartitionKey": "k", "Data": b"x"}] * 500)
-         for _ in range(3)]
-    assert sum(x["FailedRecordCount"] for x in r) >= 300
+    # One request, so one instant for the shard's byte bucket (1 MiB, full): two 400 KB
+    # records fit, the other three do not, however fast or slow the machine is.
+    big = [{"PartitionKey": "k", "Data": b"x" * 400_000}] * 5
+    limited = kin.put_records(StreamName="tag-limited", Records=big)
+    assert limited["FailedRecordCount"] == 3
+    assert [x.get("ErrorCode") for x in limited["Records"]] == [None, None] + ["ProvisionedThroughputExceededException"] * 3
+    # The same request to the untagged stream (the server runs without --shard-limits).
+    assert kin.put_records(StreamName="tag-unlimited", Records=big)["FailedRecordCount"] == 0
 
 
 def test_fault_injection_fails_a_fraction_of_records(start_sluice):

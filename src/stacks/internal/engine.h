@@ -22,6 +22,9 @@ struct StackManager::Impl {
   mutable Mutex mu;
   CondVar cv;  // signalled when an operation or a resource job finishes
   int running GUARDED_BY(mu) = 0;
+  // Set by Stop: a failure seen from then on (a wait cut short by the shutdown) is not
+  // recorded, so the operation stays in progress and is resumed after the next start.
+  bool stopping GUARDED_BY(mu) = false;
   // Every stack ever created, deleted ones included, in creation order.
   std::vector<std::unique_ptr<internal::StackState>> stacks GUARDED_BY(mu);
   std::map<std::string, std::vector<EventInfo>> events GUARDED_BY(mu);  // by stack id, oldest first

@@ -1,7 +1,8 @@
 // AWS::Lambda::Function through the function manager. Ref: the function name. GetAtt:
 // Arn. FunctionName replaces; Code updates in place through UpdateFunctionCode, the
 // other properties through UpdateFunctionConfiguration. Code.ZipFile is inline source
-// text that CloudFormation packages as index.py (python runtimes) or index.js (nodejs).
+// text that CloudFormation packages as index.py (python runtimes) or index.js (nodejs),
+// with the cfn-response module beside it (cfn_response.cc).
 #include "functions/functions.h"
 #include "providers/common.h"
 #include "providers/providers_internal.h"
@@ -32,14 +33,19 @@ StackResult<functions::CodeSource> CodeOf(const ResourceRequest& request) {
   functions::CodeSource code;
   if (c.contains("ZipFile")) {
     const std::string runtime = Text(p, "Runtime");
-    std::string file;
-    if (runtime.starts_with("python")) file = "index.py";
-    if (runtime.starts_with("nodejs")) file = "index.js";
-    if (file.empty()) {
+    std::vector<std::pair<std::string, std::string>> files;
+    if (runtime.starts_with("python")) {
+      files = {{"index.py", Text(c, "ZipFile")}, {"cfnresponse.py", std::string(kCfnResponsePython)}};
+    }
+    if (runtime.starts_with("nodejs")) {
+      files = {{"index.js", Text(c, "ZipFile")},
+               {"node_modules/cfn-response/index.js", std::string(kCfnResponseNode)}};
+    }
+    if (files.empty()) {
       return HandlerError("Lambda", 400,
                           "ZipFile can only be used when Runtime is set to either of nodejs or python runtimes");
     }
-    auto zip = functions::ZipOneFile(file, Text(c, "ZipFile"));
+    auto zip = functions::ZipFiles(files);
     if (!zip.ok()) return ServiceError(zip.error());
     code.zip = std::move(*zip);
     return code;

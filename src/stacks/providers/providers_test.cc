@@ -12,6 +12,7 @@
 #include "delivery/delivery.h"
 #include "functions/event_source_mappings.h"
 #include "functions/functions.h"
+#include "functions/logs.h"
 #include "objects/local_store.h"
 #include "stream/stream_manager.h"
 
@@ -23,7 +24,9 @@ constexpr const char* kAccount = "123456789012";
 class ProvidersTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    for (const char* d : {"objects", "streams", "functions", "delivery"}) std::filesystem::create_directories(dir_.File(d));
+    for (const char* d : {"objects", "streams", "functions", "delivery", "logs"}) {
+      std::filesystem::create_directories(dir_.File(d));
+    }
     catalog_ = catalog::Catalog::Open(dir_.File("catalog.db")).value();
     store_ = objects::LocalObjectStore::Open({.dir = dir_.File("objects"), .sync = false}).value();
     stream::StreamManagerOptions so;
@@ -47,7 +50,9 @@ class ProvidersTest : public ::testing::Test {
     d.fsync = log::FsyncPolicy::kNever;
     d.streams = streams_.get();
     delivery_ = delivery::DeliveryManager::Open(d, *catalog_, *store_).value();
+    logs_ = functions::LogStore::Open({.dir = dir_.File("logs"), .account = kAccount}, *catalog_).value();
     ProviderDeps deps;
+    deps.logs = logs_.get();
     deps.objects = store_.get();
     deps.streams = streams_.get();
     deps.delivery = delivery_.get();
@@ -101,6 +106,7 @@ class ProvidersTest : public ::testing::Test {
   std::unique_ptr<functions::FunctionManager> functions_;
   std::unique_ptr<functions::MappingManager> mappings_;
   std::unique_ptr<delivery::DeliveryManager> delivery_;
+  std::unique_ptr<functions::LogStore> logs_;
   ResourceProviders providers_;
 };
 
@@ -316,12 +322,66 @@ TEST_F(ProvidersTest, RecordedTypesReturnAwsIdentifiers) {
   ASSERT_TRUE(managed.ok());
   EXPECT_EQ(managed->physical_id, "arn:aws:iam::123456789012:policy/read");
   EXPECT_EQ(managed->attributes["PolicyArn"], managed->physical_id);
+}
 
-  auto logs = P("AWS::Logs::LogGroup").Create(Request("LG", {{"LogGroupName", "/aws/lambda/fn"}}));
-  ASSERT_TRUE(logs.ok());
-  EXPECT_EQ(logs->physical_id, "/aws/lambda/fn");
-  EXPECT_EQ(logs->attributes["Arn"], "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/fn:*");
-  EXPECT_TRUE(P("AWS::Logs::LogGroup").Delete(Request("LG", Json::object()), *logs).ok());
+TEST_F(ProvidersTest, LogGroupIsARealGroupWithRetention) {
+  auto& p = P("AWS::Logs::LogGroup");
+  const auto group = [&](const std::string& name) -> std::optional<functions::LogGroupInfo> {
+    auto page = logs_->DescribeGroups(name, "", 50);
+    for (const auto& g : page->groups) {
+      if (g.name == name) return g;
+    }
+    return std::nullopt;
+  };
+  const Json props{{"LogGroupName", "/aws/lambda/fn"}, {"RetentionInDays", 7}};
+  auto created = p.Create(Request("LG", props));
+  ASSERT_TRUE(created.ok()) << created.error().message;
+  EXPECT_EQ(created->physical_id, "/aws/lambda/fn");
+  EXPECT_EQ(created->attributes["Arn"], "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/fn:*");
+  ASSERT_TRUE(group("/aws/lambda/fn"));
+  EXPECT_EQ(group("/aws/lambda/fn")->retention_days, 7);
+  EXPECT_EQ(group("/aws/lambda/fn")->arn, created->attributes["Arn"]);
+
+  // Without a name: the engine's; without RetentionInDays: events never expire.
+  auto unnamed = p.Create(Request("Other", Json::object()));
+  ASSERT_TRUE(unnamed.ok());
+  EXPECT_EQ(unnamed->physical_id, "st-Other-ABCDEFGHIJKLM");
+  EXPECT_EQ(group("st-Other-ABCDEFGHIJKLM")->retention_days, std::nullopt);
+
+  EXPECT_EQ(Failure(p.Create(Request("Again", {{"LogGroupName", "/aws/lambda/fn"}}))),
+            "Resource handler returned message: \"Resource of type 'AWS::Logs::LogGroup' with identifier "
+            "'{\"/properties/LogGroupName\":\"/aws/lambda/fn\"}' already exists.\" (HandlerErrorCode: AlreadyExists)");
+  EXPECT_EQ(Failure(p.Create(Request("Bad", {{"LogGroupName", "no spaces"}}))),
+            "Resource handler returned message: \"1 validation error detected: Value 'no spaces' at 'logGroupName' "
+            "failed to satisfy constraint: Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+\" "
+            "(Service: CloudWatchLogs, Status Code: 400)");
+  // A retention Logs refuses fails the create whole.
+  EXPECT_NE(Failure(p.Create(Request("Odd", {{"LogGroupName", "odd"}, {"RetentionInDays", 8}}))).find(
+                "Value '8' at 'retentionInDays' failed to satisfy constraint"),
+            std::string::npos);
+  EXPECT_FALSE(group("odd"));
+
+  // RetentionInDays in place, the name replaces.
+  Json longer = props;
+  longer["RetentionInDays"] = 30;
+  EXPECT_EQ(p.Classify(props, longer), UpdateKind::kInPlace);
+  Json renamed = props;
+  renamed["LogGroupName"] = "/aws/lambda/other";
+  EXPECT_EQ(p.Classify(props, renamed), UpdateKind::kReplacement);
+  ASSERT_TRUE(p.Update(Request("LG", longer), *created, props).ok());
+  EXPECT_EQ(group("/aws/lambda/fn")->retention_days, 30);
+  ASSERT_TRUE(p.Update(Request("LG", {{"LogGroupName", "/aws/lambda/fn"}}), *created, longer).ok());
+  EXPECT_EQ(group("/aws/lambda/fn")->retention_days, std::nullopt);
+
+  // A create that failed (no physical id) never deletes a group of that name: it may be
+  // another stack's. A generated name is this stack's.
+  ASSERT_TRUE(p.Delete(Request("Again", {{"LogGroupName", "/aws/lambda/fn"}}), {}).ok());
+  EXPECT_TRUE(group("/aws/lambda/fn"));
+  ASSERT_TRUE(p.Delete(Request("Other", Json::object()), {}).ok());
+  EXPECT_FALSE(group("st-Other-ABCDEFGHIJKLM"));
+  ASSERT_TRUE(p.Delete(Request("LG", props), *created).ok());
+  EXPECT_FALSE(group("/aws/lambda/fn"));
+  EXPECT_TRUE(p.Delete(Request("LG", props), *created).ok());  // already gone
 }
 
 }  // namespace

@@ -1,6 +1,5 @@
-// Types recorded with AWS's identifiers and no behaviour: sluice has no IAM and (until
-// the Logs API lands) no log groups of its own. Each keeps its properties so updates and
-// GetAtt answer as AWS does.
+// Types recorded with AWS's identifiers and no behaviour: sluice has no IAM. Each keeps
+// its properties so updates and GetAtt answer as AWS does.
 #include "providers/common.h"
 #include "providers/providers_internal.h"
 
@@ -84,16 +83,6 @@ std::unique_ptr<ResourceProvider> NewIamManagedPolicyProvider(const ProviderDeps
         const std::string arn = "arn:aws:iam::" + account + ":policy" + path + name;
         // Ref of a managed policy is its ARN.
         return ProvisionedResource{arn, Json{{"PolicyArn", arn}, {"PolicyId", "ANPA" + RandomId(17)}}};
-      });
-}
-
-std::unique_ptr<ResourceProvider> NewLogGroupProvider(const ProviderDeps& deps) {
-  const std::string prefix = "arn:aws:logs:" + deps.region + ":" + deps.account_id + ":log-group:";
-  return std::make_unique<RecordedProvider>(
-      "AWS::Logs::LogGroup", "LogGroupName", std::initializer_list<std::string_view>{"LogGroupName"},
-      [prefix](const ResourceRequest& req, const std::string& name) {
-        (void)req;
-        return ProvisionedResource{name, Json{{"Arn", prefix + name + ":*"}}};
       });
 }
 
