@@ -22,6 +22,26 @@ TEST(Decode, ConcatenatedGzipMembersAreOneStream) {
   EXPECT_EQ(*Decode("k.gz", testing::Gzip("{\"a\":1}\n") + testing::Gzip("{\"a\":2}\n")), kLines);
 }
 
+// The output is first sized from the last member's size trailer: a first member that
+// inflates to far more than that (and than 4x the input) must still come out whole.
+TEST(Decode, GzipMembersLargerThanTheFirstGuessGrowTheOutput) {
+  std::string big;
+  for (int i = 0; i < 200000; ++i) big += "{\"a\":1}\n";  // 1.6 MB, compresses over 100x
+  const std::string small = "{\"a\":2}\n";
+  EXPECT_EQ(*Decode("k.gz", testing::Gzip(big) + testing::Gzip(small)), big + small);
+  EXPECT_EQ(*Decode("k.gz", testing::Gzip(big)), big);
+  EXPECT_EQ(*Decode("k.gz", testing::Gzip("")), "");
+}
+
+TEST(Decode, GzipChecksumsTrailersAndGarbageAreCorruption) {
+  const std::string gz = testing::Gzip(kLines);
+  std::string crc = gz;
+  crc[crc.size() - 8] ^= 1;  // the CRC32 trailer
+  EXPECT_EQ(Decode("k.gz", crc).status().message(), "HIVE_CURSOR_ERROR: truncated or corrupt GZIP data in k.gz");
+  EXPECT_EQ(Decode("k.gz", gz + "junk").status().code(), StatusCode::kCorruption);
+  EXPECT_EQ(Decode("k.gz", "").status().code(), StatusCode::kCorruption);
+}
+
 TEST(Decode, CorruptDataIsAnErrorNamingTheObject) {
   std::string gz = testing::Gzip(kLines);
   gz.resize(gz.size() / 2);

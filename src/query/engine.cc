@@ -12,7 +12,9 @@
 #include "catalog/lake.h"
 #include "internal/ddl.h"
 #include "internal/functions.h"
+#include "internal/decimal.h"
 #include "internal/lake_vtab.h"
+#include "internal/rewrite.h"
 #include "internal/types.h"
 #include "query/query.h"
 
@@ -109,10 +111,7 @@ std::string SchemaAlias(const std::string& database) { return "lake " + database
 // and a qualifier naming a database in `aliased` is replaced by its SchemaAlias.
 // `original` maps each byte of the result (and its end) to its offset in `sql`, for
 // error positions.
-struct SqliteText {
-  std::string text;
-  std::vector<int> original;
-};
+using SqliteText = MappedText;
 
 SqliteText ForSqlite(std::string_view sql, const std::set<std::string>& aliased) {
   SqliteText out;
@@ -437,12 +436,6 @@ Result<QueryResult> Engine::Impl::Select(const std::string& sql, const ExecuteOp
       schemas.emplace_back(d, d);
     }
   }
-  const SqliteText rewritten = ForSqlite(sql, aliased);
-  const auto at_original = [&](int offset) {
-    return offset < 0 || static_cast<size_t>(offset) >= rewritten.original.size()
-               ? offset
-               : rewritten.original[static_cast<size_t>(offset)];
-  };
   std::vector<std::pair<std::string, size_t>> creates;  // (schema-qualified name, binding)
   std::map<std::string, size_t> bound;
   for (const auto& [schema, d] : schemas) {
@@ -457,7 +450,21 @@ Result<QueryResult> Engine::Impl::Select(const std::string& sql, const ExecuteOp
       creates.emplace_back(QuoteName(schema) + "." + QuoteName(ctx.tables[bound[key]].row.name), bound[key]);
     }
   }
-
+  std::set<std::string> decimal_columns;
+  for (const TableBinding& t : ctx.tables) {
+    for (const auto& c : t.row.columns) {
+      if (ParseColumnType(c.type).kind == ValueKind::kDecimal) decimal_columns.insert(AsciiLower(c.name));
+    }
+    for (const auto& c : t.row.partition_keys) {
+      if (ParseColumnType(c.type).kind == ValueKind::kDecimal) decimal_columns.insert(AsciiLower(c.name));
+    }
+  }
+  const SqliteText rewritten = RewriteDecimals(ForSqlite(sql, aliased), std::move(decimal_columns));
+  const auto at_original = [&](int offset) {
+    return offset < 0 || static_cast<size_t>(offset) >= rewritten.original.size()
+               ? offset
+               : rewritten.original[static_cast<size_t>(offset)];
+  };
   Connection conn;
   if (sqlite3_open_v2(":memory:", &conn.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK) {
     return Status::Internal("cannot open an in-memory SQLite connection");
@@ -543,6 +550,7 @@ Result<QueryResult> Engine::Impl::Select(const std::string& sql, const ExecuteOp
     }
   }
   std::vector<int> seen(static_cast<size_t>(ncol), SQLITE_NULL);
+  std::vector<bool> typed_by_value(static_cast<size_t>(ncol), false);
   for (;;) {
     const int rc = sqlite3_step(stmt.get());
     if (rc == SQLITE_DONE) break;
@@ -563,6 +571,19 @@ Result<QueryResult> Engine::Impl::Select(const std::string& sql, const ExecuteOp
         row.emplace_back(sqlite3_column_int64(stmt.get(), i) != 0 ? "true" : "false");
         continue;
       }
+      if (type == SQLITE_BLOB) {
+        if (const auto d = DecodeDecimal(sqlite3_column_blob(stmt.get(), i),
+                                         static_cast<size_t>(sqlite3_column_bytes(stmt.get(), i)))) {
+          // A computed decimal's type is its first value's (Presto types it statically).
+          if (decimal_scale[static_cast<size_t>(i)] < 0 && !typed_by_value[static_cast<size_t>(i)]) {
+            typed_by_value[static_cast<size_t>(i)] = true;
+            result.columns[static_cast<size_t>(i)].precision = d->precision;
+            result.columns[static_cast<size_t>(i)].scale = d->scale;
+          }
+          row.emplace_back(DecimalText(*d));
+          continue;
+        }
+      }
       if (const int scale = decimal_scale[static_cast<size_t>(i)];
           scale >= 0 && (type == SQLITE_FLOAT || type == SQLITE_INTEGER)) {
         char buf[96];
@@ -580,7 +601,10 @@ Result<QueryResult> Engine::Impl::Select(const std::string& sql, const ExecuteOp
     t = decl[static_cast<size_t>(i)];
     if (t.empty()) {
       const int s = seen[static_cast<size_t>(i)];
-      t = s == SQLITE_INTEGER ? "bigint" : s == SQLITE_FLOAT ? "double" : "varchar";
+      t = typed_by_value[static_cast<size_t>(i)] ? "decimal"
+          : s == SQLITE_INTEGER                  ? "bigint"
+          : s == SQLITE_FLOAT                    ? "double"
+                                                 : "varchar";
     }
   }
   result.bytes_scanned = ctx.bytes_scanned->load();

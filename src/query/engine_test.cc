@@ -292,8 +292,10 @@ TEST_F(EngineTest, DecimalsPrintTheirScaleAndSumExactly) {
   const std::vector<std::vector<std::optional<std::string>>> want = {
       {"0.10"}, {"1.10"}, {"1.01"}, {"0.00"}, {std::nullopt}, {std::nullopt}, {"20.00"}};
   EXPECT_EQ(r.rows, want);
-  // Doubles give 0.9999999999999999 for ten 0.1s; decimals add exactly.
-  EXPECT_EQ(One("SELECT sum(amount) FROM money WHERE id < 10"), "1.0");
+  // Doubles give 0.9999999999999999 for ten 0.1s; decimals add exactly, and
+  // sum(decimal(10,2)) is decimal(38,2).
+  EXPECT_EQ(One("SELECT sum(amount) FROM money WHERE id < 10"), "1.00");
+  EXPECT_EQ(One("SELECT sum(rate) FROM money WHERE id < 10"), "1.0");  // doubles too, as their decimal text
   EXPECT_EQ(One("SELECT sum(amount) = 1 FROM money WHERE id < 10"), "1");
   EXPECT_EQ(One("SELECT sum(amount) FROM money WHERE id IN (10, 11, 12)"), "2.11");
   EXPECT_EQ(One("SELECT sum(id) FROM money"), "120");  // integers stay integers
@@ -301,6 +303,63 @@ TEST_F(EngineTest, DecimalsPrintTheirScaleAndSumExactly) {
   EXPECT_EQ(Fails("SELECT sum(x) FROM (SELECT 9223372036854775807 AS x UNION ALL SELECT 1)").message(),
             "integer overflow");  // as SQLite's own sum
   EXPECT_EQ(One("SELECT sum(x) FROM (SELECT 1 AS x WHERE 0)"), "NULL");
+}
+
+TEST_F(EngineTest, DecimalArithmeticFollowsPrestoTypesExactly) {
+  Ok("CREATE EXTERNAL TABLE ledger (id int, amount decimal(10,2), big decimal(38,2), rate double) ROW FORMAT "
+     "SERDE 'org.openx.data.jsonserde.JsonSerDe' STORED AS TEXTFILE LOCATION 's3://lake/ledger/'");
+  Put("ledger/a", "{\"id\":1,\"amount\":0.01,\"big\":\"123456789012345678901234567890123.45\",\"rate\":0.1}\n"
+                  "{\"id\":2,\"amount\":0.02,\"big\":\"123456789012345678901234567890123.46\",\"rate\":0.2}\n"
+                  "{\"id\":3,\"amount\":-1.50,\"big\":\"999999999999999999999999999999999999.99\"}\n"
+                  "{\"id\":4,\"amount\":2}\n");
+  const auto cols = [&](std::string_view sql) { return Ok(sql).columns[0]; };
+  // Literals are decimals: 0.30000000000000004 as doubles.
+  EXPECT_EQ(One("SELECT 0.1 + 0.2"), "0.3");
+  EXPECT_EQ(cols("SELECT 0.1 + 0.2"), (ColumnInfo{"_col0", "decimal", 2, 1}));
+  EXPECT_EQ(One("SELECT amount + amount FROM ledger WHERE id = 1"), "0.02");
+  EXPECT_EQ(cols("SELECT amount + amount AS twice FROM ledger WHERE id = 1"), (ColumnInfo{"twice", "decimal", 11, 2}));
+  EXPECT_EQ(One("SELECT amount * 1.5 FROM ledger WHERE id = 2"), "0.030");
+  EXPECT_EQ(One("SELECT amount / 3 FROM ledger WHERE id = 2"), "0.01");  // 0.00666 half up
+  EXPECT_EQ(One("SELECT -amount FROM ledger WHERE id = 3"), "1.50");
+  EXPECT_EQ(One("SELECT rate + amount FROM ledger WHERE id = 1"), "0.11");  // with a double: a double
+  EXPECT_EQ(cols("SELECT rate + amount FROM ledger WHERE id = 1").type, "double");
+  // Large sums, exact where doubles keep 16 digits.
+  EXPECT_EQ(One("SELECT sum(big) FROM ledger WHERE id < 3"), "246913578024691357802469135780246.91");
+  EXPECT_EQ(cols("SELECT sum(big) FROM ledger WHERE id < 3"), (ColumnInfo{"_col0", "decimal", 38, 2}));
+  EXPECT_EQ(One("SELECT big + 0.01 FROM ledger WHERE id = 2"), "123456789012345678901234567890123.47");
+  // avg(decimal(10,2)) is decimal(10,2): (0.01 + 0.02) / 2 = 0.015, half up.
+  EXPECT_EQ(One("SELECT avg(amount) FROM ledger WHERE id < 3"), "0.02");
+  EXPECT_EQ(cols("SELECT avg(amount) FROM ledger"), (ColumnInfo{"_col0", "decimal", 10, 2}));
+  EXPECT_EQ(One("SELECT avg(rate) FROM ledger"), "0.15");  // doubles stay doubles
+  EXPECT_EQ(One("SELECT round(avg(big), 0) FROM ledger WHERE id < 3"), "123456789012345678901234567890123.00");
+  EXPECT_EQ(One("SELECT round(amount) FROM ledger WHERE id = 3"), "-2");
+  // Comparisons are exact and across scales.
+  EXPECT_EQ(One("SELECT count(*) FROM ledger WHERE amount = 0.01"), "1");
+  EXPECT_EQ(One("SELECT count(*) FROM ledger WHERE amount > 0.015"), "2");
+  EXPECT_EQ(One("SELECT count(*) FROM ledger WHERE amount BETWEEN 0.01 AND 0.02"), "2");
+  EXPECT_EQ(One("SELECT count(*) FROM ledger WHERE amount NOT IN (0.01, 2)"), "2");
+  EXPECT_EQ(One("SELECT count(*) FROM ledger WHERE big > 123456789012345678901234567890123.45"), "2");
+  const QueryResult ordered = Ok("SELECT amount FROM ledger ORDER BY amount DESC");
+  const std::vector<std::vector<std::optional<std::string>>> want = {{"2.00"}, {"0.02"}, {"0.01"}, {"-1.50"}};
+  EXPECT_EQ(ordered.rows, want);
+  EXPECT_EQ(One("SELECT max(amount) - min(amount) FROM ledger"), "3.50");
+  // Through a subquery's alias.
+  EXPECT_EQ(One("SELECT sum(x * 2) FROM (SELECT amount AS x FROM ledger)"), "1.06");
+  // Casts.
+  EXPECT_EQ(One("SELECT CAST('1.005' AS decimal(10,2))"), "1.01");
+  EXPECT_EQ(One("SELECT CAST(amount AS varchar) FROM ledger WHERE id = 4"), "2.00");
+  EXPECT_EQ(One("SELECT CAST(amount AS double) FROM ledger WHERE id = 1"), "0.01");
+  EXPECT_EQ(One("SELECT CAST(amount AS integer) FROM ledger WHERE id = 3"), "-2");
+  // Athena's errors.
+  EXPECT_EQ(Fails("SELECT sum(big) FROM ledger").message(), "NUMERIC_VALUE_OUT_OF_RANGE: Decimal overflow");
+  EXPECT_EQ(Fails("SELECT big * 1000 FROM ledger WHERE id = 3").message(),
+            "NUMERIC_VALUE_OUT_OF_RANGE: Decimal overflow");
+  EXPECT_EQ(Fails("SELECT amount / 0 FROM ledger").message(), "DIVISION_BY_ZERO: Division by zero");
+  EXPECT_EQ(Fails("SELECT CAST('abc' AS decimal(10,2))").message(),
+            "INVALID_CAST_ARGUMENT: Cannot cast VARCHAR 'abc' to DECIMAL(10, 2). Value is not a number.");
+  // Statements without decimals compute as before.
+  EXPECT_EQ(One("SELECT 7 / 2"), "3");
+  EXPECT_EQ(One("SELECT round(rate, 0) FROM ledger WHERE id = 2"), "0.0");
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include "base/work_pool.h"
 #include "catalog/query_executions.h"
 #include "internal/lake_vtab.h"
+#include "internal/result_metadata.h"
 #include "query/query.h"
 
 namespace sluice::query {
@@ -347,16 +348,12 @@ struct Executions::Impl {
       for (const auto& row : r.rows) body += row.empty() || !row[0] ? "\n" : *row[0] + "\n";
     }
     const std::string key = prefix + info.id + (r.is_select ? ".csv" : ".txt");
-    std::string meta = "{\"ColumnInfo\":[";
-    for (size_t i = 0; i < r.columns.size(); ++i) {
-      meta += (i ? "," : "") + std::string("{\"Name\":\"") + r.columns[i].name + "\",\"Type\":\"" + r.columns[i].type + "\"}";
-    }
-    meta += "]}";
+    const std::string meta = EncodeResultMetadata(info.id, r.columns);
     auto put = store.Put(bucket, key, body, {.content_type = r.is_select ? "text/csv" : "text/plain"});
     if (!put.ok()) {
       return Status::IOError("Unable to write query results to " + info.output_location + ": " + put.error().message);
     }
-    auto put_meta = store.Put(bucket, key + ".metadata", meta, {.content_type = "application/json"});
+    auto put_meta = store.Put(bucket, key + ".metadata", meta, {.content_type = "application/octet-stream"});
     if (!put_meta.ok()) return Status::IOError("Unable to write query metadata: " + put_meta.error().message);
     return "s3://" + bucket + "/" + key;
   }

@@ -6,6 +6,7 @@
 
 #include "catalog/testing/test_util.h"
 #include "objects/local_store.h"
+#include "internal/result_metadata.h"
 #include "query/query.h"
 
 namespace sluice::query {
@@ -147,7 +148,11 @@ TEST_F(ExecutionsTest, RunningUntilTheScanFinishesThenSucceededWithResultsAndFil
   EXPECT_EQ(next->rows[0][0], "3");
   EXPECT_TRUE(next->next_token.empty());
   EXPECT_EQ(local_->Get("results", "x/" + id + ".csv", std::nullopt)->data, "\"s\"\n\"3\"\n");
-  EXPECT_TRUE(local_->Head("results", "x/" + id + ".csv.metadata").ok());
+  // Athena's protobuf layout (result_metadata.h): the id, then one ColumnInfo.
+  const auto meta = local_->Get("results", "x/" + id + ".csv.metadata", std::nullopt);
+  ASSERT_TRUE(meta.ok());
+  EXPECT_EQ(meta->data, EncodeResultMetadata(id, {ColumnInfo{"s", "bigint", 0, 0}}));
+  EXPECT_EQ(meta->data.substr(0, 2 + id.size()), std::string("\x0a") + static_cast<char>(id.size()) + id);
 }
 
 TEST_F(ExecutionsTest, StopCancelsARunningScan) {

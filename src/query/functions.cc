@@ -19,124 +19,6 @@ namespace {
 
 using DistinctSet = std::unordered_set<std::string>;
 
-// sum(x) with exact decimal arithmetic: a REAL is taken as its shortest decimal text
-// (what a decimal(p,s) value was parsed from: 0.1, not 0.1000000000000000055...), and
-// the exact total is returned as the nearest REAL; integers alone give an INTEGER as
-// SQLite's sum does. Beyond 38 digits it falls back to adding doubles.
-struct ExactSum {
-  __int128 units = 0;  // the total is units * 10^-scale
-  int scale = 0;
-  bool any = false;
-  bool real = false;
-  bool inexact = false;  // fell back to `fallback`
-  double fallback = 0;
-};
-
-constexpr __int128 kMaxUnits = static_cast<__int128>(1e37);
-
-bool AddDecimalText(ExactSum& s, std::string_view text) {
-  bool negative = false;
-  if (!text.empty() && text[0] == '-') {
-    negative = true;
-    text.remove_prefix(1);
-  }
-  __int128 v = 0;
-  int scale = 0;
-  int exponent = 0;
-  bool frac = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c == '.') {
-      frac = true;
-    } else if (c >= '0' && c <= '9') {
-      if (v > kMaxUnits / 10) return false;
-      v = v * 10 + (c - '0');
-      scale += frac ? 1 : 0;
-    } else if (c == 'e' || c == 'E') {
-      exponent = std::atoi(std::string(text.substr(i + 1)).c_str());
-      break;
-    } else {
-      return false;
-    }
-  }
-  scale -= exponent;
-  for (; scale < 0; ++scale) {
-    if (v > kMaxUnits / 10) return false;
-    v *= 10;
-  }
-  if (scale > 30) return false;
-  while (s.scale < scale) {
-    if (s.units > kMaxUnits / 10 || s.units < -kMaxUnits / 10) return false;
-    s.units *= 10;
-    ++s.scale;
-  }
-  for (int k = scale; k < s.scale; ++k) {
-    if (v > kMaxUnits / 10) return false;
-    v *= 10;
-  }
-  s.units += negative ? -v : v;
-  return s.units <= kMaxUnits && s.units >= -kMaxUnits;
-}
-
-std::string UnitsText(__int128 units, int scale) {
-  const bool negative = units < 0;
-  unsigned __int128 u = negative ? static_cast<unsigned __int128>(-units) : static_cast<unsigned __int128>(units);
-  std::string digits;
-  do {
-    digits.insert(digits.begin(), static_cast<char>('0' + static_cast<int>(u % 10)));
-    u /= 10;
-  } while (u != 0);
-  if (digits.size() <= static_cast<size_t>(scale)) digits.insert(0, static_cast<size_t>(scale) + 1 - digits.size(), '0');
-  std::string out = negative ? "-" : "";
-  out += digits.substr(0, digits.size() - static_cast<size_t>(scale));
-  if (scale > 0) out += "." + digits.substr(digits.size() - static_cast<size_t>(scale));
-  return out;
-}
-
-// SQLite's aggregate context is only 8-byte aligned: the state is copied in and out.
-bool LoadSum(sqlite3_context* ctx, int bytes, ExactSum& s, void*& where) {
-  where = sqlite3_aggregate_context(ctx, bytes);
-  if (where == nullptr) return false;
-  std::memcpy(&s, where, sizeof s);
-  return true;
-}
-
-void SumStep(sqlite3_context* ctx, int, sqlite3_value** argv) {
-  ExactSum state;
-  void* where = nullptr;
-  if (!LoadSum(ctx, sizeof(ExactSum), state, where)) return sqlite3_result_error_nomem(ctx);
-  ExactSum* s = &state;
-  const int type = sqlite3_value_numeric_type(argv[0]);
-  if (type == SQLITE_NULL) return;
-  s->any = true;
-  const double d = sqlite3_value_double(argv[0]);
-  s->fallback += d;
-  if (!s->inexact) {
-    if (type == SQLITE_INTEGER) {
-      s->inexact = !AddDecimalText(*s, std::to_string(sqlite3_value_int64(argv[0])));
-    } else {
-      s->real = true;
-      char buf[64];
-      const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d);
-      s->inexact = ec != std::errc() || !std::isfinite(d) || !AddDecimalText(*s, std::string_view(buf, end - buf));
-    }
-  }
-  std::memcpy(where, &state, sizeof state);
-}
-
-void SumFinal(sqlite3_context* ctx) {
-  ExactSum state;
-  void* where = nullptr;
-  if (!LoadSum(ctx, 0, state, where) || !state.any) return sqlite3_result_null(ctx);
-  const ExactSum* s = &state;
-  if (s->inexact) return sqlite3_result_double(ctx, s->fallback);
-  if (!s->real) {
-    if (s->units > INT64_MAX || s->units < INT64_MIN) return sqlite3_result_error(ctx, "integer overflow", -1);
-    return sqlite3_result_int64(ctx, static_cast<sqlite3_int64>(s->units));
-  }
-  sqlite3_result_double(ctx, std::strtod(UnitsText(s->units, s->scale).c_str(), nullptr));
-}
-
 void DistinctStep(sqlite3_context* ctx, int, sqlite3_value** argv) {
   auto** set = static_cast<DistinctSet**>(sqlite3_aggregate_context(ctx, sizeof(DistinctSet*)));
   if (set == nullptr) return sqlite3_result_error_nomem(ctx);
@@ -267,7 +149,7 @@ int RegisterPrestoFunctions(sqlite3* db) {
     rc = sqlite3_create_function(db, "json_extract_scalar", 2, kFlags, nullptr, JsonExtractScalar, nullptr, nullptr);
   }
   if (rc == SQLITE_OK) rc = sqlite3_create_function(db, "cardinality", 1, kFlags, nullptr, Cardinality, nullptr, nullptr);
-  if (rc == SQLITE_OK) rc = sqlite3_create_function(db, "sum", 1, kFlags, nullptr, nullptr, SumStep, SumFinal);
+  if (rc == SQLITE_OK) rc = RegisterDecimalFunctions(db);
   return rc;
 }
 

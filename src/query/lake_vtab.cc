@@ -264,6 +264,8 @@ void ResultCell(sqlite3_context* ctx, const Cell& c) {
     case Cell::Type::kDouble: return sqlite3_result_double(ctx, c.d);
     case Cell::Type::kText:
       return sqlite3_result_text(ctx, c.s.data(), static_cast<int>(c.s.size()), SQLITE_TRANSIENT);
+    case Cell::Type::kBlob:
+      return sqlite3_result_blob(ctx, c.s.data(), static_cast<int>(c.s.size()), SQLITE_TRANSIENT);
   }
 }
 

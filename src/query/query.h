@@ -46,6 +46,12 @@ struct ColumnInfo {
   bool operator==(const ColumnInfo&) const = default;
 };
 
+// ColumnInfo.Precision as Athena reports it: 2147483647 for text, 10 integer, 19 bigint,
+// 17 double, a decimal's precision, else 0.
+int64_t AthenaPrecision(const ColumnInfo& c);
+// ColumnInfo.CaseSensitive: true for text columns.
+bool AthenaCaseSensitive(const ColumnInfo& c);
+
 struct QueryResult {
   bool is_select = false;  // Athena adds a header row to SELECT results only
   std::string statement_type = "DDL";  // DDL | DML (SELECT) | UTILITY (SHOW, DESCRIBE)

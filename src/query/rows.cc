@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "base/ascii.h"
+#include "internal/decimal.h"
 
 namespace sluice::query {
 namespace {
@@ -62,13 +63,11 @@ void CellFromText(Cell& c, const ColumnType& t, std::string_view s, bool was_num
       return;
     }
     case ValueKind::kDecimal: {
-      // SQLite has no decimal: the value rounded to the column's scale, as the nearest
-      // double; results print it with the scale again (engine.cc) and sum() adds exactly.
+      // Rounded half up to the column's scale; too many digits is NULL, as the SerDe.
       std::string exact;
-      double v = 0;
-      if (NormalizeDecimal(s, t.precision, t.scale, exact) && ToDouble(exact, v)) {
-        c.type = Cell::Type::kDouble;
-        c.d = v;
+      if (NormalizeDecimal(s, t.precision, t.scale, exact)) {
+        c.type = Cell::Type::kBlob;
+        c.s = EncodeDecimal(DecimalFromNormalized(exact, t.precision, t.scale));
       }
       return;
     }

@@ -170,7 +170,38 @@ def test_results_paging_column_info_and_output_files(athena, lake, server):
     body = s3.get_object(Bucket=RESULTS, Key="paged/%s.csv" % qid)["Body"].read().decode()
     assert list(csv.reader(io.StringIO(body))) == rows
     meta = s3.get_object(Bucket=RESULTS, Key="paged/%s.csv.metadata" % qid)["Body"].read()
-    assert json.loads(meta)["ColumnInfo"][1] == {"Name": "taxi_id", "Type": "integer"}
+    # Athena's protobuf layout (docs/formats/athena-metadata.md): the id, then a ColumnInfo per column.
+    top = protobuf_fields(meta)
+    assert top[0] == (1, qid.encode())
+    assert [f for f, _ in top[1:]] == [4, 4]
+    assert dict(protobuf_fields(top[2][1])) == {1: b"hive", 4: b"taxi_id", 5: b"taxi_id", 6: b"integer", 7: 10, 9: 3}
+    assert dict(protobuf_fields(top[1][1]))[10] == 1  # varchar: case sensitive
+
+
+def protobuf_fields(data):
+    """(field number, int or bytes) of a protocol-buffers message, in order."""
+    out, at = [], 0
+
+    def varint():
+        nonlocal at
+        v, shift = 0, 0
+        while True:
+            b = data[at]
+            at += 1
+            v |= (b & 0x7F) << shift
+            shift += 7
+            if b < 0x80:
+                return v
+    while at < len(data):
+        tag = varint()
+        if tag & 7 == 0:
+            out.append((tag >> 3, varint()))
+        else:
+            assert tag & 7 == 2, tag
+            n = varint()
+            out.append((tag >> 3, data[at:at + n]))
+            at += n
+    return out
 
 
 def test_partitions_from_write_to_s3_layout(athena, server):

@@ -1,7 +1,8 @@
 """decimal(p,s) through the Athena API of the real binary: values printed with their
-scale, exact sums, and Athena's Precision/Scale in ColumnInfo; a database named with a
+scale, exact arithmetic with Presto's result types, Athena's errors, Precision/Scale in
+ColumnInfo, the .metadata object in Athena's protobuf layout; a database named with a
 keyword used as a qualifier."""
-from test_query import BUCKET, RESULTS, athena_client, sql
+from test_query import BUCKET, RESULTS, athena_client, sql, wait
 from test_s3 import s3_client
 
 
@@ -21,6 +22,25 @@ def test_decimals_and_keyword_database(server):
     info = athena.get_query_results(QueryExecutionId=q["QueryExecutionId"])["ResultSet"]["ResultSetMetadata"]
     col = info["ColumnInfo"][0]
     assert (col["Type"], col["Precision"], col["Scale"]) == ("decimal", 10, 2)
-    # Ten 0.1s: 0.9999999999999999 as doubles.
+    # Ten 0.1s: 0.9999999999999999 as doubles; sum(decimal(10,2)) is decimal(38,2).
     _, rows = sql(athena, "SELECT sum(amount) FROM default.money WHERE id < 10", database="default")
-    assert rows[1] == ["1.0"]
+    assert rows[1] == ["1.00"]
+    q, rows = sql(athena, "SELECT 0.1 + 0.2 AS x, avg(amount) AS a, amount * 3 AS m FROM default.money "
+                          "WHERE id IN (0, 10) GROUP BY amount ORDER BY amount", database="default")
+    assert rows == [["x", "a", "m"], ["0.3", "0.10", "0.30"], ["0.3", "1.10", "3.30"]]
+    info = athena.get_query_results(QueryExecutionId=q["QueryExecutionId"])["ResultSet"]["ResultSetMetadata"]
+    assert [(c["Type"], c["Precision"], c["Scale"]) for c in info["ColumnInfo"]] == [
+        ("decimal", 2, 1), ("decimal", 10, 2), ("decimal", 20, 2)]
+    # The .metadata beside the CSV: Athena's protobuf, one ColumnInfo (field 4) per column.
+    meta = s3.get_object(Bucket=RESULTS, Key="q/%s.csv.metadata" % q["QueryExecutionId"])["Body"].read()
+    qid = q["QueryExecutionId"].encode()
+    assert meta[:2 + len(qid)] == b"\x0a" + bytes([len(qid)]) + qid
+    assert meta[2 + len(qid)] == 0x22
+    assert b"\x0a\x04hive\x22\x01x\x2a\x01x\x32\x07decimal\x38\x02\x40\x01\x48\x03" in meta
+    # Athena's error on overflow, as the execution's StateChangeReason.
+    qid = athena.start_query_execution(
+        QueryString="SELECT amount * CAST('%s' AS decimal(38,0)) FROM default.money" % ("9" * 38), QueryExecutionContext={"Database": "default"},
+        ResultConfiguration={"OutputLocation": "s3://%s/q/" % RESULTS})["QueryExecutionId"]
+    status = wait(athena, qid)["Status"]
+    assert status["State"] == "FAILED"
+    assert status["StateChangeReason"] == "NUMERIC_VALUE_OUT_OF_RANGE: Decimal overflow"

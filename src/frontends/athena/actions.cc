@@ -248,9 +248,6 @@ void Actions::GetQueryResults(ActionCall& c, ActionDone done) {
   }
   w.End().Key("ResultSetMetadata").BeginMap().Key("ColumnInfo").BeginArray();
   for (const auto& col : *page->columns) {
-    const bool text = col.type == "varchar" || col.type == "string" || col.type == "char";
-    const int64_t precision = text ? 2147483647 : col.type == "bigint" ? 19 : col.type == "integer" ? 10
-                                                 : col.type == "double" ? 17 : col.precision;
     w.BeginMap()
         .Key("CatalogName").String("hive")
         .Key("SchemaName").String("")
@@ -258,10 +255,10 @@ void Actions::GetQueryResults(ActionCall& c, ActionDone done) {
         .Key("Name").String(col.name)
         .Key("Label").String(col.name)
         .Key("Type").String(col.type)
-        .Key("Precision").Int(precision)
+        .Key("Precision").Int(query::AthenaPrecision(col))
         .Key("Scale").Int(col.scale)
         .Key("Nullable").String("UNKNOWN")
-        .Key("CaseSensitive").Bool(text)
+        .Key("CaseSensitive").Bool(query::AthenaCaseSensitive(col))
         .End();
   }
   w.End().End().End();

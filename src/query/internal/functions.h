@@ -1,13 +1,37 @@
 // Presto/Athena function names SQLite lacks, registered on each query connection:
 // approx_distinct(x) (exact here), date_format(ts, mysql_format), from_unixtime(secs),
-// json_extract_scalar(json, path), cardinality(array_or_map_json); and sum(x) replaced
-// by one that adds decimals exactly (each REAL taken as its shortest decimal text).
+// json_extract_scalar(json, path), cardinality(array_or_map_json); the decimal
+// functions the rewrite calls (rewrite.h); and sum(x), avg(x) replaced by ones that
+// add decimals exactly.
 #pragma once
 
+#include <optional>
+
 struct sqlite3;
+struct sqlite3_context;
+struct sqlite3_value;
 
 namespace sluice::query {
 
+struct Decimal;
+
 int RegisterPrestoFunctions(sqlite3* db);
+
+// presto_add/sub/mul/div/mod(a, b), presto_neg(a), presto_decimal('0.1'),
+// presto_cmp(a, b) (-1, 0, 1), presto_in(e, ...), presto_between(e, lo, hi),
+// presto_cast(x, 'type'), presto_round(x[, n]), presto_abs(x): exact on decimals
+// (decimal.h), SQLite's own result on anything else. Then the aggregates.
+int RegisterDecimalFunctions(sqlite3* db);
+
+// sum(x): decimals give decimal(38, s), exact; REALs are added as their shortest
+// decimal text, integers stay integers (SQLite's "integer overflow" past int64).
+// avg(x): decimal(p,s) gives decimal(p,s), rounded half away from zero; anything else
+// a double, as SQLite's avg.
+int RegisterDecimalAggregates(sqlite3* db);
+
+// The decimal a value holds (a BLOB decimal.h encodes), or nullopt.
+std::optional<Decimal> DecimalArg(sqlite3_value* v);
+// Sets the function's result to `d` as that BLOB.
+void ResultDecimal(sqlite3_context* ctx, const Decimal& d);
 
 }  // namespace sluice::query

@@ -18,11 +18,11 @@
 namespace sluice::query {
 
 struct Cell {
-  enum class Type : uint8_t { kNull, kInt, kDouble, kText };
+  enum class Type : uint8_t { kNull, kInt, kDouble, kText, kBlob };  // kBlob: a decimal (decimal.h)
   Type type = Type::kNull;
   int64_t i = 0;
   double d = 0;
-  std::string s;
+  std::string s;  // kText, kBlob
 };
 
 struct RowSpec {
