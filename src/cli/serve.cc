@@ -16,6 +16,7 @@
 #include "cli/alarm_actions.h"
 #include "cli/data_dir.h"
 #include "cli/lambda_transformer.h"
+#include "cli/delivery_error_log.h"
 #include "cli/delivery_sink.h"
 #include "cli/lake_store.h"
 #include "cli/server_auth.h"
@@ -120,8 +121,16 @@ int RunServe(const ServeOptions& options) {
   if (!lake.ok()) return Fail(lake.status());
   if (lake->remote()) spdlog::info("msg=\"lake in a remote store\" endpoint={}", LogfmtValue(options.lake_endpoint));
 
+  // Function logs: CloudWatch Logs groups /aws/lambda/<name>, served by the Logs front end;
+  // delivery streams write their error log (CloudWatchLoggingOptions) there too.
+  auto function_logs = functions::LogStore::Open(
+      {.dir = (*dir)->File("functions/logs"), .region = so.region, .account = so.account_id}, **catalog);
+  if (!function_logs.ok()) return Fail(function_logs.status());
+  DeliveryErrorLog delivery_error_log(**function_logs);
+
   delivery::DeliveryOptions delivery_options;
   delivery_options.dir = (*dir)->File("delivery");
+  delivery_options.error_log = &delivery_error_log;
   // The Lambda processor runs functions in process, once they are open (bound below).
   LambdaTransformer lambda_transformer;
   delivery_options.transformer = &lambda_transformer;
@@ -134,10 +143,6 @@ int RunServe(const ServeOptions& options) {
   if (!delivery.ok()) return Fail(delivery.status());
   // send_to_firehose puts records into delivery streams in process.
   DeliverySink delivery_sink(**delivery);
-  // Function logs: CloudWatch Logs groups /aws/lambda/<name>, served by the Logs front end.
-  auto function_logs = functions::LogStore::Open(
-      {.dir = (*dir)->File("functions/logs"), .region = so.region, .account = so.account_id}, **catalog);
-  if (!function_logs.ok()) return Fail(function_logs.status());
   functions::FunctionManagerOptions fo;
   fo.sink = &delivery_sink;
   fo.logs = function_logs->get();

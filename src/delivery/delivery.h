@@ -168,7 +168,8 @@ struct DeliveryStats {
 // depends on delivery); src/cli implements it over functions::Invoker.
 //
 // The event is Firehose's transformation event (invocationId, deliveryStreamArn, region,
-// records[recordId, approximateArrivalTimestamp, data in base64]), at most 6 MiB; the
+// records[recordId, approximateArrivalTimestamp, data in base64]; with a Kinesis source
+// also sourceKinesisStreamArn and each record's kinesisRecordMetadata), at most 6 MiB; the
 // answer is the function's response payload. Invoke blocks the delivery thread until the
 // function answers (its Timeout bounds that). Thread-safe.
 struct TransformResult {
@@ -188,6 +189,23 @@ class RecordTransformer {
  public:
   virtual ~RecordTransformer() = default;
   virtual TransformResult Invoke(std::string_view function_arn, std::string event) = 0;
+};
+
+// Firehose's error logging (CloudWatchLoggingOptions): when a destination enables it,
+// delivery writes each delivery error (a failed object write, a failed Lambda
+// invocation, a record that fails processing or partitioning) as one JSON event to the
+// log group and stream the options name; docs/compatibility.md lists the events. Through
+// this interface delivery knows nothing of the functions module, which keeps the logs;
+// src/cli implements it over functions::LogStore.
+//
+// Write is called from delivery's threads (never under a lock a Put needs) and may block
+// on one file append. Best effort, as AWS's error log is: a failure is the sink's to
+// report (in the server log), and delivery goes on. Thread-safe.
+class ErrorLogSink {
+ public:
+  virtual ~ErrorLogSink() = default;
+  virtual void Write(const std::string& group, const std::string& stream, int64_t timestamp_ms,
+                     std::string message) = 0;
 };
 
 struct DeliveryOptions {
@@ -212,14 +230,18 @@ struct DeliveryOptions {
   // (requests/s, records/s, bytes/s; docs/compatibility.md): off by default; past it a
   // call is refused whole with ServiceUnavailableException.
   bool rate_limits = false;
-  // Dynamic partitions of one stream holding buffered records at once (AWS's quota);
-  // records of further key sets go to the error output as activePartitionExceeded.
+  // Dynamic partitions of one stream holding buffered records at once (AWS's quota; with
+  // the Lambda processor, the key sets of one delivery); records of further key sets go
+  // to the error output as activePartitionExceeded.
   size_t max_active_partitions = 500;
   // The stream manager a KinesisStreamAsSource reads; nullptr refuses that type.
   stream::StreamManager* streams = nullptr;
   // Runs the Lambda processor's function; nullptr refuses a Lambda processor
   // (InvalidArgumentException). Must outlive the manager.
   RecordTransformer* transformer = nullptr;
+  // Receives the error log of destinations with CloudWatchLoggingOptions enabled;
+  // nullptr: the options are recorded and nothing is written. Must outlive the manager.
+  ErrorLogSink* error_log = nullptr;
 };
 
 struct ListResult {

@@ -41,6 +41,7 @@ class DeliveryTest : public ::testing::Test {
     o.rate_limits = rate_limits_;
     o.region = region_;
     o.transformer = transformer_;
+    o.error_log = error_log_;
     auto m = DeliveryManager::Open(o, *catalog_, *store_, *registry_);
     ASSERT_TRUE(m.ok()) << m.status().ToString();
     manager_ = std::move(*m);
@@ -75,6 +76,7 @@ class DeliveryTest : public ::testing::Test {
   bool rate_limits_ = false;
   std::string region_ = "us-east-1";
   RecordTransformer* transformer_ = nullptr;
+  ErrorLogSink* error_log_ = nullptr;
   metrics::Registry* registry_ = &metrics::NullRegistry();
   ManualClock clock_{kStart};
   std::unique_ptr<objects::LocalObjectStore> store_;

@@ -13,6 +13,7 @@
 #include "delivery/prefix.h"
 #include "delivery/processing.h"
 #include "delivery/jq_extract.h"
+#include "internal/error_log.h"
 #include "internal/manager_state.h"
 #include "internal/validate.h"
 
@@ -229,14 +230,13 @@ Result<bool> DeliveryManager::Impl::DeliverOne(DeliveryStream& s, const std::str
         if (oldest_arrival < 0 || rec.arrival_ms < oldest_arrival) oldest_arrival = rec.arrival_ms;
         if (trivial) {
           pieces.push_back(rec.data);
-          if (lambda) places.push_back({rec.offset.value(), rec.arrival_ms});
+          if (lambda) places.push_back({rec.offset.value(), rec.arrival_ms, rec.partition_key});
         } else {
           for (Routed& piece : routed) {
             if (piece.partition != from) continue;
             if (!run.moved_from.empty()) {
-              error_content += pipeline->ErrorRecord(piece.data, rec.arrival_ms,
-                                                     "DynamicPartitioning.ActivePartitionsLimitExceeded",
-                                                     "The number of active partitions exceeds the limit of 500.");
+              error_content += pipeline->ErrorRecord(piece.data, rec.arrival_ms, kActivePartitionsExceededCode,
+                                                     kActivePartitionsExceededMessage);
             } else if (!error_type.empty()) {
               error_content += piece.data;  // already an error record line
             } else {
@@ -315,11 +315,13 @@ Result<bool> DeliveryManager::Impl::DeliverOne(DeliveryStream& s, const std::str
   for (const ObjectWrite& w : writes) {
     auto put = store.Put(w.bucket, w.key, w.body, objects::ObjectMeta{});
     if (!put.ok()) {
+      LogDeliveryErrors(opts.error_log, Arn(s.name), d, version, now, {S3WriteError(put.error().code)});
       return backoff(fmt::format("{}: {} (s3://{}/{})", objects::S3ErrorName(put.error().code), put.error().message,
                                  w.bucket, w.key),
                      /*destination_failed=*/true);
     }
   }
+  if (!error_type.empty()) LogErrorOutput(opts.error_log, Arn(s.name), d, version, now, error_content);
 
   uint64_t next_offset = 0;
   std::vector<std::string> forget;

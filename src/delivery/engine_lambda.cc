@@ -3,6 +3,7 @@
 // error outputs. Keys are derived from the log range, so a replay rewrites the same
 // keys (with the same bytes if the function is deterministic).
 #include <map>
+#include <optional>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -10,6 +11,7 @@
 #include "delivery/compression.h"
 #include "delivery/object_key.h"
 #include "delivery/processing.h"
+#include "internal/error_log.h"
 #include "internal/lambda_processor.h"
 #include "internal/manager_state.h"
 #include "internal/validate.h"
@@ -59,6 +61,15 @@ void Note(Output& o, int64_t arrival) {
   if (o.oldest_arrival < 0 || arrival < o.oldest_arrival) o.oldest_arrival = arrival;
 }
 
+// The kinesisRecordMetadata of a record a Kinesis source appended (its log key names its
+// origin); `arrival_ms` stands in for the stream's arrival time in keys too old to hold it.
+std::optional<KinesisRecordMetadata> KinesisMetadataOf(std::string_view key, int64_t arrival_ms) {
+  const std::optional<SourceOrigin> origin = ParseSourceRecordKey(key);
+  if (!origin) return std::nullopt;
+  return KinesisRecordMetadata{std::string(origin->shard_id), std::string(origin->partition_key),
+                               origin->arrival_ms.value_or(arrival_ms), std::string(origin->sequence_number), 0};
+}
+
 }  // namespace
 
 Result<std::vector<ObjectWrite>> DeliveryManager::Impl::TransformedObjects(
@@ -67,6 +78,11 @@ Result<std::vector<ObjectWrite>> DeliveryManager::Impl::TransformedObjects(
     std::span<const RecordPlace> places) {
   if (opts.transformer == nullptr) return Status::Unavailable("this server runs no Lambda processor");
   const LambdaProcessorConfig& lambda = *pipeline.lambda();
+  std::string source_arn;  // a Kinesis source: the event carries it and each record's origin
+  {
+    const MutexLock lock(s.mu);
+    if (s.config.source) source_arn = s.config.source->stream_arn;
+  }
   // By output: "" or the partition key set (JSON) for data, "!" + type for errors.
   std::map<std::string, Output> by_output;
   // RecordDeAggregation comes first, as Firehose orders them: each sub-record is one
@@ -83,13 +99,19 @@ Result<std::vector<ObjectWrite>> DeliveryManager::Impl::TransformedObjects(
       continue;
     }
     const std::string id = RecordId(s.created_ms, places[i].offset);
+    const std::optional<KinesisRecordMetadata> kinesis =
+        source_arn.empty() ? std::nullopt : KinesisMetadataOf(places[i].key, places[i].arrival_ms);
     for (size_t j = 0; j < split->size(); ++j) {
-      inputs.push_back({(*split)[j], places[i].arrival_ms, places[i].offset,
-                        split->size() == 1 ? id : id + "-" + std::to_string(j)});
+      TransformInput& in = inputs.emplace_back(TransformInput{(*split)[j], places[i].arrival_ms, places[i].offset,
+                                                              split->size() == 1 ? id : id + "-" + std::to_string(j)});
+      if (kinesis) {
+        in.kinesis = kinesis;
+        in.kinesis->subsequence_number = split->size() == 1 ? 0 : static_cast<int64_t>(j);
+      }
     }
   }
   const std::string identity = fmt::format("{}/{}/{}", s.name, s.created_ms, partition);
-  const TransformContext ctx{Arn(s.name), opts.region, identity};
+  const TransformContext ctx{Arn(s.name), opts.region, identity, source_arn};
   const StreamMetrics& m = *s.metrics;
   ASSIGN_OR_RETURN(std::vector<TransformOutput> outputs,
                    RunLambdaProcessor(lambda, *opts.transformer, ctx, inputs, clock, [&m](bool answered, int64_t duration_ms) {
@@ -108,6 +130,7 @@ Result<std::vector<ObjectWrite>> DeliveryManager::Impl::TransformedObjects(
     m.succeed_bytes.Add(ok_bytes);
   }
 
+  size_t data_partitions = 0;  // distinct key sets so far: AWS's active partitions
   for (size_t i = 0; i < outputs.size(); ++i) {
     TransformOutput& o = outputs[i];
     const int64_t arrival = inputs[i].arrival_ms;
@@ -153,6 +176,16 @@ Result<std::vector<ObjectWrite>> DeliveryManager::Impl::TransformedObjects(
         j = nlohmann::json{{"lambda", j}, {"query", q}};
       }
       output_id = j.dump();
+      if (!by_output.contains(output_id)) {
+        if (data_partitions >= opts.max_active_partitions) {
+          Output& out = by_output[ErrorPartition(kActivePartitionExceeded)];
+          out.errors += pipeline.ErrorRecord(o.data, arrival, kActivePartitionsExceededCode,
+                                             kActivePartitionsExceededMessage);
+          Note(out, arrival);
+          continue;
+        }
+        ++data_partitions;
+      }
     }
     Output& out = by_output[output_id];
     out.keys = std::move(o.keys);
@@ -166,6 +199,9 @@ Result<std::vector<ObjectWrite>> DeliveryManager::Impl::TransformedObjects(
   std::vector<ObjectWrite> writes;
   for (const auto& [output_id, out] : by_output) {
     const std::string_view error_type = ErrorTypeOf(output_id);
+    // The function ran: its failures (and the partitioning's) are logged now, once per
+    // attempt of this object, whatever then happens to the write.
+    if (!error_type.empty()) LogErrorOutput(opts.error_log, Arn(s.name), d, version, clock.NowMillis(), out.errors);
     const std::string id = DeliveryObjectId(identity + "/lambda/" + output_id, first, last);
     PrefixContext pc;
     pc.arrival_ms = out.oldest_arrival;

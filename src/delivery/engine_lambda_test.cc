@@ -128,6 +128,39 @@ TEST_F(LambdaDeliveryTest, PartitionKeysFromTheFunctionChooseTheObject) {
   EXPECT_NE(failed.find("\"errorCode\":\"DynamicPartitioning.PartitionKeysMissing\""), std::string::npos) << failed;
 }
 
+TEST_F(LambdaDeliveryTest, PastTheActivePartitionLimitKeysFromTheFunctionGoToTheErrorOutput) {
+  max_active_partitions_ = 2;  // AWS's 500, made small
+  Reopen();
+  auto c = Config("dp", 64, 60);
+  c.destination.prefix = "k=!{partitionKeyFromLambda:k}/";
+  c.destination.error_output_prefix = "errors/!{firehose:error-output-type}/";
+  c.destination.dynamic_partitioning = true;
+  c.destination.processing = ProcessingConfiguration{true, {{"Lambda", {{"LambdaArn", kArn}}}}};
+  ASSERT_TRUE(manager_->Create(c, {}).ok());
+  Put("dp", {"k=a", "k=b", "k=c", "k=a", "k=d"});
+  ASSERT_TRUE(manager_->Flush("dp").ok());
+  std::map<std::string, std::string> by_prefix;
+  for (const auto& [key, body] : Bodies()) by_prefix[key.substr(0, key.rfind('/'))] = body;
+  ASSERT_EQ(by_prefix.size(), 3u);
+  EXPECT_EQ(by_prefix["k=a"], "K=AK=A");  // a partition already active takes more records
+  EXPECT_EQ(by_prefix["k=b"], "K=B");
+  const std::string exceeded = by_prefix["errors/activePartitionExceeded"];
+  std::vector<nlohmann::ordered_json> lines;
+  for (size_t start = 0, nl = exceeded.find('\n'); nl != std::string::npos; start = nl + 1, nl = exceeded.find('\n', start)) {
+    lines.push_back(nlohmann::ordered_json::parse(exceeded.substr(start, nl - start)));
+  }
+  const auto line = [](std::string raw) {
+    return nlohmann::ordered_json{{"attemptsMade", 1},
+                                  {"arrivalTimestamp", kStart},
+                                  {"errorCode", "DynamicPartitioning.ActivePartitionsLimitExceeded"},
+                                  {"errorMessage", "The number of active partitions exceeds the limit of 500."},
+                                  {"attemptEndingTimestamp", kStart},
+                                  {"rawData", std::move(raw)},
+                                  {"deliveryStreamARN", "arn:aws:firehose:us-east-1:000000000000:deliverystream/dp"}};
+  };
+  EXPECT_EQ(lines, (std::vector<nlohmann::ordered_json>{line("Sz1D"), line("Sz1E")}));  // K=C, K=D
+}
+
 TEST_F(LambdaDeliveryTest, MetadataExtractionRunsOnWhatTheFunctionReturned) {
   auto c = Config("dp", 64, 60);
   c.destination.prefix = "q=!{partitionKeyFromQuery:q}/l=!{partitionKeyFromLambda:k}/";

@@ -40,8 +40,17 @@ Status RangeError(std::string_view name, std::string_view value, std::string_vie
                                              name, value, range));
 }
 
+// kinesisRecordMetadata's members beyond their values (generous).
+constexpr size_t kKinesisMetadataOverhead = 160;
+
 size_t EventBytes(const TransformInput& in) {
-  return (in.data.size() + 2) / 3 * 4 + in.record_id.size() + kRecordOverhead;
+  size_t bytes = (in.data.size() + 2) / 3 * 4 + in.record_id.size() + kRecordOverhead;
+  if (in.kinesis) {
+    // JSON escaping can at most sextuple a key's bytes (\u00XX).
+    bytes += kKinesisMetadataOverhead + in.kinesis->shard_id.size() + 6 * in.kinesis->partition_key.size() +
+             in.kinesis->sequence_number.size();
+  }
+  return bytes;
 }
 
 TransformOutput Failed(std::string_view code, std::string_view message, int64_t attempts) {
@@ -56,6 +65,7 @@ TransformOutput Failed(std::string_view code, std::string_view message, int64_t 
 std::string Event(const TransformContext& ctx, std::span<const TransformInput> batch) {
   nlohmann::ordered_json j;
   j["invocationId"] = DeliveryObjectId(ctx.stream_identity + "/lambda", batch.front().offset, batch.back().offset);
+  if (!ctx.source_stream_arn.empty()) j["sourceKinesisStreamArn"] = ctx.source_stream_arn;
   j["deliveryStreamArn"] = ctx.stream_arn;
   j["region"] = ctx.region;
   nlohmann::ordered_json records = nlohmann::ordered_json::array();
@@ -64,10 +74,20 @@ std::string Event(const TransformContext& ctx, std::span<const TransformInput> b
     r["recordId"] = in.record_id;
     r["approximateArrivalTimestamp"] = in.arrival_ms;
     r["data"] = Base64Encode(in.data);
+    if (in.kinesis) {
+      nlohmann::ordered_json m;
+      m["shardId"] = in.kinesis->shard_id;
+      m["partitionKey"] = in.kinesis->partition_key;
+      m["approximateArrivalTimestamp"] = in.kinesis->arrival_ms;
+      m["sequenceNumber"] = in.kinesis->sequence_number;
+      m["subsequenceNumber"] = in.kinesis->subsequence_number;
+      r["kinesisRecordMetadata"] = std::move(m);
+    }
     records.push_back(std::move(r));
   }
   j["records"] = std::move(records);
-  return j.dump();
+  // A partition key that is not UTF-8 (CBOR allows it) is sent with U+FFFD in its place.
+  return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
 // The per-record results of one answered invocation.

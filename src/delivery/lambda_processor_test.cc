@@ -77,6 +77,31 @@ TEST_F(LambdaProcessorTest, TheEventIsFirehosesTransformationEvent) {
   EXPECT_EQ(fake_.events[0], fake_.events[1]);
 }
 
+TEST_F(LambdaProcessorTest, AKinesisSourcesRecordsCarryTheirOriginAsFirehoseSendsIt) {
+  fake_.answer = Upper;
+  context_.source_stream_arn = "arn:aws:kinesis:us-east-1:000000000000:stream/ingress";
+  data_ = {"x"};
+  inputs_ = {{data_[0], 1'700'000'005'000, 7, "id0",
+              KinesisRecordMetadata{"shardId-000000000001", "pk", 1'700'000'000'000, "4960", 0}}};
+  ASSERT_TRUE(RunLambdaProcessor(config_, fake_, context_, inputs_, clock_).ok());
+  ASSERT_EQ(fake_.events.size(), 1u);
+  const auto event = nlohmann::ordered_json::parse(fake_.events[0]);
+  std::vector<std::string> members;
+  for (const auto& [k, v] : event.items()) members.push_back(k);
+  EXPECT_EQ(members, (std::vector<std::string>{"invocationId", "sourceKinesisStreamArn", "deliveryStreamArn",
+                                               "region", "records"}));
+  EXPECT_EQ(event["sourceKinesisStreamArn"], "arn:aws:kinesis:us-east-1:000000000000:stream/ingress");
+  const nlohmann::ordered_json metadata = {{"shardId", "shardId-000000000001"},
+                                           {"partitionKey", "pk"},
+                                           {"approximateArrivalTimestamp", 1'700'000'000'000},
+                                           {"sequenceNumber", "4960"},
+                                           {"subsequenceNumber", 0}};
+  EXPECT_EQ(event["records"][0], (nlohmann::ordered_json{{"recordId", "id0"},
+                                                          {"approximateArrivalTimestamp", 1'700'000'005'000},
+                                                          {"data", "eA=="},
+                                                          {"kinesisRecordMetadata", metadata}}));
+}
+
 TEST_F(LambdaProcessorTest, EachResultAndEachMismatchIsHonoured) {
   fake_.answer = [](const nlohmann::json&) {
     return TransformResult{.payload = R"({"records": [

@@ -1,5 +1,7 @@
 #include "internal/source.h"
 
+#include <charconv>
+
 #include <nlohmann/json.hpp>
 
 #include "catalog/delivery_streams.h"
@@ -17,6 +19,36 @@ bool SequenceLessOrEqual(std::string_view a, std::string_view b) {
 }
 
 }  // namespace
+
+std::string SourceRecordKey(std::string_view shard_id, std::string_view sequence_number, int64_t arrival_ms,
+                            std::string_view partition_key) {
+  std::string key;
+  key.reserve(shard_id.size() + sequence_number.size() + partition_key.size() + 24);
+  key.append(shard_id).append("|").append(sequence_number).append("|");
+  key.append(std::to_string(arrival_ms)).append("|").append(partition_key);
+  return key;
+}
+
+std::optional<SourceOrigin> ParseSourceRecordKey(std::string_view key) {
+  const size_t bar = key.find('|');
+  if (bar == std::string_view::npos) return std::nullopt;
+  SourceOrigin o;
+  o.shard_id = key.substr(0, bar);
+  const std::string_view rest = key.substr(bar + 1);
+  const size_t seq_end = rest.find('|');
+  o.sequence_number = rest.substr(0, seq_end);
+  if (seq_end == std::string_view::npos) return o;
+  const std::string_view tail = rest.substr(seq_end + 1);
+  const size_t arrival_end = tail.find('|');
+  if (arrival_end == std::string_view::npos) return std::nullopt;
+  int64_t arrival = 0;
+  const std::string_view digits = tail.substr(0, arrival_end);
+  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), arrival);
+  if (ec != std::errc() || end != digits.data() + digits.size()) return std::nullopt;
+  o.arrival_ms = arrival;
+  o.partition_key = tail.substr(arrival_end + 1);
+  return o;
+}
 
 KinesisSourceReader::KinesisSourceReader(const stream::StreamManager& streams, std::string stream_name,
                                          const std::string& position, int64_t start_ms)
@@ -53,11 +85,10 @@ Status KinesisSourceReader::Recover(const log::Log& log) {
     ASSIGN_OR_RETURN(log::ReadResult r, log.Read(log::Offset(from), kPollRecords, 4u << 20));
     if (r.records.empty()) break;
     for (const log::Record& rec : r.records) {
-      const std::string_view pk = rec.partition_key;
-      const auto bar = pk.find('|');
-      if (bar == std::string_view::npos) continue;
-      const std::string shard(pk.substr(0, bar));
-      const std::string seq(pk.substr(bar + 1));
+      const std::optional<SourceOrigin> origin = ParseSourceRecordKey(rec.partition_key);
+      if (!origin) continue;
+      const std::string shard(origin->shard_id);
+      const std::string seq(origin->sequence_number);
       if (!Seen(shard, seq)) last_[shard] = seq;
     }
     from = r.next_offset.value();
@@ -80,7 +111,7 @@ Result<KinesisSourceReader::Appended> KinesisSourceReader::Poll(log::Log& log, C
     const int64_t arrival = clock.NowMillis();
     for (const auto& rec : *batch) {
       if (rec.arrival_ms < start_ms_ || Seen(rec.shard_id, rec.sequence_number)) continue;
-      keys.push_back(rec.shard_id + "|" + rec.sequence_number);
+      keys.push_back(SourceRecordKey(rec.shard_id, rec.sequence_number, rec.arrival_ms, rec.partition_key));
     }
     size_t k = 0;
     std::map<std::string, std::string> newest;

@@ -3,10 +3,15 @@
 
 #include <filesystem>
 #include <future>
+#include <set>
 
+#include <nlohmann/json.hpp>
+
+#include "base/base64.h"
 #include "catalog/delivery_streams.h"
 #include "catalog/testing/test_util.h"
 #include "delivery/delivery.h"
+#include "internal/source.h"
 #include "objects/local_store.h"
 #include "stream/stream_manager.h"
 
@@ -38,14 +43,20 @@ class SourceTest : public ::testing::Test {
     o.start_thread = false;
     o.fsync = log::FsyncPolicy::kNever;
     o.streams = streams_.get();
+    o.transformer = transformer_;
     manager_ = DeliveryManager::Open(o, *catalog_, *store_).value();
   }
-  void PutToStream(const std::vector<std::string>& records) {
+  // Each record is its own partition key; answers where the stream put them.
+  std::vector<stream::PutOutcome> PutToStream(const std::vector<std::string>& records) {
     std::vector<stream::PutInput> in;
     for (const auto& r : records) in.push_back({.partition_key = r, .data = r});
-    std::promise<bool> ok;
-    streams_->PutRecords("ingress", in, [&](stream::KResult<std::vector<stream::PutOutcome>> r) { ok.set_value(r.ok()); });
-    ASSERT_TRUE(ok.get_future().get());
+    std::promise<std::vector<stream::PutOutcome>> put;
+    streams_->PutRecords("ingress", in, [&](stream::KResult<std::vector<stream::PutOutcome>> r) {
+      put.set_value(r.ok() ? *std::move(r) : std::vector<stream::PutOutcome>{});
+    });
+    auto outcomes = put.get_future().get();
+    EXPECT_EQ(outcomes.size(), records.size());
+    return outcomes;
   }
   DeliveryStreamConfig Config() {
     DeliveryStreamConfig c;
@@ -75,6 +86,7 @@ class SourceTest : public ::testing::Test {
   }
 
   catalog::testing::TempDir dir_;
+  RecordTransformer* transformer_ = nullptr;
   ManualClock clock_{1'700'000'000'000};
   std::unique_ptr<objects::LocalObjectStore> store_;
   std::unique_ptr<catalog::Catalog> catalog_;
@@ -132,6 +144,95 @@ TEST_F(SourceTest, AMissingStreamIsRefused) {
   auto r = manager_->Create(c, {});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, ErrorType::kInvalidArgument);
+}
+
+// Answers every record Ok with its data unchanged, and keeps the events it was sent.
+class CapturingTransformer final : public RecordTransformer {
+ public:
+  std::vector<std::string> events;
+  TransformResult Invoke(std::string_view, std::string event) override {
+    nlohmann::json records = nlohmann::json::array();
+    const nlohmann::json parsed = nlohmann::json::parse(event);
+    for (const auto& r : parsed["records"]) {
+      records.push_back({{"recordId", r["recordId"]}, {"result", "Ok"}, {"data", r["data"]}});
+    }
+    events.push_back(std::move(event));
+    return {.payload = nlohmann::json{{"records", records}}.dump()};
+  }
+};
+
+std::vector<std::string> Members(const nlohmann::ordered_json& j) {
+  std::vector<std::string> out;
+  for (const auto& [k, v] : j.items()) out.push_back(k);
+  return out;
+}
+
+TEST_F(SourceTest, TheLambdaProcessorSeesEachRecordsKinesisMetadata) {
+  CapturingTransformer capture;
+  transformer_ = &capture;
+  Reopen();
+  auto c = Config();
+  c.destination.processing = ProcessingConfiguration{
+      true,
+      {{"Lambda", {{"LambdaArn", "arn:aws:lambda:us-east-1:000000000000:function:f"}}}, {"AppendDelimiterToRecord", {}}}};
+  auto created = manager_->Create(c, {});
+  ASSERT_TRUE(created.ok()) << created.error().message;
+  const int64_t put_at = clock_.NowMillis();
+  const std::vector<std::string> data = {"pk-1", "a|b key"};  // each is its own partition key
+  const std::vector<stream::PutOutcome> placed = PutToStream(data);
+  clock_.Advance(5000);  // the delivery stream reads them later than they reached the stream
+  ASSERT_TRUE(manager_->Flush("from-stream").ok());
+  EXPECT_EQ(Delivered(), (std::multiset<std::string>{"pk-1", "a|b key"}));
+
+  ASSERT_EQ(capture.events.size(), 1u);
+  const auto event = nlohmann::ordered_json::parse(capture.events[0]);
+  EXPECT_EQ(Members(event), (std::vector<std::string>{"invocationId", "sourceKinesisStreamArn", "deliveryStreamArn",
+                                                      "region", "records"}));
+  EXPECT_EQ(event["sourceKinesisStreamArn"], streams_->ArnFor("ingress"));
+  EXPECT_EQ(event["deliveryStreamArn"], "arn:aws:firehose:us-east-1:000000000000:deliverystream/from-stream");
+  const auto& records = event["records"];
+  ASSERT_EQ(records.size(), 2u);
+  std::set<size_t> seen;
+  for (const auto& r : records) {
+    EXPECT_EQ(Members(r), (std::vector<std::string>{"recordId", "approximateArrivalTimestamp", "data",
+                                                    "kinesisRecordMetadata"}));
+    EXPECT_EQ(r["approximateArrivalTimestamp"], put_at + 5000);  // its arrival in the delivery stream
+    // The two keys may hash to different shards, which are read one after the other.
+    const std::string decoded = *Base64Decode(r["data"].get<std::string>());
+    const size_t i = decoded == data[0] ? 0 : 1;
+    ASSERT_EQ(decoded, data[i]);
+    seen.insert(i);
+    const auto& m = r["kinesisRecordMetadata"];
+    EXPECT_EQ(Members(m), (std::vector<std::string>{"shardId", "partitionKey", "approximateArrivalTimestamp",
+                                                    "sequenceNumber", "subsequenceNumber"}));
+    EXPECT_EQ(m["shardId"], placed[i].shard_id);
+    EXPECT_EQ(m["partitionKey"], data[i]);
+    EXPECT_TRUE(m["approximateArrivalTimestamp"].is_number_integer());
+    EXPECT_EQ(m["approximateArrivalTimestamp"], put_at);  // its arrival in the Kinesis stream
+    EXPECT_TRUE(m["sequenceNumber"].is_string());
+    EXPECT_EQ(m["sequenceNumber"], placed[i].sequence_number);
+    EXPECT_TRUE(m["subsequenceNumber"].is_number_integer());
+    EXPECT_EQ(m["subsequenceNumber"], 0);
+  }
+  EXPECT_EQ(seen.size(), 2u);
+}
+
+TEST(SourceRecordKeyTest, NamesTheOriginAndReadsTheOlderForm) {
+  const std::string key = SourceRecordKey("shardId-000000000001", "4960", 1'700'000'000'123, "a|b");
+  EXPECT_EQ(key, "shardId-000000000001|4960|1700000000123|a|b");
+  const auto origin = ParseSourceRecordKey(key);
+  ASSERT_TRUE(origin.has_value());
+  EXPECT_EQ(origin->shard_id, "shardId-000000000001");
+  EXPECT_EQ(origin->sequence_number, "4960");
+  EXPECT_EQ(origin->arrival_ms, 1'700'000'000'123);
+  EXPECT_EQ(origin->partition_key, "a|b");
+  const auto older = ParseSourceRecordKey("shardId-000000000001|4960");
+  ASSERT_TRUE(older.has_value());
+  EXPECT_EQ(older->sequence_number, "4960");
+  EXPECT_FALSE(older->arrival_ms.has_value());
+  EXPECT_EQ(older->partition_key, "");
+  EXPECT_FALSE(ParseSourceRecordKey("").has_value());  // a DirectPut record
+  EXPECT_FALSE(ParseSourceRecordKey("s|1|notanumber|k").has_value());
 }
 
 }  // namespace

@@ -41,6 +41,15 @@ std::optional<Error> ValidateDestination(const S3Destination& d, const std::stri
   if (!CompressionFromName(d.compression)) {
     return Invalid(fmt::format("CompressionFormat {} is not supported.", d.compression));
   }
+  // CloudWatchLoggingOptions: AWS's wording (CloudFormation shows it as it comes).
+  if (d.logging && d.logging->enabled.value_or(false)) {
+    if (d.logging->log_group_name.empty()) {
+      return Invalid("CloudWatch Log Group Name is required if CloudWatch Logging is enabled");
+    }
+    if (d.logging->log_stream_name.empty()) {
+      return Invalid("CloudWatch Log Stream Name is required if CloudWatch Logging is enabled");
+    }
+  }
   PrefixRules rules;
   rules.prefix = d.prefix ? std::string_view(*d.prefix) : std::string_view();
   rules.error_output_prefix = d.error_output_prefix ? std::string_view(*d.error_output_prefix) : std::string_view();

@@ -211,6 +211,18 @@ INVALID_CREATES = [
      "at 'tags.1.member.key' failed to satisfy constraint: Member must satisfy regular expression pattern"),
     ({"DeliveryStreamType": "KinesisStreamAsSource"}, "InvalidArgumentException",
      "KinesisSourceStreamConfig is required for KinesisStreamAsSource delivery stream type."),
+    ({"dest": {"CloudWatchLoggingOptions": {"Enabled": True, "LogStreamName": "DestinationDelivery"}}},
+     "InvalidArgumentException", "CloudWatch Log Group Name is required if CloudWatch Logging is enabled"),
+    ({"dest": {"CloudWatchLoggingOptions": {"Enabled": True, "LogGroupName": "/aws/kinesisfirehose/x"}}},
+     "InvalidArgumentException", "CloudWatch Log Stream Name is required if CloudWatch Logging is enabled"),
+    ({"dest": {"CloudWatchLoggingOptions": {"Enabled": True, "LogGroupName": "a group", "LogStreamName": "s"}}},
+     "ValidationException",
+     "at 'extendedS3DestinationConfiguration.cloudWatchLoggingOptions.logGroupName' failed to satisfy "
+     "constraint: Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]*"),
+    ({"dest": {"CloudWatchLoggingOptions": {"Enabled": True, "LogGroupName": "g", "LogStreamName": "a:b"}}},
+     "ValidationException",
+     "at 'extendedS3DestinationConfiguration.cloudWatchLoggingOptions.logStreamName' failed to satisfy "
+     "constraint: Member must satisfy regular expression pattern: [^:*]*"),
 ]
 
 

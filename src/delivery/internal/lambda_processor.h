@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -40,11 +41,22 @@ struct LambdaProcessorConfig {
 // missing.
 Result<LambdaProcessorConfig> LambdaProcessorConfigOf(const Processor& processor);
 
+// A record read from a Kinesis stream (KinesisStreamAsSource): the event's
+// kinesisRecordMetadata.
+struct KinesisRecordMetadata {
+  std::string shard_id;           // shardId
+  std::string partition_key;      // partitionKey
+  int64_t arrival_ms = 0;         // approximateArrivalTimestamp: its arrival in the stream
+  std::string sequence_number;    // sequenceNumber
+  int64_t subsequence_number = 0;  // subsequenceNumber: 0, or the index of a de-aggregated sub-record
+};
+
 struct TransformInput {
   std::string_view data;
   int64_t arrival_ms = 0;
   uint64_t offset = 0;    // the record's log offset
   std::string record_id;  // the RecordId PutRecord answered for it
+  std::optional<KinesisRecordMetadata> kinesis;  // a Kinesis source's record
 };
 
 enum class TransformOutcome { kOk, kDropped, kFailed };
@@ -62,6 +74,7 @@ struct TransformContext {
   std::string stream_arn;
   std::string region;
   std::string stream_identity;  // makes invocationIds unique per stream
+  std::string source_stream_arn;  // KinesisStreamAsSource: the event's sourceKinesisStreamArn
 };
 
 // Told of each invocation: whether the function answered, and how long it took.

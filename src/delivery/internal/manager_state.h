@@ -131,6 +131,8 @@ struct ObjectWrite {
 struct RecordPlace {
   uint64_t offset = 0;
   int64_t arrival_ms = 0;
+  // The log record's key: a Kinesis source's record names its origin there (source.h).
+  std::string_view key;
 };
 
 // The key of an object: the prefix evaluated for it (the ErrorOutputPrefix for an

@@ -32,6 +32,11 @@ namespace sluice::delivery {
 inline constexpr std::string_view kPartitioningFailed = "partitioning-failed";
 inline constexpr std::string_view kProcessingFailed = "processing-failed";
 inline constexpr std::string_view kActivePartitionExceeded = "activePartitionExceeded";
+// The errorCode and errorMessage of a record sent there (AWS's quota is 500 partitions;
+// DeliveryOptions::max_active_partitions).
+inline constexpr std::string_view kActivePartitionsExceededCode = "DynamicPartitioning.ActivePartitionsLimitExceeded";
+inline constexpr std::string_view kActivePartitionsExceededMessage =
+    "The number of active partitions exceeds the limit of 500.";
 
 struct Routed {
   // The buffer: "" without dynamic partitioning, the key set as JSON with it, or

@@ -3,8 +3,10 @@
 // after their parents, so per-key order holds across resharding) and appended to the
 // delivery stream's own log, from there on like PutRecordBatch.
 //
-// Position: every appended record carries "<shard id>|<sequence number>" in the log
-// record's partition key, and the newest position per shard is saved in the catalog
+// Position: every appended record carries its origin in the log record's partition key
+// (SourceRecordKey: shard id, sequence number, the record's arrival in the stream and its
+// partition key, for the Lambda processor's kinesisRecordMetadata), and the newest
+// position per shard is saved in the catalog
 // after each append. A restart takes, per shard, the later of the saved position and
 // the newest one in the log (an append the catalog did not hear of before a crash), and
 // skips what is at or below it: each source record is appended exactly once. Records
@@ -17,7 +19,9 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "base/status.h"
 #include "catalog/catalog.h"
@@ -26,6 +30,23 @@
 #include "stream/stream_manager.h"
 
 namespace sluice::delivery {
+
+// Where a source record came from.
+struct SourceOrigin {
+  std::string_view shard_id;
+  std::string_view sequence_number;
+  // Absent in keys written before sluice kept them (shard and sequence only).
+  std::optional<int64_t> arrival_ms;  // ApproximateArrivalTimestamp in the stream
+  std::string_view partition_key;
+};
+
+// "<shard id>|<sequence number>|<arrival ms>|<partition key>": the key is last, so a '|'
+// in it needs no escaping.
+std::string SourceRecordKey(std::string_view shard_id, std::string_view sequence_number, int64_t arrival_ms,
+                            std::string_view partition_key);
+// Also reads the older "<shard id>|<sequence number>"; nullopt when `key` is neither (a
+// DirectPut record). Views into `key`.
+std::optional<SourceOrigin> ParseSourceRecordKey(std::string_view key);
 
 class KinesisSourceReader {
  public:

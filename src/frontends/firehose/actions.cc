@@ -42,8 +42,8 @@ const FieldSpec kBufferingHints[] = {
     {.name = "IntervalInSeconds", .type = FieldType::kInteger, .min_value = 0, .max_value = 900}};
 const FieldSpec kLogging[] = {
     {.name = "Enabled", .type = FieldType::kBoolean},
-    {.name = "LogGroupName", .max_len = 512},
-    {.name = "LogStreamName", .max_len = 512}};
+    {.name = "LogGroupName", .pattern = &kLogGroupNamePattern, .min_len = 0, .max_len = 512},
+    {.name = "LogStreamName", .pattern = &kLogStreamNamePattern, .min_len = 0, .max_len = 512}};
 const FieldSpec kParameter[] = {
     {.name = "ParameterName", .not_null = true, .enum_values = kParameterNames},
     {.name = "ParameterValue", .not_null = true, .pattern = &kNonBlankPattern, .min_len = 1, .max_len = 5120}};

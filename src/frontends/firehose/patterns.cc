@@ -31,7 +31,9 @@ bool AllDigits(std::string_view s) { return AllOf(s, IsDigit); }
 
 // Each ARN below ends in a resource whose characters exclude ':', so the last ':' is
 // the one fixed by the pattern and every other part is found from it in one pass.
-bool RoleTail(char c) { return IsAlnum(c) || std::strchr("_+=,.@-/", c) != nullptr; }
+// One of `set` (never NUL: strchr finds the terminator).
+bool OneOf(char c, const char* set) { return c != 0 && std::strchr(set, c) != nullptr; }
+bool RoleTail(char c) { return IsAlnum(c) || OneOf(c, "_+=,.@-/"); }
 bool BucketTail(char c) { return IsAlnum(c) || c == '_' || c == '.' || c == '-'; }
 bool NameChar(char c) { return IsAlnum(c) || c == '_' || c == '.' || c == '-'; }
 
@@ -42,10 +44,14 @@ bool VersionId(std::string_view s) { return !s.empty() && AllDigits(s); }
 bool DestinationId(std::string_view s) { return !s.empty() && AllOf(s, [](char c) { return IsAlnum(c) || c == '-'; }); }
 // Letters, separators and digits of any script (non-ASCII bytes are taken as such).
 bool TagChar(char c) {
-  return static_cast<unsigned char>(c) >= 0x80 || IsAlnum(c) || c == ' ' || std::strchr("_.:/=+-@%", c) != nullptr;
+  return static_cast<unsigned char>(c) >= 0x80 || IsAlnum(c) || c == ' ' || OneOf(c, "_.:/=+-@%");
 }
 bool TagValue(std::string_view s) { return AllOf(s, TagChar); }
 bool TagKey(std::string_view s) { return !s.starts_with("aws:") && TagValue(s); }
+bool LogGroupName(std::string_view s) {
+  return AllOf(s, [](char c) { return IsAlnum(c) || OneOf(c, "._-/#"); });
+}
+bool LogStreamName(std::string_view s) { return AllOf(s, [](char c) { return c != ':' && c != '*'; }); }
 
 }  // namespace
 
@@ -101,5 +107,7 @@ const awsproto::Pattern kVersionIdPattern{"[0-9]+", &VersionId};
 const awsproto::Pattern kDestinationIdPattern{"[a-zA-Z0-9-]+", &DestinationId};
 const awsproto::Pattern kTagKeyPattern{"^(?!aws:)[\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@%]*$", &TagKey};
 const awsproto::Pattern kTagValuePattern{"^[\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@%]*$", &TagValue};
+const awsproto::Pattern kLogGroupNamePattern{"[\\.\\-_/#A-Za-z0-9]*", &LogGroupName};
+const awsproto::Pattern kLogStreamNamePattern{"[^:*]*", &LogStreamName};
 
 }  // namespace sluice::frontends::firehose

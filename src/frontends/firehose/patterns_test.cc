@@ -46,5 +46,23 @@ TEST(FirehosePatterns, TagKeysMayNotStartWithAws) {
   EXPECT_FALSE(kTagKeyPattern.matches("a*b"));
 }
 
+TEST(FirehosePatterns, LogGroupAndStreamNames) {
+  EXPECT_TRUE(kLogGroupNamePattern.matches("/aws/kinesisfirehose/my-stream_1.x#y"));
+  EXPECT_TRUE(kLogGroupNamePattern.matches(""));
+  EXPECT_FALSE(kLogGroupNamePattern.matches("group name"));
+  EXPECT_FALSE(kLogGroupNamePattern.matches("a:b"));
+  EXPECT_TRUE(kLogStreamNamePattern.matches("DestinationDelivery"));
+  EXPECT_TRUE(kLogStreamNamePattern.matches("2024/01/01 [x]"));
+  EXPECT_FALSE(kLogStreamNamePattern.matches("a:b"));
+  EXPECT_FALSE(kLogStreamNamePattern.matches("a*"));
+}
+
+TEST(FirehosePatterns, ANulByteIsNoneOfTheAllowedPunctuation) {
+  using std::string_literals::operator""s;
+  EXPECT_FALSE(kLogGroupNamePattern.matches("a\0b"s));
+  EXPECT_FALSE(MatchesRoleArn("arn:aws:iam::123456789012:role/a\0b"s));
+  EXPECT_FALSE(kTagValuePattern.matches("a\0b"s));
+}
+
 }  // namespace
 }  // namespace sluice::frontends::firehose

@@ -18,6 +18,8 @@ extern const awsproto::Pattern kVersionIdPattern;   // [0-9]+
 extern const awsproto::Pattern kDestinationIdPattern;  // [a-zA-Z0-9-]+
 extern const awsproto::Pattern kTagKeyPattern;      // ^(?!aws:)[\p{L}\p{Z}\p{N}_.:\/=+\-@%]*$
 extern const awsproto::Pattern kTagValuePattern;    // ^[\p{L}\p{Z}\p{N}_.:\/=+\-@%]*$
+extern const awsproto::Pattern kLogGroupNamePattern;   // [\.\-_/#A-Za-z0-9]*
+extern const awsproto::Pattern kLogStreamNamePattern;  // [^:*]*
 
 // arn:.*:iam::\d{12}:role/[a-zA-Z_0-9+=,.@\-_/]+ ('.' matches anything but a line break).
 bool MatchesRoleArn(std::string_view s);
