@@ -99,13 +99,24 @@ Status SaveMappingCheckpoint(Catalog& catalog, std::string_view uuid,
   return catalog.WithDatabase([&](Database& db) -> Status {
     ASSIGN_OR_RETURN(Statement put,
                      db.Prepare("INSERT INTO mapping_checkpoints (uuid, shard_id, sequence_number, "
-                                "finished) VALUES (?, ?, ?, ?) ON CONFLICT (uuid, shard_id) DO "
+                                "finished, window_start_ms, window_end_ms, window_state) "
+                                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (uuid, shard_id) DO "
                                 "UPDATE SET sequence_number = excluded.sequence_number, "
-                                "finished = excluded.finished"));
+                                "finished = excluded.finished, window_start_ms = excluded.window_start_ms, "
+                                "window_end_ms = excluded.window_end_ms, window_state = excluded.window_state"));
     RETURN_IF_ERROR(put.BindText(1, uuid));
     RETURN_IF_ERROR(put.BindText(2, checkpoint.shard_id));
     RETURN_IF_ERROR(put.BindText(3, checkpoint.sequence_number));
     RETURN_IF_ERROR(put.BindInt64(4, checkpoint.finished ? 1 : 0));
+    if (checkpoint.window) {
+      RETURN_IF_ERROR(put.BindInt64(5, checkpoint.window->start_ms));
+      RETURN_IF_ERROR(put.BindInt64(6, checkpoint.window->end_ms));
+      RETURN_IF_ERROR(put.BindText(7, checkpoint.window->state));
+    } else {
+      RETURN_IF_ERROR(put.BindNull(5));
+      RETURN_IF_ERROR(put.BindNull(6));
+      RETURN_IF_ERROR(put.BindNull(7));
+    }
     return put.Run();
   });
 }
@@ -114,14 +125,19 @@ Result<std::vector<MappingCheckpointRow>> LoadMappingCheckpoints(Catalog& catalo
                                                                  std::string_view uuid) {
   return catalog.WithDatabase([&](Database& db) -> Result<std::vector<MappingCheckpointRow>> {
     ASSIGN_OR_RETURN(Statement sel,
-                     db.Prepare("SELECT shard_id, sequence_number, finished FROM "
-                                "mapping_checkpoints WHERE uuid = ? ORDER BY shard_id"));
+                     db.Prepare("SELECT shard_id, sequence_number, finished, window_start_ms, "
+                                "window_end_ms, window_state FROM mapping_checkpoints WHERE uuid = ? "
+                                "ORDER BY shard_id"));
     RETURN_IF_ERROR(sel.BindText(1, uuid));
     std::vector<MappingCheckpointRow> rows;
     for (;;) {
       ASSIGN_OR_RETURN(const StepResult r, sel.Step());
       if (r == StepResult::kDone) break;
-      rows.push_back({sel.ColumnText(0), sel.ColumnText(1), sel.ColumnInt64(2) != 0});
+      MappingCheckpointRow row{sel.ColumnText(0), sel.ColumnText(1), sel.ColumnInt64(2) != 0, std::nullopt};
+      if (!sel.ColumnIsNull(3)) {
+        row.window = MappingCheckpointRow::Window{sel.ColumnInt64(3), sel.ColumnInt64(4), sel.ColumnText(5)};
+      }
+      rows.push_back(std::move(row));
     }
     return rows;
   });

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,6 +33,15 @@ struct MappingCheckpointRow {
   // destination); empty: none yet.
   std::string sequence_number;
   bool finished = false;  // the shard is closed and was read to its end
+  // The tumbling window open in this shard (TumblingWindowInSeconds > 0), as of the
+  // checkpoint: its bounds (Unix epoch ms) and the state, a JSON object's text, the
+  // function returned for the records up to `sequence_number`. nullopt: none open.
+  struct Window {
+    int64_t start_ms = 0;
+    int64_t end_ms = 0;
+    std::string state;
+  };
+  std::optional<Window> window;
 };
 
 // AlreadyExists if the uuid is taken.
@@ -43,7 +53,7 @@ Status RemoveMapping(Catalog& catalog, std::string_view uuid);
 // Every mapping, by uuid.
 Result<std::vector<MappingRow>> LoadMappings(Catalog& catalog);
 
-// Inserts or replaces the checkpoint of (uuid, shard).
+// Inserts or replaces the checkpoint of (uuid, shard), its window with it.
 Status SaveMappingCheckpoint(Catalog& catalog, std::string_view uuid,
                              const MappingCheckpointRow& checkpoint);
 // The mapping's checkpoints, by shard id.

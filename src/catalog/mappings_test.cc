@@ -53,6 +53,28 @@ TEST_F(MappingsTest, MappingAndCheckpointsSurviveReopen) {
   EXPECT_EQ((*cps)[1].sequence_number, "49");
 }
 
+TEST_F(MappingsTest, ATumblingWindowMovesWithItsCheckpointAndClears) {
+  ASSERT_TRUE(InsertMapping(*catalog_, Row("a")).ok());
+  MappingCheckpointRow cp{"shardId-000000000000", "7", false,
+                          MappingCheckpointRow::Window{60'000, 120'000, R"({"sum":3})"}};
+  ASSERT_TRUE(SaveMappingCheckpoint(*catalog_, "a", cp).ok());
+  Reopen();
+  auto cps = LoadMappingCheckpoints(*catalog_, "a");
+  ASSERT_TRUE(cps.ok());
+  ASSERT_EQ(cps->size(), 1u);
+  ASSERT_TRUE((*cps)[0].window.has_value());
+  EXPECT_EQ((*cps)[0].window->start_ms, 60'000);
+  EXPECT_EQ((*cps)[0].window->end_ms, 120'000);
+  EXPECT_EQ((*cps)[0].window->state, R"({"sum":3})");
+  cp.sequence_number = "9";
+  cp.window.reset();
+  ASSERT_TRUE(SaveMappingCheckpoint(*catalog_, "a", cp).ok());
+  cps = LoadMappingCheckpoints(*catalog_, "a");
+  ASSERT_TRUE(cps.ok());
+  EXPECT_EQ((*cps)[0].sequence_number, "9");
+  EXPECT_FALSE((*cps)[0].window.has_value());
+}
+
 TEST_F(MappingsTest, DuplicateUuidIsRefusedAndUpdateOfMissingRowIsNotFound) {
   ASSERT_TRUE(InsertMapping(*catalog_, Row("a")).ok());
   EXPECT_EQ(InsertMapping(*catalog_, Row("a")).code(), StatusCode::kAlreadyExists);

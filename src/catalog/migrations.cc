@@ -257,6 +257,15 @@ CREATE TABLE query_executions (
 ) STRICT;
 )sql";
 
+// Lambda tumbling windows: the window a mapping has open in a shard and the state the
+// function last returned for it, kept with the checkpoint it belongs to so both move
+// in one transaction. NULL bounds: no window open.
+constexpr std::string_view kMappingWindows = R"sql(
+ALTER TABLE mapping_checkpoints ADD COLUMN window_start_ms INTEGER;
+ALTER TABLE mapping_checkpoints ADD COLUMN window_end_ms INTEGER;
+ALTER TABLE mapping_checkpoints ADD COLUMN window_state TEXT;
+)sql";
+
 // The schema history. Append only; see migrations.h.
 constexpr Migration kMigrations[] = {
     {1, "schema_version and meta", kSchemaVersionAndMeta},
@@ -270,6 +279,7 @@ constexpr Migration kMigrations[] = {
     {9, "cloudwatch alarms and alarm history", kAlarms},
     {10, "cloudwatch logs groups and retention", kLogGroups},
     {11, "athena query executions", kQueryExecutions},
+    {12, "lambda event-source mapping tumbling windows", kMappingWindows},
 };
 
 Status ApplyOne(Database& db, const Migration& m) {

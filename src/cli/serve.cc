@@ -182,6 +182,7 @@ int RunServe(const ServeOptions& options) {
   mo.account_id = options.streams.account_id;
   mo.store = &lake->store();
   mo.metrics = reported;
+  mo.logs = function_logs->get();
   auto mappings = functions::MappingManager::Open(mo, **catalog, **streams, **functions);
   if (!mappings.ok()) return Fail(mappings.status());
   // CloudFormation: stacks provision through the other modules' public APIs (created

@@ -63,7 +63,7 @@ class MappingManager::Impl {
     return {.catalog = &catalog_, .streams = &streams_, .invoker = &invoker_, .clock = &clock_,
             .store = options_.store, .sink = options_.sink, .region = options_.region,
             .max_payload_bytes = options_.max_payload_bytes,
-            .concurrent = options_.concurrent, .metrics = &metrics_};
+            .concurrent = options_.concurrent, .metrics = &metrics_, .builtin_log = &builtin_log_};
   }
 
   Status Load() {
@@ -283,6 +283,7 @@ class MappingManager::Impl {
   Invoker& invoker_;
   Clock& clock_;
   mutable LambdaMetrics metrics_{options_.metrics.get()};  // IteratorAge; built-ins' invocations
+  mutable internal::BuiltinLog builtin_log_{options_.logs, clock_};
   Mutex create_mu_;
   Mutex mu_;
   CondVar wake_;

@@ -37,6 +37,7 @@
 #include "functions/builtins.h"
 #include "metrics/metrics.h"
 #include "functions/invoker.h"
+#include "functions/logs.h"
 #include "objects/object_store.h"
 #include "stream/stream_manager.h"
 
@@ -153,6 +154,9 @@ class MappingManager {
     // IteratorAge per batch (AWS/Lambda), and Invocations/Errors/Duration of built-ins
     // run in place (the Invoker reports the others).
     std::reference_wrapper<metrics::Registry> metrics = metrics::NullRegistry();
+    // Where built-ins run in place write their START/END/REPORT lines (/aws/lambda/<name>),
+    // as runtime processes do; null: nowhere.
+    LogStore* logs = nullptr;
   };
 
   // Loads every mapping and its checkpoints from the catalog and starts the pollers of

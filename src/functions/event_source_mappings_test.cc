@@ -12,6 +12,7 @@
 #include "catalog/mappings.h"
 #include "functions/testing/fake_invoker.h"
 #include "functions/testing/fake_sink.h"
+#include "functions/testing/mapping_fixture.h"
 #include "internal/builtin_impl.h"
 #include "objects/local_store.h"
 #include "stream/testing/test_fixture.h"
@@ -22,111 +23,12 @@ namespace {
 using nlohmann::json;
 using testing::FakeInvoker;
 
-constexpr const char* kStreamArn = "arn:aws:kinesis:us-east-1:000000000000:stream/ingress";
-
-// The sequence numbers of an event's records, in order.
-std::vector<std::string> Seqs(const std::string& payload) {
-  std::vector<std::string> out;
-  const json event = json::parse(payload);
-  for (const json& r : event["Records"]) out.push_back(r["kinesis"]["sequenceNumber"]);
-  return out;
-}
-
-std::vector<std::string> Keys(const std::string& payload) {
-  std::vector<std::string> out;
-  const json event = json::parse(payload);
-  for (const json& r : event["Records"]) out.push_back(r["kinesis"]["partitionKey"]);
-  return out;
-}
-
-InvokeOutcome Ok(std::string payload = "null") { return {FunctionError::kNone, std::move(payload), ""}; }
-InvokeOutcome Fail() { return {FunctionError::kUnhandled, R"({"errorMessage":"boom","errorType":"Exception"})", ""}; }
-
-class MappingTest : public stream::testing::StreamFixture {
- protected:
-  void SetUp() override {
-    StreamFixture::SetUp();
-    std::filesystem::create_directories(root_ / "objects");
-    auto s = objects::LocalObjectStore::Open({.dir = (root_ / "objects").string(), .sync = false});
-    ASSERT_TRUE(s.ok()) << s.error().message;
-    store_ = std::move(*s);
-    ASSERT_TRUE(store_->CreateBucket("failures").ok());
-    ASSERT_TRUE(mgr_->CreateStream("ingress", shards_, "PROVISIONED", {}).ok());
-    OpenMappings();
-  }
-  void TearDown() override {
-    mappings_.reset();
-    StreamFixture::TearDown();
-  }
-  void OpenMappings(size_t max_payload = 6u << 20) {
-    mappings_.reset();
-    MappingManager::Options o;
-    o.clock = &clock_;
-    o.start_threads = false;
-    o.concurrent = false;
-    o.store = store_.get();
-    o.sink = &sink_;
-    o.max_payload_bytes = max_payload;
-    o.metrics = registry_;
-    auto m = MappingManager::Open(o, *catalog_, *mgr_, invoker_);
-    ASSERT_TRUE(m.ok()) << m.status().ToString();
-    mappings_ = std::move(*m);
-  }
-  // Puts records with the given keys (data {"i": n}); returns their sequence numbers.
-  std::vector<std::string> PutKeys(const std::vector<std::string>& keys) {
-    std::vector<std::string> data;
-    for (size_t i = 0; i < keys.size(); ++i) data.push_back("{\"i\":" + std::to_string(next_++) + "}");
-    std::vector<stream::PutInput> in;
-    for (size_t i = 0; i < keys.size(); ++i) in.push_back({keys[i], std::nullopt, data[i]});
-    std::vector<std::string> seqs;
-    for (const auto& o : Put("ingress", in)) seqs.push_back(o.sequence_number);
-    return seqs;
-  }
-  std::vector<std::string> PutN(size_t n) { return PutKeys(std::vector<std::string>(n, "k")); }
-
-  // "fn" succeeds, appending every record's sequence number to `seen`.
-  void DefineRecorder(std::vector<std::string>& seen) {
-    invoker_.Define("fn", [&seen](const std::string& p) {
-      for (auto& s : Seqs(p)) seen.push_back(s);
-      return Ok();
-    });
-  }
-  MappingInput Input(std::string function = "fn") {
-    MappingInput in;
-    in.function_name = std::move(function);
-    in.event_source_arn = kStreamArn;
-    in.starting_position = "TRIM_HORIZON";
-    return in;
-  }
-  std::string CreateMapping(const MappingInput& in) {
-    auto r = mappings_->Create(in);
-    EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
-    return r.ok() ? r->config.uuid : "";
-  }
-  // Runs passes until nothing happens (bounded: a failing batch keeps "happening").
-  void RunUntilIdle(int max_passes = 200) {
-    for (int i = 0; i < max_passes && mappings_->RunOnce(); ++i) {
-    }
-  }
-  std::vector<std::string> ObjectKeys(const std::string& bucket) {
-    auto l = store_->List(bucket, {});
-    std::vector<std::string> keys;
-    for (const auto& o : l->objects) keys.push_back(o.key);
-    return keys;
-  }
-  json Object(const std::string& bucket, const std::string& key) {
-    auto g = store_->Get(bucket, key);
-    return g.ok() ? json::parse(g->data) : json();
-  }
-
-  int shards_ = 1;
-  int next_ = 0;
-  metrics::testing::RecordingRegistry registry_;
-  FakeInvoker invoker_;
-  testing::FakeSink sink_;
-  std::unique_ptr<objects::ObjectStore> store_;
-  std::unique_ptr<MappingManager> mappings_;
-};
+using testing::Fail;
+using testing::Keys;
+using testing::kStreamArn;
+using testing::MappingTest;
+using testing::Ok;
+using testing::Seqs;
 
 TEST_F(MappingTest, EachBatchReportsIteratorAgeOfItsLastRecord) {
   std::vector<std::string> seen;
@@ -645,6 +547,44 @@ TEST_F(MappingTest, ABuiltinFunctionRunsOnTheFastPath) {
   ASSERT_EQ(keys.size(), 2u);
   EXPECT_TRUE(keys[0].starts_with("context=write_to_s3/date=2023-11-14/2023_11_14_22_"));
   EXPECT_EQ(Object("lake", keys[0]).size(), 2u);
+}
+
+TEST_F(MappingTest, ABuiltinRunInPlaceWritesLambdasLogLines) {
+  ASSERT_TRUE(store_->CreateBucket("lake").ok());
+  invoker_.Define("writer", [](const std::string&) { return Fail(); }, "sluice.builtin.write_to_s3",
+                  {{"OUTPUT_BUCKET", "lake"}});
+  invoker_.Define("broken", [](const std::string&) { return Fail(); }, "sluice.builtin.write_to_s3");
+  PutN(2);
+  MappingInput in = Input("writer");
+  in.batch_size = 1;
+  CreateMapping(in);
+  MappingInput bad = Input("broken");
+  bad.maximum_retry_attempts = 0;
+  CreateMapping(bad);
+  RunUntilIdle();
+  std::vector<testing::RecordingLogStore::Appended> writer, broken;
+  for (const auto& a : logs_.appended()) (a.group == "/aws/lambda/writer" ? writer : broken).push_back(a);
+  ASSERT_EQ(writer.size(), 2u);  // one append per invocation
+  ASSERT_EQ(broken.size(), 1u);
+  EXPECT_EQ(broken[0].group, "/aws/lambda/broken");
+  // Both invocations in one stream, named as Lambda names a stream, for the clock's day.
+  EXPECT_EQ(writer[0].stream, writer[1].stream);
+  EXPECT_TRUE(writer[0].stream.starts_with("2023/11/14/[$LATEST]")) << writer[0].stream;
+  EXPECT_EQ(writer[0].stream.size(), std::string("2023/11/14/[$LATEST]").size() + 32);
+  ASSERT_EQ(writer[0].events.size(), 3u);
+  const std::string start = writer[0].events[0].message;
+  ASSERT_TRUE(start.starts_with("START RequestId: ") && start.ends_with(" Version: $LATEST\n")) << start;
+  const std::string id = start.substr(17, 36);
+  EXPECT_EQ(writer[0].events[1].message, "END RequestId: " + id + "\n");
+  EXPECT_EQ(writer[0].events[2].message,
+            "REPORT RequestId: " + id +
+                "\tDuration: 0.00 ms\tBilled Duration: 0 ms\tMemory Size: 128 MB\tMax Memory Used: 0 MB\t\n");
+  EXPECT_EQ(writer[0].events[0].timestamp_ms, clock_.NowMillis());
+  EXPECT_NE(writer[1].events[0].message, start);  // a request id per invocation
+  ASSERT_EQ(broken[0].events.size(), 4u);
+  EXPECT_EQ(broken[0].events[1].message,
+            "[ERROR] Runtime.InvalidEntrypoint: built-in function write_to_s3 needs the environment variable "
+            "OUTPUT_BUCKET\n");
 }
 
 TEST_F(MappingTest, MappingsSurviveARestartWithTheirSettings) {

@@ -18,6 +18,8 @@
 #include "catalog/functions.h"
 #include "functions/builtins.h"
 #include "functions/functions.h"
+#include "internal/builtin_impl.h"
+#include "internal/builtin_log.h"
 #include "internal/config_store.h"
 #include "internal/lambda_metrics.h"
 #include "internal/package.h"
@@ -125,7 +127,11 @@ class Manager final : public FunctionManager {
     std::filesystem::create_directories(options_.dir + "/runtime", ec);
     if (ec) return Status::IOError("cannot create " + options_.dir + ": " + ec.message());
     // The runtime clients ship inside the binary and are written out at each start.
-    if (!WriteFile(options_.dir + "/runtime/python_runtime.py", PythonRuntimeClient()) ||
+    // Python runs a two-line bootstrap that imports the client as a module, so its
+    // compiled form is cached in runtime/__pycache__ instead of compiled at every start.
+    if (!WriteFile(options_.dir + "/runtime/sluice_lambda_runtime.py", PythonRuntimeClient()) ||
+        !WriteFile(options_.dir + "/runtime/bootstrap.py",
+                   "from sluice_lambda_runtime import main\n\nmain()\n") ||
         !WriteFile(options_.dir + "/runtime/node_runtime.js", NodeRuntimeClient())) {
       return Status::IOError("cannot write the runtime clients under " + options_.dir + "/runtime");
     }
@@ -444,7 +450,7 @@ class Manager final : public FunctionManager {
   Expected<ResolvedFunction, InvokeError> Resolve(std::string_view function) override {
     LambdaResult<FunctionConfig> c = Get(function, "");
     if (!c.ok()) return InvokeError{ToInvokeError(c.error().code), c.error().message};
-    return ResolvedFunction{c->name, c->arn, c->handler, c->role, c->environment};
+    return ResolvedFunction{c->name, c->arn, c->handler, c->role, c->environment, c->memory_mb};
   }
 
  private:
@@ -462,6 +468,7 @@ class Manager final : public FunctionManager {
   // A `sluice.builtin.<name>` handler: runs in process on the calling thread (a front
   // end's pool or a mapping's poller), no runtime process.
   void RunBuiltin(const FunctionConfig& c, InvocationType type, const std::string& payload, InvokeDone done) {
+    const int64_t started = Clock::Real().NowMillis();
     BuiltinEnv env;
     env.variables = c.environment;
     env.store = &objects_;
@@ -469,16 +476,13 @@ class Manager final : public FunctionManager {
     env.registry = &options_.metrics.get();
     env.function_name = c.name;
     auto builtin = MakeBuiltin(BuiltinNameFromHandler(c.handler), std::move(env));
+    InvokeOutcome out = builtin.ok() ? (*builtin)->HandleEvent(payload)
+                                     : internal::FunctionFailure("Runtime.InvalidEntrypoint", builtin.error().message);
+    const std::string log = builtin_log_.Write(c.name, c.memory_mb, started, out);
     InvokeResult result;
-    if (!builtin.ok()) {
-      result.function_error = true;
-      result.payload =
-          nlohmann::json{{"errorType", "Runtime.InvalidEntrypoint"}, {"errorMessage", builtin.error().message}}.dump();
-    } else {
-      InvokeOutcome out = (*builtin)->HandleEvent(payload);
-      result.function_error = out.function_error != FunctionError::kNone;
-      result.payload = std::move(out.payload);
-    }
+    result.log_tail = log.size() > kLogTailBytes ? log.substr(log.size() - kLogTailBytes) : log;
+    result.function_error = out.function_error != FunctionError::kNone;
+    result.payload = std::move(out.payload);
     if (type == InvocationType::kEvent) {
       if (result.function_error) {
         spdlog::warn("msg=\"asynchronous invocation failed\" function={} error={}", c.name, result.payload);
@@ -656,8 +660,15 @@ class Manager final : public FunctionManager {
         for (const std::string& candidate : {OnPath("python3"), std::string("/usr/bin/python3"),
                                              std::string("/usr/local/bin/python3")}) {
           if (candidate.empty()) continue;
-          if (RunQuiet({candidate, "-c", "import boto3"}) == 0) {
-            python_ = candidate;
+          // The interpreter itself, not the wrapper that may start it (a version
+          // manager's shim is a shell script costing ~100 ms per cold start): same
+          // interpreter, same site-packages.
+          std::string out;
+          if (RunQuiet({candidate, "-c", "import boto3, sys; print(sys.executable)"}, &out) == 0) {
+            while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+            // The last line: an import may warn on stderr first.
+            if (const size_t nl = out.rfind('\n'); nl != std::string::npos) out.erase(0, nl + 1);
+            python_ = !out.empty() && out.front() == '/' && access(out.c_str(), X_OK) == 0 ? out : candidate;
             break;
           }
         }
@@ -688,7 +699,7 @@ class Manager final : public FunctionManager {
     const uint64_t memory = static_cast<uint64_t>(c.memory_mb) << 20;
     switch (info != nullptr ? info->kind : RuntimeKind::kUnsupported) {
       case RuntimeKind::kPython:
-        s.argv = {PythonInterpreter(), options_.dir + "/runtime/python_runtime.py"};
+        s.argv = {PythonInterpreter(), options_.dir + "/runtime/bootstrap.py"};
         s.address_space_bytes = memory;
         break;
       case RuntimeKind::kNode:
@@ -748,6 +759,7 @@ class Manager final : public FunctionManager {
   catalog::Catalog& catalog_;
   objects::ObjectStore& objects_;
   LambdaMetrics metrics_{options_.metrics.get()};  // outlives the pool: its callbacks report here
+  internal::BuiltinLog builtin_log_{options_.logs, Clock::Real()};
   ProcessPool pool_;
   Mutex write_mu_ ACQUIRED_BEFORE(mu_);
   std::once_flag python_once_;

@@ -127,6 +127,7 @@ class ManagerTest : public ::testing::Test {
   void SetUp() override { Open(false); }
   void Open(bool strict) {
     manager_.reset();
+    logs_.reset();
     catalog_.reset();
     auto c = catalog::Catalog::Open(dir_.File("catalog.db"));
     ASSERT_TRUE(c.ok()) << c.status().ToString();
@@ -136,7 +137,11 @@ class ManagerTest : public ::testing::Test {
       ASSERT_TRUE(s.ok());
       store_ = std::move(*s);
     }
+    auto logs = LogStore::Open({.dir = dir_.File("logs")}, *catalog_);
+    ASSERT_TRUE(logs.ok()) << logs.status().ToString();
+    logs_ = std::move(*logs);
     FunctionManagerOptions o{.dir = dir_.File("functions")};
+    o.logs = logs_.get();
     o.strict_runtimes = strict;
     o.metrics = registry_;
     auto m = FunctionManager::Open(o, *catalog_, *store_);
@@ -156,6 +161,7 @@ class ManagerTest : public ::testing::Test {
   metrics::testing::RecordingRegistry registry_;
   std::unique_ptr<catalog::Catalog> catalog_;
   std::unique_ptr<objects::LocalObjectStore> store_;
+  std::unique_ptr<LogStore> logs_;
   std::unique_ptr<FunctionManager> manager_;
 };
 
@@ -251,6 +257,33 @@ TEST_F(ManagerTest, BuiltinHandlersRunInProcessThroughTheInvoker) {
   auto missing = invoker.Invoke({"nope", "{}"});
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.error().code, InvokeErrorType::kResourceNotFound);
+}
+
+TEST_F(ManagerTest, BuiltinInvocationsWriteLambdasLogLinesToTheFunctionsGroup) {
+  ASSERT_TRUE(store_->CreateBucket("out").ok());
+  CreateFunctionInput in = Input("w2s3");
+  in.config.handler = "sluice.builtin.write_to_s3";
+  in.config.memory_mb = 512;
+  in.config.environment = {{"OUTPUT_BUCKET", "out"}};
+  ASSERT_TRUE(manager_->Create(in).ok());
+  Invoker& invoker = *manager_;
+  ASSERT_EQ(invoker.Invoke({"w2s3", R"({"Records":[]})"})->function_error, FunctionError::kNone);
+  ASSERT_EQ(invoker.Invoke({"w2s3", "not an event"})->function_error, FunctionError::kUnhandled);
+  auto streams = logs_->DescribeStreams({.group = "/aws/lambda/w2s3"});
+  ASSERT_TRUE(streams.ok()) << streams.error().message;
+  ASSERT_EQ(streams->streams.size(), 1u);
+  auto events = logs_->GetEvents({.group = "/aws/lambda/w2s3", .stream = streams->streams[0].name,
+                                  .start_from_head = true});
+  ASSERT_TRUE(events.ok()) << events.error().message;
+  std::vector<std::string> lines;
+  for (const LogEvent& e : events->events) lines.push_back(e.message);
+  ASSERT_EQ(lines.size(), 7u);
+  EXPECT_TRUE(lines[0].starts_with("START RequestId: ")) << lines[0];
+  EXPECT_TRUE(lines[1].starts_with("END RequestId: ")) << lines[1];
+  EXPECT_TRUE(lines[2].starts_with("REPORT RequestId: ")) << lines[2];
+  EXPECT_NE(lines[2].find("\tMemory Size: 512 MB\tMax Memory Used: 0 MB\t"), std::string::npos) << lines[2];
+  EXPECT_TRUE(lines[4].starts_with("[ERROR] ValueError: ")) << lines[4];
+  EXPECT_TRUE(lines[5].starts_with("END RequestId: ")) << lines[5];
 }
 
 TEST_F(ManagerTest, InvocationsErrorsAndThrottlesAreReportedAsAwsLambdaMetrics) {

@@ -12,6 +12,7 @@
 // Lambda answers 200 with X-Amz-Function-Error.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <string_view>
@@ -69,6 +70,7 @@ struct ResolvedFunction {
   std::string handler;
   std::string role;  // the execution role's ARN: a Kinesis event's invokeIdentityArn
   std::map<std::string, std::string> environment;  // the function's Environment.Variables
+  int64_t memory_mb = 128;                          // MemorySize: a built-in's REPORT line
 };
 
 class Invoker {

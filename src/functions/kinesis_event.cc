@@ -1,6 +1,9 @@
 #include "internal/kinesis_event.h"
 
 #include <cmath>
+#include <ctime>
+
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "aws/json_text.h"
@@ -82,9 +85,56 @@ size_t RecordJsonSize(const KinesisRecordView& r, const EventSource& src) {
   return RecordJsonSize(r, SourceJsonSize(src));
 }
 
-std::string BuildKinesisEvent(std::span<const KinesisRecordView> records, const EventSource& src) {
+std::string FormatIsoSeconds(int64_t ms) {
+  const std::time_t t = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+                     tm.tm_min, tm.tm_sec);
+}
+
+namespace {
+
+constexpr std::string_view kWindow1 = R"(,"window":{"start":")";
+constexpr std::string_view kWindow2 = R"(","end":")";
+constexpr std::string_view kWindow3 = R"("},"state":)";
+constexpr std::string_view kWindow4 = R"(,"shardId":)";
+constexpr std::string_view kWindow5 = R"(,"eventSourceARN":)";
+constexpr std::string_view kWindow6 = R"(,"isFinalInvokeForWindow":)";
+constexpr std::string_view kWindow7 = R"(,"isWindowTerminatedEarly":)";
+
+std::string_view Bool(bool b) { return b ? "true" : "false"; }
+
+void AppendWindowFields(std::string& out, const WindowFields& w, const EventSource& src) {
+  out.append(kWindow1);
+  out.append(FormatIsoSeconds(w.start_ms));
+  out.append(kWindow2);
+  out.append(FormatIsoSeconds(w.end_ms));
+  out.append(kWindow3);
+  out.append(w.state);
+  out.append(kWindow4);
+  aws::AppendJsonString(&out, w.shard_id);
+  out.append(kWindow5);
+  aws::AppendJsonString(&out, src.event_source_arn);
+  out.append(kWindow6);
+  out.append(Bool(w.final_invoke));
+  out.append(kWindow7);
+  out.append(Bool(w.terminated_early));
+}
+
+}  // namespace
+
+size_t WindowFieldsSize(const WindowFields& w, const EventSource& src) {
+  return kWindow1.size() + FormatIsoSeconds(w.start_ms).size() + kWindow2.size() + FormatIsoSeconds(w.end_ms).size() +
+         kWindow3.size() + w.state.size() + kWindow4.size() + JsonStringSize(w.shard_id) + kWindow5.size() +
+         JsonStringSize(src.event_source_arn) + kWindow6.size() + Bool(w.final_invoke).size() + kWindow7.size() +
+         Bool(w.terminated_early).size();
+}
+
+std::string BuildKinesisEvent(std::span<const KinesisRecordView> records, const EventSource& src,
+                              const WindowFields* window) {
   std::string out;
-  size_t total = kEventEnvelopeBytes;
+  size_t total = kEventEnvelopeBytes + (window != nullptr ? WindowFieldsSize(*window, src) : 0);
   const size_t source_size = SourceJsonSize(src);
   for (const KinesisRecordView& r : records) total += RecordJsonSize(r, source_size) + 1;
   out.reserve(total);
@@ -93,7 +143,9 @@ std::string BuildKinesisEvent(std::span<const KinesisRecordView> records, const 
     if (i > 0) out.push_back(',');
     AppendRecordJson(out, records[i], src);
   }
-  out.append("]}");
+  out.push_back(']');
+  if (window != nullptr) AppendWindowFields(out, *window, src);
+  out.push_back('}');
   return out;
 }
 

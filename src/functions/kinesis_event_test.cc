@@ -23,6 +23,22 @@ TEST(KinesisEvent, IsByteForByteLambdasShape) {
             R"("awsRegion":"us-east-2","eventSourceARN":"arn:aws:kinesis:us-east-2:123456789012:stream/lambda-stream"}]})");
 }
 
+TEST(KinesisEvent, ATumblingWindowEventIsLambdasTimeWindowEvent) {
+  const WindowFields w{1'607'497'440'000, 1'607'497'560'000, R"({"1":282,"2":715})", "shardId-000000000006",
+                       /*final_invoke=*/false, /*terminated_early=*/false};
+  const std::string event = BuildKinesisEvent({}, kSrc, &w);
+  EXPECT_EQ(event,
+            R"({"Records":[],"window":{"start":"2020-12-09T07:04:00Z","end":"2020-12-09T07:06:00Z"},)"
+            R"("state":{"1":282,"2":715},"shardId":"shardId-000000000006",)"
+            R"("eventSourceARN":"arn:aws:kinesis:us-east-2:123456789012:stream/lambda-stream",)"
+            R"("isFinalInvokeForWindow":false,"isWindowTerminatedEarly":false})");
+  EXPECT_EQ(event.size(), kEventEnvelopeBytes + WindowFieldsSize(w, kSrc));
+  const WindowFields last{w.start_ms, w.end_ms, "{}", w.shard_id, /*final_invoke=*/true, /*terminated_early=*/true};
+  const std::string final_event = BuildKinesisEvent({}, kSrc, &last);
+  EXPECT_TRUE(final_event.ends_with(R"("isFinalInvokeForWindow":true,"isWindowTerminatedEarly":true})"));
+  EXPECT_EQ(final_event.size(), kEventEnvelopeBytes + WindowFieldsSize(last, kSrc));
+}
+
 TEST(KinesisEvent, ArrivalTimestampKeepsMillisecondsWithoutTrailingZeros) {
   EXPECT_EQ(FormatEpochSeconds(1'545'084'650'987), "1545084650.987");
   EXPECT_EQ(FormatEpochSeconds(1'545'084'650'900), "1545084650.9");

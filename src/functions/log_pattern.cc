@@ -1,9 +1,6 @@
-// What the log store shares with its front end: error names, retention values, stream
-// names and filter patterns.
+// What the log store shares with its front end: error names, retention values and
+// filter patterns (stream names: builtin_log.cc, which the mapping library holds).
 #include <array>
-#include <ctime>
-
-#include <fmt/format.h>
 
 #include "functions/logs.h"
 
@@ -28,13 +25,6 @@ bool IsAllowedRetentionDays(int64_t days) {
     if (d == days) return true;
   }
   return false;
-}
-
-std::string LambdaLogStreamName(int64_t now_ms, std::string_view hex_id) {
-  const std::time_t t = static_cast<std::time_t>(now_ms / 1000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  return fmt::format("{:04}/{:02}/{:02}/[$LATEST]{}", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, hex_id);
 }
 
 LogsResult<FilterPattern> FilterPattern::Parse(std::string_view text) {

@@ -164,11 +164,6 @@ std::optional<MappingError> CheckKinesisRules(const MappingInput& in) {
       return Err(MappingErrorType::kInvalidParameterValue, "Invalid filter pattern definition.");
     }
   }
-  if (in.tumbling_window_in_seconds && *in.tumbling_window_in_seconds != 0) {
-    return Err(MappingErrorType::kInvalidParameterValue,
-               "TumblingWindowInSeconds is not supported by sluice: tumbling windows are not "
-               "implemented; leave it out or set 0.");
-  }
   if (in.on_failure_destination && !in.on_failure_destination->empty() &&
       BucketFromArn(*in.on_failure_destination).empty()) {
     return Err(MappingErrorType::kInvalidParameterValue,

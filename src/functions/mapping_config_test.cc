@@ -115,8 +115,17 @@ TEST(MappingConfig, KinesisRulesAfterTheModel) {
   in.filter_patterns = std::vector<std::string>{R"({"data":{"a":[{"wildcard":"*"}]}})"};
   EXPECT_NE(CreateError(in).message.find("not supported by sluice"), std::string::npos);
   in = Valid();
-  in.tumbling_window_in_seconds = 60;
-  EXPECT_NE(CreateError(in).message.find("TumblingWindowInSeconds is not supported"), std::string::npos);
+  in.tumbling_window_in_seconds = 900;
+  ASSERT_TRUE(ValidateCreate(in).ok());
+  EXPECT_EQ(ValidateCreate(in)->tumbling_window_in_seconds, 900);
+  in.tumbling_window_in_seconds = 901;
+  EXPECT_EQ(CreateError(in).message,
+            "1 validation error detected: Value '901' at 'tumblingWindowInSeconds' failed to satisfy "
+            "constraint: Member must have value less than or equal to 900");
+  in.tumbling_window_in_seconds = -1;
+  EXPECT_EQ(CreateError(in).message,
+            "1 validation error detected: Value '-1' at 'tumblingWindowInSeconds' failed to satisfy "
+            "constraint: Member must have value greater than or equal to 0");
   in = Valid();
   in.has_destination_config = true;
   in.on_failure_destination = "arn:aws:sqs:us-east-1:000000000000:dlq";

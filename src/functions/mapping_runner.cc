@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "base/hash.h"
+#include "internal/builtin_impl.h"
 #include "internal/mapping_config.h"
 
 namespace sluice::functions::internal {
@@ -60,6 +61,30 @@ std::optional<int64_t> FirstReportedFailure(std::string_view payload,
   return first;
 }
 
+// Tumbling windows: Lambda's cap on a shard's state; past it the window ends early.
+constexpr size_t kMaxWindowStateBytes = 1u << 20;
+// How long after a window's end the poller, caught up, still waits for records stamped
+// before the end to become readable (a put is stamped before its group commit ends).
+constexpr int64_t kWindowCloseGraceMs = 1000;
+
+// How many lanes a round has: one with tumbling windows (the state is per shard).
+int64_t Lanes(const MappingConfig& c) { return c.tumbling_window_in_seconds > 0 ? 1 : c.parallelization_factor; }
+
+int64_t WindowStartOf(int64_t arrival_ms, int64_t window_ms) {
+  const int64_t rem = arrival_ms % window_ms;
+  return arrival_ms - (rem < 0 ? rem + window_ms : rem);
+}
+
+// The `state` object of a tumbling-window response, as JSON text; nullopt when the
+// response has none (Lambda then counts the invocation as failed).
+std::optional<std::string> StateOf(std::string_view payload) {
+  const nlohmann::json j = nlohmann::json::parse(payload, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object()) return std::nullopt;
+  const auto it = j.find("state");
+  if (it == j.end() || !it->is_object()) return std::nullopt;
+  return it->dump();
+}
+
 }  // namespace
 
 MappingRunner::MappingRunner(RunnerDeps deps, MappingInfo info,
@@ -70,6 +95,7 @@ MappingRunner::MappingRunner(RunnerDeps deps, MappingInfo info,
     s.checkpoint = cp.sequence_number;
     s.read_position = cp.sequence_number;
     s.finished = cp.finished;
+    if (cp.window) s.window = Window{cp.window->start_ms, cp.window->end_ms, cp.window->state};
   }
 }
 
@@ -166,7 +192,7 @@ bool MappingRunner::RunOnce() {
     }
     progress = true;
   }
-  if (!config.enabled) return progress;
+  if (!config.enabled) return CloseAllWindows(config) || progress;
   return Poll(config) || progress;
 }
 
@@ -223,13 +249,17 @@ bool MappingRunner::ProcessShard(const std::string& shard_id, Shard& shard, cons
   bool progress = false;
   if (!shard.round) {
     progress |= Fetch(shard_id, shard, config);
+    if (const std::optional<WindowClose> close = WindowToClose(shard, config)) {
+      progress = true;  // a final invocation was made, or tried
+      if (!CloseWindow(shard_id, shard, config, *close)) return progress;
+    }
     if (Ready(shard, config)) {
       shard.round = FormRound(shard, config);
       progress = true;
     }
   }
   if (shard.round) progress |= AttemptRound(shard, config);
-  if (!shard.round && shard.buffer.empty() && shard.at_end && !shard.finished) {
+  if (!shard.round && shard.buffer.empty() && shard.at_end && !shard.finished && !shard.window) {
     shard.finished = true;
     if (const Status st = SaveCheckpoint(shard_id, shard); !st.ok()) {
       shard.finished = false;
@@ -243,9 +273,8 @@ bool MappingRunner::ProcessShard(const std::string& shard_id, Shard& shard, cons
 
 bool MappingRunner::Fetch(const std::string& shard_id, Shard& shard, const MappingConfig& config) {
   if (shard.at_end) return false;
-  const size_t wanted = static_cast<size_t>(config.batch_size * config.parallelization_factor);
-  if (shard.buffer.size() >= wanted ||
-      shard.buffer_bytes >= deps_.max_payload_bytes * static_cast<size_t>(config.parallelization_factor)) {
+  const size_t wanted = static_cast<size_t>(config.batch_size * Lanes(config));
+  if (shard.buffer.size() >= wanted || shard.buffer_bytes >= deps_.max_payload_bytes * static_cast<size_t>(Lanes(config))) {
     return false;
   }
   if (shard.iterator.empty()) {
@@ -283,6 +312,7 @@ bool MappingRunner::Fetch(const std::string& shard_id, Shard& shard, const Mappi
     return false;
   }
   const int64_t now = deps_.clock->NowMillis();
+  shard.caught_up_ms = out->records.empty() ? now : -1;
   if (!shard.id || *shard.id != shard_id) shard.id = std::make_shared<const std::string>(shard_id);
   for (const stream::ReadRecord& r : out->records) {
     Record rec{shard.id, r.sequence_number.str(), std::string(r.partition_key),
@@ -305,11 +335,11 @@ bool MappingRunner::Fetch(const std::string& shard_id, Shard& shard, const Mappi
 bool MappingRunner::Ready(const Shard& shard, const MappingConfig& config) const {
   if (shard.buffer.empty()) return false;
   if (config.maximum_batching_window_in_seconds == 0 || shard.at_end) return true;
-  const size_t wanted = static_cast<size_t>(config.batch_size * config.parallelization_factor);
+  const size_t wanted = static_cast<size_t>(config.batch_size * Lanes(config));
   const size_t deliverable = static_cast<size_t>(
       std::count_if(shard.buffer.begin(), shard.buffer.end(), [](const Record& r) { return r.deliver; }));
   if (deliverable >= wanted) return true;
-  if (shard.buffer_bytes >= deps_.max_payload_bytes * static_cast<size_t>(config.parallelization_factor)) {
+  if (shard.buffer_bytes >= deps_.max_payload_bytes * static_cast<size_t>(Lanes(config))) {
     return true;
   }
   return deps_.clock->NowMillis() - shard.first_buffered_ms >=
@@ -318,11 +348,18 @@ bool MappingRunner::Ready(const Shard& shard, const MappingConfig& config) const
 
 MappingRunner::Round MappingRunner::FormRound(Shard& shard, const MappingConfig& config) const {
   Round round;
-  const size_t wanted = static_cast<size_t>(config.batch_size * config.parallelization_factor);
+  const size_t wanted = static_cast<size_t>(config.batch_size * Lanes(config));
+  const int64_t window_ms = config.tumbling_window_in_seconds * 1000;
   size_t deliverable = 0;
   while (!shard.buffer.empty()) {
     Record& r = shard.buffer.front();
     if (r.deliver && deliverable == wanted) break;
+    if (r.deliver && window_ms > 0) {
+      // One window per round: its records share the window's state.
+      const int64_t start = WindowStartOf(r.arrival_ms, window_ms);
+      if (round.window_start_ms && *round.window_start_ms != start) break;
+      round.window_start_ms = start;
+    }
     deliverable += r.deliver ? 1 : 0;
     shard.buffer_bytes -= r.data.size() + r.partition_key.size();
     round.records.push_back(std::move(r));
@@ -338,20 +375,25 @@ MappingRunner::Round MappingRunner::FormRound(Shard& shard, const MappingConfig&
   const std::string role_allowance(2048, 'x');
   EventSource src = Source(config, fn.ok() ? &*fn : nullptr);
   if (!fn.ok()) src.invoke_identity_arn = role_allowance;
-  round.lanes.resize(static_cast<size_t>(config.parallelization_factor));
-  std::vector<size_t> lane_bytes(round.lanes.size(), kEventEnvelopeBytes);
+  round.lanes.resize(static_cast<size_t>(Lanes(config)));
+  // A window's event also carries its state: room for the largest one kept (a larger
+  // one ends the window before the next invocation) and the other window members.
+  const size_t envelope =
+      kEventEnvelopeBytes +
+      (window_ms > 0 ? WindowFieldsSize({.state = "", .shard_id = *shard.id}, src) + kMaxWindowStateBytes : 0);
+  std::vector<size_t> lane_bytes(round.lanes.size(), envelope);
   const size_t source_size = SourceJsonSize(src);
   for (size_t i = 0; i < round.records.size(); ++i) {
     const Record& r = round.records[i];
     if (!r.deliver) continue;
-    const size_t lane = Lane(r.partition_key, config.parallelization_factor);
+    const size_t lane = Lane(r.partition_key, Lanes(config));
     const size_t bytes =
         RecordJsonSize({*r.shard_id, r.sequence_number, r.partition_key, r.data, r.arrival_ms}, source_size) + 1;
     std::deque<Batch>& q = round.lanes[lane];
     if (q.empty() || q.back().records.size() >= static_cast<size_t>(config.batch_size) ||
         lane_bytes[lane] + bytes > deps_.max_payload_bytes) {
       q.emplace_back();
-      lane_bytes[lane] = kEventEnvelopeBytes;
+      lane_bytes[lane] = envelope;
     }
     q.back().records.push_back(i);
     lane_bytes[lane] += bytes;
@@ -361,6 +403,15 @@ MappingRunner::Round MappingRunner::FormRound(Shard& shard, const MappingConfig&
 
 bool MappingRunner::AttemptRound(Shard& shard, const MappingConfig& config) {
   Round& round = *shard.round;
+  Window* window = nullptr;
+  if (round.window_start_ms && config.tumbling_window_in_seconds > 0) {
+    // The round's window opens with a fresh state (an open window other than it was
+    // closed before the round was formed).
+    if (!shard.window) {
+      shard.window = Window{*round.window_start_ms, *round.window_start_ms + config.tumbling_window_in_seconds * 1000};
+    }
+    window = &*shard.window;
+  }
   std::vector<std::deque<Batch>*> busy;
   for (std::deque<Batch>& lane : round.lanes) {
     if (!lane.empty()) busy.push_back(&lane);
@@ -371,12 +422,12 @@ bool MappingRunner::AttemptRound(Shard& shard, const MappingConfig& config) {
     if (deps_.concurrent && busy.size() > 1) {
       std::vector<std::thread> threads;
       for (size_t i = 1; i < busy.size(); ++i) {
-        threads.emplace_back([&, i] { outcomes[i] = Attempt(round, *busy[i], config); });
+        threads.emplace_back([&, i] { outcomes[i] = Attempt(round, *busy[i], config, window); });
       }
-      outcomes[0] = Attempt(round, *busy[0], config);
+      outcomes[0] = Attempt(round, *busy[0], config, window);
       for (std::thread& t : threads) t.join();
     } else {
-      for (size_t i = 0; i < busy.size(); ++i) outcomes[i] = Attempt(round, *busy[i], config);
+      for (size_t i = 0; i < busy.size(); ++i) outcomes[i] = Attempt(round, *busy[i], config, window);
     }
     for (size_t i = 0; i < busy.size(); ++i) {
       if (outcomes[i] == Outcome::kDone) busy[i]->pop_front();
@@ -407,9 +458,20 @@ EventSource MappingRunner::Source(const MappingConfig& config, const ResolvedFun
   return {config.event_source_arn, deps_.region, fn != nullptr ? std::string_view(fn->role) : std::string_view()};
 }
 
-MappingRunner::Outcome MappingRunner::Attempt(Round& round, std::deque<Batch>& lane, const MappingConfig& config) {
+MappingRunner::Outcome MappingRunner::Attempt(Round& round, std::deque<Batch>& lane, const MappingConfig& config,
+                                              Window* window) {
   Batch& batch = lane.front();
   const int64_t now = deps_.clock->NowMillis();
+  const std::string& shard_id = *round.records.front().shard_id;
+
+  // A state past Lambda's cap ends the window early; it goes on with a fresh state.
+  if (window != nullptr && window->state.size() > kMaxWindowStateBytes) {
+    if (!InvokeFinal(shard_id, *window, config, /*early=*/true)) {
+      BackOff();
+      return Outcome::kKeep;
+    }
+    window->state = "{}";
+  }
 
   // Records older than MaximumRecordAgeInSeconds are given up before any invocation.
   if (config.maximum_record_age_in_seconds >= 0) {
@@ -437,6 +499,7 @@ MappingRunner::Outcome MappingRunner::Attempt(Round& round, std::deque<Batch>& l
   // Invoke: a built-in's fast path, or the function through the Invoker.
   Expected<InvokeOutcome, InvokeError> result = InvokeError{InvokeErrorType::kService, ""};
   Expected<ResolvedFunction, InvokeError> fn = deps_.invoker->Resolve(config.function_arn);
+  const bool builtin_fn = fn.ok() && !BuiltinNameFromHandler(fn->handler).empty();
   if (!fn.ok()) {
     result = fn.error();
   } else if (const std::string_view builtin = BuiltinNameFromHandler(fn->handler); !builtin.empty()) {
@@ -452,14 +515,29 @@ MappingRunner::Outcome MappingRunner::Attempt(Round& round, std::deque<Batch>& l
         deps_.metrics->Finished(fn->name, static_cast<double>(deps_.clock->NowMillis() - started),
                                 !result.ok() || result->function_error != FunctionError::kNone);
       }
+      if (deps_.builtin_log != nullptr) deps_.builtin_log->Write(fn->name, fn->memory_mb, started, *result);
     } else {
       result = impl.error();
+      if (deps_.builtin_log != nullptr) {
+        deps_.builtin_log->Write(fn->name, fn->memory_mb, deps_.clock->NowMillis(),
+                                 FunctionFailure("Runtime.InvalidEntrypoint", impl.error().message));
+      }
     }
   } else {
     if (!views.empty()) ReportIteratorAge(fn->name, views.back().approximate_arrival_ms);
-    result = deps_.invoker->Invoke({config.function_arn, BuildKinesisEvent(views, Source(config, &*fn))});
+    std::optional<WindowFields> fields;
+    if (window != nullptr) fields = WindowFields{window->start_ms, window->end_ms, window->state, shard_id};
+    result = deps_.invoker->Invoke(
+        {config.function_arn, BuildKinesisEvent(views, Source(config, &*fn), fields ? &*fields : nullptr)});
   }
   ++batch.invocations;
+
+  // A window's invocation must answer with its state (a built-in keeps none).
+  std::optional<std::string> state;
+  if (window != nullptr && result.ok() && result->function_error == FunctionError::kNone) {
+    state = builtin_fn ? std::optional<std::string>("{}") : StateOf(result->payload);
+    if (!state) result->function_error = FunctionError::kUnhandled;
+  }
 
   // Which records failed: none, all, or those from the first reported item failure on.
   size_t failed_from = 0;
@@ -474,6 +552,7 @@ MappingRunner::Outcome MappingRunner::Attempt(Round& round, std::deque<Batch>& l
     SetLastResult("PROBLEM: Function call failed");
   } else {
     batch.last_response = ResponseContext{200, ""};
+    if (state) window->state = std::move(*state);
     std::optional<int64_t> first;
     if (config.report_batch_item_failures) first = FirstReportedFailure(result->payload, sequence_numbers);
     if (!first) {
@@ -500,12 +579,82 @@ MappingRunner::Outcome MappingRunner::Attempt(Round& round, std::deque<Batch>& l
     return Discard(round, batch.records, batch, "RetryAttemptsExhausted", config) ? Outcome::kDone : Outcome::kKeep;
   }
   ++batch.retries;
-  {
-    // A retry waits the backoff; a split or a discard goes on at once.
-    const MutexLock lock(mu_);
-    backing_off_ = true;
-  }
+  BackOff();  // a retry waits the backoff; a split or a discard goes on at once
   return Outcome::kKeep;
+}
+
+void MappingRunner::BackOff() {
+  const MutexLock lock(mu_);
+  backing_off_ = true;
+}
+
+std::optional<MappingRunner::WindowClose> MappingRunner::WindowToClose(const Shard& shard,
+                                                                       const MappingConfig& config) const {
+  if (!shard.window) return std::nullopt;
+  const Window& w = *shard.window;
+  const int64_t window_ms = config.tumbling_window_in_seconds * 1000;
+  if (window_ms != w.end_ms - w.start_ms) return WindowClose{.early = true};  // W changed (or is 0 now)
+  if (w.state.size() > kMaxWindowStateBytes) return WindowClose{.early = true, .reopen = true};
+  // The shard's next record to deliver: a later window's closes this one.
+  for (const Record& r : shard.buffer) {
+    if (!r.deliver) continue;
+    if (WindowStartOf(r.arrival_ms, window_ms) == w.start_ms) return std::nullopt;
+    return WindowClose{};
+  }
+  const int64_t now = deps_.clock->NowMillis();
+  if (shard.at_end && shard.buffer.empty()) return WindowClose{.early = now < w.end_ms};  // resharding
+  if (shard.caught_up_ms >= w.end_ms + kWindowCloseGraceMs) return WindowClose{};
+  return std::nullopt;
+}
+
+bool MappingRunner::InvokeFinal(const std::string& shard_id, const Window& window, const MappingConfig& config,
+                                bool early) {
+  Expected<ResolvedFunction, InvokeError> fn = deps_.invoker->Resolve(config.function_arn);
+  if (!fn.ok()) {
+    SetLastResult("PROBLEM: Function call failed");
+    return false;
+  }
+  if (!BuiltinNameFromHandler(fn->handler).empty()) return true;  // a built-in keeps no state
+  const WindowFields fields{window.start_ms, window.end_ms, window.state, shard_id, /*final_invoke=*/true, early};
+  const Expected<InvokeOutcome, InvokeError> result =
+      deps_.invoker->Invoke({config.function_arn, BuildKinesisEvent({}, Source(config, &*fn), &fields)});
+  // As every invocation of a window, the final one must answer with a state; a failed
+  // one is tried again until it succeeds (Lambda suspends the shard meanwhile).
+  const bool ok = result.ok() && result->function_error == FunctionError::kNone && StateOf(result->payload);
+  SetLastResult(ok ? "OK" : "PROBLEM: Function call failed");
+  return ok;
+}
+
+bool MappingRunner::CloseWindow(const std::string& shard_id, Shard& shard, const MappingConfig& config,
+                                WindowClose how) {
+  if (!InvokeFinal(shard_id, *shard.window, config, how.early)) {
+    BackOff();
+    return false;
+  }
+  const std::optional<Window> previous = shard.window;
+  if (how.reopen) {
+    shard.window->state = "{}";
+  } else {
+    shard.window.reset();
+  }
+  if (const Status st = SaveCheckpoint(shard_id, shard); !st.ok()) {
+    // The final invocation is made again: at-least-once, as every delivery.
+    shard.window = previous;
+    spdlog::warn("event-source mapping {}: checkpoint of {}: {}", config.uuid, shard_id, st.ToString());
+    BackOff();
+    return false;
+  }
+  return true;
+}
+
+bool MappingRunner::CloseAllWindows(const MappingConfig& config) {
+  bool progress = false;
+  for (auto& [id, shard] : shards_) {
+    if (!shard.window) continue;
+    CloseWindow(id, shard, config, {.early = true});
+    progress = true;  // a final invocation was made, or tried
+  }
+  return progress;
 }
 
 bool MappingRunner::Discard(const Round& round, const std::vector<size_t>& records, const Batch& batch,
@@ -540,7 +689,11 @@ bool MappingRunner::Discard(const Round& round, const std::vector<size_t>& recor
 
 Status MappingRunner::SaveCheckpoint(const std::string& shard_id, const Shard& shard) {
   const std::string uuid = Info().config.uuid;
-  return catalog::SaveMappingCheckpoint(*deps_.catalog, uuid, {shard_id, shard.checkpoint, shard.finished});
+  catalog::MappingCheckpointRow row{shard_id, shard.checkpoint, shard.finished, std::nullopt};
+  if (shard.window) {
+    row.window = catalog::MappingCheckpointRow::Window{shard.window->start_ms, shard.window->end_ms, shard.window->state};
+  }
+  return catalog::SaveMappingCheckpoint(*deps_.catalog, uuid, row);
 }
 
 }  // namespace sluice::functions::internal

@@ -19,9 +19,12 @@
 #include <spdlog/spdlog.h>
 
 #include "base/random.h"
+#include "internal/builtin_log.h"
 
 namespace sluice::functions {
 namespace {
+
+using internal::ReportLine;
 
 using Clock = std::chrono::steady_clock;
 
@@ -43,17 +46,6 @@ std::string IsoNow() {
   gmtime_r(&t, &tm);
   return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
                      tm.tm_hour, tm.tm_min, tm.tm_sec, ms % 1000);
-}
-
-// Lambda's REPORT line: tab-separated fields with a trailing tab; Init Duration only
-// on a process's first invocation. Billed Duration rounds up to the millisecond.
-std::string ReportLine(std::string_view request_id, double ms, int64_t memory_mb, int64_t max_used_mb,
-                       std::optional<double> init_ms) {
-  std::string line = fmt::format(
-      "REPORT RequestId: {}\tDuration: {:.2f} ms\tBilled Duration: {} ms\tMemory Size: {} MB\tMax Memory Used: {} MB\t",
-      request_id, ms, static_cast<int64_t>(std::ceil(ms)), memory_mb, max_used_mb);
-  if (init_ms) line += fmt::format("Init Duration: {:.2f} ms\t", *init_ms);
-  return line;
 }
 
 std::string ErrorJson(std::string_view type, std::string_view message) {

@@ -65,7 +65,7 @@ Result<Spawned> Spawn(const SpawnSpec& spec) {
   return Spawned{pid, fds[0]};
 }
 
-int RunQuiet(const std::vector<std::string>& argv) {
+int RunQuiet(const std::vector<std::string>& argv, std::string* output) {
   SpawnSpec spec;
   spec.argv = argv;
   for (char** e = environ; *e != nullptr; ++e) spec.env.emplace_back(*e);
@@ -75,7 +75,8 @@ int RunQuiet(const std::vector<std::string>& argv) {
   const int flags = fcntl(s->output_fd, F_GETFL);
   fcntl(s->output_fd, F_SETFL, flags & ~O_NONBLOCK);
   char buf[4096];
-  while (read(s->output_fd, buf, sizeof buf) > 0) {
+  for (ssize_t n; (n = read(s->output_fd, buf, sizeof buf)) > 0;) {
+    if (output != nullptr && output->size() < (64u << 10)) output->append(buf, static_cast<size_t>(n));
   }
   close(s->output_fd);
   int status = 0;

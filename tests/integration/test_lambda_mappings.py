@@ -277,8 +277,10 @@ def test_bad_input_gets_lambdas_exact_errors_and_changes_nothing(lam, kin):
         "Unsupported DestinationConfig parameter for given event source mapping type.", 400)
     assert create_error(FilterCriteria={"Filters": [{"Pattern": "{not json"}]}) == (
         "InvalidParameterValueException", "Invalid filter pattern definition.", 400)
-    code, message, _ = create_error(TumblingWindowInSeconds=60)
-    assert code == "InvalidParameterValueException" and "not supported by sluice" in message
+    assert create_error(TumblingWindowInSeconds=901) == (
+        "ValidationException",
+        "1 validation error detected: Value '901' at 'tumblingWindowInSeconds' failed to satisfy "
+        "constraint: Member must have value less than or equal to 900", 400)
     code, message, _ = create_error(DestinationConfig={"OnFailure": {"Destination": "arn:aws:sqs:us-east-1:000000000000:q"}})
     assert code == "InvalidParameterValueException" and "S3" in message
     assert lam.list_event_source_mappings(EventSourceArn=arn)["EventSourceMappings"] == []
@@ -427,6 +429,82 @@ def test_retry_limit_sends_the_batch_to_the_on_failure_bucket(lam, kin, s3):
     assert record["KinesisBatchInfo"]["batchSize"] == 3
     assert [r["kinesis"]["sequenceNumber"] for r in record["payload"]["Records"]] == seqs
     assert lam.get_event_source_mapping(UUID=m["UUID"])["LastProcessingResult"] == "PROBLEM: Function call failed"
+
+
+# A tumbling-window handler that sums its window's values in the state and, on the
+# window's final invocation, writes what it got to S3 (one object per window).
+WINDOW_HANDLER = '''
+import base64, json, os
+import boto3
+
+s3 = boto3.client("s3")
+
+def handler(event, context):
+    state = event["state"]
+    if event["isFinalInvokeForWindow"]:
+        s3.put_object(Bucket=os.environ["OUT"], Key="windows/%s/%s" % (event["shardId"], event["window"]["start"]),
+                      Body=json.dumps({"keys": list(event.keys()), "records": len(event["Records"]),
+                                       "state": state, "window": event["window"],
+                                       "early": event["isWindowTerminatedEarly"],
+                                       "arn": event["eventSourceARN"]}))
+        return {"state": {}}
+    for r in event["Records"]:
+        state["sum"] = state.get("sum", 0) + json.loads(base64.b64decode(r["kinesis"]["data"]))["v"]
+        state["n"] = state.get("n", 0) + 1
+    return {"state": state}
+'''
+
+
+def test_tumbling_windows_pass_the_state_and_end_with_a_final_invocation(lam, kin, s3):
+    import datetime
+    stream, arn = make_stream(kin)
+    out = unique("windows")
+    s3.create_bucket(Bucket=out)
+    fn = make_function(lam, "index.handler", {"index.py": WINDOW_HANDLER}, env={"OUT": out})
+    m = lam.create_event_source_mapping(FunctionName=fn, EventSourceArn=arn, StartingPosition="TRIM_HORIZON",
+                                        BatchSize=2, TumblingWindowInSeconds=1)
+    assert m["TumblingWindowInSeconds"] == 1
+    put_json(kin, stream, [{"pk": "k", "v": v} for v in (1, 2, 3)])
+    wait_for("a closed window", lambda: objects(s3, out, "windows/"))
+    # A later window starts from a fresh state: the windows' sums add up exactly.
+    put_json(kin, stream, [{"pk": "k", "v": v} for v in (10, 20)])
+
+    def closed_windows():
+        got = [json.loads(s3.get_object(Bucket=out, Key=k)["Body"].read()) for k in objects(s3, out, "windows/")]
+        return got if sum(w["state"].get("n", 0) for w in got) == 5 else None
+
+    windows = wait_for("every record in a closed window", closed_windows)
+    assert sum(w["state"]["sum"] for w in windows if w["state"]) == 36
+    parse = lambda t: datetime.datetime.strptime(t, "%Y-%m-%dT%H:%M:%SZ")
+    for w in windows:
+        assert w["keys"] == ["Records", "window", "state", "shardId", "eventSourceARN",
+                             "isFinalInvokeForWindow", "isWindowTerminatedEarly"]
+        assert w["records"] == 0 and w["early"] is False and w["arn"] == arn
+        assert (parse(w["window"]["end"]) - parse(w["window"]["start"])).total_seconds() == 1
+    assert lam.get_event_source_mapping(UUID=m["UUID"])["LastProcessingResult"] == "OK"
+
+
+def test_builtin_invocations_write_their_log_stream(server, lam, kin, s3):
+    import boto3
+    stream, arn = make_stream(kin)
+    bucket = unique("lake")
+    s3.create_bucket(Bucket=bucket)
+    fn = make_function(lam, "sluice.builtin.write_to_s3", env={"OUTPUT_BUCKET": bucket})
+    lam.create_event_source_mapping(FunctionName=fn, EventSourceArn=arn, StartingPosition="TRIM_HORIZON")
+    put_json(kin, stream, [{"pk": "k", "i": 1}])
+    wait_for("the batch in S3", lambda: written_rows(s3, bucket))
+    assert lam.invoke(FunctionName=fn, Payload=b'{"Records":[]}')["StatusCode"] == 200
+    logs = boto3.client("logs", endpoint_url=server.url, region_name=REGION,
+                        aws_access_key_id="AKIDEXAMPLE", aws_secret_access_key="secret")
+    group = "/aws/lambda/" + fn
+
+    def lines():
+        got = [e["message"] for e in logs.filter_log_events(logGroupName=group).get("events", [])]
+        return got if len(got) >= 6 else None
+
+    got = wait_for("two invocations' log lines", lines)
+    assert [line.split(" ")[0] for line in got] == ["START", "END", "REPORT"] * 2
+    assert all("Memory Size: 128 MB" in line for line in got if line.startswith("REPORT"))
 
 
 def test_the_event_a_python_handler_receives_has_lambdas_shape(lam, kin, s3):

@@ -36,7 +36,28 @@ size_t RecordJsonSize(const KinesisRecordView& r, const EventSource& src);
 // computed once per batch, RecordJsonSize(r, SourceJsonSize(src)) is the size above.
 size_t SourceJsonSize(const EventSource& src);
 size_t RecordJsonSize(const KinesisRecordView& r, size_t source_json_size);
-std::string BuildKinesisEvent(std::span<const KinesisRecordView> records, const EventSource& src);
+// What a tumbling window (TumblingWindowInSeconds > 0) adds after "Records", as Lambda's
+// KinesisTimeWindowEvent has it:
+//   ,"window":{"start":"2020-12-09T07:04:00Z","end":"2020-12-09T07:06:00Z"},"state":{…},
+//   "shardId":"shardId-…","eventSourceARN":"…","isFinalInvokeForWindow":false,
+//   "isWindowTerminatedEarly":false
+struct WindowFields {
+  int64_t start_ms = 0;    // whole seconds: windows are aligned to the epoch
+  int64_t end_ms = 0;
+  std::string_view state;  // a JSON object's text, inserted as it is
+  std::string_view shard_id;
+  bool final_invoke = false;
+  bool terminated_early = false;
+};
+// Exactly the bytes those members add for `window` (its state included) and `src`.
+size_t WindowFieldsSize(const WindowFields& window, const EventSource& src);
+
+// The event of `records`; with `window`, a tumbling window's event.
+std::string BuildKinesisEvent(std::span<const KinesisRecordView> records, const EventSource& src,
+                              const WindowFields* window = nullptr);
+
+// "2020-12-09T07:04:00Z": epoch milliseconds to UTC, whole seconds.
+std::string FormatIsoSeconds(int64_t ms);
 
 std::string FormatEpochSeconds(int64_t ms);
 

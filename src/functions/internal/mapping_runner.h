@@ -11,6 +11,17 @@
 //           reported item failure, or given to the on-failure destination.
 //   checkpoint = the last record of a round once every lane is empty.
 //
+// Tumbling windows (TumblingWindowInSeconds W > 0; docs/functions.md "Tumbling
+// windows"): a record belongs to the window [k·W, (k+1)·W) holding its arrival time. A
+// round then holds one window's records and one lane (ParallelizationFactor does not
+// apply: the state is per shard). Each invocation gets the window's state, the `state`
+// object the previous invocation returned; the response must carry one. The window
+// closes with a final invocation (no records, isFinalInvokeForWindow) when the shard's
+// next record belongs to a later window, when the poller is caught up a grace period
+// after the window's end, or early (isWindowTerminatedEarly) when the shard ends first,
+// the mapping is disabled or its W changes, or the state outgrew 1 MB (the window then
+// goes on with a fresh state). The window and its state are saved with the checkpoint.
+//
 // Threading: RunOnce runs on one thread at a time (the poller's, or a test's); the
 // accessors and SetSettings/SetState may be called from any thread.
 #pragma once
@@ -28,6 +39,7 @@
 #include "catalog/catalog.h"
 #include "catalog/mappings.h"
 #include "functions/event_source_mappings.h"
+#include "internal/builtin_log.h"
 #include "internal/event_filter.h"
 #include "internal/kinesis_event.h"
 #include "internal/lambda_metrics.h"
@@ -46,6 +58,7 @@ struct RunnerDeps {
   size_t max_payload_bytes = 6u << 20;
   bool concurrent = true;  // false: shards and lanes run one after another (tests)
   LambdaMetrics* metrics = nullptr;  // IteratorAge, and the metrics of built-ins run in place
+  BuiltinLog* builtin_log = nullptr;  // the log lines of built-ins run in place
 };
 
 class MappingRunner {
@@ -84,6 +97,17 @@ class MappingRunner {
     std::vector<Record> records;
     std::vector<std::deque<Batch>> lanes;
     std::string last_sequence;
+    std::optional<int64_t> window_start_ms;  // tumbling: the window of its records to deliver
+  };
+  struct Window {
+    int64_t start_ms = 0;
+    int64_t end_ms = 0;
+    std::string state = "{}";  // the JSON object the function last returned
+  };
+  // Why an open window closes now.
+  struct WindowClose {
+    bool early = false;   // isWindowTerminatedEarly
+    bool reopen = false;  // the same window goes on with a fresh state (state too large)
   };
   struct Shard {
     std::shared_ptr<const std::string> id;  // what its records point at (Fetch sets it)
@@ -97,6 +121,8 @@ class MappingRunner {
     size_t buffer_bytes = 0;
     int64_t first_buffered_ms = 0;
     std::optional<Round> round;
+    std::optional<Window> window;  // tumbling: the open window (durable with the checkpoint)
+    int64_t caught_up_ms = -1;     // when GetRecords last found nothing new; -1: it found some
   };
   enum class Outcome { kDone, kKeep };
 
@@ -106,7 +132,17 @@ class MappingRunner {
   bool Ready(const Shard& shard, const MappingConfig& config) const;
   Round FormRound(Shard& shard, const MappingConfig& config) const;
   bool AttemptRound(Shard& shard, const MappingConfig& config);
-  Outcome Attempt(Round& round, std::deque<Batch>& lane, const MappingConfig& config);
+  // `window`: the shard's open tumbling window, or null without tumbling windows.
+  Outcome Attempt(Round& round, std::deque<Batch>& lane, const MappingConfig& config, Window* window);
+  // Whether the shard's open window closes now, and how.
+  std::optional<WindowClose> WindowToClose(const Shard& shard, const MappingConfig& config) const;
+  // The final invocation of the shard's window, then the window dropped (or restarted)
+  // with the checkpoint. False when either failed (tried again on a later pass).
+  bool CloseWindow(const std::string& shard_id, Shard& shard, const MappingConfig& config, WindowClose how);
+  bool InvokeFinal(const std::string& shard_id, const Window& window, const MappingConfig& config, bool early);
+  // Every open window ends early (the mapping was disabled).
+  bool CloseAllWindows(const MappingConfig& config);
+  void BackOff();
   // Gives `records` up: to the on-failure destination when there is one. False when
   // that write failed (the records stay, to be tried again).
   bool Discard(const Round& round, const std::vector<size_t>& records, const Batch& batch,

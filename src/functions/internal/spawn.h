@@ -28,7 +28,8 @@ struct Spawned {
 
 Result<Spawned> Spawn(const SpawnSpec& spec);
 
-// Runs `argv` to completion with output discarded; its exit status (or -1).
-int RunQuiet(const std::vector<std::string>& argv);
+// Runs `argv` to completion; its exit status (or -1). Its output (stdout and stderr)
+// goes to `output` when given (at most 64 KiB kept), else is discarded.
+int RunQuiet(const std::vector<std::string>& argv, std::string* output = nullptr);
 
 }  // namespace sluice::functions

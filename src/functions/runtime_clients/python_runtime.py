@@ -1,13 +1,17 @@
 # sluice's Lambda runtime client for python3.x functions: the standard library only.
 # It speaks the Lambda Runtime API at AWS_LAMBDA_RUNTIME_API, imports the handler once
 # (the init phase) and runs it on the main thread for each invocation, as Lambda does.
-import http.client
+#
+# Start-up time is a cold start's: the client imports only what every invocation needs
+# (json, and the C socket module: HTTP/1.1 over a kept-alive connection is a few lines
+# here, where http.client would import the email package); traceback is imported when
+# an error is reported.
+import _socket
 import importlib
 import json
 import os
 import sys
 import time
-import traceback
 
 _API = os.environ["AWS_LAMBDA_RUNTIME_API"]
 _HOST, _, _PREFIX = _API.partition("/")
@@ -15,16 +19,83 @@ _PREFIX = ("/" + _PREFIX if _PREFIX else "") + "/2018-06-01/runtime"
 _conn = None
 
 
-def _request(method, path, body=None, headers=None):
+class _Connection(object):
+    """One kept-alive HTTP/1.1 connection to the runtime API."""
+
+    def __init__(self, host_port):
+        host, _, port = host_port.rpartition(":")
+        self.sock = _socket.socket(_socket.AF_INET, _socket.SOCK_STREAM)
+        try:
+            self.sock.connect((host, int(port)))
+            self.sock.setsockopt(_socket.IPPROTO_TCP, _socket.TCP_NODELAY, 1)
+        except BaseException:
+            self.sock.close()
+            raise
+        self.buf = b""
+
+    def close(self):
+        self.sock.close()
+
+    def _fill(self):
+        data = self.sock.recv(65536)
+        if not data:
+            raise ConnectionError("the runtime API closed the connection")
+        self.buf += data
+
+    def _line(self):
+        while True:
+            end = self.buf.find(b"\r\n")
+            if end >= 0:
+                line, self.buf = self.buf[:end], self.buf[end + 2:]
+                return line
+            self._fill()
+
+    def _exactly(self, n):
+        while len(self.buf) < n:
+            self._fill()
+        out, self.buf = self.buf[:n], self.buf[n:]
+        return out
+
+    def request(self, method, path, body, headers):
+        if isinstance(body, str):
+            body = body.encode("utf-8")
+        head = "%s %s HTTP/1.1\r\nHost: %s\r\nContent-Length: %d\r\n" % (method, path, _HOST, len(body))
+        for name, value in headers.items():
+            head += "%s: %s\r\n" % (name, value)
+        self.sock.sendall(head.encode("latin-1") + b"\r\n" + body)
+        status = int(self._line().split(None, 2)[1])
+        fields = {}
+        while True:
+            line = self._line()
+            if not line:
+                break
+            name, _, value = line.decode("latin-1").partition(":")
+            fields[name.strip().lower()] = value.strip()
+        if fields.get("transfer-encoding", "").lower() == "chunked":
+            chunks = []
+            while True:
+                size = int(self._line().split(b";")[0], 16)
+                if size == 0:
+                    while self._line():
+                        pass
+                    break
+                chunks.append(self._exactly(size))
+                self._exactly(2)
+            data = b"".join(chunks)
+        else:
+            data = self._exactly(int(fields.get("content-length", "0")))
+        return status, fields, data
+
+
+def _request(method, path, body=b"", headers=None):
+    """(status, lower-cased header fields, body) of one request; reconnects once."""
     global _conn
     for attempt in (0, 1):
         if _conn is None:
-            _conn = http.client.HTTPConnection(_HOST)
+            _conn = _Connection(_HOST)
         try:
-            _conn.request(method, _PREFIX + path, body=body, headers=headers or {})
-            resp = _conn.getresponse()
-            return resp, resp.read()
-        except (ConnectionError, http.client.HTTPException):
+            return _conn.request(method, _PREFIX + path, body, headers or {})
+        except (OSError, ValueError, IndexError):
             _conn.close()
             _conn = None
             if attempt:
@@ -32,8 +103,13 @@ def _request(method, path, body=None, headers=None):
     raise RuntimeError("unreachable")
 
 
+def _trace(tb):
+    import traceback
+    return traceback.format_list(traceback.extract_tb(tb))
+
+
 def _error_body(exc, error_type=None, with_trace=True):
-    tb = traceback.format_list(traceback.extract_tb(exc.__traceback__)) if with_trace else []
+    tb = _trace(exc.__traceback__) if with_trace else []
     return {
         "errorMessage": str(exc),
         "errorType": error_type or type(exc).__name__,
@@ -57,7 +133,6 @@ def _point_boto3_at_sluice():
     endpoint = os.environ.get("AWS_ENDPOINT_URL")
     if not endpoint:
         return
-    import importlib.abc
 
     def patch(module):
         try:
@@ -76,7 +151,7 @@ def _point_boto3_at_sluice():
 
         module.Session.create_client = create_client
 
-    class Finder(importlib.abc.MetaPathFinder):
+    class Finder(object):  # a meta path finder (importlib.abc would cost an import)
         def find_spec(self, name, path, target=None):
             if name != "botocore.session":
                 return None
@@ -142,7 +217,7 @@ def _load_handler():
     except SyntaxError as e:
         _init_error({"errorMessage": "Syntax error in module '%s': %s" % (module_name, e),
                      "errorType": "Runtime.UserCodeSyntaxError", "requestId": "",
-                     "stackTrace": traceback.format_list(traceback.extract_tb(e.__traceback__))})
+                     "stackTrace": _trace(e.__traceback__)})
     except Exception as e:
         _init_error(_error_body(e))
     fn = getattr(module, function_name, None)
@@ -158,12 +233,12 @@ def main():
     _point_boto3_at_sluice()
     handler = _load_handler()
     while True:
-        resp, body = _request("GET", "/invocation/next")
-        if resp.status != 200:
+        status, fields, body = _request("GET", "/invocation/next")
+        if status != 200:
             sys.exit(0)  # sluice retired this process
-        request_id = resp.getheader("Lambda-Runtime-Aws-Request-Id")
-        deadline = int(resp.getheader("Lambda-Runtime-Deadline-Ms", "0"))
-        arn = resp.getheader("Lambda-Runtime-Invoked-Function-Arn")
+        request_id = fields.get("lambda-runtime-aws-request-id")
+        deadline = int(fields.get("lambda-runtime-deadline-ms", "0"))
+        arn = fields.get("lambda-runtime-invoked-function-arn")
         context = LambdaContext(request_id, deadline, arn)
         try:
             event = json.loads(body) if body else None
