@@ -1,7 +1,7 @@
 // CloudFormation templates (src/stacks): ParseTemplate on JSON and YAML bodies, then
 // parameters with their defaults, conditions and the intrinsics of every resource and
-// output; and AllowedPattern (stacks/allowed_pattern.h) on its own. The last input
-// byte picks the part (odd: AllowedPattern), so a template ending in a newline is a
+// output; and AllowedPattern (base/linear_pattern.h, both its dialects) on its own. The
+// last input byte picks the part (odd: a pattern), so a template ending in a newline is a
 // template.
 // Invariants, templates: no crash or sanitizer report; a refused template has a
 // ValidationError message; an accepted one has unique logical ids, each with a type, and
@@ -9,7 +9,8 @@
 // never leaves an error without a message.
 // Invariants, patterns (pattern, then value, cut by ConsumeRandomLengthString): a value
 // quoted as a pattern matches itself; a pattern that compiles matches the same values as
-// (?:P) and P|P, and whatever it matches (?:P)+ matches too.
+// (?:P) and P|P, and whatever it matches (?:P)+ matches too; in the ECMA dialect, P is
+// found in a value exactly when [^]*(?:P)[^]* matches the whole of it.
 #include <fuzzer/FuzzedDataProvider.h>
 
 #include <cstddef>
@@ -19,7 +20,7 @@
 #include <string>
 
 #include "check.h"
-#include "stacks/allowed_pattern.h"
+#include "base/linear_pattern.h"
 #include "stacks/graph.h"
 #include "stacks/intrinsics.h"
 #include "stacks/parameters.h"
@@ -36,13 +37,14 @@ void CheckError(const stacks::StackError& e) {
   FUZZ_CHECK(!e.message.empty());
 }
 
-std::optional<bool> Matches(const std::string& pattern, const std::string& value) {
-  auto p = stacks::AllowedPattern::Compile(pattern);
+std::optional<bool> Matches(const std::string& pattern, const std::string& value,
+                            sluice::PatternSyntax syntax = sluice::PatternSyntax::kJava, bool search = false) {
+  auto p = sluice::LinearPattern::Compile(pattern, syntax);
   if (!p.ok()) {
     FUZZ_CHECK(!p.error().empty());
     return std::nullopt;
   }
-  return p->FullMatch(value);
+  return search ? p->Search(value) : p->FullMatch(value);
 }
 
 void FuzzPattern(FuzzedDataProvider& in) {
@@ -69,6 +71,10 @@ void FuzzPattern(FuzzedDataProvider& in) {
   if (auto twice = Matches(pattern + "|" + pattern, value)) FUZZ_CHECK(*twice == *direct);
   if (*direct) {
     if (auto plus = Matches("(?:" + pattern + ")+", value)) FUZZ_CHECK(*plus);
+  }
+  constexpr auto kEcma = sluice::PatternSyntax::kEcma;
+  if (const auto found = Matches(pattern, value, kEcma, true)) {
+    if (auto whole = Matches("[^]*(?:" + pattern + ")[^]*", value, kEcma)) FUZZ_CHECK(*whole == *found);
   }
 }
 

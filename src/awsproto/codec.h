@@ -14,10 +14,16 @@
 
 namespace sluice::awsproto {
 
-// The hard cap on nodes in one parsed body, whatever the caller asks: 8192 nodes of 16
-// bytes, 128 KiB. Every Kinesis request shape fits (PutRecords, the largest, needs about
-// 3,500 at 500 records).
+// The cap on nodes in one parsed body unless the request's shape needs more: 8192 nodes
+// of 16 bytes, 128 KiB. Every Kinesis request shape fits (PutRecords, the largest, needs
+// about 3,500 at 500 records); ParseLimits{} and LimitsFor() never ask for more.
 inline constexpr uint32_t kMaxParseNodes = 8192;
+
+// The hard cap on nodes, whatever the caller asks: 524,288 nodes, 8 MiB. Only an action
+// whose AWS limits need more than kMaxParseNodes asks past kMaxParseNodes, and only for
+// itself (LimitsFor's `most_nodes`): CloudWatch PutMetricData, 1,000 datums of 30
+// dimensions and 150 values and counts each, needs about 477,000.
+inline constexpr uint32_t kMaxShapeParseNodes = 1u << 19;
 
 // The hard cap on nesting, whatever the caller asks: the readers recurse once per
 // level, so this bounds their stack use.
@@ -29,15 +35,16 @@ inline constexpr int kMaxParseDepth = 128;
 // hold) before the parse starts.
 struct ParseLimits {
   int max_depth = 64;                    // nesting, the root container is depth 1; capped at kMaxParseDepth
-  uint32_t max_nodes = kMaxParseNodes;   // values, map keys included; capped at kMaxParseNodes
+  uint32_t max_nodes = kMaxParseNodes;   // values, map keys included; capped at kMaxShapeParseNodes
 };
 
-// Memory bound of one parse (ParseJsonBody/ParseCborBody), beyond the body itself: the
-// node array, at most min(kMaxParseNodes, body bytes + 1) nodes, plus decoded blobs
-// (BlobArena), at most 3/4 of the body. So the overhead is at most 3x the body for
+// Memory bound of one parse (ParseJsonBody/ParseCborBody) with ParseLimits::max_nodes =
+// `max_nodes`, beyond the body itself: the node array, at most min(max_nodes,
+// kMaxShapeParseNodes, body bytes + 1) nodes, plus decoded blobs (BlobArena), at most 3/4
+// of the body. With the default kMaxParseNodes the overhead is at most 3x the body for
 // bodies of 64 KiB and more, and at most 3x the body + 128 KiB for any body. The gateway
 // reserves this much from the request-memory budget before a buffered request runs.
-uint64_t ParseMemoryBound(uint64_t body_bytes);
+uint64_t ParseMemoryBound(uint64_t body_bytes, uint32_t max_nodes = kMaxParseNodes);
 
 // Takes the body: the tree's strings are views into it (escapes resolved in place).
 // Malformed input, or input beyond `limits`, is InvalidArgument. When `accounted` is

@@ -332,8 +332,9 @@ class JsonReader {
 
 }  // namespace
 
-uint64_t ParseMemoryBound(uint64_t body_bytes) {
-  const uint64_t nodes = std::min<uint64_t>(kMaxParseNodes, body_bytes + 1) * sizeof(Value);
+uint64_t ParseMemoryBound(uint64_t body_bytes, uint32_t max_nodes) {
+  const uint64_t nodes =
+      std::min<uint64_t>({max_nodes, kMaxShapeParseNodes, body_bytes + 1}) * sizeof(Value);
   return std::max<uint64_t>(3 * body_bytes, nodes + body_bytes / 4 * 3 + 3);
 }
 

@@ -67,8 +67,11 @@ TEST(ParseLimits, PathologicalBodiesFailCleanlyWithinFourTimesTheirSize) {
       EXPECT_FALSE(r.ok()) << c.name;
       EXPECT_GT(accounted, c.body.size()) << c.name << ": the body counts";
       EXPECT_LE(accounted, 4 * c.body.size()) << c.name;
-      EXPECT_LE(accounted - c.body.size(), kMaxParseNodes * sizeof(Value)) << c.name;
-      EXPECT_LE(accounted - c.body.size(), ParseMemoryBound(c.body.size())) << c.name;
+      // Only a caller asking for more than kMaxParseNodes gets more, and never more than
+      // kMaxShapeParseNodes.
+      const uint64_t cap = limits.max_nodes > kMaxParseNodes ? kMaxShapeParseNodes : kMaxParseNodes;
+      EXPECT_LE(accounted - c.body.size(), cap * sizeof(Value)) << c.name;
+      EXPECT_LE(accounted - c.body.size(), ParseMemoryBound(c.body.size(), limits.max_nodes)) << c.name;
     }
   }
 }
@@ -109,6 +112,39 @@ TEST(ParseLimits, ShapesBoundNodesAndDepth) {
   const ParseLimits empty = LimitsFor({});
   EXPECT_EQ(empty.max_nodes, 2u + 64u);
   EXPECT_EQ(empty.max_depth, 1 + 2);
+}
+
+// A shape whose lists hold far more than kMaxParseNodes values when full.
+const FieldSpec kDatum[] = {
+    {.name = "MetricName"},
+    {.name = "Values", .type = FieldType::kList, .max_len = 150}};
+const FieldSpec kManyDatums[] = {
+    {.name = "MetricData", .type = FieldType::kList, .max_len = 1000, .members = kDatum}};
+
+TEST(ParseLimits, OnlyAShapeThatAsksGetsMoreThanTheDefaultNodes) {
+  // root + MetricData (key, list, 1000 x (map + 2 + key + list + 150)): 155,003 nodes when full.
+  EXPECT_EQ(LimitsFor(kManyDatums).max_nodes, kMaxParseNodes) << "the default cap holds for every other shape";
+  EXPECT_EQ(LimitsFor(kManyDatums, kMaxShapeParseNodes).max_nodes, 2u * 155'003 + 64);
+  EXPECT_EQ(LimitsFor(kManyDatums, UINT32_MAX).max_nodes, 2u * 155'003 + 64);
+  EXPECT_EQ(LimitsFor(kPutRecords, kMaxShapeParseNodes).max_nodes, LimitsFor(kPutRecords).max_nodes)
+      << "a small shape gets what it needs, whatever it may ask";
+  EXPECT_EQ(LimitsFor(kManyDatums, 100000).max_nodes, 100000u);
+
+  std::string body = R"({"MetricData":[)";
+  for (int i = 0; i < 1000; ++i) {
+    body += std::string(i ? "," : "") + R"({"MetricName":"m","Values":[)";
+    for (int v = 0; v < 150; ++v) body += std::string(v ? "," : "") + "1";
+    body += "]}";
+  }
+  body += "]}";
+  EXPECT_FALSE(ParseJsonBody(body, LimitsFor(kManyDatums)).ok());
+  size_t accounted = 0;
+  auto p = ParseJsonBody(body, LimitsFor(kManyDatums, kMaxShapeParseNodes), &accounted);
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  EXPECT_LE(accounted, body.capacity() + ParseMemoryBound(body.size(), kMaxShapeParseNodes));
+  // Whatever is asked, the array stops at kMaxShapeParseNodes.
+  EXPECT_EQ(ParseMemoryBound(64u << 20, UINT32_MAX), 3ull * (64u << 20));
+  EXPECT_LE(ParseMemoryBound(1 << 20, UINT32_MAX), (1u << 20) / 4 * 3 + 3 + kMaxShapeParseNodes * sizeof(Value));
 }
 
 TEST(ParseLimits, ListsAlittleOverTheirLimitStillParse) {

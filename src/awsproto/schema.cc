@@ -443,10 +443,11 @@ int ShapeDepth(const FieldSpec& f) {
 
 }  // namespace
 
-ParseLimits LimitsFor(std::span<const FieldSpec> fields) {
+ParseLimits LimitsFor(std::span<const FieldSpec> fields, uint32_t most_nodes) {
   ParseLimits limits;
   limits.max_depth = StructDepth(fields) + 2;
-  limits.max_nodes = static_cast<uint32_t>(std::min<uint64_t>(kMaxParseNodes, 2 * StructNodes(fields) + 64));
+  limits.max_nodes = static_cast<uint32_t>(
+      std::min<uint64_t>({most_nodes, kMaxShapeParseNodes, 2 * StructNodes(fields) + 64}));
   return limits;
 }
 

@@ -77,8 +77,10 @@ class BlobArena {
 // The parse limits for a request of this shape: twice the nodes of the largest valid
 // request (every list and map at its maximum length) plus 64 for members AWS ignores,
 // so a list a little over its limit still gets AWS's ValidationException naming it, and
-// the shape's depth plus 2. A body beyond them cannot be a valid request.
-ParseLimits LimitsFor(std::span<const FieldSpec> fields);
+// the shape's depth plus 2. A body beyond them cannot be a valid request. The nodes are
+// capped at `most_nodes`: kMaxParseNodes unless the action's AWS limits need more (up to
+// kMaxShapeParseNodes; codec.h).
+ParseLimits LimitsFor(std::span<const FieldSpec> fields, uint32_t most_nodes = kMaxParseNodes);
 
 // Type-checks and validates `root` (a map) in place: integers are floored and clamped
 // as AWS does, blobs are base64-decoded into `blobs` (Value kind becomes kBytes),

@@ -37,4 +37,10 @@ Result<std::string> ServiceEndpoint(const JsonService& service, const JsonServic
 Result<nlohmann::json> CallJsonService(const JsonService& service, const JsonServiceOptions& o,
                                        std::string_view action, const nlohmann::json& body);
 
+// A GET of a REST-JSON service (Lambda: `service.target_prefix` unused): `path` as sent
+// on the wire (percent-encoded), `query` without '?'. Answers and errors as above
+// (REST-JSON errors name their type in the x-amzn-errortype header).
+Result<nlohmann::json> GetRestJson(const JsonService& service, const JsonServiceOptions& o, std::string path,
+                                   std::string query);
+
 }  // namespace sluice::cli

@@ -171,7 +171,12 @@ int RunServe(const ServeOptions& options) {
   FunctionAlarmActions alarm_actions(**functions);
   auto alarms = metrics::AlarmManager::Open({.catalog = catalog->get(), .reader = &metrics,
                                              .actions = &alarm_actions, .region = so.region,
-                                             .account_id = so.account_id});
+                                             .account_id = so.account_id,
+                                             .before_evaluation = [&metrics] {
+                                               if (Status st = metrics.Fold(); !st.ok()) {
+                                                 spdlog::warn("msg=\"metrics fold failed\" error=\"{}\"", st.ToString());
+                                               }
+                                             }});
   if (!alarms.ok()) return Fail(alarms.status());
 
   // Event-source mappings poll streams in process and run functions through the

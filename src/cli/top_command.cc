@@ -12,6 +12,8 @@
 
 #include <fmt/format.h>
 
+#include "aws/sigv4.h"
+
 namespace sluice::cli {
 namespace {
 
@@ -19,6 +21,8 @@ constexpr JsonService kKinesis{"Kinesis", "kinesis", "Kinesis_20131202"};
 constexpr JsonService kFirehose{"Firehose", "firehose", "Firehose_20150804"};
 constexpr JsonService kCloudWatch{"CloudWatch", "monitoring", "GraniteServiceVersion20100801",
                                   "application/x-amz-json-1.0"};
+constexpr JsonService kLambda{"Lambda", "lambda", ""};
+constexpr std::string_view kMappingsPath = "/2015-03-31/event-source-mappings/";
 constexpr auto kRefresh = std::chrono::seconds(1);
 constexpr size_t kMaxQueriesPerCall = 500;  // GetMetricData's limit
 
@@ -73,6 +77,19 @@ Status CollectFunctions(const JsonServiceOptions& o, TopFrame& f) {
   std::sort(names.begin(), names.end());
   names.erase(std::unique(names.begin(), names.end()), names.end());
   for (std::string& n : names) f.functions.push_back({.name = std::move(n)});
+  return Status::OK();
+}
+
+Status CollectMappings(const JsonServiceOptions& o, TopFrame& f) {
+  std::string marker;
+  for (int page = 0; page < 1000; ++page) {
+    ASSIGN_OR_RETURN(const nlohmann::json answer,
+                     GetRestJson(kLambda, o, std::string(kMappingsPath),
+                                 marker.empty() ? "" : "Marker=" + aws::UriEncode(marker, true)));
+    for (TopMapping& m : MappingsOfPage(answer)) f.mappings.push_back(std::move(m));
+    marker = answer.value("NextMarker", "");
+    if (marker.empty()) break;
+  }
   return Status::OK();
 }
 
@@ -195,12 +212,35 @@ SeriesSummary Summarise(const nlohmann::json& result, int64_t now_s) {
   return s;
 }
 
+std::vector<TopMapping> MappingsOfPage(const nlohmann::json& page) {
+  // The name after the ARN's last ':' (function) or '/' (stream): arn:aws:lambda:...:function:f,
+  // arn:aws:kinesis:...:stream/s. A qualified function ARN (f:alias) keeps its qualifier.
+  const auto function_name = [](const std::string& arn) {
+    const size_t at = arn.find(":function:");
+    return at == std::string::npos ? arn : arn.substr(at + 10);
+  };
+  const auto source_name = [](const std::string& arn) {
+    const size_t slash = arn.find('/');
+    return slash == std::string::npos ? arn : arn.substr(slash + 1);
+  };
+  std::vector<TopMapping> out;
+  for (const auto& m : page.value("EventSourceMappings", nlohmann::json::array())) {
+    if (!m.is_object()) continue;
+    out.push_back({.uuid = m.value("UUID", ""),
+                   .function = function_name(m.value("FunctionArn", "")),
+                   .source = source_name(m.value("EventSourceArn", "")),
+                   .state = m.value("State", "")});
+  }
+  return out;
+}
+
 Result<TopFrame> CollectTop(const JsonServiceOptions& o, int64_t now_s) {
   TopFrame f;
   f.now_s = now_s;
   ASSIGN_OR_RETURN(f.endpoint, ServiceEndpoint(kKinesis, o));
   RETURN_IF_ERROR(CollectStreams(o, f));
   RETURN_IF_ERROR(CollectFunctions(o, f));
+  RETURN_IF_ERROR(CollectMappings(o, f));
   RETURN_IF_ERROR(CollectDeliveries(o, f));
   RETURN_IF_ERROR(CollectAlarms(o, f));
   std::vector<Query> q;
@@ -213,7 +253,9 @@ Result<TopFrame> CollectTop(const JsonServiceOptions& o, int64_t now_s) {
     q.push_back({"AWS/Lambda", "Invocations", "FunctionName", fn.name, "Sum", &fn.invocations});
     q.push_back({"AWS/Lambda", "Errors", "FunctionName", fn.name, "Sum", &fn.errors});
     q.push_back({"AWS/Lambda", "Duration", "FunctionName", fn.name, "Average", &fn.duration});
-    q.push_back({"AWS/Lambda", "IteratorAge", "FunctionName", fn.name, "Maximum", &fn.iterator_age});
+  }
+  for (TopMapping& m : f.mappings) {
+    q.push_back({"AWS/Lambda", "IteratorAge", "EventSourceMappingUUID", m.uuid, "Maximum", &m.iterator_age});
   }
   RETURN_IF_ERROR(FetchSeries(o, now_s, q));
   return f;
@@ -232,11 +274,15 @@ std::string RenderTop(const TopFrame& f) {
     out += fmt::format("{:<28} {:<9} {:>6} {:>9} {:>9} {:>9} {:>9} {:>10}\n", Clip(s.name, 28), s.status,
                        s.open_shards, Rate(s.in), Rate(s.out), Num(s.in.total), Num(s.out.total), Ms(s.iterator_age.newest));
   }
-  out += fmt::format("\n{:<28} {:>11} {:>9} {:>10} {:>10}\n", "FUNCTION", "INVOCATIONS", "ERRORS", "DURATION",
-                     "ITER_AGE");
+  out += fmt::format("\n{:<28} {:>11} {:>9} {:>10}\n", "FUNCTION", "INVOCATIONS", "ERRORS", "DURATION");
   for (const TopFunction& fn : f.functions) {
-    out += fmt::format("{:<28} {:>11} {:>9} {:>10} {:>10}\n", Clip(fn.name, 28), Num(fn.invocations.total),
-                       Num(fn.errors.total), Ms(fn.duration.newest), Ms(fn.iterator_age.newest));
+    out += fmt::format("{:<28} {:>11} {:>9} {:>10}\n", Clip(fn.name, 28), Num(fn.invocations.total),
+                       Num(fn.errors.total), Ms(fn.duration.newest));
+  }
+  out += fmt::format("\n{:<36} {:<28} {:<28} {:<10} {:>10}\n", "MAPPING", "FUNCTION", "SOURCE", "STATE", "ITER_AGE");
+  for (const TopMapping& m : f.mappings) {
+    out += fmt::format("{:<36} {:<28} {:<28} {:<10} {:>10}\n", m.uuid, Clip(m.function, 28), Clip(m.source, 28),
+                       m.state, Ms(m.iterator_age.newest));
   }
   out += fmt::format("\n{:<28} {:>14} {:>9} {:>10} {:>10}  {}\n", "DELIVERY STREAM", "BUFFERED_BYTES", "RECORDS",
                      "OLDEST", "FRESHNESS", "LAST_ERROR");

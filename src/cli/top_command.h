@@ -1,8 +1,9 @@
 // `sluice top [--once]`: a live view of a running server, refreshed every second from its
 // public APIs: streams (Kinesis ListStreams, DescribeStreamSummary; AWS/Kinesis
 // IncomingRecords, GetRecords.Records and GetRecords.IteratorAgeMilliseconds through
-// CloudWatch GetMetricData), functions (AWS/Lambda Invocations, Errors, Duration and the
-// mappings' IteratorAge), delivery streams (Firehose SluiceListDeliveryStreamStats) and
+// CloudWatch GetMetricData), functions (AWS/Lambda Invocations, Errors, Duration),
+// event-source mappings (Lambda ListEventSourceMappings; AWS/Lambda IteratorAge by
+// EventSourceMappingUUID), delivery streams (Firehose SluiceListDeliveryStreamStats) and
 // alarms (CloudWatch DescribeAlarms). On a terminal each frame clears the screen (ANSI);
 // --once prints one frame and exits, for scripts and tests.
 #pragma once
@@ -44,7 +45,11 @@ struct TopStream {
 };
 struct TopFunction {
   std::string name;
-  SeriesSummary invocations, errors, duration, iterator_age;  // duration: Average; iterator age: Maximum
+  SeriesSummary invocations, errors, duration;  // duration: Average
+};
+struct TopMapping {
+  std::string uuid, function, source, state;  // function and source: names from their ARNs
+  SeriesSummary iterator_age;                 // Maximum
 };
 struct TopDelivery {
   std::string name, last_error;
@@ -58,9 +63,13 @@ struct TopFrame {
   int64_t now_s = 0;
   std::vector<TopStream> streams;
   std::vector<TopFunction> functions;
+  std::vector<TopMapping> mappings;
   std::vector<TopDelivery> deliveries;
   std::vector<TopAlarm> alarms;
 };
+
+// The mappings of one ListEventSourceMappings page (Lambda's REST answer), in its order.
+std::vector<TopMapping> MappingsOfPage(const nlohmann::json& page);
 
 // Reads every section from the server at `now_s`.
 Result<TopFrame> CollectTop(const JsonServiceOptions& o, int64_t now_s);

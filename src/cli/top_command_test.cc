@@ -45,6 +45,12 @@ TEST(TopRender, EverySectionWithItsRows) {
   fn.errors = {1, 0, 1};
   fn.duration = {0, 0, 12.4};
   f.functions.push_back(fn);
+  TopMapping m{.uuid = "6f1c2a3b-0000-4000-8000-000000000001", .function = "to-lake", .source = "rides",
+               .state = "Enabled"};
+  m.iterator_age = {0, 0, 1200};
+  f.mappings.push_back(m);
+  f.mappings.push_back({.uuid = "6f1c2a3b-0000-4000-8000-000000000002", .function = "to-lake", .source = "rides",
+                        .state = "Disabled"});
   f.deliveries.push_back({.name = "lake", .last_error = "", .buffered_bytes = 1024, .buffered_records = 4,
                           .oldest_record_age_ms = 1500, .data_freshness_ms = -1});
   f.alarms.push_back({"errors", "ALARM", "Threshold Crossed"});
@@ -54,14 +60,40 @@ TEST(TopRender, EverySectionWithItsRows) {
             "STREAM                       STATUS    SHARDS      IN/s     OUT/s        IN       OUT   ITER_AGE\n"
             "rides                        ACTIVE         2       1.0       0.4        30        12      250ms\n"
             "\n"
-            "FUNCTION                     INVOCATIONS    ERRORS   DURATION   ITER_AGE\n"
-            "to-lake                                3         1       12ms          -\n"
+            "FUNCTION                     INVOCATIONS    ERRORS   DURATION\n"
+            "to-lake                                3         1       12ms\n"
+            "\n"
+            "MAPPING                              FUNCTION                     SOURCE                       STATE        ITER_AGE\n"
+            "6f1c2a3b-0000-4000-8000-000000000001 to-lake                      rides                        Enabled        1200ms\n"
+            "6f1c2a3b-0000-4000-8000-000000000002 to-lake                      rides                        Disabled            -\n"
             "\n"
             "DELIVERY STREAM              BUFFERED_BYTES   RECORDS     OLDEST  FRESHNESS  LAST_ERROR\n"
             "lake                                   1024         4       1.5s          -  -\n"
             "\n"
             "ALARM                        STATE              REASON\n"
             "errors                       ALARM              Threshold Crossed\n");
+}
+
+TEST(TopMappings, APageOfListEventSourceMappingsGivesOneRowPerUuidWithNamesFromTheArns) {
+  const nlohmann::json page = nlohmann::json::parse(R"({
+    "EventSourceMappings": [
+      {"UUID": "u-1", "State": "Enabled", "BatchSize": 100,
+       "FunctionArn": "arn:aws:lambda:us-east-1:000000000000:function:to-lake",
+       "EventSourceArn": "arn:aws:kinesis:us-east-1:000000000000:stream/rides"},
+      {"UUID": "u-2", "State": "Disabled",
+       "FunctionArn": "arn:aws:lambda:us-east-1:000000000000:function:to-lake:live",
+       "EventSourceArn": "arn:aws:kinesis:us-east-1:000000000000:stream/rides"},
+      "not a mapping"],
+    "NextMarker": "m"})");
+  const std::vector<TopMapping> rows = MappingsOfPage(page);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].uuid, "u-1");
+  EXPECT_EQ(rows[0].function, "to-lake");
+  EXPECT_EQ(rows[0].source, "rides");
+  EXPECT_EQ(rows[0].state, "Enabled");
+  EXPECT_EQ(rows[1].function, "to-lake:live");
+  EXPECT_EQ(rows[1].state, "Disabled");
+  EXPECT_TRUE(MappingsOfPage(nlohmann::json::object()).empty());
 }
 
 }  // namespace

@@ -51,10 +51,18 @@ void LambdaMetrics::Throttled(std::string_view function) {
   }
 }
 
-void LambdaMetrics::IteratorAge(std::string_view function, double age_ms) {
+void LambdaMetrics::IteratorAge(std::string_view function, std::string_view mapping, double age_ms) {
   const MutexLock lock(mu_);
   For(function).iterator_age->Record(age_ms);
   all_.iterator_age->Record(age_ms);
+  if (mapping.empty()) return;
+  auto it = iterator_age_by_mapping_.find(mapping);
+  if (it == iterator_age_by_mapping_.end()) {
+    const metrics::MetricId id = metrics::MakeId(std::string(kLambdaNamespace), "IteratorAge",
+                                                 {{std::string(kMappingDimension), std::string(mapping)}});
+    it = iterator_age_by_mapping_.emplace(std::string(mapping), &registry_.GetDistribution(id, Unit::kMilliseconds)).first;
+  }
+  it->second->Record(age_ms);
 }
 
 }  // namespace sluice::functions

@@ -282,7 +282,8 @@ TEST(LambdaMetricsTest, ReportsPerFunctionAndAcrossAllFunctions) {
   m.Finished("g", 3, true);
   m.Started("f");
   m.Throttled("f");
-  m.IteratorAge("f", 250);
+  m.IteratorAge("f", "a1b2", 250);
+  m.IteratorAge("f", "", 50);  // no mapping: the function's series only
   auto id = [](const char* name, std::vector<metrics::Dimension> d) {
     return metrics::MakeId("AWS/Lambda", name, std::move(d));
   };
@@ -292,7 +293,8 @@ TEST(LambdaMetricsTest, ReportsPerFunctionAndAcrossAllFunctions) {
   EXPECT_EQ(registry.Samples(id("Duration", f)), (std::vector<double>{12.5}));
   EXPECT_EQ(registry.Samples(id("Throttles", f)), (std::vector<double>{1}));
   EXPECT_EQ(registry.Samples(id("ConcurrentExecutions", f)), (std::vector<double>{1, 1}));
-  EXPECT_EQ(registry.Samples(id("IteratorAge", f)), (std::vector<double>{250}));
+  EXPECT_EQ(registry.Samples(id("IteratorAge", f)), (std::vector<double>{250, 50}));
+  EXPECT_EQ(registry.Samples(id("IteratorAge", {{"EventSourceMappingUUID", "a1b2"}})), (std::vector<double>{250}));
   EXPECT_EQ(registry.Samples(id("Invocations", {})), (std::vector<double>{1, 1}));
   EXPECT_EQ(registry.Samples(id("Errors", {})), (std::vector<double>{0, 1}));
   EXPECT_EQ(registry.Samples(id("ConcurrentExecutions", {})), (std::vector<double>{1, 2, 1}));

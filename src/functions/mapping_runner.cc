@@ -449,9 +449,11 @@ bool MappingRunner::AttemptRound(Shard& shard, const MappingConfig& config) {
   return true;
 }
 
-void MappingRunner::ReportIteratorAge(std::string_view function, int64_t last_arrival_ms) const {
+void MappingRunner::ReportIteratorAge(std::string_view function, std::string_view mapping,
+                                      int64_t last_arrival_ms) const {
   if (deps_.metrics == nullptr) return;
-  deps_.metrics->IteratorAge(function, static_cast<double>(std::max<int64_t>(0, deps_.clock->NowMillis() - last_arrival_ms)));
+  deps_.metrics->IteratorAge(function, mapping,
+                             static_cast<double>(std::max<int64_t>(0, deps_.clock->NowMillis() - last_arrival_ms)));
 }
 
 EventSource MappingRunner::Source(const MappingConfig& config, const ResolvedFunction* fn) const {
@@ -503,7 +505,7 @@ MappingRunner::Outcome MappingRunner::Attempt(Round& round, std::deque<Batch>& l
   if (!fn.ok()) {
     result = fn.error();
   } else if (const std::string_view builtin = BuiltinNameFromHandler(fn->handler); !builtin.empty()) {
-    if (!views.empty()) ReportIteratorAge(fn->name, views.back().approximate_arrival_ms);
+    if (!views.empty()) ReportIteratorAge(fn->name, config.uuid, views.back().approximate_arrival_ms);
     auto impl = MakeBuiltin(builtin, {.variables = fn->environment, .store = deps_.store, .sink = deps_.sink,
                                       .registry = deps_.metrics != nullptr ? &deps_.metrics->registry() : nullptr,
                                       .function_name = fn->name});
@@ -524,7 +526,7 @@ MappingRunner::Outcome MappingRunner::Attempt(Round& round, std::deque<Batch>& l
       }
     }
   } else {
-    if (!views.empty()) ReportIteratorAge(fn->name, views.back().approximate_arrival_ms);
+    if (!views.empty()) ReportIteratorAge(fn->name, config.uuid, views.back().approximate_arrival_ms);
     std::optional<WindowFields> fields;
     if (window != nullptr) fields = WindowFields{window->start_ms, window->end_ms, window->state, shard_id};
     result = deps_.invoker->Invoke(

@@ -14,6 +14,8 @@
 #include <valijson/schema_parser.hpp>
 #include <valijson/validation_results.hpp>
 #include <valijson/validator.hpp>
+// Before any validation: pattern, patternProperties and format without valijson's engine.
+#include "internal/valijson_patterns.h"
 
 #include "aws/json_text.h"
 #include "base/base64.h"
@@ -26,11 +28,24 @@
 namespace sluice::functions::internal {
 namespace {
 
+// Sets this thread's active patterns for one validation.
+class PatternsInUse {
+ public:
+  explicit PatternsInUse(const CompiledPatterns& p) : previous_(ActivePatterns()) { ActivePatterns() = &p; }
+  ~PatternsInUse() { ActivePatterns() = previous_; }
+  PatternsInUse(const PatternsInUse&) = delete;
+  PatternsInUse& operator=(const PatternsInUse&) = delete;
+
+ private:
+  const CompiledPatterns* const previous_;
+};
+
 class ValijsonSchema final : public RecordSchema {
  public:
   std::optional<std::string> Validate(std::string_view data) const override {
     const nlohmann::json doc = nlohmann::json::parse(data, nullptr, /*allow_exceptions=*/false);
     if (doc.is_discarded()) return "not JSON";
+    const PatternsInUse in_use(patterns_);
     valijson::Validator validator;
     valijson::ValidationResults results;
     const valijson::adapters::NlohmannJsonAdapter target(doc);
@@ -51,26 +66,56 @@ class ValijsonSchema final : public RecordSchema {
   }
 
   valijson::Schema schema_;
+  CompiledPatterns patterns_;
 };
 
-// A keyword whose check valijson runs with the standard library's pattern engine on the
-// record's text (pattern, patternProperties, format): refused, as sluice runs no such
-// engine on request input. `parent` is the key `node` sits under ("properties" holds
-// property names, not keywords).
-std::optional<std::string> EngineKeyword(const nlohmann::json& node, std::string_view parent) {
+// Compiles every `pattern` and `patternProperties` name of the schema (ECMA dialect) and
+// checks every `format`; the reason when one cannot be served. `node` is a schema or a
+// container of schemas; `names`: its keys are names (properties, definitions, ...), not
+// keywords. Values of enum, const, default and examples are data and are not read.
+std::optional<std::string> CompileKeywords(const nlohmann::json& node, bool names, const std::string& at,
+                                           CompiledPatterns& out) {
+  const auto compile = [&](const std::string& pattern, const std::string& where) -> std::optional<std::string> {
+    if (out.contains(pattern)) return std::nullopt;
+    auto p = LinearPattern::Compile(pattern, PatternSyntax::kEcma);
+    if (!p.ok()) return "the pattern \"" + pattern + "\" at " + where + " cannot be matched: " + p.error();
+    out.emplace(pattern, std::move(*p));
+    return std::nullopt;
+  };
   if (node.is_array()) {
-    for (const auto& item : node) {
-      if (auto k = EngineKeyword(item, "")) return k;
+    for (size_t i = 0; i < node.size(); ++i) {
+      if (auto why = CompileKeywords(node[i], false, at + "/" + std::to_string(i), out)) return why;
     }
     return std::nullopt;
   }
   if (!node.is_object()) return std::nullopt;
-  const bool names = parent == "properties" || parent == "definitions" || parent == "$defs" ||
-                     parent == "dependencies";
   for (const auto& [key, value] : node.items()) {
-    if (!names && ((key == "pattern" || key == "format") && value.is_string())) return key;
-    if (!names && key == "patternProperties") return key;
-    if (auto k = EngineKeyword(value, names ? "" : key)) return k;
+    const std::string where = at + "/" + key;
+    if (names) {
+      if (auto why = CompileKeywords(value, false, where, out)) return why;
+      continue;
+    }
+    if (key == "enum" || key == "const" || key == "default" || key == "examples") continue;
+    if (key == "pattern" && value.is_string()) {
+      if (auto why = compile(value.get<std::string>(), where)) return why;
+      continue;
+    }
+    if (key == "format" && value.is_string()) {
+      const std::string format = value.get<std::string>();
+      if (KindOfFormat(format) == FormatKind::kRefused) {
+        return "the format \"" + format + "\" at " + where + " is not checked by sluice (it checks " +
+               std::string(CheckedFormats()) + ")";
+      }
+      continue;
+    }
+    if (key == "patternProperties" && value.is_object()) {
+      for (const auto& [pattern, sub] : value.items()) {
+        if (auto why = compile(pattern, where)) return why;
+      }
+    }
+    const bool holds_names = key == "properties" || key == "patternProperties" || key == "definitions" ||
+                             key == "$defs" || key == "dependencies";
+    if (auto why = CompileKeywords(value, holds_names, where, out)) return why;
   }
   return std::nullopt;
 }
@@ -87,11 +132,10 @@ std::map<std::string, CachedSchema, std::less<>> cache GUARDED_BY(cache_mu);
 Result<std::shared_ptr<const RecordSchema>> RecordSchema::Parse(std::string_view schema_json) {
   const nlohmann::json doc = nlohmann::json::parse(schema_json, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded() || !doc.is_object()) return Status::InvalidArgument("the schema is not a JSON object");
-  if (const std::optional<std::string> k = EngineKeyword(doc, "")) {
-    return Status::InvalidArgument("the schema uses \"" + *k +
-                                   "\", which is not supported (use enum, const, minLength and maxLength)");
-  }
   auto s = std::make_shared<ValijsonSchema>();
+  if (const std::optional<std::string> why = CompileKeywords(doc, false, "#", s->patterns_)) {
+    return Status::InvalidArgument(*why);
+  }
   try {
     valijson::SchemaParser parser;
     const valijson::adapters::NlohmannJsonAdapter adapter(doc);

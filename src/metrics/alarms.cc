@@ -253,6 +253,7 @@ class AlarmManagerImpl final : public AlarmManager {
           if (!stopping_) stop_cv_.WaitFor(stop_mu_, std::chrono::seconds(1));
           if (stopping_) break;
         }
+        if (o_.before_evaluation) o_.before_evaluation();
         Evaluate();
       }
     });

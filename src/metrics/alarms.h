@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -109,6 +110,11 @@ struct AlarmManagerOptions {
   // Evaluates on a thread of its own once a second (each alarm once per period);
   // false in unit tests, which call Evaluate() after moving the clock.
   bool background = true;
+  // Called on the evaluation thread before each periodic evaluation: the server passes
+  // the store's Fold, so an evaluation reads every sample recorded before it began
+  // instead of waiting for the store's own fold (a spike in the last second of a
+  // period would otherwise be counted in that period after its evaluation ran).
+  std::function<void()> before_evaluation;
 };
 
 struct DescribeFilter {

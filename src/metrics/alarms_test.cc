@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <atomic>
+#include <condition_variable>
 #include <mutex>
 
 #include "catalog/catalog.h"
@@ -120,6 +122,46 @@ TEST_F(AlarmsTest, BreachingDatapointMovesToAlarmWithReasonHistoryAndLambdaEvent
   EXPECT_EQ(Json::parse(history[1].data)["newState"]["stateValue"], "ALARM");
   EXPECT_EQ(history[2].type, "ConfigurationUpdate");
   EXPECT_EQ(history[2].summary, "Alarm \"a1\" created");
+}
+
+// The evaluation thread runs before_evaluation (the server's store fold) before each
+// periodic evaluation, so that evaluation reads what the hook stored: here the hook
+// stores the breaching datapoint of a period only once that period has ended. Were the
+// hook run after the evaluation, that period would be evaluated without it (and never
+// again): the ALARM is the proof of the order.
+TEST_F(AlarmsTest, PeriodicEvaluationRunsBeforeEvaluationFirstAndSeesWhatItStored) {
+  struct Signalling final : AlarmActions {
+    Status InvokeAsync(const std::string& function, std::string) override {
+      std::lock_guard lock(mu);
+      invoked.push_back(function);
+      cv.notify_all();
+      return Status::OK();
+    }
+    std::mutex mu;
+    std::condition_variable cv;
+    std::vector<std::string> invoked;
+  } signalling;
+  std::atomic<int> hooks{0};
+  alarms_->Shutdown();
+  auto m = AlarmManager::Open({.catalog = catalog_.get(), .reader = &reader_, .clock = &clock_,
+                               .actions = &signalling, .background = true, .before_evaluation = [&] {
+                                 hooks.fetch_add(1);
+                                 if (clock_.NowMillis() >= kT0 + 6 * kMin) reader_.Set(Id(), kT0 + 5 * kMin, 3);
+                               }});
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  alarms_ = std::move(m).value();
+  Put(Config());  // no datapoint yet: the evaluation at creation finds none
+  ASSERT_EQ(Get().state, AlarmState::kInsufficientData);
+  clock_.Advance(kMin);  // the period [kT0 + 5 min, + 6 min) ends: the hook stores it, then it is evaluated
+  {
+    std::unique_lock lock(signalling.mu);
+    ASSERT_TRUE(signalling.cv.wait_for(lock, std::chrono::seconds(30), [&] { return !signalling.invoked.empty(); }))
+        << "no evaluation ran";
+  }
+  alarms_->Shutdown();
+  EXPECT_GE(hooks.load(), 1);
+  EXPECT_EQ(Get().state, AlarmState::kAlarm);
+  EXPECT_EQ(signalling.invoked, std::vector<std::string>{kFn});
 }
 
 TEST_F(AlarmsTest, EvaluatesOncePerPeriodAndReturnsToOk) {

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <set>
 
-#include "stacks/allowed_pattern.h"
+#include "base/linear_pattern.h"
 
 namespace sluice::stacks {
 namespace {
@@ -62,9 +62,9 @@ StackError Violation(const ParameterDecl& p, const std::string& reason) {
 
 StackStatus Check(const ParameterDecl& p, const std::string& value) {
   const bool numeric = p.type == "Number" || p.type == "List<Number>";
-  std::optional<AllowedPattern> pattern;
+  std::optional<LinearPattern> pattern;
   if (p.allowed_pattern && !numeric) {
-    auto compiled = AllowedPattern::Compile(*p.allowed_pattern);
+    auto compiled = LinearPattern::Compile(*p.allowed_pattern, PatternSyntax::kJava);
     if (!compiled.ok()) return ValidationError("Template format error: Parameter '" + p.name + "' AllowedPattern: " + compiled.error());
     pattern = std::move(*compiled);
   }

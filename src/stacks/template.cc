@@ -6,7 +6,7 @@
 #include <set>
 
 #include "internal/yaml_document.h"
-#include "stacks/allowed_pattern.h"
+#include "base/linear_pattern.h"
 #include "stacks/graph.h"
 #include "stacks/references.h"
 
@@ -145,7 +145,7 @@ StackStatus ParseParameters(const Json& section, Template& t) {
       if (!p.allowed_pattern) {
         return ValidationError("Template format error: Parameter '" + name + "' AllowedPattern must be a string");
       }
-      auto compiled = AllowedPattern::Compile(*p.allowed_pattern);
+      auto compiled = LinearPattern::Compile(*p.allowed_pattern, PatternSyntax::kJava);
       if (!compiled.ok()) {
         return ValidationError("Template format error: Parameter '" + name + "' has an AllowedPattern sluice cannot use: " +
                                compiled.error());

@@ -36,7 +36,7 @@ struct ParameterDecl {
   std::string type;  // String, Number, List<Number>, CommaDelimitedList, AWS::SSM::..., ...
   std::optional<std::string> default_value;  // a Default of any scalar, as text
   std::vector<std::string> allowed_values;
-  std::optional<std::string> allowed_pattern;  // compiles (allowed_pattern.h); see parameters.h
+  std::optional<std::string> allowed_pattern;  // compiles (base/linear_pattern.h, Java syntax); see parameters.h
   std::optional<int64_t> min_length, max_length;
   std::optional<double> min_value, max_value;
   bool no_echo = false;

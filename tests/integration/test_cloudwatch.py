@@ -587,3 +587,66 @@ def test_requests_sdks_do_not_send_get_cloudwatchs_errors(server):
     status, _, body = raw_cloudwatch(server, "/", {"content-type": "application/x-www-form-urlencoded"},
                                      b"Action=ListMetrics&Version=2009-01-01")
     assert status == 400 and b"<Code>InvalidParameterValue</Code>" in body
+
+
+def put_metric_data_body(ns, datums, dims=30, wire="json", size=1_000_000):
+    """A PutMetricData of `datums` datums of `dims` dimensions each, the dimension values
+    padded so that the body comes close to `size` bytes; all datums are one series."""
+    import cbor2
+
+    def body(pad):
+        data = [{"MetricName": "Wide", "Value": 1.0, "Unit": "Count",
+                 "Dimensions": [{"Name": "d%02d" % k, "Value": "v" * pad} for k in range(dims)]}
+                for _ in range(datums)]
+        doc = {"Namespace": ns, "MetricData": data}
+        return json.dumps(doc, separators=(",", ":")).encode() if wire == "json" else cbor2.dumps(doc)
+
+    base = len(body(1))
+    pad = max(1, 1 + (size - base) // (len(body(2)) - base))  # the size grows by a step per pad character
+    while pad > 1 and len(body(pad)) > size:
+        pad -= 1
+    return body(pad)
+
+
+def put_metric_data_raw(server, wire, body):
+    if wire == "json":
+        return raw_cloudwatch(server, "/", {"content-type": "application/x-amz-json-1.0",
+                                            "x-amz-target": "GraniteServiceVersion20100801.PutMetricData",
+                                            "x-amzn-query-mode": "true"}, body)
+    return raw_cloudwatch(server, "/service/GraniteServiceVersion20100801/operation/PutMetricData",
+                          {"content-type": "application/cbor", "smithy-protocol": "rpc-v2-cbor"}, body)
+
+
+@pytest.mark.parametrize("wire", ["json", "cbor"])
+def test_put_metric_data_at_aws_maxima_parses_and_past_them_gets_aws_errors(cw, server, wire):
+    """1,000 datums of 30 dimensions in a body of about 1 MB, as AWS accepts them over AWS
+    JSON 1.0 and RPC v2 CBOR: far more values than awsproto's default parse cap."""
+    import cbor2
+    ns = fresh("wide")
+    body = put_metric_data_body(ns, 1000, wire=wire)
+    assert 900_000 < len(body) <= 1_000_000
+    status, headers, answer = put_metric_data_raw(server, wire, body)
+    assert status == 200, answer
+    dims = [{"Name": "d%02d" % k, "Value": json.loads(body)["MetricData"][0]["Dimensions"][k]["Value"]}
+            for k in range(30)] if wire == "json" else [
+        {"Name": "d%02d" % k, "Value": cbor2.loads(body)["MetricData"][0]["Dimensions"][k]["Value"]} for k in range(30)]
+    out = stats_when_visible(cw, Namespace=ns, MetricName="Wide", Dimensions=dims,
+                             StartTime=NOW - datetime.timedelta(minutes=10),
+                             EndTime=datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(minutes=2),
+                             Period=60, Statistics=["Sum", "SampleCount"])
+    assert sum(d["Sum"] for d in out["Datapoints"]) == 1000.0
+    assert sum(d["SampleCount"] for d in out["Datapoints"]) == 1000.0
+
+    def error(status, headers, answer):
+        doc = json.loads(answer) if wire == "json" else cbor2.loads(answer)
+        return status, headers["x-amzn-query-error"], doc["__type"], doc["message"]
+
+    # One datum too many, and one dimension too many: CloudWatch's own errors.
+    too_many = put_metric_data_body(ns, 1001, size=1_040_000, wire=wire)
+    assert error(*put_metric_data_raw(server, wire, too_many)) == (
+        400, "InvalidParameterValue;Sender", "com.amazonaws.cloudwatch#InvalidParameterValueException",
+        "The collection MetricData must not have a size greater than 1000.")
+    too_wide = put_metric_data_body(ns, 10, dims=31, size=10_000, wire=wire)
+    assert error(*put_metric_data_raw(server, wire, too_wide)) == (
+        400, "InvalidParameterValue;Sender", "com.amazonaws.cloudwatch#InvalidParameterValueException",
+        "The collection MetricData.member.1.Dimensions must not have a size greater than 30.")

@@ -73,6 +73,43 @@ def test_builtin_write_to_s3_sends_invalid_trips_to_the_dead_letter_prefix(serve
     wait_for("InvalidRecords = 3", counted)
 
 
+# pattern, patternProperties and format, which sluice matches with its own linear-time
+# matcher (ECMA-262 patterns) and hand-written format validators.
+PATTERN_SCHEMA = {
+    "type": "object", "required": ["TRIP_ID"],
+    "properties": {"TRIP_ID": {"type": "string", "pattern": "^T[0-9]+$"},
+                   "PICKUP": {"type": "string", "format": "date-time"}},
+    "patternProperties": {"^x-": {"type": "string", "format": "uuid"}},
+    "additionalProperties": False}
+
+
+def test_builtin_schema_with_pattern_pattern_properties_and_format(server, lam, kin, s3):
+    bucket = unique("lake")
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="schema/patterns.json", Body=json.dumps(PATTERN_SCHEMA).encode())
+    rows = [{"TRIP_ID": "T0", "PICKUP": "2026-12-01T10:00:00Z", "x-ref": "6f1c2a3b-0000-4000-8000-00000000000a"},
+            {"TRIP_ID": "trip-1"},
+            {"TRIP_ID": "T2", "PICKUP": "2026-13-01T10:00:00Z"},
+            {"TRIP_ID": "T3", "x-ref": "not-a-uuid"},
+            {"TRIP_ID": "T4", "other": 1},
+            {"TRIP_ID": "T5", "x-": "00000000-0000-0000-0000-000000000000"}]
+    stream, arn = make_stream(kin)
+    fn = make_function(lam, "sluice.builtin.write_to_s3",
+                       env={"OUTPUT_BUCKET": bucket, "SCHEMA_S3_URI": "s3://%s/schema/patterns.json" % bucket})
+    lam.create_event_source_mapping(FunctionName=fn, EventSourceArn=arn, BatchSize=100, StartingPosition="TRIM_HORIZON")
+    kin.put_records(StreamName=stream, Records=[{"Data": json.dumps(r).encode(), "PartitionKey": "k"} for r in rows])
+
+    written = wait_for("the valid trips in the lake", lambda: written_rows(s3, bucket))
+    assert [r["TRIP_ID"] for r in written] == ["T0", "T5"]
+    dead = wait_for("the dead letters", lambda: dead_letters(s3, bucket))
+    assert [(json.loads(base64.b64decode(d["data"]))["TRIP_ID"], d["reason"]) for d in dead] == [
+        ("trip-1", "<root>[TRIP_ID]: Failed to match the pattern '^T[0-9]+$'."),
+        ("T2", "<root>[PICKUP]: String is not a valid date-time."),
+        ("T3", "<root>[x-ref]: String is not a valid uuid."),
+        ("T4", "<root>: Object contains a property that could not be validated using 'properties' or "
+               "'additionalProperties' constraints: 'other'.")]
+
+
 class FakeS3:
     def __init__(self):
         with open(SCHEMA_PATH, "rb") as f:

@@ -1,6 +1,7 @@
 """`sluice top --once` after traffic: one frame with the stream's records in and out, the
-function's invocations and errors, the delivery stream's buffered bytes and the alarm's
-state, read from the server's Kinesis, CloudWatch and Firehose APIs."""
+function's invocations and errors, the event-source mapping's iterator age (by its
+UUID), the delivery stream's buffered bytes and the alarm's state, read from the
+server's Kinesis, Lambda, CloudWatch and Firehose APIs."""
 import time
 
 from conftest import SLUICE_BIN, kinesis_client, run
@@ -47,6 +48,11 @@ def test_once_prints_streams_functions_deliveries_and_alarms_after_traffic(serve
     fn = create(lam, FAILS_ON_ODD, FunctionName="top-fn")
     for n in range(3):
         invoke(lam, fn, {"n": n})
+    # A consumer of the stream: its mapping reports IteratorAge under its UUID.
+    consumer = create(lam, "def handler(event, context):\n    return None\n", FunctionName="top-consumer")
+    arn = k.describe_stream_summary(StreamName="top-rides")["StreamDescriptionSummary"]["StreamARN"]
+    uuid = lam.create_event_source_mapping(FunctionName=consumer, EventSourceArn=arn, BatchSize=100,
+                                           StartingPosition="TRIM_HORIZON")["UUID"]
 
     s3_client(server.url).create_bucket(Bucket="top-lake")
     fh = firehose_client(server.url)
@@ -63,17 +69,20 @@ def test_once_prints_streams_functions_deliveries_and_alarms_after_traffic(serve
     deadline = time.time() + 20
     while True:
         text = frame(server.url)
-        stream, function = row(text, "top-rides"), row(text, "top-fn")
-        if (stream and stream[5] == "7" and stream[6] == "7" and function and function[1] == "3"
-                and function[2] == "1") or time.time() > deadline:
+        stream, function, mapping = row(text, "top-rides"), row(text, "top-fn"), row(text, uuid)
+        if (stream and stream[5] == "7" and int(stream[6]) >= 7 and function and function[1] == "3"
+                and function[2] == "1" and mapping and mapping[3] == "Enabled"
+                and mapping[4] != "-") or time.time() > deadline:
             break
         time.sleep(0.1)
     assert text.startswith("sluice top  ")
     # STREAM STATUS SHARDS IN/s OUT/s IN OUT ITER_AGE
-    assert stream[:3] == ["top-rides", "ACTIVE", "2"] and stream[5:7] == ["7", "7"], text
+    assert stream[:3] == ["top-rides", "ACTIVE", "2"] and stream[5] == "7" and int(stream[6]) >= 7, text
     assert stream[7].endswith("ms")
-    # FUNCTION INVOCATIONS ERRORS DURATION ITER_AGE
-    assert function[1:3] == ["3", "1"] and function[3].endswith("ms") and function[4] == "-", text
+    # FUNCTION INVOCATIONS ERRORS DURATION
+    assert function[1:3] == ["3", "1"] and function[3].endswith("ms") and len(function) == 4, text
+    # MAPPING FUNCTION SOURCE STATE ITER_AGE: the mapping's own series, by UUID
+    assert mapping[1:4] == ["top-consumer", "top-rides", "Enabled"] and mapping[4].endswith("ms"), text
     # DELIVERY STREAM BUFFERED_BYTES RECORDS OLDEST FRESHNESS LAST_ERROR
     delivery = row(text, "top-delivery")
     assert delivery[1:3] == ["10", "1"] and delivery[3].endswith("s"), text

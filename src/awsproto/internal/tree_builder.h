@@ -1,5 +1,5 @@
 // Internal to awsproto: builds the flat tree of value.h for the JSON and CBOR readers.
-// The node array is allocated once, at min(limits.max_nodes, kMaxParseNodes,
+// The node array is allocated once, at min(limits.max_nodes, kMaxShapeParseNodes,
 // `most_nodes`), where `most_nodes` is the most values the body's size can encode;
 // adding past it fails the parse instead of growing.
 #pragma once
@@ -18,7 +18,7 @@ class TreeBuilder {
  public:
   TreeBuilder(const ParseLimits& limits, uint64_t most_nodes)
       : capacity_(static_cast<size_t>(std::min<uint64_t>(
-            {most_nodes, limits.max_nodes, uint64_t{kMaxParseNodes}}))),
+            {most_nodes, limits.max_nodes, uint64_t{kMaxShapeParseNodes}}))),
         max_depth_(std::min(limits.max_depth, kMaxParseDepth)),
         nodes_(new Value[capacity_ == 0 ? 1 : capacity_]) {}
 

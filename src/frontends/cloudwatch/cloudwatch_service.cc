@@ -3,6 +3,7 @@
 #include "awsproto/codec.h"
 #include "awsproto/json_rpc.h"
 #include "awsproto/request_id.h"
+#include "awsproto/schema.h"
 #include "base/work_pool.h"
 #include "internal/actions.h"
 
@@ -28,6 +29,39 @@ Protocol Detect(const http::RequestHead& head) {
 
 metrics::CwError Err(metrics::CwErrorCode c, std::string m) { return metrics::MakeCwError(c, std::move(m)); }
 
+// PutMetricData's request shape at AWS's maxima, for its parse limits only (the action
+// reads the tree itself): 1,000 datums of 30 dimensions, 150 values and 150 counts need
+// about 477,000 nodes, far past awsproto's default cap, and a 1 MB body of datums with 30
+// dimensions holds about 160,000. EntityMetricData, which sluice ignores, parses within
+// the spare LimitsFor leaves up to kMaxShapeParseNodes.
+using awsproto::FieldSpec;
+using awsproto::FieldType;
+const FieldSpec kDimensionShape[] = {{.name = "Name"}, {.name = "Value"}};
+const FieldSpec kStatisticSetShape[] = {{.name = "SampleCount"}, {.name = "Sum"}, {.name = "Minimum"}, {.name = "Maximum"}};
+const FieldSpec kDatumShape[] = {
+    {.name = "MetricName"},
+    {.name = "Dimensions", .type = FieldType::kList, .max_len = static_cast<int64_t>(metrics::kMaxDimensions), .members = kDimensionShape},
+    {.name = "Timestamp"},
+    {.name = "Value"},
+    {.name = "StatisticValues", .type = FieldType::kStructure, .members = kStatisticSetShape},
+    {.name = "Values", .type = FieldType::kList, .max_len = static_cast<int64_t>(kMaxValuesPerDatum)},
+    {.name = "Counts", .type = FieldType::kList, .max_len = static_cast<int64_t>(kMaxValuesPerDatum)},
+    {.name = "Unit"},
+    {.name = "StorageResolution"}};
+const FieldSpec kPutMetricDataShape[] = {
+    {.name = "Namespace"},
+    {.name = "MetricData", .type = FieldType::kList, .max_len = static_cast<int64_t>(kMaxDatums), .members = kDatumShape},
+    {.name = "StrictEntityValidation"}};
+
+// What parsing one JSON or CBOR request of `action` may build: PutMetricData's shape
+// asks past the default cap; every other action keeps awsproto's defaults.
+const awsproto::ParseLimits& LimitsFor(std::string_view action) {
+  static const awsproto::ParseLimits kPutMetricData =
+      awsproto::LimitsFor(kPutMetricDataShape, awsproto::kMaxShapeParseNodes);
+  static const awsproto::ParseLimits kDefault{};
+  return action == "PutMetricData" ? kPutMetricData : kDefault;
+}
+
 }  // namespace
 
 CloudWatchService::CloudWatchService(metrics::Registry& registry, const metrics::MetricReader& reader,
@@ -47,8 +81,10 @@ uint64_t CloudWatchService::BodyLimit(const http::RequestHead&) const { return k
 
 std::shared_ptr<http::BodySink> CloudWatchService::StreamBody(const http::RequestHead&) { return nullptr; }
 
-uint64_t CloudWatchService::ParseMemory(const http::RequestHead&, uint64_t body_bytes) const {
-  return awsproto::ParseMemoryBound(body_bytes);
+uint64_t CloudWatchService::ParseMemory(const http::RequestHead& head, uint64_t body_bytes) const {
+  const Protocol p = Detect(head);
+  return awsproto::ParseMemoryBound(body_bytes, p.wire == Wire::kQuery ? awsproto::kMaxParseNodes
+                                                                       : LimitsFor(p.action).max_nodes);
 }
 
 http::Response CloudWatchService::BodyTooLarge(const http::RequestHead& head, uint64_t limit) const {
@@ -121,10 +157,12 @@ void CloudWatchService::Handle(http::Request request, http::Responder done) {
       }
       if (!body.empty()) {
         awsproto::PinBodyBuffer(body);
-        auto parsed = p.wire == Wire::kJson ? awsproto::ParseJsonBody(std::move(body))
-                                            : awsproto::ParseCborBody(std::move(body));
+        const awsproto::ParseLimits& limits = LimitsFor(p.action);
+        auto parsed = p.wire == Wire::kJson ? awsproto::ParseJsonBody(std::move(body), limits)
+                                            : awsproto::ParseCborBody(std::move(body), limits);
         if (!parsed.ok() || (*parsed)->root().kind != awsproto::Value::Kind::kMap) {
-          // The parser holds at most awsproto::kMaxParseNodes values (docs/compatibility.md).
+          // The parser holds what the action's largest request needs (LimitsFor above;
+          // docs/compatibility.md).
           const std::string why = parsed.ok() ? "the body is not a map" : parsed.status().message();
           done(ErrorAnswer(p, Err(metrics::CwErrorCode::kInvalidParameterValue,
                                   "Malformed or too large request body: " + why),

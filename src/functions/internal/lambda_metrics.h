@@ -7,7 +7,9 @@
 //   ConcurrentExecutions (Count)   in-flight invocations, sampled as each one starts
 //                                  (CloudWatch's Maximum statistic is the useful one)
 //   IteratorAge (Milliseconds)     per event-source-mapping batch: now minus the arrival
-//                                  of the batch's last record
+//                                  of the batch's last record; also per mapping
+//                                  (dimension EventSourceMappingUUID, as CloudWatch keys
+//                                  event-source-mapping metrics)
 // Thread-safe; handles are taken once per function and reused.
 #pragma once
 
@@ -21,6 +23,7 @@
 namespace sluice::functions {
 
 inline constexpr std::string_view kLambdaNamespace = "AWS/Lambda";
+inline constexpr std::string_view kMappingDimension = "EventSourceMappingUUID";
 
 class LambdaMetrics {
  public:
@@ -32,7 +35,8 @@ class LambdaMetrics {
   void Finished(std::string_view function, double duration_ms, bool error) EXCLUDES(mu_);
   // It never ran (the concurrency limit); pairs with Started.
   void Throttled(std::string_view function) EXCLUDES(mu_);
-  void IteratorAge(std::string_view function, double age_ms) EXCLUDES(mu_);
+  // `mapping`: the event-source mapping's UUID (empty: none, the per-mapping series is skipped).
+  void IteratorAge(std::string_view function, std::string_view mapping, double age_ms) EXCLUDES(mu_);
   // Where the built-ins report their own series (Sluice/Consumers InvalidRecords).
   metrics::Registry& registry() const { return registry_; }
 
@@ -53,6 +57,7 @@ class LambdaMetrics {
   Mutex mu_;
   Series all_ GUARDED_BY(mu_);
   std::map<std::string, Series, std::less<>> by_function_ GUARDED_BY(mu_);
+  std::map<std::string, metrics::Distribution*, std::less<>> iterator_age_by_mapping_ GUARDED_BY(mu_);
 };
 
 }  // namespace sluice::functions

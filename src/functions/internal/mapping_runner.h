@@ -153,7 +153,7 @@ class MappingRunner {
   static catalog::MappingRow RowOf(const MappingInfo& info);
   EventSource Source(const MappingConfig& config, const ResolvedFunction* fn) const;
   // IteratorAge of a batch about to be invoked: now minus its last record's arrival.
-  void ReportIteratorAge(std::string_view function, int64_t last_arrival_ms) const;
+  void ReportIteratorAge(std::string_view function, std::string_view mapping, int64_t last_arrival_ms) const;
 
   const RunnerDeps deps_;
 

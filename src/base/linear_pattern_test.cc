@@ -1,25 +1,33 @@
-#include "stacks/allowed_pattern.h"
+#include "base/linear_pattern.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
-namespace sluice::stacks {
+namespace sluice {
 namespace {
 
+// Java's dialect, the whole value (CloudFormation's AllowedPattern).
 bool Matches(std::string_view pattern, std::string_view value) {
-  auto p = AllowedPattern::Compile(pattern);
+  auto p = LinearPattern::Compile(pattern, PatternSyntax::kJava);
   EXPECT_TRUE(p.ok()) << pattern << ": " << (p.ok() ? "" : p.error());
   return p.ok() && p->FullMatch(value);
 }
 
-std::string Refusal(std::string_view pattern) {
-  auto p = AllowedPattern::Compile(pattern);
+std::string Refusal(std::string_view pattern, PatternSyntax syntax = PatternSyntax::kJava) {
+  auto p = LinearPattern::Compile(pattern, syntax);
   EXPECT_FALSE(p.ok()) << pattern;
   return p.ok() ? "" : p.error();
 }
 
-TEST(AllowedPatternTest, TheWholeValueMustMatch) {
+// ECMA's dialect, anywhere in the value (JSON Schema's pattern).
+bool Found(std::string_view pattern, std::string_view value) {
+  auto p = LinearPattern::Compile(pattern, PatternSyntax::kEcma);
+  EXPECT_TRUE(p.ok()) << pattern << ": " << (p.ok() ? "" : p.error());
+  return p.ok() && p->Search(value);
+}
+
+TEST(LinearPatternTest, TheWholeValueMustMatch) {
   EXPECT_TRUE(Matches("[a-z]+", "abc"));
   EXPECT_FALSE(Matches("[a-z]+", "abc1"));
   EXPECT_FALSE(Matches("[a-z]+", "1abc"));
@@ -29,7 +37,7 @@ TEST(AllowedPatternTest, TheWholeValueMustMatch) {
   EXPECT_FALSE(Matches("^[a-z0-9.-]*$", "My_Bucket"));
 }
 
-TEST(AllowedPatternTest, PatternsTheQuickStartsUse) {
+TEST(LinearPatternTest, PatternsTheQuickStartsUse) {
   const char* cidr = R"((\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})/(\d{1,2}))";
   EXPECT_TRUE(Matches(cidr, "10.0.0.0/16"));
   EXPECT_FALSE(Matches(cidr, "10.0.0/16"));
@@ -44,7 +52,7 @@ TEST(AllowedPatternTest, PatternsTheQuickStartsUse) {
   EXPECT_TRUE(Matches("(?<stage>dev|prod)", "dev"));
 }
 
-TEST(AllowedPatternTest, ClassesEscapesAndDot) {
+TEST(LinearPatternTest, ClassesEscapesAndDot) {
   EXPECT_TRUE(Matches(R"([^\s,]+)", "a-b"));
   EXPECT_FALSE(Matches(R"([^\s,]+)", "a b"));
   EXPECT_TRUE(Matches(R"([]a]+)", "]a]"));
@@ -59,11 +67,11 @@ TEST(AllowedPatternTest, ClassesEscapesAndDot) {
   EXPECT_TRUE(Matches("a}]", "a}]"));
 }
 
-TEST(AllowedPatternTest, WhatNeedsBacktrackingIsRefusedWithAReason) {
+TEST(LinearPatternTest, WhatNeedsBacktrackingIsRefusedWithAReason) {
   EXPECT_NE(Refusal(R"((a)\1)").find("back-references"), std::string::npos);
   EXPECT_NE(Refusal("(?=a)a").find("look-around"), std::string::npos);
   EXPECT_NE(Refusal("a++").find("possessive"), std::string::npos);
-  EXPECT_NE(Refusal(R"(\bword)").find("\\b"), std::string::npos);
+  EXPECT_NE(Refusal(R"(\Aword)").find("\\A"), std::string::npos);
   EXPECT_NE(Refusal(R"(\p{Alpha})").find("\\p"), std::string::npos);
   EXPECT_NE(Refusal("[a-z&&[^b]]").find("intersection"), std::string::npos);
   EXPECT_NE(Refusal("(a").find("unclosed group"), std::string::npos);
@@ -76,9 +84,64 @@ TEST(AllowedPatternTest, WhatNeedsBacktrackingIsRefusedWithAReason) {
   EXPECT_NE(Refusal(std::string(65, '(') + std::string(65, ')')).find("nested too deeply"), std::string::npos);
 }
 
+TEST(LinearPatternTest, WordBoundariesLookAtBothSides) {
+  EXPECT_TRUE(Matches(R"(\bab\b)", "ab"));
+  EXPECT_TRUE(Matches(R"(a\Bb)", "ab"));
+  EXPECT_FALSE(Matches(R"(a\bb)", "ab"));
+  EXPECT_TRUE(Matches(R"(a\b-)", "a-"));
+  EXPECT_TRUE(Found(R"(\bcat\b)", "a cat sat"));
+  EXPECT_FALSE(Found(R"(\bcat\b)", "concatenate"));
+  EXPECT_TRUE(Found(R"(\Bcat\B)", "concatenate"));
+  EXPECT_FALSE(Found(R"(\b)", ""));
+  EXPECT_TRUE(Found(R"(\B)", ""));
+}
+
+TEST(LinearPatternTest, SearchFindsThePatternAnywhereUnlessAnchored) {
+  EXPECT_TRUE(Found("b+", "abbbc"));
+  EXPECT_FALSE(Found("^b+", "abbbc"));
+  EXPECT_FALSE(Found("b+$", "abbbc"));
+  EXPECT_TRUE(Found("^a.*c$", "abbbc"));
+  EXPECT_TRUE(Found("", "anything"));
+  EXPECT_TRUE(Found("x*", ""));
+  EXPECT_FALSE(Found("x", ""));
+  EXPECT_TRUE(Found("^[0-9]{4}-[0-9]{2}$", "2026-12"));
+  EXPECT_FALSE(Found("^[0-9]{4}-[0-9]{2}$", "2026-123"));
+  EXPECT_TRUE(Found("(cat|dog)s?", "hotdogs"));
+}
+
+TEST(LinearPatternTest, EcmaReadsItsOwnEscapesAndClasses) {
+  EXPECT_TRUE(Found("^[]$", "") == false);          // [] matches nothing
+  EXPECT_FALSE(Found("[]", "anything"));
+  EXPECT_TRUE(Found("^[^]+$", "a\nb"));             // [^] matches anything, newlines too
+  EXPECT_FALSE(Found("^.+$", "a\nb"));
+  EXPECT_TRUE(Found("^.$", "\xc2\x85"));          // U+0085 is no line terminator in ECMA
+  EXPECT_FALSE(Matches(".", "\xc2\x85"));         // but is in Java
+  EXPECT_TRUE(Found(R"(^\s$)", "\xc2\xa0"));       // U+00A0 is ECMA white space
+  EXPECT_FALSE(Matches(R"(\s)", "\xc2\xa0"));
+  EXPECT_TRUE(Found(R"(^\v\cJ\0[\b]$)", std::string("\x0b\n\0\x08", 4)));
+  EXPECT_TRUE(Found(R"(^a{,2}$)", "a{,2}"));          // no valid count: literal braces
+  EXPECT_TRUE(Found(R"(^x{$)", "x{"));
+  EXPECT_TRUE(Found(R"(^a{2}$)", "aa"));
+  EXPECT_TRUE(Found(R"(^[[a]+$)", "[a["));            // '[' is literal in an ECMA class
+  EXPECT_TRUE(Found(R"(^\/\x41\u00e9$)", "/A\xc3\xa9"));
+  EXPECT_TRUE(Found(R"(^(?<year>\d{4})$)", "2026"));
+}
+
+TEST(LinearPatternTest, EcmaRefusesWhatItCannotMatchWithAReason) {
+  constexpr auto kEcma = PatternSyntax::kEcma;
+  EXPECT_NE(Refusal("(?=a)a", kEcma).find("look-around"), std::string::npos);
+  EXPECT_NE(Refusal("(?<=a)b", kEcma).find("look-around"), std::string::npos);
+  EXPECT_NE(Refusal(R"((a)\1)", kEcma).find("back-references"), std::string::npos);
+  EXPECT_NE(Refusal(R"(\p{L})", kEcma).find("\\p"), std::string::npos);
+  EXPECT_NE(Refusal(R"(\a)", kEcma).find("\\a"), std::string::npos);  // Java's bell, a letter in ECMA
+  EXPECT_NE(Refusal(R"(\01)", kEcma).find("octal"), std::string::npos);
+  EXPECT_NE(Refusal(R"(\u{41})", kEcma).find("Unicode escape"), std::string::npos);
+  EXPECT_NE(Refusal(R"(\c1)", kEcma).find("\\c"), std::string::npos);
+}
+
 // The classic catastrophic cases for a backtracking matcher finish at once here: the
 // work is bounded by pattern size times value size.
-TEST(AllowedPatternTest, NestedQuantifiersStayLinear) {
+TEST(LinearPatternTest, NestedQuantifiersStayLinear) {
   const std::string value = std::string(20000, 'a') + "!";
   EXPECT_FALSE(Matches("(a+)+$", value));
   EXPECT_FALSE(Matches("(a|aa)*", value));
@@ -88,7 +151,7 @@ TEST(AllowedPatternTest, NestedQuantifiersStayLinear) {
 
 // A class repeated by a count is stored once, and a value of AWS's longest parameter
 // length (4096) runs through the largest program allowed.
-TEST(AllowedPatternTest, RepeatedWideClassesStayCheap) {
+TEST(LinearPatternTest, RepeatedWideClassesStayCheap) {
   std::string wide = "[^";
   for (char c = 'a'; c <= 'z'; c += 2) wide += c;
   wide += "]";
@@ -99,4 +162,4 @@ TEST(AllowedPatternTest, RepeatedWideClassesStayCheap) {
 }
 
 }  // namespace
-}  // namespace sluice::stacks
+}  // namespace sluice

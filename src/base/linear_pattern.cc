@@ -1,4 +1,4 @@
-#include "stacks/allowed_pattern.h"
+#include "base/linear_pattern.h"
 
 #include <algorithm>
 #include <iterator>
@@ -6,11 +6,11 @@
 #include <memory>
 #include <optional>
 
-namespace sluice::stacks {
+namespace sluice {
 namespace {
 
-using Range = AllowedPattern::Range;
-using Inst = AllowedPattern::Inst;
+using Range = LinearPattern::Range;
+using Inst = LinearPattern::Inst;
 
 constexpr size_t kMaxPatternBytes = 4096;
 constexpr int kMaxDepth = 64;
@@ -88,19 +88,27 @@ const std::vector<Range>& Word() {
   static const std::vector<Range> r{{'0', '9'}, {'A', 'Z'}, {'_', '_'}, {'a', 'z'}};
   return r;
 }
-const std::vector<Range>& Space() {
-  static const std::vector<Range> r{{'\t', '\r'}, {' ', ' '}};
-  return r;
+const std::vector<Range>& Space(PatternSyntax syntax) {
+  static const std::vector<Range> java{{'\t', '\r'}, {' ', ' '}};
+  // ECMA's WhiteSpace and LineTerminator: Unicode's space separators, BOM, U+2028/9.
+  static const std::vector<Range> ecma{{'\t', '\r'},     {' ', ' '},       {0xA0, 0xA0},     {0x1680, 0x1680},
+                                       {0x2000, 0x200A}, {0x2028, 0x2029}, {0x202F, 0x202F}, {0x205F, 0x205F},
+                                       {0x3000, 0x3000}, {0xFEFF, 0xFEFF}};
+  return syntax == PatternSyntax::kJava ? java : ecma;
 }
-// Java's `.`: anything but a line terminator.
-const std::vector<Range>& Dot() {
-  static const std::vector<Range> r =
+// `.`: anything but a line terminator (Java counts U+0085 as one, ECMA does not).
+const std::vector<Range>& Dot(PatternSyntax syntax) {
+  static const std::vector<Range> java =
       Complement({{'\n', '\n'}, {'\r', '\r'}, {0x85, 0x85}, {0x2028, 0x2029}});
-  return r;
+  static const std::vector<Range> ecma = Complement({{'\n', '\n'}, {'\r', '\r'}, {0x2028, 0x2029}});
+  return syntax == PatternSyntax::kJava ? java : ecma;
+}
+bool IsWordChar(uint32_t cp) {
+  return (cp >= '0' && cp <= '9') || (cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z') || cp == '_';
 }
 
 struct Node {
-  enum Kind { kClass, kBegin, kEnd, kConcat, kAlt, kRepeat } kind;
+  enum Kind { kClass, kBegin, kEnd, kWordBoundary, kNotWordBoundary, kConcat, kAlt, kRepeat } kind;
   std::vector<Range> ranges;  // kClass
   std::vector<std::unique_ptr<Node>> children;
   uint32_t min = 0;
@@ -121,9 +129,15 @@ uint32_t HexValue(char c) {
   return static_cast<uint32_t>(c - 'A' + 10);
 }
 
+std::unique_ptr<Node> MakeAssertion(Node::Kind kind) {
+  auto n = std::make_unique<Node>();
+  n->kind = kind;
+  return n;
+}
+
 class Parser {
  public:
-  explicit Parser(std::string_view p) : p_(p) {}
+  Parser(std::string_view p, PatternSyntax syntax) : p_(p), ecma_(syntax == PatternSyntax::kEcma) {}
 
   Expected<std::unique_ptr<Node>, std::string> Parse() {
     auto n = Alternation(0);
@@ -168,10 +182,27 @@ class Parser {
     return cat;
   }
 
-  static bool IsQuantifier(char c) { return c == '*' || c == '+' || c == '?' || c == '{'; }
+  // Whether a quantifier starts at `i`. In ECMA a `{` that starts no valid count
+  // (`{`, `{a}`, `{1,x`) is a literal; in Java it is a malformed quantifier.
+  bool QuantifierAt(size_t i) const {
+    if (i >= p_.size()) return false;
+    const char c = p_[i];
+    if (c == '*' || c == '+' || c == '?') return true;
+    if (c != '{') return false;
+    if (!ecma_) return true;
+    size_t k = i + 1;
+    const size_t digits_at = k;
+    while (k < p_.size() && p_[k] >= '0' && p_[k] <= '9') ++k;
+    if (k == digits_at) return false;
+    if (k < p_.size() && p_[k] == ',') {
+      ++k;
+      while (k < p_.size() && p_[k] >= '0' && p_[k] <= '9') ++k;
+    }
+    return k < p_.size() && p_[k] == '}';
+  }
 
   Expected<std::unique_ptr<Node>, std::string> Quantified(std::unique_ptr<Node> atom) {
-    if (i_ >= p_.size() || !IsQuantifier(p_[i_])) return atom;
+    if (!QuantifierAt(i_)) return atom;
     uint32_t min = 0;
     std::optional<uint32_t> max;
     const char q = p_[i_++];
@@ -203,8 +234,11 @@ class Parser {
     } else if (i_ < p_.size() && p_[i_] == '+') {
       return Fail("possessive quantifiers are not supported");
     }
-    if (i_ < p_.size() && IsQuantifier(p_[i_])) return Fail("dangling meta character '" + std::string(1, p_[i_]) + "'");
-    if (atom->kind == Node::kBegin || atom->kind == Node::kEnd) return atom;  // Java accepts ^* as ^
+    if (QuantifierAt(i_)) return Fail("dangling meta character '" + std::string(1, p_[i_]) + "'");
+    if (atom->kind != Node::kClass && atom->kind != Node::kConcat && atom->kind != Node::kAlt &&
+        atom->kind != Node::kRepeat) {
+      return atom;  // an assertion repeated is the assertion (Java accepts ^* as ^)
+    }
     auto r = std::make_unique<Node>();
     r->kind = Node::kRepeat;
     r->min = min;
@@ -225,7 +259,7 @@ class Parser {
 
   Expected<std::unique_ptr<Node>, std::string> Atom(int depth) {
     const char c = p_[i_];
-    if (IsQuantifier(c)) return Fail("dangling meta character '" + std::string(1, c) + "'");
+    if (QuantifierAt(i_)) return Fail("dangling meta character '" + std::string(1, c) + "'");
     if (c == '(') {
       ++i_;
       if (i_ < p_.size() && p_[i_] == '?') {
@@ -255,7 +289,7 @@ class Parser {
     }
     if (c == '.') {
       ++i_;
-      return MakeClass(Dot());
+      return MakeClass(Dot(ecma_ ? PatternSyntax::kEcma : PatternSyntax::kJava));
     }
     if (c == '[') {
       ++i_;
@@ -265,7 +299,10 @@ class Parser {
     }
     if (c == '\\') {
       ++i_;
-      auto e = Escape();
+      if (i_ < p_.size() && (p_[i_] == 'b' || p_[i_] == 'B')) {
+        return MakeAssertion(p_[i_++] == 'b' ? Node::kWordBoundary : Node::kNotWordBoundary);
+      }
+      auto e = Escape(false);
       if (!e.ok()) return e.error();
       return MakeClass(std::move(*e));
     }
@@ -273,22 +310,31 @@ class Parser {
     return MakeClass({{cp, cp}});
   }
 
-  // After a backslash: the code points it stands for.
-  Expected<std::vector<Range>, std::string> Escape() {
+  // After a backslash: the code points it stands for (`in_class`: inside [...]).
+  Expected<std::vector<Range>, std::string> Escape(bool in_class) {
     if (i_ >= p_.size()) return Fail("unexpected end after '\\'");
     const char c = p_[i_++];
     auto one = [](uint32_t v) { return std::vector<Range>{{v, v}}; };
+    const PatternSyntax syntax = ecma_ ? PatternSyntax::kEcma : PatternSyntax::kJava;
     switch (c) {
       case 'd': return Digits();
       case 'D': return Complement(Digits());
       case 'w': return Word();
       case 'W': return Complement(Word());
-      case 's': return Space();
-      case 'S': return Complement(Space());
+      case 's': return Space(syntax);
+      case 'S': return Complement(Space(syntax));
       case 't': return one('\t');
       case 'n': return one('\n');
       case 'r': return one('\r');
       case 'f': return one('\f');
+      case 'u': return HexDigits(4, "illegal Unicode escape");
+      case 'x':
+        if (ecma_ || i_ >= p_.size() || p_[i_] != '{') return HexDigits(2, "illegal hexadecimal escape");
+        break;
+      default: break;
+    }
+    if (ecma_) return EcmaEscape(c, in_class);
+    switch (c) {
       case 'a': return one(7);
       case 'e': return one(27);
       case '0': {
@@ -301,43 +347,68 @@ class Parser {
         if (digits == 0) return Fail("illegal octal escape");
         return one(v);
       }
-      case 'x': {
+      case 'x': {  // \x{h...}: \xhh was read above
+        ++i_;
         uint32_t v = 0;
-        if (i_ < p_.size() && p_[i_] == '{') {
-          ++i_;
-          int digits = 0;
-          while (i_ < p_.size() && IsHex(p_[i_]) && digits < 6) {
-            v = v * 16 + HexValue(p_[i_++]);
-            ++digits;
-          }
-          if (digits == 0 || i_ >= p_.size() || p_[i_] != '}' || v > kMaxCodePoint) return Fail("illegal hexadecimal escape");
-          ++i_;
-          return one(v);
-        }
-        if (i_ + 2 > p_.size() || !IsHex(p_[i_]) || !IsHex(p_[i_ + 1])) return Fail("illegal hexadecimal escape");
-        v = HexValue(p_[i_]) * 16 + HexValue(p_[i_ + 1]);
-        i_ += 2;
-        return one(v);
-      }
-      case 'u': {
-        if (i_ + 4 > p_.size()) return Fail("illegal Unicode escape");
-        uint32_t v = 0;
-        for (int k = 0; k < 4; ++k) {
-          if (!IsHex(p_[i_])) return Fail("illegal Unicode escape");
+        int digits = 0;
+        while (i_ < p_.size() && IsHex(p_[i_]) && digits < 6) {
           v = v * 16 + HexValue(p_[i_++]);
+          ++digits;
         }
+        if (digits == 0 || i_ >= p_.size() || p_[i_] != '}' || v > kMaxCodePoint) return Fail("illegal hexadecimal escape");
+        ++i_;
         return one(v);
       }
       default:
         break;
     }
+    if (in_class && c == 'b') return Fail("the escape \\b is not supported in a character class");
+    return Identity(c);
+  }
+
+  // ECMA's escapes past the shared ones (Escape above).
+  Expected<std::vector<Range>, std::string> EcmaEscape(char c, bool in_class) {
+    auto one = [](uint32_t v) { return std::vector<Range>{{v, v}}; };
+    switch (c) {
+      case 'v': return one(0x0B);
+      case 'b':
+        if (in_class) return one(0x08);
+        break;
+      case '0':
+        if (i_ < p_.size() && p_[i_] >= '0' && p_[i_] <= '9') return Fail("octal escapes are not supported");
+        return one(0);
+      case 'c': {
+        const char l = i_ < p_.size() ? p_[i_] : '\0';
+        if (!((l >= 'a' && l <= 'z') || (l >= 'A' && l <= 'Z'))) return Fail("\\c must be followed by a letter");
+        ++i_;
+        return one(static_cast<uint32_t>(l) % 32);
+      }
+      default: break;
+    }
+    return Identity(c);
+  }
+
+  // `n` hex digits after \x or \u: the code point they give.
+  Expected<std::vector<Range>, std::string> HexDigits(int n, const char* why) {
+    if (i_ + static_cast<size_t>(n) > p_.size()) return Fail(why);
+    uint32_t v = 0;
+    for (int k = 0; k < n; ++k) {
+      if (!IsHex(p_[i_])) return Fail(why);
+      v = v * 16 + HexValue(p_[i_++]);
+    }
+    return std::vector<Range>{{v, v}};
+  }
+
+  // An escape that stands for its character (`\.`, `\/`), or a refusal for a letter or
+  // digit that means something this matcher does not do.
+  Expected<std::vector<Range>, std::string> Identity(char c) {
     if ((c >= '1' && c <= '9') || c == 'k') return Fail("back-references are not supported");
     if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
       return Fail("the escape \\" + std::string(1, c) + " is not supported");
     }
     --i_;
     const uint32_t cp = DecodeOne(p_, i_);
-    return one(cp);
+    return std::vector<Range>{{cp, cp}};
   }
 
   // After '[': the class up to its ']'.
@@ -348,7 +419,7 @@ class Parser {
       ++i_;
     }
     std::vector<Range> set;
-    bool first = true;
+    bool first = !ecma_;  // Java reads a leading ']' as a literal; ECMA closes the class
     while (true) {
       if (i_ >= p_.size()) return Fail("unclosed character class");
       if (p_[i_] == ']' && !first) {
@@ -356,14 +427,14 @@ class Parser {
         break;
       }
       first = false;
-      if (p_[i_] == '[') return Fail("nested character classes are not supported");
-      if (p_.compare(i_, 2, "&&") == 0) return Fail("character class intersection is not supported");
+      if (p_[i_] == '[' && !ecma_) return Fail("nested character classes are not supported");
+      if (p_.compare(i_, 2, "&&") == 0 && !ecma_) return Fail("character class intersection is not supported");
       auto lo = ClassAtom();
       if (!lo.ok()) return lo.error();
       const bool single = lo->size() == 1 && (*lo)[0].lo == (*lo)[0].hi;
       if (single && i_ + 1 < p_.size() && p_[i_] == '-' && p_[i_ + 1] != ']') {
         ++i_;
-        if (p_[i_] == '[') return Fail("nested character classes are not supported");
+        if (p_[i_] == '[' && !ecma_) return Fail("nested character classes are not supported");
         auto hi = ClassAtom();
         if (!hi.ok()) return hi.error();
         if (hi->size() != 1 || (*hi)[0].lo != (*hi)[0].hi || (*hi)[0].lo < (*lo)[0].lo) {
@@ -380,13 +451,14 @@ class Parser {
   Expected<std::vector<Range>, std::string> ClassAtom() {
     if (p_[i_] == '\\') {
       ++i_;
-      return Escape();
+      return Escape(true);
     }
     const uint32_t cp = DecodeOne(p_, i_);
     return std::vector<Range>{{cp, cp}};
   }
 
   std::string_view p_;
+  const bool ecma_;
   size_t i_ = 0;
 };
 
@@ -407,6 +479,8 @@ class Emitter {
       }
       case Node::kBegin: return Push({Inst::kBegin});
       case Node::kEnd: return Push({Inst::kEnd});
+      case Node::kWordBoundary: return Push({Inst::kWordBoundary});
+      case Node::kNotWordBoundary: return Push({Inst::kNotWordBoundary});
       case Node::kConcat:
         for (const auto& c : n.children) {
           if (!Emit(*c)) return false;
@@ -492,16 +566,24 @@ class ThreadSet {
   size_t size_ = 0;
 };
 
+// Where the matcher stands between two code points: what the assertions look at.
+struct Position {
+  bool at_begin = false;
+  bool at_end = false;
+  bool word_before = false;
+  bool word_after = false;
+};
+
 }  // namespace
 
-Expected<AllowedPattern, std::string> AllowedPattern::Compile(std::string_view pattern) {
+Expected<LinearPattern, std::string> LinearPattern::Compile(std::string_view pattern, PatternSyntax syntax) {
   if (pattern.size() > kMaxPatternBytes) {
     return Unexpected<std::string>{"longer than " + std::to_string(kMaxPatternBytes) + " bytes"};
   }
-  Parser parser(pattern);
+  Parser parser(pattern, syntax);
   auto tree = parser.Parse();
   if (!tree.ok()) return Unexpected<std::string>{tree.error()};
-  AllowedPattern out;
+  LinearPattern out;
   Emitter emitter(out.prog_, out.ranges_);
   if (!emitter.Emit(**tree) || out.prog_.size() >= kMaxInstructions) {
     return Unexpected<std::string>{"more than " + std::to_string(kMaxInstructions) + " states once repetitions are expanded"};
@@ -510,11 +592,16 @@ Expected<AllowedPattern, std::string> AllowedPattern::Compile(std::string_view p
   return out;
 }
 
-bool AllowedPattern::FullMatch(std::string_view value) const {
+bool LinearPattern::FullMatch(std::string_view value) const { return Run(value, false); }
+bool LinearPattern::Search(std::string_view value) const { return Run(value, true); }
+
+bool LinearPattern::Run(std::string_view value, bool anywhere) const {
   ThreadSet current(prog_.size()), next(prog_.size());
   std::vector<uint32_t> stack;
-  // Follows jumps, splits and assertions from pc, adding every state reached.
-  auto add = [&](ThreadSet& set, uint32_t start, bool at_begin, bool at_end) {
+  // Follows jumps, splits and assertions from pc, adding every state reached. Returns
+  // true when the match state is among them.
+  auto add = [&](ThreadSet& set, uint32_t start, const Position& at) {
+    bool matched = false;
     stack.push_back(start);
     while (!stack.empty()) {
       const uint32_t pc = stack.back();
@@ -529,22 +616,41 @@ bool AllowedPattern::FullMatch(std::string_view value) const {
           stack.push_back(in.x);
           break;
         case Inst::kBegin:
-          if (at_begin) stack.push_back(pc + 1);
+          if (at.at_begin) stack.push_back(pc + 1);
           break;
         case Inst::kEnd:
-          if (at_end) stack.push_back(pc + 1);
+          if (at.at_end) stack.push_back(pc + 1);
           break;
-        case Inst::kClass:
-        case Inst::kMatch: break;
+        case Inst::kWordBoundary:
+          if (at.word_before != at.word_after) stack.push_back(pc + 1);
+          break;
+        case Inst::kNotWordBoundary:
+          if (at.word_before == at.word_after) stack.push_back(pc + 1);
+          break;
+        case Inst::kMatch: matched = true; break;
+        case Inst::kClass: break;
       }
     }
+    return matched;
   };
-  add(current, 0, true, value.empty());
+  // The code point at `i` without moving past it (none at the end).
+  auto peek = [&](size_t i, uint32_t& cp) {
+    if (i >= value.size()) return false;
+    cp = DecodeOne(value, i);
+    return true;
+  };
+  uint32_t ahead = 0;
+  bool has_ahead = peek(0, ahead);
+  Position at{true, value.empty(), false, has_ahead && IsWordChar(ahead)};
+  if (add(current, 0, at) && anywhere) return true;
   size_t i = 0;
   while (i < value.size()) {
-    if (current.size() == 0) return false;
+    if (current.size() == 0 && !anywhere) return false;
     const uint32_t cp = DecodeOne(value, i);
+    has_ahead = peek(i, ahead);
+    at = {false, i == value.size(), IsWordChar(cp), has_ahead && IsWordChar(ahead)};
     next.Clear();
+    bool matched = false;
     for (size_t k = 0; k < current.size(); ++k) {
       const uint32_t pc = current[k];
       const Inst& in = prog_[pc];
@@ -552,9 +658,12 @@ bool AllowedPattern::FullMatch(std::string_view value) const {
       // The ranges are sorted and disjoint: the last one starting at or below cp decides.
       const auto first = ranges_.begin() + in.x, last = first + in.y;
       auto after = std::upper_bound(first, last, cp, [](uint32_t c, const Range& r) { return c < r.lo; });
-      if (after != first && cp <= std::prev(after)->hi) add(next, pc + 1, false, i == value.size());
+      if (after != first && cp <= std::prev(after)->hi) matched = add(next, pc + 1, at) || matched;
     }
+    // Searching, a match may also start here.
+    if (anywhere) matched = add(next, 0, at) || matched;
     std::swap(current, next);
+    if (anywhere && matched) return true;
   }
   for (size_t k = 0; k < current.size(); ++k) {
     if (prog_[current[k]].op == Inst::kMatch) return true;
@@ -562,4 +671,4 @@ bool AllowedPattern::FullMatch(std::string_view value) const {
   return false;
 }
 
-}  // namespace sluice::stacks
+}  // namespace sluice
