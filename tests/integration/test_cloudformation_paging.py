@@ -19,9 +19,10 @@ def test_list_actions_page_by_100_with_next_token(server):
     waiter = cf.get_waiter("stack_create_complete")
     waiter.wait(StackName="pages", WaiterConfig={"Delay": 1, "MaxAttempts": 60})
     for i in range(N):
+        # Log groups are real: each importer names its own, from the import.
         cf.create_stack(StackName=f"importer-{i}",
-                        TemplateBody="Resources: {G: {Type: AWS::Logs::LogGroup, "
-                                     "Properties: {LogGroupName: !ImportValue page-e0}}}")
+                        TemplateBody="Resources: {G: {Type: AWS::Logs::LogGroup, Properties: "
+                                     f"{{LogGroupName: !Join ['-', [!ImportValue page-e0, importer-{i}]]}}}}}}")
     for name in [f"importer-{i}" for i in range(N)]:
         waiter.wait(StackName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
 

@@ -17,6 +17,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include <valijson/adapters/nlohmann_json_adapter.hpp>
@@ -116,7 +117,14 @@ struct ValidationVisitor<adapters::NlohmannJsonAdapter>::ValidatePatternProperty
         properties_matched_(properties_matched),
         validated_(validated),
         cache_(&cache),
-        validate_(&ValidateWith<Cache>) {}
+        // A lambda, not a member template: clang 16 substitutes the enclosing class's
+        // argument for a member template's parameter in this explicit specialization.
+        validate_(+[](void* c, const adapters::NlohmannJsonAdapter& value, std::vector<std::string> context,
+                      bool strict_types, ValidationResults* results, const Subschema& subschema) {
+          ValidationVisitor<adapters::NlohmannJsonAdapter> validator(value, std::move(context), strict_types,
+                                                                     results, *static_cast<std::remove_reference_t<decltype(cache)>*>(c));
+          return validator.validateSchema(subschema);
+        }) {}
 
   template <typename StringType>
   bool operator()(const StringType& pattern_property, const Subschema* subschema) const {
@@ -142,14 +150,6 @@ struct ValidationVisitor<adapters::NlohmannJsonAdapter>::ValidatePatternProperty
  private:
   using Validate = bool (*)(void* cache, const adapters::NlohmannJsonAdapter& value, std::vector<std::string> context,
                             bool strict_types, ValidationResults* results, const Subschema& subschema);
-
-  template <typename Cache>
-  static bool ValidateWith(void* cache, const adapters::NlohmannJsonAdapter& value, std::vector<std::string> context,
-                           bool strict_types, ValidationResults* results, const Subschema& subschema) {
-    ValidationVisitor<adapters::NlohmannJsonAdapter> validator(value, std::move(context), strict_types, results,
-                                                               *static_cast<Cache*>(cache));
-    return validator.validateSchema(subschema);
-  }
 
   const Object& object_;
   const std::vector<std::string>& context_;

@@ -340,7 +340,7 @@ TEST_F(ProvidersTest, LogGroupIsARealGroupWithRetention) {
   EXPECT_EQ(created->attributes["Arn"], "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/fn:*");
   ASSERT_TRUE(group("/aws/lambda/fn"));
   EXPECT_EQ(group("/aws/lambda/fn")->retention_days, 7);
-  EXPECT_EQ(group("/aws/lambda/fn")->arn, created->attributes["Arn"]);
+  EXPECT_EQ(group("/aws/lambda/fn")->arn, created->attributes["Arn"].get<std::string>());
 
   // Without a name: the engine's; without RetentionInDays: events never expire.
   auto unnamed = p.Create(Request("Other", Json::object()));
