@@ -35,7 +35,7 @@ Result<std::string> FormDecode(std::string_view s) {
 
 }  // namespace
 
-Result<QueryParams> QueryParams::Parse(std::string_view form) {
+Result<QueryParams> QueryParams::Parse(std::string_view form, const QueryLimits& limits) {
   QueryParams q;
   size_t count = 0;
   size_t start = 0;
@@ -48,8 +48,8 @@ Result<QueryParams> QueryParams::Parse(std::string_view form) {
       if (amp == form.size()) break;
       continue;
     }
-    if (++count > kMaxQueryParams) {
-      return Status::InvalidArgument("the request has more than " + std::to_string(kMaxQueryParams) +
+    if (++count > limits.max_params) {
+      return Status::InvalidArgument("the request has more than " + std::to_string(limits.max_params) +
                                      " parameters");
     }
     const size_t eq = pair.find('=');
@@ -57,6 +57,11 @@ Result<QueryParams> QueryParams::Parse(std::string_view form) {
     if (!key.ok()) return key.status();
     auto value = FormDecode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1));
     if (!value.ok()) return value.status();
+    q.held_bytes_ += QueryParamBytes(key->size(), value->size());
+    if (q.held_bytes_ > limits.max_bytes) {
+      return Status::InvalidArgument("the request parameters need more than " + std::to_string(limits.max_bytes) +
+                                     " bytes of memory");
+    }
     q.params_.emplace(std::move(*key), std::move(*value));
     if (amp == form.size()) break;
   }

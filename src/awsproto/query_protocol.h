@@ -9,6 +9,7 @@
 // Thread-safe: everything here is a value or a pure function.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -20,15 +21,34 @@
 
 namespace sluice::awsproto {
 
-// The most parameters one request may carry; a larger form is refused before decoding
-// more (a stack has at most 200 parameters and 50 tags, a few fields each).
+// The most parameters one request may carry by default; a larger form is refused before
+// decoding more (a stack has at most 200 parameters and 50 tags, a few fields each).
 inline constexpr size_t kMaxQueryParams = 4096;
+
+// Heap bytes a std::string of `size` bytes holds beyond its own object, at most: none
+// within libstdc++'s 15-byte small buffer, else the text, its NUL and malloc's chunk
+// header and rounding.
+constexpr uint64_t HeapStringBytes(size_t size) { return size > 15 ? size + 24 : 0; }
+
+// What one QueryParams::Parse may hold. `max_bytes` bounds the parameters' heap by
+// QueryParamBytes (an upper bound of what each one takes); a form past either limit is
+// refused as soon as it is, before decoding more.
+struct QueryLimits {
+  size_t max_params = kMaxQueryParams;
+  uint64_t max_bytes = UINT64_MAX;
+};
+
+// The heap one parameter takes in QueryParams at most: its map node (two strings and the
+// tree's links, malloc-rounded) and the decoded key and value texts.
+constexpr uint64_t QueryParamBytes(size_t key_size, size_t value_size) {
+  return 112 + HeapStringBytes(key_size) + HeapStringBytes(value_size);
+}
 
 class QueryParams {
  public:
-  // Decodes a form body (`+` is a space, %XX escapes). A malformed escape or more than
-  // kMaxQueryParams pairs is InvalidArgument. Repeated keys: the first value counts.
-  static Result<QueryParams> Parse(std::string_view form);
+  // Decodes a form body (`+` is a space, %XX escapes). A malformed escape, or a form past
+  // `limits`, is InvalidArgument. Repeated keys: the first value counts.
+  static Result<QueryParams> Parse(std::string_view form, const QueryLimits& limits = {});
 
   std::optional<std::string> Get(std::string_view key) const;
   bool Has(std::string_view key) const { return params_.count(std::string(key)) != 0; }
@@ -42,9 +62,12 @@ class QueryParams {
   std::vector<std::map<std::string, std::string>> StructList(std::string_view name) const;
 
   const std::map<std::string, std::string>& all() const { return params_; }
+  // The heap the parameters hold, by QueryParamBytes.
+  uint64_t held_bytes() const { return held_bytes_; }
 
  private:
   std::map<std::string, std::string> params_;
+  uint64_t held_bytes_ = 0;
   std::string action_;
   std::string version_;
 };

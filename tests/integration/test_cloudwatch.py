@@ -254,14 +254,20 @@ def test_aws_cli_commands(server):
     assert r.returncode == 254 and "ResourceNotFound" in r.stderr
 
 
-def test_js_sdk_v3_speaks_json_1_0(server):
+@pytest.mark.parametrize("protocol,content_type", [
+    ("json", "application/x-amz-json-1.0"), ("cbor", "application/cbor"),
+    ("query", "application/x-www-form-urlencoded")])
+def test_js_sdk_v3_in_each_of_its_protocols(server, protocol, content_type):
+    """The JS SDK's CloudWatch client speaks JSON 1.0 by default and, with its `protocol`
+    option, RPC v2 CBOR (what current botocore sends) or Query."""
     if shutil.which("node") is None or not os.path.isdir(os.path.join(NODE_DIR, "node_modules", "@aws-sdk",
                                                                       "client-cloudwatch")):
         r = run(["npm", "ci", "--prefix", NODE_DIR, "--no-progress"], timeout=300)
         assert r.returncode == 0, r.stderr
-    r = run(["node", os.path.join(NODE_DIR, "cloudwatch_sdk_check.mjs"), server.url], timeout=60)
+    r = run(["node", os.path.join(NODE_DIR, "cloudwatch_sdk_check.mjs"), server.url, protocol], timeout=60)
     assert r.returncode == 0, r.stdout + r.stderr
     out = json.loads(r.stdout.strip().splitlines()[-1])
+    assert [t.split(";")[0] for t in out["sent"]] == [content_type]
     assert (out["sum"], out["count"], out["timestampIsDate"]) == (8, 2, True)
     assert out["expression"] == [["e", "doubled", [16]]]
     assert out["metrics"] == 1
@@ -650,3 +656,49 @@ def test_put_metric_data_at_aws_maxima_parses_and_past_them_gets_aws_errors(cw, 
     assert error(*put_metric_data_raw(server, wire, too_wide)) == (
         400, "InvalidParameterValue;Sender", "com.amazonaws.cloudwatch#InvalidParameterValueException",
         "The collection MetricData.member.1.Dimensions must not have a size greater than 30.")
+
+
+def query_form(**params):
+    import urllib.parse
+    return urllib.parse.urlencode(params).encode()
+
+
+def test_put_metric_data_over_query_takes_what_fits_in_a_megabyte(cw, server):
+    """Over AWS Query (boto3 of Debian's botocore) a datum of 30 dimensions takes about
+    3 KB of form, so about 300 of them fill CloudWatch's 1 MB body: 18,000 parameters,
+    far past the 4,096 the other Query actions take."""
+    ns = fresh("wide-query")
+    dims = [{"Name": "d%02d" % k, "Value": "v%02d" % k} for k in range(30)]
+    data = [{"MetricName": "Wide", "Value": 1.0, "Unit": "Count", "Dimensions": dims} for _ in range(300)]
+    cw.put_metric_data(Namespace=ns, MetricData=data)
+    out = stats_when_visible(cw, Namespace=ns, MetricName="Wide", Dimensions=dims,
+                             StartTime=NOW - datetime.timedelta(minutes=10),
+                             EndTime=datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(minutes=2),
+                             Period=60, Statistics=["Sum", "SampleCount"])
+    assert sum(d["SampleCount"] for d in out["Datapoints"]) == 300.0
+    # Past AWS's datum count, over Query too: CloudWatch's own error.
+    import botocore.exceptions
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        cw.put_metric_data(Namespace=ns, MetricData=[{"MetricName": "W", "Value": 1.0}] * 1001)
+    assert error_of(e) == ("InvalidParameterValue", 400,
+                           "The collection MetricData must not have a size greater than 1000.")
+
+
+def test_query_forms_that_would_cost_far_more_than_their_bytes_are_refused_and_the_server_lives(cw, server):
+    form = {"content-type": "application/x-www-form-urlencoded; charset=utf-8"}
+    # 400,000 nested segments once built 400,000 nested members, whose destruction
+    # overflowed the stack and killed the server after it had answered.
+    deep = b"Action=ListMetrics&Version=2010-08-01&Namespace=none&" + b"a" + b".a" * 400_000 + b"=1"
+    status, _, body = raw_cloudwatch(server, "/", form, deep)
+    assert status == 200, body
+    assert b"<ListMetricsResult><Metrics></Metrics></ListMetricsResult>" in body
+    # Tiny parameters: about 95 bytes of memory per byte of form, past the 32 per byte
+    # (and 64 KiB) the request reserved.
+    tiny = query_form(Action="ListMetrics", Version="2010-08-01") + b"&" + b"&".join(
+        b"a%d" % i for i in range(100_000))
+    status, _, body = raw_cloudwatch(server, "/", form, tiny)
+    assert status == 400
+    assert b"<Code>MalformedQueryString</Code>" in body
+    assert ("<Message>the request parameters need more than %d bytes of memory</Message>" % (
+        32 * len(tiny) + 65536)).encode() in body
+    assert cw.list_metrics(Namespace="none")["Metrics"] == []

@@ -1,20 +1,31 @@
-// Drives a CloudWatch endpoint with the AWS SDK for JavaScript v3 (which speaks AWS JSON
-// 1.0 with awsQueryCompatible errors). Prints one JSON line with what it saw; exits
-// non-zero on any failure. Usage: node cloudwatch_sdk_check.mjs URL
+// Drives a CloudWatch endpoint with the AWS SDK for JavaScript v3 in one of the three
+// protocols its client can speak: AWS JSON 1.0 with awsQueryCompatible errors (its
+// default), Smithy RPC v2 CBOR or AWS Query (the client's `protocol` option). Prints one
+// JSON line with what it saw, the content types it sent included; exits non-zero on any
+// failure. Usage: node cloudwatch_sdk_check.mjs URL [json|cbor|query]
 import {
   CloudWatchClient, PutMetricDataCommand, GetMetricStatisticsCommand, GetMetricDataCommand,
   PutMetricAlarmCommand, DescribeAlarmsCommand, DeleteAlarmsCommand, ListMetricsCommand,
 } from "@aws-sdk/client-cloudwatch";
+import { AwsJson1_0Protocol, AwsQueryProtocol, AwsSmithyRpcV2CborProtocol } from "@aws-sdk/core/protocols";
 
 const endpoint = process.argv[2];
+const protocols = { json: AwsJson1_0Protocol, cbor: AwsSmithyRpcV2CborProtocol, query: AwsQueryProtocol };
+const protocol = protocols[process.argv[3] ?? "json"];
+if (!protocol) throw new Error("unknown protocol " + process.argv[3]);
 const client = new CloudWatchClient({
-  endpoint, region: "us-east-1", maxAttempts: 1,
+  endpoint, region: "us-east-1", maxAttempts: 1, protocol,
   credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" },
 });
+const out = { sent: [] };
+client.middlewareStack.add((next) => async (args) => {
+  const type = args.request.headers["content-type"];
+  if (!out.sent.includes(type)) out.sent.push(type);
+  return next(args);
+}, { step: "finalizeRequest", name: "recordContentType" });
 const ns = "NodeCheck" + Date.now();
 const now = Date.now();
 const at = new Date(now - 120000);
-const out = {};
 await client.send(new PutMetricDataCommand({
   Namespace: ns,
   MetricData: [

@@ -83,8 +83,8 @@ std::shared_ptr<http::BodySink> CloudWatchService::StreamBody(const http::Reques
 
 uint64_t CloudWatchService::ParseMemory(const http::RequestHead& head, uint64_t body_bytes) const {
   const Protocol p = Detect(head);
-  return awsproto::ParseMemoryBound(body_bytes, p.wire == Wire::kQuery ? awsproto::kMaxParseNodes
-                                                                       : LimitsFor(p.action).max_nodes);
+  if (p.wire == Wire::kQuery) return QueryParseBudget(body_bytes);
+  return awsproto::ParseMemoryBound(body_bytes, LimitsFor(p.action).max_nodes);
 }
 
 http::Response CloudWatchService::BodyTooLarge(const http::RequestHead& head, uint64_t limit) const {
@@ -129,10 +129,14 @@ void CloudWatchService::Handle(http::Request request, http::Responder done) {
     const std::string request_id = awsproto::NewUuidRequestId();
     In req;
     if (p.wire == Wire::kQuery) {
-      auto q = awsproto::QueryParams::Parse(body);
-      if (!q.ok()) {
+      // Within what ParseMemory reserved: as many parameters as PutMetricData's shape
+      // at AWS's maxima has (the 1 MiB body binds first), in QueryParseBudget's bytes.
+      const uint64_t budget = QueryParseBudget(body.size());
+      auto q = awsproto::QueryParams::Parse(body, {.max_params = awsproto::kMaxShapeParseNodes, .max_bytes = budget});
+      Result<In> tree = q.ok() ? FromQuery(*q, budget) : Result<In>(q.status());
+      if (!tree.ok()) {
         done(awsproto::QueryError({"http://monitoring.amazonaws.com/doc/2010-08-01/", "2010-08-01"}, 400,
-                                  "MalformedQueryString", q.status().message(), request_id));
+                                  "MalformedQueryString", tree.status().message(), request_id));
         return;
       }
       p.action = std::string(q->action());
@@ -147,7 +151,7 @@ void CloudWatchService::Handle(http::Request request, http::Responder done) {
                          request_id));
         return;
       }
-      req = FromQuery(*q);
+      req = std::move(*tree);
     } else {
       if (p.wire == Wire::kCbor && head.Header("smithy-protocol") != "rpc-v2-cbor") {
         http::Response r = ErrorAnswer(p, Err(metrics::CwErrorCode::kInvalidParameterValue,

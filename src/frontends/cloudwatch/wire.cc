@@ -163,6 +163,7 @@ void Compact(In& root) {
   while (!todo.empty()) {
     In* n = todo.back();
     todo.pop_back();
+    n->items.reserve(n->items.size() + n->numbered.size());
     for (auto& [number, member] : n->numbered) n->items.push_back(std::move(member));
     n->numbered.clear();
     for (In& item : n->items) todo.push_back(&item);
@@ -178,32 +179,62 @@ const In& In::operator[](std::string_view key) const {
   return it == fields.end() ? kAbsent : it->second;
 }
 
-In FromQuery(const awsproto::QueryParams& params) {
+uint64_t QueryNodeBytes(size_t key_size) {
+  // A fields node: links (32), the key (32) and the In; numbered nodes are smaller.
+  // Malloc's header and rounding: 24. The list slot: one In more.
+  return 32 + 32 + 2 * sizeof(In) + 24 + awsproto::HeapStringBytes(key_size);
+}
+
+uint64_t QueryParseBudget(uint64_t body_bytes) { return 32 * body_bytes + (64u << 10); }
+
+Result<In> FromQuery(const awsproto::QueryParams& params, uint64_t budget_bytes) {
   In root;
   root.kind = In::Kind::kMap;
+  uint64_t held = params.held_bytes();
   std::vector<std::string_view> parts;
   for (const auto& [key, value] : params.all()) {
     if (key == "Action" || key == "Version") continue;
     Split(key, parts);
+    if (parts.size() > kMaxQueryKeySegments) continue;
     In* cur = &root;
     for (size_t i = 0; i < parts.size(); ++i) {
+      In* next = nullptr;
+      size_t step = 0;
       if (parts[i] == "member" && i + 1 < parts.size() && AllDigits(parts[i + 1])) {
         size_t n = 0;
         if (std::from_chars(parts[i + 1].data(), parts[i + 1].data() + parts[i + 1].size(), n).ec != std::errc()) {
           break;
         }
         cur->kind = In::Kind::kList;
-        cur = &cur->numbered[n];
-        ++i;
-        continue;
+        auto [it, added] = cur->numbered.try_emplace(n);
+        if (added) held += QueryNodeBytes(0);
+        next = &it->second;
+        step = 1;
+      } else {
+        if (cur->kind != In::Kind::kMap) {
+          cur->kind = In::Kind::kMap;
+          cur->text.clear();
+        }
+        auto it = cur->fields.find(parts[i]);
+        if (it == cur->fields.end()) {
+          it = cur->fields.emplace(std::string(parts[i]), In{}).first;
+          held += QueryNodeBytes(parts[i].size());
+        }
+        next = &it->second;
       }
-      if (cur->kind != In::Kind::kMap) {
-        cur->kind = In::Kind::kMap;
-        cur->text.clear();
+      if (held > budget_bytes) {
+        return Status::InvalidArgument("the request parameters need more than " + std::to_string(budget_bytes) +
+                                       " bytes of memory");
       }
-      cur = &cur->fields[std::string(parts[i])];
+      cur = next;
+      i += step;
     }
     if (cur->kind == In::Kind::kAbsent) {
+      held += awsproto::HeapStringBytes(value.size());
+      if (held > budget_bytes) {
+        return Status::InvalidArgument("the request parameters need more than " + std::to_string(budget_bytes) +
+                                       " bytes of memory");
+      }
       cur->kind = In::Kind::kText;
       cur->text = value;
     }

@@ -1,6 +1,9 @@
 // The wire layer and the actions, driven with a recording registry, a fake reader and
 // a real alarm manager over a scratch catalog.
 #include <gtest/gtest.h>
+#include <malloc.h>
+
+#include <memory>
 #include <nlohmann/json.hpp>
 
 #include "awsproto/codec.h"
@@ -17,9 +20,39 @@ namespace {
 using metrics::CwErrorCode;
 
 awsproto::QueryParams Q(const std::string& form) { return awsproto::QueryParams::Parse(form).value(); }
+In Fq(const awsproto::QueryParams& q) { return FromQuery(q).value(); }
+
+// The bytes Parse and FromQuery count for `form`: the smallest budget they take it in.
+uint64_t Counted(const std::string& form) {
+  auto q = awsproto::QueryParams::Parse(form, {.max_params = SIZE_MAX});
+  EXPECT_TRUE(q.ok());
+  uint64_t lo = q->held_bytes(), hi = uint64_t{1} << 40;
+  while (lo < hi) {
+    const uint64_t mid = lo + (hi - lo) / 2;
+    if (FromQuery(*q, mid).ok()) hi = mid; else lo = mid + 1;
+  }
+  return lo;
+}
+
+// Heap in use now (glibc: chunks from the arenas and those mapped on their own), to check
+// the count against what the parse really takes.
+uint64_t HeapInUse() {
+  const struct mallinfo2 m = mallinfo2();
+  return m.uordblks + m.hblkhd;
+}
+
+// What Parse and FromQuery of `form` really hold, measured on the heap.
+uint64_t Held(const std::string& form) {
+  const uint64_t before = HeapInUse();
+  auto q = awsproto::QueryParams::Parse(form, {.max_params = SIZE_MAX});
+  Result<In> in = FromQuery(*q);
+  const uint64_t after = HeapInUse();
+  EXPECT_TRUE(in.ok());
+  return after - before;
+}
 
 TEST(WireTest, QueryMembersBecomeListsAndStructures) {
-  In in = FromQuery(Q("Action=PutMetricData&Version=2010-08-01&Namespace=App&MetricData.member.1.MetricName=a&"
+  In in = Fq(Q("Action=PutMetricData&Version=2010-08-01&Namespace=App&MetricData.member.1.MetricName=a&"
                       "MetricData.member.1.Dimensions.member.1.Name=d&MetricData.member.1.Dimensions.member.1.Value=v&"
                       "MetricData.member.2.MetricName=b&MetricData.member.2.StatisticValues.Sum=3"));
   EXPECT_FALSE(in["Action"].present());
@@ -30,13 +63,94 @@ TEST(WireTest, QueryMembersBecomeListsAndStructures) {
 }
 
 TEST(WireTest, MemberNumbersCostNothingAndKeepTheirOrder) {
-  In in = FromQuery(Q("AlarmNames.member.99999999=c&AlarmNames.member.2=b&AlarmNames.member.1=a&"
+  In in = Fq(Q("AlarmNames.member.99999999=c&AlarmNames.member.2=b&AlarmNames.member.1=a&"
                       "X.member.7.Y.member.400000.Z=deep"));
   ASSERT_EQ(in["AlarmNames"].items.size(), 3u);
   EXPECT_EQ(Text(in["AlarmNames"].items[0]), "a");
   EXPECT_EQ(Text(in["AlarmNames"].items[2]), "c");
   ASSERT_EQ(in["X"].items.size(), 1u);
   EXPECT_EQ(Text(in["X"].items[0]["Y"].items[0]["Z"]), "deep");
+}
+
+TEST(WireTest, NamesDeeperThanAnyMemberAreIgnoredNotNested) {
+  // 400,000 segments nested 400,000 maps once, and destroying them overflowed the stack.
+  std::string deep = "a";
+  for (int i = 0; i < 400'000; ++i) deep += ".a";
+  In in = Fq(Q("Namespace=N&" + deep + "=1"));
+  EXPECT_FALSE(in["a"].present());
+  EXPECT_EQ(Text(in["Namespace"]), "N");
+  // The deepest member CloudWatch has (9 segments) and the limit itself still read.
+  std::string sixteen = "b";
+  for (size_t i = 1; i < kMaxQueryKeySegments; ++i) sixteen += ".b";
+  In ok = Fq(Q("MetricDataQueries.member.1.MetricStat.Metric.Dimensions.member.1.Name=d&" + sixteen + "=2"));
+  EXPECT_EQ(Text(ok["MetricDataQueries"].items[0]["MetricStat"]["Metric"]["Dimensions"].items[0]["Name"]), "d");
+  const In* b = &ok;
+  for (size_t i = 0; i < kMaxQueryKeySegments; ++i) b = &(*b)["b"];
+  EXPECT_EQ(Text(*b), "2");
+}
+
+// Forms built to cost the most per byte, and the shape PutMetricData really sends.
+struct CostlyForms {
+  std::string tiny, unique_paths, list, long_values, datums;
+  CostlyForms() {
+    for (int i = 0; i < 8'000; ++i) tiny += "a" + std::to_string(i) + "&";
+    for (int i = 0; i < 5'000; ++i) unique_paths += "p" + std::to_string(i) + ".q.r.s.t.u.v.w=&";
+    for (int i = 1; i <= 8'000; ++i) list += "L.member." + std::to_string(i) + "=&";
+    for (int i = 0; i < 2'000; ++i) long_values += "k" + std::to_string(i) + "=" + std::string(100, 'v') + "&";
+    for (int d = 1; d <= 200; ++d) {
+      const std::string m = "MetricData.member." + std::to_string(d) + ".";
+      datums += m + "MetricName=Wide&" + m + "Value=1&";
+      for (int k = 1; k <= 30; ++k) {
+        datums += m + "Dimensions.member." + std::to_string(k) + ".Name=d" + std::to_string(k) + "&";
+        datums += m + "Dimensions.member." + std::to_string(k) + ".Value=v&";
+      }
+    }
+  }
+};
+
+TEST(WireTest, TheCountedBytesBoundWhatTheParseHolds) {
+  {  // glibc's statistics; a sanitizer's allocator keeps its own.
+    const uint64_t before = HeapInUse();
+    auto probe = std::make_unique<char[]>(1 << 20);
+    probe[0] = 1;
+    if (HeapInUse() < before + (1 << 20)) GTEST_SKIP() << "the heap's statistics are not glibc's in this build";
+  }
+  const CostlyForms f;
+  for (const std::string* form : {&f.tiny, &f.unique_paths, &f.list, &f.long_values, &f.datums}) {
+    const uint64_t counted = Counted(*form), held = Held(*form);
+    EXPECT_GE(counted, held) << form->substr(0, 40);
+    EXPECT_LE(counted, 3 * held) << form->substr(0, 40);  // an upper bound, not a wild one
+  }
+}
+
+TEST(WireTest, AwsShapedFormsFitTheReservedBudgetAndCostlyOnesAreRefused) {
+  const CostlyForms f;
+  EXPECT_LE(Counted(f.datums), QueryParseBudget(f.datums.size()));
+  // The costliest forms CloudWatch's shapes allow per byte: 1,000 datums of a name and
+  // a value, one-letter texts; 30 dimensions of one-letter names and values.
+  std::string bare, dims;
+  for (int d = 1; d <= 1000; ++d) {
+    const std::string m = "MetricData.member." + std::to_string(d) + ".";
+    bare += m + "MetricName=a&" + m + "Value=1&";
+  }
+  for (int k = 1; k <= 30; ++k) {
+    const std::string m = "Dimensions.member." + std::to_string(k) + ".";
+    dims += m + "Name=a&" + m + "Value=b&";
+  }
+  EXPECT_LE(Counted(bare), QueryParseBudget(bare.size()));
+  EXPECT_LE(Counted(dims), QueryParseBudget(dims.size()));
+  EXPECT_GT(Counted(f.tiny), QueryParseBudget(f.tiny.size()));
+  EXPECT_GT(Counted(f.list), QueryParseBudget(f.list.size()));
+  auto q = awsproto::QueryParams::Parse(f.tiny, {.max_params = SIZE_MAX});
+  Result<In> refused = FromQuery(*q, QueryParseBudget(f.tiny.size()));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(refused.status().message(), "the request parameters need more than " +
+                                            std::to_string(QueryParseBudget(f.tiny.size())) + " bytes of memory");
+  // Parse alone stops at its own byte limit, before decoding the rest.
+  auto stopped = awsproto::QueryParams::Parse(f.tiny, {.max_params = SIZE_MAX, .max_bytes = 1000});
+  ASSERT_FALSE(stopped.ok());
+  EXPECT_EQ(stopped.status().message(), "the request parameters need more than 1000 bytes of memory");
 }
 
 TEST(WireTest, Iso8601Forms) {
@@ -94,7 +208,7 @@ class ActionsTest : public ::testing::Test {
   }
   metrics::CwResult<ActionOutput> Run(const std::string& action, const std::string& form) {
     Deps d{registry_, reader_, *alarms_, clock_};
-    In in = FromQuery(Q("Action=" + action + "&Version=2010-08-01&" + form));
+    In in = Fq(Q("Action=" + action + "&Version=2010-08-01&" + form));
     auto r = RunAction(d, action, in);
     EXPECT_TRUE(r.has_value());
     return std::move(*r);

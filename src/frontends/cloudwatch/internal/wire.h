@@ -42,9 +42,29 @@ struct In {
   const In& operator[](std::string_view key) const;
 };
 
+// The deepest parameter name FromQuery reads, in dot-separated segments. CloudWatch's
+// deepest member (`MetricDataQueries.member.N.MetricStat.Metric.Dimensions.member.M.Name`)
+// has 9; a deeper name matches no member of any action and is ignored, as AWS ignores
+// parameters it does not know (and the tree's depth, which its destructor recurses
+// through, stays bounded).
+inline constexpr size_t kMaxQueryKeySegments = 16;
+
+// The heap one node of the tree takes at most: its map node (key string, links, the node,
+// malloc-rounded), its key's text, and the slot Compact moves a list member into.
+uint64_t QueryNodeBytes(size_t key_size);
+
+// What parsing a Query body of `body_bytes` may hold, parameters and tree together: 32
+// times the body and 64 KiB. A parameter of an action's shape takes at least 27 bytes of
+// body and under 700 bytes of memory, so every request within CloudWatch's shapes and its
+// 1 MiB body fits; a form of tiny or deeply nested names past it is refused. The gateway
+// reserves this much (Service::ParseMemory) before the parse runs.
+uint64_t QueryParseBudget(uint64_t body_bytes);
+
 // `A.member.1.B` becomes {A: [{B: ...}]}; members keep their numbers' order, gaps closed.
-// Memory is linear in the parameters, whatever numbers they carry.
-In FromQuery(const awsproto::QueryParams& params);
+// Memory is linear in the parameters, whatever numbers they carry. A tree whose nodes
+// would take more than `budget_bytes` (by QueryNodeBytes) beyond what `params` hold is
+// InvalidArgument.
+Result<In> FromQuery(const awsproto::QueryParams& params, uint64_t budget_bytes = UINT64_MAX);
 In FromValue(const awsproto::Value& v);
 
 // The first conversion failure of a request; actions check it once after reading.
