@@ -3,12 +3,14 @@
 #  1. wrk POSTs one fixed PutRecords body (500 taxi-like JSON records of ~1.2 KB, the
 #     Kinesis benchmark's) with 4 connections for DURATION seconds, then the same records
 #     as one PutRecordBatch body to a delivery stream (SizeInMBs SIZE_MB, 900 s), and
-#     compares the MB/s of record data;
+#     compares the MB/s of record data; after each phase, the server's CPU seconds by
+#     thread name (http-io, delivery, log-sync, ...);
 #  2. the delivery stream is flushed and the average object size is compared with
 #     SizeInMBs (every object but the flushed last one is cut at the size hint);
 #  3. data freshness: a second delivery stream with IntervalInSeconds 0 gets one batch
 #     per RATE_INTERVAL_S seconds; `sluice firehose ls` reports DeliveryToS3.DataFreshness.
-# Usage: bench/firehose/run.sh [BUILD_DIR]   (env: DURATION=20 SIZE_MB=5)
+# Usage: bench/firehose/run.sh [BUILD_DIR]
+#   env: DURATION=20 SIZE_MB=5 SHARDS=2 (the Kinesis stream's) FSYNC=always (serve --fsync)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
@@ -45,17 +47,49 @@ echo "bodies: 500 records, $data_bytes bytes of record data ($((data_bytes / 500
 
 port=$(free_port)
 url="http://127.0.0.1:$port"
-"$sluice" serve --data-dir "$work/sluice" --port "$port" --fsync always --log-level warn > "$work/sluice.out" 2>&1 &
+"$sluice" serve --data-dir "$work/sluice" --port "$port" --fsync "${FSYNC:-always}" --log-level warn > "$work/sluice.out" 2>&1 &
 pids+=($!); sluice_pid=$!
 wait_port "$port"
-call "$url" Kinesis_20131202.CreateStream '{"StreamName":"bench","ShardCount":2}' >/dev/null
+call "$url" Kinesis_20131202.CreateStream "{\"StreamName\":\"bench\",\"ShardCount\":${SHARDS:-2}}" >/dev/null
 curl -fsS -X PUT "$url/bench-lake" >/dev/null
 dest() { # INTERVAL SIZE
   echo "\"ExtendedS3DestinationConfiguration\":{\"RoleARN\":\"arn:aws:iam::000000000000:role/r\",\"BucketARN\":\"arn:aws:s3:::bench-lake\",\"Prefix\":\"$3/\",\"BufferingHints\":{\"SizeInMBs\":$2,\"IntervalInSeconds\":$1}}"
 }
 call "$url" Firehose_20150804.CreateDeliveryStream "{\"DeliveryStreamName\":\"bench\",$(dest 900 "$SIZE_MB" size)}" >/dev/null
 
+# CPU seconds of the server's threads, summed by thread name, and of wrk, during each
+# phase: where the two cores went.
+thread_cpu() { # PID OUT
+  /usr/bin/python3 - "$1" > "$2" <<'PY'
+import os, sys
+pid = sys.argv[1]
+for t in os.listdir("/proc/%s/task" % pid):
+    try:
+        stat = open("/proc/%s/task/%s/stat" % (pid, t)).read()
+    except OSError:
+        continue
+    comm = stat[stat.index("(") + 1:stat.rindex(")")]
+    f = stat[stat.rindex(")") + 2:].split()
+    print(t, comm, int(f[11]) + int(f[12]))
+PY
+}
+cpu_report() { # BEFORE AFTER
+  /usr/bin/python3 - "$1" "$2" <<'PY'
+import collections, os, sys
+hz = os.sysconf("SC_CLK_TCK")
+def load(p):
+    return {l.split()[0]: (l.split()[1], int(l.split()[2])) for l in open(p)}
+a, b = load(sys.argv[1]), load(sys.argv[2])
+by = collections.Counter()
+for t, (comm, ticks) in b.items():
+    by[comm] += ticks - a.get(t, (comm, 0))[1]
+print("  server CPU s by thread: " + ", ".join("%s %.1f" % (c, v / hz) for c, v in by.most_common() if v),
+      "(total %.1f)" % (sum(by.values()) / hz))
+PY
+}
+
 measure() { # LABEL TARGET BODY
+  thread_cpu "$sluice_pid" "$work/$1.cpu0"
   BODY_FILE="$2" TARGET="$3" wrk -t2 -c4 -d"${DURATION}s" --latency -s "$here/putrecordbatch.lua" "$url/" > "$work/$1.wrk"
   local rps; rps=$(awk '/^Requests\/sec/ {print $2}' "$work/$1.wrk")
   local p99; p99=$(awk '$1 == "99%" {print $2}' "$work/$1.wrk")
@@ -63,6 +97,8 @@ measure() { # LABEL TARGET BODY
   printf '%s: %.1f req/s = %.0f records/s = %.1f MB/s of record data (p99 %s; %s)\n' "$1" "$rps" \
     "$(echo "$rps * 500" | bc -l)" "$(echo "$rps * $data_bytes / 1000000" | bc -l)" "$p99" "$check"
   echo "$rps" > "$work/$1.sum"
+  thread_cpu "$sluice_pid" "$work/$1.cpu1"
+  cpu_report "$work/$1.cpu0" "$work/$1.cpu1"
 }
 measure PutRecords "$work/kinesis.json" Kinesis_20131202.PutRecords
 measure PutRecordBatch "$work/firehose.json" Firehose_20150804.PutRecordBatch

@@ -6,7 +6,7 @@
 namespace sluice::awsproto {
 
 PooledJsonService::PooledJsonService(const PooledJsonOptions& options)
-    : options_(options), rpc_(options.protocol), pool_(std::make_unique<WorkPool>(options.threads)) {}
+    : options_(options), rpc_(options.protocol), pool_(std::make_unique<WorkPool>(options.threads, options.thread_name)) {}
 PooledJsonService::~PooledJsonService() = default;
 
 // Kinesis claims unsigned JSON POSTs without a target; these services need their target.

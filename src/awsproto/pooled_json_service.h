@@ -28,6 +28,7 @@ struct PooledJsonOptions {
   uint64_t body_limit = 1ull << 20;
   int threads = 2;
   std::string_view overloaded_type;  // the __type of a request shed under load
+  std::string_view thread_name = "json-service";  // the pool's threads (NameThisThread)
 };
 
 class PooledJsonService : public Service {

@@ -244,6 +244,9 @@ TEST(Base64, RejectsEveryByteOutsideTheAlphabetAtEveryPlaceOfAQuantum) {
 }  // namespace
 }  // namespace sluice
 
+#include <pthread.h>
+
+#include <array>
 #include <atomic>
 
 #include "base/work_pool.h"
@@ -268,6 +271,27 @@ TEST(WorkPool, OneThreadRunsJobsInPostingOrder) {
   }
   ASSERT_EQ(order.size(), 100u);
   for (int i = 0; i < 100; ++i) EXPECT_EQ(order[static_cast<size_t>(i)], i);
+}
+
+// The calling thread's name, as top and perf read it.
+std::string ThreadName() {
+  std::array<char, 16> buf{};
+  EXPECT_EQ(pthread_getname_np(pthread_self(), buf.data(), buf.size()), 0);
+  return buf.data();
+}
+
+TEST(WorkPool, ItsThreadsCarryItsNameCutToLinuxsFifteenBytes) {
+  std::string short_name, long_name;
+  {
+    WorkPool pool(1, "s3");
+    pool.Post([&short_name] { short_name = ThreadName(); });
+  }
+  {
+    WorkPool pool(1, "a-name-longer-than-fifteen-bytes");
+    pool.Post([&long_name] { long_name = ThreadName(); });
+  }
+  EXPECT_EQ(short_name, "s3");
+  EXPECT_EQ(long_name, "a-name-longer-t");
 }
 
 }  // namespace

@@ -1,9 +1,16 @@
 #include "base/work_pool.h"
 
+#include "base/thread_name.h"
+
 namespace sluice {
 
-WorkPool::WorkPool(int threads) {
-  for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { Run(); });
+WorkPool::WorkPool(int threads, std::string_view name) {
+  for (int i = 0; i < threads; ++i) {
+    threads_.emplace_back([this, name = std::string(name)] {
+      NameThisThread(name);
+      Run();
+    });
+  }
 }
 
 WorkPool::~WorkPool() {

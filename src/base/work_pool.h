@@ -5,6 +5,8 @@
 
 #include <deque>
 #include <functional>
+#include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -14,7 +16,8 @@ namespace sluice {
 
 class WorkPool {
  public:
-  explicit WorkPool(int threads);
+  // `name`: the threads' name (NameThisThread), e.g. the service they work for.
+  explicit WorkPool(int threads, std::string_view name = "work");
   ~WorkPool();
   WorkPool(const WorkPool&) = delete;
   WorkPool& operator=(const WorkPool&) = delete;

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "internal/manager_state.h"
+#include "base/thread_name.h"
 
 namespace sluice::delivery {
 namespace {
@@ -113,6 +114,7 @@ void DeliveryManager::Impl::Wake() {
 }
 
 void DeliveryManager::Impl::Loop() {
+  NameThisThread("delivery");
   for (;;) {
     {
       MutexLock lock(loop_mu);

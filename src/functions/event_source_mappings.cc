@@ -11,6 +11,7 @@
 #include "internal/mapping_config.h"
 #include "internal/mapping_runner.h"
 #include "internal/on_failure.h"
+#include "base/thread_name.h"
 
 namespace sluice::functions {
 namespace {
@@ -89,7 +90,10 @@ class MappingManager::Impl {
   void Start(std::shared_ptr<MappingRunner> runner) {
     const std::string uuid = runner->Info().config.uuid;
     Poller p{runner, {}};
-    if (options_.start_threads) p.thread = std::thread([this, runner] { Loop(*runner); });
+    if (options_.start_threads) p.thread = std::thread([this, runner] {
+      NameThisThread("esm-poll");
+      Loop(*runner);
+    });
     const MutexLock lock(mu_);
     pollers_[uuid] = std::move(p);
   }

@@ -20,6 +20,7 @@
 
 #include "base/random.h"
 #include "internal/builtin_log.h"
+#include "base/thread_name.h"
 
 namespace sluice::functions {
 namespace {
@@ -408,6 +409,7 @@ void ProcessPool::Retire(const std::string& function_name) {
 }
 
 void ProcessPool::Supervise() {
+  NameThisThread("fn-supervise");
   std::vector<pollfd> fds;
   for (;;) {
     std::vector<Completion> completions;

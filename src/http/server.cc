@@ -22,6 +22,7 @@
 #include <spdlog/spdlog.h>
 
 #include "internal/server_core.h"
+#include "base/thread_name.h"
 
 namespace sluice::http {
 namespace {
@@ -211,6 +212,7 @@ class Server::Impl {
   // the handler is caught by the sessions; this is the last resort) is logged; the
   // connection whose handler threw is destroyed with it, and the thread serves on.
   void Run() {
+    NameThisThread("http-io");
     for (;;) {
       const bool finished = CallSafely("io thread", "-", [this] { ioc_.run(); });
       if (finished) return;

@@ -1,4 +1,5 @@
 #include "log/flusher_pool.h"
+#include "base/thread_name.h"
 
 #include <algorithm>
 #include <new>
@@ -110,6 +111,7 @@ void FlusherPool::Release(Entry& e) {
 }
 
 void FlusherPool::Loop() {
+  NameThisThread("log-sync");
   MutexLock lock(mu_);
   while (true) {
     const Clock::time_point now = Clock::now();

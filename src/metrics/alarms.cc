@@ -14,6 +14,7 @@
 #include "base/mutex.h"
 #include "catalog/alarms.h"
 #include "metrics/alarm_eval.h"
+#include "base/thread_name.h"
 
 namespace sluice::metrics {
 namespace {
@@ -247,6 +248,7 @@ class AlarmManagerImpl final : public AlarmManager {
   void Start() {
     if (!o_.background) return;
     thread_ = std::thread([this] {
+      NameThisThread("alarms");
       while (true) {
         {
           MutexLock lock(stop_mu_);

@@ -25,6 +25,7 @@
 #include "point_file.h"
 #include "prometheus.h"
 #include "metrics/metrics.h"
+#include "base/thread_name.h"
 
 namespace sluice::metrics {
 namespace {
@@ -358,6 +359,7 @@ Status StoreImpl::DropExpiredFiles(int64_t now) {
 }
 
 void StoreImpl::Loop() {
+  NameThisThread("metrics-store");
   MutexLock lock(stop_mu_);
   while (!stop_) {
     // Wake just after the next second boundary, so a fold closes the second that ended.

@@ -376,7 +376,7 @@ struct Executions::Impl {
 Executions::Executions(Engine& engine, objects::ObjectStore& store, catalog::Catalog& catalog, const Clock& clock,
                        int threads)
     : impl_(std::make_shared<Impl>(engine, store, catalog, clock)) {
-  impl_->pool = std::make_unique<WorkPool>(std::max(1, threads));
+  impl_->pool = std::make_unique<WorkPool>(std::max(1, threads), "athena");
 }
 
 Result<std::unique_ptr<Executions>> Executions::Open(Engine& engine, objects::ObjectStore& store,

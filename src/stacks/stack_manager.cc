@@ -39,8 +39,8 @@ bool IsTerminal(std::string_view status) {
 StackManager::Impl::Impl(StackOptions o)
     : opt(std::move(o)),
       clock(opt.clock != nullptr ? opt.clock : &Clock::Real()),
-      ops(std::make_unique<WorkPool>(2)),
-      resources(std::make_unique<WorkPool>(std::max(1, opt.workers))) {}
+      ops(std::make_unique<WorkPool>(2, "stack-ops")),
+      resources(std::make_unique<WorkPool>(std::max(1, opt.workers), "stack-res")) {}
 
 StackState* StackManager::Impl::Find(std::string_view name_or_id) {
   if (name_or_id.rfind("arn:", 0) == 0) {

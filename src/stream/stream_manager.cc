@@ -9,6 +9,7 @@
 
 #include "stream/sequence_number.h"
 #include "stream_state.h"
+#include "base/thread_name.h"
 
 namespace sluice::stream {
 
@@ -288,7 +289,10 @@ Result<std::unique_ptr<StreamManager>> StreamManager::Open(StreamManagerOptions 
     }
   }
   Impl* raw = impl.get();
-  raw->maintenance = std::thread([raw] { raw->MaintenanceLoop(); });
+  raw->maintenance = std::thread([raw] {
+    NameThisThread("stream-maint");
+    raw->MaintenanceLoop();
+  });
   return std::make_unique<StreamManager>(PassKey{}, std::move(impl));
 }
 

@@ -13,7 +13,8 @@ constexpr awsproto::PooledJsonOptions kOptions{
                  .cbor_content_type = ""},
     .body_limit = kAthenaMaxRequestBytes,
     .threads = 2,
-    .overloaded_type = "TooManyRequestsException"};
+    .overloaded_type = "TooManyRequestsException",
+    .thread_name = "athena-api"};
 
 }  // namespace
 

@@ -37,7 +37,7 @@ http::Response S3ErrorDocument(int status, std::string_view code, std::string_vi
 
 CloudFormationService::CloudFormationService(stacks::StackManager& stacks, objects::ObjectStore* objects,
                                              stacks::CustomResourceResponses* responses)
-    : stacks_(stacks), objects_(objects), responses_(responses), pool_(std::make_unique<WorkPool>(kThreads)) {}
+    : stacks_(stacks), objects_(objects), responses_(responses), pool_(std::make_unique<WorkPool>(kThreads, "cfn")) {}
 
 CloudFormationService::~CloudFormationService() = default;
 

@@ -66,7 +66,7 @@ const awsproto::ParseLimits& LimitsFor(std::string_view action) {
 
 CloudWatchService::CloudWatchService(metrics::Registry& registry, const metrics::MetricReader& reader,
                                      metrics::AlarmManager& alarms, Clock& clock)
-    : registry_(registry), reader_(reader), alarms_(alarms), clock_(clock), pool_(std::make_unique<WorkPool>(kThreads)) {}
+    : registry_(registry), reader_(reader), alarms_(alarms), clock_(clock), pool_(std::make_unique<WorkPool>(kThreads, "cloudwatch")) {}
 
 CloudWatchService::~CloudWatchService() = default;
 

@@ -19,7 +19,7 @@ constexpr int kControlThreads = 2;
 FirehoseService::FirehoseService(delivery::DeliveryManager& delivery, metrics::Registry& metrics)
     : rpc_(kProtocol),
       actions_(std::make_unique<Actions>(delivery, metrics)),
-      control_(std::make_unique<WorkPool>(kControlThreads)) {}
+      control_(std::make_unique<WorkPool>(kControlThreads, "firehose-ctl")) {}
 FirehoseService::~FirehoseService() = default;
 
 std::span<const std::string_view> FirehoseService::SigningNames() const { return kSigningNames; }

@@ -20,7 +20,7 @@ constexpr int kControlThreads = 2;
 KinesisService::KinesisService(stream::StreamManager& streams)
     : rpc_(kProtocol),
       actions_(std::make_unique<Actions>(streams)),
-      control_(std::make_unique<WorkPool>(kControlThreads)) {}
+      control_(std::make_unique<WorkPool>(kControlThreads, "kinesis-ctl")) {}
 KinesisService::~KinesisService() = default;
 
 std::span<const std::string_view> KinesisService::SigningNames() const { return kSigningNames; }

@@ -11,7 +11,7 @@ constexpr std::string_view kSigningNames[] = {"lambda"};
 }  // namespace
 
 LambdaService::LambdaService(LambdaBackends backends, int workers)
-    : backends_(backends), router_(Routes()), pool_(std::make_unique<WorkPool>(workers)) {}
+    : backends_(backends), router_(Routes()), pool_(std::make_unique<WorkPool>(workers, "lambda")) {}
 LambdaService::~LambdaService() = default;
 
 std::span<const std::string_view> LambdaService::SigningNames() const { return kSigningNames; }

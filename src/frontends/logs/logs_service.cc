@@ -14,7 +14,8 @@ constexpr awsproto::PooledJsonOptions kOptions{
                  .validation_error_type = "InvalidParameterException"},
     .body_limit = kLogsMaxRequestBytes,
     .threads = 2,
-    .overloaded_type = "ThrottlingException"};
+    .overloaded_type = "ThrottlingException",
+    .thread_name = "logs"};
 
 }  // namespace
 

@@ -36,7 +36,7 @@ constexpr std::string_view kUnsupported[] = {
 }  // namespace
 
 S3Service::S3Service(objects::ObjectStore& store, int workers, metrics::Registry& metrics)
-    : store_(store), metrics_(std::make_unique<RequestMetrics>(metrics, store)), pool_(std::make_unique<WorkPool>(workers)) {}
+    : store_(store), metrics_(std::make_unique<RequestMetrics>(metrics, store)), pool_(std::make_unique<WorkPool>(workers, "s3")) {}
 
 S3Service::~S3Service() = default;
 
