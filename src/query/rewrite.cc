@@ -369,6 +369,10 @@ class Rewriter {
       if (j >= hi) break;
       bool negated = false;
       std::string op = Lower(j);
+      if (op == "collate" && IsName(j + 1, hi)) {  // x COLLATE nocase is still x
+        left->last = j + 1;
+        continue;
+      }
       if (op == "not" && j + 1 < hi && (Lower(j + 1) == "between" || Lower(j + 1) == "in")) {
         negated = true;
         op = Lower(j + 1);

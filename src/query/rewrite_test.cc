@@ -95,6 +95,8 @@ TEST(RewriteDecimals, ComparisonsBetweenInCaseAndIs) {
             "SELECT CASE presto_key(amount) WHEN presto_key(presto_decimal('1.5')) THEN 'a' WHEN presto_key(x) "
             "THEN 'b' END FROM t");
   EXPECT_EQ(Rewrite("SELECT CASE x WHEN 1 THEN amount END FROM t"), "SELECT CASE x WHEN 1 THEN amount END FROM t");
+  EXPECT_EQ(Rewrite("SELECT 1 FROM t WHERE x COLLATE nocase = amount AND y COLLATE binary = x"),
+            "SELECT 1 FROM t WHERE presto_cmp(x COLLATE nocase , amount) = 0 AND y COLLATE binary = x");
   EXPECT_EQ(Rewrite("SELECT amount IS price, amount IS NOT NULL, x IS y FROM t"),
             "SELECT presto_key(amount) IS presto_key(price), amount IS NOT NULL, x IS y FROM t");
 }
