@@ -462,7 +462,9 @@ Result<QueryResult> Engine::Impl::Select(const std::string& sql, const ExecuteOp
       }
     }
   }
-  const SqliteText rewritten = RewriteDecimals(ForSqlite(sql, aliased), column_types);
+  DecimalRewrite exact = RewriteDecimals(ForSqlite(sql, aliased), column_types);
+  if (!exact.refused.empty()) return Status::NotSupported(Position(sql, exact.refused_at) + exact.refused);
+  const SqliteText rewritten = std::move(exact.text);
   const auto at_original = [&](int offset) {
     return offset < 0 || static_cast<size_t>(offset) >= rewritten.original.size()
                ? offset

@@ -403,6 +403,13 @@ TEST_F(EngineTest, DecimalsReExportedUnderOtherNamesStayExact) {
             (std::vector<std::string>{"4", "2", "1", "3"}));
   EXPECT_EQ(column("SELECT i FROM (SELECT id i, amount q FROM acct) ORDER BY q * -1"),
             (std::vector<std::string>{"4", "2", "1", "3"}));
+  // Where SQLite's own = would compare them and no rewrite can stand in: refused.
+  const Status using_decimal = Fails("SELECT count(*) FROM acct a JOIN acct b USING (amount)");
+  EXPECT_EQ(using_decimal.code(), StatusCode::kNotSupported);
+  EXPECT_EQ(using_decimal.message(),
+            "line 1:48: NOT_SUPPORTED: JOIN ... USING (amount) on a value that may be a decimal; join with ON instead");
+  EXPECT_EQ(One("SELECT count(*) FROM acct a JOIN acct b ON a.amount = b.amount"), "4");
+  EXPECT_EQ(One("SELECT count(*) FROM acct a JOIN acct b USING (id)"), "4");
   // A compound select's later arm under the first arm's name.
   EXPECT_EQ(column("SELECT v * 2 FROM (SELECT id v FROM acct WHERE id = 1 UNION ALL SELECT fee FROM acct "
                    "WHERE id = 2) ORDER BY 1"),

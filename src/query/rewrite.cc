@@ -194,7 +194,11 @@ class Rewriter {
     return out;
   }
 
-  MappedText Output(const std::vector<int>& original) const {
+  DecimalRewrite Output(const std::vector<int>& original) const {
+    return {Rewritten(original), refused_, refused_.empty() ? -1 : original[refused_at_]};
+  }
+
+  MappedText Rewritten(const std::vector<int>& original) const {
     MappedText out;
     const auto put = [&](std::string_view s, int at) {
       out.text += s;
@@ -256,6 +260,13 @@ class Rewriter {
     if (!fresh) it->second = it->second && native;
   }
 
+  void Refuse(size_t k, std::string message) {
+    if (refused_.empty()) {
+      refused_ = std::move(message);
+      refused_at_ = tokens_[sig_[k]].begin;
+    }
+  }
+
   void Prepend(size_t k, const std::string& s) { before_[sig_[k]] = s + before_[sig_[k]]; }
   void Append(size_t k, const std::string& s) { after_[sig_[k]] += s; }
   void Replace(size_t k, const std::string& s) { replace_[sig_[k]] = s; }
@@ -313,6 +324,15 @@ class Rewriter {
           clause.clear();
         } else if (l == "," && clause == "select") {
           ++item;
+        } else if (l == "natural") {
+          Refuse(k, "NOT_SUPPORTED: NATURAL JOIN where decimals are read; join with ON and the columns");
+        } else if (l == "using" && Is(k + 1, hi, "(")) {
+          for (size_t c = k + 2; c < std::min(match_[k + 1], hi); ++c) {
+            if (IsName(c, hi) && !KnownNative(Name(c))) {
+              Refuse(c, "NOT_SUPPORTED: JOIN ... USING (" + std::string(Text(c)) +
+                            ") on a value that may be a decimal; join with ON instead");
+            }
+          }
         }
         ++k;
         continue;
@@ -573,11 +593,13 @@ class Rewriter {
   std::vector<std::string> after_;
   std::vector<std::optional<std::string>> replace_;
   std::map<std::string, bool> definitions_;  // name -> every definition known no decimal
+  std::string refused_;
+  size_t refused_at_ = 0;  // byte offset in text_
 };
 
 }  // namespace
 
-MappedText RewriteDecimals(const MappedText& in, const std::vector<TableColumnTypes>& tables) {
+DecimalRewrite RewriteDecimals(const MappedText& in, const std::vector<TableColumnTypes>& tables) {
   std::set<std::string> mentioned;
   bool decimal_text = false;  // a decimal literal, or the word `decimal` (a CAST)
   Known known;
@@ -596,7 +618,7 @@ MappedText RewriteDecimals(const MappedText& in, const std::vector<TableColumnTy
     known.decimals.insert(t.decimals.begin(), t.decimals.end());
     known.natives.insert(t.others.begin(), t.others.end());
   }
-  if (known.decimals.empty() && !decimal_text) return in;  // nothing can be a decimal
+  if (known.decimals.empty() && !decimal_text) return {in, {}, -1};  // nothing can be a decimal
   for (const std::string& d : known.decimals) known.natives.erase(d);
   // A first pass finds the names the statement defines (aliases, CTE columns). Then
   // rounds narrow the set of those taken for no decimals, from all of them down to

@@ -15,9 +15,9 @@ std::vector<TableColumnTypes> Tables() {
 std::string Rewrite(std::string_view sql) {
   MappedText in{std::string(sql), {}};
   for (size_t i = 0; i <= sql.size(); ++i) in.original.push_back(static_cast<int>(i));
-  const MappedText out = RewriteDecimals(in, Tables());
-  EXPECT_EQ(out.original.size(), out.text.size() + 1);
-  return out.text;
+  const DecimalRewrite out = RewriteDecimals(in, Tables());
+  EXPECT_EQ(out.text.original.size(), out.text.text.size() + 1);
+  return out.refused.empty() ? out.text.text : "refused at " + std::to_string(out.refused_at) + ": " + out.refused;
 }
 
 TEST(RewriteDecimals, LeavesStatementsWithoutDecimalsAlone) {
@@ -101,6 +101,16 @@ TEST(RewriteDecimals, ComparisonsBetweenInCaseAndIs) {
             "SELECT presto_key(amount) IS presto_key(price), amount IS NOT NULL, x IS y FROM t");
 }
 
+TEST(RewriteDecimals, JoinsThatCompareWithSqlitesOwnEqualityAreRefusedWhereDecimalsMayMeetThem) {
+  EXPECT_EQ(Rewrite("SELECT 1 FROM t a JOIN t b USING (id, dt)"), "SELECT 1 FROM t a JOIN t b USING (id, dt)");
+  EXPECT_EQ(Rewrite("SELECT 1 FROM t a JOIN t b USING (id, amount)"),
+            "refused at 38: NOT_SUPPORTED: JOIN ... USING (amount) on a value that may be a decimal; join with ON "
+            "instead");
+  EXPECT_EQ(Rewrite("SELECT 1 FROM t NATURAL JOIN plain"),
+            "refused at 16: NOT_SUPPORTED: NATURAL JOIN where decimals are read; join with ON and the columns");
+  EXPECT_EQ(Rewrite("SELECT 1 FROM plain NATURAL JOIN u"), "SELECT 1 FROM plain NATURAL JOIN u");
+}
+
 TEST(RewriteDecimals, CastRoundAbs) {
   EXPECT_EQ(Rewrite("SELECT CAST(x AS decimal(10, 2))"), "SELECT presto_cast(x ,' decimal(10, 2)')");
   EXPECT_EQ(Rewrite("SELECT CAST(amount AS varchar), CAST(a AS varchar) FROM t"),
@@ -115,7 +125,7 @@ TEST(RewriteDecimals, CastRoundAbs) {
 TEST(RewriteDecimals, PositionsPointIntoTheStatementAsWritten) {
   MappedText in{"SELECT amount + 1 FROM t", {}};
   for (size_t i = 0; i <= in.text.size(); ++i) in.original.push_back(static_cast<int>(i));
-  const MappedText out = RewriteDecimals(in, Tables());
+  const MappedText out = RewriteDecimals(in, Tables()).text;
   ASSERT_EQ(out.text, "SELECT presto_add(amount , 1) FROM t");
   EXPECT_EQ(out.original[out.text.find("presto_add")], 7);  // where `amount` starts
   EXPECT_EQ(out.original[out.text.find("FROM")], 18);

@@ -53,8 +53,18 @@ struct TableColumnTypes {
   std::set<std::string> others;    // every other column, hidden ones too
 };
 
+struct DecimalRewrite {
+  MappedText text;
+  // Set when the statement has a construct that would compare decimals with SQLite's
+  // own = and cannot be rewritten (JOIN ... USING a column that may be a decimal,
+  // NATURAL JOIN): Presto's error name and the reason; `refused_at` is its offset in
+  // the statement as written (in.original).
+  std::string refused;
+  int refused_at = -1;
+};
+
 // `tables`: every table SQLite will know while running the statement; those whose name
 // the statement mentions are the ones it reads.
-MappedText RewriteDecimals(const MappedText& in, const std::vector<TableColumnTypes>& tables);
+DecimalRewrite RewriteDecimals(const MappedText& in, const std::vector<TableColumnTypes>& tables);
 
 }  // namespace sluice::query
