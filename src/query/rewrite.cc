@@ -545,8 +545,25 @@ class Rewriter {
     return Expr{k, last, !KnownNative(Name(last)), false, {}};
   }
 
-  // name( ... ) at k.
+  // name( ... ) at k, with what may follow an aggregate or window function:
+  // FILTER (WHERE ...), OVER (...) or OVER window.
   Expr Call(size_t k, size_t hi) {
+    Expr e = CallBody(k, hi);
+    for (;;) {
+      const size_t next = e.last + 1;
+      if ((Is(next, hi, "filter") || Is(next, hi, "over")) && Is(next + 1, hi, "(")) {
+        const size_t close = std::min(match_[next + 1], hi - 1);
+        ParseRange(next + 2, close);
+        e.last = close;
+      } else if (Is(next, hi, "over") && IsName(next + 1, hi)) {
+        e.last = next + 1;
+      } else {
+        return e;
+      }
+    }
+  }
+
+  Expr CallBody(size_t k, size_t hi) {
     const std::string name = Lower(k);
     const size_t open = k + 1;
     const size_t close = std::min(match_[open], hi);

@@ -111,6 +111,16 @@ TEST(RewriteDecimals, JoinsThatCompareWithSqlitesOwnEqualityAreRefusedWhereDecim
   EXPECT_EQ(Rewrite("SELECT 1 FROM plain NATURAL JOIN u"), "SELECT 1 FROM plain NATURAL JOIN u");
 }
 
+TEST(RewriteDecimals, WindowAndFilterClausesBelongToTheirCall) {
+  EXPECT_EQ(Rewrite("SELECT lag(amount) OVER (ORDER BY id) - amount FROM t"),
+            "SELECT presto_sub(lag(amount) OVER (ORDER BY id) , amount) FROM t");
+  EXPECT_EQ(Rewrite("SELECT sum(amount) FILTER (WHERE amount > 0) OVER w * 2 FROM t WINDOW w AS (ORDER BY id)"),
+            "SELECT presto_mul(sum(amount) FILTER (WHERE presto_cmp(amount , 0) > 0) OVER w , 2) FROM t "
+            "WINDOW w AS (ORDER BY id)");
+  EXPECT_EQ(Rewrite("SELECT count(*) OVER (PARTITION BY dt) + 1 FROM t"),
+            "SELECT count(*) OVER (PARTITION BY dt) + 1 FROM t");
+}
+
 TEST(RewriteDecimals, CastRoundAbs) {
   EXPECT_EQ(Rewrite("SELECT CAST(x AS decimal(10, 2))"), "SELECT presto_cast(x ,' decimal(10, 2)')");
   EXPECT_EQ(Rewrite("SELECT CAST(amount AS varchar), CAST(a AS varchar) FROM t"),
