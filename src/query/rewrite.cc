@@ -230,7 +230,16 @@ class Rewriter {
   Tok Type(size_t k) const { return tokens_[sig_[k]].type; }
   bool Is(size_t k, size_t hi, std::string_view lower) const { return k < hi && Lower(k) == lower; }
   bool IsName(size_t k, size_t hi) const {
-    return k < hi && (Type(k) == Tok::kQuoted || (Type(k) == Tok::kWord && !Separator(Lower(k))));
+    return k < hi && (Type(k) == Tok::kQuoted || (Type(k) == Tok::kWord && !Keyword(k)));
+  }
+  // A word the rewrite reads as a keyword: a separator, unless it names a column or an
+  // alias that may be a decimal (SQLite lets `range`, `rows`, `filter`, ... name
+  // columns; such a decimal must still be seen as an operand).
+  bool Keyword(size_t k) const {
+    const std::string l = Lower(k);
+    if (!Separator(l)) return false;
+    return known_.decimals.count(l) == 0 &&
+           (known_.defined.count(l) == 0 || known_.native_aliases.count(l) != 0);
   }
 
   // An identifier's name: unquoted, lower-case.
@@ -292,7 +301,7 @@ class Rewriter {
       case Tok::kString:
       case Tok::kQuoted:
       case Tok::kNumber: return true;
-      case Tok::kWord: return !Separator(Lower(k)) || Lower(k) == "case";
+      case Tok::kWord: return !Keyword(k) || Lower(k) == "case";
       default: {
         const std::string_view t = Text(k);
         return t == "(" || t == "-" || t == "+";
@@ -344,7 +353,7 @@ class Rewriter {
       }
       k = e->last + 1;
       std::string name;
-      if (Is(k, hi, "as") && IsName(k + 1, hi)) {
+      if (Is(k, hi, "as") && k + 1 < hi && (Type(k + 1) == Tok::kWord || Type(k + 1) == Tok::kQuoted)) {
         name = Name(k + 1);
         Define(name, !e->dec);
         k += 2;
@@ -534,7 +543,7 @@ class Rewriter {
     }
     if (type == Tok::kString) return Expr{k, k, false, false, {}};
     if (type != Tok::kWord && type != Tok::kQuoted) return std::nullopt;
-    if (type == Tok::kWord && Separator(l)) return std::nullopt;
+    if (type == Tok::kWord && Keyword(k)) return std::nullopt;
     if (type == Tok::kWord && Is(k + 1, hi, "(")) return Call(k, hi);
     // A name, maybe qualified: a.b.c, t.*
     size_t last = k;

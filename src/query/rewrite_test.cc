@@ -7,7 +7,7 @@ namespace {
 
 // Table t: decimals amount and price, and columns of other types; table plain: none.
 std::vector<TableColumnTypes> Tables() {
-  return {{"t", {"amount", "price"}, {"a", "b", "c", "x", "y", "id", "rate", "dt", "date", "$path"}},
+  return {{"t", {"amount", "price", "range"}, {"a", "b", "c", "x", "y", "id", "rate", "dt", "date", "$path"}},
           {"plain", {}, {"a", "b", "c", "x", "y", "id", "rate", "dt", "date", "$path"}},
           {"u", {}, {"k", "v"}}};
 }
@@ -119,6 +119,15 @@ TEST(RewriteDecimals, WindowAndFilterClausesBelongToTheirCall) {
             "WINDOW w AS (ORDER BY id)");
   EXPECT_EQ(Rewrite("SELECT count(*) OVER (PARTITION BY dt) + 1 FROM t"),
             "SELECT count(*) OVER (PARTITION BY dt) + 1 FROM t");
+}
+
+TEST(RewriteDecimals, ColumnsNamedLikeKeywordsAreOperandsToo) {
+  EXPECT_EQ(Rewrite("SELECT 1 FROM t WHERE range > 5 ORDER BY x DESC"),
+            "SELECT 1 FROM t WHERE presto_cmp(range , 5) > 0 ORDER BY x DESC");
+  EXPECT_EQ(Rewrite("SELECT rows * 2 FROM (SELECT amount AS rows FROM t)"),
+            "SELECT presto_mul(rows , 2) FROM (SELECT amount AS rows FROM t)");
+  EXPECT_EQ(Rewrite("SELECT sum(id) OVER (ORDER BY id ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) FROM t"),
+            "SELECT sum(id) OVER (ORDER BY id ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) FROM t");
 }
 
 TEST(RewriteDecimals, CastRoundAbs) {
