@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 
 namespace sluice::query {
 namespace {
@@ -23,6 +24,38 @@ __int128 RoundDiv(__int128 n, __int128 d) {
 }
 
 DecimalResult Fail(std::string_view error) { return {Decimal{}, error}; }
+
+// round(n * 10^shift / d) half away from zero with a 256-bit intermediate, so a
+// quotient that fits 38 digits is found even when n * 10^shift does not fit 128 bits
+// (Presto computes these wider too). nullopt when the quotient does not fit 128 bits.
+// |n| < 10^38, 0 < |d| < 10^38, shift <= 76.
+std::optional<__int128> WideRoundDiv(__int128 n, int shift, __int128 d) {
+  uint64_t limb[4] = {static_cast<uint64_t>(static_cast<U128>(Abs(n))),
+                      static_cast<uint64_t>(static_cast<U128>(Abs(n)) >> 64), 0, 0};
+  for (int i = 0; i < shift; ++i) {  // times 10, limb by limb
+    U128 carry = 0;
+    for (uint64_t& l : limb) {
+      const U128 v = static_cast<U128>(l) * 10 + carry;
+      l = static_cast<uint64_t>(v);
+      carry = v >> 64;
+    }
+    if (carry != 0) return std::nullopt;  // beyond 256 bits: the quotient is beyond 38 digits
+  }
+  const U128 divisor = static_cast<U128>(Abs(d));
+  U128 rem = 0;  // < divisor < 2^127, so rem << 1 never loses a bit
+  U128 quotient = 0;
+  for (int bit = 255; bit >= 0; --bit) {
+    rem = (rem << 1) | ((limb[bit / 64] >> (bit % 64)) & 1);
+    const bool set = rem >= divisor;
+    if (set) rem -= divisor;
+    if ((quotient >> 127) != 0) return std::nullopt;  // shifting would lose a bit
+    quotient = (quotient << 1) | static_cast<U128>(set);
+  }
+  if (rem != 0 && rem >= divisor - rem) ++quotient;  // half away from zero
+  if ((quotient >> 127) != 0) return std::nullopt;
+  const __int128 q = static_cast<__int128>(quotient);
+  return Sign(n) * Sign(d) < 0 ? -q : q;
+}
 
 DecimalResult Checked(__int128 units, int precision, int scale) {
   if (!FitsDecimal(units)) return Fail(kDecimalOverflow);
@@ -172,10 +205,12 @@ DecimalResult DecimalDivide(const Decimal& a, const Decimal& b) {
   // a / b at `scale` digits: round(A * 10^(scale + bs - as) / B).
   const int shift = scale + b.scale - a.scale;
   __int128 numerator = 0;
-  if (shift > kMaxDecimalPrecision || __builtin_mul_overflow(a.units, Pow10(shift), &numerator)) {
-    return Fail(kDecimalOverflow);
+  if (shift <= kMaxDecimalPrecision && !__builtin_mul_overflow(a.units, Pow10(shift), &numerator)) {
+    return Checked(RoundDiv(numerator, b.units), precision, scale);
   }
-  return Checked(RoundDiv(numerator, b.units), precision, scale);
+  const std::optional<__int128> q = WideRoundDiv(a.units, shift, b.units);
+  if (!q) return Fail(kDecimalOverflow);
+  return Checked(*q, precision, scale);
 }
 
 DecimalResult DecimalModulus(const Decimal& a, const Decimal& b) {

@@ -261,6 +261,32 @@ void Between(sqlite3_context* ctx, int, sqlite3_value** argv) {
   sqlite3_result_int(ctx, 1);
 }
 
+// presto_key(x): x, but a decimal as the one value every equal decimal gives (an
+// integer when it is one, else a double when that spells it exactly, else the blob at
+// its least scale), so SQLite's own = (IN over a subquery, CASE x WHEN, IS) matches
+// equal values of different decimal types, and decimals with equal integers and doubles.
+void Key(sqlite3_context* ctx, int, sqlite3_value** argv) {
+  const std::optional<Decimal> d = sqlite3_value_type(argv[0]) == SQLITE_BLOB ? DecimalArg(argv[0]) : std::nullopt;
+  if (!d) return sqlite3_result_value(ctx, argv[0]);
+  Decimal k = *d;
+  while (k.scale > 0 && k.units % 10 == 0) {
+    k.units /= 10;
+    --k.scale;
+  }
+  if (k.scale == 0 && k.units >= INT64_MIN && k.units <= INT64_MAX) {
+    return sqlite3_result_int64(ctx, static_cast<int64_t>(k.units));
+  }
+  const double v = DecimalToDouble(k);
+  char buf[64];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed);
+  if (ec == std::errc() && std::string_view(buf, static_cast<size_t>(end - buf)) == DecimalText(k)) {
+    return sqlite3_result_double(ctx, v);
+  }
+  k.precision = kMaxDecimalPrecision;
+  const std::string blob = EncodeDecimal(k);
+  sqlite3_result_blob(ctx, blob.data(), static_cast<int>(blob.size()), SQLITE_TRANSIENT);
+}
+
 // ---------------------------------------------------------------- cast, round, abs
 
 std::string Upper(std::string s) {
@@ -421,6 +447,7 @@ int RegisterDecimalFunctions(sqlite3* db) {
       {"presto_decimal", 1, Literal}, {"presto_cmp", 2, Cmp},      {"presto_in", -1, In},
       {"presto_between", 3, Between}, {"presto_cast", 2, Cast},    {"presto_round", 1, Round},
       {"presto_round", 2, Round},     {"presto_abs", 1, AbsFn},
+      {"presto_key", 1, Key},
   };
   for (const Scalar& s : kScalars) {
     const int rc = sqlite3_create_function(db, s.name, s.args, kFlags, nullptr, s.fn, nullptr, nullptr);

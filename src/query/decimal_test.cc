@@ -90,6 +90,23 @@ TEST(Decimal, MultiplicationDivisionAndModulus) {
   EXPECT_EQ(Text(DecimalDivide(D("1", 1, 0), D("0.3", 1, 1))), "3.3 decimal(3,1)");
   EXPECT_EQ(Text(DecimalDivide(D("1.00", 3, 2), D("0", 1, 0))), "DIVISION_BY_ZERO: Division by zero");
   EXPECT_EQ(Text(DecimalModulus(D("5.5", 2, 1), DecimalFromInt(2))), "1.5 decimal(2,1)");
+  // A dividend times 10^scale beyond 128 bits: computed 256 bits wide, as Presto does.
+  EXPECT_EQ(Text(DecimalDivide(D("12345678901234567890123456789.012345678", 38, 9), D("3.0000000000", 11, 10))),
+            "4115226300411522630041152263.0041152260 decimal(38,10)");
+  EXPECT_EQ(Text(DecimalDivide(D("-12345678901234567890123456789.012345679", 38, 9), D("7.0000000000", 11, 10))),
+            "-1763668414462081127160493827.0017636684 decimal(38,10)");
+  EXPECT_EQ(Text(DecimalDivide(D("0.1", 1, 1), D("0.50000000000000000000000000000000000000", 38, 38))),
+            "0.20000000000000000000000000000000000000 decimal(38,38)");
+  EXPECT_EQ(Text(DecimalDivide(D("0.2", 1, 1), D("-0.30000000000000000000000000000000000000", 38, 38))),
+            "-0.66666666666666666666666666666666666667 decimal(38,38)");
+  // Only a quotient beyond 38 digits overflows (the last one beyond 256 bits on the way).
+  EXPECT_EQ(Text(DecimalDivide(D("99999999999999999999999999999999999999", 38, 0), D("0.1", 1, 1))),
+            "NUMERIC_VALUE_OUT_OF_RANGE: Decimal overflow");
+  EXPECT_EQ(Text(DecimalDivide(D("1", 1, 0), D("0.50000000000000000000000000000000000000", 38, 38))),
+            "NUMERIC_VALUE_OUT_OF_RANGE: Decimal overflow");
+  EXPECT_EQ(Text(DecimalDivide(D("99999999999999999999999999999999999999", 38, 0),
+                               D("0.00000000000000000000000000000000000001", 38, 38))),
+            "NUMERIC_VALUE_OUT_OF_RANGE: Decimal overflow");
   EXPECT_EQ(Text(DecimalModulus(D("-5.5", 2, 1), DecimalFromInt(2))), "-1.5 decimal(2,1)");
   EXPECT_EQ(Text(DecimalModulus(D("5.5", 2, 1), DecimalFromInt(0))), "DIVISION_BY_ZERO: Division by zero");
 }

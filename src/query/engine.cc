@@ -450,16 +450,21 @@ Result<QueryResult> Engine::Impl::Select(const std::string& sql, const ExecuteOp
       creates.emplace_back(QuoteName(schema) + "." + QuoteName(ctx.tables[bound[key]].row.name), bound[key]);
     }
   }
-  std::set<std::string> decimal_columns;
+  std::vector<TableColumnTypes> column_types;
   for (const TableBinding& t : ctx.tables) {
-    for (const auto& c : t.row.columns) {
-      if (ParseColumnType(c.type).kind == ValueKind::kDecimal) decimal_columns.insert(AsciiLower(c.name));
-    }
-    for (const auto& c : t.row.partition_keys) {
-      if (ParseColumnType(c.type).kind == ValueKind::kDecimal) decimal_columns.insert(AsciiLower(c.name));
+    TableColumnTypes& types = column_types.emplace_back();
+    types.table = AsciiLower(t.row.name);
+    types.others.insert("$path");
+    for (const auto* list : {&t.row.columns, &t.row.partition_keys}) {
+      for (const auto& c : *list) {
+        const bool decimal = ParseColumnType(c.type).kind == ValueKind::kDecimal;
+        (decimal ? types.decimals : types.others).insert(AsciiLower(c.name));
+      }
     }
   }
-  const SqliteText rewritten = RewriteDecimals(ForSqlite(sql, aliased), std::move(decimal_columns));
+  DecimalRewrite exact = RewriteDecimals(ForSqlite(sql, aliased), column_types);
+  if (!exact.refused.empty()) return Status::NotSupported(Position(sql, exact.refused_at) + exact.refused);
+  const SqliteText rewritten = std::move(exact.text);
   const auto at_original = [&](int offset) {
     return offset < 0 || static_cast<size_t>(offset) >= rewritten.original.size()
                ? offset

@@ -362,5 +362,86 @@ TEST_F(EngineTest, DecimalArithmeticFollowsPrestoTypesExactly) {
   EXPECT_EQ(One("SELECT round(rate, 0) FROM ledger WHERE id = 2"), "0.0");
 }
 
+// Decimals under names no text shows are typed from the schema: every one of these
+// computed on BLOBs with SQLite's own operators before, and silently gave wrong values.
+TEST_F(EngineTest, DecimalsReExportedUnderOtherNamesStayExact) {
+  Ok("CREATE EXTERNAL TABLE acct (id int, amount decimal(10,2), fee decimal(5,3)) ROW FORMAT SERDE "
+     "'org.openx.data.jsonserde.JsonSerDe' STORED AS TEXTFILE LOCATION 's3://lake/acct/'");
+  Put("acct/a", "{\"id\":1,\"amount\":0.1,\"fee\":0.005}\n{\"id\":2,\"amount\":2.5,\"fee\":1.25}\n"
+                "{\"id\":3,\"amount\":-1,\"fee\":0.1}\n{\"id\":4,\"amount\":10,\"fee\":0}\n");
+  const auto column = [&](std::string_view sql) {
+    std::vector<std::string> out;
+    for (const auto& row : Ok(sql).rows) out.push_back(row.at(0).value_or("NULL"));
+    return out;
+  };
+  // A SELECT * CTE re-exported under other names, then added, compared, summed.
+  EXPECT_EQ(One("WITH c(i, a, f) AS (SELECT * FROM acct) SELECT sum(a + f) FROM c"), "12.955");
+  EXPECT_EQ(One("WITH c(i, a, f) AS (SELECT * FROM acct) SELECT count(*) FROM c WHERE a > 1"), "2");
+  EXPECT_EQ(One("WITH c(i, a, f) AS (SELECT * FROM acct) SELECT a - f FROM c WHERE i = 2"), "1.250");
+  // Implicit aliases, renamed twice through derived tables.
+  EXPECT_EQ(One("SELECT c * 2 FROM (SELECT b c FROM (SELECT amount b FROM acct)) WHERE c < 0"), "-2.00");
+  EXPECT_EQ(One("SELECT sum(x) FROM (SELECT s.* FROM (SELECT amount x FROM acct) s) WHERE x >= 0.1"), "12.60");
+  // A join of derived tables with aliases.
+  EXPECT_EQ(One("SELECT l.x + r.y FROM (SELECT id, amount x FROM acct) l JOIN (SELECT id, fee y FROM acct) r "
+                "ON l.id = r.id WHERE l.id = 2"),
+            "3.750");
+  EXPECT_EQ(One("SELECT count(*) FROM (SELECT id, amount x FROM acct) l JOIN (SELECT id k, fee * 100 y FROM acct) r "
+                "ON l.x = r.y"),
+            "1");  // 10.00 = 10.000 across scales
+  // IN, BETWEEN, simple CASE and IN over a subquery on it.
+  EXPECT_EQ(One("SELECT count(*) FROM (SELECT amount q FROM acct) WHERE q IN (0.1, 10)"), "2");
+  EXPECT_EQ(One("SELECT count(*) FROM (SELECT amount q FROM acct) WHERE q BETWEEN 0 AND 3"), "2");
+  EXPECT_EQ(One("SELECT count(*) FROM (SELECT amount q FROM acct) WHERE q NOT BETWEEN 0 AND 3"), "2");
+  EXPECT_EQ(One("SELECT CASE q WHEN 2.5 THEN 'yes' ELSE 'no' END FROM (SELECT amount q FROM acct WHERE id = 2)"),
+            "yes");
+  EXPECT_EQ(One("SELECT count(*) FROM acct WHERE amount IN (SELECT fee * 100 FROM acct)"), "1");
+  EXPECT_EQ(One("SELECT group_concat(id) FROM acct WHERE id IN (SELECT amount / 5 FROM acct)"), "2");
+  EXPECT_EQ(One("SELECT count(*) FROM acct WHERE id NOT IN (SELECT amount / 5 FROM acct)"), "3");
+  EXPECT_EQ(One("SELECT count(*) FROM acct WHERE amount IS (SELECT 2.500)"), "1");
+  // ORDER BY on it, and on an expression of it.
+  EXPECT_EQ(column("SELECT i FROM (SELECT id i, amount q FROM acct) ORDER BY q DESC"),
+            (std::vector<std::string>{"4", "2", "1", "3"}));
+  EXPECT_EQ(column("SELECT i FROM (SELECT id i, amount q FROM acct) ORDER BY q * -1"),
+            (std::vector<std::string>{"4", "2", "1", "3"}));
+  // Where SQLite's own = would compare them and no rewrite can stand in: refused.
+  const Status using_decimal = Fails("SELECT count(*) FROM acct a JOIN acct b USING (amount)");
+  EXPECT_EQ(using_decimal.code(), StatusCode::kNotSupported);
+  EXPECT_EQ(using_decimal.message(),
+            "line 1:48: NOT_SUPPORTED: JOIN ... USING (amount) on a value that may be a decimal; join with ON instead");
+  EXPECT_EQ(One("SELECT count(*) FROM acct a JOIN acct b ON a.amount = b.amount"), "4");
+  EXPECT_EQ(One("SELECT count(*) FROM acct a JOIN acct b USING (id)"), "4");
+  // A compound select's later arm under the first arm's name.
+  EXPECT_EQ(column("SELECT v * 2 FROM (SELECT id v FROM acct WHERE id = 1 UNION ALL SELECT fee FROM acct "
+                   "WHERE id = 2) ORDER BY 1"),
+            (std::vector<std::string>{"2", "2.500"}));
+}
+
+TEST_F(EngineTest, DecimalDivisionNeedsNoMoreThanItsResultFits) {
+  // 10^9 * 10^(10 + 10 - 9) does not fit 128 bits; the quotient fits decimal(38,10).
+  EXPECT_EQ(One("SELECT CAST('12345678901234567890123456789.012345678' AS decimal(38,9)) / "
+                "CAST(3 AS decimal(11,10))"),
+            "4115226300411522630041152263.0041152260");
+  EXPECT_EQ(Fails("SELECT CAST('99999999999999999999999999999999999999' AS decimal(38,0)) / 0.1").message(),
+            "NUMERIC_VALUE_OUT_OF_RANGE: Decimal overflow");
+}
+
+TEST_F(EngineTest, PartitionsArePrunedOnATableWithDecimals) {
+  Ok("CREATE EXTERNAL TABLE pm (v int, amount decimal(10,2)) PARTITIONED BY (dt string) ROW FORMAT SERDE "
+     "'org.openx.data.jsonserde.JsonSerDe' STORED AS TEXTFILE LOCATION 's3://lake/pm/'");
+  Put("pm/dt=2024-01-01/a.json", "[{\"v\":1,\"amount\":0.1},{\"v\":2,\"amount\":0.2}]");
+  Put("pm/dt=2024-01-02/a.json", "[{\"v\":10,\"amount\":1.05}]");
+  Ok("MSCK REPAIR TABLE pm");
+  const QueryResult all = Ok("SELECT sum(amount) FROM pm");
+  EXPECT_EQ(all.rows[0][0], "1.35");
+  const QueryResult one = Ok("SELECT sum(amount + v), min(dt) FROM pm WHERE dt = '2024-01-02' AND amount > 1");
+  EXPECT_EQ(one.rows[0][0], "11.05");
+  EXPECT_EQ(one.rows[0][1], "2024-01-02");
+  EXPECT_LT(one.bytes_scanned, all.bytes_scanned);  // the other partition was never read
+  // Through a derived table that renames the decimal, too.
+  const QueryResult renamed = Ok("SELECT sum(a) FROM (SELECT amount a, dt FROM pm) WHERE dt = '2024-01-01'");
+  EXPECT_EQ(renamed.rows[0][0], "0.30");
+  EXPECT_LT(renamed.bytes_scanned, all.bytes_scanned);
+}
+
 }  // namespace
 }  // namespace sluice::query

@@ -1,6 +1,7 @@
 #include "internal/rewrite.h"
 
 #include <algorithm>
+#include <map>
 #include <cctype>
 #include <optional>
 #include <string_view>
@@ -103,14 +104,58 @@ struct Pending {
 struct Expr {
   size_t first = 0;  // significant-token positions, inclusive
   size_t last = 0;
-  bool dec = false;      // may be a decimal
+  bool dec = false;      // may be a decimal (not known to be none)
   bool literal = false;  // a decimal literal, maybe negated
   std::vector<Pending> pending;
 };
 
+// What the statement's tables say, and what an earlier round learnt of its aliases.
+struct Known {
+  std::set<std::string> decimals;        // decimal columns of the tables named
+  std::set<std::string> natives;         // their other columns, less `decimals`
+  std::set<std::string> defined;         // every name the statement defines (aliases, CTE columns)
+  std::set<std::string> native_aliases;  // defined names all of whose definitions are known no decimals
+  bool has_values = false;               // a VALUES clause: column1, column2, ... are its columns
+};
+
+bool DecimalLiteral(std::string_view t) {
+  return t.find('.') != std::string_view::npos && t.find_first_of("eExX") == std::string_view::npos;
+}
+
+// Functions whose result is never a decimal, whatever their arguments.
+bool NeverDecimal(std::string_view name) {
+  static constexpr std::string_view kNames[] = {
+      "count",      "length",       "octet_length",    "lower",        "upper",         "substr",
+      "substring",  "trim",         "ltrim",           "rtrim",        "replace",       "instr",
+      "typeof",     "hex",          "quote",           "char",         "unicode",       "printf",
+      "format",     "concat",       "concat_ws",       "date",         "time",          "datetime",
+      "julianday",  "unixepoch",    "strftime",        "timediff",     "json",          "json_extract",
+      "json_array_length", "json_type", "json_valid",  "json_object",  "json_array",    "json_quote",
+      "json_group_array", "json_group_object", "group_concat", "string_agg", "json_extract_scalar",
+      "cardinality", "approx_distinct", "from_unixtime", "date_format", "row_number",  "rank",
+      "dense_rank", "percent_rank", "cume_dist",       "ntile",        "random",        "like",
+      "glob",       "soundex",      "total",           "sign",         "exists"};
+  for (const std::string_view n : kNames) {
+    if (name == n) return true;
+  }
+  return false;
+}
+
+// Functions that return one of their arguments (or a value of its type).
+bool KeepsType(std::string_view name) {
+  static constexpr std::string_view kNames[] = {
+      "sum",        "avg",   "min",      "max",       "coalesce",    "nullif",     "ifnull",    "round",
+      "abs",        "greatest", "least", "if",        "iif",         "likely",     "unlikely",  "likelihood",
+      "first_value", "last_value", "lag", "lead",     "nth_value",   "any_value",  "arbitrary"};
+  for (const std::string_view n : kNames) {
+    if (name == n) return true;
+  }
+  return false;
+}
+
 class Rewriter {
  public:
-  Rewriter(std::string_view text, const std::set<std::string>& decimals) : text_(text), decimals_(decimals) {
+  Rewriter(std::string_view text, const Known& known) : text_(text), known_(known) {
     tokens_ = Tokenize(text);
     for (size_t i = 0; i < tokens_.size(); ++i) {
       if (tokens_[i].type != Tok::kSpace) sig_.push_back(i);
@@ -135,9 +180,25 @@ class Rewriter {
 
   void Run() { ParseRange(0, sig_.size()); }
 
-  const std::set<std::string>& aliases() const { return aliases_; }
+  // Every name defined, and those whose every definition is known to be no decimal.
+  std::set<std::string> Defined() const {
+    std::set<std::string> out;
+    for (const auto& [name, native] : definitions_) out.insert(name);
+    return out;
+  }
+  std::set<std::string> NativeAliases() const {
+    std::set<std::string> out;
+    for (const auto& [name, native] : definitions_) {
+      if (native) out.insert(name);
+    }
+    return out;
+  }
 
-  MappedText Output(const std::vector<int>& original) const {
+  DecimalRewrite Output(const std::vector<int>& original) const {
+    return {Rewritten(original), refused_, refused_.empty() ? -1 : original[refused_at_]};
+  }
+
+  MappedText Rewritten(const std::vector<int>& original) const {
     MappedText out;
     const auto put = [&](std::string_view s, int at) {
       out.text += s;
@@ -168,6 +229,18 @@ class Rewriter {
   std::string Lower(size_t k) const { return AsciiLower(Text(k)); }
   Tok Type(size_t k) const { return tokens_[sig_[k]].type; }
   bool Is(size_t k, size_t hi, std::string_view lower) const { return k < hi && Lower(k) == lower; }
+  bool IsName(size_t k, size_t hi) const {
+    return k < hi && (Type(k) == Tok::kQuoted || (Type(k) == Tok::kWord && !Keyword(k)));
+  }
+  // A word the rewrite reads as a keyword: a separator, unless it names a column or an
+  // alias that may be a decimal (SQLite lets `range`, `rows`, `filter`, ... name
+  // columns; such a decimal must still be seen as an operand).
+  bool Keyword(size_t k) const {
+    const std::string l = Lower(k);
+    if (!Separator(l)) return false;
+    return known_.decimals.count(l) == 0 &&
+           (known_.defined.count(l) == 0 || known_.native_aliases.count(l) != 0);
+  }
 
   // An identifier's name: unquoted, lower-case.
   std::string Name(size_t k) const {
@@ -176,9 +249,41 @@ class Rewriter {
     return AsciiLower(t);
   }
 
+  // Whether a name is known to be no decimal (see rewrite.h).
+  bool KnownNative(const std::string& name) const {
+    if (known_.decimals.count(name) != 0) return false;
+    if (known_.defined.count(name) != 0) return known_.native_aliases.count(name) != 0;
+    if (known_.has_values && name.size() > 6 && name.starts_with("column") &&
+        name.find_first_not_of("0123456789", 6) == std::string::npos) {
+      return false;
+    }
+    if (known_.natives.count(name) != 0) return true;
+    return name == "null" || name == "true" || name == "false" || name == "current_date" ||
+           name == "current_time" || name == "current_timestamp";
+  }
+
+  // `name` is defined (an alias, a CTE's column) as an expression that is or is not
+  // known to be no decimal.
+  void Define(const std::string& name, bool native) {
+    const auto [it, fresh] = definitions_.emplace(name, native);
+    if (!fresh) it->second = it->second && native;
+  }
+
+  void Refuse(size_t k, std::string message) {
+    if (refused_.empty()) {
+      refused_ = std::move(message);
+      refused_at_ = tokens_[sig_[k]].begin;
+    }
+  }
+
   void Prepend(size_t k, const std::string& s) { before_[sig_[k]] = s + before_[sig_[k]]; }
   void Append(size_t k, const std::string& s) { after_[sig_[k]] += s; }
   void Replace(size_t k, const std::string& s) { replace_[sig_[k]] = s; }
+  void Wrap(Expr& e, const std::string& fn) {
+    Materialize(e);
+    Prepend(e.first, fn + "(");
+    Append(e.last, ")");
+  }
 
   void Materialize(Expr& e) {
     for (const Pending& p : e.pending) {
@@ -196,7 +301,7 @@ class Rewriter {
       case Tok::kString:
       case Tok::kQuoted:
       case Tok::kNumber: return true;
-      case Tok::kWord: return !Separator(Lower(k)) || Lower(k) == "case";
+      case Tok::kWord: return !Keyword(k) || Lower(k) == "case";
       default: {
         const std::string_view t = Text(k);
         return t == "(" || t == "-" || t == "+";
@@ -205,11 +310,39 @@ class Rewriter {
   }
 
   // Every expression in [lo, hi), in order; keywords and commas between them skipped.
+  // Aliases found are defined; so are the output names of a compound select's first
+  // arm, by the items of its later arms.
   std::vector<Expr> ParseRange(size_t lo, size_t hi) {
     std::vector<Expr> out;
+    std::string clause;
+    int arm = 0;
+    size_t item = 0;
+    std::vector<std::string> first_arm;  // output names of the first arm's items ("" unnamed)
     size_t k = lo;
     while (k < hi) {
       if (!CanStart(k)) {
+        const std::string l = Lower(k);
+        if (l == "select" || l == "values") {
+          clause = l;
+          item = 0;
+        } else if (l == "from" || l == "where" || l == "group" || l == "having" || l == "order" || l == "limit" ||
+                   l == "window") {
+          clause = l;
+        } else if (l == "union" || l == "intersect" || l == "except") {
+          ++arm;
+          clause.clear();
+        } else if (l == "," && clause == "select") {
+          ++item;
+        } else if (l == "natural") {
+          Refuse(k, "NOT_SUPPORTED: NATURAL JOIN where decimals are read; join with ON and the columns");
+        } else if (l == "using" && Is(k + 1, hi, "(")) {
+          for (size_t c = k + 2; c < std::min(match_[k + 1], hi); ++c) {
+            if (IsName(c, hi) && !KnownNative(Name(c))) {
+              Refuse(c, "NOT_SUPPORTED: JOIN ... USING (" + std::string(Text(c)) +
+                            ") on a value that may be a decimal; join with ON instead");
+            }
+          }
+        }
         ++k;
         continue;
       }
@@ -219,9 +352,28 @@ class Rewriter {
         continue;
       }
       k = e->last + 1;
-      if (e->dec && !e->literal && Is(k, hi, "as") && k + 1 < hi &&
-          (Type(k + 1) == Tok::kWord || Type(k + 1) == Tok::kQuoted)) {
-        aliases_.insert(Name(k + 1));
+      std::string name;
+      if (Is(k, hi, "as") && k + 1 < hi && (Type(k + 1) == Tok::kWord || Type(k + 1) == Tok::kQuoted)) {
+        name = Name(k + 1);
+        Define(name, !e->dec);
+        k += 2;
+      } else if (IsName(k, hi) && Lower(k) != "case") {  // an alias without AS
+        name = Name(k);
+        Define(name, !e->dec);
+        k += 1;
+      } else if (Type(e->last) == Tok::kWord || Type(e->last) == Tok::kQuoted) {
+        name = Name(e->last);  // a column, maybe qualified
+      }
+      if (clause == "select") {
+        if (arm == 0) {
+          first_arm.push_back(name);
+        } else if (item < first_arm.size() && !first_arm[item].empty()) {
+          Define(first_arm[item], !e->dec);
+        }
+      } else if (clause == "values" && arm > 0) {
+        for (const std::string& n : first_arm) {
+          if (!n.empty()) Define(n, !e->dec);
+        }
       }
       out.push_back(std::move(*e));
     }
@@ -234,7 +386,7 @@ class Rewriter {
     if (op == "+" || op == "-") return 5;
     if (op == "<<" || op == ">>" || op == "&" || op == "|") return 4;
     if (op == "<" || op == "<=" || op == ">" || op == ">=") return 3;
-    if (op == "=" || op == "==" || op == "!=" || op == "<>" || op == "between" || op == "in") return 2;
+    if (op == "=" || op == "==" || op == "!=" || op == "<>" || op == "between" || op == "in" || op == "is") return 2;
     return -1;
   }
 
@@ -246,6 +398,10 @@ class Rewriter {
       if (j >= hi) break;
       bool negated = false;
       std::string op = Lower(j);
+      if (op == "collate" && IsName(j + 1, hi)) {  // x COLLATE nocase is still x
+        left->last = j + 1;
+        continue;
+      }
       if (op == "not" && j + 1 < hi && (Lower(j + 1) == "between" || Lower(j + 1) == "in")) {
         negated = true;
         op = Lower(j + 1);
@@ -253,6 +409,20 @@ class Rewriter {
       const int prec = Type(j) == Tok::kString || Type(j) == Tok::kQuoted ? -1 : Precedence(op);
       if (prec < 0 || prec < min_prec) break;
       const size_t op_at = negated ? j + 1 : j;
+      if (op == "is") {
+        size_t r = j + 1;
+        if (Is(r, hi, "not")) ++r;
+        if (Is(r, hi, "distinct") && Is(r + 1, hi, "from")) r += 2;
+        std::optional<Expr> right = ParseExpr(r, hi, 3);
+        if (!right) break;
+        const bool null = right->first == right->last && Lower(right->first) == "null";
+        if (!null && (left->dec || right->dec)) {
+          Wrap(*left, "presto_key");
+          Wrap(*right, "presto_key");
+        }
+        left = Expr{left->first, right->last, false, false, {}};
+        continue;
+      }
       if (op == "between") {
         std::optional<Expr> lo = ParseExpr(op_at + 1, hi, 3);
         if (!lo || !Is(lo->last + 1, hi, "and")) break;
@@ -281,7 +451,14 @@ class Rewriter {
         std::vector<Expr> items = ParseRange(open + 1, std::min(close, hi));
         bool dec = left->dec;
         for (const Expr& e : items) dec = dec || e.dec;
-        if (!query && dec && !items.empty()) {
+        if (query && close < hi) {
+          // The subquery's column has a type no text shows: compare by presto_key on
+          // both sides, still as one uncorrelated set SQLite builds once.
+          Wrap(*left, "presto_key");
+          const std::string cte = "sluice_in_" + std::to_string(open);
+          Append(open, "WITH " + cte + "(v) AS (");
+          Prepend(close, ") SELECT presto_key(v) FROM " + cte);
+        } else if (!query && dec && !items.empty()) {
           Materialize(*left);
           for (Expr& e : items) Materialize(e);
           if (negated) Replace(j, "");
@@ -345,18 +522,28 @@ class Rewriter {
         e.literal = inner[0].literal;
         e.pending = std::move(inner[0].pending);
       }
+      if (l == "case" && !inner.empty() && inner[0].first == k + 1 && !Is(k + 1, hi, "when")) {
+        // CASE e WHEN v: SQLite compares e and v with its own =.
+        bool keyed = false;
+        for (const Expr& x : inner) {
+          if (&x == &inner[0] || Is(x.first - 1, hi, "when")) keyed = keyed || x.dec;
+        }
+        for (Expr& x : inner) {
+          if (keyed && (&x == &inner[0] || Is(x.first - 1, hi, "when"))) Wrap(x, "presto_key");
+        }
+      }
       return e;
     }
     if (type == Tok::kNumber) {
       const std::string_view t = Text(k);
-      const bool decimal = t.find('.') != std::string_view::npos && t.find_first_of("eExX") == std::string_view::npos;
+      const bool decimal = DecimalLiteral(t);
       Expr e{k, k, decimal, decimal, {}};
       if (decimal) e.pending.push_back({sig_[k], true, "presto_decimal('" + std::string(t) + "')"});
       return e;
     }
     if (type == Tok::kString) return Expr{k, k, false, false, {}};
     if (type != Tok::kWord && type != Tok::kQuoted) return std::nullopt;
-    if (type == Tok::kWord && Separator(l)) return std::nullopt;
+    if (type == Tok::kWord && Keyword(k)) return std::nullopt;
     if (type == Tok::kWord && Is(k + 1, hi, "(")) return Call(k, hi);
     // A name, maybe qualified: a.b.c, t.*
     size_t last = k;
@@ -364,11 +551,28 @@ class Rewriter {
            (Type(last + 2) == Tok::kWord || Type(last + 2) == Tok::kQuoted || Text(last + 2) == "*")) {
       last += 2;
     }
-    return Expr{k, last, decimals_.count(Name(last)) != 0 || aliases_.count(Name(last)) != 0, false, {}};
+    return Expr{k, last, !KnownNative(Name(last)), false, {}};
   }
 
-  // name( ... ) at k.
+  // name( ... ) at k, with what may follow an aggregate or window function:
+  // FILTER (WHERE ...), OVER (...) or OVER window.
   Expr Call(size_t k, size_t hi) {
+    Expr e = CallBody(k, hi);
+    for (;;) {
+      const size_t next = e.last + 1;
+      if ((Is(next, hi, "filter") || Is(next, hi, "over")) && Is(next + 1, hi, "(")) {
+        const size_t close = std::min(match_[next + 1], hi - 1);
+        ParseRange(next + 2, close);
+        e.last = close;
+      } else if (Is(next, hi, "over") && IsName(next + 1, hi)) {
+        e.last = next + 1;
+      } else {
+        return e;
+      }
+    }
+  }
+
+  Expr CallBody(size_t k, size_t hi) {
     const std::string name = Lower(k);
     const size_t open = k + 1;
     const size_t close = std::min(match_[open], hi);
@@ -390,39 +594,82 @@ class Rewriter {
       return e;
     }
     std::vector<Expr> args = ParseRange(open + 1, close);
+    if (Is(close + 1, hi, "as") &&
+        (Is(close + 2, hi, "(") || Is(close + 2, hi, "not") || Is(close + 2, hi, "materialized"))) {
+      // WITH c(a, b) AS (...): a and b name columns of a type not traced here.
+      for (const Expr& a : args) {
+        if (a.first == a.last) Define(Name(a.first), false);
+      }
+      e.dec = true;
+      return e;
+    }
     bool dec = false;
     for (const Expr& a : args) dec = dec || a.dec;
-    static constexpr std::string_view kKeeps[] = {"sum", "avg", "min", "max", "coalesce", "nullif", "ifnull",
-                                                  "round", "abs", "greatest", "least", "if", "iif"};
-    for (const std::string_view keep : kKeeps) e.dec = e.dec || (dec && name == keep);
+    e.dec = NeverDecimal(name) ? false : KeepsType(name) ? dec : true;
     if (dec && (name == "round" || name == "abs")) Replace(k, "presto_" + name);
     return e;
   }
 
   std::string_view text_;
-  const std::set<std::string>& decimals_;
+  const Known& known_;
   std::vector<Token> tokens_;
   std::vector<size_t> sig_;    // significant tokens (no spaces or comments)
   std::vector<size_t> match_;  // for '(' and CASE: the position of its ')' or END
   std::vector<std::string> before_;
   std::vector<std::string> after_;
   std::vector<std::optional<std::string>> replace_;
-  std::set<std::string> aliases_;
+  std::map<std::string, bool> definitions_;  // name -> every definition known no decimal
+  std::string refused_;
+  size_t refused_at_ = 0;  // byte offset in text_
 };
 
 }  // namespace
 
-MappedText RewriteDecimals(const MappedText& in, std::set<std::string> decimal_columns) {
-  // Aliases of decimal expressions are decimals too; a later mention may come before
-  // the alias is seen (an outer query's select list), so run again until none is new.
-  for (int round = 0; round < 4; ++round) {
-    Rewriter r(in.text, decimal_columns);
-    r.Run();
-    bool grew = false;
-    for (const std::string& a : r.aliases()) grew = decimal_columns.insert(a).second || grew;
-    if (!grew || round == 3) return r.Output(in.original);
+DecimalRewrite RewriteDecimals(const MappedText& in, const std::vector<TableColumnTypes>& tables) {
+  std::set<std::string> mentioned;
+  bool decimal_text = false;  // a decimal literal, or the word `decimal` (a CAST)
+  Known known;
+  for (const Token& t : Tokenize(in.text)) {
+    std::string_view s = std::string_view(in.text).substr(t.begin, t.end - t.begin);
+    if (t.type == Tok::kNumber) decimal_text = decimal_text || DecimalLiteral(s);
+    if (t.type == Tok::kQuoted && s.size() >= 2) s = s.substr(1, s.size() - 2);
+    if (t.type != Tok::kWord && t.type != Tok::kQuoted) continue;
+    const std::string name = AsciiLower(s);
+    decimal_text = decimal_text || (t.type == Tok::kWord && name == "decimal");
+    known.has_values = known.has_values || (t.type == Tok::kWord && name == "values");
+    mentioned.insert(name);
   }
-  return in;
+  for (const TableColumnTypes& t : tables) {
+    if (mentioned.count(t.table) == 0) continue;
+    known.decimals.insert(t.decimals.begin(), t.decimals.end());
+    known.natives.insert(t.others.begin(), t.others.end());
+  }
+  if (known.decimals.empty() && !decimal_text) return {in, {}, -1};  // nothing can be a decimal
+  for (const std::string& d : known.decimals) known.natives.erase(d);
+  // A first pass finds the names the statement defines (aliases, CTE columns). Then
+  // rounds narrow the set of those taken for no decimals, from all of them down to
+  // those whose every definition is no decimal given the rest: the greatest such set.
+  // It is sound because names resolve well-founded (a definition reads columns of an
+  // inner scope, ending at the tables' columns, typed from the schema) and it keeps
+  // `SELECT dt AS dt` a known column. A round that does not settle falls back to
+  // taking no defined name for known.
+  {
+    Rewriter discover(in.text, known);
+    discover.Run();
+    known.defined = discover.Defined();
+  }
+  known.native_aliases = known.defined;
+  for (int round = 0; round < 8; ++round) {
+    Rewriter r(in.text, known);
+    r.Run();
+    std::set<std::string> proven = r.NativeAliases();
+    if (proven == known.native_aliases) return r.Output(in.original);
+    known.native_aliases = std::move(proven);
+  }
+  known.native_aliases.clear();
+  Rewriter r(in.text, known);
+  r.Run();
+  return r.Output(in.original);
 }
 
 }  // namespace sluice::query

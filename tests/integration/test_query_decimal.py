@@ -44,3 +44,29 @@ def test_decimals_and_keyword_database(server):
     status = wait(athena, qid)["Status"]
     assert status["State"] == "FAILED"
     assert status["StateChangeReason"] == "NUMERIC_VALUE_OUT_OF_RANGE: Decimal overflow"
+
+
+def test_decimals_under_names_the_text_does_not_show(server):
+    """A SELECT * CTE re-exported under other names, and a derived table's alias without
+    AS: typed from the schema, so they compute exactly (on SQLite's own operators the
+    decimal BLOBs gave 0 and every row)."""
+    s3 = s3_client(server.url)
+    for bucket in (BUCKET, RESULTS):  # the server may be the one the test above used
+        if bucket not in [b["Name"] for b in s3.list_buckets()["Buckets"]]:
+            s3.create_bucket(Bucket=bucket)
+    body = ('{"id":1,"amount":0.1,"fee":0.005}\n{"id":2,"amount":2.5,"fee":1.25}\n'
+            '{"id":3,"amount":-1,"fee":0.1}\n{"id":4,"amount":10,"fee":0}\n')
+    s3.put_object(Bucket=BUCKET, Key="acct/a.json", Body=body.encode())
+    athena = athena_client(server.url)
+    sql(athena, "CREATE DATABASE ledger", database="default")
+    sql(athena, "CREATE EXTERNAL TABLE acct (id int, amount decimal(10,2), fee decimal(5,3)) ROW FORMAT SERDE "
+                "'org.openx.data.jsonserde.JsonSerDe' STORED AS TEXTFILE LOCATION 's3://%s/acct/'" % BUCKET,
+        database="ledger")
+    q, rows = sql(athena, "WITH c(i, a, f) AS (SELECT * FROM acct) "
+                          "SELECT sum(a + f) AS total, count(*) AS n FROM c WHERE a > 1", database="ledger")
+    assert rows == [["total", "n"], ["13.750", "2"]]
+    info = athena.get_query_results(QueryExecutionId=q["QueryExecutionId"])["ResultSet"]["ResultSetMetadata"]
+    assert (info["ColumnInfo"][0]["Type"], info["ColumnInfo"][0]["Scale"]) == ("decimal", 3)
+    _, rows = sql(athena, "SELECT i, q - 0.05 AS d FROM (SELECT id i, amount q FROM acct) "
+                          "WHERE q BETWEEN 0 AND 3 ORDER BY q DESC", database="ledger")
+    assert rows == [["i", "d"], ["2", "2.45"], ["1", "0.05"]]

@@ -5,15 +5,33 @@
 //   -a           presto_neg(a)
 //   a < b        presto_cmp(a, b) < 0    (= <> != <= > >= likewise)
 //   e [NOT] BETWEEN lo AND hi / e [NOT] IN (x, y)   [NOT] presto_between / presto_in
+//   e [NOT] IN (subquery)   presto_key(e) [NOT] IN (WITH sluice_in_N(v) AS (subquery)
+//                                                    SELECT presto_key(v) FROM sluice_in_N)
+//   CASE e WHEN v ...       CASE presto_key(e) WHEN presto_key(v) ...
+//   a IS [NOT] b            presto_key(a) IS [NOT] presto_key(b)   (b not NULL)
 //   CAST(e AS t) presto_cast(e, 't')     (always when t is a decimal)
 //   round(e[, n]), abs(e)                presto_round, presto_abs
 //   0.1          presto_decimal('0.1')   (Presto's decimal literal, only as an
 //                                         operand of a rewritten operator)
-// "May be a decimal" is decided on the text: a column name in `decimal_columns`, a
-// decimal literal, an alias of such an expression, a rewritten operation, or
-// sum/avg/min/max/round/abs/coalesce/nullif of one. The functions compute as SQLite
-// would for operands that turn out to be no decimals, so taking too much costs only
-// speed (and, for comparisons, SQLite's type affinity, which Presto's types make moot).
+//
+// Operands are typed from the schema, not from how the text looks: the rewrite runs at
+// all only when a table the statement names has a decimal column, or the text has a
+// decimal literal or the word `decimal` (else the statement is returned unchanged).
+// Then every operand counts as "may be a decimal" unless it is KNOWN not to be one:
+//   - a column name that some named table declares with another type, that no named
+//     table declares as decimal, and that the statement defines as no alias (AS x,
+//     an implicit alias, a CTE's column list, a compound select's later arms) of
+//     anything but such known operands;
+//   - a string, an integer or exponent literal, NULL/TRUE/FALSE/CURRENT_*;
+//   - a comparison, a CAST to a type other than decimal, arithmetic on known
+//     operands, a function that never returns a decimal (count, substr, ...), or one
+//     that returns its argument (sum, coalesce, ...) of known operands.
+// Anything else (a subquery's output under a name the rewrite cannot trace, an unknown
+// function) is rewritten. So operations on known operands stay SQLite's own (their
+// constraints still reach the lake table's xBestIndex: partition pruning), and no
+// operator of the list above ever computes on a decimal BLOB. The functions compute as
+// SQLite would for operands that turn out to be no decimals, so taking too much costs
+// only speed.
 // Positions: `original` maps every output byte (and the end) back to the statement.
 #pragma once
 
@@ -28,8 +46,25 @@ struct MappedText {
   std::vector<int> original;  // text.size() + 1 entries
 };
 
-// `decimal_columns`: lower-case names of every decimal column of the tables the
-// statement may read. Aliases of decimal expressions are found and followed.
-MappedText RewriteDecimals(const MappedText& in, std::set<std::string> decimal_columns);
+// The columns of one table a statement may read (lower-case names).
+struct TableColumnTypes {
+  std::string table;
+  std::set<std::string> decimals;  // decimal columns
+  std::set<std::string> others;    // every other column, hidden ones too
+};
+
+struct DecimalRewrite {
+  MappedText text;
+  // Set when the statement has a construct that would compare decimals with SQLite's
+  // own = and cannot be rewritten (JOIN ... USING a column that may be a decimal,
+  // NATURAL JOIN): Presto's error name and the reason; `refused_at` is its offset in
+  // the statement as written (in.original).
+  std::string refused;
+  int refused_at = -1;
+};
+
+// `tables`: every table SQLite will know while running the statement; those whose name
+// the statement mentions are the ones it reads.
+DecimalRewrite RewriteDecimals(const MappedText& in, const std::vector<TableColumnTypes>& tables);
 
 }  // namespace sluice::query
