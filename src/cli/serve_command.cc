@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "cli/allocator_tuning.h"
 #include "cli/env_flags.h"
 
 namespace sluice::cli {
@@ -137,6 +138,7 @@ int ServeCommand::Run() {
   options_.server.header_timeout = std::chrono::milliseconds(header_timeout_ms_);
   options_.server.idle_timeout = std::chrono::milliseconds(idle_timeout_ms_);
   options_.server.shutdown_grace = std::chrono::milliseconds(grace_ms_);
+  TuneAllocatorForServing();
   return RunServe(options_);
 }
 
