@@ -34,7 +34,10 @@ CwError Bad(std::string message) { return MakeCwError(CwErrorCode::kInvalidParam
 struct Node {
   enum Kind { kNumber, kRef, kCall, kBinary, kNeg, kArray, kString } kind = kNumber;
   double number = 0;
-  std::string text;  // kRef: the id; kCall: the function; kBinary: the operator; kString
+  // kRef: the id; kCall: the function; kString; kBinary: the operators of a chain of one
+  // precedence, `args[0] text[0] args[1] text[1] args[2] ...`, applied left to right
+  // (a long `a+b+c+...` is one node, so the tree's depth stays bounded by nesting).
+  std::string text;
   std::vector<std::unique_ptr<Node>> args;
 };
 
@@ -73,6 +76,7 @@ class Parser {
     auto lhs = Unary();
     if (!lhs.ok()) return lhs;
     std::unique_ptr<Node> left = std::move(lhs).value();
+    bool chained = false;  // `left` is a chain this call built, which may grow
     while (true) {
       Skip();
       if (pos_ >= s_.size()) break;
@@ -82,12 +86,18 @@ class Parser {
       ++pos_;
       auto rhs = Expr(op == '^' ? prec : prec + 1);
       if (!rhs.ok()) return rhs;
+      if (op != '^' && chained && Precedence(left->text[0]) == prec) {
+        left->text += op;
+        left->args.push_back(std::move(rhs).value());
+        continue;
+      }
       auto n = std::make_unique<Node>();
       n->kind = Node::kBinary;
       n->text = std::string(1, op);
       n->args.push_back(std::move(left));
       n->args.push_back(std::move(rhs).value());
       left = std::move(n);
+      chained = op != '^';
     }
     --depth_;
     return left;
@@ -95,8 +105,10 @@ class Parser {
 
   CwResult<std::unique_ptr<Node>> Unary() {
     if (Eat('-')) {
+      if (++depth_ > 64) return Bad(Where("Expression is nested too deeply"));
       auto inner = Unary();
       if (!inner.ok()) return inner;
+      --depth_;
       auto n = std::make_unique<Node>();
       n->kind = Node::kNeg;
       n->args.push_back(std::move(inner).value());
@@ -294,6 +306,38 @@ CwResult<Val> Fill(const Node& n, const Context& ctx) {
   return target;
 }
 
+// `a op b` for scalars and series, as CloudWatch combines them.
+CwResult<Val> Binary(char op, const Val& a, const Val& b) {
+  Val out;
+  if (a.scalar && b.scalar) {
+    out.scalar = true;
+    out.number = Apply(op, a.number, b.number);
+    return out;
+  }
+  if (a.scalar || b.scalar) {
+    out = a.scalar ? b : a;
+    for (Named& s : out.series) {
+      for (auto& [t, x] : s.points) x = a.scalar ? Apply(op, a.number, x) : Apply(op, x, b.number);
+    }
+    return out;
+  }
+  if (a.series.size() == 1 && b.series.size() == 1) {
+    Named r;
+    r.points = Combine(op, a.series[0].points, b.series[0].points);
+    out.series.push_back(std::move(r));
+    return out;
+  }
+  if (a.series.size() == 1 || b.series.size() == 1) {
+    const Named& one = a.series.size() == 1 ? a.series[0] : b.series[0];
+    out = a.series.size() == 1 ? b : a;
+    for (Named& s : out.series) {
+      s.points = a.series.size() == 1 ? Combine(op, one.points, s.points) : Combine(op, s.points, one.points);
+    }
+    return out;
+  }
+  return Bad("Operator " + std::string(1, op) + " cannot combine two arrays of time series");
+}
+
 CwResult<Val> Eval(const Node& n, const Context& ctx) {
   switch (n.kind) {
     case Node::kNumber: {
@@ -331,39 +375,15 @@ CwResult<Val> Eval(const Node& n, const Context& ctx) {
       return out;
     }
     case Node::kBinary: {
-      auto a = Eval(*n.args[0], ctx);
-      if (!a.ok()) return a;
-      auto b = Eval(*n.args[1], ctx);
-      if (!b.ok()) return b;
-      const char op = n.text[0];
-      Val out;
-      if (a->scalar && b->scalar) {
-        out.scalar = true;
-        out.number = Apply(op, a->number, b->number);
-        return out;
+      auto acc = Eval(*n.args[0], ctx);
+      if (!acc.ok()) return acc;
+      for (size_t i = 1; i < n.args.size(); ++i) {
+        auto b = Eval(*n.args[i], ctx);
+        if (!b.ok()) return b;
+        acc = Binary(n.text[i - 1], *acc, *b);
+        if (!acc.ok()) return acc;
       }
-      if (a->scalar || b->scalar) {
-        out = a->scalar ? *b : *a;
-        for (Named& s : out.series) {
-          for (auto& [t, x] : s.points) x = a->scalar ? Apply(op, a->number, x) : Apply(op, x, b->number);
-        }
-        return out;
-      }
-      if (a->series.size() == 1 && b->series.size() == 1) {
-        Named r;
-        r.points = Combine(op, a->series[0].points, b->series[0].points);
-        out.series.push_back(std::move(r));
-        return out;
-      }
-      if (a->series.size() == 1 || b->series.size() == 1) {
-        const Named& one = a->series.size() == 1 ? a->series[0] : b->series[0];
-        out = a->series.size() == 1 ? *b : *a;
-        for (Named& s : out.series) {
-          s.points = a->series.size() == 1 ? Combine(op, one.points, s.points) : Combine(op, s.points, one.points);
-        }
-        return out;
-      }
-      return Bad("Operator " + n.text + " cannot combine two arrays of time series");
+      return acc;
     }
     case Node::kCall: {
       const std::string& fn = n.text;

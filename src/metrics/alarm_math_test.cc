@@ -48,6 +48,9 @@ TEST_F(MathTest, ArithmeticAlignsTimestampsAndHonoursPrecedence) {
   EXPECT_EQ(Values(qs, "e"), (std::vector<double>{10 + 2 * 4 + 1}));
   qs[2] = Expr("e", "(a + 10) / 10");
   EXPECT_EQ(Values(qs, "e"), (std::vector<double>{2, 3}));
+  // Chains of one precedence apply left to right; ^ groups to the right.
+  qs[2] = Expr("e", "a - 4 - 3 + b * 3 / 2 * 4 - 2 ^ 3 ^ 2 / 512");
+  EXPECT_EQ(Values(qs, "e"), (std::vector<double>{10 - 4 - 3 + 2 * 3 / 2 * 4 - 1}));  // b only at kT0
 }
 
 TEST_F(MathTest, AggregatesOverMetricsAndOverOneSeries) {
@@ -126,6 +129,14 @@ TEST_F(MathTest, RefusesBadQueriesAsCloudWatchDoes) {
   while (chain.size() + 2 <= kMaxExpressionLength) chain += "+a";
   qs = {Stat("a", A(), false), Expr("e", chain)};
   EXPECT_TRUE(RunQueries(reader_, qs, kT0, kT0 + 60'000).ok());
+  // A chain is one node, so evaluating it does not recurse 1,024 deep (it overflowed the
+  // stack of the instrumented ASan build); unary minus counts as nesting.
+  // The expression itself is the first of 64 levels.
+  qs = {Stat("a", A(), false), Expr("e", std::string(63, '-') + "1")};
+  EXPECT_TRUE(ValidateQueries(qs).ok());
+  qs = {Stat("a", A(), false), Expr("e", std::string(64, '-') + "1")};
+  EXPECT_EQ(ValidateQueries(qs).error().message,
+            "Error in expression '" + std::string(64, '-') + "1': Expression is nested too deeply at position 64");
   qs = {Stat("a", A(), false), Expr("e", std::string(kMaxExpressionLength, '-') + "1")};
   EXPECT_EQ(ValidateQueries(qs).error().message,
             "The value for parameter Expression of e must have length less than or equal to 2048.");
