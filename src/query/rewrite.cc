@@ -120,6 +120,9 @@ struct Known {
   bool has_values = false;               // a VALUES clause: column1, column2, ... are its columns
 };
 
+// A decimal where SQLite takes any value as a condition (Presto a boolean only).
+constexpr std::string_view kNoBoolean = "TYPE_MISMATCH: a decimal is no boolean; compare it, as in x <> 0";
+
 bool DecimalLiteral(std::string_view t) {
   return t.find('.') != std::string_view::npos && t.find_first_of("eExX") == std::string_view::npos;
 }
@@ -397,7 +400,7 @@ class Rewriter {
         continue;
       }
       if (k > lo && Condition(Lower(k - 1))) {
-        Guard(*e, "TYPE_MISMATCH: a decimal is no boolean; compare it, as in x <> 0");
+        Guard(*e, std::string(kNoBoolean));
       }
       k = e->last + 1;
       std::string name;
@@ -611,6 +614,10 @@ class Rewriter {
         for (Expr& x : inner) {
           if (keyed && (&x == &inner[0] || Is(x.first - 1, hi, "when"))) Wrap(x, "presto_key");
         }
+      } else if (l == "case") {
+        for (Expr& x : inner) {  // CASE WHEN condition
+          if (x.first > k + 1 && Is(x.first - 1, hi, "when")) Guard(x, std::string(kNoBoolean));
+        }
       }
       return e;
     }
@@ -714,6 +721,7 @@ class Rewriter {
       // SQLite's scalar max/min compare with its own order: Presto's greatest/least.
       return Replace(k, name == "greatest" || name == "max" ? "presto_greatest" : "presto_least");
     }
+    if ((name == "iif" || name == "if") && !args.empty()) Guard(args[0], std::string(kNoBoolean));
     const ArgUse use = UseOfArgument(name, args.size());
     for (Expr& a : args) {
       if (!a.dec || a.literal) continue;

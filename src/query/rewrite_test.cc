@@ -170,6 +170,12 @@ TEST(RewriteDecimals, SqliteFunctionsAndOperatorsGetAConvertedDecimalOrRefuseIt)
   // A decimal where SQLite takes any value as a condition and Presto a boolean only.
   EXPECT_EQ(Rewrite("SELECT 1 FROM t WHERE a AND NOT price"),
             "refused at 32: TYPE_MISMATCH: a decimal is no boolean; compare it, as in x <> 0");
+  EXPECT_EQ(Rewrite("SELECT CASE WHEN x THEN 1 WHEN amount THEN 2 END FROM t"),
+            "refused at 31: TYPE_MISMATCH: a decimal is no boolean; compare it, as in x <> 0");
+  EXPECT_EQ(Rewrite("SELECT iif(price, 1, amount) FROM t"),
+            "refused at 11: TYPE_MISMATCH: a decimal is no boolean; compare it, as in x <> 0");
+  EXPECT_EQ(Rewrite("SELECT CASE WHEN amount > 1 THEN amount END, iif(x, amount, 0) FROM t"),
+            "SELECT CASE WHEN presto_cmp(amount , 1) > 0 THEN amount END, iif(x, amount, 0) FROM t");
   EXPECT_EQ(Rewrite("SELECT 1 FROM t WHERE x AND amount > 0 OR y"),
             "SELECT 1 FROM t WHERE x AND presto_cmp(amount , 0) > 0 OR y");
   EXPECT_EQ(Rewrite("SELECT q FROM (SELECT amount q FROM t) WHERE q"),
