@@ -26,6 +26,7 @@ TEST(RewriteDecimals, LeavesStatementsWithoutDecimalsAlone) {
                                      "SELECT q + 1 FROM (SELECT * FROM plain) AS s(q)",
                                      "SELECT v + 1 FROM (SELECT a v FROM plain) WHERE v IN (SELECT k FROM u)",
                                      "SELECT CAST(a AS double) FROM plain -- amount + 1, t",
+                                     "SELECT length(a) || b, printf('%s', c), max(a, b), x LIKE y FROM plain WHERE a",
                                      // t is only named in a string: it is not read
                                      "SELECT amount + 1 FROM plain WHERE x = 't'"}) {
     EXPECT_EQ(Rewrite(sql), sql);
