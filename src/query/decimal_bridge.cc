@@ -12,8 +12,14 @@
 namespace sluice::query {
 namespace {
 
-// SQLite's JSON functions take a text value of this subtype as JSON, not as a string.
+// SQLite's JSON functions take a text value of this subtype as JSON, not as a string;
+// newer SQLite wants a function that sets a subtype to say so.
 constexpr unsigned int kJsonSubtype = 'J';
+#ifdef SQLITE_RESULT_SUBTYPE
+constexpr int kSetsSubtype = SQLITE_RESULT_SUBTYPE;
+#else
+constexpr int kSetsSubtype = 0;
+#endif
 
 void ResultText(sqlite3_context* ctx, const std::string& text) {
   sqlite3_result_text(ctx, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
@@ -89,7 +95,7 @@ void Least(sqlite3_context* ctx, int argc, sqlite3_value** argv) { Extreme(ctx, 
 
 int RegisterDecimalBridges(sqlite3* db) {
   static constexpr ScalarFunction kScalars[] = {
-      {"presto_text", 1, Text},          {"presto_double", 1, Double},     {"presto_json", 1, Json},
+      {"presto_text", 1, Text},          {"presto_double", 1, Double},     {"presto_json", 1, Json, kSetsSubtype},
       {"presto_nodec", 3, NoDecimal},    {"presto_typeof", 1, TypeOf},     {"presto_nullif", 2, NullIf},
       {"presto_greatest", -1, Greatest}, {"presto_least", -1, Least},      {"greatest", -1, Greatest},
       {"least", -1, Least},

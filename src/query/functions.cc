@@ -142,8 +142,8 @@ void Cardinality(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
 
 int RegisterScalars(sqlite3* db, std::span<const ScalarFunction> functions) {
   for (const ScalarFunction& f : functions) {
-    const int rc =
-        sqlite3_create_function(db, f.name, f.args, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr, f.fn, nullptr, nullptr);
+    const int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | f.extra_flags;
+    const int rc = sqlite3_create_function(db, f.name, f.args, flags, nullptr, f.fn, nullptr, nullptr);
     if (rc != SQLITE_OK) return rc;
   }
   return SQLITE_OK;

@@ -24,6 +24,7 @@ struct ScalarFunction {
   const char* name;
   int args;  // -1: any number
   void (*fn)(sqlite3_context*, int, sqlite3_value**);
+  int extra_flags = 0;  // e.g. SQLITE_RESULT_SUBTYPE
 };
 int RegisterScalars(sqlite3* db, std::span<const ScalarFunction> functions);
 
