@@ -23,7 +23,7 @@ namespace {
 struct ExactSum {
   __int128 units = 0;  // the total is units * 10^-scale
   int scale = 0;
-  bool any = false;
+  int64_t count = 0;  // values not NULL (a window's inverse step takes them out again)
   bool real = false;
   bool inexact = false;  // fell back to `fallback`
   double fallback = 0;
@@ -121,26 +121,31 @@ DecimalResult DecimalTotal(const ExactSum& s) {
   return {Decimal{total, kMaxDecimalPrecision, s.decimal_scale}, {}};
 }
 
-void Accumulate(ExactSum& s, sqlite3_value* v) {
-  if (const auto d = DecimalArg(v)) {
-    s.any = true;
-    s.fallback += DecimalToDouble(*d);
+// Adds `v` (sign 1) or takes it out again (sign -1: a window's inverse step).
+void Accumulate(ExactSum& s, sqlite3_value* v, int sign = 1) {
+  if (auto d = DecimalArg(v)) {
+    s.count += sign;
+    s.fallback += sign * DecimalToDouble(*d);
+    d->units *= sign;
     return AddDecimal(s, *d);
   }
   const int type = sqlite3_value_numeric_type(v);
   if (type == SQLITE_NULL) return;
-  s.any = true;
-  const double d = sqlite3_value_double(v);
+  s.count += sign;
+  const double d = sign * sqlite3_value_double(v);
   s.fallback += d;
   if (s.inexact) return;
   if (type == SQLITE_INTEGER) {
-    const int64_t i = sqlite3_value_int64(v);
+    const __int128 i = static_cast<__int128>(sqlite3_value_int64(v)) * sign;
     if (s.scale == 0) {  // the usual case, without text: integers only so far
       s.units += i;
       s.inexact = s.units > kMaxUnits || s.units < -kMaxUnits;
       return;
     }
-    s.inexact = !AddDecimalText(s, std::to_string(i));
+    const int64_t magnitude = sqlite3_value_int64(v);
+    std::string text = std::to_string(magnitude);
+    if (sign < 0) text = text[0] == '-' ? text.substr(1) : "-" + text;
+    s.inexact = !AddDecimalText(s, text);
     return;
   }
   s.real = true;
@@ -157,10 +162,19 @@ void SumStep(sqlite3_context* ctx, int, sqlite3_value** argv) {
   std::memcpy(where, &s, sizeof s);
 }
 
+void SumInverse(sqlite3_context* ctx, int, sqlite3_value** argv) {
+  ExactSum s;
+  void* where = nullptr;
+  if (!Load(ctx, sizeof(ExactSum), s, where)) return sqlite3_result_error_nomem(ctx);
+  Accumulate(s, argv[0], -1);
+  std::memcpy(where, &s, sizeof s);
+}
+
+// The total so far: the final value, and a window's current one.
 void SumFinal(sqlite3_context* ctx) {
   ExactSum s;
   void* where = nullptr;
-  if (!Load(ctx, 0, s, where) || !s.any) return sqlite3_result_null(ctx);
+  if (!Load(ctx, 0, s, where) || s.count == 0) return sqlite3_result_null(ctx);
   if (s.decimal && !s.inexact && !s.real) {
     // Presto: sum(decimal(p,s)) is decimal(38,s).
     const DecimalResult r = DecimalTotal(s);
@@ -175,49 +189,36 @@ void SumFinal(sqlite3_context* ctx) {
   sqlite3_result_double(ctx, std::strtod(DecimalText(Decimal{s.units, kMaxDecimalPrecision, s.scale}).c_str(), nullptr));
 }
 
-// avg: the exact sum and a count.
-struct ExactAvg {
-  ExactSum sum;
-  int64_t count = 0;
-};
-
-void AvgStep(sqlite3_context* ctx, int, sqlite3_value** argv) {
-  ExactAvg s;
-  void* where = nullptr;
-  if (!Load(ctx, sizeof(ExactAvg), s, where)) return sqlite3_result_error_nomem(ctx);
-  if (sqlite3_value_type(argv[0]) != SQLITE_NULL) {
-    ++s.count;
-    Accumulate(s.sum, argv[0]);
-  }
-  std::memcpy(where, &s, sizeof s);
-}
-
+// avg: the exact sum over its count; the same steps as sum.
 void AvgFinal(sqlite3_context* ctx) {
-  ExactAvg s;
+  ExactSum sum;
   void* where = nullptr;
-  if (!Load(ctx, 0, s, where) || s.count == 0) return sqlite3_result_null(ctx);
-  const ExactSum& sum = s.sum;
+  if (!Load(ctx, 0, sum, where) || sum.count == 0) return sqlite3_result_null(ctx);
   if (sum.decimal && !sum.inexact && !sum.real) {
     // Presto: avg(decimal(p,s)) is decimal(p,s), the exact mean rounded half up.
     DecimalResult r = DecimalTotal(sum);
-    if (r.error.empty()) r = DecimalDivide(r.value, Decimal{s.count, 19, 0});
+    if (r.error.empty()) r = DecimalDivide(r.value, Decimal{sum.count, 19, 0});
     if (!r.error.empty()) return sqlite3_result_error(ctx, r.error.data(), static_cast<int>(r.error.size()));
     r.value.precision = sum.decimal_precision;
     return ResultDecimal(ctx, r.value);
   }
   // SQLite's avg: the sum (integer while it can be) over the count, as a double.
   if (!sum.inexact && !sum.real && !sum.decimal) {
-    return sqlite3_result_double(ctx, static_cast<double>(sum.units) / static_cast<double>(s.count));
+    return sqlite3_result_double(ctx, static_cast<double>(sum.units) / static_cast<double>(sum.count));
   }
-  sqlite3_result_double(ctx, sum.fallback / static_cast<double>(s.count));
+  sqlite3_result_double(ctx, sum.fallback / static_cast<double>(sum.count));
 }
 
 }  // namespace
 
 int RegisterDecimalAggregates(sqlite3* db) {
   constexpr int kFlags = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
-  int rc = sqlite3_create_function(db, "sum", 1, kFlags, nullptr, nullptr, SumStep, SumFinal);
-  if (rc == SQLITE_OK) rc = sqlite3_create_function(db, "avg", 1, kFlags, nullptr, nullptr, AvgStep, AvgFinal);
+  // Window functions too: sum(x) OVER (...) steps values in and (inverse) out again.
+  int rc = sqlite3_create_window_function(db, "sum", 1, kFlags, nullptr, SumStep, SumFinal, SumFinal, SumInverse,
+                                          nullptr);
+  if (rc == SQLITE_OK) {
+    rc = sqlite3_create_window_function(db, "avg", 1, kFlags, nullptr, SumStep, AvgFinal, AvgFinal, SumInverse, nullptr);
+  }
   return rc;
 }
 

@@ -424,6 +424,8 @@ void AbsFn(sqlite3_context* ctx, int, sqlite3_value** argv) {
 
 }  // namespace
 
+std::optional<int> CompareValues(sqlite3_value* a, sqlite3_value* b) { return Compare(a, b); }
+
 std::optional<Decimal> DecimalArg(sqlite3_value* v) {
   if (sqlite3_value_type(v) != SQLITE_BLOB) return std::nullopt;
   return DecodeDecimal(sqlite3_value_blob(v), static_cast<size_t>(sqlite3_value_bytes(v)));
@@ -435,13 +437,7 @@ void ResultDecimal(sqlite3_context* ctx, const Decimal& d) {
 }
 
 int RegisterDecimalFunctions(sqlite3* db) {
-  constexpr int kFlags = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
-  struct Scalar {
-    const char* name;
-    int args;
-    void (*fn)(sqlite3_context*, int, sqlite3_value**);
-  };
-  static constexpr Scalar kScalars[] = {
+  static constexpr ScalarFunction kScalars[] = {
       {"presto_add", 2, Add},         {"presto_sub", 2, Sub},      {"presto_mul", 2, Mul},
       {"presto_div", 2, Div},         {"presto_mod", 2, Mod},      {"presto_neg", 1, Negate},
       {"presto_decimal", 1, Literal}, {"presto_cmp", 2, Cmp},      {"presto_in", -1, In},
@@ -449,11 +445,9 @@ int RegisterDecimalFunctions(sqlite3* db) {
       {"presto_round", 2, Round},     {"presto_abs", 1, AbsFn},
       {"presto_key", 1, Key},
   };
-  for (const Scalar& s : kScalars) {
-    const int rc = sqlite3_create_function(db, s.name, s.args, kFlags, nullptr, s.fn, nullptr, nullptr);
-    if (rc != SQLITE_OK) return rc;
-  }
-  return RegisterDecimalAggregates(db);
+  int rc = RegisterScalars(db, kScalars);
+  if (rc == SQLITE_OK) rc = RegisterDecimalBridges(db);
+  return rc == SQLITE_OK ? RegisterDecimalAggregates(db) : rc;
 }
 
 }  // namespace sluice::query

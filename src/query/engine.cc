@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
 #include <map>
 #include <set>
@@ -191,6 +192,16 @@ std::string Position(std::string_view sql, int offset) {
     }
   }
   return "line " + std::to_string(line) + ":" + std::to_string(col) + ": ";
+}
+
+// An error raised while running: a decimal guard's (functions.h) gets its position.
+std::string RuntimeError(std::string_view sql, std::string_view msg) {
+  if (!msg.starts_with(kDecimalGuardPrefix)) return std::string(msg);
+  msg.remove_prefix(kDecimalGuardPrefix.size());
+  int offset = 0;
+  const auto [end, ec] = std::from_chars(msg.data(), msg.data() + msg.size(), offset);
+  if (ec != std::errc() || !std::string_view(end, msg.data() + msg.size()).starts_with(": ")) return std::string(msg);
+  return Position(sql, offset) + std::string(end + 2, msg.data() + msg.size());
 }
 
 }  // namespace
@@ -561,7 +572,7 @@ Result<QueryResult> Engine::Impl::Select(const std::string& sql, const ExecuteOp
     if (rc == SQLITE_DONE) break;
     if (rc != SQLITE_ROW) {
       if (rc == SQLITE_INTERRUPT) return Status::Unavailable("Query cancelled");
-      return Status::InvalidArgument(sqlite3_errmsg(conn.db));
+      return Status::InvalidArgument(RuntimeError(sql, sqlite3_errmsg(conn.db)));
     }
     std::vector<std::optional<std::string>> row;
     row.reserve(static_cast<size_t>(ncol));

@@ -140,6 +140,15 @@ void Cardinality(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
 
 }  // namespace
 
+int RegisterScalars(sqlite3* db, std::span<const ScalarFunction> functions) {
+  for (const ScalarFunction& f : functions) {
+    const int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | f.extra_flags;
+    const int rc = sqlite3_create_function(db, f.name, f.args, flags, nullptr, f.fn, nullptr, nullptr);
+    if (rc != SQLITE_OK) return rc;
+  }
+  return SQLITE_OK;
+}
+
 int RegisterPrestoFunctions(sqlite3* db) {
   constexpr int kFlags = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
   int rc = sqlite3_create_function(db, "approx_distinct", 1, kFlags, nullptr, nullptr, DistinctStep, DistinctFinal);

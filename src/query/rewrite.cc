@@ -85,7 +85,7 @@ bool Separator(std::string_view lower) {
       "except", "with",   "when",   "then",    "else",      "end",       "is",        "in",       "like",
       "glob",   "between", "asc",   "desc",    "nulls",     "escape",    "collate",   "over",     "partition",
       "filter", "window", "rows",   "range",   "preceding", "following", "unbounded", "exists",   "values",
-      "recursive", "isnull", "notnull", "regexp", "match"};
+      "recursive", "isnull", "notnull", "regexp", "match", "current", "row"};
   for (const std::string_view w : kWords) {
     if (lower == w) return true;
   }
@@ -107,16 +107,21 @@ struct Expr {
   bool dec = false;      // may be a decimal (not known to be none)
   bool literal = false;  // a decimal literal, maybe negated
   std::vector<Pending> pending;
+  bool sure = false;  // a decimal column of a named table, by a name no other column has
 };
 
 // What the statement's tables say, and what an earlier round learnt of its aliases.
 struct Known {
   std::set<std::string> decimals;        // decimal columns of the tables named
   std::set<std::string> natives;         // their other columns, less `decimals`
+  std::set<std::string> ambiguous;       // `decimals` that a named table declares with another type too
   std::set<std::string> defined;         // every name the statement defines (aliases, CTE columns)
   std::set<std::string> native_aliases;  // defined names all of whose definitions are known no decimals
   bool has_values = false;               // a VALUES clause: column1, column2, ... are its columns
 };
+
+// A decimal where SQLite takes any value as a condition (Presto a boolean only).
+constexpr std::string_view kNoBoolean = "TYPE_MISMATCH: a decimal is no boolean; compare it, as in x <> 0";
 
 bool DecimalLiteral(std::string_view t) {
   return t.find('.') != std::string_view::npos && t.find_first_of("eExX") == std::string_view::npos;
@@ -141,6 +146,38 @@ bool NeverDecimal(std::string_view name) {
   return false;
 }
 
+// What the rewrite does to an argument that may be a decimal of a function it does not
+// rewrite itself (rewrite.h): pass it (the function takes decimal BLOBs as they are),
+// refuse it (Presto has no such function of a decimal), or convert it.
+enum class ArgUse { kPass, kRefuse, kText, kJson, kDouble };
+
+ArgUse UseOfArgument(std::string_view name, size_t args) {
+  static constexpr std::string_view kPass[] = {
+      "count", "sum", "avg", "coalesce", "ifnull", "iif", "if", "likely", "unlikely", "likelihood", "first_value",
+      "last_value", "lag", "lead", "nth_value", "any_value", "arbitrary", "approx_distinct", "json_each", "json_tree"};
+  static constexpr std::string_view kRefuse[] = {
+      "length", "octet_length", "lower", "upper", "substr", "substring", "trim", "ltrim", "rtrim", "replace", "instr",
+      "strpos", "hex", "unhex", "char", "unicode", "soundex", "quote", "like", "glob", "concat", "concat_ws",
+      "reverse", "lpad", "rpad"};
+  static constexpr std::string_view kText[] = {"printf", "format", "group_concat", "string_agg"};
+  static constexpr std::string_view kJson[] = {"json_object", "json_array", "json_group_array", "json_group_object",
+                                               "json_insert", "json_replace", "json_set", "json_quote"};
+  if (name.starts_with("presto_") || ((name == "min" || name == "max") && args == 1)) return ArgUse::kPass;
+  for (const std::string_view n : kPass) {
+    if (name == n) return ArgUse::kPass;
+  }
+  for (const std::string_view n : kRefuse) {
+    if (name == n) return ArgUse::kRefuse;
+  }
+  for (const std::string_view n : kText) {
+    if (name == n) return ArgUse::kText;
+  }
+  for (const std::string_view n : kJson) {
+    if (name == n) return ArgUse::kJson;
+  }
+  return ArgUse::kDouble;  // a number, as Presto coerces a decimal to a double argument
+}
+
 // Functions that return one of their arguments (or a value of its type).
 bool KeepsType(std::string_view name) {
   static constexpr std::string_view kNames[] = {
@@ -155,7 +192,8 @@ bool KeepsType(std::string_view name) {
 
 class Rewriter {
  public:
-  Rewriter(std::string_view text, const Known& known) : text_(text), known_(known) {
+  Rewriter(std::string_view text, const std::vector<int>& original, const Known& known)
+      : text_(text), original_(original), known_(known) {
     tokens_ = Tokenize(text);
     for (size_t i = 0; i < tokens_.size(); ++i) {
       if (tokens_[i].type != Tok::kSpace) sig_.push_back(i);
@@ -285,6 +323,16 @@ class Rewriter {
     Append(e.last, ")");
   }
 
+  // A value that must not be a decimal where it is used: refused when it is sure to be
+  // one, else checked as it runs (presto_nodec). A decimal literal stays SQLite's REAL.
+  void Guard(Expr& e, const std::string& message) {
+    if (!e.dec || e.literal) return;
+    if (e.sure) return Refuse(e.first, message);
+    Materialize(e);
+    Prepend(e.first, "presto_nodec(");
+    Append(e.last, ", " + std::to_string(original_[tokens_[sig_[e.first]].begin]) + ", '" + message + "')");
+  }
+
   void Materialize(Expr& e) {
     for (const Pending& p : e.pending) {
       if (p.replace) {
@@ -304,7 +352,7 @@ class Rewriter {
       case Tok::kWord: return !Keyword(k) || Lower(k) == "case";
       default: {
         const std::string_view t = Text(k);
-        return t == "(" || t == "-" || t == "+";
+        return t == "(" || t == "-" || t == "+" || t == "~";
       }
     }
   }
@@ -350,6 +398,9 @@ class Rewriter {
       if (!e) {
         ++k;
         continue;
+      }
+      if (k > lo && Condition(Lower(k - 1))) {
+        Guard(*e, std::string(kNoBoolean));
       }
       k = e->last + 1;
       std::string name;
@@ -402,9 +453,28 @@ class Rewriter {
         left->last = j + 1;
         continue;
       }
-      if (op == "not" && j + 1 < hi && (Lower(j + 1) == "between" || Lower(j + 1) == "in")) {
+      if (op == "not" && j + 1 < hi &&
+          (Lower(j + 1) == "between" || Lower(j + 1) == "in" || Matching(Lower(j + 1)))) {
         negated = true;
         op = Lower(j + 1);
+      }
+      if (Matching(op) && Type(j) == Tok::kWord) {
+        // x [NOT] LIKE p [ESCAPE e]: Presto matches varchars only.
+        if (min_prec > 2) break;
+        std::optional<Expr> pattern = ParseExpr((negated ? j + 1 : j) + 1, hi, 3);
+        if (!pattern) break;
+        size_t last = pattern->last;
+        std::optional<Expr> escape;
+        if (Is(last + 1, hi, "escape")) escape = ParseExpr(last + 2, hi, 3);
+        if (escape) last = escape->last;
+        std::string name = op;
+        for (char& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        const std::string message = "TYPE_MISMATCH: " + name + " takes no decimal; CAST it to varchar first";
+        Guard(*left, message);
+        Guard(*pattern, message);
+        if (escape) Guard(*escape, message);
+        left = Expr{left->first, last, false, false, {}};
+        continue;
       }
       const int prec = Type(j) == Tok::kString || Type(j) == Tok::kQuoted ? -1 : Precedence(op);
       if (prec < 0 || prec < min_prec) break;
@@ -472,6 +542,13 @@ class Rewriter {
       std::optional<Expr> right = ParseExpr(j + 1, hi, prec + 1);
       if (!right) break;
       Expr node{left->first, right->last, false, false, {}};
+      if ((prec == 7 || prec == 4) && (left->dec || right->dec)) {
+        // || and the bitwise operators: Presto has none of a decimal.
+        const std::string message = "FUNCTION_NOT_FOUND: operator " + op + " takes no decimal; CAST it to " +
+                                    (prec == 7 ? "varchar" : "bigint") + " first";
+        Guard(*left, message);
+        Guard(*right, message);
+      }
       const bool arithmetic = prec == 5 || prec == 6;
       const bool comparison = prec == 2 || prec == 3;
       if ((arithmetic || comparison) && (left->dec || right->dec)) {
@@ -498,6 +575,12 @@ class Rewriter {
     if (k >= hi) return std::nullopt;
     const std::string l = Lower(k);
     const Tok type = Type(k);
+    if (type == Tok::kPunct && l == "~") {
+      std::optional<Expr> operand = ParsePrefix(k + 1, hi);
+      if (!operand) return std::nullopt;
+      Guard(*operand, "FUNCTION_NOT_FOUND: operator ~ takes no decimal; CAST it to bigint first");
+      return Expr{k, operand->last, false, false, {}};
+    }
     if (type == Tok::kPunct && (l == "-" || l == "+")) {
       std::optional<Expr> operand = ParsePrefix(k + 1, hi);
       if (!operand) return std::nullopt;
@@ -531,6 +614,10 @@ class Rewriter {
         for (Expr& x : inner) {
           if (keyed && (&x == &inner[0] || Is(x.first - 1, hi, "when"))) Wrap(x, "presto_key");
         }
+      } else if (l == "case") {
+        for (Expr& x : inner) {  // CASE WHEN condition
+          if (x.first > k + 1 && Is(x.first - 1, hi, "when")) Guard(x, std::string(kNoBoolean));
+        }
       }
       return e;
     }
@@ -551,7 +638,10 @@ class Rewriter {
            (Type(last + 2) == Tok::kWord || Type(last + 2) == Tok::kQuoted || Text(last + 2) == "*")) {
       last += 2;
     }
-    return Expr{k, last, !KnownNative(Name(last)), false, {}};
+    const std::string name = Name(last);
+    const bool sure = known_.decimals.count(name) != 0 && known_.ambiguous.count(name) == 0 &&
+                      known_.defined.count(name) == 0;
+    return Expr{k, last, !KnownNative(name), false, {}, sure};
   }
 
   // name( ... ) at k, with what may follow an aggregate or window function:
@@ -591,6 +681,7 @@ class Rewriter {
         Prepend(close, "'");
       }
       e.dec = to_decimal;
+      e.sure = to_decimal;
       return e;
     }
     std::vector<Expr> args = ParseRange(open + 1, close);
@@ -606,11 +697,56 @@ class Rewriter {
     bool dec = false;
     for (const Expr& a : args) dec = dec || a.dec;
     e.dec = NeverDecimal(name) ? false : KeepsType(name) ? dec : true;
-    if (dec && (name == "round" || name == "abs")) Replace(k, "presto_" + name);
+    if (dec && PlainArguments(args, open, close)) Bridge(name, k, args);
     return e;
   }
 
+  // Whether `args` are all that stands between the call's parentheses, comma-separated
+  // (maybe after DISTINCT), not the items of a subquery.
+  bool PlainArguments(const std::vector<Expr>& args, size_t open, size_t close) const {
+    size_t at = Is(open + 1, close, "distinct") ? open + 2 : open + 1;
+    for (const Expr& a : args) {
+      if (a.first != at) return false;
+      at = a.last + 1;
+      if (at < close && Text(at) != ",") return false;
+      if (at < close) ++at;
+    }
+    return at == close;
+  }
+
+  // A call of `name` at k with an argument that may be a decimal, not rewritten above.
+  void Bridge(const std::string& name, size_t k, std::vector<Expr>& args) {
+    if (name == "round" || name == "abs" || name == "typeof" || name == "nullif") return Replace(k, "presto_" + name);
+    if (name == "greatest" || name == "least" || ((name == "max" || name == "min") && args.size() > 1)) {
+      // SQLite's scalar max/min compare with its own order: Presto's greatest/least.
+      return Replace(k, name == "greatest" || name == "max" ? "presto_greatest" : "presto_least");
+    }
+    if ((name == "iif" || name == "if") && !args.empty()) Guard(args[0], std::string(kNoBoolean));
+    const ArgUse use = UseOfArgument(name, args.size());
+    for (Expr& a : args) {
+      if (!a.dec || a.literal) continue;
+      switch (use) {
+        case ArgUse::kPass: break;
+        case ArgUse::kRefuse:
+          Guard(a, "FUNCTION_NOT_FOUND: function " + name + " takes no decimal; CAST it to varchar first");
+          break;
+        case ArgUse::kText: Wrap(a, "presto_text"); break;
+        case ArgUse::kJson: Wrap(a, "presto_json"); break;
+        case ArgUse::kDouble: Wrap(a, "presto_double"); break;
+      }
+    }
+  }
+
+  // Whether the expression after this word is a condition (SQLite takes any value as
+  // one; Presto only a boolean).
+  static bool Condition(std::string_view word) {
+    return word == "where" || word == "having" || word == "on" || word == "and" || word == "or" || word == "not";
+  }
+
+  static bool Matching(std::string_view op) { return op == "like" || op == "glob" || op == "regexp" || op == "match"; }
+
   std::string_view text_;
+  const std::vector<int>& original_;  // text_'s offsets in the statement as written
   const Known& known_;
   std::vector<Token> tokens_;
   std::vector<size_t> sig_;    // significant tokens (no spaces or comments)
@@ -645,7 +781,9 @@ DecimalRewrite RewriteDecimals(const MappedText& in, const std::vector<TableColu
     known.natives.insert(t.others.begin(), t.others.end());
   }
   if (known.decimals.empty() && !decimal_text) return {in, {}, -1};  // nothing can be a decimal
-  for (const std::string& d : known.decimals) known.natives.erase(d);
+  for (const std::string& d : known.decimals) {
+    if (known.natives.erase(d) != 0) known.ambiguous.insert(d);
+  }
   // A first pass finds the names the statement defines (aliases, CTE columns). Then
   // rounds narrow the set of those taken for no decimals, from all of them down to
   // those whose every definition is no decimal given the rest: the greatest such set.
@@ -654,20 +792,20 @@ DecimalRewrite RewriteDecimals(const MappedText& in, const std::vector<TableColu
   // `SELECT dt AS dt` a known column. A round that does not settle falls back to
   // taking no defined name for known.
   {
-    Rewriter discover(in.text, known);
+    Rewriter discover(in.text, in.original, known);
     discover.Run();
     known.defined = discover.Defined();
   }
   known.native_aliases = known.defined;
   for (int round = 0; round < 8; ++round) {
-    Rewriter r(in.text, known);
+    Rewriter r(in.text, in.original, known);
     r.Run();
     std::set<std::string> proven = r.NativeAliases();
     if (proven == known.native_aliases) return r.Output(in.original);
     known.native_aliases = std::move(proven);
   }
   known.native_aliases.clear();
-  Rewriter r(in.text, known);
+  Rewriter r(in.text, in.original, known);
   r.Run();
   return r.Output(in.original);
 }

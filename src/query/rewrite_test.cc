@@ -26,6 +26,7 @@ TEST(RewriteDecimals, LeavesStatementsWithoutDecimalsAlone) {
                                      "SELECT q + 1 FROM (SELECT * FROM plain) AS s(q)",
                                      "SELECT v + 1 FROM (SELECT a v FROM plain) WHERE v IN (SELECT k FROM u)",
                                      "SELECT CAST(a AS double) FROM plain -- amount + 1, t",
+                                     "SELECT length(a) || b, printf('%s', c), max(a, b), x LIKE y FROM plain WHERE a",
                                      // t is only named in a string: it is not read
                                      "SELECT amount + 1 FROM plain WHERE x = 't'"}) {
     EXPECT_EQ(Rewrite(sql), sql);
@@ -139,6 +140,52 @@ TEST(RewriteDecimals, CastRoundAbs) {
   EXPECT_EQ(Rewrite("SELECT CASE WHEN amount > 0 THEN amount ELSE 0 END + 1 FROM t"),
             "SELECT presto_add(CASE WHEN presto_cmp(amount , 0) > 0 THEN amount ELSE 0 END , 1) FROM t");
   EXPECT_EQ(Rewrite("SELECT 'amount + 1', \"x\" + 1 FROM t"), "SELECT 'amount + 1', \"x\" + 1 FROM t");
+}
+
+TEST(RewriteDecimals, SqliteFunctionsAndOperatorsGetAConvertedDecimalOrRefuseIt) {
+  // A decimal column by a name no other column has: refused where Presto has no such
+  // function of a decimal.
+  EXPECT_EQ(Rewrite("SELECT a || b, length(a), a LIKE 'x%' FROM t"), "SELECT a || b, length(a), a LIKE 'x%' FROM t");
+  EXPECT_EQ(Rewrite("SELECT x, amount || 'x' FROM t"),
+            "refused at 10: FUNCTION_NOT_FOUND: operator || takes no decimal; CAST it to varchar first");
+  EXPECT_EQ(Rewrite("SELECT 1 FROM t WHERE a NOT LIKE t.price ESCAPE '!'"),
+            "refused at 33: TYPE_MISMATCH: LIKE takes no decimal; CAST it to varchar first");
+  EXPECT_EQ(Rewrite("SELECT substr(CAST(a AS decimal(5,1)), 2) FROM t"),
+            "refused at 14: FUNCTION_NOT_FOUND: function substr takes no decimal; CAST it to varchar first");
+  // Under a name the text cannot trace: checked as it runs, at the offset of the operand.
+  EXPECT_EQ(Rewrite("SELECT length(q), q LIKE 'a' FROM (SELECT amount q FROM t)"),
+            "SELECT length(presto_nodec(q, 14, 'FUNCTION_NOT_FOUND: function length takes no decimal; CAST it to "
+            "varchar first')), presto_nodec(q, 18, 'TYPE_MISMATCH: LIKE takes no decimal; CAST it to varchar "
+            "first') LIKE 'a' FROM (SELECT amount q FROM t)");
+  // Functions of a number or of text get the decimal's value; exact where they compare.
+  EXPECT_EQ(Rewrite("SELECT printf('%s', amount), json_array(price), total(amount), sign(amount) FROM t"),
+            "SELECT printf('%s', presto_text(amount)), json_array(presto_json(price)), total(presto_double(amount)), "
+            "sign(presto_double(amount)) FROM t");
+  EXPECT_EQ(Rewrite("SELECT max(amount, price), min(a, amount), max(amount), typeof(amount), nullif(amount, 1) FROM t"),
+            "SELECT presto_greatest(amount, price), presto_least(a, amount), max(amount), presto_typeof(amount), "
+            "presto_nullif(amount, 1) FROM t");
+  EXPECT_EQ(Rewrite("SELECT group_concat(DISTINCT amount), count(DISTINCT amount), coalesce(amount, 0) FROM t"),
+            "SELECT group_concat(DISTINCT presto_text(amount)), count(DISTINCT amount), coalesce(amount, 0) FROM t");
+  EXPECT_EQ(Rewrite("SELECT ~amount FROM t"),
+            "refused at 8: FUNCTION_NOT_FOUND: operator ~ takes no decimal; CAST it to bigint first");
+  // A decimal where SQLite takes any value as a condition and Presto a boolean only.
+  EXPECT_EQ(Rewrite("SELECT 1 FROM t WHERE a AND NOT price"),
+            "refused at 32: TYPE_MISMATCH: a decimal is no boolean; compare it, as in x <> 0");
+  EXPECT_EQ(Rewrite("SELECT CASE WHEN x THEN 1 WHEN amount THEN 2 END FROM t"),
+            "refused at 31: TYPE_MISMATCH: a decimal is no boolean; compare it, as in x <> 0");
+  EXPECT_EQ(Rewrite("SELECT iif(price, 1, amount) FROM t"),
+            "refused at 11: TYPE_MISMATCH: a decimal is no boolean; compare it, as in x <> 0");
+  EXPECT_EQ(Rewrite("SELECT CASE WHEN amount > 1 THEN amount END, iif(x, amount, 0) FROM t"),
+            "SELECT CASE WHEN presto_cmp(amount , 1) > 0 THEN amount END, iif(x, amount, 0) FROM t");
+  EXPECT_EQ(Rewrite("SELECT 1 FROM t WHERE x AND amount > 0 OR y"),
+            "SELECT 1 FROM t WHERE x AND presto_cmp(amount , 0) > 0 OR y");
+  EXPECT_EQ(Rewrite("SELECT q FROM (SELECT amount q FROM t) WHERE q"),
+            "SELECT q FROM (SELECT amount q FROM t) WHERE presto_nodec(q, 45, 'TYPE_MISMATCH: a decimal is no boolean; "
+            "compare it, as in x <> 0')");
+  // A decimal literal alone stays SQLite's REAL; a subquery's items are not arguments.
+  EXPECT_EQ(Rewrite("SELECT from_unixtime(1.5), length(0.5), a || 0.5 FROM t"),
+            "SELECT from_unixtime(1.5), length(0.5), a || 0.5 FROM t");
+  EXPECT_EQ(Rewrite("SELECT coalesce((SELECT amount FROM t), 1)"), "SELECT coalesce((SELECT amount FROM t), 1)");
 }
 
 TEST(RewriteDecimals, PositionsPointIntoTheStatementAsWritten) {

@@ -46,22 +46,28 @@ def test_decimals_and_keyword_database(server):
     assert status["StateChangeReason"] == "NUMERIC_VALUE_OUT_OF_RANGE: Decimal overflow"
 
 
+def lake_table(server, database, table, columns, body):
+    """Puts `body` under the table's folder in the lake bucket and creates `database`
+    and the table; the server may be the one an earlier test used."""
+    s3 = s3_client(server.url)
+    for bucket in (BUCKET, RESULTS):
+        if bucket not in [b["Name"] for b in s3.list_buckets()["Buckets"]]:
+            s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=BUCKET, Key="%s/a.json" % table, Body=body.encode())
+    athena = athena_client(server.url)
+    sql(athena, "CREATE DATABASE IF NOT EXISTS %s" % database, database="default")
+    sql(athena, "CREATE EXTERNAL TABLE %s (%s) ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe' "
+                "STORED AS TEXTFILE LOCATION 's3://%s/%s/'" % (table, columns, BUCKET, table), database=database)
+    return athena
+
+
 def test_decimals_under_names_the_text_does_not_show(server):
     """A SELECT * CTE re-exported under other names, and a derived table's alias without
     AS: typed from the schema, so they compute exactly (on SQLite's own operators the
     decimal BLOBs gave 0 and every row)."""
-    s3 = s3_client(server.url)
-    for bucket in (BUCKET, RESULTS):  # the server may be the one the test above used
-        if bucket not in [b["Name"] for b in s3.list_buckets()["Buckets"]]:
-            s3.create_bucket(Bucket=bucket)
-    body = ('{"id":1,"amount":0.1,"fee":0.005}\n{"id":2,"amount":2.5,"fee":1.25}\n'
-            '{"id":3,"amount":-1,"fee":0.1}\n{"id":4,"amount":10,"fee":0}\n')
-    s3.put_object(Bucket=BUCKET, Key="acct/a.json", Body=body.encode())
-    athena = athena_client(server.url)
-    sql(athena, "CREATE DATABASE ledger", database="default")
-    sql(athena, "CREATE EXTERNAL TABLE acct (id int, amount decimal(10,2), fee decimal(5,3)) ROW FORMAT SERDE "
-                "'org.openx.data.jsonserde.JsonSerDe' STORED AS TEXTFILE LOCATION 's3://%s/acct/'" % BUCKET,
-        database="ledger")
+    athena = lake_table(server, "ledger", "acct", "id int, amount decimal(10,2), fee decimal(5,3)",
+                        '{"id":1,"amount":0.1,"fee":0.005}\n{"id":2,"amount":2.5,"fee":1.25}\n'
+                        '{"id":3,"amount":-1,"fee":0.1}\n{"id":4,"amount":10,"fee":0}\n')
     q, rows = sql(athena, "WITH c(i, a, f) AS (SELECT * FROM acct) "
                           "SELECT sum(a + f) AS total, count(*) AS n FROM c WHERE a > 1", database="ledger")
     assert rows == [["total", "n"], ["13.750", "2"]]
@@ -70,3 +76,29 @@ def test_decimals_under_names_the_text_does_not_show(server):
     _, rows = sql(athena, "SELECT i, q - 0.05 AS d FROM (SELECT id i, amount q FROM acct) "
                           "WHERE q BETWEEN 0 AND 3 ORDER BY q DESC", database="ledger")
     assert rows == [["i", "d"], ["2", "2.45"], ["1", "0.05"]]
+
+
+def test_sqlite_functions_over_decimals_convert_or_fail_as_athena(server):
+    """SQLite's own functions and operators never see a decimal's BLOB: they get its
+    text or number, or the statement fails with Athena's error and position; window
+    sums are exact."""
+    athena = lake_table(server, "shop", "till", "id int, amount decimal(10,2), name string",
+                        '{"id":1,"amount":0.1,"name":"ann"}\n{"id":2,"amount":2.5,"name":"bo"}\n'
+                        '{"id":3,"amount":-1,"name":"cy"}\n')
+    _, rows = sql(athena, "SELECT CAST(amount AS varchar) || 'x' AS t, printf('%s', a) AS p, json_array(amount) AS j, "
+                          "max(amount, 1) AS g, sum(amount) OVER (ORDER BY id) AS run "
+                          "FROM till JOIN (SELECT id i, amount a FROM till) ON i = id ORDER BY id", database="shop")
+    assert rows == [["t", "p", "j", "g", "run"], ["0.10x", "0.10", "[0.10]", "1", "0.10"],
+                    ["2.50x", "2.50", "[2.50]", "2.50", "2.60"], ["-1.00x", "-1.00", "[-1.00]", "1", "1.60"]]
+    for query, reason in [
+            ("SELECT amount || 'x' FROM till",
+             "line 1:8: FUNCTION_NOT_FOUND: operator || takes no decimal; CAST it to varchar first"),
+            ("WITH c(i, a, n) AS (SELECT * FROM till) SELECT length(a) FROM c",
+             "line 1:55: FUNCTION_NOT_FOUND: function length takes no decimal; CAST it to varchar first"),
+            ("SELECT id FROM till WHERE amount LIKE '1%'",
+             "line 1:27: TYPE_MISMATCH: LIKE takes no decimal; CAST it to varchar first")]:
+        qid = athena.start_query_execution(
+            QueryString=query, QueryExecutionContext={"Database": "shop"},
+            ResultConfiguration={"OutputLocation": "s3://%s/q/" % RESULTS})["QueryExecutionId"]
+        status = wait(athena, qid)["Status"]
+        assert (status["State"], status["StateChangeReason"]) == ("FAILED", reason)

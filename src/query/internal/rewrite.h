@@ -13,6 +13,20 @@
 //   round(e[, n]), abs(e)                presto_round, presto_abs
 //   0.1          presto_decimal('0.1')   (Presto's decimal literal, only as an
 //                                         operand of a rewritten operator)
+// Every other function or operator SQLite has (functions.h has the bridges):
+//   printf, format, group_concat          presto_text(e)     (the decimal's text)
+//   json_object, json_array, json_group_*, json_set/insert/replace/quote
+//                                         presto_json(e)     (a JSON number)
+//   max(a, b, ...), min(...), greatest, least   presto_greatest / presto_least
+//   typeof(e), nullif(a, b)               presto_typeof, presto_nullif
+//   count, one-argument min/max, coalesce, ifnull, iif, lag, lead, ...: e as it is
+//   || & | << >> ~, LIKE GLOB REGEXP MATCH, a condition (WHERE e, AND e, NOT e,
+//   CASE WHEN e, iif(e, ...)),
+//   length substr upper lower trim replace instr hex quote char unicode concat ...:
+//                refused (DecimalRewrite::refused) when e is surely a decimal column,
+//                else presto_nodec(e, offset, 'message'), which fails on a decimal
+//   any other function                    presto_double(e)   (as Presto coerces)
+// A decimal literal alone keeps SQLite's REAL there too.
 //
 // Operands are typed from the schema, not from how the text looks: the rewrite runs at
 // all only when a table the statement names has a decimal column, or the text has a
@@ -57,8 +71,9 @@ struct DecimalRewrite {
   MappedText text;
   // Set when the statement has a construct that would compare decimals with SQLite's
   // own = and cannot be rewritten (JOIN ... USING a column that may be a decimal,
-  // NATURAL JOIN): Presto's error name and the reason; `refused_at` is its offset in
-  // the statement as written (in.original).
+  // NATURAL JOIN), or passes a decimal column to what Presto has no decimal version of
+  // (above): Presto's error name and the reason; `refused_at` is its offset in the
+  // statement as written (in.original).
   std::string refused;
   int refused_at = -1;
 };
