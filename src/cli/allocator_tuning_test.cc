@@ -44,8 +44,13 @@ TEST(AllocatorTuning, BlocksOfAFewMiBStayInTheHeapAndAreNotTrimmedOnFree) {
 TEST(AllocatorTuning, AGlibcMallocTunableInTheEnvironmentWins) {
   ASSERT_EQ(setenv("GLIBC_TUNABLES", "glibc.malloc.trim_threshold=1048576", 1), 0);
   EXPECT_FALSE(TuneAllocatorForServing());
+  // Another kind of tunable does not: the settings apply (under a sanitizer, whose
+  // allocator answers mallopt in its own way, the result says nothing).
   ASSERT_EQ(setenv("GLIBC_TUNABLES", "glibc.rtld.optional_static_tls=1024", 1), 0);
-  EXPECT_EQ(TuneAllocatorForServing(), kGlibcAllocator);
+  const bool applied = TuneAllocatorForServing();
+  if (kGlibcAllocator) {
+    EXPECT_TRUE(applied);
+  }
   ASSERT_EQ(unsetenv("GLIBC_TUNABLES"), 0);
 }
 
