@@ -35,6 +35,11 @@ Result<std::string> FormDecode(std::string_view s) {
 
 }  // namespace
 
+Status QueryMemoryExceeded(uint64_t max_bytes) {
+  return Status::InvalidArgument("the request parameters need more than " + std::to_string(max_bytes) +
+                                 " bytes of memory");
+}
+
 Result<QueryParams> QueryParams::Parse(std::string_view form, const QueryLimits& limits) {
   QueryParams q;
   size_t count = 0;
@@ -59,8 +64,7 @@ Result<QueryParams> QueryParams::Parse(std::string_view form, const QueryLimits&
     if (!value.ok()) return value.status();
     q.held_bytes_ += QueryParamBytes(key->size(), value->size());
     if (q.held_bytes_ > limits.max_bytes) {
-      return Status::InvalidArgument("the request parameters need more than " + std::to_string(limits.max_bytes) +
-                                     " bytes of memory");
+      return QueryMemoryExceeded(limits.max_bytes);
     }
     q.params_.emplace(std::move(*key), std::move(*value));
     if (amp == form.size()) break;

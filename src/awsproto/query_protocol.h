@@ -33,6 +33,10 @@ constexpr uint64_t HeapStringBytes(size_t size) { return size > 15 ? size + 24 :
 // What one QueryParams::Parse may hold. `max_bytes` bounds the parameters' heap by
 // QueryParamBytes (an upper bound of what each one takes); a form past either limit is
 // refused as soon as it is, before decoding more.
+// What a parse past its memory bound answers (InvalidArgument), here and in the services
+// that build more from the parameters within the same bound.
+Status QueryMemoryExceeded(uint64_t max_bytes);
+
 struct QueryLimits {
   size_t max_params = kMaxQueryParams;
   uint64_t max_bytes = UINT64_MAX;

@@ -223,8 +223,7 @@ Result<In> FromQuery(const awsproto::QueryParams& params, uint64_t budget_bytes)
         next = &it->second;
       }
       if (held > budget_bytes) {
-        return Status::InvalidArgument("the request parameters need more than " + std::to_string(budget_bytes) +
-                                       " bytes of memory");
+        return awsproto::QueryMemoryExceeded(budget_bytes);
       }
       cur = next;
       i += step;
@@ -232,8 +231,7 @@ Result<In> FromQuery(const awsproto::QueryParams& params, uint64_t budget_bytes)
     if (cur->kind == In::Kind::kAbsent) {
       held += awsproto::HeapStringBytes(value.size());
       if (held > budget_bytes) {
-        return Status::InvalidArgument("the request parameters need more than " + std::to_string(budget_bytes) +
-                                       " bytes of memory");
+        return awsproto::QueryMemoryExceeded(budget_bytes);
       }
       cur->kind = In::Kind::kText;
       cur->text = value;
