@@ -33,9 +33,11 @@ Status CsvReader::Refill() {
   }
   buf_.resize(old + *n);
   if (*n == 0) eof_ = true;
-  if (!bom_checked_ && (buf_.size() >= 3 || eof_)) {
+  // A byte-order mark counts only as the input's first bytes: once a row or a blank
+  // line has been consumed, the buffer no longer starts at offset 0.
+  if (!bom_checked_ && (buf_.size() >= 3 || eof_ || consumed_ > 0)) {
     bom_checked_ = true;
-    if (buf_.compare(0, 3, "\xEF\xBB\xBF") == 0) {
+    if (consumed_ == 0 && buf_.compare(0, 3, "\xEF\xBB\xBF") == 0) {
       buf_.erase(0, 3);
       consumed_ += 3;
     }
