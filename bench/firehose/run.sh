@@ -11,6 +11,7 @@
 #     per RATE_INTERVAL_S seconds; `sluice firehose ls` reports DeliveryToS3.DataFreshness.
 # Usage: bench/firehose/run.sh [BUILD_DIR]
 #   env: DURATION=20 SIZE_MB=5 SHARDS=2 (the Kinesis stream's) FSYNC=always (serve --fsync)
+#        SERVE_ARGS (more `sluice serve` flags, e.g. --firehose-md5-etags)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
@@ -47,7 +48,7 @@ echo "bodies: 500 records, $data_bytes bytes of record data ($((data_bytes / 500
 
 port=$(free_port)
 url="http://127.0.0.1:$port"
-"$sluice" serve --data-dir "$work/sluice" --port "$port" --fsync "${FSYNC:-always}" --log-level warn > "$work/sluice.out" 2>&1 &
+"$sluice" serve --data-dir "$work/sluice" --port "$port" --fsync "${FSYNC:-always}" --log-level warn ${SERVE_ARGS:-} > "$work/sluice.out" 2>&1 &
 pids+=($!); sluice_pid=$!
 wait_port "$port"
 call "$url" Kinesis_20131202.CreateStream "{\"StreamName\":\"bench\",\"ShardCount\":${SHARDS:-2}}" >/dev/null
