@@ -5,8 +5,9 @@
 #     as one PutRecordBatch body to a delivery stream (SizeInMBs SIZE_MB, 900 s), and
 #     compares the MB/s of record data; after each phase, the server's CPU seconds by
 #     thread name (http-io, delivery, log-sync, ...);
-#  2. the delivery stream is flushed and the average object size is compared with
-#     SizeInMBs (every object but the flushed last one is cut at the size hint);
+#  2. the delivery backlog left when the load stopped is printed, the delivery stream is
+#     flushed and the average object size is compared with SizeInMBs (every object but
+#     the flushed last one is cut at the size hint);
 #  3. data freshness: a second delivery stream with IntervalInSeconds 0 gets one batch
 #     per RATE_INTERVAL_S seconds; `sluice firehose ls` reports DeliveryToS3.DataFreshness.
 # Usage: bench/firehose/run.sh [BUILD_DIR]
@@ -106,7 +107,14 @@ measure PutRecordBatch "$work/firehose.json" Firehose_20150804.PutRecordBatch
 printf 'PutRecordBatch / PutRecords: %.0f%% (MB/s of record data)\n' \
   "$(echo "100 * $(cat "$work/PutRecordBatch.sum") / $(cat "$work/PutRecords.sum")" | bc -l)"
 
+# What the delivery thread had not yet written when the load stopped: up to one object
+# (SizeInMBs) is normal; more means the ingest rate above outran delivery.
+backlog=$(call "$url" Firehose_20150804.SluiceListDeliveryStreamStats '{}' |
+  /usr/bin/python3 -c 'import json,sys; print([s for s in json.load(sys.stdin)["DeliveryStreams"] if s["DeliveryStreamName"]=="bench"][0]["BufferedBytes"])')
+flush_start=$(date +%s.%N)
 "$sluice" firehose flush bench --endpoint "$url" >/dev/null
+printf 'delivery backlog when PutRecordBatch stopped: %.1f MiB buffered (SizeInMBs %d), delivered by the flush in %.2f s\n' \
+  "$(echo "$backlog / 1048576" | bc -l)" "$SIZE_MB" "$(echo "$(date +%s.%N) - $flush_start" | bc -l)"
 /usr/bin/python3 - "$url" "$SIZE_MB" <<'PY'
 import sys, urllib.request, xml.etree.ElementTree as ET
 url, size_mb = sys.argv[1], int(sys.argv[2])
