@@ -11,7 +11,7 @@
 #include "awsproto/schema.h"
 #include "check.h"
 #include "internal/actions.h"
-#include "objects/key_path.h"
+#include "base/utf8.h"
 
 namespace sluice::fuzz {
 namespace {
@@ -131,10 +131,10 @@ Result<std::unique_ptr<awsproto::ParsedBody>> Decode(std::string body, BodyEncod
 }
 
 bool AllTextIsUtf8(const Value& v) {
-  bool ok = v.kind != Kind::kString || objects::IsValidUtf8(Text(v));
+  bool ok = v.kind != Kind::kString || IsValidUtf8(Text(v));
   ForEachItem(v, [&](const Value& item) { ok = ok && AllTextIsUtf8(item); });
   ForEachMember(v, [&](std::string_view k, const Value& item) {
-    ok = ok && objects::IsValidUtf8(k) && AllTextIsUtf8(item);
+    ok = ok && IsValidUtf8(k) && AllTextIsUtf8(item);
   });
   return ok;
 }
@@ -282,17 +282,16 @@ void CheckSchema(const std::string& body, BodyEncoding enc, uint8_t selector) {
 
 void CheckDecodedBody(const Value& root, const std::string& body, BodyEncoding from, uint8_t selector) {
   CheckFixedPoint(root, BodyEncoding::kCbor);
-  // Text that is not UTF-8 (CBOR does not check it) cannot be written as JSON.
-  if (AllTextIsUtf8(root)) {
-    // Written as JSON (what a JSON client reading a CBOR client's data gets), the tree
-    // is JSON that decodes to the same tree.
-    const std::string json = CheckFixedPoint(root, BodyEncoding::kJson);
-    if (from == BodyEncoding::kJson) {
-      // A JSON body re-encoded as CBOR decodes to the same tree.
-      auto cbor = Decode(Encode(root, BodyEncoding::kCbor), BodyEncoding::kCbor);
-      FUZZ_CHECK(cbor.ok());
-      FUZZ_CHECK(Encode((*cbor)->root(), BodyEncoding::kJson) == json);
-    }
+  // Both decoders accept UTF-8 text only, so every accepted body can be written as JSON.
+  FUZZ_CHECK(AllTextIsUtf8(root));
+  // Written as JSON (what a JSON client reading a CBOR client's data gets), the tree is
+  // JSON that decodes to the same tree.
+  const std::string json = CheckFixedPoint(root, BodyEncoding::kJson);
+  if (from == BodyEncoding::kJson) {
+    // A JSON body re-encoded as CBOR decodes to the same tree.
+    auto cbor = Decode(Encode(root, BodyEncoding::kCbor), BodyEncoding::kCbor);
+    FUZZ_CHECK(cbor.ok());
+    FUZZ_CHECK(Encode((*cbor)->root(), BodyEncoding::kJson) == json);
   }
   CheckTimestamps(root);
   CheckSchema(body, from, selector);

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "check.h"
+#include "base/utf8.h"
 #include "objects/key_path.h"
 
 namespace objects = sluice::objects;
@@ -21,7 +22,7 @@ namespace {
 
 void CheckKey(const std::string& key) {
   if (!objects::ValidateKey(key).ok()) return;
-  FUZZ_CHECK(!key.empty() && key.size() <= objects::kMaxKeyBytes && objects::IsValidUtf8(key));
+  FUZZ_CHECK(!key.empty() && key.size() <= objects::kMaxKeyBytes && sluice::IsValidUtf8(key));
   const std::vector<std::string> segments = objects::KeyToSegments(key);
   std::vector<std::string_view> raw;
   for (size_t start = 0;;) {

@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "awsproto/codec.h"
+#include "base/utf8.h"
 #include "internal/tree_builder.h"
 
 namespace sluice::awsproto {
@@ -56,7 +57,9 @@ class CborReader {
     const auto kind = major == 2 ? Value::Kind::kBytes : Value::Kind::kString;
     if (info != kIndefinite) {
       if (size_ - pos_ < len) return Bad("truncated string");
-      out.SetString(kind, std::string_view(body_ + pos_, len));
+      const std::string_view text(body_ + pos_, len);
+      if (kind == Value::Kind::kString && !IsValidUtf8(text)) return Bad("text string is not UTF-8");
+      out.SetString(kind, text);
       pos_ += len;
       return Status::OK();
     }
@@ -75,7 +78,9 @@ class CborReader {
     }
     if (pos_ >= size_) return Bad("truncated string");
     ++pos_;  // break
-    out.SetString(kind, std::string_view(start, static_cast<size_t>(w - start)));
+    const std::string_view text(start, static_cast<size_t>(w - start));
+    if (kind == Value::Kind::kString && !IsValidUtf8(text)) return Bad("text string is not UTF-8");
+    out.SetString(kind, text);
     return Status::OK();
   }
 

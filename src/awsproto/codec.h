@@ -47,7 +47,8 @@ struct ParseLimits {
 uint64_t ParseMemoryBound(uint64_t body_bytes, uint32_t max_nodes = kMaxParseNodes);
 
 // Takes the body: the tree's strings are views into it (escapes resolved in place).
-// Malformed input, or input beyond `limits`, is InvalidArgument. When `accounted` is
+// Malformed input (text that is not UTF-8 included, in either encoding), or input beyond
+// `limits`, is InvalidArgument. When `accounted` is
 // given, it receives the bytes the parse held at its peak (body and node array), also
 // when it fails.
 Result<std::unique_ptr<ParsedBody>> ParseJsonBody(std::string body, const ParseLimits& limits = {},

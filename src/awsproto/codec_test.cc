@@ -20,9 +20,16 @@ std::string Hex(std::string_view s) {
   return out;
 }
 
+// Hex digits to bytes; spaces between bytes are for reading and are skipped.
 std::string Unhex(std::string_view h) {
+  std::string digits;
+  for (const char c : h) {
+    if (c != ' ') digits.push_back(c);
+  }
   std::string out;
-  for (size_t i = 0; i + 1 < h.size(); i += 2) out.push_back(static_cast<char>(std::stoi(std::string(h.substr(i, 2)), nullptr, 16)));
+  for (size_t i = 0; i + 1 < digits.size(); i += 2) {
+    out.push_back(static_cast<char>(std::stoi(digits.substr(i, 2), nullptr, 16)));
+  }
   return out;
 }
 
@@ -171,6 +178,23 @@ TEST(CborBody, RejectsTruncationTrailingBytesAndLies) {
   EXPECT_FALSE(ParseCborBody(Unhex("5a ffffffff")).ok());
   EXPECT_FALSE(ParseCborBody(Unhex("9b00000000ffffffff")).ok()) << "array count beyond the body";
   EXPECT_FALSE(ParseCborBody(Unhex("a10102")).ok()) << "non-text map key";
+}
+
+TEST(CborBody, TextThatIsNotUtf8IsMalformed) {
+  // Byte strings may hold anything; text strings (map keys too) must be UTF-8, as in JSON,
+  // so that what a CBOR client sends can be answered to a JSON client.
+  EXPECT_TRUE(ParseCborBody(Unhex("a1 61 6b 42 ff fe")).ok()) << "bytes";
+  EXPECT_TRUE(ParseCborBody(Unhex("a1 61 6b 62 c3 a9")).ok()) << "e-acute";
+  for (const char* bad : {"a1 61 6b 61 ff",          // a byte that never starts a sequence
+                          "a1 61 6b 61 c3",          // a truncated sequence
+                          "a1 61 6b 63 ed a0 80",    // a surrogate
+                          "a1 61 6b 62 c0 af",       // an overlong '/'
+                          "a1 61 ff 61 76",          // in a map key
+                          "a1 61 6b 7f 61 c3 ff"}) {  // in an indefinite-length string
+    auto r = ParseCborBody(Unhex(bad));
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.status().message(), "malformed CBOR: text string is not UTF-8") << bad;
+  }
 }
 
 TEST(BodyWriter, WritesCompactJsonWithEscapes) {

@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "awsproto/codec.h"
+#include "base/utf8.h"
 #include "internal/tree_builder.h"
 
 namespace sluice::awsproto {
@@ -250,31 +251,11 @@ class JsonReader {
     return Status::OK();
   }
 
-  // One well-formed UTF-8 sequence of two to four bytes (RFC 3629: no overlongs, no
-  // surrogates, nothing above U+10FFFF).
+  // One well-formed UTF-8 sequence of two to four bytes (base/utf8.h).
   Status Utf8Sequence() {
-    const auto c = static_cast<unsigned char>(*at_);
-    int more;
-    unsigned char lo = 0x80, hi = 0xBF;  // bounds of the first continuation byte
-    if (c >= 0xC2 && c <= 0xDF) {
-      more = 1;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      more = 2;
-      if (c == 0xE0) lo = 0xA0;
-      if (c == 0xED) hi = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      more = 3;
-      if (c == 0xF0) lo = 0x90;
-      if (c == 0xF4) hi = 0x8F;
-    } else {
-      return Bad("invalid UTF-8");
-    }
-    if (end_ - at_ <= more) return Bad("invalid UTF-8");
-    for (int k = 1; k <= more; ++k) {
-      const auto t = static_cast<unsigned char>(at_[k]);
-      if (t < (k == 1 ? lo : 0x80) || t > (k == 1 ? hi : 0xBF)) return Bad("invalid UTF-8");
-    }
-    at_ += 1 + more;
+    const size_t n = Utf8MultiByteLength(std::string_view(at_, static_cast<size_t>(end_ - at_)), 0);
+    if (n == 0) return Bad("invalid UTF-8");
+    at_ += n;
     return Status::OK();
   }
 

@@ -62,6 +62,5 @@ std::vector<std::string> KeyToSegments(std::string_view key);
 // "seg1/seg2/..." relative to the bucket directory.
 std::string KeyToRelativePath(std::string_view key);
 
-bool IsValidUtf8(std::string_view s);
 
 }  // namespace sluice::objects

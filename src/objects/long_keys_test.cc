@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include "base/utf8.h"
 #include "objects/key_path.h"
 #include "objects/local_store.h"
 #include "objects/test_dir.h"

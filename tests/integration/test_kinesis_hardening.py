@@ -123,3 +123,21 @@ def test_cbor_indefinite_length_integer_is_malformed(sluice):
     body = b"\xa1\x65Limit\x1f"
     status, out = raw_json(sluice.url, "ListStreams", None, content_type="application/x-amz-cbor-1.1", raw=body)
     assert status == 400 and out["__type"] == "SerializationException", out
+
+
+def test_cbor_text_that_is_not_utf8_is_malformed_and_changes_nothing(sluice):
+    # A partition key holding a lone 0xff byte: a JSON client could never read it back.
+    status, _ = raw_json(sluice.url, "CreateStream", {"StreamName": "utf8", "ShardCount": 1})
+    assert status == 200
+    key = b"\x6cPartitionKey\x61\xff"
+    body = b"\xa3\x6aStreamName\x64utf8" + key + b"\x64Data\x41x"
+    status, out = raw_json(sluice.url, "PutRecord", None, content_type="application/x-amz-cbor-1.1", raw=body)
+    assert status == 400 and out["__type"] == "SerializationException", out
+    # The same record with a UTF-8 key is stored, and only it.
+    good = body.replace(key, b"\x6cPartitionKey\x62\xc3\xa9")
+    status, out = raw_json(sluice.url, "PutRecord", None, content_type="application/x-amz-cbor-1.1", raw=good)
+    assert status == 200, out
+    status, it = raw_json(sluice.url, "GetShardIterator", {"StreamName": "utf8", "ShardId": "shardId-000000000000",
+                                                          "ShardIteratorType": "TRIM_HORIZON"})
+    status, got = raw_json(sluice.url, "GetRecords", {"ShardIterator": it["ShardIterator"]})
+    assert status == 200 and [r["PartitionKey"] for r in got["Records"]] == ["\u00e9"]
