@@ -6,6 +6,8 @@
 #include <memory>
 #include <optional>
 
+#include "base/utf8.h"
+
 namespace sluice {
 namespace {
 
@@ -18,41 +20,19 @@ constexpr size_t kMaxInstructions = 5000;
 constexpr uint32_t kMaxCount = 100000;
 constexpr uint32_t kMaxCodePoint = 0x10FFFF;
 
-// One code point of UTF-8 at s[i], advancing i; an invalid byte is its own value.
+// One code point of UTF-8 at s[i], advancing i. A byte that does not start a
+// well-formed sequence (base/utf8.h: no overlongs, surrogates or values past U+10FFFF)
+// is its own value, so every value is at most U+10FFFF and `[^]` matches anything.
 uint32_t DecodeOne(std::string_view s, size_t& i) {
   const auto b0 = static_cast<unsigned char>(s[i]);
-  size_t n = 0;
-  uint32_t cp = 0;
-  if (b0 < 0x80) {
+  const size_t n = b0 < 0x80 ? 0 : Utf8MultiByteLength(s, i);
+  if (n == 0) {
     ++i;
     return b0;
   }
-  if ((b0 & 0xE0) == 0xC0) {
-    n = 1;
-    cp = b0 & 0x1F;
-  } else if ((b0 & 0xF0) == 0xE0) {
-    n = 2;
-    cp = b0 & 0x0F;
-  } else if ((b0 & 0xF8) == 0xF0) {
-    n = 3;
-    cp = b0 & 0x07;
-  } else {
-    ++i;
-    return b0;
-  }
-  if (i + n >= s.size()) {
-    ++i;
-    return b0;
-  }
-  for (size_t k = 1; k <= n; ++k) {
-    const auto b = static_cast<unsigned char>(s[i + k]);
-    if ((b & 0xC0) != 0x80) {
-      ++i;
-      return b0;
-    }
-    cp = (cp << 6) | (b & 0x3F);
-  }
-  i += n + 1;
+  uint32_t cp = b0 & (n == 2 ? 0x1F : n == 3 ? 0x0F : 0x07);
+  for (size_t k = 1; k < n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+  i += n;
   return cp;
 }
 

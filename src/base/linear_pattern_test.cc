@@ -109,6 +109,24 @@ TEST(LinearPatternTest, SearchFindsThePatternAnywhereUnlessAnchored) {
   EXPECT_TRUE(Found("(cat|dog)s?", "hotdogs"));
 }
 
+TEST(LinearPatternTest, BytesThatAreNotUtf8AreOneCodePointEach) {
+  // Found by fuzz/stack_template: "\xf4\x96\x96\x96" decoded to a value past U+10FFFF,
+  // which not even [^] matched, so a search found "a" that [^]*(?:a)[^]* did not.
+  auto whole = [](std::string_view pattern, std::string_view value) {
+    auto p = LinearPattern::Compile(pattern, PatternSyntax::kEcma);
+    EXPECT_TRUE(p.ok()) << pattern;
+    return p.ok() && p->FullMatch(value);
+  };
+  EXPECT_TRUE(Found("a", "xa\xf4\x96\x96\x96"));
+  EXPECT_TRUE(whole("[^]*(?:a)[^]*", "xa\xf4\x96\x96\x96"));
+  EXPECT_TRUE(whole("[^]{4}", "\xf4\x96\x96\x96")) << "past U+10FFFF";
+  EXPECT_TRUE(whole("[^]{3}", "\xed\xa0\x80")) << "a surrogate";
+  EXPECT_TRUE(whole("[^]{2}", "\xc0\xaf")) << "an overlong '/'";
+  EXPECT_FALSE(Matches("/", "\xc0\xaf")) << "an overlong form is not the character it spells";
+  EXPECT_TRUE(Matches("[\\x{80}-\\x{ff}]{2}", "\xc0\xaf")) << "each byte is its own value";
+  EXPECT_TRUE(Matches(".", "\xf0\x9f\x98\x80")) << "a well-formed sequence stays one code point";
+}
+
 TEST(LinearPatternTest, EcmaReadsItsOwnEscapesAndClasses) {
   EXPECT_TRUE(Found("^[]$", "") == false);          // [] matches nothing
   EXPECT_FALSE(Found("[]", "anything"));
