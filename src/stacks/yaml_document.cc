@@ -1,9 +1,11 @@
 #include "internal/yaml_document.h"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <charconv>
 #include <cmath>
+#include <sstream>
 #include <string>
 
 
@@ -126,11 +128,36 @@ StackResult<Json> Convert(const YAML::Node& node, int depth) {
   return out;
 }
 
+// Finds whether a document uses an alias (`*name`, merge keys `<<: *name` too). Parse
+// events only, so nothing is expanded.
+class AliasFinder final : public YAML::EventHandler {
+ public:
+  bool found = false;
+  void OnDocumentStart(const YAML::Mark&) override {}
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override { found = true; }
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
+
 }  // namespace
 
 StackResult<Json> YamlToJson(std::string_view text) {
   YAML::Node root;
   try {
+    // CloudFormation refuses aliases; converting them would also copy the aliased node
+    // at every use, so a few hundred bytes of nested aliases would expand to billions
+    // of values.
+    std::istringstream in{std::string(text)};
+    YAML::Parser parser(in);
+    AliasFinder aliases;
+    while (!aliases.found && parser.HandleNextDocument(aliases)) {
+    }
+    if (aliases.found) return ValidationError("Template error: YAML aliases are not allowed in CloudFormation templates");
     root = YAML::Load(std::string(text));
   } catch (const YAML::Exception& e) {
     return ValidationError("Template format error: YAML not well-formed. (line " +

@@ -52,6 +52,14 @@ def test_validate_template_reports_parameters_and_capabilities(server):
     assert bad.returncode == 254
     assert "ValidationError" in bad.stderr
     assert "Template format error: YAML not well-formed. (line 3, column 1)" in bad.stderr
+    # Nested aliases would expand to 10^9 values: refused as AWS refuses any alias.
+    laughs = "Metadata:\n  l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        "  l%d: &l%d [%s]\n" % (i, i, ", ".join(["*l%d" % (i - 1)] * 10)) for i in range(1, 9))
+    bad = cfn(server, "validate-template", "--template-body", laughs + "Resources:\n  B:\n    Type: AWS::S3::Bucket\n")
+    assert bad.returncode == 254
+    assert "(ValidationError)" in bad.stderr
+    assert "Template error: YAML aliases are not allowed in CloudFormation templates" in bad.stderr
+    assert cfn_json(server, "validate-template", "--template-body", fixture("data-sources.yml"))["Parameters"]
 
 
 def test_the_reference_flow_create_import_update_and_delete(server):
