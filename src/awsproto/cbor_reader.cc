@@ -53,13 +53,21 @@ class CborReader {
 
   bool AtBreak() const { return pos_ < size_ && static_cast<uint8_t>(body_[pos_]) == 0xFF; }
 
+  // A byte string (major 2) holds anything; a text string (major 3) must be UTF-8.
+  static Status SetString(uint8_t major, std::string_view data, Value& out) {
+    if (major == 2) {
+      out.SetString(Value::Kind::kBytes, data);
+    } else {
+      if (!IsValidUtf8(data)) return Bad("text string is not UTF-8");
+      out.SetString(Value::Kind::kString, data);
+    }
+    return Status::OK();
+  }
+
   Status String(uint8_t major, uint8_t info, uint64_t len, Value& out) {
-    const auto kind = major == 2 ? Value::Kind::kBytes : Value::Kind::kString;
     if (info != kIndefinite) {
       if (size_ - pos_ < len) return Bad("truncated string");
-      const std::string_view text(body_ + pos_, len);
-      if (kind == Value::Kind::kString && !IsValidUtf8(text)) return Bad("text string is not UTF-8");
-      out.SetString(kind, text);
+      RETURN_IF_ERROR(SetString(major, std::string_view(body_ + pos_, len), out));
       pos_ += len;
       return Status::OK();
     }
@@ -78,10 +86,7 @@ class CborReader {
     }
     if (pos_ >= size_) return Bad("truncated string");
     ++pos_;  // break
-    const std::string_view text(start, static_cast<size_t>(w - start));
-    if (kind == Value::Kind::kString && !IsValidUtf8(text)) return Bad("text string is not UTF-8");
-    out.SetString(kind, text);
-    return Status::OK();
+    return SetString(major, std::string_view(start, static_cast<size_t>(w - start)), out);
   }
 
   // One data item, which adds one node (and its subtree). `depth`: the depth a
