@@ -1,18 +1,18 @@
 #!/usr/bin/env bash
 # Firehose benchmark, in one sluice run:
-#  1. wrk POSTs one fixed PutRecords body (500 taxi-like JSON records of ~1.2 KB, the
-#     Kinesis benchmark's) with 4 connections for DURATION seconds, then the same records
-#     as one PutRecordBatch body to a delivery stream (SizeInMBs SIZE_MB, 900 s), and
-#     compares the MB/s of record data; after each phase, the server's CPU seconds by
-#     thread name (http-io, delivery, log-sync, ...);
-#  2. the delivery backlog left when the load stopped is printed, the delivery stream is
-#     flushed and the average object size is compared with SizeInMBs (every object but
-#     the flushed last one is cut at the size hint);
+#  1. ROUNDS times: wrk POSTs one fixed PutRecords body (500 taxi-like JSON records of
+#     ~1.2 KB, the Kinesis benchmark's) with 4 connections for DURATION seconds, then the
+#     same records as one PutRecordBatch body to a delivery stream (SizeInMBs SIZE_MB,
+#     900 s), and compares the MB/s of record data; after each phase, the server's CPU
+#     seconds by thread name (http-io, delivery, log-sync, ...); the delivery backlog
+#     left when the load stopped is printed and flushed; then the median ratio;
+#  2. the average object size is compared with SizeInMBs (every object but the flushed
+#     last one of each round is cut at the size hint);
 #  3. data freshness: a second delivery stream with IntervalInSeconds 0 gets one batch
 #     per RATE_INTERVAL_S seconds; `sluice firehose ls` reports DeliveryToS3.DataFreshness.
 # Usage: bench/firehose/run.sh [BUILD_DIR]
-#   env: DURATION=20 SIZE_MB=5 SHARDS=2 (the Kinesis stream's) FSYNC=always (serve --fsync)
-#        SERVE_ARGS (more `sluice serve` flags, e.g. --firehose-md5-etags)
+#   env: DURATION=20 (per phase) ROUNDS=3 SIZE_MB=5 SHARDS=2 (the Kinesis stream's)
+#        FSYNC=always (serve --fsync) SERVE_ARGS (more `sluice serve` flags)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
@@ -102,22 +102,31 @@ measure() { # LABEL TARGET BODY
   thread_cpu "$sluice_pid" "$work/$1.cpu1"
   cpu_report "$work/$1.cpu0" "$work/$1.cpu1"
 }
-measure PutRecords "$work/kinesis.json" Kinesis_20131202.PutRecords
-measure PutRecordBatch "$work/firehose.json" Firehose_20150804.PutRecordBatch
-printf 'PutRecordBatch / PutRecords: %.0f%% (MB/s of record data)\n' \
-  "$(echo "100 * $(cat "$work/PutRecordBatch.sum") / $(cat "$work/PutRecords.sum")" | bc -l)"
-
-# What the delivery thread had not yet written when the load stopped: up to one object
-# (SizeInMBs) is normal; more means the ingest rate above outran delivery.
-backlog=$(call "$url" Firehose_20150804.SluiceListDeliveryStreamStats '{}' |
-  /usr/bin/python3 -c 'import json,sys; print([s for s in json.load(sys.stdin)["DeliveryStreams"] if s["DeliveryStreamName"]=="bench"][0]["BufferedBytes"])')
-flush_start=$(date +%s.%N)
-"$sluice" firehose flush bench --endpoint "$url" >/dev/null
-printf 'delivery backlog when PutRecordBatch stopped: %.1f MiB buffered (SizeInMBs %d), delivered by the flush in %.2f s\n' \
-  "$(echo "$backlog / 1048576" | bc -l)" "$SIZE_MB" "$(echo "$(date +%s.%N) - $flush_start" | bc -l)"
-/usr/bin/python3 - "$url" "$SIZE_MB" <<'PY'
+# ROUNDS alternating rounds of both phases, each PutRecordBatch phase followed by a flush,
+# so no round starts while the delivery thread still works off the last one's backlog.
+# One ratio per round; the median is the result (two 10 s phases apart in time move by
+# more than the difference under test on a shared machine).
+ratios=()
+for round in $(seq 1 "${ROUNDS:-3}"); do
+  echo "round $round"
+  measure PutRecords "$work/kinesis.json" Kinesis_20131202.PutRecords
+  measure PutRecordBatch "$work/firehose.json" Firehose_20150804.PutRecordBatch
+  ratio=$(echo "100 * $(cat "$work/PutRecordBatch.sum") / $(cat "$work/PutRecords.sum")" | bc -l)
+  ratios+=("$ratio")
+  printf 'PutRecordBatch / PutRecords: %.0f%% (MB/s of record data)\n' "$ratio"
+  # What the delivery thread had not yet written when the load stopped: up to one object
+  # (SizeInMBs) is normal; more means the ingest rate above outran delivery.
+  backlog=$(call "$url" Firehose_20150804.SluiceListDeliveryStreamStats '{}' |
+    /usr/bin/python3 -c 'import json,sys; print([s for s in json.load(sys.stdin)["DeliveryStreams"] if s["DeliveryStreamName"]=="bench"][0]["BufferedBytes"])')
+  flush_start=$(date +%s.%N)
+  "$sluice" firehose flush bench --endpoint "$url" >/dev/null
+  printf 'delivery backlog when PutRecordBatch stopped: %.1f MiB buffered (SizeInMBs %d), delivered by the flush in %.2f s\n' \
+    "$(echo "$backlog / 1048576" | bc -l)" "$SIZE_MB" "$(echo "$(date +%s.%N) - $flush_start" | bc -l)"
+done
+printf '%s\n' "${ratios[@]}" | sort -n | awk '{a[NR]=$1} END {printf "PutRecordBatch / PutRecords, median of %d rounds: %.0f%% (from %.0f%% to %.0f%%)\n", NR, a[int((NR+1)/2)], a[1], a[NR]}'
+/usr/bin/python3 - "$url" "$SIZE_MB" "${ROUNDS:-3}" <<'PY'
 import sys, urllib.request, xml.etree.ElementTree as ET
-url, size_mb = sys.argv[1], int(sys.argv[2])
+url, size_mb, rounds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 ns = {"s3": "http://s3.amazonaws.com/doc/2006-03-01/"}
 sizes, token = [], None
 while True:
@@ -128,7 +137,8 @@ while True:
     if t is None:
         break
     token = t.text
-full = sizes[:-1] if len(sizes) > 1 else sizes  # the flushed remainder is not cut by size
+# Each round's flushed remainder is not cut by size: the smallest `rounds` objects.
+full = sorted(sizes)[rounds:] if len(sizes) > rounds else sizes
 avg = sum(full) / len(full)
 print("objects: %d, average of the size-cut ones %.2f MiB = %.1f%% of SizeInMBs %d" %
       (len(sizes), avg / 2**20, 100 * avg / (size_mb * 2**20), size_mb))
