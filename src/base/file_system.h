@@ -44,22 +44,12 @@ class RandomAccessFile {
   virtual Result<std::shared_ptr<const FileSlice>> Slice(uint64_t offset, uint64_t length) const = 0;
 };
 
-// The alignment WritableFile::WriteDirect asks of its buffer, size and file offset:
-// the page size, which covers every logical block size Linux's direct I/O asks for.
-inline constexpr size_t kDirectIoAlignment = 4096;
-
 class WritableFile {
  public:
   virtual ~WritableFile() = default;
   // Appends at the current end; may write fewer bytes than asked (the count is
   // returned) and the caller loops. An error means nothing more was written.
   virtual Result<size_t> Write(std::span<const char> data) = 0;
-  // Write, bypassing the page cache where the file system allows it (O_DIRECT): no
-  // copy into the cache, and a later Sync has no data of this range left to flush.
-  // Where it does not (tmpfs, for one), the same as Write. `data`'s address and size and
-  // the file's current end must be multiples of kDirectIoAlignment (InvalidArgument
-  // otherwise). May write fewer bytes (a multiple of kDirectIoAlignment).
-  virtual Result<size_t> WriteDirect(std::span<const char> data) = 0;
   // Appends `length` bytes read at `offset` of `src` (copy_file_range where it can, so
   // the kernel or the file system's reflinks move the bytes). Fewer only at src's end.
   virtual Result<uint64_t> AppendFrom(const RandomAccessFile& src, uint64_t offset, uint64_t length) = 0;
@@ -118,8 +108,7 @@ Result<std::string> ReadWholeFile(FileSystem& fs, const std::string& path);
 // Writes `data` to `path` through a temporary name and a rename, so readers see either
 // the old or the new file. Does not sync: used for caches whose content is checksummed.
 Status ReplaceFile(FileSystem& fs, const std::string& path, std::string_view data);
-// Loops over short writes; with `direct`, of WritableFile::WriteDirect (its conditions
-// apply).
-Status WriteAll(WritableFile& f, std::span<const char> data, bool direct = false);
+// Loops over short writes.
+Status WriteAll(WritableFile& f, std::span<const char> data);
 
 }  // namespace sluice

@@ -48,25 +48,6 @@ class PosixWritableFile final : public WritableFile {
   }
 
   Result<size_t> Write(std::span<const char> data) override {
-    RETURN_IF_ERROR(SetDirect(false));
-    return WriteAtEnd(data);
-  }
-  Result<size_t> WriteDirect(std::span<const char> data) override {
-    const auto aligned = [](uint64_t v) { return v % kDirectIoAlignment == 0; };
-    if (!aligned(reinterpret_cast<uintptr_t>(data.data())) || !aligned(data.size()) || !aligned(pos_)) {
-      return Status::InvalidArgument("direct write to " + path_ + ": buffer, size or offset not aligned");
-    }
-    if (direct_ != Direct::kUnsupported) RETURN_IF_ERROR(SetDirect(true));
-    auto n = WriteAtEnd(data);
-    if (!n.ok() && n.status().sys_errno() == EINVAL && direct_ == Direct::kOn) {
-      // The file system took the flag but refuses the write: write through the cache.
-      direct_ = Direct::kUnsupported;
-      RETURN_IF_ERROR(SetDirect(false));
-      return WriteAtEnd(data);
-    }
-    return n;
-  }
-  Result<size_t> WriteAtEnd(std::span<const char> data) {
     while (true) {
       const ssize_t n = ::pwrite(fd_, data.data(), data.size(), static_cast<off_t>(pos_));
       if (n >= 0) {
@@ -104,30 +85,9 @@ class PosixWritableFile final : public WritableFile {
   }
 
  private:
-  // kOn while the descriptor has O_DIRECT; Write turns it off again.
-  enum class Direct { kOff, kOn, kUnsupported };
-
-  // Sets or clears O_DIRECT on the descriptor, as it is asked to be next. A file
-  // system that refuses the flag (EINVAL) is remembered: writes go through the cache.
-  Status SetDirect(bool on) {
-    if ((direct_ == Direct::kOn) == on || direct_ == Direct::kUnsupported) return Status::OK();
-    const int flags = ::fcntl(fd_, F_GETFL);
-    if (flags < 0) return Status::FromErrno("fcntl", path_, errno);
-    if (::fcntl(fd_, F_SETFL, on ? flags | O_DIRECT : flags & ~O_DIRECT) != 0) {
-      if (on && errno == EINVAL) {
-        direct_ = Direct::kUnsupported;
-        return Status::OK();
-      }
-      return Status::FromErrno("fcntl", path_, errno);
-    }
-    direct_ = on ? Direct::kOn : Direct::kOff;
-    return Status::OK();
-  }
-
   const std::string path_;
   int fd_;
   uint64_t pos_;  // pwrite at a tracked position so Truncate can rewind writes
-  Direct direct_ = Direct::kOff;
 };
 
 class PosixRandomAccessFile final : public RandomAccessFile {
@@ -167,7 +127,6 @@ class PosixRandomAccessFile final : public RandomAccessFile {
 };
 
 Result<uint64_t> PosixWritableFile::AppendFrom(const RandomAccessFile& src, uint64_t offset, uint64_t length) {
-  RETURN_IF_ERROR(SetDirect(false));
   uint64_t done = 0;
   if (const auto* p = dynamic_cast<const PosixRandomAccessFile*>(&src)) {
     off_t in = static_cast<off_t>(offset);
@@ -319,9 +278,9 @@ Status ReplaceFile(FileSystem& fs, const std::string& path, std::string_view dat
   return fs.Rename(tmp, path);
 }
 
-Status WriteAll(WritableFile& f, std::span<const char> data, bool direct) {
+Status WriteAll(WritableFile& f, std::span<const char> data) {
   while (!data.empty()) {
-    ASSIGN_OR_RETURN(const size_t n, direct ? f.WriteDirect(data) : f.Write(data));
+    ASSIGN_OR_RETURN(const size_t n, f.Write(data));
     if (n == 0) return Status::IOError("write made no progress");
     data = data.subspan(n);
   }

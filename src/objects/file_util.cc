@@ -3,9 +3,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
-#include <cstdlib>
 #include <cstring>
-#include <new>
 
 namespace sluice::objects {
 
@@ -31,31 +29,23 @@ ObjResult<std::string> ReadRange(const RandomAccessFile& f, uint64_t offset, uin
   return out;
 }
 
-ObjStatus DirectAppender::Append(std::string_view data) {
-  while (!data.empty()) {
-    if (!stage_) {
-      stage_.reset(static_cast<char*>(std::aligned_alloc(kDirectIoAlignment, kChunk)));
-      if (!stage_) throw std::bad_alloc();
-    }
-    const size_t n = std::min(kChunk - staged_, data.size());
-    std::memcpy(stage_.get() + staged_, data.data(), n);
-    staged_ += n;
-    appended_ += n;
-    data.remove_prefix(n);
-    if (staged_ == kChunk) {
-      if (Status st = WriteAll(f_, {stage_.get(), kChunk}, /*direct=*/true); !st.ok()) return FsError(st);
-      staged_ = 0;
+ObjStatus WritebackAppender::Append(std::string_view data) {
+  // Small enough that writeback starts early, large enough that the extra syscall
+  // per chunk costs nothing measurable.
+  constexpr size_t kWritebackChunk = 4 << 20;
+  size_t done = 0;
+  while (done < data.size()) {
+    const size_t want = std::min(data.size() - done, kWritebackChunk);
+    auto n = f_.Write(std::span<const char>(data.data() + done, want));
+    if (!n.ok()) return FsError(n.status());
+    if (*n == 0) return Err(S3Error::kInternalError, "write made no progress");
+    done += *n;
+    written_ += *n;
+    if (written_ - kicked_ >= kWritebackChunk) {
+      f_.StartWriteback(kicked_, written_ - kicked_);  // errors surface at the Sync
+      kicked_ = written_;
     }
   }
-  return Done{};
-}
-
-ObjStatus DirectAppender::Finish() {
-  if (staged_ > 0) {
-    if (Status st = WriteAll(f_, {stage_.get(), staged_}); !st.ok()) return FsError(st);
-    staged_ = 0;
-  }
-  stage_.reset();
   return Done{};
 }
 
@@ -67,7 +57,7 @@ ObjStatus WriteNewFile(FileSystem& fs, const std::string& path, std::string_view
     (void)fs.Remove(path);
     return e;
   };
-  if (Status st = WriteAll(**f, data); !st.ok()) return fail(FsError(st));
+  if (auto w = WritebackAppender(**f).Append(data); !w.ok()) return fail(w.error());
   if (Status s = (*f)->Sync(); !s.ok()) return fail(FsError(s));
   if (Status s = (*f)->Close(); !s.ok()) return fail(FsError(s));
   return Done{};

@@ -6,8 +6,6 @@
 #pragma once
 
 #include <cstdint>
-#include <cstdlib>
-#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,31 +25,20 @@ bool IsMissing(const Status& status);
 // Reads `len` bytes at `offset` from an open file (fewer only at its end).
 ObjResult<std::string> ReadRange(const RandomAccessFile& f, uint64_t offset, uint64_t len);
 
-// Appends to a file through an aligned staging buffer: each full chunk goes to the disk
-// with WritableFile::WriteDirect, bypassing the page cache (no copy into it, no
-// allocation of cache pages, and a later Sync has only the tail left to flush, so it
-// does not hold up other files' syncs in the file system's journal); Finish writes the
-// staged rest through the cache. Does not sync: the caller still must. Does not own
-// the file. The buffer (kChunk) is taken at the first Append.
-class DirectAppender {
+// Appends to a file and hands every 4 MiB to the kernel for writeback
+// (WritableFile::StartWriteback) as soon as it is in the page cache, so the disk works
+// while the rest arrives and a later Sync waits for the tail only. Does not sync: the
+// caller still must. Does not own the file.
+class WritebackAppender {
  public:
-  static constexpr size_t kChunk = 1 << 20;
-
-  explicit DirectAppender(WritableFile& f) : f_(f) {}
+  explicit WritebackAppender(WritableFile& f) : f_(f) {}
   ObjStatus Append(std::string_view data);
-  // Writes what is staged; call after the last Append, before the file is synced.
-  ObjStatus Finish();
-  // Bytes appended, the staged ones included.
-  uint64_t written() const { return appended_; }
+  uint64_t written() const { return written_; }
 
  private:
-  struct Free {
-    void operator()(char* p) const { std::free(p); }
-  };
   WritableFile& f_;
-  std::unique_ptr<char, Free> stage_;
-  size_t staged_ = 0;
-  uint64_t appended_ = 0;
+  uint64_t written_ = 0;  // bytes appended, from the file's start
+  uint64_t kicked_ = 0;   // bytes already handed to writeback
 };
 
 // Creates `path` (which must not exist), writes `data`, fdatasyncs and closes it. On

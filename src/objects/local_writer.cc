@@ -6,7 +6,7 @@ namespace sluice::objects {
 namespace {
 
 // From this size an Append writes on a helper thread while it hashes: MD5 and the
-// staging copy plus the direct write each take a while for large pieces.
+// copy into the page cache each take about as long as the other for large pieces.
 constexpr size_t kParallelAppendBytes = 4 << 20;
 
 }  // namespace
@@ -49,10 +49,6 @@ ObjStatus LocalObjectStore::Writer::Append(std::string_view data) {
 
 ObjResult<ObjectInfo> LocalObjectStore::Writer::Commit(const std::optional<Md5Digest>& expect_md5) {
   if (failed_ || handed_over_) return Err(S3Error::kInternalError, "upload to " + temp_ + " cannot be committed");
-  if (auto f = appender_.Finish(); !f.ok()) {
-    failed_ = true;
-    return f.error();
-  }
   const Md5Digest md5 = md5_.Finish();
   if (expect_md5 && md5 != *expect_md5) return BadDigest();
   handed_over_ = true;

@@ -40,7 +40,7 @@ class LocalObjectStore::Writer final : public UploadWriter {
   std::unique_ptr<WritableFile> file_;
   const std::string temp_;
   Publisher publish_;
-  DirectAppender appender_;
+  WritebackAppender appender_;
   Md5Stream md5_;
   ObjectChecksum checksum_;
   ObjectChecksum required_checksum_;

@@ -11,7 +11,6 @@
 
 #include <gtest/gtest.h>
 
-#include "base/hash.h"
 #include "base/testing/fault_file_system.h"
 #include "objects/local_store.h"
 #include "objects/test_dir.h"
@@ -103,54 +102,6 @@ TEST_F(LocalStoreFaultTest, NoSpaceMidUploadFailsTheWriterAndPublishesNothing) {
   EXPECT_EQ(commit.error().code, S3Error::kInternalError);
   w->reset();
   EXPECT_EQ(store_->Head("bkt", "big").error().code, S3Error::kNoSuchKey);
-  EXPECT_EQ(Temporaries(), 0u);
-}
-
-// Large writes go to the disk in aligned chunks past the page cache, the tail through
-// it; short writes on the way (the file system giving less than asked) change nothing
-// of the object or its ETag, whatever the sizes the caller appends in.
-TEST_F(LocalStoreFaultTest, ObjectsWrittenInDirectChunksAreExactUnderShortWrites) {
-  std::string data;
-  for (size_t i = 0; data.size() < (11u << 20) / 2 + 12345; ++i) data += std::to_string(i * 2654435761u) + ",";
-  for (const size_t short_writes : {size_t{0}, size_t{10'000}}) {
-    files_.max_write_chunk = short_writes;
-    const std::string key = "big-" + std::to_string(short_writes);
-    auto w = store_->NewObjectWriter("bkt", key, {});
-    ASSERT_TRUE(w.ok());
-    // Pieces that straddle the 1 MiB chunks, and one large enough to be written on a
-    // helper thread while it is hashed.
-    const size_t cuts[] = {1, 4095, 1 << 20, 3, (4 << 20) + 17};
-    size_t at = 0;
-    for (const size_t n : cuts) {
-      ASSERT_TRUE((*w)->Append(std::string_view(data).substr(at, n)).ok());
-      at += n;
-    }
-    ASSERT_TRUE((*w)->Append(std::string_view(data).substr(at)).ok());
-    EXPECT_EQ((*w)->size(), data.size());
-    auto info = (*w)->Commit(std::nullopt);
-    ASSERT_TRUE(info.ok()) << info.error().message;
-    EXPECT_EQ(info->size, data.size());
-    EXPECT_EQ(info->etag, HexEncode(Md5(data)));
-    EXPECT_EQ(Read(key), data);
-  }
-  EXPECT_EQ(Temporaries(), 0u);
-}
-
-// A direct write that fails (the second chunk) fails the writer; nothing is published.
-TEST_F(LocalStoreFaultTest, FailedDirectWriteFailsTheObjectAndPublishesNothing) {
-  auto w = store_->NewObjectWriter("bkt", "k", {});
-  ASSERT_TRUE(w.ok());
-  const std::string chunk(1 << 20, 'c');
-  files_.fail_write_errno = EIO;
-  files_.fail_write_at = files_.writes.load() + 2;
-  ASSERT_TRUE((*w)->Append(chunk).ok());
-  auto second = (*w)->Append(chunk);
-  ASSERT_FALSE(second.ok());
-  EXPECT_EQ(second.error().code, S3Error::kInternalError);
-  EXPECT_EQ(second.error().sys_errno, EIO);
-  EXPECT_FALSE((*w)->Commit(std::nullopt).ok());
-  w->reset();
-  EXPECT_EQ(store_->Head("bkt", "k").error().code, S3Error::kNoSuchKey);
   EXPECT_EQ(Temporaries(), 0u);
 }
 

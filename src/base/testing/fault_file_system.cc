@@ -41,35 +41,22 @@ class FaultWritableFile final : public WritableFile {
   FaultWritableFile(FaultFileSystem& fs, std::string path, std::unique_ptr<WritableFile> base)
       : fs_(fs), path_(std::move(path)), base_(std::move(base)) {}
 
-  Result<size_t> Write(std::span<const char> data) override { return Counted(data, /*direct=*/false); }
-  Result<size_t> WriteDirect(std::span<const char> data) override { return Counted(data, /*direct=*/true); }
-  // A write with the faults applied: failure by number, short writes, space.
-  Result<size_t> Counted(std::span<const char> data, bool direct) {
+  Result<size_t> Write(std::span<const char> data) override {
     const uint64_t nth = ++fs_.writes;
     if (nth == fs_.fail_write_at.load()) return Status::FromErrno("write", path_, fs_.fail_write_errno.load());
     size_t n = data.size();
     if (const size_t chunk = fs_.max_write_chunk.load(); chunk != 0) n = std::min(n, chunk);
     // Claim space atomically so concurrent writers cannot both pass the limit.
-    bool claimed = false;
     int64_t left = fs_.space_left.load();
     while (left >= 0) {
       const auto take = static_cast<int64_t>(std::min<uint64_t>(n, static_cast<uint64_t>(left)));
       if (fs_.space_left.compare_exchange_weak(left, left - take)) {
         if (take == 0) return Status::FromErrno("write", path_, ENOSPC);
         n = static_cast<size_t>(take);
-        claimed = true;
         break;
       }
     }
-    if (direct && n < data.size()) {
-      // A short direct write stays a multiple of the alignment; space claimed past the
-      // cut is given back.
-      const size_t cut = n - n % kDirectIoAlignment;
-      if (claimed) fs_.space_left += static_cast<int64_t>(n - cut);
-      if (cut == 0) return Status::FromErrno("write", path_, ENOSPC);
-      n = cut;
-    }
-    ASSIGN_OR_RETURN(const size_t written, direct ? base_->WriteDirect(data.first(n)) : base_->Write(data.first(n)));
+    ASSIGN_OR_RETURN(const size_t written, base_->Write(data.first(n)));
     fs_.bytes_written += written;
     return written;
   }
