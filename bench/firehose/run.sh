@@ -123,7 +123,7 @@ for round in $(seq 1 "${ROUNDS:-3}"); do
   printf 'delivery backlog when PutRecordBatch stopped: %.1f MiB buffered (SizeInMBs %d), delivered by the flush in %.2f s\n' \
     "$(echo "$backlog / 1048576" | bc -l)" "$SIZE_MB" "$(echo "$(date +%s.%N) - $flush_start" | bc -l)"
 done
-printf '%s\n' "${ratios[@]}" | sort -n | awk '{a[NR]=$1} END {printf "PutRecordBatch / PutRecords, median of %d rounds: %.0f%% (from %.0f%% to %.0f%%)\n", NR, a[int((NR+1)/2)], a[1], a[NR]}'
+printf '%s\n' "${ratios[@]}" | sort -n | awk '{a[NR]=$1} END {m = NR % 2 ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2; printf "PutRecordBatch / PutRecords, median of %d rounds: %.0f%% (from %.0f%% to %.0f%%)\n", NR, m, a[1], a[NR]}'
 /usr/bin/python3 - "$url" "$SIZE_MB" "${ROUNDS:-3}" <<'PY'
 import sys, urllib.request, xml.etree.ElementTree as ET
 url, size_mb, rounds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
