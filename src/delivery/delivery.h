@@ -215,6 +215,11 @@ struct DeliveryOptions {
   Clock* clock = nullptr;  // nullptr: Clock::Real()
   // false: no delivery thread; tests drive deliveries with RunDueDeliveries().
   bool start_thread = true;
+  // The delivery thread's nice value, and so that of the threads it starts to write an
+  // object: delivery is background work no request waits for, so it takes the CPU the
+  // request threads leave instead of half of it (docs/benchmarks.md, firehose). 0 keeps
+  // the server's priority.
+  int thread_nice = 10;
   log::FsyncPolicy fsync = log::FsyncPolicy::kAlways;
   int64_t fsync_interval_ms = 1000;
   // Delivery logs are trimmed by whole segments below the checkpoint: small segments

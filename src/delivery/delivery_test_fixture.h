@@ -35,7 +35,8 @@ class DeliveryTest : public ::testing::Test {
     DeliveryOptions o;
     o.dir = dir_.File("delivery");
     o.clock = &clock_;
-    o.start_thread = false;
+    o.start_thread = start_thread_;
+    o.thread_nice = thread_nice_;
     o.fsync = log::FsyncPolicy::kNever;
     o.max_active_partitions = max_active_partitions_;
     o.rate_limits = rate_limits_;
@@ -73,6 +74,8 @@ class DeliveryTest : public ::testing::Test {
 
   catalog::testing::TempDir dir_;
   size_t max_active_partitions_ = 500;
+  bool start_thread_ = false;
+  int thread_nice_ = 10;
   bool rate_limits_ = false;
   std::string region_ = "us-east-1";
   RecordTransformer* transformer_ = nullptr;

@@ -2,12 +2,17 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <future>
 #include <map>
+#include <optional>
+#include <sstream>
 #include <set>
 #include <thread>
 
+#include "base/thread_priority.h"
 #include "catalog/delivery_streams.h"
 #include "delivery_test_fixture.h"
 
@@ -35,6 +40,43 @@ TEST(S3DestinationFromJsonTest, ReadsTheApiMemberNamesWithTheApiDefaults) {
   EXPECT_EQ(plain->hints.size_mb, 5);
   EXPECT_FALSE(S3DestinationFromJson(R"({"BufferingHints": {"SizeInMBs": "five"}})", false).ok());
   EXPECT_FALSE(S3DestinationFromJson("[1]", false).ok());
+}
+
+// The nice value of this process's thread named `name`, or nullopt while there is none.
+std::optional<int> NiceOfThreadNamed(const std::string& name) {
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream comm(task.path() / "comm");
+    std::string c;
+    if (!std::getline(comm, c) || c != name) continue;
+    std::ifstream stat_file(task.path() / "stat");
+    std::string stat((std::istreambuf_iterator<char>(stat_file)), std::istreambuf_iterator<char>());
+    std::istringstream fields(stat.substr(stat.rfind(')') + 2));
+    std::string f;
+    for (int i = 0; i < 16; ++i) fields >> f;  // state (field 3) .. priority (field 18)
+    int nice = 0;
+    fields >> nice;                            // field 19
+    return nice;
+  }
+  return std::nullopt;
+}
+
+TEST_F(DeliveryTest, TheDeliveryThreadRunsBelowTheRequestThreadsAtItsNiceValue) {
+  const int runner = ThisThreadNice();
+  if (runner >= 19) GTEST_SKIP() << "the test runner already runs at the lowest priority";
+  thread_nice_ = std::min(19, std::max(13, runner + 1));
+  start_thread_ = true;
+  Reopen();
+  // The thread lowers its priority before it takes its name: wait for the name only.
+  std::optional<int> nice;
+  for (int i = 0; i < 10'000 && !nice; ++i) {
+    nice = NiceOfThreadNamed("delivery");
+    if (!nice) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ASSERT_TRUE(nice.has_value()) << "no thread named delivery after 10 s";
+  EXPECT_EQ(*nice, thread_nice_);
+  EXPECT_EQ(ThisThreadNice(), runner);
+  manager_.reset();
+  EXPECT_FALSE(NiceOfThreadNamed("delivery").has_value());
 }
 
 TEST_F(DeliveryTest, NothingIsDeliveredBeforeTheIntervalThenOneObjectWithEveryRecord) {

@@ -6,6 +6,7 @@
 
 #include "internal/manager_state.h"
 #include "base/thread_name.h"
+#include "base/thread_priority.h"
 
 namespace sluice::delivery {
 namespace {
@@ -114,6 +115,10 @@ void DeliveryManager::Impl::Wake() {
 }
 
 void DeliveryManager::Impl::Loop() {
+  // Before the name: a thread named "delivery" already runs at its priority.
+  if (const Status st = LowerThisThreadPriority(opts.thread_nice); !st.ok()) {
+    spdlog::warn("msg=\"delivery thread keeps the server's priority\" error=\"{}\"", st.ToString());
+  }
   NameThisThread("delivery");
   for (;;) {
     {
