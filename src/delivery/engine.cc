@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <deque>
+#include <iterator>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -71,13 +72,41 @@ uint64_t CheckpointOf(const DeliveryStream& s) REQUIRES(s.mu) {
 }
 
 int64_t OldestArrival(const DeliveryStream& s) REQUIRES(s.mu) {
-  int64_t oldest = -1;
+  int64_t oldest = s.unscanned.empty() ? -1 : s.unscanned.front().arrival_ms;
   for (const auto& [id, p] : s.partitions) {
     if (!p.runs.empty() && (oldest < 0 || p.runs.front().oldest_arrival_ms < oldest)) {
       oldest = p.runs.front().oldest_arrival_ms;
     }
   }
   return oldest;
+}
+
+void NoteAcknowledged(DeliveryStream& s, UnscannedBatch batch) REQUIRES(s.mu) {
+  const uint64_t scanned = std::max(s.scanned_end, s.next_offset);
+  if (batch.end <= scanned || batch.end <= batch.first) return;
+  if (batch.first < scanned) {
+    const uint64_t left = batch.end - scanned;
+    batch.bytes = batch.bytes * left / batch.records;
+    batch.records = left;
+    batch.first = scanned;
+  }
+  // Acknowledgements arrive in log order but nothing here depends on it.
+  auto at = s.unscanned.end();
+  while (at != s.unscanned.begin() && std::prev(at)->first > batch.first) --at;
+  s.unscanned.insert(at, batch);
+}
+
+void NoteScanned(DeliveryStream& s, std::span<const log::Record> records) REQUIRES(s.mu) {
+  for (const log::Record& rec : records) {
+    const uint64_t o = rec.offset.value();
+    while (!s.unscanned.empty() && s.unscanned.front().end <= o) s.unscanned.pop_front();
+    if (s.unscanned.empty()) return;
+    UnscannedBatch& b = s.unscanned.front();
+    if (o < b.first) continue;  // a record no Put of this run acknowledged
+    b.records -= 1;
+    b.bytes -= std::min<uint64_t>(b.bytes, rec.data.size());
+    if (o + 1 >= b.end) s.unscanned.pop_front();
+  }
 }
 
 
@@ -148,6 +177,7 @@ Status DeliveryManager::Impl::Scan(DeliveryStream& s) {
     }
     from = r.next_offset.value();
     s.scanned_end = from;
+    NoteScanned(s, r.records);
   }
   return Status::OK();
 }

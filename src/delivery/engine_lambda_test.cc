@@ -2,7 +2,11 @@
 // metrics it reports (a recording registry).
 #include <gtest/gtest.h>
 
+#include <functional>
+#include <utility>
+
 #include <map>
+#include <set>
 #include <nlohmann/json.hpp>
 
 #include "base/base64.h"
@@ -21,9 +25,11 @@ class FakeTransformer final : public RecordTransformer {
  public:
   int calls = 0;
   bool unavailable = false;
+  std::function<void()> during_invoke;  // run once, inside the next call
   TransformResult Invoke(std::string_view, std::string event) override {
     if (unavailable) return {.unavailable = true};
     ++calls;
+    if (during_invoke) std::exchange(during_invoke, nullptr)();
     nlohmann::json records = nlohmann::json::array();
     const nlohmann::json parsed = nlohmann::json::parse(event);
     for (const auto& r : parsed["records"]) {
@@ -90,6 +96,42 @@ TEST_F(LambdaDeliveryTest, OkRecordsAreDeliveredTransformedAndFailuresGoToProces
                                     {"attemptEndingTimestamp", kStart}, {"rawData", "ZmFpbA=="},
                                     {"lambdaArn", kArn}}));
   EXPECT_EQ(fake_.calls, 1);
+}
+
+// Records acknowledged while a delivery pass runs are not yet scanned into a buffer. A
+// pass that outlasts the log's trim margin must neither trim them with the records it
+// delivered nor leave them out of the buffered figures.
+TEST_F(LambdaDeliveryTest, RecordsAcknowledgedDuringALongDeliveryAreCountedAndNotTrimmedBeforeTheyAreScanned) {
+  auto c = LambdaConfig("s");
+  c.destination.hints = {1, 0};  // two objects in one pass: each record is 700 KiB
+  ASSERT_TRUE(manager_->Create(c, {}).ok());
+  const std::string a(700 * 1024, 'a'), b(700 * 1024, 'b');
+  Put("s", {a, b});
+  fake_.during_invoke = [&] {
+    Put("s", {"c"});          // acknowledged while the first object is being built
+    clock_.Advance(120'000);  // the pass takes two minutes
+    Put("s", {"d"});          // rolls the segment holding a, b and c (by age)
+    const DeliveryStats st = manager_->Stats()[0];
+    EXPECT_EQ(st.buffered_records, 4u);
+    EXPECT_EQ(st.buffered_bytes, a.size() + b.size() + 2);
+    EXPECT_EQ(st.oldest_record_age_ms, 120'000);
+  };
+  manager_->RunDueDeliveries();  // a's object, then b's, two minutes later
+  EXPECT_EQ(Objects().size(), 2u);
+  const DeliveryStats between = manager_->Stats()[0];
+  EXPECT_EQ(between.buffered_records, 2u);  // c and d, still to be scanned
+  EXPECT_EQ(between.buffered_bytes, 2u);
+  EXPECT_EQ(between.oldest_record_age_ms, 120'000);
+  manager_->RunDueDeliveries();
+  std::multiset<std::string> bodies;  // long bodies as their first byte and size
+  for (const auto& [key, body] : Bodies()) {
+    bodies.insert(body.size() > 16 ? body.substr(0, 1) + " x " + std::to_string(body.size()) : body);
+  }
+  EXPECT_EQ(bodies, (std::multiset<std::string>{"A x 716800", "B x 716800", "C\nD"}));
+  const DeliveryStats after = manager_->Stats()[0];
+  EXPECT_EQ(after.buffered_records, 0u);
+  EXPECT_EQ(after.buffered_bytes, 0u);
+  EXPECT_EQ(after.delivered_records, 4u);
 }
 
 TEST_F(LambdaDeliveryTest, AReplayAfterACrashReinvokesAndRewritesTheSameKeys) {

@@ -15,6 +15,7 @@
 #include "base/thread_priority.h"
 #include "catalog/delivery_streams.h"
 #include "delivery_test_fixture.h"
+#include "internal/manager_state.h"
 
 namespace sluice::delivery {
 namespace {
@@ -40,6 +41,53 @@ TEST(S3DestinationFromJsonTest, ReadsTheApiMemberNamesWithTheApiDefaults) {
   EXPECT_EQ(plain->hints.size_mb, 5);
   EXPECT_FALSE(S3DestinationFromJson(R"({"BufferingHints": {"SizeInMBs": "five"}})", false).ok());
   EXPECT_FALSE(S3DestinationFromJson("[1]", false).ok());
+}
+
+// The books of acknowledged, not yet scanned batches behind Stats and the trim cutoff.
+TEST(UnscannedBatchesTest, AScanRetiresRecordsOfTheBatchesItRoutesAndOnlyThose) {
+  DeliveryStream s(1, "s", kStart);
+  const std::string ten(10, 'x'), thirty(30, 'y');
+  auto record = [](uint64_t offset, const std::string& data) {
+    log::Record r;
+    r.offset = log::Offset(offset);
+    r.data = data;
+    return r;
+  };
+  const MutexLock lock(s.mu);
+  s.scanned_end = 2;  // offsets 0 and 1: a tail recovered at open, already scanned
+  NoteAcknowledged(s, {.first = 5, .end = 7, .records = 2, .bytes = 40, .arrival_ms = 20});
+  NoteAcknowledged(s, {.first = 2, .end = 5, .records = 3, .bytes = 30, .arrival_ms = 10});  // out of order
+  NoteAcknowledged(s, {.first = 0, .end = 2, .records = 2, .bytes = 20, .arrival_ms = 5});   // scanned already
+  ASSERT_EQ(s.unscanned.size(), 2u);
+  EXPECT_EQ(s.unscanned.front().first, 2u);
+  EXPECT_EQ(OldestArrival(s), 10);
+
+  const std::vector<log::Record> first_scan{record(2, ten), record(3, ten)};
+  NoteScanned(s, first_scan);
+  ASSERT_EQ(s.unscanned.size(), 2u);
+  EXPECT_EQ(s.unscanned.front().records, 1u);
+  EXPECT_EQ(s.unscanned.front().bytes, 10u);
+  const std::vector<log::Record> second_scan{record(4, ten), record(5, ten)};
+  NoteScanned(s, second_scan);
+  ASSERT_EQ(s.unscanned.size(), 1u);
+  EXPECT_EQ(s.unscanned.front().records, 1u);
+  EXPECT_EQ(s.unscanned.front().bytes, 30u);
+  EXPECT_EQ(OldestArrival(s), 20);
+  const std::vector<log::Record> last_scan{record(6, thirty)};
+  NoteScanned(s, last_scan);
+  EXPECT_TRUE(s.unscanned.empty());
+  EXPECT_EQ(OldestArrival(s), -1);
+}
+
+TEST(UnscannedBatchesTest, ABatchAScanReachedBeforeItsAcknowledgementCountsOnlyItsRest) {
+  DeliveryStream s(1, "s", kStart);
+  const MutexLock lock(s.mu);
+  s.scanned_end = 3;  // a scan read offsets up to 3 before the Put's callback ran
+  NoteAcknowledged(s, {.first = 0, .end = 4, .records = 4, .bytes = 400, .arrival_ms = 1});
+  ASSERT_EQ(s.unscanned.size(), 1u);
+  EXPECT_EQ(s.unscanned.front().first, 3u);
+  EXPECT_EQ(s.unscanned.front().records, 1u);
+  EXPECT_EQ(s.unscanned.front().bytes, 100u);
 }
 
 // The nice value of this process's thread named `name`, or nullopt while there is none.

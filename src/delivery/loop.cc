@@ -101,6 +101,10 @@ std::vector<DeliveryStats> DeliveryManager::Stats() const {
       st.buffered_bytes += p.bytes;
       for (const BufferRun& r : p.runs) st.buffered_records += r.records;
     }
+    for (const UnscannedBatch& b : s->unscanned) {
+      st.buffered_bytes += b.bytes;
+      st.buffered_records += b.records;
+    }
     const int64_t oldest = OldestArrival(*s);
     st.oldest_record_age_ms = oldest < 0 ? -1 : now - oldest;
     out.push_back(std::move(st));

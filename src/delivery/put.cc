@@ -65,7 +65,7 @@ void DeliveryManager::Put(const std::string& name, std::span<const std::string_v
   // A raw pointer: the log runs its callbacks only while it exists, and the stream owns
   // it, so the stream outlives the callback (which must not destroy the log).
   DeliveryStream* const sp = s.get();
-  sp->log->AppendAsync(inputs, [impl, s = sp, n = records.size(), bytes, done = std::move(done)](
+  sp->log->AppendAsync(inputs, [impl, s = sp, n = records.size(), bytes, arrival, done = std::move(done)](
                                    Result<log::AppendResult> r) {
     if (!r.ok()) {
       spdlog::error("msg=\"delivery stream append failed\" name={} error=\"{}\"", s->name, r.status().ToString());
@@ -75,6 +75,11 @@ void DeliveryManager::Put(const std::string& name, std::span<const std::string_v
       const MutexLock lock(s->mu);
       s->stats.incoming_records += n;
       s->stats.incoming_bytes += bytes;
+      NoteAcknowledged(*s, {.first = r->first_offset.value(),
+                            .end = r->last_offset.value() + 1,
+                            .records = n,
+                            .bytes = bytes,
+                            .arrival_ms = arrival});
     }
     s->metrics->incoming_bytes.Add(static_cast<double>(bytes));
     s->metrics->incoming_records.Add(static_cast<double>(n));

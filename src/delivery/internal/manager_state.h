@@ -83,6 +83,15 @@ class PutQuota {
   stream::TokenBucket bytes_ GUARDED_BY(mu_);
 };
 
+// Records one Put appended that no scan has routed yet: offsets [first, end).
+struct UnscannedBatch {
+  uint64_t first = 0;
+  uint64_t end = 0;
+  uint64_t records = 0;
+  uint64_t bytes = 0;
+  int64_t arrival_ms = 0;
+};
+
 struct DeliveryStream {
   DeliveryStream(int64_t id_, std::string name_, int64_t created_ms_)
       : id(id_), name(std::move(name_)), created_ms(created_ms_) {}
@@ -107,6 +116,12 @@ struct DeliveryStream {
   uint64_t next_offset GUARDED_BY(mu) = 0;
   uint64_t scanned_end GUARDED_BY(mu) = 0;
   std::map<std::string, Partition> partitions GUARDED_BY(mu);
+  // Batches acknowledged to a Put and not yet scanned, in log order. A delivery pass
+  // scans the log once, then delivers; what arrives meanwhile waits for the next pass,
+  // which under load may start minutes later. Stats counts these as buffered, and the
+  // log's trim cutoff never passes the oldest of them. The tail a restart finds is not
+  // here: the first pass scans it before it delivers anything.
+  std::deque<UnscannedBatch> unscanned GUARDED_BY(mu);
   // The processing of the current configuration (rebuilt when it changes).
   std::shared_ptr<const RecordPipeline> pipeline GUARDED_BY(mu);
   DeliveryStats stats GUARDED_BY(mu);
@@ -150,8 +165,14 @@ std::string ZipEntryName(std::string_view key);
 
 // The first offset some partition still needs, or `scanned_end` when none does.
 uint64_t CheckpointOf(const DeliveryStream& s) REQUIRES(s.mu);
-// The arrival time of the oldest buffered record, or -1.
+// The arrival time of the oldest buffered record (scanned or not), or -1.
 int64_t OldestArrival(const DeliveryStream& s) REQUIRES(s.mu);
+// A Put's batch [first, end) is acknowledged: it counts as buffered until scanned. The
+// part a scan already routed is left out (its bytes in proportion: the sizes of single
+// records are not kept).
+void NoteAcknowledged(DeliveryStream& s, UnscannedBatch batch) REQUIRES(s.mu);
+// A scan routed `records`: they no longer count as unscanned.
+void NoteScanned(DeliveryStream& s, std::span<const log::Record> records) REQUIRES(s.mu);
 
 struct DeliveryManager::Impl {
   DeliveryOptions opts;
