@@ -10,8 +10,7 @@ namespace sluice {
 
 int ThisThreadNice() {
   // Linux's PRIO_PROCESS with a thread id names that one thread (not POSIX: there it
-  // would be the process).
-  errno = 0;
+  // would be the process). Its own id cannot fail, so -1 is a nice value here.
   return ::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()));
 }
 

@@ -3,10 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <functional>
-#include <utility>
-
 #include <map>
 #include <set>
+#include <utility>
+
 #include <nlohmann/json.hpp>
 
 #include "base/base64.h"
