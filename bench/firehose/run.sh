@@ -8,8 +8,9 @@
 #     left when the load stopped is printed and flushed; then the median ratio;
 #  2. the average object size is compared with SizeInMBs (every object but the flushed
 #     last one of each round is cut at the size hint);
-#  3. data freshness: a second delivery stream with IntervalInSeconds 0 gets one batch
-#     every 0.2 s; `sluice firehose ls` reports DeliveryToS3.DataFreshness; then one
+#  3. data freshness: a second delivery stream with IntervalInSeconds 0 gets about 2.5
+#     batches a second (a 0.2 s pause and a stats call each); `sluice firehose ls`
+#     reports DeliveryToS3.DataFreshness after each batch; then one
 #     batch a second at IntervalInSeconds 60, per object (FRESH60_OBJECTS, 3 by default:
 #     3 minutes).
 # Usage: bench/firehose/run.sh [BUILD_DIR]
