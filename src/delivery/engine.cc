@@ -85,9 +85,7 @@ void NoteAcknowledged(DeliveryStream& s, UnscannedBatch batch) REQUIRES(s.mu) {
   const uint64_t scanned = std::max(s.scanned_end, s.next_offset);
   if (batch.end <= scanned || batch.end <= batch.first) return;
   if (batch.first < scanned) {
-    const uint64_t left = batch.end - scanned;
-    batch.bytes = batch.bytes * left / batch.records;
-    batch.records = left;
+    batch.bytes = batch.bytes * (batch.end - scanned) / batch.records();
     batch.first = scanned;
   }
   // Acknowledgements arrive in log order but nothing here depends on it.
@@ -103,7 +101,7 @@ void NoteScanned(DeliveryStream& s, std::span<const log::Record> records) REQUIR
     if (s.unscanned.empty()) return;
     UnscannedBatch& b = s.unscanned.front();
     if (o < b.first) continue;  // a record no Put of this run acknowledged
-    b.records -= 1;
+    b.first = o + 1;
     b.bytes -= std::min<uint64_t>(b.bytes, rec.data.size());
     if (o + 1 >= b.end) s.unscanned.pop_front();
   }

@@ -55,9 +55,9 @@ TEST(UnscannedBatchesTest, AScanRetiresRecordsOfTheBatchesItRoutesAndOnlyThose) 
   };
   const MutexLock lock(s.mu);
   s.scanned_end = 2;  // offsets 0 and 1: a tail recovered at open, already scanned
-  NoteAcknowledged(s, {.first = 5, .end = 7, .records = 2, .bytes = 40, .arrival_ms = 20});
-  NoteAcknowledged(s, {.first = 2, .end = 5, .records = 3, .bytes = 30, .arrival_ms = 10});  // out of order
-  NoteAcknowledged(s, {.first = 0, .end = 2, .records = 2, .bytes = 20, .arrival_ms = 5});   // scanned already
+  NoteAcknowledged(s, {.first = 5, .end = 7, .bytes = 40, .arrival_ms = 20});
+  NoteAcknowledged(s, {.first = 2, .end = 5, .bytes = 30, .arrival_ms = 10});  // out of order
+  NoteAcknowledged(s, {.first = 0, .end = 2, .bytes = 20, .arrival_ms = 5});   // scanned already
   ASSERT_EQ(s.unscanned.size(), 2u);
   EXPECT_EQ(s.unscanned.front().first, 2u);
   EXPECT_EQ(OldestArrival(s), 10);
@@ -65,12 +65,12 @@ TEST(UnscannedBatchesTest, AScanRetiresRecordsOfTheBatchesItRoutesAndOnlyThose) 
   const std::vector<log::Record> first_scan{record(2, ten), record(3, ten)};
   NoteScanned(s, first_scan);
   ASSERT_EQ(s.unscanned.size(), 2u);
-  EXPECT_EQ(s.unscanned.front().records, 1u);
+  EXPECT_EQ(s.unscanned.front().records(), 1u);
   EXPECT_EQ(s.unscanned.front().bytes, 10u);
   const std::vector<log::Record> second_scan{record(4, ten), record(5, ten)};
   NoteScanned(s, second_scan);
   ASSERT_EQ(s.unscanned.size(), 1u);
-  EXPECT_EQ(s.unscanned.front().records, 1u);
+  EXPECT_EQ(s.unscanned.front().records(), 1u);
   EXPECT_EQ(s.unscanned.front().bytes, 30u);
   EXPECT_EQ(OldestArrival(s), 20);
   const std::vector<log::Record> last_scan{record(6, thirty)};
@@ -83,10 +83,10 @@ TEST(UnscannedBatchesTest, ABatchAScanReachedBeforeItsAcknowledgementCountsOnlyI
   DeliveryStream s(1, "s", kStart);
   const MutexLock lock(s.mu);
   s.scanned_end = 3;  // a scan read offsets up to 3 before the Put's callback ran
-  NoteAcknowledged(s, {.first = 0, .end = 4, .records = 4, .bytes = 400, .arrival_ms = 1});
+  NoteAcknowledged(s, {.first = 0, .end = 4, .bytes = 400, .arrival_ms = 1});
   ASSERT_EQ(s.unscanned.size(), 1u);
   EXPECT_EQ(s.unscanned.front().first, 3u);
-  EXPECT_EQ(s.unscanned.front().records, 1u);
+  EXPECT_EQ(s.unscanned.front().records(), 1u);
   EXPECT_EQ(s.unscanned.front().bytes, 100u);
 }
 

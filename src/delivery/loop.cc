@@ -103,7 +103,7 @@ std::vector<DeliveryStats> DeliveryManager::Stats() const {
     }
     for (const UnscannedBatch& b : s->unscanned) {
       st.buffered_bytes += b.bytes;
-      st.buffered_records += b.records;
+      st.buffered_records += b.records();
     }
     const int64_t oldest = OldestArrival(*s);
     st.oldest_record_age_ms = oldest < 0 ? -1 : now - oldest;

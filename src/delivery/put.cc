@@ -77,7 +77,6 @@ void DeliveryManager::Put(const std::string& name, std::span<const std::string_v
       s->stats.incoming_bytes += bytes;
       NoteAcknowledged(*s, {.first = r->first_offset.value(),
                             .end = r->last_offset.value() + 1,
-                            .records = n,
                             .bytes = bytes,
                             .arrival_ms = arrival});
     }

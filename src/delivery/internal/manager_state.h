@@ -83,13 +83,14 @@ class PutQuota {
   stream::TokenBucket bytes_ GUARDED_BY(mu_);
 };
 
-// Records one Put appended that no scan has routed yet: offsets [first, end).
+// Records one Put appended that no scan has routed yet: offsets [first, end), `bytes`
+// of record data.
 struct UnscannedBatch {
   uint64_t first = 0;
   uint64_t end = 0;
-  uint64_t records = 0;
   uint64_t bytes = 0;
   int64_t arrival_ms = 0;
+  uint64_t records() const { return end - first; }
 };
 
 struct DeliveryStream {
